@@ -1,0 +1,69 @@
+// `npm run demo`: starts the built server with --sandbox over stdio, drives it with a real MCP client, prints each step.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+const out = (line = "") => process.stdout.write(line + "\n");
+const indent = (text: string) => text.split("\n").map((l) => `    ${l}`).join("\n");
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  out(`\n▶ ${name} ${JSON.stringify(args)}`);
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const first = result.content[0];
+  const text = first?.type === "text" ? first.text : "";
+  out(indent(result.isError ? `✗ (isError) ${text}` : text));
+  return result;
+}
+
+async function main(): Promise<void> {
+  out("isc-identities-mcp demo: the real server over stdio, against its built-in sandbox tenant.");
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox"], stderr: "pipe" });
+  transport.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`  [server] ${chunk.toString()}`));
+  const client = new Client({ name: "isc-identities-mcp-demo", version: "1.0.0" });
+  await client.connect(transport);
+
+  const { tools } = await client.listTools();
+  out(`\n▶ tools/list: ${tools.length} tools`);
+  for (const t of tools) out(`    ${t.name.padEnd(42)} ${t.annotations?.readOnlyHint ? "read" : t.annotations?.destructiveHint ? "destructive" : "write"}`);
+
+  const listed = await call(client, "list_identities", { filters: 'name sw "A"', sorters: "name", limit: 5, count: true });
+  const rows = (listed.structuredContent as { items: Array<{ id: string; name: string }> }).items;
+  const first = rows[0];
+  if (!first) throw new Error("the sandbox returned no identities");
+  await call(client, "get_identity", { identityId: first.id });
+
+  // Find an identity that owns something and one with roles, the way a helpdesk agent would.
+  const page = (await client.callTool({ name: "list_identities", arguments: { limit: 60 } })) as CallToolResult;
+  const candidates = (page.structuredContent as { items: Array<{ id: string }> }).items;
+  for (const c of candidates) {
+    const owned = (await client.callTool({ name: "get_identity_ownership_details", arguments: { identityId: c.id } })) as CallToolResult;
+    if ((owned.structuredContent as { owned?: unknown[] } | undefined)?.owned?.length) {
+      await call(client, "get_identity_ownership_details", { identityId: c.id });
+      break;
+    }
+  }
+  for (const c of candidates) {
+    const roles = (await client.callTool({ name: "get_role_assignments", arguments: { identityId: c.id } })) as CallToolResult;
+    const assignments = (roles.structuredContent as { assignments?: Array<{ id: string }> } | undefined)?.assignments ?? [];
+    if (assignments[0]) {
+      await call(client, "get_role_assignments", { identityId: c.id });
+      await call(client, "get_role_assignment", { identityId: c.id, assignmentId: assignments[0].id });
+      break;
+    }
+  }
+
+  out("\nError cases (what a model reads when it gets something wrong):");
+  await call(client, "get_identity", { identityId: "0123456789abcdef0123456789abcdef" });
+  await call(client, "list_identities", { filters: 'department eq "Sales"' });
+  await call(client, "get_identity", { identityId: "../../oauth/token" });
+
+  await client.close();
+  out("\nDone. Add the server to your MCP host with real credentials: see README.md.");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

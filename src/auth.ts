@@ -1,0 +1,89 @@
+// OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
+import ky, { HTTPError, TimeoutError } from "ky";
+import { IscError, readErrorBody } from "./errors.js";
+import { registerSecret } from "./log.js";
+import { USER_AGENT } from "./version.js";
+
+export interface TokenProviderOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  /** Clock in ms, injectable for tests. */
+  now?: () => number;
+}
+
+export interface TokenProvider {
+  /** A valid access token, fetching one if none is cached or it is about to expire. */
+  getToken(signal?: AbortSignal): Promise<string>;
+  /** Drops `token` if it is still the cached one (after ISC answered 401 to it). */
+  invalidate(token: string): void;
+  /** How many token requests were made (for diagnostics and the bench). */
+  readonly fetchCount: number;
+}
+
+const CREDENTIALS_HINT = "Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and SAIL_BASE_URL.";
+
+export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
+  const now = opts.now ?? Date.now;
+  registerSecret(opts.clientSecret);
+  let cached: { token: string; refreshAt: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+  let fetchCount = 0;
+
+  async function fetchToken(): Promise<string> {
+    fetchCount++;
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: opts.clientId, client_secret: opts.clientSecret });
+    let body: unknown;
+    try {
+      // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
+      body = await ky
+        .post(`${opts.baseUrl}/oauth/token`, { body: form, timeout: opts.timeoutMs, retry: { limit: 1, methods: ["post"] }, headers: { "user-agent": USER_AGENT, accept: "application/json" } })
+        .json();
+    } catch (err) {
+      throw await tokenError(err);
+    }
+    const b = body as { access_token?: unknown; expires_in?: unknown } | null;
+    if (!b || typeof b.access_token !== "string" || b.access_token === "") {
+      throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${CREDENTIALS_HINT}` });
+    }
+    registerSecret(b.access_token);
+    const lifetimeMs = (typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 300) * 1000;
+    // Refresh a little early so a token never expires between our check and ISC's.
+    cached = { token: b.access_token, refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };
+    return b.access_token;
+  }
+
+  return {
+    get fetchCount() {
+      return fetchCount;
+    },
+    async getToken() {
+      if (cached && now() < cached.refreshAt) return cached.token;
+      inFlight ??= fetchToken().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+    invalidate(token) {
+      if (cached?.token === token) cached = undefined;
+    },
+  };
+
+  async function tokenError(err: unknown): Promise<IscError> {
+    const where = `${opts.baseUrl}/oauth/token`;
+    if (err instanceof HTTPError) {
+      const status = err.response.status;
+      const parsed = readErrorBody(await err.response.json().catch(() => undefined));
+      const why = status === 400 || status === 401 ? "rejected the client credentials" : `failed with HTTP ${status}`;
+      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${parsed.text}` : ""}. ${CREDENTIALS_HINT}` });
+    }
+    if (err instanceof TimeoutError) {
+      return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms. ${CREDENTIALS_HINT}` });
+    }
+    if (err instanceof SyntaxError) {
+      return new IscError({ kind: "auth", message: `The token endpoint ${where} answered with a body that is not JSON. ${CREDENTIALS_HINT}` });
+    }
+    return new IscError({ kind: "auth", message: `Could not reach the token endpoint ${where}: ${(err as Error).message}. ${CREDENTIALS_HINT}` });
+  }
+}

@@ -1,0 +1,40 @@
+// Connects a Config to an ISC tenant: the real one, or the built-in sandbox served on a loopback port.
+import type { Config } from "./config.js";
+import { createTokenProvider } from "./auth.js";
+import { createIscClient, type IscClient } from "./isc-client.js";
+import { createSandbox, serveSandbox, type Sandbox } from "./sandbox/index.js";
+
+export interface Backend {
+  /** The config with the sandbox's URL and credentials filled in when --sandbox. */
+  config: Config;
+  isc: IscClient;
+  sandbox?: Sandbox;
+  close(): Promise<void>;
+}
+
+export async function connectBackend(config: Config, options: { sandbox?: Sandbox } = {}): Promise<Backend> {
+  let effective = config;
+  let sandbox: Sandbox | undefined;
+  let stopSandbox = async () => {};
+  if (config.sandbox) {
+    // The sandbox goes through the same HTTP path as a real tenant: real port, real tokens.
+    sandbox = options.sandbox ?? createSandbox({ identities: config.sandboxIdentities });
+    const served = await serveSandbox(sandbox);
+    stopSandbox = served.close;
+    effective = { ...config, baseUrl: served.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
+  }
+  const tokens = createTokenProvider({
+    baseUrl: effective.baseUrl,
+    clientId: effective.clientId,
+    clientSecret: effective.clientSecret,
+    timeoutMs: effective.requestTimeoutMs,
+  });
+  const isc = createIscClient({
+    baseUrl: effective.baseUrl,
+    apiVersion: effective.apiVersion,
+    tokens,
+    requestTimeoutMs: effective.requestTimeoutMs,
+    maxRetryAfterSeconds: effective.maxRetryAfterSeconds,
+  });
+  return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };
+}

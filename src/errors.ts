@@ -1,0 +1,77 @@
+// The one error type every ISC failure becomes: what failed, ISC's own words and trackingId, and enough to say what to do next.
+export type IscErrorKind =
+  | "http" // ISC answered with an error status
+  | "rate_limited" // 429 whose Retry-After is beyond what we wait out
+  | "timeout" // one HTTP request took longer than the request timeout
+  | "deadline" // the whole tool call ran past its deadline
+  | "cancelled" // the MCP client cancelled the call
+  | "network" // no HTTP answer at all (refused, reset, DNS)
+  | "auth" // the token endpoint refused or failed
+  | "bad_response" // ISC answered 2xx with a body we cannot read
+  | "invalid_input"; // an argument that must not reach ISC (e.g. an id with a slash)
+
+export interface IscErrorInit {
+  kind: IscErrorKind;
+  message: string;
+  method?: string;
+  path?: string;
+  status?: number;
+  detailCode?: string;
+  trackingId?: string;
+  retryAfterSeconds?: number;
+  /** Parsed error body, kept for callers that read structure (e.g. delete's association details). */
+  body?: unknown;
+}
+
+export class IscError extends Error {
+  override name = "IscError";
+  readonly kind: IscErrorKind;
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  readonly status: number | undefined;
+  readonly detailCode: string | undefined;
+  readonly trackingId: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly body: unknown;
+
+  constructor(init: IscErrorInit) {
+    super(init.message);
+    this.kind = init.kind;
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.detailCode = init.detailCode;
+    this.trackingId = init.trackingId;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.body = init.body;
+  }
+}
+
+/** Reads ISC's error bodies (ErrorResponseDto, `{error}`, `{message}`) into message text and ids. */
+export function readErrorBody(body: unknown): { text: string | undefined; detailCode: string | undefined; trackingId: string | undefined } {
+  if (!body || typeof body !== "object") return { text: undefined, detailCode: undefined, trackingId: undefined };
+  const b = body as Record<string, unknown>;
+  const texts: string[] = [];
+  for (const list of [b.messages, b.causes]) {
+    if (Array.isArray(list)) {
+      for (const m of list) {
+        const t = (m as { text?: unknown } | null)?.text;
+        if (typeof t === "string" && t && !texts.includes(t)) texts.push(t);
+      }
+    }
+  }
+  for (const key of ["message", "error_description", "error"]) {
+    const v = b[key];
+    if (typeof v === "string" && v && texts.length === 0) texts.push(v);
+  }
+  return {
+    text: texts.length ? texts.join(" ") : undefined,
+    detailCode: typeof b.detailCode === "string" ? b.detailCode : undefined,
+    trackingId: typeof b.trackingId === "string" ? b.trackingId : undefined,
+  };
+}
+
+/** A failure the model can act on, raised by a tool itself (not by ISC); its message is shown as is. */
+export class ToolFailure extends Error {
+  override name = "ToolFailure";
+}

@@ -1,0 +1,182 @@
+// The one HTTP client for ISC (ky): version prefix, bearer token and experimental header per attempt, retries, one error type.
+import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
+import { IscError, readErrorBody } from "./errors.js";
+import type { TokenProvider } from "./auth.js";
+import type { ApiVersion } from "./options.js";
+import { USER_AGENT } from "./version.js";
+
+export type Method = "GET" | "POST" | "DELETE";
+export type SearchParams = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  searchParams?: SearchParams;
+  json?: unknown;
+  /** Aborts the request and any retry wait: the tool call's cancellation and deadline. */
+  signal?: AbortSignal;
+}
+
+export interface IscResponse<T = unknown> {
+  status: number;
+  data: T;
+  headers: Headers;
+}
+
+export interface IscClientOptions {
+  baseUrl: string;
+  apiVersion: ApiVersion;
+  tokens: TokenProvider;
+  requestTimeoutMs: number;
+  maxRetryAfterSeconds: number;
+  /** Retries after the first attempt for retryable failures. */
+  retryLimit?: number;
+  /** Waits for a slot before each attempt (the client-side rate limiter). */
+  beforeAttempt?: (signal: AbortSignal | undefined) => Promise<void>;
+}
+
+export interface IscClient {
+  readonly baseUrl: string;
+  readonly apiVersion: ApiVersion;
+  /** Host of the tenant, for audit lines and confirmation binding. */
+  readonly tenant: string;
+  readonly tokens: TokenProvider;
+  request<T = unknown>(method: Method, path: string, options?: RequestOptions): Promise<IscResponse<T>>;
+}
+
+interface CallContext {
+  authRetried?: boolean;
+  token?: string;
+}
+
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export function createIscClient(opts: IscClientOptions): IscClient {
+  const api: KyInstance = ky.create({
+    prefixUrl: `${opts.baseUrl}/${opts.apiVersion}`,
+    timeout: opts.requestTimeoutMs,
+    headers: { "user-agent": USER_AGENT, accept: "application/json" },
+    hooks: {
+      beforeRequest: [
+        async (request, options) => {
+          const ctx = options.context as CallContext;
+          await opts.beforeAttempt?.(options.signal ?? undefined);
+          ctx.token = await opts.tokens.getToken();
+          request.headers.set("authorization", `Bearer ${ctx.token}`);
+          // Required by the experimental operations; SailPoint documents it as harmless elsewhere.
+          request.headers.set("x-sailpoint-experimental", "true");
+        },
+      ],
+      afterResponse: [
+        (_request, options, response) => {
+          const ctx = options.context as CallContext;
+          if (response.status === 401 && !ctx.authRetried) {
+            // A token can be revoked or expire early: refresh once and repeat once, never more.
+            ctx.authRetried = true;
+            if (ctx.token) opts.tokens.invalidate(ctx.token);
+            return ky.retry();
+          }
+          return response;
+        },
+      ],
+    },
+  });
+
+  const tenant = new URL(opts.baseUrl).host;
+
+  return {
+    baseUrl: opts.baseUrl,
+    apiVersion: opts.apiVersion,
+    tenant,
+    tokens: opts.tokens,
+    async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<IscResponse<T>> {
+      const searchParams = options.searchParams
+        ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
+        : undefined;
+      let response: Response;
+      try {
+        response = await api(path, {
+          method,
+          searchParams,
+          json: options.json,
+          signal: options.signal,
+          retry: retryFor(method, opts),
+          context: {} satisfies CallContext,
+        });
+      } catch (err) {
+        throw await toIscError(err, method, path, options.signal, opts);
+      }
+      const text = await response.text();
+      let data: unknown = undefined;
+      if (text !== "") {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          throw new IscError({ kind: "bad_response", method, path, status: response.status, message: `ISC answered ${method} /${path} with HTTP ${response.status} and a body that is not JSON.` });
+        }
+      }
+      return { status: response.status, data: data as T, headers: response.headers };
+    },
+  };
+}
+
+/** Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only. */
+function retryFor(method: Method, opts: IscClientOptions): RetryOptions {
+  return {
+    limit: opts.retryLimit ?? 3,
+    methods: ["get", "post", "delete"],
+    statusCodes: [429, 500, 502, 503, 504],
+    afterStatusCodes: [429, 503],
+    maxRetryAfter: opts.maxRetryAfterSeconds * 1000,
+    backoffLimit: 5_000,
+    shouldRetry: ({ error }) => {
+      if (error.name === "AbortError" || error instanceof TimeoutError) return false;
+      if (error instanceof HTTPError && error.response.status === 429) {
+        // Only for a wait we accept; past the cap the caller is told when to come back.
+        const after = parseRetryAfter(error.response.headers.get("retry-after"));
+        return after !== undefined && after > opts.maxRetryAfterSeconds ? false : undefined;
+      }
+      // A write that failed with 5xx or no answer may have happened: never repeat it.
+      return method === "GET" ? undefined : false;
+    },
+  };
+}
+
+async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions): Promise<IscError> {
+  if (err instanceof IscError) return err; // from the token provider
+  const where = `${method} /${opts.apiVersion}/${path}`;
+  if (err instanceof HTTPError) {
+    const status = err.response.status;
+    const body: unknown = await err.response.json().catch(() => undefined);
+    const parsed = readErrorBody(body);
+    const retryAfterSeconds = parseRetryAfter(err.response.headers.get("retry-after"));
+    return new IscError({
+      kind: status === 429 ? "rate_limited" : "http",
+      method,
+      path,
+      status,
+      detailCode: parsed.detailCode,
+      trackingId: parsed.trackingId,
+      retryAfterSeconds,
+      body,
+      message: `ISC answered ${where} with HTTP ${status}${parsed.text ? `: ${parsed.text}` : ""}`,
+    });
+  }
+  if (err instanceof TimeoutError) {
+    return new IscError({ kind: "timeout", method, path, message: `ISC did not answer ${where} within ${opts.requestTimeoutMs} ms.` });
+  }
+  if (signal?.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    if (reason?.name === "TimeoutError") {
+      return new IscError({ kind: "deadline", method, path, message: `The tool call ran out of time during ${where}.` });
+    }
+    return new IscError({ kind: "cancelled", method, path, message: `The call was cancelled during ${where}.` });
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message ?? (err as Error).message;
+  return new IscError({ kind: "network", method, path, message: `Could not reach ISC for ${where} (${detail}).` });
+}

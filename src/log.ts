@@ -1,0 +1,37 @@
+// Logging to stderr only (stdout is the MCP stream), with every known secret masked before it is written.
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+const secrets = new Set<string>();
+
+/** Registers a value that must never be printed (client secret, access tokens, confirmation keys). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value);
+}
+
+/** Replaces every registered secret in `text` with a mask. */
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("***");
+  return out;
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createLogger(level: LogLevel = "info", write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const emit = (at: LogLevel, message: string) => {
+    if (ORDER[at] < ORDER[level]) return;
+    write(`[isc-identities-mcp] ${at}: ${redact(message)}\n`);
+  };
+  return {
+    debug: (m) => emit("debug", m),
+    info: (m) => emit("info", m),
+    warn: (m) => emit("warn", m),
+    error: (m) => emit("error", m),
+  };
+}

@@ -1,0 +1,36 @@
+// Compact role assignments: role, id and dates, read from either shape ISC returns (reference or full DTO).
+import { IscError } from "./errors.js";
+
+export type CompactAssignment = {
+  id: string;
+  roleId?: string;
+  roleName?: string;
+  addedDate?: string;
+  startDate?: string;
+  removeDate?: string;
+  source?: string;
+};
+
+export function compactAssignment(raw: unknown, where: string): CompactAssignment {
+  const r = raw as Record<string, unknown> | null;
+  if (!r || typeof r !== "object" || typeof r.id !== "string") {
+    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not a role assignment from ${where}.` });
+  }
+  const role = (r.role ?? {}) as Record<string, unknown>;
+  const out: CompactAssignment = { id: r.id };
+  const put = (key: keyof CompactAssignment, value: unknown) => {
+    if (typeof value === "string" && value !== "") out[key] = value;
+  };
+  put("roleId", role.id);
+  put("roleName", role.name);
+  put("addedDate", r.addedDate);
+  put("startDate", r.startDate);
+  put("removeDate", r.removeDate);
+  put("source", r.assignmentSource);
+  return out;
+}
+
+export function assignmentLine(a: CompactAssignment): string {
+  const dates = [a.addedDate && `added ${a.addedDate}`, a.startDate && `starts ${a.startDate}`, a.removeDate && `removed ${a.removeDate}`].filter(Boolean).join(", ");
+  return `${a.roleName ?? a.roleId ?? "role"}${a.roleId ? ` (role id ${a.roleId})` : ""} assignment=${a.id}${dates ? `; ${dates}` : ""}${a.source ? `; source ${a.source}` : ""}`;
+}

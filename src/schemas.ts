@@ -1,0 +1,38 @@
+// Argument schemas shared by several tools, so the same thing is described (and paid for in tokens) the same way.
+import { z } from "zod";
+import { ID_PATTERN } from "./paths.js";
+
+export const identityIdArg = z
+  .string()
+  .regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _")
+  .describe("Identity id (32 hex chars) from list_identities.");
+
+export const viewArg = z
+  .enum(["summary", "full"])
+  .default("summary")
+  .describe("summary (default): the fields a helpdesk needs; full: everything ISC returns.");
+
+export const IDENTITY_FIELDS = [
+  "id",
+  "name",
+  "alias",
+  "emailAddress",
+  "identityStatus",
+  "processingState",
+  "lifecycleState",
+  "managerRef",
+  "isManager",
+  "attributes",
+  "created",
+  "modified",
+  "lastRefresh",
+] as const;
+
+export const fieldsArg = z
+  .array(z.enum(IDENTITY_FIELDS))
+  .min(1)
+  .optional()
+  .describe("Return only these identity fields (id always included); overrides view.");
+
+/** Identity rows as returned: a summary, a projection or the full object, always with id and name. */
+export const identityRow = z.looseObject({ id: z.string(), name: z.string().optional() });

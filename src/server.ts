@@ -1,0 +1,82 @@
+// The MCP server factory: lists the selected tools and runs calls (validation, deadline, errors as text). SDK-specific.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { Config } from "./config.js";
+import type { AnyTool } from "./define-tool.js";
+import { errorToText } from "./error-text.js";
+import type { IscClient } from "./isc-client.js";
+import type { Logger } from "./log.js";
+import { redact } from "./log.js";
+import type { ToolContext } from "./tool-context.js";
+import { listedTool } from "./tool-schemas.js";
+import { PACKAGE } from "./version.js";
+import { TOOLS } from "../tools/index.js";
+import { selectTools } from "./tool-selection.js";
+
+export interface ServerDeps {
+  config: Config;
+  isc: IscClient;
+  log: Logger;
+  /** Defaults to every tool, narrowed by the config's selection. */
+  tools?: readonly AnyTool[];
+}
+
+export const INSTRUCTIONS =
+  "Tools for the identities of a SailPoint ISC tenant. Find people with list_identities (filters such as name sw \"Ali\"), then use the returned id with the other tools. Writes that delete, reset, email or touch many identities need a human's confirmation: show the user any preview you get and call again only with their consent.";
+
+export function createServer(deps: ServerDeps): Server {
+  const tools = selectTools(deps.tools ?? TOOLS, deps.config);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map(listedTool) }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const tool = byName.get(request.params.name);
+    if (!tool) {
+      return errorResult(`Unknown tool "${request.params.name}". Available tools: ${[...byName.keys()].join(", ")}.`);
+    }
+    const parsed = tool.inputSchema.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) {
+      return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}`);
+    }
+    const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(deps.config.callTimeoutMs)]);
+    const progressToken = request.params._meta?.progressToken;
+    const ctx: ToolContext = {
+      config: deps.config,
+      isc: deps.isc,
+      signal,
+      log: deps.log,
+      request: (method, path, options) => deps.isc.request(method, path, { ...options, signal }),
+      progress: async (progress, total, message) => {
+        if (progressToken === undefined) return;
+        await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total, message } });
+      },
+      get canElicit() {
+        return Boolean(server.getClientCapabilities()?.elicitation);
+      },
+      elicit: async (message, requestedSchema) => {
+        const result = await server.elicitInput(
+          { mode: "form", message, requestedSchema: requestedSchema as never },
+          { relatedRequestId: extra.requestId, signal },
+        );
+        return { action: result.action, content: result.content as Record<string, unknown> | undefined };
+      },
+    };
+    try {
+      const out = await tool.handler(parsed.data, ctx);
+      const structured = tool.outputSchema.parse(out.structured) as Record<string, unknown>;
+      return { content: [{ type: "text", text: redact(out.text) }], structuredContent: structured };
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== "IscError") deps.log.debug(`tool ${tool.name} failed: ${String(err)}`);
+      return errorResult(errorToText(err, tool));
+    }
+  });
+
+  return server;
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}

@@ -1,0 +1,21 @@
+// The package's name and version, read once from package.json so the User-Agent and --version never drift.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+function findPackageJson(): { name: string; version: string } {
+  // Walk up: the file runs from src/ under vitest and from dist/src/ when built.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, "package.json");
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "isc-identities-mcp" && pkg.version) return { name: pkg.name, version: pkg.version };
+    }
+    dir = dirname(dir);
+  }
+  return { name: "isc-identities-mcp", version: "0.0.0" };
+}
+
+export const PACKAGE = findPackageJson();
+export const USER_AGENT = `${PACKAGE.name}/${PACKAGE.version}`;

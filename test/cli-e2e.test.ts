@@ -1,0 +1,65 @@
+// The built CLI end to end: spawned over stdio with --sandbox, and refusing to start without credentials.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+
+beforeAll(() => {
+  // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.
+  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+});
+
+describe("built CLI over stdio", () => {
+  it("lists and calls tools against the sandbox, logging only to stderr", async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--sandbox"], env: cleanEnv(), stderr: "pipe" });
+    let stderr = "";
+    transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const client = new Client({ name: "e2e", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain("list_identities");
+      const list = (await client.callTool({ name: "list_identities", arguments: { limit: 2, count: true } })) as CallToolResult;
+      const page = list.structuredContent as { items: Array<{ id: string; name: string }>; total: number };
+      expect(page.items).toHaveLength(2);
+      expect(page.total).toBeGreaterThan(400);
+      const one = (await client.callTool({ name: "get_identity", arguments: { identityId: page.items[0]!.id } })) as CallToolResult;
+      expect((one.structuredContent as { identity: { name: string } }).identity.name).toBe(page.items[0]!.name);
+      expect(client.getServerVersion()?.name).toBe("isc-identities-mcp");
+      expect(client.getInstructions()).toMatch(/list_identities/);
+    } finally {
+      await client.close();
+    }
+    expect(stderr).toMatch(/serving MCP on stdio; v2025 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it("exits non-zero with one clear line when credentials are missing", () => {
+    const run = spawnSync(process.execPath, [CLI], { env: cleanEnv(), input: "", encoding: "utf8", timeout: 10_000 });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim()).toBe(
+      "isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.",
+    );
+  });
+
+  it("refuses a plain-http remote base URL before serving", () => {
+    const env = { ...cleanEnv(), SAIL_BASE_URL: "http://acme.api.identitynow.com", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" };
+    const run = spawnSync(process.execPath, [CLI], { env, input: "", encoding: "utf8", timeout: 10_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/must use https/);
+  });
+
+  it("prints --version and --help", () => {
+    const version = spawnSync(process.execPath, [CLI, "--version"], { env: cleanEnv(), encoding: "utf8" });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = spawnSync(process.execPath, [CLI, "--help"], { env: cleanEnv(), encoding: "utf8" });
+    expect(help.stdout).toMatch(/--sandbox/);
+    expect(help.status).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+// One fixture for behaviour tests: a sandbox on a real loopback port, the real server, and a real MCP client (in memory).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { resolveConfig, type Config } from "../../src/config.js";
+import { connectBackend, type Backend } from "../../src/backend.js";
+import { createLogger } from "../../src/log.js";
+import { createServer } from "../../src/server.js";
+import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
+
+export interface HarnessOptions {
+  sandbox?: SandboxOptions;
+  /** Extra CLI flags, resolved exactly as the CLI would. */
+  argv?: string[];
+  env?: Record<string, string>;
+  /** Overrides applied after resolution (e.g. short timeouts). */
+  config?: Partial<Config>;
+  /** Answers elicitation requests; when given, the client declares the elicitation capability. */
+  onElicit?: (message: string, schema: unknown) => ElicitResult | Promise<ElicitResult>;
+}
+
+export interface Harness {
+  client: Client;
+  sandbox: Sandbox;
+  backend: Backend;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], opts.env ?? {});
+  const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
+  const sandbox = createSandbox({ rateLimit: false, ...opts.sandbox });
+  const backend = await connectBackend(config, { sandbox });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent") });
+  const capabilities: ClientCapabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
+  const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
+  if (opts.onElicit) {
+    const onElicit = opts.onElicit;
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      const params = req.params as { message: string; requestedSchema?: unknown };
+      return onElicit(params.message, params.requestedSchema);
+    });
+  }
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  return {
+    client,
+    sandbox,
+    backend,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    close: async () => {
+      await client.close();
+      await server.close();
+      await backend.close();
+    },
+  };
+}
+
+/** The text of a tool result's first content block. */
+export function textOf(result: CallToolResult): string {
+  const first = result.content[0];
+  return first && first.type === "text" ? first.text : "";
+}

@@ -1,0 +1,31 @@
+// get_identity_ownership_details: what an identity owns (roles, sources, campaigns...), i.e. what blocks deleting it.
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { ownedLine, readOwnedObjects } from "../src/ownership.js";
+import { apiPath } from "../src/paths.js";
+import { identityIdArg } from "../src/schemas.js";
+
+export const getIdentityOwnershipDetails = defineTool({
+  name: "get_identity_ownership_details",
+  title: "Get identity ownership",
+  description: "List the objects an identity owns. Anything owned must be reassigned before the identity can be deleted.",
+  kind: "read",
+  rights: "idn:identity:read",
+  inputSchema: z.object({
+    identityId: identityIdArg,
+    view: z.enum(["compact", "full"]).default("compact").describe("compact (default): one row per owned object; full: ISC's response as is."),
+  }),
+  outputSchema: z.object({
+    identityId: z.string(),
+    owned: z.array(z.looseObject({ associationType: z.string() })),
+    raw: z.unknown().optional(),
+  }),
+  async handler(args, ctx) {
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`);
+    const owned = readOwnedObjects(res.data);
+    const text = owned.length
+      ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")
+      : "Owns nothing: ownership does not block deletion.";
+    return { structured: { identityId: args.identityId, owned, ...(args.view === "full" ? { raw: res.data } : {}) }, text };
+  },
+});

@@ -1,0 +1,22 @@
+// get_identity: one identity by id, as a summary, a projection or in full.
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { asIdentity, identityLine, shapeIdentity } from "../src/identity-view.js";
+import { apiPath } from "../src/paths.js";
+import { fieldsArg, identityIdArg, identityRow, viewArg } from "../src/schemas.js";
+
+export const getIdentity = defineTool({
+  name: "get_identity",
+  title: "Get identity",
+  description: "Read one identity by id (from list_identities).",
+  kind: "read",
+  rights: "idn:identity:read",
+  inputSchema: z.object({ identityId: identityIdArg, view: viewArg, fields: fieldsArg }),
+  outputSchema: z.object({ identity: identityRow }),
+  async handler(args, ctx) {
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}`);
+    const identity = shapeIdentity(asIdentity(res.data, "GET /identities/{id}"), args.view, args.fields);
+    const text = args.view === "full" && !args.fields ? JSON.stringify(identity) : identityLine(identity);
+    return { structured: { identity }, text };
+  },
+});

@@ -1,0 +1,27 @@
+// get_role_assignment: one role assignment in detail (who assigned it, why, to which accounts).
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { apiPath } from "../src/paths.js";
+import { assignmentLine, compactAssignment } from "../src/role-assignment-view.js";
+import { identityIdArg } from "../src/schemas.js";
+import { ID_PATTERN } from "../src/paths.js";
+
+export const getRoleAssignment = defineTool({
+  name: "get_role_assignment",
+  title: "Get role assignment",
+  description: "Read one role assignment in detail. Get assignmentId from get_role_assignments.",
+  kind: "read",
+  rights: "idn:identity:read",
+  inputSchema: z.object({
+    identityId: identityIdArg,
+    assignmentId: z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _").describe("Assignment id from get_role_assignments."),
+    view: z.enum(["compact", "full"]).default("compact").describe("compact (default) or full (assigner, context, account targets)."),
+  }),
+  outputSchema: z.object({ assignment: z.looseObject({ id: z.string() }) }),
+  async handler(args, ctx) {
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments/${args.assignmentId}`);
+    const compact = compactAssignment(res.data, "GET role-assignments/{assignmentId}");
+    const assignment = args.view === "full" ? (res.data as { id: string }) : compact;
+    return { structured: { assignment }, text: assignmentLine(compact) };
+  },
+});

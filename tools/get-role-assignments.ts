@@ -1,0 +1,36 @@
+// get_role_assignments: the roles assigned to an identity, optionally narrowed to one role.
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { IscError } from "../src/errors.js";
+import { apiPath } from "../src/paths.js";
+import { assignmentLine, compactAssignment } from "../src/role-assignment-view.js";
+import { identityIdArg } from "../src/schemas.js";
+
+export const getRoleAssignments = defineTool({
+  name: "get_role_assignments",
+  title: "List role assignments",
+  description: "List the roles assigned to an identity (role, assignment id, dates).",
+  kind: "read",
+  rights: "idn:identity:read",
+  inputSchema: z.object({
+    identityId: identityIdArg,
+    roleId: z.string().max(128).optional().describe("Only assignments of this role id."),
+    roleName: z.string().max(256).optional().describe("Only assignments of this role name."),
+    view: z.enum(["compact", "full"]).default("compact").describe("compact (default) or full (ISC's objects as is)."),
+  }),
+  outputSchema: z.object({ identityId: z.string(), assignments: z.array(z.looseObject({ id: z.string() })) }),
+  async handler(args, ctx) {
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments`, {
+      searchParams: { roleId: args.roleId, roleName: args.roleName },
+    });
+    if (!Array.isArray(res.data)) {
+      throw new IscError({ kind: "bad_response", message: "ISC returned something that is not a list from GET /identities/{identityId}/role-assignments." });
+    }
+    const compact = res.data.map((a) => compactAssignment(a, "GET role-assignments"));
+    const assignments = args.view === "full" ? (res.data as Array<{ id: string }>) : compact;
+    const text = compact.length
+      ? [`${compact.length} role assignment(s):`, ...compact.map(assignmentLine)].join("\n")
+      : "No role assignments match.";
+    return { structured: { identityId: args.identityId, assignments }, text };
+  },
+});

@@ -1,0 +1,81 @@
+// list_identities: find identities with ISC's filters and sorters; pages automatically up to maxItems.
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/identity-view.js";
+import { IscError } from "../src/errors.js";
+import { fieldsArg, identityRow, viewArg } from "../src/schemas.js";
+
+const PAGE = 250;
+
+export const listIdentities = defineTool({
+  name: "list_identities",
+  title: "List identities",
+  description: "Find identities by name, alias, email, status and more. Start here to get the id the other tools need.",
+  kind: "read",
+  rights: "idn:identity:read",
+  inputSchema: z.object({
+    filters: z.string().max(4000).optional().describe('ISC filter, e.g. name sw "Ali" or email eq "a@b.com". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.'),
+    sorters: z.string().regex(/^-?(name|alias|cloudStatus)(,-?(name|alias|cloudStatus))*$/, "must list name, alias or cloudStatus, comma separated, - for descending").optional().describe("name, alias, cloudStatus; comma separated; - prefix = descending."),
+    defaultFilter: z.enum(["CORRELATED_ONLY", "NONE"]).optional().describe("CORRELATED_ONLY (ISC default) or NONE to include uncorrelated identities."),
+    count: z.boolean().optional().describe("Also return the total number of matches."),
+    limit: z.number().int().min(0).max(250).default(50).describe("Page size, 0-250 (default 50)."),
+    offset: z.number().int().min(0).default(0).describe("Records to skip."),
+    maxItems: z.number().int().min(1).max(2000).optional().describe("Fetch up to this many across pages (overrides limit)."),
+    view: viewArg,
+    fields: fieldsArg,
+  }),
+  outputSchema: z.object({
+    items: z.array(identityRow),
+    offset: z.number(),
+    limit: z.number(),
+    total: z.number().optional(),
+    nextOffset: z.number().optional().describe("Offset of the next page when more may exist."),
+    truncated: z.boolean().optional().describe("maxItems stopped the listing early."),
+  }),
+  async handler(args, ctx) {
+    const want = args.maxItems ?? args.limit;
+    const items: IdentityRow[] = [];
+    let offset = args.offset;
+    let total: number | undefined;
+    let more = false;
+    // One ISC request per page of up to 250; a short page means the end was reached.
+    do {
+      const pageSize = args.maxItems ? Math.min(PAGE, want - items.length) : args.limit;
+      const res = await ctx.request<unknown>("GET", "identities", {
+        searchParams: {
+          filters: args.filters,
+          sorters: args.sorters,
+          defaultFilter: args.defaultFilter,
+          count: args.count && total === undefined ? true : undefined,
+          limit: pageSize,
+          offset,
+        },
+      });
+      if (!Array.isArray(res.data)) {
+        throw new IscError({ kind: "bad_response", message: "ISC returned something that is not a list from GET /identities." });
+      }
+      if (args.count && total === undefined) {
+        const header = Number(res.headers.get("x-total-count"));
+        if (Number.isFinite(header)) total = header;
+      }
+      for (const raw of res.data) items.push(shapeIdentity(asIdentity(raw, "GET /identities"), args.view, args.fields));
+      offset += res.data.length;
+      more = pageSize > 0 && res.data.length >= pageSize;
+      if (args.maxItems) await ctx.progress(items.length, want, `${items.length} identities read`);
+    } while (args.maxItems && more && items.length < want);
+
+    const mayHaveMore = total !== undefined ? offset < total : more;
+    const truncated = args.maxItems !== undefined && mayHaveMore ? true : undefined;
+    const structured = {
+      items,
+      offset: args.offset,
+      limit: args.maxItems ?? args.limit,
+      ...(total !== undefined ? { total } : {}),
+      ...(mayHaveMore ? { nextOffset: offset } : {}),
+      ...(truncated ? { truncated } : {}),
+    };
+    const head = `${items.length} identit${items.length === 1 ? "y" : "ies"}${total !== undefined ? ` of ${total}` : ""} from offset ${args.offset}.`;
+    const tail = mayHaveMore ? `More: call again with offset ${offset}.` : "";
+    return { structured, text: [head, ...items.map(identityLine), tail].filter(Boolean).join("\n") };
+  },
+});
