@@ -1,0 +1,95 @@
+// The sandbox's public contract: options, the request log, fault specs and the Sandbox itself.
+import type { SandboxState } from "./model.js";
+
+export interface SandboxOptions {
+  /** How many seeded identities. @default 500 */
+  identities?: number;
+  /** PRNG seed; the same seed yields identical data. @default 1 */
+  seed?: number;
+  /** @default "sandbox-client" */
+  clientId?: string;
+  /** @default "sandbox-secret" */
+  clientSecret?: string;
+  /** `expires_in` of issued tokens. @default 720 */
+  tokenTtlSeconds?: number;
+  /** Per client id per API version. @default { requests: 100, windowMs: 10_000 } */
+  rateLimit?: { requests: number; windowMs: number } | false;
+  /** synchronize-attributes is allowed once per this many ms per identity. @default 10_000 */
+  syncIntervalMs?: number;
+  /** Clock (ms) for token expiry, rate limits, sync interval and write timestamps. @default Date.now */
+  now?: () => number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Raw pathname as received (not decoded). */
+  path: string;
+  /** Raw search string including `?`, or "". */
+  query: string;
+  /** Lower-cased names, real values (authorization included). */
+  headers: Record<string, string>;
+  body: string;
+  /** Final status; 0 when no response was sent (connection reset, or the client aborted). */
+  status: number;
+  at: number;
+}
+
+export interface FaultSpec {
+  method?: string;
+  /** Exact raw pathname, or a RegExp tested against it. */
+  path?: string | RegExp;
+  /** How many matching requests fail. @default 1 */
+  count?: number;
+  /** Respond with this status and the spec's error body for it (429 when only retryAfter is set). */
+  status?: number;
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number;
+  /** Wait this long first; alone (no status/body/reset) the request then proceeds normally. */
+  delayMs?: number;
+  /** Raw body (content-type application/json) instead of the error body; status defaults to 200. */
+  body?: string;
+  /** Destroy the connection without a response; direct handler calls reject like fetch does. */
+  reset?: boolean;
+}
+
+export interface Sandbox {
+  handler(req: Request): Promise<Response>;
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  inject(fault: FaultSpec): void;
+  clearFaults(): void;
+  expireTokens(): void;
+  readonly state: SandboxState;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+export interface ServedSandbox {
+  /** e.g. http://127.0.0.1:53121, no trailing slash. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ResolvedOptions {
+  identities: number;
+  seed: number;
+  clientId: string;
+  clientSecret: string;
+  tokenTtlSeconds: number;
+  rateLimit: { requests: number; windowMs: number } | false;
+  syncIntervalMs: number;
+  now: () => number;
+}
+
+export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
+  return {
+    identities: options.identities ?? 500,
+    seed: options.seed ?? 1,
+    clientId: options.clientId ?? "sandbox-client",
+    clientSecret: options.clientSecret ?? "sandbox-secret",
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 720,
+    rateLimit: options.rateLimit === undefined ? { requests: 100, windowMs: 10_000 } : options.rateLimit,
+    syncIntervalMs: options.syncIntervalMs ?? 10_000,
+    now: options.now ?? Date.now,
+  };
+}

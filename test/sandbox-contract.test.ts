@@ -1,0 +1,308 @@
+// Proves the sandbox speaks the official spec: every operation, both versions, bodies validated by ajv.
+import { existsSync, readFileSync } from "node:fs";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createSandbox, pickFixtures, serveSandbox, type Fixtures, type Sandbox, type ServedSandbox } from "../src/sandbox/index.js";
+
+const specDir = new URL("../../shared/isc-spec/", import.meta.url);
+const VERSIONS = ["v2024", "v2025"] as const;
+type Version = (typeof VERSIONS)[number];
+const specFile = (v: Version): URL => new URL(`isc-identities-${v}.json`, specDir);
+const specPresent = VERSIONS.every((v) => existsSync(specFile(v)));
+
+if (!specPresent && !process.env["CI"]) {
+  console.warn(`sandbox-contract: spec files not found in ${specDir.pathname}; skipping (this fails when CI is set)`);
+}
+
+test.runIf(!specPresent && Boolean(process.env["CI"]))("the ISC spec files are present", () => {
+  throw new Error(`spec files missing in ${specDir.pathname}: the contract test cannot run`);
+});
+
+type Json = Record<string, unknown>;
+const OPENAPI_ONLY = new Set(["example", "examples", "xml", "externalDocs", "discriminator", "readOnly", "writeOnly", "deprecated", "title"]);
+
+/**
+ * OpenAPI 3.0 schema -> JSON Schema: `nullable` becomes a null branch, refs point at the spec registered
+ * under `specId`, annotations go. With `closed`, objects that declare properties allow no others, so a
+ * misspelt or invented property fails.
+ */
+function toJsonSchema(node: unknown, specId: string, closed: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, specId, closed));
+  if (typeof node !== "object" || node === null) return node;
+  const src = node as Json;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(src)) {
+    if (OPENAPI_ONLY.has(key) || key.startsWith("x-") || key === "nullable") continue;
+    if (key === "$ref" && typeof value === "string") out[key] = value.replace(/^#\//, `${specId}#/`);
+    else if (key === "properties") {
+      out[key] = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, toJsonSchema(v, specId, closed)]));
+    } else out[key] = toJsonSchema(value, specId, closed);
+  }
+  if (closed && out["properties"] && out["additionalProperties"] === undefined) out["additionalProperties"] = false;
+  // `allOf: [{$ref}, {nullable: true, description}]` is how this spec makes a referenced object nullable.
+  if (Array.isArray(src["allOf"])) {
+    const members = src["allOf"] as Json[];
+    const nullableMember = members.some((m) => m["nullable"] === true && m["type"] === undefined && m["$ref"] === undefined);
+    if (nullableMember) {
+      out["allOf"] = members.filter((m) => !(m["nullable"] === true && m["type"] === undefined)).map((m) => toJsonSchema(m, specId, closed));
+      return { anyOf: [{ type: "null" }, out] };
+    }
+  }
+  if (src["nullable"] === true) {
+    if (typeof out["type"] === "string") out["type"] = [out["type"], "null"];
+    if (Array.isArray(out["enum"]) && !out["enum"].includes(null)) out["enum"] = [...out["enum"], null];
+  }
+  return out;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+class SpecValidator {
+  private readonly ajv = new Ajv({ strict: false, allErrors: true });
+  private readonly specs = new Map<Version, Json>();
+  private readonly cache = new Map<string, ValidateFunction | null>();
+
+  constructor() {
+    addFormats(this.ajv);
+    this.ajv.addFormat("int32", true);
+    for (const v of VERSIONS) {
+      const spec = JSON.parse(readFileSync(specFile(v), "utf8")) as Json;
+      this.specs.set(v, spec);
+      this.ajv.addSchema({ $id: `spec-${v}`, components: toJsonSchema(spec["components"], `spec-${v}`, true) });
+    }
+  }
+
+  /** The validator for an operation's documented response, or null when the spec documents no body. */
+  forResponse(v: Version, method: string, template: string, status: number): ValidateFunction | null {
+    const key = `${v} ${method} ${template} ${status}`;
+    if (this.cache.has(key)) return this.cache.get(key) ?? null;
+    const spec = this.specs.get(v) as Json;
+    const op = ((spec["paths"] as Json)[template] as Json | undefined)?.[method.toLowerCase()] as Json | undefined;
+    if (!op) throw new Error(`spec ${v} has no operation ${method} ${template}`);
+    let response = (op["responses"] as Json)[String(status)] as Json | undefined;
+    if (!response) throw new Error(`spec ${v} documents no ${status} for ${method} ${template}`);
+    const ref = response["$ref"];
+    if (typeof ref === "string") response = ((spec["components"] as Json)["responses"] as Json)[ref.split("/").pop() as string] as Json;
+    const schema = ((response["content"] as Json | undefined)?.["application/json"] as Json | undefined)?.["schema"];
+    const validate = schema === undefined ? null : this.ajv.compile(toJsonSchema(schema, `spec-${v}`, true) as Json);
+    this.cache.set(key, validate);
+    return validate;
+  }
+
+  forSchema(v: Version, name: string): ValidateFunction {
+    return this.ajv.compile({ $ref: `spec-${v}#/components/schemas/${name}` });
+  }
+}
+
+describe.skipIf(!specPresent)("sandbox responses validate against the ISC spec", () => {
+  let validator: SpecValidator;
+  beforeAll(() => { validator = new SpecValidator(); });
+
+  for (const v of VERSIONS) {
+    describe(v, () => {
+      let sandbox: Sandbox;
+      let served: ServedSandbox;
+      let fx: Fixtures;
+      let token = "";
+      beforeAll(async () => {
+        sandbox = createSandbox({ identities: 300, seed: 7, rateLimit: false });
+        served = await serveSandbox(sandbox);
+        fx = pickFixtures(sandbox.state);
+        const res = await fetch(`${served.url}/oauth/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `grant_type=client_credentials&client_id=${sandbox.clientId}&client_secret=${sandbox.clientSecret}`,
+        });
+        expect(res.status).toBe(200);
+        token = ((await res.json()) as { access_token: string }).access_token;
+      });
+      afterAll(async () => { await served.close(); });
+
+      const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+        fetch(`${served.url}/${v}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true", "content-type": "application/json", ...headers },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+
+      /** Asserts the status, then validates the body against what the spec documents for it; returns the body. */
+      async function expectSpec(res: Response, method: string, template: string, status: number): Promise<unknown> {
+        const text = await res.text();
+        expect(res.status, text).toBe(status);
+        const validate = validator.forResponse(v, method, template, status);
+        if (validate === null) {
+          expect(text).toBe("");
+          return undefined;
+        }
+        expect(res.headers.get("content-type")).toBe("application/json");
+        const body = JSON.parse(text) as unknown;
+        expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+        if ([400, 403, 404, 500].includes(status) && !(template === "/identities/{id}" && method === "DELETE" && status === 400)) {
+          const dto = body as { detailCode: string; trackingId: string; messages: Array<{ text: string }> };
+          expect(dto.detailCode).toMatch(new RegExp(`^${status}`));
+          expect(dto.trackingId).toMatch(/^[0-9a-f]{32}$/);
+          expect(dto.messages[0]?.text.length).toBeGreaterThan(0);
+        }
+        return body;
+      }
+
+      test("the validator itself rejects off-spec bodies (so these tests can fail)", () => {
+        const identity = validator.forResponse(v, "GET", "/identities/{id}", 200) as ValidateFunction;
+        const good = sandbox.state.identities.get(fx.plain);
+        expect(identity(good)).toBe(true);
+        expect(identity({ ...good, name: undefined })).toBe(false);
+        expect(identity({ ...good, invented: 1 })).toBe(false);
+        expect(identity({ ...good, lifecycleState: { stateName: "active" } })).toBe(false);
+        expect(identity({ ...good, lifecycleState: null, processingState: null, managerRef: null })).toBe(true);
+        const details = validator.forResponse(v, "GET", "/identities/{identityId}/ownership", 200) as ValidateFunction;
+        // The spec's own example shape (object, flat entities) is not the schema's.
+        expect(details({ associationDetails: { associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] } })).toBe(false);
+        expect(details({ associationDetails: [{ associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] }] })).toBe(false);
+        const task = validator.forResponse(v, "POST", "/identities/invite", 202) as ValidateFunction;
+        expect(task({ id: "x", type: "QUEUED_TASK" })).toBe(false);
+        const result = validator.forResponse(v, "POST", "/identities/process", 202) as ValidateFunction;
+        expect(result({ type: "TASK_RESULT", id: "x", name: null })).toBe(false);
+      });
+
+      test("listIdentities: every seeded identity, both filters, and a 400", async () => {
+        const all: unknown[] = [];
+        for (let offset = 0; ; offset += 250) {
+          const page = (await expectSpec(await call("GET", `/identities?defaultFilter=NONE&offset=${offset}`), "GET", "/identities", 200)) as unknown[];
+          all.push(...page);
+          if (page.length < 250) break;
+        }
+        expect(all).toHaveLength(300);
+        const bad = await call("GET", `/identities?filters=${encodeURIComponent('name co "a"')}`);
+        await expectSpec(bad, "GET", "/identities", 400);
+      });
+
+      test("getIdentity: 200 and 404", async () => {
+        const body = (await expectSpec(await call("GET", `/identities/${fx.plain}`), "GET", "/identities/{id}", 200)) as { id: string };
+        expect(body.id).toBe(fx.plain);
+        await expectSpec(await call("GET", "/identities/ffffffffffffffffffffffffffffffff"), "GET", "/identities/{id}", 404);
+      });
+
+      test("getIdentityOwnershipDetails: owner, non-owner, 404", async () => {
+        const t = "/identities/{identityId}/ownership";
+        const owned = (await expectSpec(await call("GET", `/identities/${fx.owner}/ownership`), "GET", t, 200)) as { associationDetails: unknown[] };
+        expect(owned.associationDetails.length).toBeGreaterThan(0);
+        const none = (await expectSpec(await call("GET", `/identities/${fx.plain}/ownership`), "GET", t, 200)) as { associationDetails: unknown[] };
+        expect(none.associationDetails).toEqual([]);
+        await expectSpec(await call("GET", "/identities/nope/ownership"), "GET", t, 404);
+      });
+
+      test("getRoleAssignments: references unfiltered, full DTOs filtered, 404", async () => {
+        const t = "/identities/{identityId}/role-assignments";
+        const refs = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments`), "GET", t, 200)) as Array<{ role: { id: string } }>;
+        expect(refs.length).toBeGreaterThanOrEqual(2);
+        const asRef = validator.forSchema(v, "RoleAssignmentRef");
+        for (const r of refs) expect(asRef(r), JSON.stringify(asRef.errors)).toBe(true);
+        const roleId = refs[0]?.role.id ?? "";
+        const full = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${roleId}`), "GET", t, 200)) as unknown[];
+        expect(full).toHaveLength(1);
+        const asDto = validator.forSchema(v, "RoleAssignmentDto");
+        expect(asDto(full[0]), JSON.stringify(asDto.errors)).toBe(true);
+        expect(asRef(full[0])).toBe(false);
+        await expectSpec(await call("GET", "/identities/nope/role-assignments"), "GET", t, 404);
+      });
+
+      test("getRoleAssignment: every assignment of the tenant, and 404", async () => {
+        const t = "/identities/{identityId}/role-assignments/{assignmentId}";
+        let checked = 0;
+        for (const [identityId, list] of sandbox.state.roleAssignments) {
+          for (const a of list) {
+            const body = (await expectSpec(await call("GET", `/identities/${identityId}/role-assignments/${a.id}`), "GET", t, 200)) as { id: string };
+            expect(body.id).toBe(a.id);
+            checked++;
+          }
+          if (checked > 60) break;
+        }
+        await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments/nope`), "GET", t, 404);
+      });
+
+      test("synchronizeAttributesForIdentity: 202, 429, 400 without header, 404", async () => {
+        const t = "/identities/{identityId}/synchronize-attributes";
+        const job = (await expectSpec(await call("POST", `/identities/${fx.plain}/synchronize-attributes`), "POST", t, 202)) as { status: string };
+        expect(job.status).toBe("QUEUED");
+        const again = await call("POST", `/identities/${fx.plain}/synchronize-attributes`);
+        expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+        await expectSpec(again, "POST", t, 429);
+        await expectSpec(await call("POST", `/identities/${fx.manager}/synchronize-attributes`, undefined, { "x-sailpoint-experimental": "false" }), "POST", t, 400);
+        await expectSpec(await call("POST", "/identities/nope/synchronize-attributes"), "POST", t, 404);
+      });
+
+      test("startIdentitiesInvite: 202 TaskStatus and 400", async () => {
+        const task = (await expectSpec(await call("POST", "/identities/invite", { ids: [fx.unregistered] }), "POST", "/identities/invite", 202)) as Json;
+        expect(task["attributes"]).toEqual({ identityCount: 1 });
+        await expectSpec(await call("POST", "/identities/invite", { uninvited: true }), "POST", "/identities/invite", 202);
+        await expectSpec(await call("POST", "/identities/invite", {}), "POST", "/identities/invite", 400);
+      });
+
+      test("sendIdentityVerificationAccountToken: 200 empty, 400, 404", async () => {
+        const t = "/identities/{id}/verification/account/send";
+        await expectSpec(await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "EMAIL_WORK" }), "POST", t, 200);
+        await expectSpec(await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "SMS" }), "POST", t, 400);
+        await expectSpec(await call("POST", "/identities/nope/verification/account/send", { via: "EMAIL_WORK" }), "POST", t, 404);
+      });
+
+      test("startIdentityProcessing: 202 TaskResultResponse and 400", async () => {
+        const res = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.plain] }), "POST", "/identities/process", 202)) as Json;
+        expect(res["type"]).toBe("TASK_RESULT");
+        await expectSpec(await call("POST", "/identities/process", { identityIds: [] }), "POST", "/identities/process", 400);
+      });
+
+      test("resetIdentity: 202 empty and 404", async () => {
+        await expectSpec(await call("POST", `/identities/${fx.unregistered}/reset`), "POST", "/identities/{id}/reset", 202);
+        await expectSpec(await call("POST", "/identities/nope/reset"), "POST", "/identities/{id}/reset", 404);
+      });
+
+      test("deleteIdentity: 400 association details for protected and owner, 204, then 404", async () => {
+        const t = "/identities/{id}";
+        const prot = (await expectSpec(await call("DELETE", `/identities/${fx.protected}`), "DELETE", t, 400)) as Json;
+        expect(prot["associationDetails"]).toEqual([]);
+        const owner = (await expectSpec(await call("DELETE", `/identities/${fx.owner}`), "DELETE", t, 400)) as { associationDetails: unknown[] };
+        expect(owner.associationDetails.length).toBeGreaterThan(0);
+        await expectSpec(await call("DELETE", `/identities/${fx.processingError}`), "DELETE", t, 204);
+        await expectSpec(await call("DELETE", `/identities/${fx.processingError}`), "DELETE", t, 404);
+      });
+
+      test("401 bodies on every operation", async () => {
+        const ops: Array<[string, string, string]> = [
+          ["GET", "/identities", "/identities"],
+          ["GET", `/identities/${fx.plain}`, "/identities/{id}"],
+          ["DELETE", `/identities/${fx.plain}`, "/identities/{id}"],
+          ["GET", `/identities/${fx.plain}/ownership`, "/identities/{identityId}/ownership"],
+          ["POST", `/identities/${fx.plain}/reset`, "/identities/{id}/reset"],
+          ["GET", `/identities/${fx.plain}/role-assignments`, "/identities/{identityId}/role-assignments"],
+          ["GET", `/identities/${fx.plain}/role-assignments/x`, "/identities/{identityId}/role-assignments/{assignmentId}"],
+          ["POST", `/identities/${fx.plain}/synchronize-attributes`, "/identities/{identityId}/synchronize-attributes"],
+          ["POST", "/identities/invite", "/identities/invite"],
+          ["POST", `/identities/${fx.plain}/verification/account/send`, "/identities/{id}/verification/account/send"],
+          ["POST", "/identities/process", "/identities/process"],
+        ];
+        for (const [method, path, template] of ops) {
+          const body = (await expectSpec(await call(method, path, undefined, { authorization: "Bearer not-a-token" }), method, template, 401)) as Json;
+          expect(body["error"]).toMatch(/JWT/);
+        }
+        expect(sandbox.state.identities.has(fx.plain)).toBe(true);
+      });
+
+      test("429 body from the per-client rate limit", async () => {
+        const limited = createSandbox({ identities: 20, rateLimit: { requests: 1, windowMs: 60_000 } });
+        const server = await serveSandbox(limited);
+        try {
+          const tok = await fetch(`${server.url}/oauth/token?grant_type=client_credentials&client_id=${limited.clientId}&client_secret=${limited.clientSecret}`, { method: "POST" });
+          const h = { authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}` };
+          expect((await fetch(`${server.url}/${v}/identities`, { headers: h })).status).toBe(200);
+          const res = await fetch(`${server.url}/${v}/identities`, { headers: h });
+          expect(res.headers.get("retry-after")).toBe("60");
+          const body = (await expectSpec(res, "GET", "/identities", 429)) as Json;
+          expect(body["message"]).toBe("Rate Limit Exceeded");
+        } finally {
+          await server.close();
+        }
+      });
+    });
+  }
+});
