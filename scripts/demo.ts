@@ -1,7 +1,7 @@
 // `npm run demo`: starts the built server with --sandbox over stdio, drives it with a real MCP client, prints each step.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { fileURLToPath } from "node:url";
 
 const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
@@ -21,7 +21,15 @@ async function main(): Promise<void> {
   out("isc-identities-mcp demo: the real server over stdio, against its built-in sandbox tenant.");
   const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox"], stderr: "pipe" });
   transport.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`  [server] ${chunk.toString()}`));
-  const client = new Client({ name: "isc-identities-mcp-demo", version: "1.0.0" });
+  // The demo client declares elicitation and plays the human: each form gets the next scripted answer.
+  const client = new Client({ name: "isc-identities-mcp-demo", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
+  const answers: Array<(message: string) => ElicitResult> = [];
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    out(indent(`[form shown to the human]\n${indent(req.params.message)}`));
+    const answer = (answers.shift() ?? (() => ({ action: "cancel" as const })))(req.params.message);
+    out(indent(`[the human answers] ${JSON.stringify(answer)}`));
+    return answer;
+  });
   await client.connect(transport);
 
   const { tools } = await client.listTools();
@@ -37,10 +45,12 @@ async function main(): Promise<void> {
   // Find an identity that owns something and one with roles, the way a helpdesk agent would.
   const page = (await client.callTool({ name: "list_identities", arguments: { limit: 60 } })) as CallToolResult;
   const candidates = (page.structuredContent as { items: Array<{ id: string }> }).items;
+  let owner: string | undefined;
   for (const c of candidates) {
     const owned = (await client.callTool({ name: "get_identity_ownership_details", arguments: { identityId: c.id } })) as CallToolResult;
     if ((owned.structuredContent as { owned?: unknown[] } | undefined)?.owned?.length) {
       await call(client, "get_identity_ownership_details", { identityId: c.id });
+      owner = c.id;
       break;
     }
   }
@@ -58,6 +68,28 @@ async function main(): Promise<void> {
   await call(client, "get_identity", { identityId: "0123456789abcdef0123456789abcdef" });
   await call(client, "list_identities", { filters: 'department eq "Sales"' });
   await call(client, "get_identity", { identityId: "../../oauth/token" });
+
+  out("\nSafety: a destructive call waits for a human, who sees a preview (this client plays the human).");
+  // The leaver: someone who owns nothing and is not protected, found the way an agent would.
+  const leavers = (await client.callTool({ name: "list_identities", arguments: { filters: "protected eq false", limit: 60 } })) as CallToolResult;
+  let leaver: { id: string; name: string } | undefined;
+  for (const c of (leavers.structuredContent as { items: Array<{ id: string; name: string }> }).items) {
+    const owned = (await client.callTool({ name: "get_identity_ownership_details", arguments: { identityId: c.id } })) as CallToolResult;
+    if ((owned.structuredContent as { owned?: unknown[] }).owned?.length === 0) {
+      leaver = c;
+      break;
+    }
+  }
+  if (!leaver) throw new Error("the sandbox has no deletable identity");
+  const name = leaver.name;
+  answers.push(() => ({ action: "decline" }));
+  await call(client, "delete_identity", { identityId: leaver.id });
+  answers.push(() => ({ action: "accept", content: { name } }));
+  await call(client, "delete_identity", { identityId: leaver.id });
+  if (owner) {
+    out("\nAn identity that still owns objects is refused before anyone is asked:");
+    await call(client, "delete_identity", { identityId: owner });
+  }
 
   await client.close();
   out("\nDone. Add the server to your MCP host with real credentials: see README.md.");

@@ -2,6 +2,7 @@
 import ky, { HTTPError, TimeoutError } from "ky";
 import { IscError, readErrorBody } from "./errors.js";
 import { registerSecret } from "./log.js";
+import { quoted } from "./quote.js";
 import { USER_AGENT } from "./version.js";
 
 export interface TokenProviderOptions {
@@ -76,7 +77,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
       const status = err.response.status;
       const parsed = readErrorBody(await err.response.json().catch(() => undefined));
       const why = status === 400 || status === 401 ? "rejected the client credentials" : `failed with HTTP ${status}`;
-      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${parsed.text}` : ""}. ${CREDENTIALS_HINT}` });
+      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${CREDENTIALS_HINT}` });
     }
     if (err instanceof TimeoutError) {
       return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms. ${CREDENTIALS_HINT}` });

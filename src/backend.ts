@@ -2,6 +2,7 @@
 import type { Config } from "./config.js";
 import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./isc-client.js";
+import { createRateLimiter } from "./rate-limiter.js";
 import { createSandbox, serveSandbox, type Sandbox } from "./sandbox/index.js";
 
 export interface Backend {
@@ -35,6 +36,7 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
     tokens,
     requestTimeoutMs: effective.requestTimeoutMs,
     maxRetryAfterSeconds: effective.maxRetryAfterSeconds,
+    beforeAttempt: createRateLimiter(effective.rateLimit).acquire,
   });
   return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };
 }

@@ -1,45 +1,34 @@
 #!/usr/bin/env node
-// The command-line entry: resolve config, connect to the tenant (or sandbox), serve MCP over stdio.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init or demo command.
 import { ConfigError, helpText, resolveConfig } from "./config.js";
-import { connectBackend } from "./backend.js";
-import { createLogger, registerSecret } from "./log.js";
-import { createServer } from "./server.js";
+import { loadConfigFiles } from "./config-files.js";
+import { runConfigCommand } from "./config-command.js";
+import { runInit } from "./init-command.js";
+import { serve } from "./serve.js";
 import { PACKAGE } from "./version.js";
 
 async function main(): Promise<number> {
-  const resolved = resolveConfig(process.argv.slice(2), process.env);
-  if (resolved.command === "help") {
-    process.stdout.write(helpText() + "\n");
-    return 0;
+  const resolved = resolveConfig(process.argv.slice(2), process.env, loadConfigFiles());
+  const print = (text: string) => process.stdout.write(text + "\n");
+  switch (resolved.command) {
+    case "help":
+      print(helpText());
+      return 0;
+    case "version":
+      print(PACKAGE.version);
+      return 0;
+    case "config":
+      return runConfigCommand(resolved, { out: print, env: process.env });
+    case "init":
+      return runInit(resolved, { out: print, note: (line) => process.stderr.write(line + "\n") });
+    case "demo":
+      // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
+      await import(new URL("../scripts/demo.js", import.meta.url).href);
+      return -1;
+    case "serve":
+      await serve(resolved.config);
+      return -1; // keep running until a signal or the end of stdin
   }
-  if (resolved.command === "version") {
-    process.stdout.write(`${PACKAGE.version}\n`);
-    return 0;
-  }
-  registerSecret(resolved.config.clientSecret);
-  const log = createLogger(resolved.config.logLevel);
-  const backend = await connectBackend(resolved.config);
-  const server = createServer({ config: backend.config, isc: backend.isc, log });
-  const transport = new StdioServerTransport();
-
-  let closing = false;
-  const shutdown = async (why: string) => {
-    if (closing) return;
-    closing = true;
-    log.info(`shutting down (${why})`);
-    await server.close().catch(() => {});
-    await backend.close().catch(() => {});
-    process.exit(0);
-  };
-  process.stdin.on("end", () => void shutdown("stdin closed"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-
-  await server.connect(transport);
-  const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
-  log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}`);
-  return -1; // keep running
 }
 
 main().then(

@@ -1,7 +1,13 @@
-// Resolves one typed Config from flags > environment > defaults: a pure function, so it is unit-tested directly.
+// Resolves one typed Config from flags > environment > config files > defaults: a pure function, so it is unit-tested directly.
 import { parseArgs } from "node:util";
+import type { ConfigFiles } from "./config-files.js";
+import { applyTenantSources, ConfigError, type Layered, type Source } from "./config-tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
 import type { LogLevel } from "./log.js";
+
+export { ConfigError } from "./config-tenant.js";
+export { helpText } from "./help-text.js";
+export type { Source } from "./config-tenant.js";
 
 export interface Config {
   sandbox: boolean;
@@ -9,6 +15,8 @@ export interface Config {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+  tenant: string | undefined;
+  environment: string | undefined;
   apiVersion: ApiVersion;
   readOnly: boolean;
   tools: string[] | undefined;
@@ -17,23 +25,41 @@ export interface Config {
   confirmThreshold: number;
   confirmTtlSeconds: number;
   auditLog: string | undefined;
+  rateLimit: number;
   requestTimeoutMs: number;
   callTimeoutMs: number;
   maxRetryAfterSeconds: number;
   logLevel: LogLevel;
+  http: boolean;
+  host: string;
+  port: number;
+  stateless: boolean;
+  sessionIdleSeconds: number;
+  maxSessions: number;
+  maxBodyBytes: number;
+  allowedHosts: string[] | undefined;
+  allowedOrigins: string[] | undefined;
+  httpToken: string | undefined;
 }
 
-export type Command = "serve" | "help" | "version";
+export const COMMANDS = ["serve", "config", "init", "demo"] as const;
+export type Command = (typeof COMMANDS)[number] | "help" | "version";
+
+/** Options of `init` only; they are not server configuration. */
+export interface InitArgs {
+  client: string | undefined;
+  write: boolean;
+  path: string | undefined;
+}
 
 export interface Resolved {
   command: Command;
   config: Config;
   /** Where each value came from, for `config` output and debugging. */
-  sources: Record<string, "flag" | "env" | "default" | "sandbox">;
-}
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
+  sources: Record<string, Source>;
+  /** The flag, variable or file behind each value. */
+  notes: Record<string, string>;
+  init: InitArgs;
 }
 
 const FIX = "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
@@ -66,7 +92,7 @@ function parseValue(def: OptionDef, raw: string | boolean, origin: string): unkn
   }
 }
 
-function isLoopback(hostname: string): boolean {
+export function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "");
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
@@ -92,7 +118,8 @@ export function normaliseBaseUrl(raw: string): string {
   return url.origin;
 }
 
-export function resolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Resolved {
+/** `files` comes from loadConfigFiles (config-files.ts); passing it in keeps this function pure. */
+export function resolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, files: ConfigFiles = {}): Resolved {
   const flagDefs = OPTIONS.filter((o) => o.flag);
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -103,66 +130,91 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
       options: {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
+        client: { type: "string" },
+        write: { type: "boolean" },
+        path: { type: "string" },
         ...Object.fromEntries(flagDefs.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }])),
       },
     });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.split("\n")[0]} Run with --help to see the options.`);
   }
-  if (parsed.positionals.length > 0) {
-    throw new ConfigError(`Unknown command "${parsed.positionals[0]}". Run with --help to see the options.`);
+  const [first, ...extra] = parsed.positionals;
+  if ((first !== undefined && !(COMMANDS as readonly string[]).includes(first)) || extra.length > 0) {
+    throw new ConfigError(`Unknown command "${extra[0] ?? first}". Commands: ${COMMANDS.join(", ")}. Run with --help to see the options.`);
+  }
+  const init: InitArgs = { client: parsed.values.client as string | undefined, write: Boolean(parsed.values.write), path: parsed.values.path as string | undefined };
+  if (first !== "init" && (init.client !== undefined || init.write || init.path !== undefined)) {
+    throw new ConfigError("--client, --write and --path belong to the init command, e.g. isc-identities-mcp init --client claude-desktop.");
   }
 
   const values: Record<string, unknown> = {};
   const sources: Resolved["sources"] = {};
+  const notes: Resolved["notes"] = {};
   for (const def of OPTIONS) {
     const flagValue = def.flag ? parsed.values[def.flag] : undefined;
     const envValue = def.env ? env[def.env] : undefined;
     if (flagValue !== undefined) {
       values[def.key] = parseValue(def, flagValue as string | boolean, `--${def.flag}`);
       sources[def.key] = "flag";
+      notes[def.key] = `--${def.flag}`;
     } else if (envValue !== undefined && envValue !== "") {
       values[def.key] = parseValue(def, envValue, def.env!);
       sources[def.key] = "env";
+      notes[def.key] = def.env!;
     } else {
       values[def.key] = def.default;
       sources[def.key] = "default";
+      notes[def.key] = "default";
     }
   }
 
+  const command: Command = parsed.values.help ? "help" : parsed.values.version ? "version" : ((first ?? "serve") as Command);
   const config = values as unknown as Config;
-  const command: Command = parsed.values.help ? "help" : parsed.values.version ? "version" : "serve";
-  if (command !== "serve") return { command, config, sources };
+  if (command === "help" || command === "version" || command === "demo") return { command, config, sources, notes, init };
+  checkHttp(config, env);
 
   if (config.sandbox) {
     // The sandbox supplies its own loopback URL and credentials at start-up.
-    return { command, config: { ...config, baseUrl: "", clientId: "", clientSecret: "" }, sources: { ...sources, baseUrl: "sandbox", clientId: "sandbox", clientSecret: "sandbox" } };
+    const sandboxed = { baseUrl: "sandbox", clientId: "sandbox", clientSecret: "sandbox" } as const;
+    return { command, config: { ...config, baseUrl: "", clientId: "", clientSecret: "" }, sources: { ...sources, ...sandboxed }, notes: { ...notes, ...sandboxed }, init };
   }
+  const layered: Layered = { values, sources, notes };
+  applyTenantSources(layered, files);
   const missing = [
     !config.baseUrl && "SAIL_BASE_URL",
     !config.clientId && "SAIL_CLIENT_ID",
     !config.clientSecret && "SAIL_CLIENT_SECRET",
   ].filter(Boolean);
-  if (missing.length > 0) throw new ConfigError(`Missing ${missing.join(", ")}. ${FIX}`);
-  config.baseUrl = normaliseBaseUrl(config.baseUrl);
-  return { command, config, sources };
+  // `config` reports what is missing instead of refusing; `init` prints placeholders for it.
+  if (missing.length > 0 && command === "serve") {
+    if (files.problems?.[0]) throw new ConfigError(files.problems[0]);
+    throw new ConfigError(`Missing ${missing.join(", ")}. ${FIX}`);
+  }
+  if (config.baseUrl) {
+    try {
+      config.baseUrl = normaliseBaseUrl(config.baseUrl);
+    } catch (err) {
+      // The value may come from a file or --tenant: say which, or the user edits the wrong place.
+      throw sources.baseUrl === "env" ? err : new ConfigError(`${(err as Error).message} (The base URL came from ${notes.baseUrl}.)`);
+    }
+  }
+  return { command, config, sources, notes, init };
 }
 
-/** The --help text, generated from the options table. */
-export function helpText(): string {
-  const lines = [
-    "Usage: isc-identities-mcp [options]",
-    "",
-    "MCP server (stdio) for the identities of a SailPoint Identity Security Cloud tenant.",
-    "Credentials come from SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.",
-    "",
-    "Options:",
-  ];
-  for (const o of OPTIONS) {
-    const name = o.flag ? `--${o.flag}${o.type === "boolean" ? "" : ` ${o.placeholder ?? (o.values ? o.values.join("|") : "VALUE")}`}` : `(env only)`;
-    const extra = [o.env && `env ${o.env}`, o.default !== undefined && o.default !== false && `default ${String(o.default)}`].filter(Boolean).join(", ");
-    lines.push(`  ${name.padEnd(30)} ${o.description}${extra ? ` [${extra}]` : ""}`);
+/** HTTP settings that must be refused before anything listens. */
+function checkHttp(config: Config, env: Readonly<Record<string, string | undefined>>): void {
+  if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
+  if (!Number.isInteger(config.maxSessions) || config.maxSessions < 1) throw new ConfigError(`--max-sessions must be a whole number of at least 1, got ${config.maxSessions}.`);
+  if (!config.http) {
+    if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
+    return;
   }
-  lines.push(`  ${"-h, --help".padEnd(30)} Show this help.`, `  ${"-v, --version".padEnd(30)} Print the version.`);
-  return lines.join("\n");
+  if (config.stateless && !env.ISC_MCP_CONFIRM_KEY) {
+    // Every replica behind a load balancer must accept every other's confirmation codes.
+    throw new ConfigError("--stateless needs ISC_MCP_CONFIRM_KEY (a long random secret shared by every replica) so confirmation codes work across requests.");
+  }
+  if (!isLoopback(config.host) && !config.httpToken) {
+    throw new ConfigError(`--host ${config.host} is reachable from other machines: set ISC_MCP_HTTP_TOKEN (a long random secret clients send as "Authorization: Bearer …") or bind 127.0.0.1.`);
+  }
 }

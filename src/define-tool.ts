@@ -27,7 +27,6 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
 }
 
 export interface ToolAnnotations {
-  title: string;
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
@@ -39,9 +38,9 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: To
 }
 
 /** The only place hints are decided: every tool talks to a remote tenant (open world). */
-export function annotationsFor(tool: Pick<ToolDef, "kind" | "title" | "idempotent">): ToolAnnotations {
+export function annotationsFor(tool: Pick<ToolDef, "kind" | "idempotent">): ToolAnnotations {
+  // No `title` here: the tool's top-level title says it once.
   return {
-    title: tool.title,
     readOnlyHint: tool.kind === "read",
     destructiveHint: tool.kind === "destructive",
     idempotentHint: tool.kind === "read" ? true : tool.idempotent === true,

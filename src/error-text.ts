@@ -24,7 +24,10 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
     case "cancelled":
       return write ? "The action may or may not have happened: check with get_identity." : "Call again if the result is still needed.";
     case "auth":
-      return "The server's credentials need fixing by whoever runs it; retrying will not help.";
+      // A refusal (4xx) is configuration; an outage or garbage from the token endpoint may pass. Either way nothing reached ISC's API.
+      return err.status !== undefined && err.status < 500
+        ? "The server's credentials need fixing by whoever runs it; retrying will not help."
+        : "Nothing was sent to ISC. Retry in a little while; if it keeps failing, whoever runs the server should check SAIL_BASE_URL and the credentials.";
     case "bad_response":
       return write ? "The action may have happened: check with get_identity." : "Retry once; if it repeats, report the trackingId to the tenant's administrators.";
     case "http":

@@ -67,7 +67,8 @@ export function readErrorBody(body: unknown): { text: string | undefined; detail
   return {
     text: texts.length ? texts.join(" ") : undefined,
     detailCode: typeof b.detailCode === "string" ? b.detailCode : undefined,
-    trackingId: typeof b.trackingId === "string" ? b.trackingId : undefined,
+    // Shown to the model and written to the audit log: only something that looks like an id gets through.
+    trackingId: typeof b.trackingId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(b.trackingId) ? b.trackingId : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 // Shapes ISC identities for a model: a compact summary by default, a projection, or the whole object.
 import { IscError } from "./errors.js";
+import { quoted, token } from "./quote.js";
 import type { IDENTITY_FIELDS } from "./schemas.js";
 
 export type RawIdentity = Record<string, unknown> & { id: string; name: string };
@@ -62,18 +63,18 @@ export function shapeIdentity(identity: RawIdentity, view: "summary" | "full", f
   return view === "full" ? identity : { ...summarize(identity) };
 }
 
-/** One line per identity for the text copy of a result. */
+/** One line per identity for the text copy of a result; ISC's free text is quoted, never bare. */
 export function identityLine(row: Record<string, unknown>): string {
-  const parts = [String(row.name ?? "?")];
-  if (row.alias && row.alias !== row.name) parts.push(`(${String(row.alias)})`);
+  const parts = [quoted(row.name ?? "?")];
+  if (row.alias && row.alias !== row.name) parts.push(`(${quoted(row.alias)})`);
   const email = row.email ?? row.emailAddress;
-  if (email) parts.push(`<${String(email)}>`);
+  if (email) parts.push(`<${quoted(email)}>`);
   const status = row.status ?? row.identityStatus;
-  if (status) parts.push(String(status));
+  if (status) parts.push(token(status));
   const lifecycle = typeof row.lifecycleState === "string" ? row.lifecycleState : (row.lifecycleState as { stateName?: string } | undefined)?.stateName;
-  if (lifecycle) parts.push(`lifecycle=${lifecycle}`);
+  if (lifecycle) parts.push(`lifecycle=${token(lifecycle)}`);
   if (row.processingState === "ERROR") parts.push("processing=ERROR");
   if (row.protected) parts.push("protected");
-  parts.push(`id=${String(row.id)}`);
+  parts.push(`id=${token(row.id)}`);
   return parts.join(" ");
 }

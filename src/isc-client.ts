@@ -1,6 +1,7 @@
 // The one HTTP client for ISC (ky): version prefix, bearer token and experimental header per attempt, retries, one error type.
 import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
 import { IscError, readErrorBody } from "./errors.js";
+import { quoted } from "./quote.js";
 import type { TokenProvider } from "./auth.js";
 import type { ApiVersion } from "./options.js";
 import { USER_AGENT } from "./version.js";
@@ -42,9 +43,14 @@ export interface IscClient {
   request<T = unknown>(method: Method, path: string, options?: RequestOptions): Promise<IscResponse<T>>;
 }
 
+/** Per-call state shared by the beforeRequest hook and the retry policy. */
 interface CallContext {
-  authRetried?: boolean;
+  /** The token the latest attempt carried. */
   token?: string;
+  /** A 401 was already answered with a refresh: never twice in one call. */
+  authRetried?: boolean;
+  /** The next retry is the 401 refresh: no backoff wait. */
+  retryNow?: boolean;
 }
 
 export function parseRetryAfter(value: string | null): number | undefined {
@@ -60,30 +66,6 @@ export function createIscClient(opts: IscClientOptions): IscClient {
     prefixUrl: `${opts.baseUrl}/${opts.apiVersion}`,
     timeout: opts.requestTimeoutMs,
     headers: { "user-agent": USER_AGENT, accept: "application/json" },
-    hooks: {
-      beforeRequest: [
-        async (request, options) => {
-          const ctx = options.context as CallContext;
-          await opts.beforeAttempt?.(options.signal ?? undefined);
-          ctx.token = await opts.tokens.getToken();
-          request.headers.set("authorization", `Bearer ${ctx.token}`);
-          // Required by the experimental operations; SailPoint documents it as harmless elsewhere.
-          request.headers.set("x-sailpoint-experimental", "true");
-        },
-      ],
-      afterResponse: [
-        (_request, options, response) => {
-          const ctx = options.context as CallContext;
-          if (response.status === 401 && !ctx.authRetried) {
-            // A token can be revoked or expire early: refresh once and repeat once, never more.
-            ctx.authRetried = true;
-            if (ctx.token) opts.tokens.invalidate(ctx.token);
-            return ky.retry();
-          }
-          return response;
-        },
-      ],
-    },
   });
 
   const tenant = new URL(opts.baseUrl).host;
@@ -98,14 +80,15 @@ export function createIscClient(opts: IscClientOptions): IscClient {
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
       let response: Response;
+      const ctx: CallContext = {};
       try {
         response = await api(path, {
           method,
           searchParams,
           json: options.json,
           signal: options.signal,
-          retry: retryFor(method, opts),
-          context: {} satisfies CallContext,
+          retry: retryFor(method, opts, ctx),
+          hooks: { beforeRequest: [(request) => authorize(request, options.signal, ctx, opts)] },
         });
       } catch (err) {
         throw await toIscError(err, method, path, options.signal, opts);
@@ -124,8 +107,17 @@ export function createIscClient(opts: IscClientOptions): IscClient {
   };
 }
 
+/** Runs before every attempt, retries included, so a retry carries a refreshed token. */
+async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions): Promise<void> {
+  await opts.beforeAttempt?.(signal);
+  ctx.token = await opts.tokens.getToken();
+  request.headers.set("authorization", `Bearer ${ctx.token}`);
+  // Required by the experimental operations; SailPoint documents it as harmless elsewhere.
+  request.headers.set("x-sailpoint-experimental", "true");
+}
+
 /** Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only. */
-function retryFor(method: Method, opts: IscClientOptions): RetryOptions {
+function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): RetryOptions {
   return {
     limit: opts.retryLimit ?? 3,
     methods: ["get", "post", "delete"],
@@ -133,8 +125,19 @@ function retryFor(method: Method, opts: IscClientOptions): RetryOptions {
     afterStatusCodes: [429, 503],
     maxRetryAfter: opts.maxRetryAfterSeconds * 1000,
     backoffLimit: 5_000,
+    delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : 300 * 2 ** (attempt - 1)),
     shouldRetry: ({ error }) => {
       if (error.name === "AbortError" || error instanceof TimeoutError) return false;
+      // The token provider already retried its own request; repeating the call would only multiply that.
+      if (error instanceof IscError) return false;
+      if (error instanceof HTTPError && error.response.status === 401) {
+        // A token can be revoked or expire early: refresh once and repeat at once, never more.
+        if (ctx.authRetried) return false;
+        ctx.authRetried = true;
+        ctx.retryNow = true;
+        if (ctx.token) opts.tokens.invalidate(ctx.token);
+        return true;
+      }
       if (error instanceof HTTPError && error.response.status === 429) {
         // Only for a wait we accept; past the cap the caller is told when to come back.
         const after = parseRetryAfter(error.response.headers.get("retry-after"));
@@ -163,7 +166,8 @@ async function toIscError(err: unknown, method: Method, path: string, signal: Ab
       trackingId: parsed.trackingId,
       retryAfterSeconds,
       body,
-      message: `ISC answered ${where} with HTTP ${status}${parsed.text ? `: ${parsed.text}` : ""}`,
+      // ISC's text is quoted: it can echo identity data, which must never read as the server's own words.
+      message: `ISC answered ${where} with HTTP ${status}${parsed.text ? `: ${quoted(parsed.text, 500)}` : ""}`,
     });
   }
   if (err instanceof TimeoutError) {

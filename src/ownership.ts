@@ -1,4 +1,6 @@
 // Reads ISC association details in both shapes the API is known to return (array or object; wrapped or flat entities).
+import { IscError } from "./errors.js";
+import { quoted, token } from "./quote.js";
 export type OwnedObject = {
   associationType: string;
   type?: string;
@@ -36,6 +38,18 @@ export function readOwnedObjects(body: unknown): OwnedObject[] {
   return out;
 }
 
+/**
+ * The ownership endpoint's answer, checked first: a body of the wrong shape is a clear error, never
+ * "owns nothing" (which would wave a delete through). Error bodies stay with the lenient reader above.
+ */
+export function readOwnershipResponse(body: unknown, where: string): OwnedObject[] {
+  const details = (body as { associationDetails?: unknown } | null)?.associationDetails;
+  if (!body || typeof body !== "object" || Array.isArray(body) || (details != null && typeof details !== "object")) {
+    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not an ownership report from ${where}.` });
+  }
+  return readOwnedObjects(body);
+}
+
 export function ownedLine(o: OwnedObject): string {
-  return `${o.associationType}${o.type ? ` ${o.type}` : ""}: ${o.name ?? "(no name)"}${o.id ? ` id=${o.id}` : ""}`;
+  return `${token(o.associationType)}${o.type ? ` ${token(o.type)}` : ""}: ${o.name !== undefined ? quoted(o.name) : "(no name)"}${o.id ? ` id=${token(o.id)}` : ""}`;
 }

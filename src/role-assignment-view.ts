@@ -1,5 +1,6 @@
 // Compact role assignments: role, id and dates, read from either shape ISC returns (reference or full DTO).
 import { IscError } from "./errors.js";
+import { quoted, token } from "./quote.js";
 
 export type CompactAssignment = {
   id: string;
@@ -31,6 +32,7 @@ export function compactAssignment(raw: unknown, where: string): CompactAssignmen
 }
 
 export function assignmentLine(a: CompactAssignment): string {
-  const dates = [a.addedDate && `added ${a.addedDate}`, a.startDate && `starts ${a.startDate}`, a.removeDate && `removed ${a.removeDate}`].filter(Boolean).join(", ");
-  return `${a.roleName ?? a.roleId ?? "role"}${a.roleId ? ` (role id ${a.roleId})` : ""} assignment=${a.id}${dates ? `; ${dates}` : ""}${a.source ? `; source ${a.source}` : ""}`;
+  const dates = [a.addedDate && `added ${token(a.addedDate)}`, a.startDate && `starts ${token(a.startDate)}`, a.removeDate && `removed ${token(a.removeDate)}`].filter(Boolean).join(", ");
+  const role = a.roleName !== undefined ? quoted(a.roleName) : a.roleId !== undefined ? token(a.roleId) : "role";
+  return `${role}${a.roleId ? ` (role id ${token(a.roleId)})` : ""} assignment=${token(a.id)}${dates ? `; ${dates}` : ""}${a.source ? `; source ${token(a.source)}` : ""}`;
 }

@@ -36,3 +36,19 @@ export const fieldsArg = z
 
 /** Identity rows as returned: a summary, a projection or the full object, always with id and name. */
 export const identityRow = z.looseObject({ id: z.string(), name: z.string().optional() });
+
+/** Lists of identity ids: validated one by one, duplicates dropped (ISC would act on them twice). */
+export function identityIdsArg(max: number, description: string) {
+  return z
+    .array(z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _"))
+    .min(1)
+    .max(max)
+    .transform((ids) => [...new Set(ids)])
+    .describe(description);
+}
+
+export const confirmationCodeArg = z
+  .string()
+  .max(200)
+  .optional()
+  .describe("From a confirmation_required result, once the user agreed.");

@@ -2,9 +2,12 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { createAuditLog, type AuditLog } from "./audit.js";
 import type { Config } from "./config.js";
 import type { AnyTool } from "./define-tool.js";
+import { startDeadline } from "./deadline.js";
 import { errorToText } from "./error-text.js";
+import { createGuard, type Guard } from "./guard/index.js";
 import type { IscClient } from "./isc-client.js";
 import type { Logger } from "./log.js";
 import { redact } from "./log.js";
@@ -13,6 +16,9 @@ import { listedTool } from "./tool-schemas.js";
 import { PACKAGE } from "./version.js";
 import { TOOLS } from "../tools/index.js";
 import { selectTools } from "./tool-selection.js";
+import { PROMPTS } from "../prompts/index.js";
+import { registerPrompts } from "./prompt-handlers.js";
+import { registerResources } from "./resource-handlers.js";
 
 export interface ServerDeps {
   config: Config;
@@ -20,6 +26,10 @@ export interface ServerDeps {
   log: Logger;
   /** Defaults to every tool, narrowed by the config's selection. */
   tools?: readonly AnyTool[];
+  /** Defaults to --audit-log or stderr. Pass one to close it at shutdown, and share it between servers of one process. */
+  audit?: AuditLog;
+  /** Defaults to a guard over `audit`. Share one between servers of one process (e.g. HTTP sessions). */
+  guard?: Guard;
 }
 
 export const INSTRUCTIONS =
@@ -28,9 +38,12 @@ export const INSTRUCTIONS =
 export function createServer(deps: ServerDeps): Server {
   const tools = selectTools(deps.tools ?? TOOLS, deps.config);
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
+  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: INSTRUCTIONS });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map(listedTool) }));
+  registerPrompts(server, PROMPTS, new Set(byName.keys()));
+  registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
@@ -41,10 +54,13 @@ export function createServer(deps: ServerDeps): Server {
     if (!parsed.success) {
       return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}`);
     }
-    const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(deps.config.callTimeoutMs)]);
+    const deadline = startDeadline(extra.signal, deps.config.callTimeoutMs);
+    const signal = deadline.signal;
     const progressToken = request.params._meta?.progressToken;
     const ctx: ToolContext = {
       config: deps.config,
+      toolName: tool.name,
+      guard,
       isc: deps.isc,
       signal,
       log: deps.log,
@@ -71,6 +87,8 @@ export function createServer(deps: ServerDeps): Server {
     } catch (err) {
       if (!(err instanceof Error) || err.name !== "IscError") deps.log.debug(`tool ${tool.name} failed: ${String(err)}`);
       return errorResult(errorToText(err, tool));
+    } finally {
+      deadline.clear();
     }
   });
 

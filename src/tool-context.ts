@@ -1,5 +1,6 @@
 // What a tool handler gets for one call: the ISC client bound to the call's deadline, config, progress and confirmation.
 import type { Config } from "./config.js";
+import type { Guard } from "./guard/index.js";
 import type { IscClient, Method, RequestOptions, IscResponse } from "./isc-client.js";
 import type { Logger } from "./log.js";
 
@@ -10,6 +11,10 @@ export interface ElicitResult {
 
 export interface ToolContext {
   config: Config;
+  /** The tool being called (for the guard's audit lines and code binding). */
+  toolName: string;
+  /** Confirmation and audit for non-read tools: they act only through `guard.run`. */
+  guard: Guard;
   isc: IscClient;
   /** Cancelled when the MCP client cancels the call or its deadline passes. */
   signal: AbortSignal;

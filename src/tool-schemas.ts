@@ -7,9 +7,22 @@ type JsonSchema = Record<string, unknown>;
 
 function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const json = z.toJSONSchema(schema, { io, target: "draft-7", unrepresentable: "any" }) as JsonSchema;
-  // `$schema` is the same on every tool: dropping it saves tokens in every conversation.
+  // `$schema` and open `additionalProperties` say nothing a model needs; tools/list is paid for in every conversation.
   delete json.$schema;
-  return json;
+  if (io === "output") delete json.additionalProperties;
+  return prune(json) as JsonSchema;
+}
+
+/** Drops `additionalProperties: {}` (zod's loose objects), which is JSON Schema's default anyway. */
+function prune(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(prune);
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "additionalProperties" && value && typeof value === "object" && Object.keys(value).length === 0) continue;
+    out[key] = prune(value);
+  }
+  return out;
 }
 
 export interface ListedTool {

@@ -1,6 +1,8 @@
 // The built CLI end to end: spawned over stdio with --sandbox, and refusing to start without credentials.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -8,7 +10,12 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+// An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
+const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-e2e-"));
+const cleanEnv = () => ({
+  ...(Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>),
+  HOME: EMPTY,
+});
 
 beforeAll(() => {
   // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.
@@ -17,7 +24,7 @@ beforeAll(() => {
 
 describe("built CLI over stdio", () => {
   it("lists and calls tools against the sandbox, logging only to stderr", async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--sandbox"], env: cleanEnv(), stderr: "pipe" });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--sandbox"], env: cleanEnv(), cwd: EMPTY, stderr: "pipe" });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const client = new Client({ name: "e2e", version: "1.0.0" });
@@ -40,7 +47,7 @@ describe("built CLI over stdio", () => {
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {
-    const run = spawnSync(process.execPath, [CLI], { env: cleanEnv(), input: "", encoding: "utf8", timeout: 10_000 });
+    const run = spawnSync(process.execPath, [CLI], { env: cleanEnv(), cwd: EMPTY, input: "", encoding: "utf8", timeout: 10_000 });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim()).toBe(
@@ -50,7 +57,7 @@ describe("built CLI over stdio", () => {
 
   it("refuses a plain-http remote base URL before serving", () => {
     const env = { ...cleanEnv(), SAIL_BASE_URL: "http://acme.api.identitynow.com", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" };
-    const run = spawnSync(process.execPath, [CLI], { env, input: "", encoding: "utf8", timeout: 10_000 });
+    const run = spawnSync(process.execPath, [CLI], { env, cwd: EMPTY, input: "", encoding: "utf8", timeout: 10_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/must use https/);
   });

@@ -24,6 +24,12 @@ describe("tool inventory", () => {
       "get_identity_ownership_details",
       "get_role_assignments",
       "get_role_assignment",
+      "synchronize_attributes_for_identity",
+      "start_identity_processing",
+      "start_identities_invite",
+      "send_identity_verification_account_token",
+      "reset_identity",
+      "delete_identity",
     ]);
   });
 
@@ -35,7 +41,6 @@ describe("tool inventory", () => {
       expect(tool.description!.length, tool.name).toBeLessThan(300);
       expect(["read", "write", "destructive"]).toContain(def.kind);
       expect(tool.annotations).toEqual({
-        title: tool.title,
         readOnlyHint: def.kind === "read",
         destructiveHint: def.kind === "destructive",
         idempotentHint: def.kind === "read" ? true : def.idempotent === true,

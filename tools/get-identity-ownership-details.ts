@@ -1,7 +1,7 @@
 // get_identity_ownership_details: what an identity owns (roles, sources, campaigns...), i.e. what blocks deleting it.
 import { z } from "zod";
 import { defineTool } from "../src/define-tool.js";
-import { ownedLine, readOwnedObjects } from "../src/ownership.js";
+import { ownedLine, readOwnershipResponse } from "../src/ownership.js";
 import { apiPath } from "../src/paths.js";
 import { identityIdArg } from "../src/schemas.js";
 
@@ -22,7 +22,7 @@ export const getIdentityOwnershipDetails = defineTool({
   }),
   async handler(args, ctx) {
     const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`);
-    const owned = readOwnedObjects(res.data);
+    const owned = readOwnershipResponse(res.data, "GET /identities/{identityId}/ownership");
     const text = owned.length
       ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")
       : "Owns nothing: ownership does not block deletion.";

@@ -1,10 +1,16 @@
-// The one ordered list of tools the server offers.
+// The one ordered list of tools the server offers: reads first, then writes, destructive last.
 import type { AnyTool } from "../src/define-tool.js";
 import { listIdentities } from "./list-identities.js";
 import { getIdentity } from "./get-identity.js";
 import { getIdentityOwnershipDetails } from "./get-identity-ownership-details.js";
 import { getRoleAssignments } from "./get-role-assignments.js";
 import { getRoleAssignment } from "./get-role-assignment.js";
+import { synchronizeAttributesForIdentity } from "./synchronize-attributes-for-identity.js";
+import { startIdentityProcessing } from "./start-identity-processing.js";
+import { startIdentitiesInvite } from "./start-identities-invite.js";
+import { sendIdentityVerificationAccountToken } from "./send-identity-verification-account-token.js";
+import { resetIdentity } from "./reset-identity.js";
+import { deleteIdentity } from "./delete-identity.js";
 
 export const TOOLS: readonly AnyTool[] = [
   listIdentities,
@@ -12,4 +18,10 @@ export const TOOLS: readonly AnyTool[] = [
   getIdentityOwnershipDetails,
   getRoleAssignments,
   getRoleAssignment,
+  synchronizeAttributesForIdentity,
+  startIdentityProcessing,
+  startIdentitiesInvite,
+  sendIdentityVerificationAccountToken,
+  resetIdentity,
+  deleteIdentity,
 ] as unknown as readonly AnyTool[];

@@ -42,8 +42,8 @@ export interface FaultSpec {
   count?: number;
   /** Respond with this status and the spec's error body for it (429 when only retryAfter is set). */
   status?: number;
-  /** Seconds, sent as Retry-After. */
-  retryAfter?: number;
+  /** Sent as Retry-After: seconds, or an HTTP date string. */
+  retryAfter?: number | string;
   /** Wait this long first; alone (no status/body/reset) the request then proceeds normally. */
   delayMs?: number;
   /** Raw body (content-type application/json) instead of the error body; status defaults to 200. */

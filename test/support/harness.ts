@@ -6,6 +6,8 @@ import { resolveConfig, type Config } from "../../src/config.js";
 import { connectBackend, type Backend } from "../../src/backend.js";
 import { createLogger } from "../../src/log.js";
 import { createServer } from "../../src/server.js";
+import { createAuditLog } from "../../src/audit.js";
+import { createGuard, createGuardMemory } from "../../src/guard/index.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 
 export interface HarnessOptions {
@@ -17,12 +19,16 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   /** Answers elicitation requests; when given, the client declares the elicitation capability. */
   onElicit?: (message: string, schema: unknown) => ElicitResult | Promise<ElicitResult>;
+  /** The guard's clock (code expiry, cooldowns). @default Date.now */
+  now?: () => number;
 }
 
 export interface Harness {
   client: Client;
   sandbox: Sandbox;
   backend: Backend;
+  /** Audit lines (JSON, no newline) when no --audit-log file is configured. */
+  audit: string[];
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   close(): Promise<void>;
 }
@@ -32,7 +38,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
   const sandbox = createSandbox({ rateLimit: false, ...opts.sandbox });
   const backend = await connectBackend(config, { sandbox });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent") });
+  const audit: string[] = [];
+  const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
+  // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
+  const guard = createGuard({ config, audit: auditLog, memory: createGuardMemory(), ...(opts.now ? { now: opts.now } : {}) });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), audit: auditLog, guard });
   const capabilities: ClientCapabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   if (opts.onElicit) {
@@ -48,11 +58,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     client,
     sandbox,
     backend,
+    audit,
     call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();
       await server.close();
       await backend.close();
+      await auditLog.close();
     },
   };
 }

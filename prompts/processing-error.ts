@@ -1,0 +1,20 @@
+// Prompt: an identity is stuck in processing error; inspect it, then re-process or re-sync with consent.
+import { CONFIRM_RULE, definePrompt, quoted } from "../src/define-prompt.js";
+
+export const processingError = definePrompt({
+  name: "processing_error",
+  title: "Identity stuck in processing error",
+  description: "Inspect an identity whose processing failed, then re-process it or re-sync its attributes.",
+  arguments: [{ name: "who", description: "Name, alias, email or id; empty to find all identities in error.", required: false }],
+  tools: ["list_identities", "get_identity", "start_identity_processing", "synchronize_attributes_for_identity"],
+  render: ({ who = "" }) =>
+    [
+      who
+        ? `The identity ${quoted(who)} seems stuck in processing error.`
+        : 'Find identities stuck in processing error with list_identities, filters processingState eq "ERROR".',
+      "1. Read the identity with get_identity (view full) and report processingState, lifecycle state, last refresh and the attributes that look wrong.",
+      "2. Propose one fix: start_identity_processing for the identity (runs asynchronously; report the task id), or synchronize_attributes_for_identity when attributes are stale (at most once per 10 s per identity).",
+      "3. Afterwards, check again with get_identity and report whether processingState changed.",
+      CONFIRM_RULE,
+    ].join("\n"),
+});

@@ -1,0 +1,167 @@
+// `npm run bench`: cold start, per-call overhead, bulk paging, memory and token counts, measured side by side in one run.
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createSandbox, pickFixtures, serveSandbox, type Sandbox } from "../src/sandbox/index.js";
+import { measureTokens } from "./measure-tokens.js";
+import { median, percentile, round } from "./bench-stats.js";
+
+const quick = process.argv.includes("--quick");
+const N = quick
+  ? { cold: 3, calls: 50, memCalls: 300, bulkIdentities: 2_000 }
+  : { cold: 20, calls: 1_000, memCalls: 10_000, bulkIdentities: 10_000 };
+
+const root = new URL("../../", import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { bin: Record<string, string> };
+const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
+const minimalEntry = fileURLToPath(new URL("./bench-minimal-server.js", import.meta.url));
+
+function serverEnv(url: string, sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+  return { ...base, SAIL_BASE_URL: url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_LOG_LEVEL: "warn", ...extra };
+}
+
+async function connect(entry: string, env: Record<string, string>): Promise<{ client: Client; transport: StdioClientTransport }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [entry], env, stderr: "inherit" });
+  const client = new Client({ name: "bench", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+async function coldStart(entry: string, env: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const { client } = await connect(entry, env);
+  await client.listTools();
+  const ms = performance.now() - started;
+  await client.close();
+  return ms;
+}
+
+function bareNode(): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", () => resolve(performance.now() - started));
+  });
+}
+
+function rssMb(pid: number | null): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return round(kb / 1024, 1);
+}
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const sandbox = createSandbox({ rateLimit: false });
+  const served = await serveSandbox(sandbox);
+  // This sandbox has no rate limit, so neither has the server here: the phases below measure our own overhead.
+  const env = serverEnv(served.url, sandbox, { ISC_MCP_RATE_LIMIT: "0" });
+
+  log("cold start…");
+  const cold = { server: [] as number[], minimal: [] as number[], node: [] as number[] };
+  for (let i = 0; i < N.cold; i++) {
+    cold.node.push(await bareNode());
+    cold.minimal.push(await coldStart(minimalEntry, env));
+    cold.server.push(await coldStart(serverEntry, env));
+  }
+
+  log("per-call overhead and memory…");
+  const { client, transport } = await connect(serverEntry, env);
+  const tokens = await measureTokens(client);
+  const rssStart = rssMb(transport.pid);
+  const { plain } = pickFixtures(sandbox.state);
+  const tokenRes = await fetch(`${served.url}/oauth/token`, {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: sandbox.clientId, client_secret: sandbox.clientSecret }),
+  });
+  const bearer = ((await tokenRes.json()) as { access_token: string }).access_token;
+  const viaMcp: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < N.calls; i++) {
+    let t = performance.now();
+    const r = (await client.callTool({ name: "get_identity", arguments: { identityId: plain } })) as CallToolResult;
+    viaMcp.push(performance.now() - t);
+    if (r.isError) throw new Error("get_identity failed during the bench");
+    t = performance.now();
+    const res = await fetch(`${served.url}/v2025/identities/${plain}`, { headers: { authorization: `Bearer ${bearer}`, "x-sailpoint-experimental": "true" } });
+    await res.json();
+    direct.push(performance.now() - t);
+  }
+  for (let i = N.calls; i < N.memCalls; i++) await client.callTool({ name: "get_identity", arguments: { identityId: plain } });
+  const rssAfter = rssMb(transport.pid);
+  await client.close();
+
+  log("bulk paging…");
+  const big = createSandbox({ identities: N.bulkIdentities });
+  const bigServed = await serveSandbox(big);
+  const bulkConn = await connect(serverEntry, serverEnv(bigServed.url, big));
+  const perCall = N.bulkIdentities / 5;
+  const bulkStarted = performance.now();
+  let read = 0;
+  for (let offset = 0; offset < N.bulkIdentities; offset += perCall) {
+    const r = (await bulkConn.client.callTool({ name: "list_identities", arguments: { maxItems: perCall, offset, defaultFilter: "NONE" } })) as CallToolResult;
+    read += (r.structuredContent as { items: unknown[] }).items.length;
+  }
+  const bulkMs = performance.now() - bulkStarted;
+  await bulkConn.client.close();
+  const upstream = big.requests.filter((r) => r.path.endsWith("/identities"));
+  const bulk = {
+    identities: N.bulkIdentities,
+    read,
+    calls: 5,
+    upstreamRequests: upstream.length,
+    expectedRequests: 5 * Math.ceil(perCall / 250),
+    tokenRequests: big.requests.filter((r) => r.path === "/oauth/token").length,
+    rateLimited429: big.requests.filter((r) => r.status === 429).length,
+    wallMs: round(bulkMs, 0),
+  };
+  await bigServed.close();
+  await served.close();
+
+  const coldMedian = { server: round(median(cold.server), 1), minimal: round(median(cold.minimal), 1), node: round(median(cold.node), 1) };
+  const results = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+    coldStartMs: { ...coldMedian, runs: N.cold, ratioToNode: round(coldMedian.server / coldMedian.node, 2), target: "<= 2.5x bare node" },
+    perCallOverheadMs: {
+      calls: N.calls,
+      mcpMedian: round(median(viaMcp), 3),
+      directMedian: round(median(direct), 3),
+      overheadMedian: round(median(viaMcp) - median(direct), 3),
+      overheadP99: round(percentile(viaMcp, 99) - percentile(direct, 99), 3),
+      target: "<= 1 ms median",
+    },
+    bulk,
+    memoryMb: { rssAfterStart: rssStart, rssAfterCalls: rssAfter, calls: N.memCalls, growth: round(rssAfter - rssStart, 1), target: "<= 20 MB growth" },
+    tokens,
+  };
+
+  const rows: Array<[string, string]> = [
+    ["cold start (median, ms)", `server ${coldMedian.server} | minimal SDK server ${coldMedian.minimal} | bare node ${coldMedian.node} | ratio ${results.coldStartMs.ratioToNode}x`],
+    ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls)`],
+    ["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`],
+    ["memory (RSS MB)", `start ${rssStart} | after ${N.memCalls} calls ${rssAfter} | growth ${results.memoryMb.growth}`],
+    ["tokens", `tools/list ${tokens.toolsList} | instructions ${tokens.instructions} | 50 identities: raw ${tokens.list50.raw}, summary ${tokens.list50.structured} (${round(tokens.list50.structuredRatio * 100, 1)}%), text ${tokens.list50.text} (${round(tokens.list50.textRatio * 100, 1)}%)`],
+    ...Object.entries(tokens.perTool).map(([name, n]): [string, string] => [`  ${name}`, `${n} tokens`]),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  process.stdout.write(`isc-identities-mcp bench${quick ? " (quick)" : ""} on ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}\n`);
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  const outDir = new URL("bench/", root);
+  mkdirSync(outDir, { recursive: true });
+  const outFile = new URL(quick ? "quick.json" : "latest.json", outDir);
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  process.stdout.write(`written to ${fileURLToPath(outFile)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// The audit log: one JSON line per call of a non-read tool, to a file (--audit-log) or stderr. Never secrets, codes or emails.
+import { appendFileSync } from "node:fs";
+import { ConfigError } from "./config.js";
+import { redact } from "./log.js";
+
+export type AuditOutcome = "executed" | "refused" | "failed";
+export type ConfirmationMethod = "elicitation" | "code" | "none-needed";
+
+export interface AuditEntry {
+  tool: string;
+  tenant: string;
+  apiVersion: string;
+  /** Identity ids only: names and emails stay out of the log. */
+  targetIds: string[];
+  outcome: AuditOutcome;
+  confirmation: ConfirmationMethod;
+  /** Why a call was refused or failed, as a stable key (e.g. "declined", "owns-objects"). */
+  reason?: string;
+  /** `ids` absent and every unregistered identity invited. */
+  uninvited?: boolean;
+  httpStatus?: number;
+  trackingId?: string;
+  /** ISC task or job id of an executed call. */
+  taskId?: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): void;
+  /** Lines are appended synchronously, so this only waits for nothing; kept so shutdown code stays honest if that changes. */
+  flush(): Promise<void>;
+  /** Stops writing; later records are dropped. */
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  /** Append to this file; checked for writability at once so a bad path fails at start-up. */
+  file?: string | undefined;
+  /** Where lines go without a file. @default process.stderr */
+  write?: (line: string) => void;
+  now?: () => number;
+}
+
+export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
+  const { file } = opts;
+  const now = opts.now ?? Date.now;
+  if (file) {
+    try {
+      appendFileSync(file, "");
+    } catch (err) {
+      throw new ConfigError(`Cannot write the audit log "${file}": ${(err as Error).message}`);
+    }
+  }
+  // Synchronous appends: the line is on disk before the tool's result goes back, and a crash loses nothing.
+  const write = file ? (line: string) => appendFileSync(file, line) : (opts.write ?? ((line: string) => process.stderr.write(line)));
+  let closed = false;
+  return {
+    record(entry) {
+      if (closed) return;
+      const line = { time: new Date(now()).toISOString(), ...entry };
+      // Belt and braces: whatever was registered as a secret is masked even if it slipped into a field.
+      write(redact(JSON.stringify(line)) + "\n");
+    },
+    flush: async () => {},
+    close: async () => {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Reads the files SailPoint users already have (SDK ./config.json, CLI ~/.sailpoint/config.yaml) into plain data for resolveConfig.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+
+/** What SailPoint's TypeScript SDK reads from ./config.json. */
+export interface SdkConfigJson {
+  path: string;
+  baseUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** The part of the SailPoint CLI's config.yaml we use: base URLs only (its secrets live in the OS keyring). */
+export interface CliConfigYaml {
+  path: string;
+  activeEnvironment?: string;
+  environments: Record<string, { baseUrl?: string }>;
+}
+
+export interface ConfigFiles {
+  sdkJson?: SdkConfigJson;
+  cliYaml?: CliConfigYaml;
+  /** Files that exist but could not be read; reported only when a value is actually needed from them. */
+  problems?: string[];
+}
+
+export interface ConfigFileLocations {
+  cwd?: string;
+  home?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw err;
+  }
+}
+
+/** Parses ./config.json text; keys are the SDK's (BaseURL, ClientId, ClientSecret). */
+export function parseSdkConfigJson(path: string, text: string): SdkConfigJson {
+  const data = JSON.parse(text) as Record<string, unknown> | null;
+  if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error("not a JSON object");
+  const out: SdkConfigJson = { path };
+  const baseUrl = str(data.BaseURL);
+  const clientId = str(data.ClientId);
+  const clientSecret = str(data.ClientSecret);
+  if (baseUrl) out.baseUrl = baseUrl;
+  if (clientId) out.clientId = clientId;
+  if (clientSecret) out.clientSecret = clientSecret;
+  return out;
+}
+
+/** Parses ~/.sailpoint/config.yaml text; the CLI writes lower-case keys. */
+export function parseCliConfigYaml(path: string, text: string): CliConfigYaml {
+  const data = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  if (typeof data !== "object" || Array.isArray(data)) throw new Error("not a YAML mapping");
+  const environments: CliConfigYaml["environments"] = {};
+  const envs = data.environments;
+  if (envs && typeof envs === "object" && !Array.isArray(envs)) {
+    for (const [name, value] of Object.entries(envs as Record<string, unknown>)) {
+      const baseUrl = value && typeof value === "object" ? str((value as Record<string, unknown>).baseurl) : undefined;
+      environments[name] = baseUrl ? { baseUrl } : {};
+    }
+  }
+  const active = str(data.activeenvironment);
+  return { path, environments, ...(active ? { activeEnvironment: active } : {}) };
+}
+
+/** Reads both files if they exist. Paths are injectable so tests use temp folders. */
+export function loadConfigFiles(where: ConfigFileLocations = {}): ConfigFiles {
+  const files: ConfigFiles = {};
+  const problems: string[] = [];
+  const sources = [
+    { path: join(where.cwd ?? process.cwd(), "config.json"), read: (p: string, t: string) => (files.sdkJson = parseSdkConfigJson(p, t)) },
+    { path: join(where.home ?? homedir(), ".sailpoint", "config.yaml"), read: (p: string, t: string) => (files.cliYaml = parseCliConfigYaml(p, t)) },
+  ];
+  for (const { path, read } of sources) {
+    try {
+      const text = readIfPresent(path);
+      if (text !== undefined) read(path, text);
+    } catch (err) {
+      problems.push(`${path} could not be read (${(err as Error).message.split("\n")[0]}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`);
+    }
+  }
+  if (problems.length > 0) files.problems = problems;
+  return files;
+}

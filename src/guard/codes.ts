@@ -1,0 +1,72 @@
+// Confirmation codes: an HMAC over tool, exact arguments, tenant and the previewed target; single use; short-lived.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { GuardMemory } from "./memory.js";
+
+export interface CodeBinding {
+  tool: string;
+  tenant: string;
+  /** Validated arguments; `confirmationCode` itself is left out. */
+  args: Record<string, unknown>;
+  /** What the preview showed (name, status...), so a changed target invalidates the code. */
+  target: string;
+}
+
+export type RedeemFailure = "mismatch" | "used" | "expired" | "target-changed";
+export type Redeemed = { ok: true } | { ok: false; reason: RedeemFailure };
+
+export interface CodeBook {
+  issue(binding: CodeBinding): { code: string; expiresAt: number };
+  /** Checks a code against this call; a genuine code is spent here, whatever the verdict after that. */
+  redeem(code: string, binding: CodeBinding): Redeemed;
+}
+
+export interface CodeBookOptions {
+  key: string | Buffer;
+  ttlMs: number;
+  now: () => number;
+  memory: GuardMemory;
+}
+
+/** JSON with sorted keys and no undefined values, so equal arguments always sign the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function createCodeBook(opts: CodeBookOptions): CodeBook {
+  const mac = (...parts: string[]) => createHmac("sha256", opts.key).update(parts.join("\0")).digest("base64url");
+  // Keyed, so the code carries no readable trace of the target's name or email.
+  const targetTag = (target: string) => mac("target", target).slice(0, 12);
+  const sign = (b: CodeBinding, issued: string, nonce: string, tag: string) =>
+    mac("code", b.tool, b.tenant, canonicalJson(b.args), issued, nonce, tag).slice(0, 22);
+
+  return {
+    issue(binding) {
+      const issuedAt = opts.now();
+      const issued = issuedAt.toString(36);
+      const nonce = randomBytes(9).toString("base64url");
+      const tag = targetTag(binding.target);
+      return { code: `${issued}.${nonce}.${tag}.${sign(binding, issued, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
+    },
+    redeem(code, binding) {
+      const [issued, nonce, tag, signature, ...rest] = code.trim().split(".");
+      if (!issued || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: "mismatch" };
+      const expected = Buffer.from(sign(binding, issued, nonce, tag));
+      const given = Buffer.from(signature);
+      // A wrong code and a right code for other arguments look the same from here, on purpose.
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "mismatch" };
+      const now = opts.now();
+      const expiresAt = parseInt(issued, 36) + opts.ttlMs;
+      for (const [spent, until] of opts.memory.usedCodes) if (until < now) opts.memory.usedCodes.delete(spent);
+      if (opts.memory.usedCodes.has(code.trim())) return { ok: false, reason: "used" };
+      if (!(now <= expiresAt)) return { ok: false, reason: "expired" };
+      opts.memory.usedCodes.set(code.trim(), expiresAt);
+      if (tag !== targetTag(binding.target)) return { ok: false, reason: "target-changed" };
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// A refusal: the guard's "no", always saying that nothing was changed, why, and what to do next.
+import { ToolFailure } from "../errors.js";
+
+/** Stable keys for the audit log; the text carries the explanation. */
+export type RefusalReason =
+  | "confirmation-required"
+  | "declined"
+  | "cancelled"
+  | "name-mismatch"
+  | "elicitation-failed"
+  | "elicitation-required"
+  | "code-mismatch"
+  | "code-used"
+  | "code-expired"
+  | "target-changed"
+  | "target-gone"
+  | "target-unreadable"
+  | "blocked"
+  | "too-soon";
+
+export class Refusal extends ToolFailure {
+  override name = "Refusal";
+  constructor(
+    readonly reason: RefusalReason,
+    text: string,
+    readonly httpStatus?: number,
+    readonly trackingId?: string,
+  ) {
+    super(text);
+  }
+}
+
+export function refusal(tool: string, notDone: string, reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string): Refusal {
+  return new Refusal(reason, `${tool} refused: nothing was changed. ${notDone}\nWhy: ${why}\nNext step: ${next}`, status, trackingId);
+}
+
+const AGAIN = "Call again without confirmationCode to get a fresh preview and code, show it to the user, and use the new code only if they agree.";
+
+/** Why a confirmation code was not accepted, and how to get a good one. */
+export const CODE_REFUSALS = {
+  "code-mismatch": ["the confirmation code was not issued for this tool with these exact arguments on this tenant.", AGAIN],
+  "code-used": ["the confirmation code was already used; each code works once.", AGAIN],
+  "code-expired": ["the confirmation code has expired.", AGAIN],
+  "target-changed": ["the identity changed since the preview the user confirmed (or it is gone).", AGAIN],
+} as const;

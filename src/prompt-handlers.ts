@@ -1,0 +1,31 @@
+// prompts/list and prompts/get for the workflow prompts whose tools this server exposes. SDK-specific.
+import { invalidParams } from "./protocol-errors.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { GetPromptRequestSchema, ListPromptsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { PromptDef } from "./define-prompt.js";
+
+export function registerPrompts(server: Server, all: readonly PromptDef[], exposedTools: ReadonlySet<string>): void {
+  // A prompt that would steer the model to a hidden tool (read-only mode, deny lists) is not offered.
+  const prompts = all.filter((p) => p.tools.every((t) => exposedTools.has(t)));
+  const byName = new Map(prompts.map((p) => [p.name, p]));
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+    prompts: prompts.map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments.map((a) => ({ ...a })) })),
+  }));
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+    const prompt = byName.get(request.params.name);
+    if (!prompt) {
+      throw invalidParams(`Unknown prompt "${request.params.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
+    }
+    const args = request.params.arguments ?? {};
+    const missing = prompt.arguments.filter((a) => a.required && !args[a.name]?.trim()).map((a) => a.name);
+    if (missing.length > 0) {
+      throw invalidParams(`Prompt "${prompt.name}" needs argument(s): ${missing.join(", ")}.`);
+    }
+    return {
+      description: prompt.description,
+      messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt.render(args) } }],
+    };
+  });
+}

@@ -1,0 +1,53 @@
+// The resource template isc://identities/{identityId}: an identity's summary as JSON, for hosts that attach resources.
+import { internalError, invalidParams } from "./protocol-errors.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ReadResourceRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { startDeadline } from "./deadline.js";
+import { IscError } from "./errors.js";
+import { asIdentity, summarize } from "./identity-view.js";
+import type { IscClient } from "./isc-client.js";
+import { apiPath, ID_PATTERN } from "./paths.js";
+
+export const IDENTITY_TEMPLATE = "isc://identities/{identityId}";
+const URI = /^isc:\/\/identities\/([^/?#]+)$/;
+
+export function registerResources(server: Server, isc: IscClient, callTimeoutMs: number): void {
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [] }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [
+      {
+        uriTemplate: IDENTITY_TEMPLATE,
+        name: "identity",
+        title: "ISC identity",
+        description: "An identity's summary (id, name, alias, email, status, lifecycle, manager) as JSON.",
+        mimeType: "application/json",
+      },
+    ],
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const uri = request.params.uri;
+    const id = URI.exec(uri)?.[1];
+    if (!id || !ID_PATTERN.test(id)) {
+      throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`);
+    }
+    const deadline = startDeadline(extra.signal, callTimeoutMs);
+    try {
+      const res = await isc.request("GET", apiPath`identities/${id}`, { signal: deadline.signal });
+      const summary = summarize(asIdentity(res.data, "GET /identities/{id}"));
+      return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify(summary) }] };
+    } catch (err) {
+      if (err instanceof IscError && err.status === 404) {
+        throw invalidParams(`No identity ${id}: find ids with the list_identities tool.`);
+      }
+      throw internalError(err instanceof Error ? err.message : String(err));
+    } finally {
+      deadline.clear();
+    }
+  });
+}

@@ -1,0 +1,50 @@
+// Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { createAuditLog } from "./audit.js";
+import { connectBackend } from "./backend.js";
+import type { Config } from "./config.js";
+import { createGuard } from "./guard/index.js";
+import { createLogger, registerSecret } from "./log.js";
+import { createServer } from "./server.js";
+import { PACKAGE } from "./version.js";
+
+export async function serve(config: Config): Promise<void> {
+  registerSecret(config.clientSecret);
+  registerSecret(config.httpToken);
+  const log = createLogger(config.logLevel);
+  const backend = await connectBackend(config);
+  // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
+  const audit = createAuditLog({ file: backend.config.auditLog });
+  const guard = createGuard({ config: backend.config, audit });
+  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard });
+  const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
+
+  let stop: () => Promise<void>;
+  if (config.http) {
+    // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
+    const { startHttpServer } = await import("./transports/http-server.js");
+    const http = await startHttpServer(config, makeServer, log);
+    stop = http.close;
+    const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}`);
+  } else {
+    const server = makeServer();
+    stop = () => server.close();
+    process.stdin.on("end", () => void shutdown("stdin closed"));
+    await server.connect(new StdioServerTransport());
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}`);
+  }
+
+  let closing = false;
+  async function shutdown(why: string): Promise<void> {
+    if (closing) return;
+    closing = true;
+    log.info(`shutting down (${why})`);
+    await stop().catch(() => {});
+    await audit.flush().catch(() => {});
+    await backend.close().catch(() => {});
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

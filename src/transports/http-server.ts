@@ -1,0 +1,84 @@
+// The Streamable HTTP transport: node:http at /mcp (sessions or stateless), /healthz, access checks and a body cap first.
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import { PACKAGE } from "../version.js";
+import { accessPolicy, checkAccess } from "./http-access.js";
+import { readJsonBody } from "./http-body.js";
+import { JSONRPC, replyError, replyJson } from "./http-reply.js";
+import { createSessionRegistry } from "./http-sessions.js";
+import { createStatelessHandler } from "./http-stateless.js";
+
+export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken">;
+
+export interface HttpServing {
+  /** e.g. http://127.0.0.1:3000/mcp */
+  url: string;
+  port: number;
+  /** Open sessions (0 in stateless mode). */
+  readonly sessions: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(settings: HttpSettings, makeServer: () => Server, log: Logger): Promise<HttpServing> {
+  const policy = accessPolicy({ host: settings.host, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
+  const sessions = settings.stateless ? undefined : createSessionRegistry({ makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions });
+  const stateless = settings.stateless ? createStatelessHandler({ makeServer, log }) : undefined;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    // Load balancers probe by IP without a token; the answer carries no data and never touches ISC.
+    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      return replyJson(res, 200, { status: "ok", name: PACKAGE.name, version: PACKAGE.version });
+    }
+    const refusal = checkAccess(policy, req);
+    if (refusal) {
+      log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message.split(":")[0]}`);
+      return replyError(res, refusal.status, refusal.message, { ...(refusal.headers ? { headers: refusal.headers } : {}) });
+    }
+    if (path !== "/mcp") return replyError(res, 404, "Not found: MCP is served at /mcp.");
+    let body: unknown;
+    if (req.method === "POST") {
+      const read = await readJsonBody(req, settings.maxBodyBytes);
+      if (!read.ok) {
+        const close = read.status === 413 ? { connection: "close" } : undefined;
+        return replyError(res, read.status, read.message, { ...(read.status === 400 ? { code: JSONRPC.parseError } : {}), ...(close ? { headers: close } : {}) });
+      }
+      body = read.body;
+    }
+    if (sessions) return sessions.handle(req, res, body);
+    return stateless!.handle(req, res, body);
+  }
+
+  const http = createHttpServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      log.error(`HTTP ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      replyError(res, 500, "Internal error.");
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(settings.port, settings.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  const shownHost = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
+  return {
+    url: `http://${shownHost}:${port}/mcp`,
+    port,
+    get sessions() {
+      return sessions?.size ?? 0;
+    },
+    async close() {
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      await sessions?.closeAll();
+      await stateless?.closeAll();
+      http.closeAllConnections();
+      await stopped;
+    },
+  };
+}

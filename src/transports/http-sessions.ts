@@ -1,0 +1,109 @@
+// Session mode of the HTTP transport: one MCP server per session, idle expiry, a cap on concurrent sessions, DELETE ends one.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { Logger } from "../log.js";
+import { JSONRPC, replyError } from "./http-reply.js";
+
+export interface SessionOptions {
+  makeServer: () => Server;
+  idleMs: number;
+  maxSessions: number;
+  log: Logger;
+}
+
+interface Session {
+  server: Server;
+  transport: StreamableHTTPServerTransport;
+  /** POSTs being answered; a session waiting on a human (elicitation) is not idle. */
+  inFlight: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface SessionRegistry {
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
+  readonly size: number;
+  closeAll(): Promise<void>;
+}
+
+export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
+  const sessions = new Map<string, Session>();
+  let opening = 0;
+
+  const arm = (id: string, session: Session) => {
+    clearTimeout(session.timer);
+    if (session.inFlight > 0) return;
+    session.timer = setTimeout(() => {
+      opts.log.info(`HTTP session ${id.slice(0, 8)}… closed after ${opts.idleMs / 1000} s idle`);
+      void session.server.close();
+    }, opts.idleMs);
+    session.timer.unref();
+  };
+
+  async function open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    if (sessions.size + opening >= opts.maxSessions) {
+      return replyError(res, 503, `Too many sessions (${opts.maxSessions}); retry later or end idle sessions with DELETE /mcp.`, { headers: { "retry-after": "5" } });
+    }
+    opening++;
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => {
+        sessions.set(id, session);
+        opts.log.debug(`HTTP session ${id.slice(0, 8)}… opened (${sessions.size} open)`);
+      },
+    });
+    const server = opts.makeServer();
+    const session: Session = { server, transport, inFlight: 1, timer: undefined };
+    // Set before connect: the SDK chains its own close handler after ours.
+    session.transport.onclose = () => {
+      const id = session.transport.sessionId;
+      clearTimeout(session.timer);
+      if (id && sessions.delete(id)) opts.log.debug(`HTTP session ${id.slice(0, 8)}… ended (${sessions.size} open)`);
+    };
+    session.transport.onerror = (err) => opts.log.debug(`HTTP session: ${err.message}`);
+    try {
+      await server.connect(session.transport);
+      await session.transport.handleRequest(req, res, body);
+    } finally {
+      opening--;
+      session.inFlight--;
+      const id = session.transport.sessionId;
+      if (id && sessions.has(id)) arm(id, session);
+      else await server.close(); // initialize was refused: nothing may keep this server alive
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const header = req.headers["mcp-session-id"];
+    const id = Array.isArray(header) ? header[0] : header;
+    if (!id) {
+      if (req.method === "POST" && !Array.isArray(body) && isInitializeRequest(body)) return open(req, res, body);
+      return replyError(res, 400, "Bad Request: no Mcp-Session-Id header; start a session with an initialize request.");
+    }
+    const session = sessions.get(id);
+    if (!session) return replyError(res, 404, "Session not found (it ended or expired); start a new one with initialize.", { code: JSONRPC.sessionNotFound });
+    // A GET is the long-lived notification stream: it does not count as activity, or no session would ever expire.
+    if (req.method !== "POST") return session.transport.handleRequest(req, res, body);
+    session.inFlight++;
+    clearTimeout(session.timer);
+    try {
+      await session.transport.handleRequest(req, res, body);
+    } finally {
+      session.inFlight--;
+      if (sessions.has(id)) arm(id, session);
+    }
+  }
+
+  return {
+    handle,
+    get size() {
+      return sessions.size;
+    },
+    async closeAll() {
+      await Promise.all([...sessions.values()].map((s) => s.server.close().catch(() => {})));
+      sessions.clear();
+    },
+  };
+}

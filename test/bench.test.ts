@@ -1,0 +1,25 @@
+// The bench runs in a quick mode in CI: it must work and count requests right; how fast it is is for `npm run bench`.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+describe("npm run bench (quick mode)", () => {
+  it("prints the table and writes JSON with every measurement", () => {
+    const script = fileURLToPath(new URL("../dist/scripts/bench.js", import.meta.url));
+    const stdout = execFileSync(process.execPath, [script, "--quick"], { encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] });
+    expect(stdout).toMatch(/cold start \(median, ms\)\s+server [\d.]+ \| minimal SDK server [\d.]+ \| bare node [\d.]+/);
+    const results = JSON.parse(readFileSync(new URL("../bench/quick.json", import.meta.url), "utf8"));
+    expect(results.quick).toBe(true);
+    expect(results.coldStartMs.server).toBeGreaterThan(0);
+    expect(results.perCallOverheadMs.calls).toBe(50);
+    expect(Number.isFinite(results.perCallOverheadMs.overheadMedian)).toBe(true);
+    // Paging is exact: one request per 250 identities, one token, no 429s.
+    expect(results.bulk.read).toBe(results.bulk.identities);
+    expect(results.bulk.upstreamRequests).toBe(results.bulk.expectedRequests);
+    expect(results.bulk.tokenRequests).toBe(1);
+    expect(results.bulk.rateLimited429).toBe(0);
+    expect(results.memoryMb.rssAfterCalls).toBeGreaterThan(0);
+    expect(results.tokens.toolsList).toBeGreaterThan(500);
+  }, 150_000);
+});

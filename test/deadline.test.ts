@@ -1,0 +1,41 @@
+// The per-call deadline fires even after a garbage collection (Node 20 loses AbortSignal.timeout inside AbortSignal.any).
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import { startDeadline } from "../src/deadline.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("startDeadline", () => {
+  it("aborts with a TimeoutError after a full garbage collection in between", async () => {
+    const deadline = startDeadline(new AbortController().signal, 150);
+    const started = Date.now();
+    const fired = new Promise<number>((resolve) => deadline.signal.addEventListener("abort", () => resolve(Date.now() - started), { once: true }));
+    await sleep(20);
+    gc();
+    const after = await Promise.race([fired, sleep(2_000).then(() => -1)]);
+    expect(after).toBeGreaterThanOrEqual(140);
+    expect((deadline.signal.reason as DOMException).name).toBe("TimeoutError");
+  });
+
+  it("follows the parent signal (the client's cancellation)", () => {
+    const parent = new AbortController();
+    const deadline = startDeadline(parent.signal, 60_000);
+    parent.abort(new Error("cancelled by the client"));
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as Error).message).toBe("cancelled by the client");
+    deadline.clear();
+  });
+
+  it("clear() stops the timer: no abort, and no timer left behind", async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const deadline = startDeadline(new AbortController().signal, 100);
+    expect(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length).toBe(before + 1);
+    deadline.clear();
+    expect(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length).toBe(before);
+    await sleep(200);
+    expect(deadline.signal.aborted).toBe(false);
+  });
+});

@@ -1,0 +1,49 @@
+// The built CLI with --http, for both builds (tsc output and the shipped bundle): startup line, a session, refusals, clean exit.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { describe, expect, it } from "vitest";
+
+const BUILDS = {
+  "tsc output": fileURLToPath(new URL("../dist/src/cli.js", import.meta.url)),
+  bundle: fileURLToPath(new URL("../dist/bundle/src/cli.js", import.meta.url)),
+};
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+
+describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) => {
+  it("prints the chosen port, serves a session, and exits cleanly on SIGTERM", async () => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it for you)`);
+    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        const m = /serving MCP on (http:\/\/127\.0\.0\.1:(\d+)\/mcp) \(sessions/.exec(stderr);
+        if (m?.[1] && m[2] !== "0") resolve(m[1]);
+      });
+      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    const client = new Client({ name: "http-cli", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("list_identities");
+    await client.close();
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/shutting down \(SIGTERM\)/);
+    expect(stdout).toBe("");
+  });
+
+  it("refuses to start off loopback without ISC_MCP_HTTP_TOKEN, and stateless without ISC_MCP_CONFIRM_KEY", () => {
+    const open = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--host", "0.0.0.0", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
+    expect(open.status).toBe(2);
+    expect(open.stderr).toMatch(/^isc-identities-mcp: --host 0\.0\.0\.0 is reachable from other machines: set ISC_MCP_HTTP_TOKEN/);
+    const stateless = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
+    expect(stateless.status).toBe(2);
+    expect(stateless.stderr).toMatch(/--stateless needs ISC_MCP_CONFIRM_KEY/);
+  });
+});

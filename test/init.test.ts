@@ -1,0 +1,98 @@
+// `isc-identities-mcp init`: the exact block per host, and --write merging into an existing file after a backup.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../src/config.js";
+import { runInit } from "../src/init-command.js";
+
+const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "never-written" };
+
+function init(argv: string[], env: Record<string, string>, places: { cwd: string; home: string; platform?: NodeJS.Platform }) {
+  const out: string[] = [];
+  const note: string[] = [];
+  const code = runInit(resolveConfig(["init", ...argv], env), { out: (l) => out.push(l), note: (l) => note.push(l), places: { platform: "darwin", appData: undefined, ...places }, now: () => Date.UTC(2025, 0, 2, 3, 4, 5) });
+  return { code, out: out.join("\n"), note: note.join("\n") };
+}
+
+function dirs() {
+  const root = mkdtempSync(join(tmpdir(), "isc-init-"));
+  return { cwd: join(root, "proj"), home: join(root, "home") };
+}
+
+describe("init prints the block for each host", () => {
+  const where = dirs();
+  it("claude-desktop: env with the known URL and client id, a placeholder secret, the macOS path", () => {
+    const { out, note } = init(["--client", "claude-desktop"], CREDS, where);
+    expect(JSON.parse(out)).toEqual({
+      mcpServers: { "isc-identities": { command: "npx", args: ["-y", "isc-identities-mcp"], env: { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "PASTE-YOUR-CLIENT-SECRET" } } },
+    });
+    expect(note).toContain(join(where.home, "Library", "Application Support", "Claude", "claude_desktop_config.json"));
+    expect(out).not.toContain("never-written");
+  });
+
+  it("claude-code: a project .mcp.json that expands the variables from the environment", () => {
+    const { out, note } = init(["--client", "claude-code"], {}, where);
+    expect(JSON.parse(out).mcpServers["isc-identities"]).toEqual({ type: "stdio", command: "npx", args: ["-y", "isc-identities-mcp"], env: { SAIL_BASE_URL: "${SAIL_BASE_URL}", SAIL_CLIENT_ID: "${SAIL_CLIENT_ID}", SAIL_CLIENT_SECRET: "${SAIL_CLIENT_SECRET}" } });
+    expect(note).toContain(join(where.cwd, ".mcp.json"));
+  });
+
+  it("vscode: servers plus password inputs", () => {
+    const block = JSON.parse(init(["--client", "vscode"], CREDS, where).out);
+    expect(block.servers["isc-identities"].env).toEqual({ SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "${input:sail-client-secret}" });
+    expect(block.inputs).toEqual([{ type: "promptString", id: "sail-client-secret", description: "ISC personal access token client secret", password: true }]);
+  });
+
+  it("cursor: ${env:…} interpolation in ~/.cursor/mcp.json; --sandbox needs no env", () => {
+    const { out, note } = init(["--client", "cursor"], {}, where);
+    expect(JSON.parse(out).mcpServers["isc-identities"].env.SAIL_CLIENT_SECRET).toBe("${env:SAIL_CLIENT_SECRET}");
+    expect(note).toContain(join(where.home, ".cursor", "mcp.json"));
+    expect(JSON.parse(init(["--client", "cursor", "--sandbox"], {}, where).out)).toEqual({ mcpServers: { "isc-identities": { command: "npx", args: ["-y", "isc-identities-mcp", "--sandbox"] } } });
+  });
+
+  it("refuses an unknown host by listing the known ones", () => {
+    expect(() => init(["--client", "emacs"], {}, where)).toThrow(/--client claude-desktop\|claude-code\|vscode\|cursor \(got "emacs"\)/);
+  });
+});
+
+describe("init --write", () => {
+  it("merges into an existing file, keeping other servers and settings, after a timestamped backup", () => {
+    const where = dirs();
+    const file = join(where.cwd, ".vscode", "mcp.json");
+    mkdirSync(join(where.cwd, ".vscode"), { recursive: true });
+    const original = { servers: { other: { command: "other-mcp" } }, inputs: [{ type: "promptString", id: "other-key" }], extra: { keep: true } };
+    writeFileSync(file, JSON.stringify(original));
+    const { code, out } = init(["--client", "vscode", "--write"], CREDS, where);
+    expect(code).toBe(0);
+    const merged = JSON.parse(readFileSync(file, "utf8"));
+    expect(merged.servers.other).toEqual({ command: "other-mcp" });
+    expect(merged.servers["isc-identities"].command).toBe("npx");
+    expect(merged.extra).toEqual({ keep: true });
+    expect(merged.inputs.map((i: { id: string }) => i.id)).toEqual(["other-key", "sail-client-secret"]);
+    const backup = `${file}.2025-01-02T03-04-05-000Z.bak`;
+    expect(JSON.parse(readFileSync(backup, "utf8"))).toEqual(original);
+    expect(out).toContain(`Backed up ${file} to ${backup}`);
+    expect(out).toContain(`Added server "isc-identities" in ${file}`);
+    // Running again replaces our entry instead of duplicating the inputs.
+    expect(init(["--client", "vscode", "--write"], CREDS, where).out).toContain("Updated server");
+    expect(JSON.parse(readFileSync(file, "utf8")).inputs).toHaveLength(2);
+  });
+
+  it("creates the file (and its folder) when there is none, with no backup", () => {
+    const where = dirs();
+    const { out } = init(["--client", "claude-desktop", "--write"], CREDS, { ...where, platform: "linux" });
+    const file = join(where.home, ".config", "Claude", "claude_desktop_config.json");
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers["isc-identities"].env.SAIL_CLIENT_SECRET).toBe("PASTE-YOUR-CLIENT-SECRET");
+    expect(out).not.toContain("Backed up");
+    expect(readdirSync(join(where.home, ".config", "Claude"))).toEqual(["claude_desktop_config.json"]);
+  });
+
+  it("leaves a file with comments untouched and says why; --path picks the file", () => {
+    const where = dirs();
+    mkdirSync(where.cwd, { recursive: true });
+    const file = join(where.cwd, "custom.json");
+    writeFileSync(file, '{ // my servers\n "mcpServers": {} }');
+    expect(() => init(["--client", "cursor", "--write", "--path", file], {}, where)).toThrow(/not plain JSON .* nothing was changed/);
+    expect(readFileSync(file, "utf8")).toBe('{ // my servers\n "mcpServers": {} }');
+  });
+});

@@ -1,0 +1,73 @@
+// The published package: npm pack, install the tarball into an empty folder, then run the server and the demo with npx.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+// No SAIL_*/ISC_MCP_* from the developer's shell, and npm quiet.
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))),
+  npm_config_update_notifier: "false",
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+} as Record<string, string>;
+let work: string;
+let app: string;
+
+beforeAll(() => {
+  // `npm test` builds first. --ignore-scripts skips prepack's rebuild, which would rewrite dist/ under the other test files.
+  if (!existsSync(join(root, "dist/bundle/src/cli.js"))) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
+  work = mkdtempSync(join(tmpdir(), "isc-pack-"));
+  const packed = JSON.parse(execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, env, encoding: "utf8" })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const tarball = join(work, packed[0]!.filename);
+  expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli.js", "package.json"]);
+  app = join(work, "app");
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));
+  execFileSync(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], { cwd: app, env, encoding: "utf8" });
+}, 60_000);
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the packed tarball, installed into an empty folder", () => {
+  it("installs nothing but itself: the bundle needs no dependencies and no build", () => {
+    expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual(["isc-identities-mcp"]);
+  });
+
+  it("runs `npx isc-identities-mcp --sandbox` and answers MCP over stdio", async () => {
+    const transport = new StdioClientTransport({ command: npx, args: ["isc-identities-mcp", "--sandbox"], cwd: app, env, stderr: "pipe" });
+    let stderr = "";
+    transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const client = new Client({ name: "pack-test", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["list_identities", "get_identity", "delete_identity"]));
+      const list = (await client.callTool({ name: "list_identities", arguments: { limit: 1 } })) as CallToolResult;
+      expect((list.structuredContent as { items: unknown[] }).items).toHaveLength(1);
+      // The bundle still finds its package.json (version.ts walks up from the bundled file).
+      expect(client.getServerVersion()?.version).toBe((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version);
+    } finally {
+      await client.close();
+    }
+    expect(stderr).toMatch(/isc-identities-mcp \d+\.\d+\.\d+ serving MCP on stdio; v2025 of sandbox tenant/);
+  });
+
+  it("runs `npx isc-identities-mcp demo` to the end", () => {
+    const run = spawnSync(npx, ["isc-identities-mcp", "demo"], { cwd: app, env, encoding: "utf8", timeout: 30_000 });
+    expect(run.stderr).not.toMatch(/demo failed/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/tools\/list: \d+ tools/);
+    expect(run.stdout).toMatch(/▶ get_identity/);
+    expect(run.stdout).toMatch(/^Done\./m);
+  });
+});

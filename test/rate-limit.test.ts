@@ -1,0 +1,42 @@
+// The client-side limiter keeps a burst of calls under ISC's 100 requests per 10 s: the sandbox never answers 429.
+import { afterEach, describe, expect, it } from "vitest";
+import { pickFixtures } from "../src/sandbox/index.js";
+import { createRateLimiter } from "../src/rate-limiter.js";
+import { startHarness, type Harness } from "./support/harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe("client-side rate limiter", () => {
+  it("spreads 130 concurrent calls so that ISC's limit is never hit", async () => {
+    h = await startHarness({ sandbox: { rateLimit: { requests: 100, windowMs: 10_000 } } });
+    const { plain } = pickFixtures(h.sandbox.state);
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 130 }, () => h.call("get_identity", { identityId: plain })));
+    const elapsed = Date.now() - started;
+    expect(results.filter((r) => r.isError)).toHaveLength(0);
+    const api = h.sandbox.requests.filter((r) => r.path.startsWith("/v2025/"));
+    expect(api).toHaveLength(130);
+    expect(api.filter((r) => r.status === 429)).toHaveLength(0);
+    // 95 went at once; the rest waited for the window to slide.
+    expect(elapsed).toBeGreaterThanOrEqual(9_500);
+  }, 30_000);
+
+  it("without it, the same burst meets ISC's 429s (the test above can fail)", async () => {
+    h = await startHarness({ sandbox: { rateLimit: { requests: 100, windowMs: 10_000 } }, argv: ["--rate-limit", "0", "--max-retry-after", "0"] });
+    const { plain } = pickFixtures(h.sandbox.state);
+    await Promise.all(Array.from({ length: 130 }, () => h.call("get_identity", { identityId: plain })));
+    expect(h.sandbox.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+  });
+
+  it("stops waiting for a slot when the call is cancelled", async () => {
+    const limiter = createRateLimiter(1, 60_000);
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error("cancelled by the client"));
+    await expect(waiting).rejects.toThrow("cancelled by the client");
+  });
+});

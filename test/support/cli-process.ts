@@ -1,0 +1,98 @@
+// Spawns the built CLI against a sandbox served on 127.0.0.1 (real credentials path), with an MCP client on its stdio.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { createSandbox, serveSandbox, type Sandbox, type SandboxOptions, type ServedSandbox } from "../../src/sandbox/index.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
+
+export function assertBuilt(): void {
+  // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.
+  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+}
+
+/** The test's environment minus anything that would configure the server behind the test's back. */
+export const cleanEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+
+export interface ServedTenant {
+  sandbox: Sandbox;
+  served: ServedSandbox;
+  /** SAIL_* variables pointing the CLI at this sandbox with its credentials. */
+  env: Record<string, string>;
+}
+
+export async function serveTenant(options: SandboxOptions = {}): Promise<ServedTenant> {
+  const sandbox = createSandbox({ rateLimit: false, identities: 60, ...options });
+  const served = await serveSandbox(sandbox);
+  return { sandbox, served, env: { ...cleanEnv(), SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
+}
+
+export interface StdioCli {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the CLI wrote to stderr so far. */
+  stderr(): string;
+  pid: number;
+}
+
+/** Starts the CLI over stdio through the SDK's own transport (it spawns the process). */
+export async function startStdioCli(args: string[], env: Record<string, string>): Promise<StdioCli> {
+  assertBuilt();
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+  const client = new Client({ name: "reliability", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr, pid: transport.pid ?? 0 };
+}
+
+export interface RawCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal) and how long after `since` it came. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Sends one JSON-RPC message on stdin. */
+  send(message: unknown): void;
+  /** Resolves with the first JSON-RPC message on stdout with this id. */
+  response(id: number, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/** Spawns the CLI with raw pipes, for tests that close stdin or send signals themselves. */
+export function spawnCli(args: string[], env: Record<string, string>): RawCli {
+  assertBuilt();
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const messages = () => out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    send: (message) => child.stdin!.write(JSON.stringify(message) + "\n"),
+    async response(id, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = messages().find((m) => m.id === id);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no response with id ${id} within ${timeoutMs} ms; stderr: ${err}`);
+    },
+  };
+}
+
+/** The JSON-RPC handshake a host sends first. */
+export function initialize(cli: RawCli): void {
+  cli.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+  cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+}

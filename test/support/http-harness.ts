@@ -1,0 +1,84 @@
+// Fixture for HTTP transport tests: the sandbox, the real server factory behind startHttpServer on 127.0.0.1:0, and SDK clients.
+import { request as httpRequest } from "node:http";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { createAuditLog } from "../../src/audit.js";
+import { connectBackend, type Backend } from "../../src/backend.js";
+import { resolveConfig, type Config } from "../../src/config.js";
+import { createGuard } from "../../src/guard/index.js";
+import { createLogger } from "../../src/log.js";
+import { createServer } from "../../src/server.js";
+import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { startHttpServer, type HttpServing } from "../../src/transports/http-server.js";
+
+export interface HttpHarness {
+  url: string;
+  serving: HttpServing;
+  sandbox: Sandbox;
+  backend: Backend;
+  audit: string[];
+  connect(opts?: { headers?: Record<string, string>; onElicit?: (message: string) => ElicitResult }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  close(): Promise<void>;
+}
+
+export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}): Promise<HttpHarness> {
+  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], env);
+  const config: Config = { ...resolved.config, logLevel: "silent" };
+  const sandbox = createSandbox({ rateLimit: false });
+  const backend = await connectBackend(config, { sandbox });
+  const log = createLogger("silent");
+  const audit: string[] = [];
+  const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
+  const guard = createGuard({ config: backend.config, audit: auditLog, ...(env.ISC_MCP_CONFIRM_KEY ? { key: env.ISC_MCP_CONFIRM_KEY } : {}) });
+  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log);
+  const clients: Client[] = [];
+  return {
+    url: serving.url,
+    serving,
+    sandbox,
+    backend,
+    audit,
+    async connect(opts = {}) {
+      const capabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
+      const client = new Client({ name: "http-test", version: "1.0.0" }, { capabilities });
+      const onElicit = opts.onElicit;
+      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req) => onElicit((req.params as { message: string }).message));
+      const transport = new StreamableHTTPClientTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } });
+      await client.connect(transport);
+      clients.push(client);
+      return { client, transport };
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await serving.close();
+      await backend.close();
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw request, for what fetch will not send (a foreign Host header) or should not (a huge body). */
+export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: opts.method ?? "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...opts.headers } }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+export const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});

@@ -1,0 +1,49 @@
+// send_identity_verification_account_token: email a person a password-reset link (expires after 2 hours); always confirmed.
+import { z } from "zod";
+import { defineTool } from "../src/define-tool.js";
+import { confirmationOutput, executedOutput, guardedOutput, quote } from "../src/guard/index.js";
+import { apiPath } from "../src/paths.js";
+import { confirmationCodeArg, identityIdArg } from "../src/schemas.js";
+
+const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
+
+export const sendIdentityVerificationAccountToken = defineTool({
+  name: "send_identity_verification_account_token",
+  title: "Send password-reset email",
+  description: "Email an identity a password-reset link (valid 2 hours), e.g. when locked out. Needs the user's confirmation.",
+  kind: "write",
+  rights: "idn:password:user-invite (ORG_ADMIN or HELPDESK)",
+  inputSchema: z.object({
+    identityId: identityIdArg,
+    via: z.enum(VIA).describe("Channel; EMAIL_WORK is usual."),
+    sourceName: z.string().min(1).max(256).optional().describe("Source whose account password is reset, e.g. Active Directory."),
+    confirmationCode: confirmationCodeArg,
+  }),
+  outputSchema: guardedOutput({ linkExpiresAfterHours: z.number().optional() }),
+  async handler(args, ctx) {
+    const source = args.sourceName ? ` for the account on source ${quote(args.sourceName)}` : "";
+    const outcome = await ctx.guard.run(ctx, {
+      args,
+      targetIds: [args.identityId],
+      action: `Send this person a password-reset link via ${args.via}${source}. The link expires after 2 hours.`,
+      notDone: "No email was sent.",
+      confirm: "yes",
+      preview: {
+        kind: "identity",
+        identityId: args.identityId,
+        check: (i) => (args.via.endsWith("_WORK") && !i.email ? `has no work email address, so ${args.via} cannot reach them` : undefined),
+      },
+      blockedNext: "Try via EMAIL_PERSONAL or LINK_PERSONAL if the person has a personal address, or fix the work email in ISC.",
+      act: async () => {
+        const res = await ctx.request("POST", apiPath`identities/${args.identityId}/verification/account/send`, {
+          json: { via: args.via, ...(args.sourceName ? { sourceName: args.sourceName } : {}) },
+        });
+        return { value: undefined, httpStatus: res.status };
+      },
+    });
+    if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
+    const name = outcome.preview?.identity ? quote(outcome.preview.identity.name) : args.identityId;
+    const text = `Password-reset link sent to ${name} via ${args.via}${source}. The link expires after 2 hours; if it lapses, send a new one.`;
+    return executedOutput({ linkExpiresAfterHours: 2 }, text);
+  },
+});
