@@ -1,9 +1,11 @@
 // Test runner settings: node environment, the summary reporter CI reads, sane timeouts.
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Load and lifetime tests spawn the CLI many times and run for a while: `npm run test:load` (vitest.load.config.ts).
+    exclude: [...configDefaults.exclude, "test/load/**"],
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 20_000,

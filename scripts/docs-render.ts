@@ -1,4 +1,7 @@
 // Renders the README's generated sections (tools, options, prompts) from the code; `npm run docs` writes them, a test compares.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE } from "../src/version.js";
 import { TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../prompts/index.js";
 import { OPTIONS } from "../src/options.js";
@@ -34,7 +37,46 @@ function promptsList(): string {
   }).join("\n");
 }
 
-const SECTIONS: Record<string, () => string> = { tools: toolsTable, options: optionsTable, prompts: promptsList };
+interface BenchResults {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string };
+  coldStartMs: { server: number; minimal: number; node: number; runs: number; ratioToNode: number };
+  perCallOverheadMs: { calls: number; mcpMedian: number; directMedian: number; overheadMedian: number; overheadP99: number };
+  bulk: { identities: number; read: number; calls: number; upstreamRequests: number; expectedRequests: number; tokenRequests: number; rateLimited429: number; wallMs: number };
+  memoryMb: { rssAfterStart: number; rssAfterCalls: number; calls: number; growth: number };
+  tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
+}
+
+const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
+
+/** The README's numbers come from the committed bench/latest.json, so they cannot drift from a real run. */
+function benchTable(): string {
+  let b: BenchResults;
+  try {
+    b = JSON.parse(readFileSync(join(PACKAGE.root ?? ".", "bench", "latest.json"), "utf8")) as BenchResults;
+  } catch {
+    return "No benchmark results yet: run `npm run bench`.";
+  }
+  const m = b.machine;
+  const t = b.tokens;
+  return [
+    `Measured ${b.date.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}.`,
+    "",
+    "| measurement | result | target |",
+    "|---|---|---|",
+    `| cold start, spawn → \`tools/list\` answered (median of ${b.coldStartMs.runs}) | ${b.coldStartMs.server} ms (bare node ${b.coldStartMs.node} ms, minimal one-tool SDK server ${b.coldStartMs.minimal} ms): ${b.coldStartMs.ratioToNode}× bare node | ≤ 2.5× bare node |`,
+    `| per-call overhead, \`get_identity\` over stdio minus a direct HTTP GET (${b.perCallOverheadMs.calls} calls) | median ${b.perCallOverheadMs.overheadMedian} ms, p99 ${b.perCallOverheadMs.overheadP99} ms | ≤ 1 ms median |`,
+    `| bulk: ${b.bulk.identities} identities via \`list_identities\` (${b.bulk.calls} calls, \`maxItems\` + \`offset\`) | ${b.bulk.read} read, ${b.bulk.upstreamRequests} upstream requests (expected ${b.bulk.expectedRequests}), ${b.bulk.tokenRequests} token request, ${b.bulk.rateLimited429} × 429, ${b.bulk.wallMs} ms | ${b.bulk.expectedRequests} requests, 1 token, 0 × 429 |`,
+    `| memory (RSS) | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls} calls: +${b.memoryMb.growth} MB | ≤ 20 MB growth |`,
+    `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
+    `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
+    `| server instructions | ${t.instructions} tokens | ≤ 150 |`,
+    "",
+    "Tokens per tool definition: " + Object.entries(t.perTool).map(([name, n]) => `\`${name}\` ${n}`).join(", ") + ".",
+  ].join("\n");
+}
+
+const SECTIONS: Record<string, () => string> = { tools: toolsTable, options: optionsTable, prompts: promptsList, bench: benchTable };
 
 /** Replaces every `<!-- name:start -->…<!-- name:end -->` block with freshly generated text. */
 export function renderReadme(readme: string): string {

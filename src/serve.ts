@@ -4,9 +4,13 @@ import { createAuditLog } from "./audit.js";
 import { connectBackend } from "./backend.js";
 import type { Config } from "./config.js";
 import { createGuard } from "./guard/index.js";
+import { createInFlight } from "./in-flight.js";
 import { createLogger, registerSecret } from "./log.js";
 import { createServer } from "./server.js";
 import { PACKAGE } from "./version.js";
+
+/** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function serve(config: Config): Promise<void> {
   registerSecret(config.clientSecret);
@@ -16,7 +20,8 @@ export async function serve(config: Config): Promise<void> {
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   const guard = createGuard({ config: backend.config, audit });
-  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard });
+  const inFlight = createInFlight();
+  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
 
   let stop: () => Promise<void>;
@@ -39,7 +44,10 @@ export async function serve(config: Config): Promise<void> {
   async function shutdown(why: string): Promise<void> {
     if (closing) return;
     closing = true;
-    log.info(`shutting down (${why})`);
+    log.info(`shutting down (${why})${inFlight.size ? `: letting ${inFlight.size} call(s) in progress finish` : ""}`);
+    // Calls in progress finish and answer (a write's audit line included); past the grace they are cancelled, which also answers.
+    const cut = await inFlight.drain(SHUTDOWN_GRACE_MS);
+    if (cut > 0) log.warn(`cancelled ${cut} call(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s`);
     await stop().catch(() => {});
     await audit.flush().catch(() => {});
     await backend.close().catch(() => {});

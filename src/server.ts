@@ -8,6 +8,7 @@ import type { AnyTool } from "./define-tool.js";
 import { startDeadline } from "./deadline.js";
 import { errorToText } from "./error-text.js";
 import { createGuard, type Guard } from "./guard/index.js";
+import type { InFlight } from "./in-flight.js";
 import type { IscClient } from "./isc-client.js";
 import type { Logger } from "./log.js";
 import { redact } from "./log.js";
@@ -30,6 +31,8 @@ export interface ServerDeps {
   audit?: AuditLog;
   /** Defaults to a guard over `audit`. Share one between servers of one process (e.g. HTTP sessions). */
   guard?: Guard;
+  /** Counts calls in progress so shutdown can wait for them; its signal cancels whatever is left. */
+  inFlight?: InFlight;
 }
 
 export const INSTRUCTIONS =
@@ -54,7 +57,8 @@ export function createServer(deps: ServerDeps): Server {
     if (!parsed.success) {
       return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}`);
     }
-    const deadline = startDeadline(extra.signal, deps.config.callTimeoutMs);
+    const ended = deps.inFlight?.start();
+    const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);
     const signal = deadline.signal;
     const progressToken = request.params._meta?.progressToken;
     const ctx: ToolContext = {
@@ -89,6 +93,7 @@ export function createServer(deps: ServerDeps): Server {
       return errorResult(errorToText(err, tool));
     } finally {
       deadline.clear();
+      ended?.();
     }
   });
 

@@ -49,7 +49,7 @@ describe("bodies ISC should never send", () => {
     const cases: Array<[number, string, RegExp]> = [
       [404, "<html>Not Found</html>", /HTTP 404\n.*Next step: No such identity/s],
       [400, '{"messages": "not a list", "trackingId": 12}', /HTTP 400\nNext step: Fix the arguments/],
-      [403, '{"messages": [null, 5, {"text": 7}, {"text": "Forbidden by policy"}]}', /HTTP 403: Forbidden by policy\nNext step: The API client lacks the rights for get_identity/],
+      [403, '{"messages": [null, 5, {"text": 7}, {"text": "Forbidden by policy"}]}', /HTTP 403: "Forbidden by policy"\nNext step: The API client lacks the rights for get_identity/],
       [400, "", /HTTP 400\nNext step: Fix the arguments/],
     ];
     for (const [status, body, expected] of cases) {

@@ -20,7 +20,7 @@ describe("token endpoint failures", () => {
     h.sandbox.inject({ path: "/oauth/token", status: 500, count: 1_000 });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^get_identity failed\. The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed with HTTP 500: An internal fault occurred\./);
+    expect(textOf(res)).toMatch(/^get_identity failed\. The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed with HTTP 500: "An internal fault occurred\."\./);
     expect(textOf(res)).toMatch(NAMES_CREDENTIALS);
     expect(textOf(res)).toMatch(RETRY_LATER);
     // A token request is retried once; the API call itself waits for a token and does not multiply that.
@@ -40,7 +40,7 @@ describe("token endpoint failures", () => {
     const started = Date.now();
     const res = await h.call("list_identities", { limit: 1 });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/rejected the client credentials: Bad client credentials\./);
+    expect(textOf(res)).toMatch(/rejected the client credentials: "Bad client credentials"\./);
     expect(textOf(res)).toMatch(NAMES_CREDENTIALS);
     expect(textOf(res)).toMatch(NOT_RETRYABLE);
     expect(tokenRequests(h.sandbox)).toHaveLength(1);

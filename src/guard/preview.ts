@@ -1,7 +1,7 @@
 // Reads what a guarded call would touch and renders it, quoting every value from ISC as data, never as our own words.
 import { asIdentity, summarize, type IdentitySummary } from "../identity-view.js";
 import { IscError } from "../errors.js";
-import { readOwnedObjects, type OwnedObject } from "../ownership.js";
+import { readOwnershipResponse, type OwnedObject } from "../ownership.js";
 import { apiPath } from "../paths.js";
 import type { ToolContext } from "../tool-context.js";
 
@@ -49,7 +49,7 @@ export function ownedBlocker(o: OwnedObject): string {
 }
 
 async function deletionBlockers(ctx: ToolContext, identityId: string): Promise<string[]> {
-  const owned = readOwnedObjects((await ctx.request("GET", apiPath`identities/${identityId}/ownership`)).data);
+  const owned = readOwnershipResponse((await ctx.request("GET", apiPath`identities/${identityId}/ownership`)).data, "GET /identities/{identityId}/ownership");
   const blockers = owned.map(ownedBlocker);
   const prot = await ctx.request<unknown[]>("GET", "identities", {
     searchParams: { filters: `id eq "${identityId}" and protected eq true`, defaultFilter: "NONE", limit: 1 },

@@ -39,9 +39,9 @@ export interface StdioCli {
 }
 
 /** Starts the CLI over stdio through the SDK's own transport (it spawns the process). */
-export async function startStdioCli(args: string[], env: Record<string, string>): Promise<StdioCli> {
+export async function startStdioCli(args: string[], env: Record<string, string>, cwd?: string): Promise<StdioCli> {
   assertBuilt();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe", ...(cwd ? { cwd } : {}) });
   let stderr = "";
   transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
   const client = new Client({ name: "reliability", version: "1.0.0" });
@@ -62,9 +62,9 @@ export interface RawCli {
 }
 
 /** Spawns the CLI with raw pipes, for tests that close stdin or send signals themselves. */
-export function spawnCli(args: string[], env: Record<string, string>): RawCli {
+export function spawnCli(args: string[], env: Record<string, string>, cwd?: string): RawCli {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));

@@ -1,0 +1,82 @@
+// SIGTERM or the end of stdin while calls are in flight: they finish and are answered, the audit line is written, exit 0 promptly.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { pickFixtures } from "../../src/sandbox/index.js";
+import { textOf } from "../support/harness.js";
+import { initialize, serveTenant, spawnCli, type ServedTenant } from "../support/cli-process.js";
+
+let tenant: ServedTenant | undefined;
+afterEach(async () => {
+  await tenant?.served.close();
+  tenant = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe.each([
+  ["SIGTERM", (cli: ReturnType<typeof spawnCli>) => cli.child.kill("SIGTERM")],
+  ["stdin closing", (cli: ReturnType<typeof spawnCli>) => cli.child.stdin!.end()],
+])("shutdown on %s", (_label, stop) => {
+  it("lets an in-flight write and read finish, answers them, writes the audit line, then exits 0", async () => {
+    tenant = await serveTenant();
+    const { plain, owner } = pickFixtures(tenant.sandbox.state);
+    const audit = join(mkdtempSync(join(tmpdir(), "isc-shutdown-")), "audit.jsonl");
+    const cli = spawnCli(["--audit-log", audit, "--log-level", "info"], tenant.env);
+    initialize(cli);
+    await cli.response(0);
+    // Both calls are held by ISC for 1.5 s, so the signal lands while they are in flight.
+    tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_500, count: 2 });
+    cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "synchronize_attributes_for_identity", arguments: { identityId: plain } } });
+    cli.send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_identity", arguments: { identityId: owner } } });
+    await until(() => tenant!.sandbox.requests.filter((r) => r.path.startsWith("/v2025/")).length === 2, "both calls to reach ISC");
+    const stoppedAt = Date.now();
+    stop(cli);
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - stoppedAt).toBeGreaterThanOrEqual(1_000);
+    expect(exit.at - stoppedAt).toBeLessThan(5_000);
+    const write = (await cli.response(1, 100)).result as CallToolResult;
+    expect(write.isError).toBeFalsy();
+    expect(write.structuredContent).toMatchObject({ status: "executed", jobStatus: "QUEUED" });
+    const read = (await cli.response(2, 100)).result as CallToolResult;
+    expect((read.structuredContent as { identity: { id: string } }).identity.id).toBe(owner);
+    expect(tenant.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
+    const lines = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ tool: "synchronize_attributes_for_identity", outcome: "executed", targetIds: [plain] })]);
+    expect(cli.stderr()).toMatch(/shutting down/);
+  });
+});
+
+describe("shutdown bounds", () => {
+  it("a call still running after the 5 s grace is cancelled, answered as such, and the process exits 0", async () => {
+    tenant = await serveTenant();
+    const { plain } = pickFixtures(tenant.sandbox.state);
+    const cli = spawnCli(["--log-level", "info"], tenant.env);
+    initialize(cli);
+    await cli.response(0);
+    tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 60_000 });
+    cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_identity", arguments: { identityId: plain } } });
+    await until(() => tenant!.sandbox.requests.some((r) => r.path.startsWith("/v2025/")), "the call to reach ISC");
+    const stoppedAt = Date.now();
+    cli.child.kill("SIGTERM");
+    const exit = await cli.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - stoppedAt).toBeGreaterThanOrEqual(4_500);
+    expect(exit.at - stoppedAt).toBeLessThan(10_000);
+    const answer = (await cli.response(1, 100)).result as CallToolResult;
+    expect(answer.isError).toBe(true);
+    expect(textOf(answer)).toMatch(/^get_identity failed\. The call was cancelled during GET \/v2025\/identities\/[0-9a-f]{32}\./);
+    expect(cli.stderr()).toMatch(/cancelled 1 call\(s\) still running after 5 s/);
+  }, 20_000);
+});
