@@ -14,9 +14,9 @@ function toolsTable(): string {
     const schema = listedTool(tool).inputSchema as { properties?: Record<string, unknown>; required?: string[] };
     const required = new Set(schema.required ?? []);
     const args = Object.keys(schema.properties ?? {}).map((a) => (required.has(a) ? `\`${a}\`` : `\`${a}?\``)).join(", ");
-    return `| \`${tool.name}\` | ${tool.kind} | ${cell(tool.description)} | ${args} |`;
+    return `| \`${tool.name}\` | ${tool.kind} | ${cell(tool.description)} | ${args} | ${cell(tool.rights)} |`;
   });
-  return ["| tool | kind | what it does | arguments (`?` optional) |", "|---|---|---|---|", ...rows].join("\n");
+  return ["| tool | kind | what it does | arguments (`?` optional) | ISC rights |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
 function optionsTable(): string {
@@ -41,9 +41,9 @@ interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
   coldStartMs: { server: number; minimal: number; node: number; runs: number; ratioToNode: number };
-  perCallOverheadMs: { calls: number; mcpMedian: number; directMedian: number; overheadMedian: number; overheadP99: number };
+  perCallOverheadMs: { calls: number; warmupCalls: number; mcpMedian: number; directMedian: number; overheadMedian: number; overheadP99: number };
   bulk: { identities: number; read: number; calls: number; upstreamRequests: number; expectedRequests: number; tokenRequests: number; rateLimited429: number; wallMs: number };
-  memoryMb: { rssAfterStart: number; rssAfterCalls: number; calls: number; growth: number };
+  memoryMb: { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number };
   tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
 }
 
@@ -65,9 +65,9 @@ function benchTable(): string {
     "| measurement | result | target |",
     "|---|---|---|",
     `| cold start, spawn → \`tools/list\` answered (median of ${b.coldStartMs.runs}) | ${b.coldStartMs.server} ms (bare node ${b.coldStartMs.node} ms, minimal one-tool SDK server ${b.coldStartMs.minimal} ms): ${b.coldStartMs.ratioToNode}× bare node | ≤ 2.5× bare node |`,
-    `| per-call overhead, \`get_identity\` over stdio minus a direct HTTP GET (${b.perCallOverheadMs.calls} calls) | median ${b.perCallOverheadMs.overheadMedian} ms, p99 ${b.perCallOverheadMs.overheadP99} ms | ≤ 1 ms median |`,
+    `| per-call overhead, \`get_identity\` over stdio minus a direct HTTP GET of the same identity (${b.perCallOverheadMs.calls} calls after ${b.perCallOverheadMs.warmupCalls} warm-up) | median ${b.perCallOverheadMs.overheadMedian} ms, p99 ${b.perCallOverheadMs.overheadP99} ms | ≤ 1 ms median |`,
     `| bulk: ${b.bulk.identities} identities via \`list_identities\` (${b.bulk.calls} calls, \`maxItems\` + \`offset\`) | ${b.bulk.read} read, ${b.bulk.upstreamRequests} upstream requests (expected ${b.bulk.expectedRequests}), ${b.bulk.tokenRequests} token request, ${b.bulk.rateLimited429} × 429, ${b.bulk.wallMs} ms | ${b.bulk.expectedRequests} requests, 1 token, 0 × 429 |`,
-    `| memory (RSS) | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls} calls: +${b.memoryMb.growth} MB | ≤ 20 MB growth |`,
+    `| memory (RSS) | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterWarmup} MB after ${b.memoryMb.warmupCalls} calls, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls}: +${b.memoryMb.growth} MB (+${b.memoryMb.growthAfterWarmup} MB after warm-up) | ≤ 20 MB growth |`,
     `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
     `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
     `| server instructions | ${t.instructions} tokens | ≤ 150 |`,
