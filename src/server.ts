@@ -79,7 +79,8 @@ export function createServer(deps: ServerDeps): Server {
       elicit: async (message, requestedSchema) => {
         const result = await server.elicitInput(
           { mode: "form", message, requestedSchema: requestedSchema as never },
-          { relatedRequestId: extra.requestId, signal },
+          // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
+          { relatedRequestId: extra.requestId, signal, timeout: deps.config.callTimeoutMs },
         );
         return { action: result.action, content: result.content as Record<string, unknown> | undefined };
       },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { initialize, serveTenant, spawnCli, type RawCli, type ServedTenant } from "./support/cli-process.js";
+import { initialize, serveTenant, spawnCli, type RawCli, type ServedTenant, waitForMcpUrl } from "./support/cli-process.js";
 import { validCalls, WRITE_TOOLS } from "./support/tool-calls.js";
 
 const SECRET = "kn0wn-S3cret&=+/%?#ü-7f3a9c";
@@ -97,12 +97,7 @@ describe("secrets stay secret", () => {
     const audit = join(home, "audit.jsonl");
     const cli = spawnCli(["--http", "--port", "0", "--log-level", "debug", "--audit-log", audit, "--rate-limit", "0"], { ...env, ISC_MCP_HTTP_TOKEN: HTTP_TOKEN }, home);
     try {
-      const deadline = Date.now() + 15_000;
-      let url: string | undefined;
-      while (!url && Date.now() < deadline) {
-        url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(cli.stderr())?.[1];
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const url = await waitForMcpUrl(cli);
       expect(url, cli.stderr()).toBeDefined();
       const client = new Client({ name: "secrets", version: "1.0.0" });
       await client.connect(new StreamableHTTPClientTransport(new URL(url!), { requestInit: { headers: { authorization: `Bearer ${HTTP_TOKEN}` } } }));

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { serveTenant, spawnCli, startStdioCli, type ServedTenant } from "../support/cli-process.js";
+import { serveTenant, spawnCli, startStdioCli, type ServedTenant, waitForMcpUrl } from "../support/cli-process.js";
 
 let tenant: ServedTenant | undefined;
 afterEach(async () => {
@@ -40,12 +40,7 @@ describe("concurrency", () => {
     const cli = spawnCli(["--http", "--port", "0", "--rate-limit", "0", "--log-level", "info"], tenant.env);
     const clients: Client[] = [];
     try {
-      const deadline = Date.now() + 15_000;
-      let url: string | undefined;
-      while (!url && Date.now() < deadline) {
-        url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(cli.stderr())?.[1];
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const url = await waitForMcpUrl(cli);
       expect(url, cli.stderr()).toBeDefined();
       const answers = await Promise.all(
         ids.map(async (identityId) => {

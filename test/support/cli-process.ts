@@ -96,3 +96,14 @@ export function initialize(cli: RawCli): void {
   cli.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
   cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
 }
+
+/** Waits for an `--http --port 0` CLI's startup line on stderr and returns the URL it serves MCP on. */
+export async function waitForMcpUrl(cli: RawCli, timeoutMs = 15_000): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(cli.stderr())?.[1];
+    if (url) return url;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
