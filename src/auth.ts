@@ -1,6 +1,6 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
-import ky, { HTTPError, TimeoutError } from "ky";
 import { IscError, readErrorBody } from "./errors.js";
+import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
 import { registerSecret } from "./log.js";
 import { quoted } from "./quote.js";
 import { USER_AGENT } from "./version.js";
@@ -38,6 +38,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     let body: unknown;
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
+      const { default: ky } = await loadKy();
       body = await ky
         .post(`${opts.baseUrl}/oauth/token`, { body: form, timeout: opts.timeoutMs, retry: { limit: 1, methods: ["post"] }, headers: { "user-agent": USER_AGENT, accept: "application/json" } })
         .json();
@@ -73,13 +74,13 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
 
   async function tokenError(err: unknown): Promise<IscError> {
     const where = `${opts.baseUrl}/oauth/token`;
-    if (err instanceof HTTPError) {
+    if (isHttpError(err)) {
       const status = err.response.status;
       const parsed = readErrorBody(await err.response.json().catch(() => undefined));
       const why = status === 400 || status === 401 ? "rejected the client credentials" : `failed with HTTP ${status}`;
       return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${CREDENTIALS_HINT}` });
     }
-    if (err instanceof TimeoutError) {
+    if (isKyTimeout(err)) {
       return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms. ${CREDENTIALS_HINT}` });
     }
     if (err instanceof SyntaxError) {

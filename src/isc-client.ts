@@ -1,5 +1,6 @@
 // The one HTTP client for ISC (ky): version prefix, bearer token and experimental header per attempt, retries, one error type.
-import ky, { HTTPError, TimeoutError, type KyInstance, type RetryOptions } from "ky";
+import type { KyInstance, RetryOptions } from "ky";
+import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
 import { IscError, readErrorBody } from "./errors.js";
 import { quoted } from "./quote.js";
 import type { TokenProvider } from "./auth.js";
@@ -62,11 +63,15 @@ export function parseRetryAfter(value: string | null): number | undefined {
 }
 
 export function createIscClient(opts: IscClientOptions): IscClient {
-  const api: KyInstance = ky.create({
-    prefixUrl: `${opts.baseUrl}/${opts.apiVersion}`,
-    timeout: opts.requestTimeoutMs,
-    headers: { "user-agent": USER_AGENT, accept: "application/json" },
-  });
+  let api: Promise<KyInstance> | undefined;
+  const getApi = () =>
+    (api ??= loadKy().then(({ default: ky }) =>
+      ky.create({
+        prefixUrl: `${opts.baseUrl}/${opts.apiVersion}`,
+        timeout: opts.requestTimeoutMs,
+        headers: { "user-agent": USER_AGENT, accept: "application/json" },
+      }),
+    ));
 
   const tenant = new URL(opts.baseUrl).host;
 
@@ -82,7 +87,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       let response: Response;
       const ctx: CallContext = {};
       try {
-        response = await api(path, {
+        response = await (await getApi())(path, {
           method,
           searchParams,
           json: options.json,
@@ -127,10 +132,10 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
     backoffLimit: 5_000,
     delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : 300 * 2 ** (attempt - 1)),
     shouldRetry: ({ error }) => {
-      if (error.name === "AbortError" || error instanceof TimeoutError) return false;
+      if (error.name === "AbortError" || isKyTimeout(error)) return false;
       // The token provider already retried its own request; repeating the call would only multiply that.
       if (error instanceof IscError) return false;
-      if (error instanceof HTTPError && error.response.status === 401) {
+      if (isHttpError(error) && error.response.status === 401) {
         // A token can be revoked or expire early: refresh once and repeat at once, never more.
         if (ctx.authRetried) return false;
         ctx.authRetried = true;
@@ -138,7 +143,7 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
         if (ctx.token) opts.tokens.invalidate(ctx.token);
         return true;
       }
-      if (error instanceof HTTPError && error.response.status === 429) {
+      if (isHttpError(error) && error.response.status === 429) {
         // Only for a wait we accept; past the cap the caller is told when to come back.
         const after = parseRetryAfter(error.response.headers.get("retry-after"));
         return after !== undefined && after > opts.maxRetryAfterSeconds ? false : undefined;
@@ -152,7 +157,7 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
 async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions): Promise<IscError> {
   if (err instanceof IscError) return err; // from the token provider
   const where = `${method} /${opts.apiVersion}/${path}`;
-  if (err instanceof HTTPError) {
+  if (isHttpError(err)) {
     const status = err.response.status;
     const body: unknown = await err.response.json().catch(() => undefined);
     const parsed = readErrorBody(body);
@@ -170,7 +175,7 @@ async function toIscError(err: unknown, method: Method, path: string, signal: Ab
       message: `ISC answered ${where} with HTTP ${status}${parsed.text ? `: ${quoted(parsed.text, 500)}` : ""}`,
     });
   }
-  if (err instanceof TimeoutError) {
+  if (isKyTimeout(err)) {
     return new IscError({ kind: "timeout", method, path, message: `ISC did not answer ${where} within ${opts.requestTimeoutMs} ms.` });
   }
   if (signal?.aborted) {

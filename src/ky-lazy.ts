@@ -1,0 +1,19 @@
+// ky, loaded on first use: importing it probes fetch support, which loads undici (~35 ms), a cost that start-up should not pay.
+import type { HTTPError, TimeoutError } from "ky";
+
+type KyModule = typeof import("ky");
+let loading: Promise<KyModule> | undefined;
+
+export function loadKy(): Promise<KyModule> {
+  return (loading ??= import("ky"));
+}
+
+/** ky's HTTPError, recognised without importing ky at start-up. */
+export function isHttpError(error: unknown): error is HTTPError {
+  return error instanceof Error && error.name === "HTTPError" && "response" in error;
+}
+
+/** ky's per-request TimeoutError (it carries the request); a deadline's DOMException of the same name does not. */
+export function isKyTimeout(error: unknown): error is TimeoutError {
+  return error instanceof Error && error.name === "TimeoutError" && "request" in error;
+}
