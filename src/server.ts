@@ -55,7 +55,8 @@ export function createServer(deps: ServerDeps): Server {
     }
     const parsed = tool.inputSchema.safeParse(request.params.arguments ?? {});
     if (!parsed.success) {
-      return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}`);
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(arguments)"))].join(", ");
+      return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.`);
     }
     const ended = deps.inFlight?.start();
     const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);

@@ -133,3 +133,17 @@ for (const apiVersion of ["v2025", "v2024"] as const) {
     });
   });
 }
+
+describe("argument errors", () => {
+  it("name the bad fields and the next step", async () => {
+    const h = await startHarness();
+    try {
+      const res = await h.call("list_identities", { limit: 999, sorters: "email" });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/Next step: fix (limit, sorters|sorters, limit) and call again; nothing was sent to ISC\.$/);
+      expect(h.sandbox.requests).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
