@@ -5,6 +5,9 @@ import { createIscClient, type IscClient } from "./isc-client.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { createSandbox, serveSandbox, type Sandbox } from "./sandbox/index.js";
 
+/** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */
+const SANDBOX_LOG_LIMIT = 1_000;
+
 export interface Backend {
   /** The config with the sandbox's URL and credentials filled in when --sandbox. */
   config: Config;
@@ -19,7 +22,7 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
   let stopSandbox = async () => {};
   if (config.sandbox) {
     // The sandbox goes through the same HTTP path as a real tenant: real port, real tokens.
-    sandbox = options.sandbox ?? createSandbox({ identities: config.sandboxIdentities });
+    sandbox = options.sandbox ?? createSandbox({ identities: config.sandboxIdentities, requestLogLimit: SANDBOX_LOG_LIMIT });
     const served = await serveSandbox(sandbox);
     stopSandbox = served.close;
     effective = { ...config, baseUrl: served.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };

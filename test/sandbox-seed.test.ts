@@ -91,3 +91,16 @@ describe("speed", () => {
     expect((performance.now() - started) / 500).toBeLessThan(1);
   });
 });
+
+describe("request log limit", () => {
+  test("keeps only the newest entries when a limit is set, and everything by default", async () => {
+    const limited = createSandbox({ identities: 10, requestLogLimit: 3 });
+    const unlimited = createSandbox({ identities: 10 });
+    for (let i = 0; i < 5; i++) {
+      await limited.handler(new Request(`http://127.0.0.1/v2025/identities?limit=${i}`));
+      await unlimited.handler(new Request(`http://127.0.0.1/v2025/identities?limit=${i}`));
+    }
+    expect(limited.requests.map((r) => r.query)).toEqual(["?limit=2", "?limit=3", "?limit=4"]);
+    expect(unlimited.requests).toHaveLength(5);
+  });
+});

@@ -79,6 +79,7 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
       method: req.method, path, query, headers: Object.fromEntries(req.headers), body, status: 0, at: opts.now(),
     };
     requests.push(record);
+    if (opts.requestLogLimit > 0 && requests.length > opts.requestLogLimit) requests.shift();
     let response: Response;
     try {
       const fault = faults.take(req.method, path);

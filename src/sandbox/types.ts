@@ -16,6 +16,8 @@ export interface SandboxOptions {
   rateLimit?: { requests: number; windowMs: number } | false;
   /** synchronize-attributes is allowed once per this many ms per identity. @default 10_000 */
   syncIntervalMs?: number;
+  /** Keep only the newest N entries of the request log (a long-running --sandbox server); 0 keeps all. @default 0 */
+  requestLogLimit?: number;
   /** Clock (ms) for token expiry, rate limits, sync interval and write timestamps. @default Date.now */
   now?: () => number;
 }
@@ -78,6 +80,7 @@ export interface ResolvedOptions {
   tokenTtlSeconds: number;
   rateLimit: { requests: number; windowMs: number } | false;
   syncIntervalMs: number;
+  requestLogLimit: number;
   now: () => number;
 }
 
@@ -90,6 +93,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     tokenTtlSeconds: options.tokenTtlSeconds ?? 720,
     rateLimit: options.rateLimit === undefined ? { requests: 100, windowMs: 10_000 } : options.rateLimit,
     syncIntervalMs: options.syncIntervalMs ?? 10_000,
+    requestLogLimit: options.requestLogLimit ?? 0,
     now: options.now ?? Date.now,
   };
 }
