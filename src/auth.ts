@@ -1,7 +1,7 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
 import { IscError, readErrorBody } from "./errors.js";
 import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
-import { registerSecret } from "./log.js";
+import { registerSecret, registerToken } from "./log.js";
 import { quoted } from "./quote.js";
 import { USER_AGENT } from "./version.js";
 
@@ -49,7 +49,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     if (!b || typeof b.access_token !== "string" || b.access_token === "") {
       throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${CREDENTIALS_HINT}` });
     }
-    registerSecret(b.access_token);
+    registerToken(b.access_token);
     const lifetimeMs = (typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 300) * 1000;
     // Refresh a little early so a token never expires between our check and ISC's.
     cached = { token: b.access_token, refreshAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 10) };

@@ -3,16 +3,26 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 const secrets = new Set<string>();
+/** Access tokens rotate every few minutes for as long as the server runs: only the newest are kept. */
+const tokens: string[] = [];
+const TOKENS_KEPT = 8;
 
-/** Registers a value that must never be printed (client secret, access tokens, confirmation keys). */
+/** Registers a value that must never be printed (client secret, confirmation keys, the HTTP token). */
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
-/** Replaces every registered secret in `text` with a mask. */
+/** Registers an access token; the oldest drops out once TOKENS_KEPT newer ones exist (it expired long before). */
+export function registerToken(value: string): void {
+  if (value.length < 4 || tokens.includes(value)) return;
+  tokens.push(value);
+  if (tokens.length > TOKENS_KEPT) tokens.shift();
+}
+
+/** Replaces every registered secret and recent token in `text` with a mask. */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join("***");
+  for (const secret of [...secrets, ...tokens]) if (out.includes(secret)) out = out.split(secret).join("***");
   return out;
 }
 

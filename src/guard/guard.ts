@@ -150,7 +150,11 @@ export function createGuard(opts: GuardOptions): Guard {
         }
       }
 
-      if (spec.cooldownMs) memory.lastRun.set(cooldownKey, now());
+      if (spec.cooldownMs) {
+        // Entries past their cooldown say nothing any more: drop them so the map stays as small as the recent activity.
+        for (const [key, at] of memory.lastRun) if (now() - at >= spec.cooldownMs) memory.lastRun.delete(key);
+        memory.lastRun.set(cooldownKey, now());
+      }
       const done = await spec.act();
       record({ outcome: "executed", httpStatus: done.httpStatus, ...(done.taskId ? { taskId: done.taskId } : {}) });
       return { status: "executed", value: done.value, confirmation, ...(preview ? { preview } : {}) };
