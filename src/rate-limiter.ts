@@ -14,7 +14,7 @@ export interface RateLimiter {
  */
 export function createRateLimiter(limit: number, intervalMs = 10_000): RateLimiter {
   if (limit <= 0) return { acquire: async () => {}, waiting: 0 };
-  const slot = pThrottle({ limit, interval: intervalMs, strict: true })(() => undefined);
+  const slot = pThrottle({ limit, interval: intervalMs, strict: true })(async () => undefined);
   return {
     get waiting() {
       return slot.queueSize;

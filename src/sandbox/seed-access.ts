@@ -67,7 +67,7 @@ const OWNED: ReadonlyArray<{ associationType: string; type: string; name: (dept:
   { associationType: "CAMPAIGN_OWNER", type: "CAMPAIGN_CAMPAIGNER", name: (d) => `Quarterly ${d} Access Review` },
 ];
 
-export function seedOwnership(rng: Rng, person: SeededPerson): AssociationDetail[] {
+export function seedOwnership(rng: Rng, _person: SeededPerson): AssociationDetail[] {
   const pool = [...OWNED];
   const kinds = 1 + rng.int(3);
   const out: AssociationDetail[] = [];
