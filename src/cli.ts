@@ -8,7 +8,8 @@ import { serve } from "./serve.js";
 import { PACKAGE } from "./version.js";
 
 async function main(): Promise<number> {
-  const resolved = resolveConfig(process.argv.slice(2), process.env, loadConfigFiles());
+  const files = loadConfigFiles();
+  const resolved = resolveConfig(process.argv.slice(2), process.env, files);
   const print = (text: string) => process.stdout.write(text + "\n");
   switch (resolved.command) {
     case "help":
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
       print(PACKAGE.version);
       return 0;
     case "config":
-      return runConfigCommand(resolved, { out: print, env: process.env });
+      return runConfigCommand(resolved, { out: print, env: process.env, fileProblems: files.problems ?? [] });
     case "init":
       return runInit(resolved, { out: print, note: (line) => process.stderr.write(line + "\n") });
     case "demo":

@@ -8,6 +8,8 @@ import { PACKAGE } from "./version.js";
 export interface ConfigCommandIo {
   out: (line: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /** Config files that exist but could not be read (loadConfigFiles' `problems`). */
+  fileProblems?: readonly string[];
 }
 
 const SECRET_KEYS = new Set(["clientSecret", "httpToken"]);
@@ -34,6 +36,8 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
   const valueWidth = Math.min(48, Math.max(...rows.map((r) => r[1].length)));
   io.out(`${PACKAGE.name} ${PACKAGE.version}: effective configuration (flags > environment > config files > defaults)`);
   for (const [label, value, from] of rows) io.out(redact(`  ${label.padEnd(width)}  ${value.padEnd(valueWidth)}  from ${from}`));
+  // Serving reports a broken file only when it needs a value from it; here the user asked to see everything.
+  for (const problem of io.fileProblems ?? []) io.out(redact(`! ${problem}`));
   io.out(`  ${"ISC_MCP_CONFIRM_KEY".padEnd(width)}  ${(io.env.ISC_MCP_CONFIRM_KEY ? "set (masked)" : "(not set: a random key per process)").padEnd(valueWidth)}  from environment`);
 
   if (config.sandbox) {

@@ -1,5 +1,9 @@
 // `isc-identities-mcp config`: every value with its source, secrets masked, and a token check against the sandbox on loopback.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfigFiles } from "../src/config-files.js";
 import { runConfigCommand } from "../src/config-command.js";
 import { resolveConfig } from "../src/config.js";
 import { createSandbox, serveSandbox, type ServedSandbox } from "../src/sandbox/index.js";
@@ -40,5 +44,18 @@ describe("config command", () => {
     const code = await runConfigCommand(resolveConfig(["config"], {}), { out: (l) => lines.push(l), env: {} });
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatch(/^✗ credentials not checked: missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
+  });
+});
+
+describe("config command and broken config files", () => {
+  it("reports a config file that cannot be read, even when no value was needed from it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isc-mcp-cfg-"));
+    writeFileSync(join(dir, "config.json"), "{ not json");
+    const files = loadConfigFiles({ cwd: dir, home: dir });
+    const env = { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client", SAIL_CLIENT_SECRET: "cfg-secret-value" };
+    const lines: string[] = [];
+    const code = await runConfigCommand(resolveConfig(["config"], env, files), { out: (l) => lines.push(l), env, fileProblems: files.problems ?? [] });
+    expect(code).toBe(0);
+    expect(lines.find((l) => l.startsWith("! "))).toMatch(new RegExp(`^! ${join(dir, "config.json").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} could not be read`));
   });
 });
