@@ -20,6 +20,8 @@ const root = new URL("../../", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { bin: Record<string, string> };
 const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
 const minimalEntry = fileURLToPath(new URL("./bench-minimal-server.js", import.meta.url));
+// The unbundled tsc output, to show what shipping the single-file bundle (the bin above) buys.
+const tscEntry = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 
 // Only PATH is inherited: machine-specific variables (this VM sets NODE_EXTRA_CA_CERTS, which adds ~100 ms to
 // every Node start) would measure the machine, not the server. Bare node gets the same environment.
@@ -68,11 +70,12 @@ async function main(): Promise<void> {
   const env = serverEnv(served.url, sandbox, { ISC_MCP_RATE_LIMIT: "0" });
 
   log("cold start…");
-  const cold = { server: [] as number[], minimal: [] as number[], node: [] as number[] };
+  const cold = { server: [] as number[], tsc: [] as number[], minimal: [] as number[], node: [] as number[] };
   for (let i = 0; i < N.cold; i++) {
     cold.node.push(await bareNode());
     cold.minimal.push(await coldStart(minimalEntry, env));
     cold.server.push(await coldStart(serverEntry, env));
+    cold.tsc.push(await coldStart(tscEntry, env));
   }
 
   log("per-call overhead and memory…");
@@ -139,7 +142,12 @@ async function main(): Promise<void> {
   await bigServed.close();
   await served.close();
 
-  const coldMedian = { server: round(median(cold.server), 1), minimal: round(median(cold.minimal), 1), node: round(median(cold.node), 1) };
+  const coldMedian = {
+    server: round(median(cold.server), 1),
+    tscOutput: round(median(cold.tsc), 1),
+    minimal: round(median(cold.minimal), 1),
+    node: round(median(cold.node), 1),
+  };
   const results = {
     date: new Date().toISOString(),
     quick,
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
   };
 
   const rows: Array<[string, string]> = [
-    ["cold start (median, ms)", `server ${coldMedian.server} | minimal SDK server ${coldMedian.minimal} | bare node ${coldMedian.node} | ratio ${results.coldStartMs.ratioToNode}x`],
+    ["cold start (median, ms)", `server ${coldMedian.server} (tsc output ${coldMedian.tscOutput}) | minimal SDK server ${coldMedian.minimal} | bare node ${coldMedian.node} | ratio ${results.coldStartMs.ratioToNode}x`],
     ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls)`],
     ["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`],
     ["memory (RSS MB)", `start ${rssStart} | after ${N.warmup + N.calls} calls ${rssWarm} | after ${N.memCalls} calls ${rssAfter} | growth ${results.memoryMb.growth} (${results.memoryMb.growthAfterWarmup} after warm-up)`],
