@@ -1,5 +1,5 @@
 // Prompt: review one identity's access: profile, roles with their sources and dates, and what it owns.
-import { definePrompt, quoted } from "../src/define-prompt.js";
+import { definePrompt, quoted } from "../src/mcp/define-prompt.js";
 
 export const accessReview = definePrompt({
   name: "access_review",

@@ -1,5 +1,5 @@
 // The one ordered list of prompts the server offers.
-import type { PromptDef } from "../src/define-prompt.js";
+import type { PromptDef } from "../src/mcp/define-prompt.js";
 import { lockedOutUser } from "./locked-out-user.js";
 import { offboardingPrecheck } from "./offboarding-precheck.js";
 import { accessReview } from "./access-review.js";

@@ -1,5 +1,5 @@
 // Prompt: an identity is stuck in processing error; inspect it, then re-process or re-sync with consent.
-import { CONFIRM_RULE, definePrompt, quoted } from "../src/define-prompt.js";
+import { CONFIRM_RULE, definePrompt, quoted } from "../src/mcp/define-prompt.js";
 
 export const processingError = definePrompt({
   name: "processing_error",

@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
 const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
 const minimalEntry = fileURLToPath(new URL("./bench-minimal-server.js", import.meta.url));
 // The unbundled tsc output, to show what shipping the single-file bundle (the bin above) buys.
-const tscEntry = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+const tscEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
 // Only PATH is inherited: machine-specific variables (this VM sets NODE_EXTRA_CA_CERTS, which adds ~100 ms to
 // every Node start) would measure the machine, not the server. Bare node gets the same environment.

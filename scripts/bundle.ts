@@ -9,7 +9,7 @@ rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: ["src/cli.ts", "scripts/demo.ts"],
+  entryPoints: ["src/cli/main.ts", "scripts/demo.ts"],
   // Keeps src/ and scripts/ apart, so the CLI finds the demo (and the demo the CLI) at the same relative paths as in dist/.
   outbase: ".",
   outdir: "dist/bundle",

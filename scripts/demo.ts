@@ -4,7 +4,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { fileURLToPath } from "node:url";
 
-const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const out = (line = "") => process.stdout.write(line + "\n");
 const indent = (text: string) => text.split("\n").map((l) => `    ${l}`).join("\n");
 

@@ -1,11 +1,11 @@
 // Renders the README's generated sections (tools, options, prompts) from the code; `npm run docs` writes them, a test compares.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE } from "../src/version.js";
+import { PACKAGE } from "../src/core/version.js";
 import { TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../prompts/index.js";
-import { OPTIONS } from "../src/options.js";
-import { listedTool } from "../src/tool-schemas.js";
+import { OPTIONS } from "../src/config/options.js";
+import { listedTool } from "../src/mcp/listed-tools.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 

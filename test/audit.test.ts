@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { createAuditLog } from "../src/audit.js";
-import { ConfigError } from "../src/config.js";
+import { createAuditLog } from "../src/guard/audit.js";
+import { ConfigError } from "../src/config/resolve.js";
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 

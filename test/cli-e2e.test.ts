@@ -9,7 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/src/cli/main.js", import.meta.url));
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
 const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-e2e-"));
 const cleanEnv = () => ({

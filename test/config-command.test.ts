@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFiles } from "../src/config-files.js";
-import { runConfigCommand } from "../src/config-command.js";
-import { resolveConfig } from "../src/config.js";
+import { loadConfigFiles } from "../src/config/files.js";
+import { runConfigCommand } from "../src/cli/config.js";
+import { resolveConfig } from "../src/config/resolve.js";
 import { createSandbox, serveSandbox, type ServedSandbox } from "../src/sandbox/index.js";
 
 let served: ServedSandbox;

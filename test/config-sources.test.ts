@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfigFiles, type ConfigFiles } from "../src/config-files.js";
-import { resolveConfig } from "../src/config.js";
+import { loadConfigFiles, type ConfigFiles } from "../src/config/files.js";
+import { resolveConfig } from "../src/config/resolve.js";
 
 const YAML = `activeenvironment: acme
 authtype: pat

@@ -7,8 +7,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { describe, expect, it } from "vitest";
 
 const BUILDS = {
-  "tsc output": fileURLToPath(new URL("../dist/src/cli.js", import.meta.url)),
-  bundle: fileURLToPath(new URL("../dist/bundle/src/cli.js", import.meta.url)),
+  "tsc output": fileURLToPath(new URL("../dist/src/cli/main.js", import.meta.url)),
+  bundle: fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url)),
 };
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
 

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../src/config.js";
-import { runInit } from "../src/init-command.js";
+import { resolveConfig } from "../src/config/resolve.js";
+import { runInit } from "../src/cli/init.js";
 
 const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "never-written" };
 

@@ -1,9 +1,9 @@
 // The shared ISC client: tokens, headers, retries, timeouts and path safety, seen from the sandbox's request log.
 import { afterEach, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
-import { IscError } from "../src/errors.js";
-import { createTokenProvider } from "../src/auth.js";
-import { apiPath } from "../src/paths.js";
+import { IscError } from "../src/core/errors.js";
+import { createTokenProvider } from "../src/isc/auth.js";
+import { apiPath } from "../src/isc/paths.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness;

@@ -1,6 +1,6 @@
 // Masking: secrets stay masked for the life of the process; access tokens only while they can still matter.
 import { describe, expect, it } from "vitest";
-import { createLogger, redact, registerSecret, registerToken } from "../src/log.js";
+import { createLogger, redact, registerSecret, registerToken } from "../src/core/log.js";
 
 describe("redact", () => {
   it("masks registered secrets and recent tokens wherever they appear", () => {

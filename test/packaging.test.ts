@@ -24,11 +24,11 @@ let app: string;
 
 beforeAll(() => {
   // `npm test` builds first. --ignore-scripts skips prepack's rebuild, which would rewrite dist/ under the other test files.
-  if (!existsSync(join(root, "dist/bundle/src/cli.js"))) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
+  if (!existsSync(join(root, "dist/bundle/src/cli/main.js"))) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
   work = mkdtempSync(join(tmpdir(), "isc-pack-"));
   const packed = JSON.parse(execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, env, encoding: "utf8" })) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(work, packed[0]!.filename);
-  expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli.js", "package.json"]);
+  expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/main.js", "package.json"]);
   app = join(work, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROMPTS } from "../prompts/index.js";
 import { TOOLS } from "../tools/index.js";
-import { CONFIRM_RULE } from "../src/define-prompt.js";
+import { CONFIRM_RULE } from "../src/mcp/define-prompt.js";
 import { startHarness, type Harness } from "./support/harness.js";
 
 const TOOL_NAMES = new Set(TOOLS.map((t) => t.name));

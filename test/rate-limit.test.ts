@@ -1,7 +1,7 @@
 // The client-side limiter keeps a burst of calls under ISC's 100 requests per 10 s: the sandbox never answers 429.
 import { afterEach, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
-import { createRateLimiter } from "../src/rate-limiter.js";
+import { createRateLimiter } from "../src/isc/rate-budget.js";
 import { startHarness, type Harness } from "./support/harness.js";
 
 let h: Harness;

@@ -1,9 +1,9 @@
 // Which tools are offered: read-only beats everything, exclude beats include, unknown names fail at start-up.
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig, ConfigError } from "../src/config.js";
-import type { IscClient } from "../src/isc-client.js";
-import { createLogger } from "../src/log.js";
-import { createServer } from "../src/server.js";
+import { resolveConfig, ConfigError } from "../src/config/resolve.js";
+import type { IscClient } from "../src/isc/client.js";
+import { createLogger } from "../src/core/log.js";
+import { createServer } from "../src/mcp/server.js";
 import { TOOLS } from "../tools/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { writeRequests } from "./support/guard-helpers.js";

@@ -1,11 +1,11 @@
 // delete_identity: delete an identity for good; refused while it owns objects; a human must type its name to confirm.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { IscError, ToolFailure } from "../src/errors.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { IscError, ToolFailure } from "../src/core/errors.js";
 import { confirmationOutput, executedOutput, guardedOutput, ownedBlocker, quote } from "../src/guard/index.js";
-import { readOwnedObjects } from "../src/ownership.js";
-import { apiPath } from "../src/paths.js";
-import { confirmationCodeArg, identityIdArg } from "../src/schemas.js";
+import { readOwnedObjects } from "../src/views/ownership.js";
+import { apiPath } from "../src/isc/paths.js";
+import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 const REASSIGN = "Reassign what it owns in ISC (get_identity_ownership_details lists it), then call again. A protected identity cannot be deleted until it is unprotected in ISC.";
 

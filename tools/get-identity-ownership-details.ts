@@ -1,9 +1,9 @@
 // get_identity_ownership_details: what an identity owns (roles, sources, campaigns...), i.e. what blocks deleting it.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { ownedLine, readOwnershipResponse } from "../src/ownership.js";
-import { apiPath } from "../src/paths.js";
-import { identityIdArg } from "../src/schemas.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { ownedLine, readOwnershipResponse } from "../src/views/ownership.js";
+import { apiPath } from "../src/isc/paths.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getIdentityOwnershipDetails = defineTool({
   name: "get_identity_ownership_details",

@@ -1,9 +1,9 @@
 // get_identity: one identity by id, as a summary, a projection or in full.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { asIdentity, identityLine, shapeIdentity } from "../src/identity-view.js";
-import { apiPath } from "../src/paths.js";
-import { fieldsArg, identityIdArg, identityRow, viewArg } from "../src/schemas.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { asIdentity, identityLine, shapeIdentity } from "../src/views/identity.js";
+import { apiPath } from "../src/isc/paths.js";
+import { fieldsArg, identityIdArg, identityRow, viewArg } from "../src/mcp/tool-args.js";
 
 export const getIdentity = defineTool({
   name: "get_identity",

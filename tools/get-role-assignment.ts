@@ -1,10 +1,10 @@
 // get_role_assignment: one role assignment in detail (who assigned it, why, to which accounts).
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { apiPath } from "../src/paths.js";
-import { assignmentLine, compactAssignment } from "../src/role-assignment-view.js";
-import { identityIdArg } from "../src/schemas.js";
-import { ID_PATTERN } from "../src/paths.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { apiPath } from "../src/isc/paths.js";
+import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
+import { ID_PATTERN } from "../src/isc/paths.js";
 
 export const getRoleAssignment = defineTool({
   name: "get_role_assignment",

@@ -1,10 +1,10 @@
 // get_role_assignments: the roles assigned to an identity, optionally narrowed to one role.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { IscError } from "../src/errors.js";
-import { apiPath } from "../src/paths.js";
-import { assignmentLine, compactAssignment } from "../src/role-assignment-view.js";
-import { identityIdArg } from "../src/schemas.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { IscError } from "../src/core/errors.js";
+import { apiPath } from "../src/isc/paths.js";
+import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getRoleAssignments = defineTool({
   name: "get_role_assignments",

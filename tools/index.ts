@@ -1,5 +1,5 @@
 // The one ordered list of tools the server offers: reads first, then writes, destructive last.
-import type { AnyTool } from "../src/define-tool.js";
+import type { AnyTool } from "../src/mcp/define-tool.js";
 import { listIdentities } from "./list-identities.js";
 import { getIdentity } from "./get-identity.js";
 import { getIdentityOwnershipDetails } from "./get-identity-ownership-details.js";

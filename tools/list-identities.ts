@@ -1,9 +1,9 @@
 // list_identities: find identities with ISC's filters and sorters; pages automatically up to maxItems.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
-import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/identity-view.js";
-import { IscError } from "../src/errors.js";
-import { fieldsArg, identityRow, viewArg } from "../src/schemas.js";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/views/identity.js";
+import { IscError } from "../src/core/errors.js";
+import { fieldsArg, identityRow, viewArg } from "../src/mcp/tool-args.js";
 
 const PAGE = 250;
 

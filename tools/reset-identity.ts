@@ -1,9 +1,9 @@
 // reset_identity: de-register an identity (forgotten authentication answers); the person must register again. Always confirmed.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
+import { defineTool } from "../src/mcp/define-tool.js";
 import { confirmationOutput, executedOutput, guardedOutput, quote } from "../src/guard/index.js";
-import { apiPath } from "../src/paths.js";
-import { confirmationCodeArg, identityIdArg } from "../src/schemas.js";
+import { apiPath } from "../src/isc/paths.js";
+import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 export const resetIdentity = defineTool({
   name: "reset_identity",

@@ -1,9 +1,9 @@
 // send_identity_verification_account_token: email a person a password-reset link (expires after 2 hours); always confirmed.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
+import { defineTool } from "../src/mcp/define-tool.js";
 import { confirmationOutput, executedOutput, guardedOutput, quote } from "../src/guard/index.js";
-import { apiPath } from "../src/paths.js";
-import { confirmationCodeArg, identityIdArg } from "../src/schemas.js";
+import { apiPath } from "../src/isc/paths.js";
+import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
 

@@ -1,9 +1,9 @@
 // synchronize_attributes_for_identity: re-sync one identity's attributes from its sources; at most once per 10 s per identity.
 import { z } from "zod";
-import { defineTool } from "../src/define-tool.js";
+import { defineTool } from "../src/mcp/define-tool.js";
 import { executedOutput } from "../src/guard/index.js";
-import { apiPath } from "../src/paths.js";
-import { identityIdArg } from "../src/schemas.js";
+import { apiPath } from "../src/isc/paths.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
 
 /** ISC's own limit per identity; refusing locally spares a request that would only earn a 429. */
 const SYNC_INTERVAL_MS = 10_000;

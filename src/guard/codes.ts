@@ -1,6 +1,6 @@
 // Confirmation codes: an HMAC over tool, exact arguments, tenant and the previewed target; single use; short-lived.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { GuardMemory } from "./memory.js";
+import type { GuardMemory } from "./store.js";
 
 export interface CodeBinding {
   tool: string;

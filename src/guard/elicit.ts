@@ -1,5 +1,5 @@
 // The elicitation form a human answers: type the identity's name (delete, reset) or say yes (the rest).
-import type { ElicitResult } from "../tool-context.js";
+import type { ElicitResult } from "../mcp/tool-context.js";
 import { renderPreview, type Preview } from "./preview.js";
 
 export type ConfirmBy = "name" | "yes";

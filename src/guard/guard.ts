@@ -1,14 +1,14 @@
 // The one decision flow of every non-read tool: cooldown, preview, confirmation (elicitation or code), re-check, act, audit.
 import { randomBytes } from "node:crypto";
-import type { AuditEntry, AuditLog, ConfirmationMethod } from "../audit.js";
-import { ConfigError, type Config } from "../config.js";
-import { IscError } from "../errors.js";
-import { registerSecret } from "../log.js";
-import type { ToolContext } from "../tool-context.js";
+import type { AuditEntry, AuditLog, ConfirmationMethod } from "./audit.js";
+import { ConfigError, type Config } from "../config/resolve.js";
+import { IscError } from "../core/errors.js";
+import { registerSecret } from "../core/log.js";
+import type { ToolContext } from "../mcp/tool-context.js";
 import { createCodeBook } from "./codes.js";
 import { confirmationForm, readAnswer, type ConfirmBy } from "./elicit.js";
-import { PROCESS_MEMORY, type GuardMemory } from "./memory.js";
-import type { ConfirmationRequired } from "./output.js";
+import { PROCESS_MEMORY, type GuardMemory } from "./store.js";
+import type { ConfirmationRequired } from "../mcp/guarded-output.js";
 import { currentFingerprint, readPreview, type Preview, type PreviewSpec } from "./preview.js";
 import { CODE_REFUSALS, Refusal, refusal } from "./refusal.js";
 

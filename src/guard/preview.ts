@@ -1,9 +1,9 @@
 // Reads what a guarded call would touch and renders it, quoting every value from ISC as data, never as our own words.
-import { asIdentity, summarize, type IdentitySummary } from "../identity-view.js";
-import { IscError } from "../errors.js";
-import { readOwnershipResponse, type OwnedObject } from "../ownership.js";
-import { apiPath } from "../paths.js";
-import type { ToolContext } from "../tool-context.js";
+import { asIdentity, summarize, type IdentitySummary } from "../views/identity.js";
+import { IscError } from "../core/errors.js";
+import { readOwnershipResponse, type OwnedObject } from "../views/ownership.js";
+import { apiPath } from "../isc/paths.js";
+import type { ToolContext } from "../mcp/tool-context.js";
 
 export type PreviewSpec =
   /** One identity: read it (and for deletes, what blocks deletion). */

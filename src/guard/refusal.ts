@@ -1,5 +1,5 @@
 // A refusal: the guard's "no", always saying that nothing was changed, why, and what to do next.
-import { ToolFailure } from "../errors.js";
+import { ToolFailure } from "../core/errors.js";
 
 /** Stable keys for the audit log; the text carries the explanation. */
 export type RefusalReason =

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { connectBackend } from "../../src/backend.js";
-import { resolveConfig } from "../../src/config.js";
-import { createInFlight } from "../../src/in-flight.js";
-import { createLogger } from "../../src/log.js";
+import { connectBackend } from "../../src/isc/connect.js";
+import { resolveConfig } from "../../src/config/resolve.js";
+import { createInFlight } from "../../src/core/in-flight.js";
+import { createLogger } from "../../src/core/log.js";
 import { createSandbox } from "../../src/sandbox/index.js";
-import { createServer } from "../../src/server.js";
+import { createServer } from "../../src/mcp/server.js";
 import { textOf } from "../support/harness.js";
 
 /** The server as `serve` wires it (in-flight tracking included), behind an in-memory MCP client. */

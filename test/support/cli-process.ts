@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createSandbox, serveSandbox, type Sandbox, type SandboxOptions, type ServedSandbox } from "../../src/sandbox/index.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 
 export function assertBuilt(): void {
   // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.

@@ -1,6 +1,6 @@
 // Helpers for the write-tool and guard tests: what reached the sandbox, what the audit log says, clocks and answers.
 import type { ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import type { AuditEntry } from "../../src/audit.js";
+import type { AuditEntry } from "../../src/guard/audit.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { Harness } from "./harness.js";
 

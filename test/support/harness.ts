@@ -2,11 +2,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { resolveConfig, type Config } from "../../src/config.js";
-import { connectBackend, type Backend } from "../../src/backend.js";
-import { createLogger } from "../../src/log.js";
-import { createServer } from "../../src/server.js";
-import { createAuditLog } from "../../src/audit.js";
+import { resolveConfig, type Config } from "../../src/config/resolve.js";
+import { connectBackend, type Backend } from "../../src/isc/connect.js";
+import { createLogger } from "../../src/core/log.js";
+import { createServer } from "../../src/mcp/server.js";
+import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard, createGuardMemory } from "../../src/guard/index.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 

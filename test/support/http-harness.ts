@@ -3,14 +3,14 @@ import { request as httpRequest } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { createAuditLog } from "../../src/audit.js";
-import { connectBackend, type Backend } from "../../src/backend.js";
-import { resolveConfig, type Config } from "../../src/config.js";
+import { createAuditLog } from "../../src/guard/audit.js";
+import { connectBackend, type Backend } from "../../src/isc/connect.js";
+import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { createGuard } from "../../src/guard/index.js";
-import { createLogger } from "../../src/log.js";
-import { createServer } from "../../src/server.js";
+import { createLogger } from "../../src/core/log.js";
+import { createServer } from "../../src/mcp/server.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startHttpServer, type HttpServing } from "../../src/transports/http-server.js";
+import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
 
 export interface HttpHarness {
   url: string;

@@ -1,6 +1,6 @@
 // Turns any failure into the text a model reads: what failed, ISC's words and trackingId, and the next step. Never a stack or a secret.
-import { IscError, ToolFailure } from "./errors.js";
-import { redact } from "./log.js";
+import { IscError, ToolFailure } from "../core/errors.js";
+import { redact } from "../core/log.js";
 
 export interface ErrorTextTool {
   name: string;

@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { Logger } from "../log.js";
-import { replyError } from "./http-reply.js";
+import type { Logger } from "../../core/log.js";
+import { replyError } from "./reply.js";
 
 export function createStatelessHandler(opts: { makeServer: () => Server; log: Logger }) {
   const open = new Set<Server>();

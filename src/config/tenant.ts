@@ -1,5 +1,5 @@
 // Picks the tenant URL and credentials from flags, environment, --tenant and SailPoint's config files, in the documented order.
-import type { ConfigFiles } from "./config-files.js";
+import type { ConfigFiles } from "./files.js";
 
 export type Source = "flag" | "env" | "default" | "sandbox" | "config.json" | "config.yaml";
 

@@ -1,6 +1,6 @@
 // Compact role assignments: role, id and dates, read from either shape ISC returns (reference or full DTO).
-import { IscError } from "./errors.js";
-import { quoted, token } from "./quote.js";
+import { IscError } from "../core/errors.js";
+import { quoted, token } from "../core/quote.js";
 
 export type CompactAssignment = {
   id: string;

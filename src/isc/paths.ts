@@ -1,5 +1,5 @@
 // Builds ISC paths from a template: every interpolated id is checked and URL-encoded, so no argument can reach another path.
-import { IscError } from "./errors.js";
+import { IscError } from "../core/errors.js";
 
 /** Identity, assignment, job and task ids: 32-hex in practice, UUIDs for jobs; never slashes, dots or spaces. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,6 +1,6 @@
 // Reads ISC association details in both shapes the API is known to return (array or object; wrapped or flat entities).
-import { IscError } from "./errors.js";
-import { quoted, token } from "./quote.js";
+import { IscError } from "../core/errors.js";
+import { quoted, token } from "../core/quote.js";
 export type OwnedObject = {
   associationType: string;
   type?: string;

@@ -1,11 +1,11 @@
 // The one HTTP client for ISC (ky): version prefix, bearer token and experimental header per attempt, retries, one error type.
 import type { KyInstance, RetryOptions } from "ky";
 import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
-import { IscError, readErrorBody } from "./errors.js";
-import { quoted } from "./quote.js";
+import { IscError, readErrorBody } from "../core/errors.js";
+import { quoted } from "../core/quote.js";
 import type { TokenProvider } from "./auth.js";
-import type { ApiVersion } from "./options.js";
-import { USER_AGENT } from "./version.js";
+import type { ApiVersion } from "../config/options.js";
+import { USER_AGENT } from "../core/version.js";
 
 export type Method = "GET" | "POST" | "DELETE";
 export type SearchParams = Record<string, string | number | boolean | undefined>;

@@ -1,9 +1,9 @@
 // `isc-identities-mcp config`: the effective configuration with the source of each value (secrets masked), then a token check.
-import { createTokenProvider } from "./auth.js";
-import type { Resolved } from "./config.js";
-import { registerSecret, redact } from "./log.js";
-import { OPTIONS } from "./options.js";
-import { PACKAGE } from "./version.js";
+import { createTokenProvider } from "../isc/auth.js";
+import type { Resolved } from "../config/resolve.js";
+import { registerSecret, redact } from "../core/log.js";
+import { OPTIONS } from "../config/options.js";
+import { PACKAGE } from "../core/version.js";
 
 export interface ConfigCommandIo {
   out: (line: string) => void;

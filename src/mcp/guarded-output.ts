@@ -1,9 +1,9 @@
 // The result shape every guarded tool shares: "executed", or "confirmation_required" with a preview and a code.
 import { z } from "zod";
-import type { ToolOutput } from "../define-tool.js";
-import type { ToolContext } from "../tool-context.js";
-import type { Preview } from "./preview.js";
-import { renderPreview } from "./preview.js";
+import type { ToolOutput } from "./define-tool.js";
+import type { ToolContext } from "./tool-context.js";
+import type { Preview } from "../guard/preview.js";
+import { renderPreview } from "../guard/preview.js";
 
 /** `action`, plus `identity` (summary) or `count`: left loose so tools/list, paid for in every conversation, stays short. */
 export const previewSchema = z.looseObject({ action: z.string() });

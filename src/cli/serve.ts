@@ -1,13 +1,13 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { createAuditLog } from "./audit.js";
-import { connectBackend } from "./backend.js";
-import type { Config } from "./config.js";
-import { createGuard } from "./guard/index.js";
-import { createInFlight } from "./in-flight.js";
-import { createLogger, registerSecret } from "./log.js";
-import { createServer } from "./server.js";
-import { PACKAGE } from "./version.js";
+import { createAuditLog } from "../guard/audit.js";
+import { connectBackend } from "../isc/connect.js";
+import type { Config } from "../config/resolve.js";
+import { createGuard } from "../guard/index.js";
+import { createInFlight } from "../core/in-flight.js";
+import { createLogger, registerSecret } from "../core/log.js";
+import { createServer } from "../mcp/server.js";
+import { PACKAGE } from "../core/version.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -27,7 +27,7 @@ export async function serve(config: Config): Promise<void> {
   let stop: () => Promise<void>;
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
-    const { startHttpServer } = await import("./transports/http-server.js");
+    const { startHttpServer } = await import("../transports/http/server.js");
     const http = await startHttpServer(config, makeServer, log);
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;

@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { Logger } from "../log.js";
-import { JSONRPC, replyError } from "./http-reply.js";
+import type { Logger } from "../../core/log.js";
+import { JSONRPC, replyError } from "./reply.js";
 
 export interface SessionOptions {
   makeServer: () => Server;

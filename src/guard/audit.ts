@@ -1,7 +1,7 @@
 // The audit log: one JSON line per call of a non-read tool, to a file (--audit-log) or stderr. Never secrets, codes or emails.
 import { appendFileSync } from "node:fs";
-import { ConfigError } from "./config.js";
-import { redact } from "./log.js";
+import { ConfigError } from "../config/resolve.js";
+import { redact } from "../core/log.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";
 export type ConfirmationMethod = "elicitation" | "code" | "none-needed";

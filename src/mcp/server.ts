@@ -2,24 +2,24 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { createAuditLog, type AuditLog } from "./audit.js";
-import type { Config } from "./config.js";
+import { createAuditLog, type AuditLog } from "../guard/audit.js";
+import type { Config } from "../config/resolve.js";
 import type { AnyTool } from "./define-tool.js";
-import { startDeadline } from "./deadline.js";
+import { startDeadline } from "../core/deadline.js";
 import { errorToText } from "./error-text.js";
-import { createGuard, type Guard } from "./guard/index.js";
-import type { InFlight } from "./in-flight.js";
-import type { IscClient } from "./isc-client.js";
-import type { Logger } from "./log.js";
-import { redact } from "./log.js";
+import { createGuard, type Guard } from "../guard/index.js";
+import type { InFlight } from "../core/in-flight.js";
+import type { IscClient } from "../isc/client.js";
+import type { Logger } from "../core/log.js";
+import { redact } from "../core/log.js";
 import type { ToolContext } from "./tool-context.js";
-import { listedTool } from "./tool-schemas.js";
-import { PACKAGE } from "./version.js";
-import { TOOLS } from "../tools/index.js";
+import { listedTool } from "./listed-tools.js";
+import { PACKAGE } from "../core/version.js";
+import { TOOLS } from "../../tools/index.js";
 import { selectTools } from "./tool-selection.js";
-import { PROMPTS } from "../prompts/index.js";
-import { registerPrompts } from "./prompt-handlers.js";
-import { registerResources } from "./resource-handlers.js";
+import { PROMPTS } from "../../prompts/index.js";
+import { registerPrompts } from "./prompts.js";
+import { registerResources } from "./resources.js";
 
 export interface ServerDeps {
   config: Config;

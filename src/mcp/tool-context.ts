@@ -1,8 +1,8 @@
 // What a tool handler gets for one call: the ISC client bound to the call's deadline, config, progress and confirmation.
-import type { Config } from "./config.js";
-import type { Guard } from "./guard/index.js";
-import type { IscClient, Method, RequestOptions, IscResponse } from "./isc-client.js";
-import type { Logger } from "./log.js";
+import type { Config } from "../config/resolve.js";
+import type { Guard } from "../guard/index.js";
+import type { IscClient, Method, RequestOptions, IscResponse } from "../isc/client.js";
+import type { Logger } from "../core/log.js";
 
 export interface ElicitResult {
   action: "accept" | "decline" | "cancel";

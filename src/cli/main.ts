@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init or demo command.
-import { ConfigError, helpText, resolveConfig } from "./config.js";
-import { loadConfigFiles } from "./config-files.js";
-import { runConfigCommand } from "./config-command.js";
-import { runInit } from "./init-command.js";
+import { ConfigError, helpText, resolveConfig } from "../config/resolve.js";
+import { loadConfigFiles } from "../config/files.js";
+import { runConfigCommand } from "./config.js";
+import { runInit } from "./init.js";
 import { serve } from "./serve.js";
-import { PACKAGE } from "./version.js";
+import { PACKAGE } from "../core/version.js";
 
 async function main(): Promise<number> {
   const files = loadConfigFiles();
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
       return runInit(resolved, { out: print, note: (line) => process.stderr.write(line + "\n") });
     case "demo":
       // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
-      await import(new URL("../scripts/demo.js", import.meta.url).href);
+      await import(new URL("../../scripts/demo.js", import.meta.url).href);
       return -1;
     case "serve":
       await serve(resolved.config);

@@ -1,9 +1,9 @@
 // Connects a Config to an ISC tenant: the real one, or the built-in sandbox served on a loopback port.
-import type { Config } from "./config.js";
+import type { Config } from "../config/resolve.js";
 import { createTokenProvider } from "./auth.js";
-import { createIscClient, type IscClient } from "./isc-client.js";
-import { createRateLimiter } from "./rate-limiter.js";
-import { createSandbox, serveSandbox, type Sandbox } from "./sandbox/index.js";
+import { createIscClient, type IscClient } from "./client.js";
+import { createRateLimiter } from "./rate-budget.js";
+import { createSandbox, serveSandbox, type Sandbox } from "../sandbox/index.js";
 
 /** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */
 const SANDBOX_LOG_LIMIT = 1_000;

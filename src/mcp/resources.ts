@@ -6,11 +6,11 @@ import {
   ListResourceTemplatesRequestSchema,
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import { startDeadline } from "./deadline.js";
-import { IscError } from "./errors.js";
-import { asIdentity, summarize } from "./identity-view.js";
-import type { IscClient } from "./isc-client.js";
-import { apiPath, ID_PATTERN } from "./paths.js";
+import { startDeadline } from "../core/deadline.js";
+import { IscError } from "../core/errors.js";
+import { asIdentity, summarize } from "../views/identity.js";
+import type { IscClient } from "../isc/client.js";
+import { apiPath, ID_PATTERN } from "../isc/paths.js";
 
 export const IDENTITY_TEMPLATE = "isc://identities/{identityId}";
 const URI = /^isc:\/\/identities\/([^/?#]+)$/;

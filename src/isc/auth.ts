@@ -1,9 +1,9 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
-import { IscError, readErrorBody } from "./errors.js";
+import { IscError, readErrorBody } from "../core/errors.js";
 import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
-import { registerSecret, registerToken } from "./log.js";
-import { quoted } from "./quote.js";
-import { USER_AGENT } from "./version.js";
+import { registerSecret, registerToken } from "../core/log.js";
+import { quoted } from "../core/quote.js";
+import { USER_AGENT } from "../core/version.js";
 
 export interface TokenProviderOptions {
   baseUrl: string;

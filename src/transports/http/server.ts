@@ -2,14 +2,14 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { Config } from "../config.js";
-import type { Logger } from "../log.js";
-import { PACKAGE } from "../version.js";
-import { accessPolicy, checkAccess } from "./http-access.js";
-import { readJsonBody } from "./http-body.js";
-import { JSONRPC, replyError, replyJson } from "./http-reply.js";
-import { createSessionRegistry } from "./http-sessions.js";
-import { createStatelessHandler } from "./http-stateless.js";
+import type { Config } from "../../config/resolve.js";
+import type { Logger } from "../../core/log.js";
+import { PACKAGE } from "../../core/version.js";
+import { accessPolicy, checkAccess } from "./access.js";
+import { readJsonBody } from "./body.js";
+import { JSONRPC, replyError, replyJson } from "./reply.js";
+import { createSessionRegistry } from "./sessions.js";
+import { createStatelessHandler } from "./stateless.js";
 
 export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken">;
 

@@ -1,7 +1,7 @@
 // Shapes ISC identities for a model: a compact summary by default, a projection, or the whole object.
-import { IscError } from "./errors.js";
-import { quoted, token } from "./quote.js";
-import type { IDENTITY_FIELDS } from "./schemas.js";
+import { IscError } from "../core/errors.js";
+import { quoted, token } from "../core/quote.js";
+import type { IDENTITY_FIELDS } from "../mcp/tool-args.js";
 
 export type RawIdentity = Record<string, unknown> & { id: string; name: string };
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];

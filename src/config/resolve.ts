@@ -1,13 +1,13 @@
 // Resolves one typed Config from flags > environment > config files > defaults: a pure function, so it is unit-tested directly.
 import { parseArgs } from "node:util";
-import type { ConfigFiles } from "./config-files.js";
-import { applyTenantSources, ConfigError, type Layered, type Source } from "./config-tenant.js";
+import type { ConfigFiles } from "./files.js";
+import { applyTenantSources, ConfigError, type Layered, type Source } from "./tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
-import type { LogLevel } from "./log.js";
+import type { LogLevel } from "../core/log.js";
 
-export { ConfigError } from "./config-tenant.js";
+export { ConfigError } from "./tenant.js";
 export { helpText } from "./help-text.js";
-export type { Source } from "./config-tenant.js";
+export type { Source } from "./tenant.js";
 
 export interface Config {
   sandbox: boolean;
