@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createAuditLog } from "../src/guard/audit.js";
-import { ConfigError } from "../src/config/resolve.js";
+import { ConfigError } from "../src/core/errors.js";
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 

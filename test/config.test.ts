@@ -1,6 +1,7 @@
 // Config resolution: flags > environment > defaults, credential checks, and the messages a user sees.
 import { describe, expect, it } from "vitest";
-import { ConfigError, helpText, normaliseBaseUrl, resolveConfig } from "../src/config/resolve.js";
+import { ConfigError } from "../src/core/errors.js";
+import { helpText, normaliseBaseUrl, resolveConfig } from "../src/config/resolve.js";
 import { OPTIONS } from "../src/config/options.js";
 
 const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "s3cret" };

@@ -1,6 +1,7 @@
 // Which tools are offered: read-only beats everything, exclude beats include, unknown names fail at start-up.
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig, ConfigError } from "../src/config/resolve.js";
+import { resolveConfig } from "../src/config/resolve.js";
+import { ConfigError } from "../src/core/errors.js";
 import type { IscClient } from "../src/isc/client.js";
 import { createLogger } from "../src/core/log.js";
 import { createServer } from "../src/mcp/server.js";

@@ -2,7 +2,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
-import { ConfigError, type Resolved } from "../config/resolve.js";
+import { ConfigError } from "../core/errors.js";
+import type { Resolved } from "../config/resolve.js";
 import { HOST_SPECS, HOSTS, SERVER_NAME, type HostName, type HostPlaces } from "./init-hosts.js";
 
 export interface InitIo {

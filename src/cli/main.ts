@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init or demo command.
-import { ConfigError, helpText, resolveConfig } from "../config/resolve.js";
+import { ConfigError } from "../core/errors.js";
+import { helpText, resolveConfig } from "../config/resolve.js";
 import { loadConfigFiles } from "../config/files.js";
 import { runConfigCommand } from "./config.js";
 import { runInit } from "./init.js";

@@ -1,11 +1,11 @@
 // Resolves one typed Config from flags > environment > config files > defaults: a pure function, so it is unit-tested directly.
 import { parseArgs } from "node:util";
 import type { ConfigFiles } from "./files.js";
-import { applyTenantSources, ConfigError, type Layered, type Source } from "./tenant.js";
+import { ConfigError } from "../core/errors.js";
+import { applyTenantSources, type Layered, type Source } from "./tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
 import type { LogLevel } from "../core/log.js";
 
-export { ConfigError } from "./tenant.js";
 export { helpText } from "./help-text.js";
 export type { Source } from "./tenant.js";
 

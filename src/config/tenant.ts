@@ -1,12 +1,8 @@
 // Picks the tenant URL and credentials from flags, environment, --tenant and SailPoint's config files, in the documented order.
+import { ConfigError } from "../core/errors.js";
 import type { ConfigFiles } from "./files.js";
 
 export type Source = "flag" | "env" | "default" | "sandbox" | "config.json" | "config.yaml";
-
-/** Thrown for configuration a user must fix; the CLI prints its message alone. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 export interface Layered {
   values: Record<string, unknown>;

@@ -1,4 +1,5 @@
-// The one error type every ISC failure becomes: what failed, ISC's own words and trackingId, and enough to say what to do next.
+// Every error type of the server: IscError (any ISC failure), ToolFailure and Refusal (shown to the model), ConfigError (shown to the user).
+/** What kind of ISC failure: decides the next step the model is told. */
 export type IscErrorKind =
   | "http" // ISC answered with an error status
   | "rate_limited" // 429 whose Retry-After is beyond what we wait out
@@ -75,4 +76,39 @@ export function readErrorBody(body: unknown): { text: string | undefined; detail
 /** A failure the model can act on, raised by a tool itself (not by ISC); its message is shown as is. */
 export class ToolFailure extends Error {
   override name = "ToolFailure";
+}
+
+/** Stable keys for the audit log; the text carries the explanation. */
+export type RefusalReason =
+  | "confirmation-required"
+  | "declined"
+  | "cancelled"
+  | "name-mismatch"
+  | "elicitation-failed"
+  | "elicitation-required"
+  | "code-mismatch"
+  | "code-used"
+  | "code-expired"
+  | "target-changed"
+  | "target-gone"
+  | "target-unreadable"
+  | "blocked"
+  | "too-soon";
+
+/** The guard's "no": its text says that nothing was changed, why, and what to do next. */
+export class Refusal extends ToolFailure {
+  override name = "Refusal";
+  constructor(
+    readonly reason: RefusalReason,
+    text: string,
+    readonly httpStatus?: number,
+    readonly trackingId?: string,
+  ) {
+    super(text);
+  }
+}
+
+/** Configuration a user must fix; the CLI prints its message alone. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
 }

@@ -1,6 +1,6 @@
 // The audit log: one JSON line per call of a non-read tool, to a file (--audit-log) or stderr. Never secrets, codes or emails.
 import { appendFileSync } from "node:fs";
-import { ConfigError } from "../config/resolve.js";
+import { ConfigError } from "../core/errors.js";
 import { redact } from "../core/log.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";

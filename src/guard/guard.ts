@@ -1,8 +1,8 @@
 // The one decision flow of every non-read tool: cooldown, preview, confirmation (elicitation or code), re-check, act, audit.
 import { randomBytes } from "node:crypto";
 import type { AuditEntry, AuditLog, ConfirmationMethod } from "./audit.js";
-import { ConfigError, type Config } from "../config/resolve.js";
-import { IscError } from "../core/errors.js";
+import type { Config } from "../config/resolve.js";
+import { ConfigError, IscError, Refusal, type RefusalReason } from "../core/errors.js";
 import { registerSecret } from "../core/log.js";
 import type { ToolContext } from "../mcp/tool-context.js";
 import { createCodeBook } from "./codes.js";
@@ -10,7 +10,7 @@ import { confirmationForm, readAnswer, type ConfirmBy } from "./elicit.js";
 import { PROCESS_MEMORY, type GuardMemory } from "./store.js";
 import type { ConfirmationRequired } from "../mcp/guarded-output.js";
 import { currentFingerprint, readPreview, type Preview, type PreviewSpec } from "./preview.js";
-import { CODE_REFUSALS, Refusal, refusal } from "./refusal.js";
+import { CODE_REFUSALS, refusal } from "./refusal.js";
 
 export interface ActResult<R> {
   value: R;
@@ -77,7 +77,7 @@ export function createGuard(opts: GuardOptions): Guard {
       spec.confirm === "none" ? "none-needed" : ctx.canElicit || opts.config.confirm === "strict" ? "elicitation" : "code";
     const base = { tool, tenant: ctx.isc.tenant, apiVersion: ctx.isc.apiVersion, targetIds: spec.targetIds, confirmation, ...(spec.uninvited ? { uninvited: true } : {}) };
     const record = (entry: Omit<AuditEntry, keyof typeof base>) => opts.audit.record({ ...base, ...entry });
-    const refuse = (reason: Refusal["reason"], why: string, next: string, status?: number, trackingId?: string) =>
+    const refuse = (reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string) =>
       refusal(tool, spec.notDone, reason, why, next, status, trackingId);
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".

@@ -1,34 +1,5 @@
-// A refusal: the guard's "no", always saying that nothing was changed, why, and what to do next.
-import { ToolFailure } from "../core/errors.js";
-
-/** Stable keys for the audit log; the text carries the explanation. */
-export type RefusalReason =
-  | "confirmation-required"
-  | "declined"
-  | "cancelled"
-  | "name-mismatch"
-  | "elicitation-failed"
-  | "elicitation-required"
-  | "code-mismatch"
-  | "code-used"
-  | "code-expired"
-  | "target-changed"
-  | "target-gone"
-  | "target-unreadable"
-  | "blocked"
-  | "too-soon";
-
-export class Refusal extends ToolFailure {
-  override name = "Refusal";
-  constructor(
-    readonly reason: RefusalReason,
-    text: string,
-    readonly httpStatus?: number,
-    readonly trackingId?: string,
-  ) {
-    super(text);
-  }
-}
+// The guard's refusal texts: always saying that nothing was changed, why, and what to do next.
+import { Refusal, type RefusalReason } from "../core/errors.js";
 
 export function refusal(tool: string, notDone: string, reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string): Refusal {
   return new Refusal(reason, `${tool} refused: nothing was changed. ${notDone}\nWhy: ${why}\nNext step: ${next}`, status, trackingId);

@@ -1,6 +1,6 @@
 // Which tools a server exposes: read-only beats everything, exclude beats include; unknown names fail at start-up.
 import type { AnyTool } from "./define-tool.js";
-import { ConfigError } from "../config/resolve.js";
+import { ConfigError } from "../core/errors.js";
 
 export interface SelectionOptions {
   readOnly: boolean;

@@ -17,7 +17,7 @@ export interface AccessOptions {
   token?: string | undefined;
 }
 
-export type Refusal = { status: 401 | 403; message: string; headers?: Record<string, string> };
+export type AccessRefusal = { status: 401 | 403; message: string; headers?: Record<string, string> };
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
 const WILDCARDS = new Set(["0.0.0.0", "::", "[::]"]);
@@ -69,7 +69,7 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 }
 
 /** Undefined when the request may proceed; otherwise the status and message to refuse it with. */
-export function checkAccess(policy: AccessPolicy, req: IncomingMessage): Refusal | undefined {
+export function checkAccess(policy: AccessPolicy, req: IncomingMessage): AccessRefusal | undefined {
   const host = req.headers.host;
   if (!host || !hostAllowed(policy, host)) {
     return { status: 403, message: `Forbidden: Host "${host ?? ""}" is not allowed. Add it with --allowed-hosts if this server is meant to answer to that name.` };
