@@ -1,5 +1,6 @@
 // Prompt: review one identity's access: profile, roles with their sources and dates, and what it owns.
-import { definePrompt, quoted } from "../src/mcp/define-prompt.js";
+import { definePrompt } from "../src/mcp/define-prompt.js";
+import { quoted } from "../src/core/quote.js";
 
 export const accessReview = definePrompt({
   name: "access_review",

@@ -1,5 +1,6 @@
 // Prompt: a user is locked out; find them, verify who they are, and send a password-reset email with consent.
-import { CONFIRM_RULE, definePrompt, quoted } from "../src/mcp/define-prompt.js";
+import { CONFIRM_RULE, definePrompt } from "../src/mcp/define-prompt.js";
+import { quoted } from "../src/core/quote.js";
 
 export const lockedOutUser = definePrompt({
   name: "locked_out_user",

@@ -1,5 +1,6 @@
 // Prompt: check what blocks deleting a leaver's identity, then delete only with a human's confirmation.
-import { CONFIRM_RULE, definePrompt, quoted } from "../src/mcp/define-prompt.js";
+import { CONFIRM_RULE, definePrompt } from "../src/mcp/define-prompt.js";
+import { quoted } from "../src/core/quote.js";
 
 export const offboardingPrecheck = definePrompt({
   name: "offboarding_precheck",

@@ -1,5 +1,6 @@
 // Prompt: an identity is stuck in processing error; inspect it, then re-process or re-sync with consent.
-import { CONFIRM_RULE, definePrompt, quoted } from "../src/mcp/define-prompt.js";
+import { CONFIRM_RULE, definePrompt } from "../src/mcp/define-prompt.js";
+import { quoted } from "../src/core/quote.js";
 
 export const processingError = definePrompt({
   name: "processing_error",

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError, ToolFailure } from "../src/core/errors.js";
-import { confirmationOutput, executedOutput, guardedOutput, ownedBlocker, quote } from "../src/guard/index.js";
+import { confirmationOutput, executedOutput, guardedOutput, ownedBlocker } from "../src/guard/index.js";
+import { quoted } from "../src/core/quote.js";
 import { readOwnedObjects } from "../src/views/ownership.js";
 import { apiPath } from "../src/isc/paths.js";
 import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
@@ -31,7 +32,7 @@ export const deleteIdentity = defineTool({
         act: async () => ({ value: undefined, httpStatus: (await ctx.request("DELETE", apiPath`identities/${args.identityId}`)).status }),
       });
       if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-      const name = outcome.preview?.identity ? quote(outcome.preview.identity.name) : args.identityId;
+      const name = outcome.preview?.identity ? quoted(outcome.preview.identity.name) : args.identityId;
       return executedOutput({}, `Identity ${name} (id ${args.identityId}) was deleted.`);
     } catch (err) {
       // ISC's own refusal (ownership or protection that appeared after the preview) lists the blockers in its body.

@@ -1,7 +1,8 @@
 // reset_identity: de-register an identity (forgotten authentication answers); the person must register again. Always confirmed.
 import { z } from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { confirmationOutput, executedOutput, guardedOutput, quote } from "../src/guard/index.js";
+import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
+import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
 import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
 
@@ -26,7 +27,7 @@ export const resetIdentity = defineTool({
       act: async () => ({ value: undefined, httpStatus: (await ctx.request("POST", apiPath`identities/${args.identityId}/reset`)).status }),
     });
     if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-    const name = outcome.preview?.identity ? quote(outcome.preview.identity.name) : args.identityId;
+    const name = outcome.preview?.identity ? quoted(outcome.preview.identity.name) : args.identityId;
     const text = `Identity ${name} (id ${args.identityId}) was reset: ISC accepted it and finishes asynchronously. `
       + "The person is de-registered and must register again; send an invitation with start_identities_invite (it expires after 7 days).";
     return executedOutput({}, text);

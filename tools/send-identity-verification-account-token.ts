@@ -1,7 +1,8 @@
 // send_identity_verification_account_token: email a person a password-reset link (expires after 2 hours); always confirmed.
 import { z } from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { confirmationOutput, executedOutput, guardedOutput, quote } from "../src/guard/index.js";
+import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
+import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
 import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
 
@@ -21,7 +22,7 @@ export const sendIdentityVerificationAccountToken = defineTool({
   }),
   outputSchema: guardedOutput({ linkExpiresAfterHours: z.number().optional() }),
   async handler(args, ctx) {
-    const source = args.sourceName ? ` for the account on source ${quote(args.sourceName)}` : "";
+    const source = args.sourceName ? ` for the account on source ${quoted(args.sourceName)}` : "";
     const outcome = await ctx.guard.run(ctx, {
       args,
       targetIds: [args.identityId],
@@ -42,7 +43,7 @@ export const sendIdentityVerificationAccountToken = defineTool({
       },
     });
     if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-    const name = outcome.preview?.identity ? quote(outcome.preview.identity.name) : args.identityId;
+    const name = outcome.preview?.identity ? quoted(outcome.preview.identity.name) : args.identityId;
     const text = `Password-reset link sent to ${name} via ${args.via}${source}. The link expires after 2 hours; if it lapses, send a new one.`;
     return executedOutput({ linkExpiresAfterHours: 2 }, text);
   },

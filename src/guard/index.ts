@@ -2,5 +2,4 @@
 export { createGuard, type ActResult, type Guard, type GuardOptions, type GuardOutcome, type GuardSpec } from "./guard.js";
 export { createGuardMemory, type GuardMemory } from "./store.js";
 export { confirmationOutput, executedOutput, guardedOutput } from "../mcp/guarded-output.js";
-export { INVITE_ALL_LIMIT, ownedBlocker, quote } from "./preview.js";
-export { Refusal } from "./refusal.js";
+export { INVITE_ALL_LIMIT, ownedBlocker } from "./preview.js";

@@ -1,6 +1,7 @@
 // Reads what a guarded call would touch and renders it, quoting every value from ISC as data, never as our own words.
 import { asIdentity, summarize, type IdentitySummary } from "../views/identity.js";
 import { IscError } from "../core/errors.js";
+import { quoted } from "../core/quote.js";
 import { readOwnershipResponse, type OwnedObject } from "../views/ownership.js";
 import { apiPath } from "../isc/paths.js";
 import type { ToolContext } from "../mcp/tool-context.js";
@@ -27,12 +28,6 @@ export interface Preview {
 /** ISC's invite with `uninvited: true` takes at most this many identities. */
 export const INVITE_ALL_LIMIT = 1000;
 
-/** A value from ISC as a JSON string literal: quoted, escaped, one line, bounded. */
-export function quote(value: unknown): string {
-  const s = String(value ?? "");
-  return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
-}
-
 export function fingerprintOf(identity: IdentitySummary): string {
   const { id, name, alias, email, status, lifecycleState } = identity;
   return JSON.stringify([id, name, alias, email, status, lifecycleState]);
@@ -45,7 +40,7 @@ export async function readIdentity(ctx: ToolContext, identityId: string): Promis
 
 /** One owned object as a blocker line, ISC's names quoted. */
 export function ownedBlocker(o: OwnedObject): string {
-  return `owns ${o.associationType}${o.type ? ` ${o.type}` : ""} ${quote(o.name ?? "(no name)")}${o.id ? ` (id ${quote(o.id)})` : ""}`;
+  return `owns ${o.associationType}${o.type ? ` ${o.type}` : ""} ${quoted(o.name ?? "(no name)")}${o.id ? ` (id ${quoted(o.id)})` : ""}`;
 }
 
 async function deletionBlockers(ctx: ToolContext, identityId: string): Promise<string[]> {
@@ -98,12 +93,12 @@ export function renderPreview(p: Preview): string {
   if (p.identity) {
     const i = p.identity;
     lines.push("Identity (values quoted as ISC returned them):");
-    lines.push(`  name: ${quote(i.name)}`);
-    if (i.alias !== undefined) lines.push(`  alias: ${quote(i.alias)}`);
-    lines.push(`  email: ${i.email !== undefined ? quote(i.email) : "(none)"}`);
-    if (i.status !== undefined) lines.push(`  status: ${quote(i.status)}`);
-    if (i.lifecycleState !== undefined) lines.push(`  lifecycle state: ${quote(i.lifecycleState)}`);
-    lines.push(`  id: ${quote(i.id)}`);
+    lines.push(`  name: ${quoted(i.name)}`);
+    if (i.alias !== undefined) lines.push(`  alias: ${quoted(i.alias)}`);
+    lines.push(`  email: ${i.email !== undefined ? quoted(i.email) : "(none)"}`);
+    if (i.status !== undefined) lines.push(`  status: ${quoted(i.status)}`);
+    if (i.lifecycleState !== undefined) lines.push(`  lifecycle state: ${quoted(i.lifecycleState)}`);
+    lines.push(`  id: ${quoted(i.id)}`);
   }
   if (p.count !== undefined) lines.push(`Identities affected: ${p.count}`);
   return lines.join("\n");

@@ -19,10 +19,5 @@ export function definePrompt(def: PromptDef): PromptDef {
   return def;
 }
 
-/** Quotes a user-supplied value so it reads as data inside the prompt, not as instructions. */
-export function quoted(value: string): string {
-  return JSON.stringify(value.slice(0, 500));
-}
-
 export const CONFIRM_RULE =
   "Before any tool that changes something (reset, delete, send email, invite, process, synchronize), tell the user exactly what will happen and to whom, and go ahead only after they agree. If a tool returns a confirmation preview, show it to the user verbatim and call again with the code only with their consent.";
