@@ -1,0 +1,66 @@
+// Opens a confirmation page in the user's browser: the BROWSER command if set, else the `open` package where a desktop exists.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+
+export type BrowserOpener =
+  | { available: true; how: string; open(url: string): Promise<void> }
+  | { available: false; why: string };
+
+export interface OpenerEnvironment {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}
+
+/** BROWSER's command words: the whole value when it names a file (paths may hold spaces), else split on whitespace. */
+export function browserCommand(value: string): string[] {
+  const first = value.split(":")[0]!.trim();
+  if (existsSync(value)) return [value];
+  return first.split(/\s+/).filter(Boolean);
+}
+
+/** Whether a desktop session can show a browser: macOS and Windows consoles, X11 or Wayland elsewhere. */
+export function hasDesktop(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
+  const remote = Boolean(env.SSH_CONNECTION || env.SSH_TTY);
+  if (platform === "darwin" || platform === "win32") return !remote;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/**
+ * The URL goes to the command as one argument, never through a shell, and the command's output
+ * goes nowhere: on stdio, our stdout is the MCP stream.
+ */
+export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
+  const env = where.env ?? process.env;
+  const platform = where.platform ?? process.platform;
+  const browser = env.BROWSER?.trim();
+  if (browser) {
+    const [command, ...rest] = browserCommand(browser);
+    if (command) {
+      return {
+        available: true,
+        how: "the BROWSER command",
+        open: (url) =>
+          new Promise<void>((resolve, reject) => {
+            const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replaceAll("%s", url)) : [...rest, url];
+            const child = spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
+            child.once("error", (err) => reject(new Error(`BROWSER could not be started: ${err.message}`)));
+            child.once("spawn", () => {
+              child.unref();
+              resolve();
+            });
+          }),
+      };
+    }
+  }
+  if (!hasDesktop(env, platform)) return { available: false, why: "no BROWSER command is set and no desktop session was found (no DISPLAY or WAYLAND_DISPLAY, or an SSH session)" };
+  return {
+    available: true,
+    how: "the system's default browser",
+    async open(url) {
+      // Loaded on first use only: most sessions never open a page.
+      const { default: open } = await import("open");
+      const child = await open(url);
+      child.once("error", () => {});
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// Where the pages are served: a fixed public base URL (the HTTP transport mounts them), or a loopback listener opened on demand.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../../core/log.js";
+import { pageIdFromPath } from "./handler.js";
+
+export type PageRequestHandler = (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void>;
+
+export interface PageServing {
+  /** The base URL pages live under (…/confirm/<id>); a loopback listener starts on the first call. */
+  base(): Promise<string>;
+  /** The page origin, once known (the handler checks Origin and Host against it). */
+  origin(): string;
+  /** Keeps a loopback listener open for this confirmation until `until` or `release`. */
+  hold(id: string, until: number): void;
+  release(id: string): void;
+  close(): Promise<void>;
+}
+
+/** Pages under a URL the operator gave (or the HTTP transport's own), served by that transport's listener. */
+export function fixedServing(baseUrl: string): PageServing {
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  const origin = new URL(base).origin;
+  return { base: async () => base, origin: () => origin, hold() {}, release() {}, close: async () => {} };
+}
+
+export interface LoopbackOptions {
+  log: Logger;
+  /** How long the listener stays open after its last confirmation ends (so a late tab still reads "expired"). @default 60000 */
+  graceMs?: number;
+  now?: () => number;
+}
+
+/**
+ * For stdio: a listener on 127.0.0.1 and a free port, opened by the first confirmation and closed
+ * once no confirmation is open, so a server that never confirms anything never opens a port.
+ */
+export function loopbackServing(handler: () => PageRequestHandler, opts: LoopbackOptions): PageServing & { readonly port: number | undefined } {
+  const now = opts.now ?? Date.now;
+  const graceMs = opts.graceMs ?? 60_000;
+  const holds = new Map<string, number>();
+  let server: ReturnType<typeof createServer> | undefined;
+  let starting: Promise<string> | undefined;
+  let origin = "";
+  let port: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const stop = async () => {
+    const s = server;
+    server = undefined;
+    starting = undefined;
+    port = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    opts.log.debug("confirmation pages: loopback listener closed (no confirmation open)");
+  };
+  // Re-checked whenever a hold ends; the listener closes once every hold has ended and a grace has passed.
+  const schedule = () => {
+    clearTimeout(timer);
+    const t = now();
+    for (const [id, until] of holds) if (until <= t) holds.delete(id);
+    const next = holds.size > 0 ? Math.max(...holds.values()) - t : 0;
+    timer = setTimeout(() => {
+      for (const [id, until] of holds) if (until <= now()) holds.delete(id);
+      if (holds.size === 0) void stop();
+      else schedule();
+    }, next + graceMs);
+    timer.unref();
+  };
+
+  const start = () =>
+    (starting ??= new Promise<string>((resolve, reject) => {
+      const s = createServer((req, res) => {
+        const id = pageIdFromPath((req.url ?? "/").split("?")[0]!);
+        if (id === undefined) {
+          res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+          return void res.end("Not found.");
+        }
+        handler()(req, res, id).catch((err: unknown) => {
+          opts.log.error(`confirmation page: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+          res.end("Internal error.");
+        });
+      });
+      s.once("error", reject);
+      s.listen(0, "127.0.0.1", () => {
+        s.off("error", reject);
+        port = (s.address() as AddressInfo).port;
+        origin = `http://127.0.0.1:${port}`;
+        server = s;
+        // The port itself is no secret; the page ids are.
+        opts.log.debug(`confirmation pages: loopback listener on 127.0.0.1:${port}`);
+        resolve(`${origin}/`);
+      });
+    }));
+
+  return {
+    base: start,
+    origin: () => origin,
+    hold(id, until) {
+      holds.set(id, until);
+      schedule();
+    },
+    release(id) {
+      holds.delete(id);
+      schedule();
+    },
+    async close() {
+      clearTimeout(timer);
+      holds.clear();
+      await stop();
+    },
+    get port() {
+      return port;
+    },
+  };
+}
