@@ -128,6 +128,19 @@ describe("commands and HTTP settings", () => {
     expect(config).toMatchObject({ http: true, host: "127.0.0.1", port: 3000, stateless: false, maxSessions: 100, sessionIdleSeconds: 1800 });
   });
 
+  it("sign-in settings: off loopback instead of the static token, as a set, and never with the static token", () => {
+    const oauth = ["--oauth-issuer", "https://login.example.test/tenant/v2.0", "--oauth-audience", "https://mcp.example.test/mcp"];
+    const { config } = resolveConfig(["--http", "--host", "0.0.0.0", ...oauth], creds);
+    expect(config).toMatchObject({ oauthIssuer: "https://login.example.test/tenant/v2.0", oauthAudience: "https://mcp.example.test/mcp", oauthScopeRead: "identities:read", oauthRightsClaims: ["scope", "scp"], oauthClockSkewSeconds: 30 });
+    expect(() => resolveConfig(["--http", ...oauth], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" })).toThrow(/either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both/);
+    expect(() => resolveConfig(["--http", oauth[0]!, oauth[1]!], creds)).toThrow(/go together/);
+    expect(() => resolveConfig(oauth, creds)).toThrow(/only apply to the HTTP transport/);
+    expect(() => resolveConfig(["--http", "--oauth-issuer", "http://login.example.test", oauth[2]!, oauth[3]!], creds)).toThrow(/must use https/);
+    expect(() => resolveConfig(["--http", ...oauth, "--oauth-scope-write", "identities:read"], creds)).toThrow(/distinct scope tokens/);
+    expect(() => resolveConfig(["--http", ...oauth, "--oauth-clock-skew", "3600"], creds)).toThrow(/at most 300/);
+    expect(() => resolveConfig(["--http", ...oauth, "--oauth-introspection"], creds)).toThrow(/needs this server's own client/);
+  });
+
   it("refuses a non-loopback bind without ISC_MCP_HTTP_TOKEN, and --stateless without ISC_MCP_CONFIRM_KEY", () => {
     expect(() => resolveConfig(["--http", "--host", "0.0.0.0"], creds)).toThrow(/set ISC_MCP_HTTP_TOKEN/);
     expect(resolveConfig(["--http", "--host", "0.0.0.0"], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" }).config.httpToken).toBe("tok");

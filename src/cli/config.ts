@@ -12,7 +12,7 @@ export interface ConfigCommandIo {
   fileProblems?: readonly string[];
 }
 
-const SECRET_KEYS = new Set(["clientSecret", "httpToken"]);
+const SECRET_KEYS = new Set(["clientSecret", "httpToken", "oauthClientSecret"]);
 
 function show(key: string, value: unknown): string {
   if (value === undefined || value === "") return "(not set)";
@@ -26,6 +26,7 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
   const { config, sources, notes } = resolved;
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
+  registerSecret(config.oauthClientSecret);
   const rows = OPTIONS.map((o) => {
     const key = o.key as keyof typeof config;
     const label = o.flag ? `--${o.flag}` : o.env ?? o.key;

@@ -15,6 +15,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function serve(config: Config): Promise<void> {
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
+  registerSecret(config.oauthClientSecret);
   const log = createLogger(config.logLevel);
   const backend = await connectBackend(config);
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
@@ -32,6 +33,7 @@ export async function serve(config: Config): Promise<void> {
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}`);
+    if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
     const server = makeServer();
     stop = () => server.close();

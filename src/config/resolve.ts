@@ -40,6 +40,16 @@ export interface Config {
   allowedHosts: string[] | undefined;
   allowedOrigins: string[] | undefined;
   httpToken: string | undefined;
+  oauthIssuer: string | undefined;
+  oauthAudience: string | undefined;
+  oauthScopeRead: string;
+  oauthScopeWrite: string;
+  oauthScopeDestructive: string;
+  oauthRightsClaims: string[];
+  oauthClockSkewSeconds: number;
+  oauthIntrospection: boolean;
+  oauthClientId: string | undefined;
+  oauthClientSecret: string | undefined;
 }
 
 export const COMMANDS = ["serve", "config", "init", "demo"] as const;
@@ -163,7 +173,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
       sources[def.key] = "env";
       notes[def.key] = def.env!;
     } else {
-      values[def.key] = def.default;
+      values[def.key] = def.type === "list" && typeof def.default === "string" ? parseValue(def, def.default, "default") : def.default;
       sources[def.key] = "default";
       notes[def.key] = "default";
     }
@@ -208,13 +218,52 @@ function checkHttp(config: Config, env: Readonly<Record<string, string | undefin
   if (!Number.isInteger(config.maxSessions) || config.maxSessions < 1) throw new ConfigError(`--max-sessions must be a whole number of at least 1, got ${config.maxSessions}.`);
   if (!config.http) {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
+    if (config.oauthIssuer || config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
     return;
   }
   if (config.stateless && !env.ISC_MCP_CONFIRM_KEY) {
     // Every replica behind a load balancer must accept every other's confirmation codes.
     throw new ConfigError("--stateless needs ISC_MCP_CONFIRM_KEY (a long random secret shared by every replica) so confirmation codes work across requests.");
   }
-  if (!isLoopback(config.host) && !config.httpToken) {
-    throw new ConfigError(`--host ${config.host} is reachable from other machines: set ISC_MCP_HTTP_TOKEN (a long random secret clients send as "Authorization: Bearer …") or bind 127.0.0.1.`);
+  checkOAuth(config);
+  if (!isLoopback(config.host) && !config.httpToken && !config.oauthIssuer) {
+    throw new ConfigError(`--host ${config.host} is reachable from other machines: set ISC_MCP_HTTP_TOKEN (a long random secret clients send as "Authorization: Bearer …"), or sign people in with --oauth-issuer and --oauth-audience, or bind 127.0.0.1.`);
+  }
+}
+
+/** https (or loopback http), no credentials or fragment: the URL an OAuth setting names. */
+function oauthUrl(raw: string, flag: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${flag} is not a URL: "${raw}".`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new ConfigError(`${flag} must use https (plain http only for loopback addresses): "${raw}".`);
+  }
+  if (url.username || url.password || url.hash) throw new ConfigError(`${flag} must not carry credentials or a fragment: "${url.origin}${url.pathname}".`);
+  return url;
+}
+
+/** OAuth settings come as a set: issuer and audience together, three distinct scopes, a bounded skew. */
+function checkOAuth(config: Config): void {
+  const any = config.oauthIssuer || config.oauthAudience;
+  if (!any) return;
+  if (!config.oauthIssuer || !config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience go together: the provider that signs people in, and this server's own URL that their tokens must name.");
+  if (config.httpToken) throw new ConfigError("Set either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both: with sign-in, every request carries its person's token.");
+  // Kept exactly as written: the provider's metadata and the tokens' aud are compared as strings.
+  config.oauthIssuer = config.oauthIssuer.trim();
+  config.oauthAudience = config.oauthAudience.trim();
+  oauthUrl(config.oauthIssuer, "--oauth-issuer");
+  if (oauthUrl(config.oauthAudience, "--oauth-audience").search) throw new ConfigError(`--oauth-audience must not carry a query: "${config.oauthAudience}".`);
+  const scopes = [config.oauthScopeRead, config.oauthScopeWrite, config.oauthScopeDestructive];
+  if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) || new Set(scopes).size !== 3) {
+    throw new ConfigError(`The three --oauth-scope-* values must be distinct scope tokens without spaces or quotes, got ${scopes.map((s) => `"${s}"`).join(", ")}.`);
+  }
+  if (config.oauthClockSkewSeconds > 300) throw new ConfigError(`--oauth-clock-skew is at most 300 seconds, got ${config.oauthClockSkewSeconds}.`);
+  if (config.oauthRightsClaims.length === 0) throw new ConfigError("--oauth-rights-claims names no claim: keep the default scope,scp.");
+  if (config.oauthIntrospection && !(config.oauthClientId && config.oauthClientSecret)) {
+    throw new ConfigError("--oauth-introspection needs this server's own client at the provider: set --oauth-client-id and ISC_MCP_OAUTH_CLIENT_SECRET.");
   }
 }

@@ -6,6 +6,13 @@ import { redact } from "../core/log.js";
 export type AuditOutcome = "executed" | "refused" | "failed";
 export type ConfirmationMethod = "elicitation" | "code" | "none-needed";
 
+/** The signed-in person who asked (HTTP with sign-in): the token's `sub` and one display claim, nothing else from it. */
+export interface Actor {
+  sub: string;
+  /** preferred_username, else email, when the token has one. */
+  name?: string;
+}
+
 export interface AuditEntry {
   tool: string;
   tenant: string;
@@ -22,6 +29,8 @@ export interface AuditEntry {
   trackingId?: string;
   /** ISC task or job id of an executed call. */
   taskId?: string;
+  /** Who asked, when the HTTP transport signs people in. */
+  actor?: Actor;
 }
 
 export interface AuditLog {

@@ -75,7 +75,7 @@ export function createGuard(opts: GuardOptions): Guard {
     const tool = ctx.toolName;
     const confirmation: ConfirmationMethod =
       spec.confirm === "none" ? "none-needed" : ctx.canElicit || opts.config.confirm === "strict" ? "elicitation" : "code";
-    const base = { tool, tenant: ctx.isc.tenant, apiVersion: ctx.isc.apiVersion, targetIds: spec.targetIds, confirmation, ...(spec.uninvited ? { uninvited: true } : {}) };
+    const base = { tool, tenant: ctx.isc.tenant, apiVersion: ctx.isc.apiVersion, targetIds: spec.targetIds, confirmation, ...(spec.uninvited ? { uninvited: true } : {}), ...(ctx.actor ? { actor: ctx.actor } : {}) };
     const record = (entry: Omit<AuditEntry, keyof typeof base>) => opts.audit.record({ ...base, ...entry });
     const refuse = (reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string) =>
       refusal(tool, spec.notDone, reason, why, next, status, trackingId);

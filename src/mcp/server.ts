@@ -4,7 +4,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } fr
 import { z } from "zod";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
-import type { AnyTool } from "./define-tool.js";
+import type { AnyTool, ToolKind } from "./define-tool.js";
 import { startDeadline } from "../core/deadline.js";
 import { errorToText } from "./error-text.js";
 import { createGuard, type Guard } from "../guard/index.js";
@@ -14,6 +14,7 @@ import type { Logger } from "../core/log.js";
 import { redact } from "../core/log.js";
 import type { ToolContext } from "./tool-context.js";
 import { listedTool } from "./listed-tools.js";
+import { allowedFor, callerOf } from "./caller.js";
 import { PACKAGE } from "../core/version.js";
 import { TOOLS } from "../../tools/index.js";
 import { selectTools } from "./tool-selection.js";
@@ -44,14 +45,19 @@ export function createServer(deps: ServerDeps): Server {
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
   const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: INSTRUCTIONS });
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: tools.map(listedTool) }));
+  // With sign-in, each request's token decides which tools its person sees and may run.
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({ tools: tools.filter(allowedFor(callerOf(extra.authInfo))).map(listedTool) }));
   registerPrompts(server, PROMPTS, new Set(byName.keys()));
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
+    const caller = callerOf(extra.authInfo);
     if (!tool) {
-      return errorResult(`Unknown tool "${request.params.name}". Available tools: ${[...byName.keys()].join(", ")}.`);
+      return errorResult(`Unknown tool "${request.params.name}". Available tools: ${tools.filter(allowedFor(caller)).map((t) => t.name).join(", ")}.`);
+    }
+    if (!allowedFor(caller)(tool)) {
+      return errorResult(`Your sign-in does not allow ${tool.kind} tools such as "${tool.name}"; nothing was sent to ISC. Next step: ask your administrator for the right scope, then sign in again.`);
     }
     const parsed = tool.inputSchema.safeParse(request.params.arguments ?? {});
     if (!parsed.success) {
@@ -65,6 +71,7 @@ export function createServer(deps: ServerDeps): Server {
     const ctx: ToolContext = {
       config: deps.config,
       toolName: tool.name,
+      actor: caller?.actor,
       guard,
       isc: deps.isc,
       signal,
@@ -100,6 +107,11 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   return server;
+}
+
+/** The kind of a tool by name, for the HTTP sign-in's scope check before a call reaches this server. */
+export function toolKind(name: string): ToolKind | undefined {
+  return TOOLS.find((t) => t.name === name)?.kind;
 }
 
 function errorResult(text: string): CallToolResult {

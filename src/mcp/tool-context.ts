@@ -1,5 +1,6 @@
 // What a tool handler gets for one call: the ISC client bound to the call's deadline, config, progress and confirmation.
 import type { Config } from "../config/resolve.js";
+import type { Actor } from "../guard/audit.js";
 import type { Guard } from "../guard/index.js";
 import type { IscClient, Method, RequestOptions, IscResponse } from "../isc/client.js";
 import type { Logger } from "../core/log.js";
@@ -13,6 +14,8 @@ export interface ToolContext {
   config: Config;
   /** The tool being called (for the guard's audit lines and code binding). */
   toolName: string;
+  /** The signed-in person who made the call (HTTP with sign-in only), for the audit line. */
+  actor?: Actor | undefined;
   /** Confirmation and audit for non-read tools: they act only through `guard.run`. */
   guard: Guard;
   isc: IscClient;

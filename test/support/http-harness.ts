@@ -10,7 +10,7 @@ import { createGuard } from "../../src/guard/index.js";
 import { createLogger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
+import { startHttpServer, type HttpOptions, type HttpServing } from "../../src/transports/http/server.js";
 
 export interface HttpHarness {
   url: string;
@@ -22,7 +22,7 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}): Promise<HttpHarness> {
+export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}): Promise<HttpHarness> {
   const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], env);
   const config: Config = { ...resolved.config, logLevel: "silent" };
   const sandbox = createSandbox({ rateLimit: false });
@@ -31,7 +31,7 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   const guard = createGuard({ config: backend.config, audit: auditLog, ...(env.ISC_MCP_CONFIRM_KEY ? { key: env.ISC_MCP_CONFIRM_KEY } : {}) });
-  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log);
+  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, options);
   const clients: Client[] = [];
   return {
     url: serving.url,

@@ -10,8 +10,15 @@ import { readJsonBody } from "./body.js";
 import { JSONRPC, replyError, replyJson } from "./reply.js";
 import { createSessionRegistry } from "./sessions.js";
 import { createStatelessHandler } from "./stateless.js";
+import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
+import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
 
-export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken">;
+export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken"> & OAuthConfig;
+
+export interface HttpOptions {
+  /** Sign-in tuning that is no user setting (tests shorten the key-set cooldown). */
+  oauth?: GateOptions;
+}
 
 export interface HttpServing {
   /** e.g. http://127.0.0.1:3000/mcp */
@@ -22,8 +29,12 @@ export interface HttpServing {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(settings: HttpSettings, makeServer: () => Server, log: Logger): Promise<HttpServing> {
-  const policy = accessPolicy({ host: settings.host, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
+export async function startHttpServer(settings: HttpSettings, makeServer: () => Server, log: Logger, options: HttpOptions = {}): Promise<HttpServing> {
+  const gate = createOAuthGate(settings, log, options.oauth);
+  const prm = gate ? { paths: metadataPaths(gate.settings), body: protectedResourceMetadata(gate.settings) } : undefined;
+  // The audience is the public URL people reach this server at: its host name is one this server answers to.
+  const audienceHost = gate ? [new URL(gate.settings.audience).host] : [];
+  const policy = accessPolicy({ host: settings.host, allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost], allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
   const sessions = settings.stateless ? undefined : createSessionRegistry({ makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions });
   const stateless = settings.stateless ? createStatelessHandler({ makeServer, log }) : undefined;
 
@@ -33,12 +44,19 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return replyJson(res, 200, { status: "ok", name: PACKAGE.name, version: PACKAGE.version });
     }
+    // Public by design (RFC 9728): hosts read it before they have a token, to learn where to sign in.
+    if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD")) return replyJson(res, 200, prm.body);
     const refusal = checkAccess(policy, req);
     if (refusal) {
       log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message.split(":")[0]}`);
       return replyError(res, refusal.status, refusal.message, { ...(refusal.headers ? { headers: refusal.headers } : {}) });
     }
     if (path !== "/mcp") return replyError(res, 404, "Not found: MCP is served at /mcp.");
+    const signedIn = gate ? await gate.authenticate(req) : undefined;
+    if (signedIn && !signedIn.ok) {
+      log.warn(`HTTP ${signedIn.refusal.status} for ${req.method} ${path}: ${signedIn.refusal.log}`);
+      return replyError(res, signedIn.refusal.status, signedIn.refusal.message, { headers: signedIn.refusal.headers });
+    }
     let body: unknown;
     if (req.method === "POST") {
       const read = await readJsonBody(req, settings.maxBodyBytes);
@@ -47,6 +65,11 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
         return replyError(res, read.status, read.message, { ...(read.status === 400 ? { code: JSONRPC.parseError } : {}), ...(close ? { headers: close } : {}) });
       }
       body = read.body;
+    }
+    const denied = gate && signedIn?.ok ? gate.authorize(req, signedIn.person, body) : undefined;
+    if (denied) {
+      log.warn(`HTTP ${denied.status} for ${req.method} ${path}: ${denied.log}`);
+      return replyError(res, denied.status, denied.message, { headers: denied.headers });
     }
     if (sessions) return sessions.handle(req, res, body);
     return stateless!.handle(req, res, body);

@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Logger } from "../../core/log.js";
+import { callerOf } from "../../mcp/caller.js";
 import { JSONRPC, replyError } from "./reply.js";
 
 export interface SessionOptions {
@@ -20,7 +22,11 @@ interface Session {
   /** POSTs being answered; a session waiting on a human (elicitation) is not idle. */
   inFlight: number;
   timer: NodeJS.Timeout | undefined;
+  /** With sign-in, the person who opened it: only their requests reach it. */
+  owner: string | undefined;
 }
+
+const ownerOf = (req: IncomingMessage) => callerOf((req as IncomingMessage & { auth?: AuthInfo }).auth)?.actor.sub;
 
 export interface SessionRegistry {
   handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
@@ -55,7 +61,7 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
       },
     });
     const server = opts.makeServer();
-    const session: Session = { server, transport, inFlight: 1, timer: undefined };
+    const session: Session = { server, transport, inFlight: 1, timer: undefined, owner: ownerOf(req) };
     // Set before connect: the SDK chains its own close handler after ours.
     session.transport.onclose = () => {
       const id = session.transport.sessionId;
@@ -82,7 +88,9 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
       if (req.method === "POST" && !Array.isArray(body) && isInitializeRequest(body)) return open(req, res, body);
       return replyError(res, 400, "Bad Request: no Mcp-Session-Id header; start a session with an initialize request.");
     }
-    const session = sessions.get(id);
+    const found = sessions.get(id);
+    // Another person's session id is answered as unknown: a leaked id lets nobody else act in that session.
+    const session = found && found.owner === ownerOf(req) ? found : undefined;
     if (!session) return replyError(res, 404, "Session not found (it ended or expired); start a new one with initialize.", { code: JSONRPC.sessionNotFound });
     // A GET is the long-lived notification stream: it does not count as activity, or no session would ever expire.
     if (req.method !== "POST") return session.transport.handleRequest(req, res, body);
