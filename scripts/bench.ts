@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   const rpc = await spawnRpc(serverEntry, env);
   const rssStart = rssMb(rpc.pid ?? null);
   const callGet = () => rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } });
-  const directGet = async () => (await fetch(`${served.url}/v2025/identities/${plain}`, { headers: { authorization: `Bearer ${bearer}`, "x-sailpoint-experimental": "true" } })).json();
+  // The same request the server makes on its default API version (v1: no experimental header on a read).
+  const directGet = async () => (await fetch(`${served.url}/identities/v1/${plain}`, { headers: { authorization: `Bearer ${bearer}` } })).json();
   // A long-running server is measured warm: the first few hundred calls are the JIT's, not ours.
   for (let i = 0; i < N.warmup; i++) {
     await callGet();
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   }
   const bulkMs = performance.now() - bulkStarted;
   await bulkConn.client.close();
-  const upstream = big.requests.filter((r) => r.path.endsWith("/identities"));
+  const upstream = big.requests.filter((r) => /\/identities(\/v1)?$/.test(r.path));
   const bulk = {
     identities: N.bulkIdentities,
     read,

@@ -43,7 +43,7 @@ describe("built CLI over stdio", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(/serving MCP on stdio; v2025 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+/);
+    expect(stderr).toMatch(/serving MCP on stdio; v1 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+/);
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {

@@ -29,7 +29,7 @@ describe("config command", () => {
     expect(lines.find((l) => l.includes("--base-url"))).toMatch(new RegExp(`${served.url}\\s+from SAIL_BASE_URL`));
     expect(lines.find((l) => l.includes("SAIL_CLIENT_SECRET"))).toMatch(/set, 16 characters \(masked\)\s+from \/proj\/config\.json/);
     expect(lines.find((l) => l.includes("--read-only"))).toMatch(/true\s+from --read-only/);
-    expect(lines.find((l) => l.includes("--api-version"))).toMatch(/v2025\s+from default/);
+    expect(lines.find((l) => l.includes("--api-version"))).toMatch(/v1\s+from default/);
     expect(lines.at(-1)).toBe(`✓ credentials work: ${served.url}/oauth/token issued a token to client cfg-client.`);
   });
 

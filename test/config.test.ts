@@ -10,7 +10,7 @@ describe("resolveConfig", () => {
   it("uses defaults when nothing is given (with credentials)", () => {
     const { config, command, sources } = resolveConfig([], CREDS);
     expect(command).toBe("serve");
-    expect(config.apiVersion).toBe("v2025");
+    expect(config.apiVersion).toBe("v1");
     expect(config.baseUrl).toBe("https://acme.api.identitynow.com");
     expect(config.clientId).toBe("cid");
     expect(config.clientSecret).toBe("s3cret");
@@ -49,7 +49,7 @@ describe("resolveConfig", () => {
   });
 
   it("refuses bad values with the option's name", () => {
-    expect(() => resolveConfig(["--api-version", "v3"], CREDS)).toThrow(/--api-version must be one of v2024, v2025/);
+    expect(() => resolveConfig(["--api-version", "v3"], CREDS)).toThrow(/--api-version must be one of v2024, v2025, v2026, v1/);
     expect(() => resolveConfig([], { ...CREDS, ISC_MCP_CALL_TIMEOUT_MS: "soon" })).toThrow(/ISC_MCP_CALL_TIMEOUT_MS must be a non-negative number/);
     expect(() => resolveConfig(["--no-such-flag"], CREDS)).toThrow(/--help/);
     expect(() => resolveConfig(["serve-me"], CREDS)).toThrow(/Unknown command "serve-me"/);

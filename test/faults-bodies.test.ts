@@ -21,6 +21,7 @@ const WRONG_SHAPE: Record<string, string[]> = {
   get_identity_ownership_details: ["[]", '{"associationDetails": "owns everything"}', '{"associationDetails": 7}'],
   get_role_assignments: ["{}", '[{"role": {"name": "Admin"}}]', "[null]", '[{"id": 5}]'],
   get_role_assignment: ["[]", "{}", '{"role": {"name": "Admin"}}', '{"id": ["x"]}'],
+  get_task_status: ["[]", "{}", '{"id": 7}', '[{"id": "abc"}]'],
 };
 
 describe("bodies ISC should never send", () => {

@@ -53,7 +53,7 @@ describe("reads under 5xx and connection resets", () => {
     READ_TOOLS.forEach((tool, i) => {
       const text = textOf(results[i]!);
       expect(results[i]!.isError, tool).toBe(true);
-      expect(text).toMatch(new RegExp(`^${tool} failed\\. ISC answered GET /v2025/identities\\S* with HTTP ${status}`));
+      expect(text).toMatch(new RegExp(`^${tool} failed\\. ISC answered GET /v2025/(identities|task-status)\\S* with HTTP ${status}`));
       expect(text).toMatch(/ISC trackingId: [0-9a-f]{32}/);
       expect(text).toMatch(/Next step: ISC failed: retry in a little while\./);
       expect(apiRequests(h.sandbox).filter((r) => r.path === pathOf.get(tool)), tool).toHaveLength(4);

@@ -24,6 +24,7 @@ describe("tool inventory", () => {
       "get_identity_ownership_details",
       "get_role_assignments",
       "get_role_assignment",
+      "get_task_status",
       "synchronize_attributes_for_identity",
       "start_identity_processing",
       "start_identities_invite",

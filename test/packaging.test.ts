@@ -59,7 +59,7 @@ describe("the packed tarball, installed into an empty folder", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(/isc-identities-mcp \d+\.\d+\.\d+ serving MCP on stdio; v2025 of sandbox tenant/);
+    expect(stderr).toMatch(/isc-identities-mcp \d+\.\d+\.\d+ serving MCP on stdio; v1 of sandbox tenant/);
   });
 
   it("runs `npx isc-identities-mcp demo` to the end", () => {

@@ -1,11 +1,11 @@
-// The five read tools through a real MCP client and the real server, against the sandbox over loopback HTTP.
+// The read tools on every API version, through a real MCP client and the real server, against the sandbox over loopback HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Row = { id: string; name: string; email?: string; status?: string; alias?: string; manager?: string };
 
-for (const apiVersion of ["v2025", "v2024"] as const) {
+for (const apiVersion of ["v1", "v2026", "v2025", "v2024"] as const) {
   describe(`read tools (${apiVersion})`, () => {
     let h: Harness;
     let fx: Fixtures;
@@ -37,7 +37,7 @@ for (const apiVersion of ["v2025", "v2024"] as const) {
       expect(next.items.map((r) => r.id)).not.toContain(first.id);
       expect(next.items[0]!.name >= page.items[2]!.name).toBe(true);
       // The request ISC saw carried the API's own parameter names.
-      const seen = h.sandbox.requests.filter((r) => r.path === `/${apiVersion}/identities`).at(-1)!;
+      const seen = h.sandbox.requests.filter((r) => r.path === (apiVersion === "v1" ? "/identities/v1" : `/${apiVersion}/identities`)).at(-1)!;
       expect(new URLSearchParams(seen.query).get("limit")).toBe("3");
       expect(new URLSearchParams(seen.query).get("offset")).toBe("3");
     });

@@ -1,16 +1,32 @@
-// Proves the sandbox speaks the official spec: every operation, both versions, bodies validated by ajv.
+// Proves the sandbox speaks the official spec: every operation, all four API versions, bodies validated by ajv.
 import { existsSync, readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { taskStatusBody } from "../src/sandbox/tasks.js";
 import { createSandbox, pickFixtures, serveSandbox, type Fixtures, type Sandbox, type ServedSandbox } from "../src/sandbox/index.js";
 
 // The spec files ship in the repository (spec/README.md names their source), so every clone runs this test.
 const specDir = new URL("../spec/", import.meta.url);
-const VERSIONS = ["v2024", "v2025"] as const;
+const VERSIONS = ["v2024", "v2025", "v2026", "v1"] as const;
 type Version = (typeof VERSIONS)[number];
-const specFile = (v: Version): URL => new URL(`isc-identities-${v}.json`, specDir);
-const specPresent = VERSIONS.every((v) => existsSync(specFile(v)));
+type Api = "identities" | "tasks";
+/** v2026's Identities paths are byte-identical to v2025's (spec/README.md), so v2025's file describes them. */
+const SPEC_FILES: Record<Version, Record<Api, string>> = {
+  v2024: { identities: "isc-identities-v2024.json", tasks: "isc-task-status-v2024.json" },
+  v2025: { identities: "isc-identities-v2025.json", tasks: "isc-task-status-v2025.json" },
+  v2026: { identities: "isc-identities-v2025.json", tasks: "isc-task-status-v2026.json" },
+  v1: { identities: "isc-identities-v1.json", tasks: "isc-task-management-v1.json" },
+};
+const specFile = (v: Version, api: Api): URL => new URL(SPEC_FILES[v][api], specDir);
+const specPresent = VERSIONS.every((v) => existsSync(specFile(v, "identities")) && existsSync(specFile(v, "tasks")));
+/** Year versions prefix the path (/v2025/identities/x); the per-resource APIs put v1 after the resource (/identities/v1/x). */
+const inVersion = (v: Version, path: string): string => (v === "v1" ? path.replace(/^\/([^/?]+)/, "/$1/v1") : `/${v}${path}`);
+/** The spec's own key for a version-free template: v1 files spell `/identities/v1/{id}`, year files `/identities/{id}`. */
+const specTemplate = (v: Version, template: string): string => (v === "v1" ? inVersion(v, template) : template);
+const apiOf = (template: string): Api => (template.startsWith("/task-status") ? "tasks" : "identities");
+/** The v1 bundles name schemas in lower case; their content matches the year versions'. */
+const schemaName = (v: Version, name: string): string => (v === "v1" ? name.toLowerCase() : name);
 
 test("the ISC spec files are present", () => {
   expect(specPresent, `spec files missing in ${specDir.pathname}: the contract test cannot run`).toBe(true);
@@ -57,38 +73,42 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 class SpecValidator {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
-  private readonly specs = new Map<Version, Json>();
+  private readonly specs = new Map<string, Json>();
   private readonly cache = new Map<string, ValidateFunction | null>();
 
   constructor() {
     addFormats(this.ajv);
     this.ajv.addFormat("int32", true);
     for (const v of VERSIONS) {
-      const spec = JSON.parse(readFileSync(specFile(v), "utf8")) as Json;
-      this.specs.set(v, spec);
-      this.ajv.addSchema({ $id: `spec-${v}`, components: toJsonSchema(spec["components"], `spec-${v}`, true) });
+      for (const api of ["identities", "tasks"] as const) {
+        const spec = JSON.parse(readFileSync(specFile(v, api), "utf8")) as Json;
+        this.specs.set(`${v}-${api}`, spec);
+        this.ajv.addSchema({ $id: `spec-${v}-${api}`, components: toJsonSchema(spec["components"], `spec-${v}-${api}`, true) });
+      }
     }
   }
 
   /** The validator for an operation's documented response, or null when the spec documents no body. */
-  forResponse(v: Version, method: string, template: string, status: number): ValidateFunction | null {
-    const key = `${v} ${method} ${template} ${status}`;
+  forResponse(v: Version, method: string, logical: string, status: number): ValidateFunction | null {
+    const key = `${v} ${method} ${logical} ${status}`;
     if (this.cache.has(key)) return this.cache.get(key) ?? null;
-    const spec = this.specs.get(v) as Json;
+    const id = `${v}-${apiOf(logical)}`;
+    const spec = this.specs.get(id) as Json;
+    const template = specTemplate(v, logical);
     const op = ((spec["paths"] as Json)[template] as Json | undefined)?.[method.toLowerCase()] as Json | undefined;
-    if (!op) throw new Error(`spec ${v} has no operation ${method} ${template}`);
+    if (!op) throw new Error(`spec ${id} has no operation ${method} ${template}`);
     let response = (op["responses"] as Json)[String(status)] as Json | undefined;
-    if (!response) throw new Error(`spec ${v} documents no ${status} for ${method} ${template}`);
+    if (!response) throw new Error(`spec ${id} documents no ${status} for ${method} ${template}`);
     const ref = response["$ref"];
     if (typeof ref === "string") response = ((spec["components"] as Json)["responses"] as Json)[ref.split("/").pop() as string] as Json;
     const schema = ((response["content"] as Json | undefined)?.["application/json"] as Json | undefined)?.["schema"];
-    const validate = schema === undefined ? null : this.ajv.compile(toJsonSchema(schema, `spec-${v}`, true) as Json);
+    const validate = schema === undefined ? null : this.ajv.compile(toJsonSchema(schema, `spec-${id}`, true) as Json);
     this.cache.set(key, validate);
     return validate;
   }
 
-  forSchema(v: Version, name: string): ValidateFunction {
-    return this.ajv.compile({ $ref: `spec-${v}#/components/schemas/${name}` });
+  forSchema(v: Version, api: Api, name: string): ValidateFunction {
+    return this.ajv.compile({ $ref: `spec-${v}-${api}#/components/schemas/${schemaName(v, name)}` });
   }
 }
 
@@ -102,8 +122,10 @@ describe("sandbox responses validate against the ISC spec", () => {
       let served: ServedSandbox;
       let fx: Fixtures;
       let token = "";
+      let clock = Date.now();
       beforeAll(async () => {
-        sandbox = createSandbox({ identities: 300, seed: 7, rateLimit: false });
+        // A clock the tests move, so a task is seen queued, running and finished without waiting.
+        sandbox = createSandbox({ identities: 300, seed: 7, rateLimit: false, now: () => clock });
         served = await serveSandbox(sandbox);
         fx = pickFixtures(sandbox.state);
         const res = await fetch(`${served.url}/oauth/token`, {
@@ -117,7 +139,7 @@ describe("sandbox responses validate against the ISC spec", () => {
       afterAll(async () => { await served.close(); });
 
       const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-        fetch(`${served.url}/${v}${path}`, {
+        fetch(`${served.url}${inVersion(v, path)}`, {
           method,
           headers: { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true", "content-type": "application/json", ...headers },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -160,6 +182,12 @@ describe("sandbox responses validate against the ISC spec", () => {
         expect(task({ id: "x", type: "QUEUED_TASK" })).toBe(false);
         const result = validator.forResponse(v, "POST", "/identities/process", 202) as ValidateFunction;
         expect(result({ type: "TASK_RESULT", id: "x", name: null })).toBe(false);
+        const status = validator.forResponse(v, "GET", "/task-status/{id}", 200) as ValidateFunction;
+        expect(status({ id: "x", type: "QUEUED_TASK", completionStatus: "SUCCESS" })).toBe(false);
+        const seeded = taskStatusBody([...sandbox.state.tasks.values()][0]!, clock);
+        expect(status(seeded), JSON.stringify(status.errors)).toBe(true);
+        expect(status({ ...seeded, invented: 1 })).toBe(false);
+        expect(status({ ...seeded, completionStatus: "DONE" })).toBe(false);
       });
 
       test("listIdentities: every seeded identity, both filters, and a 400", async () => {
@@ -193,12 +221,12 @@ describe("sandbox responses validate against the ISC spec", () => {
         const t = "/identities/{identityId}/role-assignments";
         const refs = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments`), "GET", t, 200)) as Array<{ role: { id: string } }>;
         expect(refs.length).toBeGreaterThanOrEqual(2);
-        const asRef = validator.forSchema(v, "RoleAssignmentRef");
+        const asRef = validator.forSchema(v, "identities", "RoleAssignmentRef");
         for (const r of refs) expect(asRef(r), JSON.stringify(asRef.errors)).toBe(true);
         const roleId = refs[0]?.role.id ?? "";
         const full = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${roleId}`), "GET", t, 200)) as unknown[];
         expect(full).toHaveLength(1);
-        const asDto = validator.forSchema(v, "RoleAssignmentDto");
+        const asDto = validator.forSchema(v, "identities", "RoleAssignmentDto");
         expect(asDto(full[0]), JSON.stringify(asDto.errors)).toBe(true);
         expect(asRef(full[0])).toBe(false);
         await expectSpec(await call("GET", "/identities/nope/role-assignments"), "GET", t, 404);
@@ -264,6 +292,56 @@ describe("sandbox responses validate against the ISC spec", () => {
         await expectSpec(await call("DELETE", `/identities/${fx.processingError}`), "DELETE", t, 404);
       });
 
+      test("task status: a process task queued, in progress, then SUCCESS; ERROR with messages; 404 without a body", async () => {
+        const t = "/task-status/{id}";
+        const started = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.manager] }), "POST", "/identities/process", 202)) as { id: string };
+        const phases: Array<[number, string | null, boolean]> = [[0, null, false], [2_000, null, true], [10_000, "SUCCESS", true]];
+        const t0 = clock;
+        for (const [offset, completionStatus, launched] of phases) {
+          clock = t0 + offset;
+          const task = (await expectSpec(await call("GET", `/task-status/${started.id}`), "GET", t, 200)) as Json;
+          expect(task["id"]).toBe(started.id);
+          expect(task["completionStatus"]).toBe(completionStatus);
+          expect(task["launched"] !== null).toBe(launched);
+        }
+        expect(sandbox.state.identities.get(fx.manager)?.processingState).toBe("OK");
+        sandbox.inject({ method: "POST", path: /\/process$/, taskError: "Identity refresh failed: the identity profile is being deleted." });
+        const failing = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.manager] }), "POST", "/identities/process", 202)) as { id: string };
+        clock += 10_000;
+        const failed = (await expectSpec(await call("GET", `/task-status/${failing.id}`), "GET", t, 200)) as { completionStatus: string; messages: Array<{ localizedText: { message: string } }> };
+        expect(failed.completionStatus).toBe("ERROR");
+        expect(failed.messages[0]?.localizedText.message).toMatch(/profile is being deleted/);
+        await expectSpec(await call("GET", "/task-status/2c9180835d2e5168015d32f890ca1581"), "GET", t, 404);
+        const expired = [...sandbox.state.tasks.values()].find((task) => clock - task.createdMs > 90 * 86_400_000);
+        expect(expired).toBeDefined();
+        await expectSpec(await call("GET", `/task-status/${expired?.id}`), "GET", t, 404);
+      });
+
+      test("task list: filters, sorters, paging and 400s as this version's spec says", async () => {
+        const t = "/task-status";
+        const list = async (query: string, status = 200): Promise<Json[]> =>
+          (await expectSpec(await call("GET", `/task-status?${query}`), "GET", t, status)) as Json[];
+        const all = await list("count=true&sorters=-created");
+        expect(all.length).toBeGreaterThanOrEqual(3);
+        const created = all.map((x) => Date.parse(x["created"] as string));
+        expect(created).toEqual([...created].sort((a, b) => b - a));
+        if (v === "v2024") expect(all.every((x) => x["completionStatus"] !== null)).toBe(true);
+        const ok = await list(`filters=${encodeURIComponent('completionStatus eq "Success"')}`);
+        expect(ok.length).toBeGreaterThan(0);
+        expect(ok.every((x) => x["completionStatus"] === "SUCCESS")).toBe(true);
+        const refresh = await list(`filters=${encodeURIComponent('type in ("IDENTITY_REFRESH") and completionStatus eq "ERROR"')}`);
+        expect(refresh.length).toBeGreaterThan(0);
+        expect(refresh.every((x) => x["uniqueName"] === "Identity Refresh" && x["completionStatus"] === "ERROR")).toBe(true);
+        expect(await list("limit=1&offset=1")).toHaveLength(1);
+        // Still running: only where the spec allows isnull (not v2024, whose list holds finished tasks only).
+        await call("POST", "/identities/process", { identityIds: [fx.manager] });
+        const running = await list(`filters=${encodeURIComponent("completionStatus isnull")}`, v === "v2024" ? 400 : 200);
+        if (v !== "v2024") expect(running.length === 1 && running[0]?.["completionStatus"] === null).toBe(true);
+        await list(`filters=${encodeURIComponent('launcher eq "sweep"')}`, v === "v1" ? 200 : 400);
+        await list("sorters=name", 400);
+        await list(`filters=${encodeURIComponent('uniqueName eq "x"')}`, 400);
+      });
+
       test("401 bodies on every operation", async () => {
         const ops: Array<[string, string, string]> = [
           ["GET", "/identities", "/identities"],
@@ -277,6 +355,8 @@ describe("sandbox responses validate against the ISC spec", () => {
           ["POST", "/identities/invite", "/identities/invite"],
           ["POST", `/identities/${fx.plain}/verification/account/send`, "/identities/{id}/verification/account/send"],
           ["POST", "/identities/process", "/identities/process"],
+          ["GET", "/task-status", "/task-status"],
+          ["GET", "/task-status/x", "/task-status/{id}"],
         ];
         for (const [method, path, template] of ops) {
           const body = (await expectSpec(await call(method, path, undefined, { authorization: "Bearer not-a-token" }), method, template, 401)) as Json;
@@ -291,8 +371,8 @@ describe("sandbox responses validate against the ISC spec", () => {
         try {
           const tok = await fetch(`${server.url}/oauth/token?grant_type=client_credentials&client_id=${limited.clientId}&client_secret=${limited.clientSecret}`, { method: "POST" });
           const h = { authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}` };
-          expect((await fetch(`${server.url}/${v}/identities`, { headers: h })).status).toBe(200);
-          const res = await fetch(`${server.url}/${v}/identities`, { headers: h });
+          expect((await fetch(`${server.url}${inVersion(v, "/identities")}`, { headers: h })).status).toBe(200);
+          const res = await fetch(`${server.url}${inVersion(v, "/identities")}`, { headers: h });
           expect(res.headers.get("retry-after")).toBe("60");
           const body = (await expectSpec(res, "GET", "/identities", 429)) as Json;
           expect(body["message"]).toBe("Rate Limit Exceeded");

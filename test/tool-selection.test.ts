@@ -9,7 +9,7 @@ import { TOOLS } from "../tools/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { writeRequests } from "./support/guard-helpers.js";
 
-const READS = ["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment"];
+const READS = ["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment", "get_task_status"];
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -22,9 +22,9 @@ async function listed(argv: string[], env: Record<string, string> = {}): Promise
 }
 
 describe("tool selection", () => {
-  it("offers all eleven tools by default", async () => {
+  it("offers all twelve tools by default", async () => {
     expect(await listed([])).toEqual(TOOLS.map((t) => t.name));
-    expect(TOOLS).toHaveLength(11);
+    expect(TOOLS).toHaveLength(12);
   });
 
   it("--read-only lists exactly the read tools, and a write tool is an unknown tool", async () => {

@@ -5,6 +5,7 @@ import { getIdentity } from "./get-identity.js";
 import { getIdentityOwnershipDetails } from "./get-identity-ownership-details.js";
 import { getRoleAssignments } from "./get-role-assignments.js";
 import { getRoleAssignment } from "./get-role-assignment.js";
+import { getTaskStatus } from "./get-task-status.js";
 import { synchronizeAttributesForIdentity } from "./synchronize-attributes-for-identity.js";
 import { startIdentityProcessing } from "./start-identity-processing.js";
 import { startIdentitiesInvite } from "./start-identities-invite.js";
@@ -18,6 +19,7 @@ export const TOOLS: readonly AnyTool[] = [
   getIdentityOwnershipDetails,
   getRoleAssignments,
   getRoleAssignment,
+  getTaskStatus,
   synchronizeAttributesForIdentity,
   startIdentityProcessing,
   startIdentitiesInvite,

@@ -17,7 +17,7 @@ export async function serve(config: Config): Promise<void> {
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);
   const log = createLogger(config.logLevel);
-  const backend = await connectBackend(config);
+  const backend = await connectBackend(config, { log });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   const guard = createGuard({ config: backend.config, audit });

@@ -18,7 +18,8 @@ export interface OptionDef {
   placeholder?: string;
 }
 
-export const API_VERSIONS = ["v2024", "v2025"] as const;
+/** Year-versioned prefixes (frozen by SailPoint) and `v1`, the per-resource APIs (`/identities/v1/...`). */
+export const API_VERSIONS = ["v2024", "v2025", "v2026", "v1"] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
 export const OPTIONS: readonly OptionDef[] = [
@@ -29,7 +30,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "clientSecret", env: "SAIL_CLIENT_SECRET", flag: "", type: "string", description: "OAuth client secret (environment only: flags show up in process lists)." },
   { key: "tenant", flag: "tenant", env: "ISC_MCP_TENANT", type: "string", placeholder: "NAME", description: "Shorthand for the base URL: acme means https://acme.api.identitynow.com." },
   { key: "environment", flag: "env", env: "ISC_MCP_ENV", type: "string", placeholder: "NAME", description: "Take the base URL from this environment of ~/.sailpoint/config.yaml (SailPoint CLI)." },
-  { key: "apiVersion", flag: "api-version", env: "ISC_MCP_API_VERSION", type: "string", default: "v2025", values: API_VERSIONS, description: "ISC API version prefix to call." },
+  { key: "apiVersion", flag: "api-version", env: "ISC_MCP_API_VERSION", type: "string", default: "v1", values: API_VERSIONS, description: "ISC API version: v1 = the per-resource APIs (/identities/v1); v2024-v2026 = the frozen year versions." },
   { key: "readOnly", flag: "read-only", env: "ISC_MCP_READ_ONLY", type: "boolean", default: false, description: "Expose only the read tools. Beats every other tool selection." },
   { key: "tools", flag: "tools", env: "ISC_MCP_TOOLS", type: "list", placeholder: "a,b", description: "Expose only these tools (comma separated)." },
   { key: "excludeTools", flag: "exclude-tools", env: "ISC_MCP_EXCLUDE_TOOLS", type: "list", placeholder: "a,b", description: "Hide these tools; beats --tools." },

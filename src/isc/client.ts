@@ -1,4 +1,4 @@
-// The one HTTP client for ISC (ky): version prefix, bearer token and experimental header per attempt, retries, one error type.
+// The one HTTP client for ISC (ky): versioned paths, bearer token and experimental header per attempt, retries, one error type.
 import type { KyInstance, RetryOptions } from "ky";
 import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
 import { IscError, readErrorBody } from "../core/errors.js";
@@ -6,6 +6,8 @@ import { quoted } from "../core/quote.js";
 import type { TokenProvider } from "./auth.js";
 import type { ApiVersion } from "../config/options.js";
 import { USER_AGENT } from "../core/version.js";
+import type { Logger } from "../core/log.js";
+import { needsExperimentalHeader, pathTemplate, versionedPath } from "./api-paths.js";
 
 export type Method = "GET" | "POST" | "DELETE";
 export type SearchParams = Record<string, string | number | boolean | undefined>;
@@ -33,6 +35,8 @@ export interface IscClientOptions {
   retryLimit?: number;
   /** Waits for a slot before each attempt (the client-side rate limiter). */
   beforeAttempt?: (signal: AbortSignal | undefined) => Promise<void>;
+  /** Where an `X-Deprecated: true` answer is reported (once per path). */
+  log?: Pick<Logger, "warn">;
 }
 
 export interface IscClient {
@@ -41,6 +45,7 @@ export interface IscClient {
   /** Host of the tenant, for audit lines and confirmation binding. */
   readonly tenant: string;
   readonly tokens: TokenProvider;
+  /** `path` is version-free ("identities/{id}"); api-paths.ts spells it for the configured version. */
   request<T = unknown>(method: Method, path: string, options?: RequestOptions): Promise<IscResponse<T>>;
 }
 
@@ -67,13 +72,25 @@ export function createIscClient(opts: IscClientOptions): IscClient {
   const getApi = () =>
     (api ??= loadKy().then(({ default: ky }) =>
       ky.create({
-        prefixUrl: `${opts.baseUrl}/${opts.apiVersion}`,
+        prefixUrl: `${opts.baseUrl}/`,
         timeout: opts.requestTimeoutMs,
         headers: { "user-agent": USER_AGENT, accept: "application/json" },
       }),
     ));
 
   const tenant = new URL(opts.baseUrl).host;
+  const deprecatedSeen = new Set<string>();
+  /** ISC flags deprecated endpoints per response; the operator needs to hear it once per path, not once per call. */
+  const noteDeprecated = (headers: Headers, method: Method, path: string): void => {
+    if (headers.get("x-deprecated")?.trim().toLowerCase() !== "true") return;
+    const where = pathTemplate(opts.apiVersion, method, path);
+    if (deprecatedSeen.has(where)) return;
+    deprecatedSeen.add(where);
+    const hint = opts.apiVersion === "v1"
+      ? "check SailPoint's API deprecation notes for its replacement"
+      : "SailPoint's year-versioned APIs stop working in Q1 2029: switch to --api-version v1 (the per-resource APIs)";
+    opts.log?.warn(`ISC marks ${where} as deprecated (X-Deprecated: true); ${hint}. Reported once per path.`);
+  };
 
   return {
     baseUrl: opts.baseUrl,
@@ -87,24 +104,26 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       let response: Response;
       const ctx: CallContext = {};
       try {
-        response = await (await getApi())(path, {
+        response = await (await getApi())(versionedPath(opts.apiVersion, path), {
           method,
           searchParams,
           json: options.json,
           signal: options.signal,
           retry: retryFor(method, opts, ctx),
-          hooks: { beforeRequest: [(request) => authorize(request, options.signal, ctx, opts)] },
+          hooks: { beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))] },
         });
       } catch (err) {
+        if (isHttpError(err)) noteDeprecated(err.response.headers, method, path);
         throw await toIscError(err, method, path, options.signal, opts);
       }
+      noteDeprecated(response.headers, method, path);
       const text = await response.text();
       let data: unknown = undefined;
       if (text !== "") {
         try {
           data = JSON.parse(text);
         } catch {
-          throw new IscError({ kind: "bad_response", method, path, status: response.status, message: `ISC answered ${method} /${path} with HTTP ${response.status} and a body that is not JSON.` });
+          throw new IscError({ kind: "bad_response", method, path, status: response.status, message: `ISC answered ${method} /${versionedPath(opts.apiVersion, path)} with HTTP ${response.status} and a body that is not JSON.` });
         }
       }
       return { status: response.status, data: data as T, headers: response.headers };
@@ -113,12 +132,11 @@ export function createIscClient(opts: IscClientOptions): IscClient {
 }
 
 /** Runs before every attempt, retries included, so a retry carries a refreshed token. */
-async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions): Promise<void> {
+async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions, experimental: boolean): Promise<void> {
   await opts.beforeAttempt?.(signal);
   ctx.token = await opts.tokens.getToken();
   request.headers.set("authorization", `Bearer ${ctx.token}`);
-  // Required by the experimental operations; SailPoint documents it as harmless elsewhere.
-  request.headers.set("x-sailpoint-experimental", "true");
+  if (experimental) request.headers.set("x-sailpoint-experimental", "true");
 }
 
 /** Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only. */
@@ -156,7 +174,7 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
 
 async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions): Promise<IscError> {
   if (err instanceof IscError) return err; // from the token provider
-  const where = `${method} /${opts.apiVersion}/${path}`;
+  const where = `${method} /${versionedPath(opts.apiVersion, path)}`;
   if (isHttpError(err)) {
     const status = err.response.status;
     const body: unknown = await err.response.json().catch(() => undefined);

@@ -1,5 +1,6 @@
 // Connects a Config to an ISC tenant: the real one, or the built-in sandbox served on a loopback port.
 import type { Config } from "../config/resolve.js";
+import type { Logger } from "../core/log.js";
 import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./client.js";
 import { createRateLimiter } from "./rate-budget.js";
@@ -16,7 +17,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function connectBackend(config: Config, options: { sandbox?: Sandbox } = {}): Promise<Backend> {
+export async function connectBackend(config: Config, options: { sandbox?: Sandbox; log?: Logger } = {}): Promise<Backend> {
   let effective = config;
   let sandbox: Sandbox | undefined;
   let stopSandbox = async () => {};
@@ -39,7 +40,10 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
     tokens,
     requestTimeoutMs: effective.requestTimeoutMs,
     maxRetryAfterSeconds: effective.maxRetryAfterSeconds,
+    // ISC counts 100 requests per 10 s per client id per API version; one backend speaks one version to one
+    // tenant with one client id, so this limiter is exactly that budget, shared by every call (task polling too).
     beforeAttempt: createRateLimiter(effective.rateLimit).acquire,
+    ...(options.log ? { log: options.log } : {}),
   });
   return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };
 }

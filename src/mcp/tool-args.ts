@@ -5,7 +5,7 @@ import { ID_PATTERN } from "../isc/paths.js";
 export const identityIdArg = z
   .string()
   .regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _")
-  .describe("Identity id (32 hex chars) from list_identities.");
+  .describe("Identity id from list_identities.");
 
 export const viewArg = z
   .enum(["summary", "full"])
@@ -52,3 +52,7 @@ export const confirmationCodeArg = z
   .max(200)
   .optional()
   .describe("From a confirmation_required result, once the user agreed.");
+
+/** A compact ISC TaskStatus (src/views/task-status.ts), as get_task_status and waiting write tools return it. */
+/** Left loose past its key fields (name, progress, percentComplete, messages, target, launched, completed): tools/list stays short. */
+export const taskRow = z.looseObject({ id: z.string(), finished: z.boolean(), completionStatus: z.string().nullable() });

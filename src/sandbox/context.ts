@@ -17,6 +17,10 @@ export interface OpContext {
   rng: Rng;
   /** Last successful synchronize-attributes per identity. */
   lastSync: Map<string, number>;
+  /** The API version of the request: v2024, v2025, v2026 or v1 (the per-resource APIs). */
+  version: string;
+  /** Set by an injected fault: the task this request starts ends in ERROR with this message. */
+  taskError?: string;
 }
 
 export type Operation = (ctx: OpContext) => Response | Promise<Response>;

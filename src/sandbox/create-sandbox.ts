@@ -5,8 +5,9 @@ import { SandboxError, errorResponse } from "./errors.js";
 import { FaultQueue, applyFault } from "./faults.js";
 import { createRng } from "./prng.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { API_VERSIONS, matchRoute } from "./routes.js";
+import { matchRoute, splitVersion } from "./routes.js";
 import { seedState } from "./seed.js";
+import { advanceTasks, seedTaskHistory } from "./tasks.js";
 import { resolveOptions, type RecordedRequest, type Sandbox, type SandboxOptions } from "./types.js";
 
 /** What a server adapter knows that a Request cannot carry: the request target exactly as sent. */
@@ -37,37 +38,43 @@ function connectionReset(): TypeError {
 
 /**
  * A fake ISC tenant as a fetch-style handler over seeded in-memory data: `/oauth/token` plus the 11
- * Identities operations under `/v2024` and `/v2025`. Use `pickFixtures(sandbox.state)` for identities
- * with given traits, `inject` for faults, and `serveSandbox` to put it on a loopback port.
+ * Identities operations and task status under `/v2024`, `/v2025`, `/v2026` and the per-resource `v1`
+ * shape (`/identities/v1`, `/task-status/v1`). Use `pickFixtures(sandbox.state)` for identities with
+ * given traits, `inject` for faults, and `serveSandbox` to put it on a loopback port.
  */
 export function createSandbox(options?: SandboxOptions): Sandbox {
   const opts = resolveOptions(options);
   const state = seedState(opts.identities, opts.seed);
   const rng = createRng((opts.seed ^ 0x5eed5eed) >>> 0);
   const tokens = new TokenStore(opts, rng.uuid());
+  seedTaskHistory(state, rng, opts.now());
   const limiter = new RateLimiter(opts.rateLimit);
   const faults = new FaultQueue();
   const lastSync = new Map<string, number>();
   const requests: RecordedRequest[] = [];
 
-  const dispatch = async (req: Request, path: string, query: string, body: string): Promise<Response> => {
+  const dispatch = async (req: Request, path: string, query: string, body: string, taskError: string | undefined): Promise<Response> => {
     const search = new URLSearchParams(query);
     if (path === "/oauth/token") {
       if (req.method !== "POST") throw new SandboxError(405, "Use POST for /oauth/token", { allow: "POST" });
       return tokens.issue(body, search, req.headers);
     }
-    const segments = path.split("/").slice(1);
-    const version = segments[0] ?? "";
-    if (!API_VERSIONS.has(version)) throw new SandboxError(404, "");
+    const versioned = splitVersion(path.split("/").slice(1));
+    if (!versioned) throw new SandboxError(404, "");
+    const { version, rest } = versioned;
     const clientId = tokens.authenticate(req.headers);
+    // ISC counts per client id per API version; the per-resource APIs share one budget here (the stricter reading).
     const wait = limiter.take(`${clientId} ${version}`, opts.now());
     if (wait !== null) throw new SandboxError(429, "Rate Limit Exceeded", { "retry-after": String(wait) });
-    const match = matchRoute(req.method, segments.slice(1));
+    const match = matchRoute(req.method, rest);
     if (match.experimental && req.headers.get("x-sailpoint-experimental")?.toLowerCase() !== "true") {
       throw new SandboxError(400, "This API is currently in an experimental state. You must include the X-SailPoint-Experimental header and set it to true to use this endpoint.");
     }
+    const now = opts.now();
+    advanceTasks(state, now);
     const ctx: OpContext = {
-      state, options: opts, params: match.params, query: search, headers: req.headers, body, now: opts.now(), rng, lastSync,
+      state, options: opts, params: match.params, query: search, headers: req.headers, body, now, rng, lastSync, version,
+      ...(taskError !== undefined ? { taskError } : {}),
     };
     return await match.op(ctx);
   };
@@ -87,13 +94,14 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
       if (outcome.kind === "reset") throw connectionReset();
       response = outcome.kind === "respond" ? outcome.response
         : outcome.kind === "error" ? errorResponse(outcome.error, rng)
-        : await dispatch(req, path, query, body);
+        : await dispatch(req, path, query, body, outcome.taskError);
     } catch (error) {
       if (error instanceof SandboxError) response = errorResponse(error, rng);
       else if (error instanceof TypeError && error.message === "fetch failed") throw error;
       else if (req.signal.aborted) throw error;
       else response = errorResponse(new SandboxError(500, `Sandbox bug: ${String(error)}`), rng);
     }
+    if (opts.deprecated?.test(path)) response.headers.set("x-deprecated", "true");
     record.status = response.status;
     return response;
   };

@@ -47,5 +47,7 @@ export function errorBody(status: number, text: string, rng: Rng): unknown {
 }
 
 export function errorResponse(error: SandboxError, rng: Rng): Response {
+  // A body of null: the spec documents this error without one (e.g. task status 404).
+  if (error.body === null) return new Response(null, { status: error.status, headers: error.headers });
   return json(error.status, error.body ?? errorBody(error.status, error.message, rng), error.headers);
 }

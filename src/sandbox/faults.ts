@@ -5,7 +5,7 @@ import type { FaultSpec } from "./types.js";
 interface QueuedFault { spec: FaultSpec; remaining: number }
 
 export type FaultOutcome =
-  | { kind: "proceed" }
+  | { kind: "proceed"; taskError?: string }
   | { kind: "respond"; response: Response }
   | { kind: "error"; error: SandboxError }
   | { kind: "reset" };
@@ -41,6 +41,7 @@ export class FaultQueue {
 export async function applyFault(spec: FaultSpec, signal: AbortSignal): Promise<FaultOutcome> {
   if (spec.delayMs && spec.delayMs > 0) await sleep(spec.delayMs, signal);
   if (spec.reset) return { kind: "reset" };
+  if (spec.taskError !== undefined && spec.status === undefined && spec.body === undefined) return { kind: "proceed", taskError: spec.taskError };
   const headers: Record<string, string> = spec.retryAfter !== undefined ? { "retry-after": String(spec.retryAfter) } : {};
   if (spec.body !== undefined) {
     return { kind: "respond", response: new Response(spec.body, { status: spec.status ?? 200, headers: { ...headers, "content-type": "application/json" } }) };

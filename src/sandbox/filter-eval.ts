@@ -38,6 +38,8 @@ export function compileFilter(node: FilterNode): IdentityPredicate {
       const inner = compileFilter(node.operand);
       return (i, f) => !inner(i, f);
     }
+    case "isnull":
+      return (i, f) => read(node.field, i, f) === null;
     case "in": {
       const wanted = new Set(node.values.map((v) => fold(node.field, v)));
       return (i, f) => {

@@ -62,6 +62,36 @@ export interface AssociationDetail {
   entities: Array<{ identityEntity: { id: string; name: string; type: string } }>;
 }
 
+/** What finishing a task does to the identities it names. */
+export type TaskEffect = "refresh" | "none";
+
+/**
+ * A task the tenant runs (process, invite, seeded history). Its TaskStatus is computed from the clock,
+ * so it moves QUEUED -> IN_PROGRESS -> finished without timers; effects are applied when a request sees them due.
+ */
+export interface TaskRecord {
+  id: string;
+  type: "QUARTZ" | "QPOC" | "QUEUED_TASK";
+  /** What the list's `type` filter matches besides `type` (e.g. IDENTITY_REFRESH). */
+  definitionType: string;
+  uniqueName: string;
+  description: string;
+  launcher: string;
+  target: { type: "APPLICATION" | "IDENTITY" | null; id: string; name: string } | null;
+  sourceId: string | null;
+  attributes: Record<string, unknown>;
+  createdMs: number;
+  launchMs: number;
+  completeMs: number;
+  outcome: "SUCCESS" | "ERROR";
+  /** Messages of an ERROR outcome. */
+  errors: string[];
+  identityIds: string[];
+  effect: TaskEffect;
+  /** Which of the effect's phases (start, finish) were applied to the identities. */
+  applied: { started: boolean; finished: boolean };
+}
+
 export interface SandboxState {
   /** Iteration order is the default list order (name, then id), kept by seeding in that order. */
   identities: Map<string, Identity>;
@@ -78,4 +108,6 @@ export interface SandboxState {
   syncs: Array<{ at: number; identityId: string; jobId: string }>;
   resets: Array<{ at: number; identityId: string }>;
   deleted: string[];
+  /** Every task, in creation order; id -> record. */
+  tasks: Map<string, TaskRecord>;
 }

@@ -2,6 +2,7 @@
 import type { OpContext } from "./context.js";
 import { badRequest, json } from "./errors.js";
 import { requireIdentity } from "./ops-read.js";
+import { startTask, taskStatusBody } from "./tasks.js";
 
 function jsonObject(body: string): Record<string, unknown> {
   if (body.trim() === "") throw badRequest("The request body is required.");
@@ -40,27 +41,13 @@ export function startInvite(ctx: OpContext): Response {
   const targets = ids && ids.length > 0
     ? ids.filter((id) => ctx.state.identities.get(id)?.identityStatus === "UNREGISTERED")
     : [...ctx.state.identities.values()].filter((i) => i.identityStatus === "UNREGISTERED").slice(0, 1000).map((i) => i.id);
-  const taskId = ctx.rng.uuid();
-  ctx.state.invites.push({ at: ctx.now, ids: ids && ids.length > 0 ? [...ids] : null, uninvited, taskId });
-  const created = new Date(ctx.now).toISOString();
-  return json(202, {
-    id: taskId,
-    type: "QUEUED_TASK",
-    uniqueName: "Cloud Send Invitations",
-    description: "Send registration invitations to unregistered identities",
-    parentName: null,
-    launcher: "idn:identity:invite",
-    created,
-    modified: created,
-    launched: null,
-    completed: null,
-    completionStatus: null,
-    messages: [],
-    returns: [],
-    attributes: { identityCount: targets.length },
-    progress: "Queued",
-    percentComplete: 0,
-  });
+  const task = startTask(ctx.state, ctx.rng, ctx.options, ctx.now, {
+    type: "QUEUED_TASK", definitionType: "CLOUD_SEND_INVITATIONS", uniqueName: "Cloud Send Invitations",
+    description: "Send registration invitations to unregistered identities", launcher: "idn:identity:invite",
+    attributes: { identityCount: targets.length }, identityIds: targets, effect: "none",
+  }, ctx.taskError);
+  ctx.state.invites.push({ at: ctx.now, ids: ids && ids.length > 0 ? [...ids] : null, uninvited, taskId: task.id });
+  return json(202, taskStatusBody(task, ctx.now));
 }
 
 const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"];
@@ -82,8 +69,14 @@ export function startProcessing(ctx: OpContext): Response {
   const ids = stringArray(body["identityIds"], "identityIds");
   if (ids.length < 1 || ids.length > 250) throw badRequest(`"identityIds" must hold 1 to 250 ids, got ${ids.length}.`);
   requireKnown(ctx, ids, "identityIds");
-  const taskId = ctx.rng.uuid();
-  ctx.state.processed.push({ at: ctx.now, identityIds: [...ids], taskId });
+  const only = ids.length === 1 ? ctx.state.identities.get(ids[0] as string) : undefined;
+  const task = startTask(ctx.state, ctx.rng, ctx.options, ctx.now, {
+    type: "QUEUED_TASK", definitionType: "IDENTITY_REFRESH", uniqueName: "Identity Refresh",
+    description: "Refreshes identities", launcher: "idn:identity:process",
+    ...(only ? { target: { type: "IDENTITY" as const, id: only.id, name: only.name } } : {}),
+    attributes: { identityCount: ids.length }, identityIds: [...ids], effect: "refresh",
+  }, ctx.taskError);
+  ctx.state.processed.push({ at: ctx.now, identityIds: [...ids], taskId: task.id });
   // `name` is "always null" per its description, but the schema types it as a plain string: leave it out.
-  return json(202, { type: "TASK_RESULT", id: taskId });
+  return json(202, { type: "TASK_RESULT", id: task.id });
 }

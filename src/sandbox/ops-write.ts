@@ -2,6 +2,7 @@
 import type { OpContext } from "./context.js";
 import { SandboxError, json } from "./errors.js";
 import { requireIdentity } from "./ops-read.js";
+import { startTask } from "./tasks.js";
 
 export function deleteIdentity(ctx: OpContext): Response {
   const identity = requireIdentity(ctx, "id");
@@ -47,6 +48,13 @@ export function synchronizeAttributes(ctx: OpContext): Response {
   ctx.lastSync.set(identity.id, ctx.now);
   const jobId = ctx.rng.uuid();
   ctx.state.syncs.push({ at: ctx.now, identityId: identity.id, jobId });
+  // No endpoint reads the job back; its effect shows on the identity (processing state, last refresh), and
+  // the task list carries it as a CLOUD_ATTRIBUTE_SYNCHRONIZATION task with an id of its own.
+  startTask(ctx.state, ctx.rng, ctx.options, ctx.now, {
+    type: "QUEUED_TASK", definitionType: "CLOUD_ATTRIBUTE_SYNCHRONIZATION", uniqueName: "Identity Attribute Synchronization",
+    description: "Synchronizes an identity's attributes from its sources", launcher: "idn:identity:sync",
+    target: { type: "IDENTITY", id: identity.id, name: identity.name }, identityIds: [identity.id], effect: "refresh",
+  }, ctx.taskError);
   return json(202, {
     id: jobId,
     status: "QUEUED",

@@ -1,9 +1,10 @@
-// The route table of the 11 operations (same under /v2024 and /v2025) and the matcher over raw paths.
+// The route table (11 Identities operations, task status) shared by every API version, and the matcher over raw paths.
 import type { Operation } from "./context.js";
 import { SandboxError, badRequest } from "./errors.js";
 import { getIdentity, getOwnershipDetails, getRoleAssignment, getRoleAssignments, listIdentities } from "./ops-read.js";
 import { sendVerification, startInvite, startProcessing } from "./ops-tasks.js";
 import { deleteIdentity, resetIdentity, synchronizeAttributes } from "./ops-write.js";
+import { getTaskStatus, listTaskStatus } from "./ops-task-status.js";
 
 interface Route { method: string; segments: string[]; op: Operation; experimental: boolean }
 
@@ -23,9 +24,24 @@ const ROUTES: readonly Route[] = [
   route("GET", "/identities/:identityId/role-assignments/:assignmentId", getRoleAssignment),
   route("POST", "/identities/:identityId/synchronize-attributes", synchronizeAttributes, true),
   route("POST", "/identities/:id/verification/account/send", sendVerification, true),
+  route("GET", "/task-status", listTaskStatus),
+  route("GET", "/task-status/:id", getTaskStatus),
 ];
 
-export const API_VERSIONS = new Set(["v2024", "v2025"]);
+export const YEAR_VERSIONS = new Set(["v2024", "v2025", "v2026"]);
+/** The per-resource APIs this tenant serves as `/{resource}/v1/...`. */
+const V1_RESOURCES = new Set(["identities", "task-status"]);
+
+/**
+ * One model, four shapes: `/v2025/identities/x` and `/identities/v1/x` both become ["identities", "x"]
+ * with their version, so every operation is written once. Anything else is not an API path (undefined).
+ */
+export function splitVersion(segments: readonly string[]): { version: string; rest: string[] } | undefined {
+  const [first = "", second, ...more] = segments;
+  if (YEAR_VERSIONS.has(first)) return { version: first, rest: segments.slice(1) };
+  if (second === "v1" && V1_RESOURCES.has(first)) return { version: "v1", rest: [first, ...more] };
+  return undefined;
+}
 
 export interface Match { op: Operation; experimental: boolean; params: Record<string, string> }
 

@@ -16,7 +16,7 @@ export function seedState(count: number, seed: number): SandboxState {
 
   const state: SandboxState = {
     identities: new Map(), flags: new Map(), roleAssignments: new Map(), ownership: new Map(), roles,
-    invites: [], verificationSends: [], processed: [], syncs: [], resets: [], deleted: [],
+    invites: [], verificationSends: [], processed: [], syncs: [], resets: [], deleted: [], tasks: new Map(),
   };
   for (const person of people) {
     const id = person.identity.id;

@@ -18,7 +18,11 @@ export interface SandboxOptions {
   syncIntervalMs?: number;
   /** Keep only the newest N entries of the request log (a long-running --sandbox server); 0 keeps all. @default 0 */
   requestLogLimit?: number;
-  /** Clock (ms) for token expiry, rate limits, sync interval and write timestamps. @default Date.now */
+  /** How long a started task stays QUEUED, then IN_PROGRESS, before it finishes. @default { queuedMs: 1_000, runMs: 3_000 } */
+  taskTimings?: { queuedMs: number; runMs: number };
+  /** Raw paths answered with `X-Deprecated: true` (as ISC flags deprecated endpoints). @default none */
+  deprecated?: RegExp;
+  /** Clock (ms) for token expiry, rate limits, sync interval, tasks and write timestamps. @default Date.now */
   now?: () => number;
 }
 
@@ -52,6 +56,8 @@ export interface FaultSpec {
   body?: string;
   /** Destroy the connection without a response; direct handler calls reject like fetch does. */
   reset?: boolean;
+  /** The request succeeds, but the task (or sync job) it starts ends in ERROR with this message. */
+  taskError?: string;
 }
 
 export interface Sandbox {
@@ -81,6 +87,8 @@ export interface ResolvedOptions {
   rateLimit: { requests: number; windowMs: number } | false;
   syncIntervalMs: number;
   requestLogLimit: number;
+  taskTimings: { queuedMs: number; runMs: number };
+  deprecated: RegExp | undefined;
   now: () => number;
 }
 
@@ -94,6 +102,8 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     rateLimit: options.rateLimit === undefined ? { requests: 100, windowMs: 10_000 } : options.rateLimit,
     syncIntervalMs: options.syncIntervalMs ?? 10_000,
     requestLogLimit: options.requestLogLimit ?? 0,
+    taskTimings: options.taskTimings ?? { queuedMs: 1_000, runMs: 3_000 },
+    deprecated: options.deprecated,
     now: options.now ?? Date.now,
   };
 }

@@ -27,7 +27,8 @@ export interface ServedTenant {
 export async function serveTenant(options: SandboxOptions = {}): Promise<ServedTenant> {
   const sandbox = createSandbox({ rateLimit: false, identities: 60, ...options });
   const served = await serveSandbox(sandbox);
-  return { sandbox, served, env: { ...cleanEnv(), SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
+  // Pinned to v2025 like harness.ts: these tests match /v2025 paths; api-versions.test.ts covers the others.
+  return { sandbox, served, env: { ...cleanEnv(), ISC_MCP_API_VERSION: "v2025", SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
 }
 
 export interface StdioCli {

@@ -4,7 +4,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
-import { createLogger } from "../../src/core/log.js";
+import { createLogger, type Logger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
 import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard, createGuardMemory } from "../../src/guard/index.js";
@@ -21,6 +21,8 @@ export interface HarnessOptions {
   onElicit?: (message: string, schema: unknown) => ElicitResult | Promise<ElicitResult>;
   /** The guard's clock (code expiry, cooldowns). @default Date.now */
   now?: () => number;
+  /** The ISC client's log (e.g. X-Deprecated notices). @default none */
+  log?: Logger;
 }
 
 export interface Harness {
@@ -34,10 +36,11 @@ export interface Harness {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], opts.env ?? {});
+  // The suite's path assertions are written against /v2025; test/api-versions.test.ts runs every tool on every version.
+  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ISC_MCP_API_VERSION: "v2025", ...opts.env });
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
   const sandbox = createSandbox({ rateLimit: false, ...opts.sandbox });
-  const backend = await connectBackend(config, { sandbox });
+  const backend = await connectBackend(config, { sandbox, ...(opts.log ? { log: opts.log } : {}) });
   const audit: string[] = [];
   const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.

@@ -49,6 +49,7 @@ export function allowedRequests(tool: string, a: Record<string, unknown>): Req[]
     get_identity_ownership_details: [{ method: "GET", path: `${one}/ownership` }],
     get_role_assignments: [{ method: "GET", path: `${one}/role-assignments` }],
     get_role_assignment: [{ method: "GET", path: `${one}/role-assignments/${String(a.assignmentId)}` }],
+    get_task_status: [{ method: "GET", path: `/v2025/task-status/${String(a.taskId)}` }],
     synchronize_attributes_for_identity: [{ method: "POST", path: `${one}/synchronize-attributes` }],
     start_identity_processing: [{ method: "POST", path: `${V}/process` }],
     start_identities_invite: [{ method: "GET", path: V }, { method: "POST", path: `${V}/invite` }],

@@ -23,7 +23,8 @@ export interface HttpHarness {
 }
 
 export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}): Promise<HttpHarness> {
-  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], env);
+  // Pinned to v2025 like harness.ts (its path assertions); --api-version in argv still wins.
+  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], { ISC_MCP_API_VERSION: "v2025", ...env });
   const config: Config = { ...resolved.config, logLevel: "silent" };
   const sandbox = createSandbox({ rateLimit: false });
   const backend = await connectBackend(config, { sandbox });

@@ -5,8 +5,8 @@ import { TOOLS } from "../../tools/index.js";
 
 export type Args = Record<string, unknown>;
 
-/** Requests to the versioned API (not the token endpoint). */
-export const apiRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path.startsWith("/v20"));
+/** Requests to the versioned API (not the token endpoint), in any version's shape. */
+export const apiRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path.startsWith("/v20") || /^\/[a-z-]+\/v1(\/|$)/.test(r.path));
 export const tokenRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path === "/oauth/token");
 
 /**
@@ -16,12 +16,15 @@ export const tokenRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) =
 export function validCalls(sandbox: Sandbox): Map<string, Args> {
   const fx = pickFixtures(sandbox.state);
   const assignmentId = sandbox.state.roleAssignments.get(fx.withRoles)?.[0]?.id;
+  // The newest seeded task: well inside ISC's 90-day retention.
+  const taskId = [...sandbox.state.tasks.values()].reduce((a, b) => (b.createdMs > a.createdMs ? b : a)).id;
   const known: Record<string, Args> = {
     list_identities: { limit: 5 },
     get_identity: { identityId: fx.plain },
     get_identity_ownership_details: { identityId: fx.owner },
     get_role_assignments: { identityId: fx.withRoles },
     get_role_assignment: { identityId: fx.withRoles, assignmentId },
+    get_task_status: { taskId },
     synchronize_attributes_for_identity: { identityId: fx.plain },
     start_identity_processing: { identityIds: [fx.plain] },
     start_identities_invite: { ids: [fx.unregistered] },

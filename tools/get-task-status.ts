@@ -1,0 +1,32 @@
+// get_task_status: whether an ISC task (identity processing, invitations) finished, and how.
+import { z } from "zod";
+import { defineTool } from "../src/mcp/define-tool.js";
+import { IscError, ToolFailure } from "../src/core/errors.js";
+import { apiPath, ID_PATTERN } from "../src/isc/paths.js";
+import { compactTask, taskLine } from "../src/views/task-status.js";
+import { taskRow } from "../src/mcp/tool-args.js";
+
+export const getTaskStatus = defineTool({
+  name: "get_task_status",
+  title: "Get task status",
+  description: "Check whether an ISC task finished and how (taskId from start_identity_processing or start_identities_invite).",
+  kind: "read",
+  rights: "idn:task-management:read",
+  inputSchema: z.object({
+    taskId: z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _").describe("taskId from a write tool's result."),
+  }),
+  outputSchema: z.object({ task: taskRow }),
+  async handler(args, ctx) {
+    try {
+      const res = await ctx.request("GET", apiPath`task-status/${args.taskId}`);
+      const task = compactTask(res.data, "GET /task-status/{id}");
+      return { structured: { task }, text: taskLine(task) };
+    } catch (err) {
+      if (!(err instanceof IscError) || err.status !== 404) throw err;
+      throw new ToolFailure([
+        `get_task_status failed: ISC has no task ${args.taskId}. ISC keeps task status for 90 days, so an older task is gone; or the id is not a task id (a sync job id cannot be read back).`,
+        "Next step: use the taskId a write tool returned. For older or untracked work, check the identities themselves with get_identity (processingState, lastRefresh).",
+      ].join("\n"));
+    }
+  },
+});
