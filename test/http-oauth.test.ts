@@ -11,7 +11,7 @@ const AUDIENCE = "https://mcp.helpdesk.test/mcp";
 const PRM_URL = "https://mcp.helpdesk.test/.well-known/oauth-protected-resource/mcp";
 const [READ, WRITE, DESTRUCTIVE] = ["identities:read", "identities:write", "identities:destructive"];
 const ALL = [READ, WRITE, DESTRUCTIVE];
-const READ_TOOLS = ["get_identity", "get_identity_ownership_details", "get_role_assignment", "get_role_assignments", "list_identities"];
+const READ_TOOLS = ["get_identity", "get_identity_ownership_details", "get_role_assignment", "get_role_assignments", "get_task_status", "list_identities"];
 const WRITE_TOOLS = ["send_identity_verification_account_token", "start_identities_invite", "start_identity_processing", "synchronize_attributes_for_identity"];
 
 let idp: OidcFixture;
@@ -183,11 +183,11 @@ describe("the provider's keys and availability", () => {
     try {
       h = await start(own);
       const before = await own.token("ana", ALL, { resource: AUDIENCE });
-      expect((await (await h.connect({ headers: bearer(before) })).client.listTools()).tools).toHaveLength(11);
+      expect((await (await h.connect({ headers: bearer(before) })).client.listTools()).tools).toHaveLength(12);
       await own.rotate();
       const after = await own.token("ana", ALL, { resource: AUDIENCE });
       expect(after.split(".")[0]).not.toBe(before.split(".")[0]); // another kid in the header
-      expect((await (await h.connect({ headers: bearer(after) })).client.listTools()).tools).toHaveLength(11);
+      expect((await (await h.connect({ headers: bearer(after) })).client.listTools()).tools).toHaveLength(12);
     } finally {
       await own.close();
     }
@@ -208,7 +208,7 @@ describe("the provider's keys and availability", () => {
   it("a provider that goes down after its keys were cached: a token with a new key id fails closed with 503", async () => {
     const own = await startOidcProvider({ accounts: [{ sub: "ana", scopes: ALL }] });
     h = await start(own);
-    expect((await (await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })) })).client.listTools()).tools).toHaveLength(11);
+    expect((await (await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })) })).client.listTools()).tools).toHaveLength(12);
     const rotatedKey = { ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), kid: "rotated-while-down" };
     await own.stop();
     const now = Math.floor(Date.now() / 1000);
