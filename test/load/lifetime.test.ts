@@ -15,7 +15,7 @@ import { textOf } from "../support/harness.js";
 
 /** The server as `serve` wires it (in-flight tracking included), behind an in-memory MCP client. */
 async function start() {
-  const config = { ...resolveConfig(["--sandbox", "--rate-limit", "0", "--request-timeout", "100"], {}).config, logLevel: "silent" as const };
+  const config = { ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "100"], {}).config, logLevel: "silent" as const };
   const sandbox = createSandbox({ identities: 100, rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
   const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), inFlight: createInFlight() });
