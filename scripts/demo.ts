@@ -3,6 +3,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE } from "../src/core/version.js";
 
 const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const out = (line = "") => process.stdout.write(line + "\n");
@@ -92,7 +95,8 @@ async function main(): Promise<void> {
   }
 
   await client.close();
-  out("\nDone. Add the server to your MCP host with real credentials: see README.md.");
+  const readme = PACKAGE.root && existsSync(join(PACKAGE.root, "README.md")) ? join(PACKAGE.root, "README.md") : PACKAGE.homepage;
+  out(`\nDone. To use it with your tenant, read "Install" and "Use it with your tenant" in ${readme}, or run: isc-identities-mcp init --client claude-desktop|claude-code|vscode|cursor`);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 // The built CLI end to end: spawned over stdio with --sandbox, and refusing to start without credentials.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TOOLS } from "../tools/index.js";
 
 const CLI = fileURLToPath(new URL("../dist/src/cli/main.js", import.meta.url));
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
@@ -43,7 +44,24 @@ describe("built CLI over stdio", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(/serving MCP on stdio; v1 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+/);
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto \\(elicitation, else a code\\)`));
+  });
+
+  it("says in its start-up line how many tools it offers, read-only, and the confirmation mode", async () => {
+    const child = spawn(process.execPath, [CLI, "--sandbox", "--read-only", "--confirm", "strict"], { env: cleanEnv(), cwd: EMPTY, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        if (stderr.includes("serving MCP")) resolve();
+      });
+      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.stdin.end();
+    await exited;
+    const reads = TOOLS.filter((t) => t.kind === "read").length;
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\), confirmation strict \\(elicitation only\\)`));
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {

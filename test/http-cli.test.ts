@@ -1,6 +1,7 @@
 // The built CLI with --http, for both builds (tsc output and the shipped bundle): startup line, a session, refusals, clean exit.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -31,6 +32,18 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("list_identities");
     await client.close();
+    // A refused Host: the operator's log says why and what to do, not just "Forbidden".
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(url, { method: "POST", headers: { host: "rebind.example", "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(status).toBe(403);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stderr).toMatch(/HTTP 403 for POST \/mcp: Forbidden: Host "rebind\.example" is not allowed\. Add it with --allowed-hosts/);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

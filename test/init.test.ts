@@ -5,13 +5,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/resolve.js";
 import { runInit } from "../src/cli/init.js";
+import { detectInvocation, type Invocation } from "../src/cli/invocation.js";
 
+// A checkout's invocation: what init prints when it runs from a clone (detectInvocation is tested below).
+const HOW: Invocation = { command: "/opt/node/bin/node", args: ["/src/isc-identities-mcp/dist/bundle/src/cli/main.js"], kind: "checkout", why: "it runs from a checkout" };
+const CMD = { command: HOW.command, args: HOW.args };
 const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "never-written" };
 
 function init(argv: string[], env: Record<string, string>, places: { cwd: string; home: string; platform?: NodeJS.Platform }) {
   const out: string[] = [];
   const note: string[] = [];
-  const code = runInit(resolveConfig(["init", ...argv], env), { out: (l) => out.push(l), note: (l) => note.push(l), places: { platform: "darwin", appData: undefined, ...places }, now: () => Date.UTC(2025, 0, 2, 3, 4, 5) });
+  const code = runInit(resolveConfig(["init", ...argv], env), { out: (l) => out.push(l), note: (l) => note.push(l), places: { platform: "darwin", appData: undefined, ...places }, now: () => Date.UTC(2025, 0, 2, 3, 4, 5), invocation: HOW });
   return { code, out: out.join("\n"), note: note.join("\n") };
 }
 
@@ -25,7 +29,7 @@ describe("init prints the block for each host", () => {
   it("claude-desktop: env with the known URL and client id, a placeholder secret, the macOS path", () => {
     const { out, note } = init(["--client", "claude-desktop"], CREDS, where);
     expect(JSON.parse(out)).toEqual({
-      mcpServers: { "isc-identities": { command: "npx", args: ["-y", "isc-identities-mcp"], env: { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "PASTE-YOUR-CLIENT-SECRET" } } },
+      mcpServers: { "isc-identities": { ...CMD, env: { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "PASTE-YOUR-CLIENT-SECRET" } } },
     });
     expect(note).toContain(join(where.home, "Library", "Application Support", "Claude", "claude_desktop_config.json"));
     expect(out).not.toContain("never-written");
@@ -33,7 +37,7 @@ describe("init prints the block for each host", () => {
 
   it("claude-code: a project .mcp.json that expands the variables from the environment", () => {
     const { out, note } = init(["--client", "claude-code"], {}, where);
-    expect(JSON.parse(out).mcpServers["isc-identities"]).toEqual({ type: "stdio", command: "npx", args: ["-y", "isc-identities-mcp"], env: { SAIL_BASE_URL: "${SAIL_BASE_URL}", SAIL_CLIENT_ID: "${SAIL_CLIENT_ID}", SAIL_CLIENT_SECRET: "${SAIL_CLIENT_SECRET}" } });
+    expect(JSON.parse(out).mcpServers["isc-identities"]).toEqual({ type: "stdio", ...CMD, env: { SAIL_BASE_URL: "${SAIL_BASE_URL}", SAIL_CLIENT_ID: "${SAIL_CLIENT_ID}", SAIL_CLIENT_SECRET: "${SAIL_CLIENT_SECRET}" } });
     expect(note).toContain(join(where.cwd, ".mcp.json"));
   });
 
@@ -47,7 +51,7 @@ describe("init prints the block for each host", () => {
     const { out, note } = init(["--client", "cursor"], {}, where);
     expect(JSON.parse(out).mcpServers["isc-identities"].env.SAIL_CLIENT_SECRET).toBe("${env:SAIL_CLIENT_SECRET}");
     expect(note).toContain(join(where.home, ".cursor", "mcp.json"));
-    expect(JSON.parse(init(["--client", "cursor", "--sandbox"], {}, where).out)).toEqual({ mcpServers: { "isc-identities": { command: "npx", args: ["-y", "isc-identities-mcp", "--sandbox"] } } });
+    expect(JSON.parse(init(["--client", "cursor", "--sandbox"], {}, where).out)).toEqual({ mcpServers: { "isc-identities": { command: HOW.command, args: [...HOW.args, "--sandbox"] } } });
   });
 
   it("refuses an unknown host by listing the known ones", () => {
@@ -55,7 +59,72 @@ describe("init prints the block for each host", () => {
   });
 });
 
+describe("init names the command it chose and the right next step", () => {
+  const where = dirs();
+  it("says which invocation it printed and why", () => {
+    expect(init(["--client", "cursor"], {}, where).note).toContain(`Command: ${HOW.command} ${HOW.args[0]} (checkout: it runs from a checkout).`);
+  });
+
+  it("claude-desktop: leads with the .mcpb bundle and the keychain, then the JSON route", () => {
+    const { note } = init(["--client", "claude-desktop"], CREDS, where);
+    const lines = note.split("\n");
+    expect(lines[0]).toMatch(/^Claude Desktop: the easiest and safest route is the MCP Bundle .*isc-identities-mcp-\d+\.\d+\.\d+\.mcpb/);
+    expect(lines[1]).toMatch(/keeps the secret in the OS keychain, not in a file/);
+    expect(lines[2]).toBe("Or the JSON route:");
+  });
+
+  it("--sandbox asks for no secret and says nothing about replacing one", () => {
+    for (const client of ["claude-desktop", "claude-code", "vscode", "cursor"]) {
+      const { out, note } = init(["--client", client, "--sandbox"], {}, where);
+      expect(note, client).not.toMatch(/PASTE-YOUR-CLIENT-SECRET|SAIL_CLIENT_SECRET|asks for the inputs/);
+      expect(out, client).not.toMatch(/SAIL_|inputs/);
+    }
+  });
+});
+
+describe("detectInvocation", () => {
+  const node = "/opt/node/bin/node";
+  it("npx -y only when npx fetched this copy into its cache", () => {
+    expect(detectInvocation({ entry: "/home/u/.npm/_npx/1a2b/node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js", execPath: node })).toMatchObject({ command: "npx", args: ["-y", "isc-identities-mcp"], kind: "npx" });
+  });
+  it("a checkout, a global install and a local (tarball) install: node and the entry by absolute path", () => {
+    const checkout = "/src/isc-identities-mcp/dist/bundle/src/cli/main.js";
+    expect(detectInvocation({ entry: checkout, execPath: node })).toMatchObject({ command: node, args: [checkout], kind: "checkout" });
+    const global = "/opt/node/lib/node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js";
+    expect(detectInvocation({ entry: global, execPath: node })).toMatchObject({ command: node, args: [global], kind: "global install" });
+    const prefixed = "/usr/local/lib/node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js";
+    expect(detectInvocation({ entry: prefixed, execPath: node, globalPrefix: "/usr/local" })).toMatchObject({ kind: "global install" });
+    const local = "/home/u/tools/node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js";
+    expect(detectInvocation({ entry: local, execPath: node })).toMatchObject({ command: node, args: [local], kind: "local install" });
+  });
+});
+
 describe("init --write", () => {
+  it("run again without SAIL_BASE_URL, keeps the values it does not know instead of writing placeholders", () => {
+    const where = dirs();
+    const file = join(where.cwd, ".vscode", "mcp.json");
+    init(["--client", "vscode", "--write"], CREDS, where);
+    const first = JSON.parse(readFileSync(file, "utf8"));
+    first.servers["isc-identities"].env.ISC_MCP_READ_ONLY = "1";
+    writeFileSync(file, JSON.stringify(first));
+    init(["--client", "vscode", "--write"], {}, where);
+    const again = JSON.parse(readFileSync(file, "utf8"));
+    expect(again.servers["isc-identities"].env).toEqual({ SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "${input:sail-client-secret}", ISC_MCP_READ_ONLY: "1" });
+    // No input for values already written.
+    expect(again.inputs.map((i: { id: string }) => i.id)).toEqual(["sail-client-secret"]);
+  });
+
+  it("keeps a secret already typed into claude_desktop_config.json", () => {
+    const where = dirs();
+    const file = join(where.home, "Library", "Application Support", "Claude", "claude_desktop_config.json");
+    init(["--client", "claude-desktop", "--write"], CREDS, where);
+    const typed = JSON.parse(readFileSync(file, "utf8"));
+    typed.mcpServers["isc-identities"].env.SAIL_CLIENT_SECRET = "typed-by-the-user";
+    writeFileSync(file, JSON.stringify(typed));
+    init(["--client", "claude-desktop", "--write"], {}, where);
+    expect(JSON.parse(readFileSync(file, "utf8")).mcpServers["isc-identities"].env).toEqual({ SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "typed-by-the-user" });
+  });
+
   it("merges into an existing file, keeping other servers and settings, after a timestamped backup", () => {
     const where = dirs();
     const file = join(where.cwd, ".vscode", "mcp.json");
@@ -66,7 +135,7 @@ describe("init --write", () => {
     expect(code).toBe(0);
     const merged = JSON.parse(readFileSync(file, "utf8"));
     expect(merged.servers.other).toEqual({ command: "other-mcp" });
-    expect(merged.servers["isc-identities"].command).toBe("npx");
+    expect(merged.servers["isc-identities"].command).toBe(HOW.command);
     expect(merged.extra).toEqual({ keep: true });
     expect(merged.inputs.map((i: { id: string }) => i.id)).toEqual(["other-key", "sail-client-secret"]);
     const backup = `${file}.2025-01-02T03-04-05-000Z.bak`;

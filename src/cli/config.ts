@@ -4,6 +4,12 @@ import type { Resolved } from "../config/resolve.js";
 import { registerSecret, redact } from "../core/log.js";
 import { OPTIONS } from "../config/options.js";
 import { PACKAGE } from "../core/version.js";
+import { IscError } from "../core/errors.js";
+import { hostPort } from "../isc/network-cause.js";
+
+/** The token check waits at most this long (or --request-timeout, when shorter): a person is watching. */
+const CHECK_TIMEOUT_MS = 15_000;
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 export interface ConfigCommandIo {
   out: (line: string) => void;
@@ -14,8 +20,11 @@ export interface ConfigCommandIo {
 
 const SECRET_KEYS = new Set(["clientSecret", "httpToken", "oauthClientSecret"]);
 
+const NOT_SET = "not set";
+const isUnset = (value: unknown) => value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
+
 function show(key: string, value: unknown): string {
-  if (value === undefined || value === "") return "(not set)";
+  if (isUnset(value)) return NOT_SET;
   if (SECRET_KEYS.has(key)) return `set, ${String(value).length} characters (masked)`;
   if (Array.isArray(value)) return value.join(",");
   return String(value);
@@ -30,16 +39,21 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
   const rows = OPTIONS.map((o) => {
     const key = o.key as keyof typeof config;
     const label = o.flag ? `--${o.flag}` : o.env ?? o.key;
-    const from = sources[o.key] === "default" ? "default" : notes[o.key] ?? sources[o.key] ?? "default";
-    return [label, show(o.key, config[key]), from] as const;
+    const value = config[key];
+    // A value nobody set has no source worth naming: "from default" would suggest there is one.
+    const from = isUnset(value) && sources[o.key] === "default" ? "" : sources[o.key] === "default" ? "default" : notes[o.key] ?? sources[o.key] ?? "default";
+    return [label, show(o.key, value), from] as const;
   });
   const width = Math.max(...rows.map((r) => r[0].length));
   const valueWidth = Math.min(48, Math.max(...rows.map((r) => r[1].length)));
   io.out(`${PACKAGE.name} ${PACKAGE.version}: effective configuration (flags > environment > config files > defaults)`);
-  for (const [label, value, from] of rows) io.out(redact(`  ${label.padEnd(width)}  ${value.padEnd(valueWidth)}  from ${from}`));
+  const row = (label: string, value: string, from: string) => io.out(redact(`  ${label.padEnd(width)}  ${from ? `${value.padEnd(valueWidth)}  from ${from}` : value}`.trimEnd()));
+  for (const [label, value, from] of rows) row(label, value, from);
   // Serving reports a broken file only when it needs a value from it; here the user asked to see everything.
   for (const problem of io.fileProblems ?? []) io.out(redact(`! ${problem}`));
-  io.out(`  ${"ISC_MCP_CONFIRM_KEY".padEnd(width)}  ${(io.env.ISC_MCP_CONFIRM_KEY ? "set (masked)" : "(not set: a random key per process)").padEnd(valueWidth)}  from environment`);
+  const confirmKey = io.env.ISC_MCP_CONFIRM_KEY;
+  if (confirmKey) row("ISC_MCP_CONFIRM_KEY", `set, ${confirmKey.length} characters (masked)`, "ISC_MCP_CONFIRM_KEY");
+  else row("ISC_MCP_CONFIRM_KEY", `${NOT_SET} (a random key per process)`, "");
 
   if (config.sandbox) {
     io.out("✓ sandbox mode: the built-in sandbox tenant needs no credentials.");
@@ -50,13 +64,19 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
     io.out(`✗ credentials not checked: missing ${missing.join(", ")}. Set them in the environment or ./config.json (BaseURL, ClientId, ClientSecret), or use --sandbox.`);
     return 1;
   }
-  const tokens = createTokenProvider({ baseUrl: config.baseUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: Math.min(config.requestTimeoutMs, 15_000) });
+  const timeoutMs = Math.min(config.requestTimeoutMs, CHECK_TIMEOUT_MS);
+  const tokens = createTokenProvider({ baseUrl: config.baseUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs });
+  // Said before the wait, so a silent endpoint is not mistaken for a hung command.
+  io.out(`  contacting ${config.baseUrl}/oauth/token (${hostPort(config.baseUrl)}, up to ${seconds(timeoutMs)})…`);
   try {
     await tokens.getToken();
     io.out(`✓ credentials work: ${config.baseUrl}/oauth/token issued a token to client ${config.clientId}.`);
     return 0;
   } catch (err) {
-    io.out(redact(`✗ credentials failed: ${err instanceof Error ? err.message : String(err)}`));
+    // Only the token endpoint refusing (400/401) is about the credentials; the message names any other cause itself.
+    const status = err instanceof IscError ? err.status : undefined;
+    const lead = status === 400 || status === 401 ? "credentials failed" : "token check failed";
+    io.out(redact(`✗ ${lead}: ${err instanceof Error ? err.message : String(err)}`));
     return 1;
   }
 }

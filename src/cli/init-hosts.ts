@@ -1,5 +1,6 @@
 // The MCP hosts `init` knows: where each keeps its server list, and the exact block that adds this server to it.
 import { join } from "node:path";
+import { PLACEHOLDERS } from "../config/placeholders.js";
 
 export const HOSTS = ["claude-desktop", "claude-code", "vscode", "cursor"] as const;
 export type HostName = (typeof HOSTS)[number];
@@ -18,6 +19,9 @@ export interface BlockInput {
   baseUrl: string | undefined;
   clientId: string | undefined;
   sandbox: boolean;
+  /** How the host starts this server (see invocation.ts). */
+  command: string;
+  args: readonly string[];
 }
 
 export interface HostSpec {
@@ -28,24 +32,23 @@ export interface HostSpec {
   /** The whole JSON block to merge into the file (the server entry, plus VS Code's inputs). */
   block(input: BlockInput): Record<string, unknown>;
   /** What the user still has to do once the block is in place. */
-  next: string;
+  next(input: BlockInput): string;
 }
 
-const PLACEHOLDER_URL = "https://YOUR-TENANT.api.identitynow.com";
-const args = (input: BlockInput) => ["-y", "isc-identities-mcp", ...(input.sandbox ? ["--sandbox"] : [])];
+const args = (input: BlockInput) => [...input.args, ...(input.sandbox ? ["--sandbox"] : [])];
 
 /** The three SAIL_* variables, each spelled the way the host fills it in; the sandbox needs none. */
 function env(input: BlockInput, secret: string, fromHost?: (name: string) => string): Record<string, string> | undefined {
   if (input.sandbox) return undefined;
   return {
-    SAIL_BASE_URL: fromHost && !input.baseUrl ? fromHost("SAIL_BASE_URL") : (input.baseUrl ?? PLACEHOLDER_URL),
-    SAIL_CLIENT_ID: fromHost && !input.clientId ? fromHost("SAIL_CLIENT_ID") : (input.clientId ?? "YOUR-CLIENT-ID"),
+    SAIL_BASE_URL: fromHost && !input.baseUrl ? fromHost("SAIL_BASE_URL") : (input.baseUrl ?? PLACEHOLDERS.url),
+    SAIL_CLIENT_ID: fromHost && !input.clientId ? fromHost("SAIL_CLIENT_ID") : (input.clientId ?? PLACEHOLDERS.clientId),
     SAIL_CLIENT_SECRET: secret,
   };
 }
 
 function server(input: BlockInput, environment: Record<string, string> | undefined, type?: "stdio"): Record<string, unknown> {
-  return { ...(type ? { type } : {}), command: "npx", args: args(input), ...(environment ? { env: environment } : {}) };
+  return { ...(type ? { type } : {}), command: input.command, args: args(input), ...(environment ? { env: environment } : {}) };
 }
 
 export const HOST_SPECS: Record<HostName, HostSpec> = {
@@ -59,8 +62,8 @@ export const HOST_SPECS: Record<HostName, HostSpec> = {
           ? join(p.appData ?? join(p.home, "AppData", "Roaming"), "Claude", "claude_desktop_config.json")
           : join(p.appData ?? join(p.home, ".config"), "Claude", "claude_desktop_config.json"),
     // Claude Desktop starts servers without the shell's environment and has no interpolation: the secret is typed in.
-    block: (i) => ({ mcpServers: { [SERVER_NAME]: server(i, env(i, "PASTE-YOUR-CLIENT-SECRET")) } }),
-    next: "Replace PASTE-YOUR-CLIENT-SECRET (and any YOUR-… placeholder) in that file, then restart Claude Desktop.",
+    block: (i) => ({ mcpServers: { [SERVER_NAME]: server(i, env(i, PLACEHOLDERS.secret)) } }),
+    next: (i) => (i.sandbox ? "Restart Claude Desktop." : `Replace ${PLACEHOLDERS.secret} (and any YOUR-… placeholder) in that file, then restart Claude Desktop.`),
   },
   "claude-code": {
     label: "Claude Code",
@@ -68,7 +71,7 @@ export const HOST_SPECS: Record<HostName, HostSpec> = {
     file: (p) => join(p.cwd, ".mcp.json"),
     // Claude Code expands ${VAR} from its own environment, so the project file carries no secret.
     block: (i) => ({ mcpServers: { [SERVER_NAME]: server(i, env(i, "${SAIL_CLIENT_SECRET}", (n) => `\${${n}}`), "stdio") } }),
-    next: "Export SAIL_CLIENT_SECRET (and SAIL_BASE_URL/SAIL_CLIENT_ID if shown as ${…}) in the shell that starts claude, then run claude in this folder.",
+    next: (i) => i.sandbox ? "Run claude in this folder." : "Export SAIL_CLIENT_SECRET (and SAIL_BASE_URL/SAIL_CLIENT_ID if shown as ${…}) in the shell that starts claude, then run claude in this folder.",
   },
   vscode: {
     label: "VS Code",
@@ -87,7 +90,7 @@ export const HOST_SPECS: Record<HostName, HostSpec> = {
             ],
           }),
     }),
-    next: "Open the folder in VS Code and start the server from .vscode/mcp.json; VS Code asks for the inputs once.",
+    next: (i) => `Open the folder in VS Code and start the server from .vscode/mcp.json${i.sandbox ? "." : "; VS Code asks for the inputs once."}`,
   },
   cursor: {
     label: "Cursor",
@@ -95,6 +98,6 @@ export const HOST_SPECS: Record<HostName, HostSpec> = {
     file: (p) => join(p.home, ".cursor", "mcp.json"),
     // Cursor interpolates ${env:NAME} from the environment it was started in.
     block: (i) => ({ mcpServers: { [SERVER_NAME]: server(i, env(i, "${env:SAIL_CLIENT_SECRET}", (n) => `\${env:${n}}`)) } }),
-    next: "Make SAIL_CLIENT_SECRET (and any ${env:…} variable above) available to Cursor's environment, then reload Cursor's MCP settings.",
+    next: (i) => i.sandbox ? "Reload Cursor's MCP settings." : "Make SAIL_CLIENT_SECRET (and any ${env:…} variable above) available to Cursor's environment, then reload Cursor's MCP settings.",
   },
 };

@@ -1,10 +1,13 @@
 // `isc-identities-mcp init --client HOST [--write]`: prints the host's config block, or merges it into the host's file after a backup.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import type { Resolved } from "../config/resolve.js";
+import { PLACEHOLDERS } from "../config/placeholders.js";
+import { PACKAGE } from "../core/version.js";
 import { HOST_SPECS, HOSTS, SERVER_NAME, type HostName, type HostPlaces } from "./init-hosts.js";
+import { detectInvocation, type Invocation } from "./invocation.js";
 
 export interface InitIo {
   /** stdout: the block alone, so it can be piped. */
@@ -13,22 +16,56 @@ export interface InitIo {
   note: (line: string) => void;
   places?: Partial<HostPlaces>;
   now?: () => number;
+  /** How hosts should start this server; detected from the running process when absent. */
+  invocation?: Invocation;
 }
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
+const UNKNOWN = new Set<unknown>(Object.values(PLACEHOLDERS));
+/** A value `init` writes where it does not know the real one: a placeholder or a ${…} the host fills in. */
+const isStandIn = (v: unknown) => typeof v !== "string" || UNKNOWN.has(v) || /^\$\{[^}]*\}$/.test(v);
+
+/** Our server's env: a real value already in the file beats a stand-in, and variables the user added stay. */
+function mergeEnv(existing: unknown, fresh: unknown): Json | undefined {
+  if (!isObject(fresh)) return undefined;
+  const old = isObject(existing) ? existing : {};
+  const env: Json = { ...old };
+  for (const [name, value] of Object.entries(fresh)) env[name] = isStandIn(value) && name in old && !isStandIn(old[name]) ? old[name] : value;
+  return env;
+}
+
 /** Adds (or replaces) our server under the host's key and appends missing VS Code inputs; everything else is kept. */
 export function mergeBlock(existing: Json, block: Json, key: string): Json {
   const merged: Json = { ...existing };
   const servers = isObject(existing[key]) ? existing[key] : {};
-  merged[key] = { ...servers, ...(block[key] as Json) };
+  const ours = { ...((block[key] as Json)[SERVER_NAME] as Json) };
+  const env = mergeEnv(isObject(servers[SERVER_NAME]) ? servers[SERVER_NAME].env : undefined, ours.env);
+  if (env) ours.env = env;
+  merged[key] = { ...servers, [SERVER_NAME]: ours };
   if (Array.isArray(block.inputs)) {
     const current = Array.isArray(existing.inputs) ? (existing.inputs as unknown[]) : [];
     const ids = new Set(current.map((i) => (isObject(i) ? i.id : undefined)));
-    merged.inputs = [...current, ...(block.inputs as Json[]).filter((i) => !ids.has(i.id))];
+    // An input is only worth asking for if the env still refers to it.
+    const used = JSON.stringify(ours.env ?? {});
+    merged.inputs = [...current, ...(block.inputs as Json[]).filter((i) => !ids.has(i.id) && used.includes(`\${input:${String(i.id)}}`))];
   }
   return merged;
+}
+
+/** The .mcpb next to a checkout's build, when there is one. */
+function bundleFile(): string | undefined {
+  const file = PACKAGE.root ? join(PACKAGE.root, "dist", `${PACKAGE.name}-${PACKAGE.version}.mcpb`) : undefined;
+  return file && existsSync(file) ? file : undefined;
+}
+
+/** Claude Desktop installs a .mcpb in one click and keeps its secret in the OS keychain: say so before the JSON route. */
+function bundleFirst(note: (line: string) => void, sandbox: boolean, written: boolean): void {
+  const file = bundleFile();
+  note(`${HOST_SPECS["claude-desktop"].label}: the easiest and safest route is the MCP Bundle ${file ?? `${PACKAGE.name}-${PACKAGE.version}.mcpb`}${file ? "" : " (build it in a checkout with npm run bundle:mcpb; it lands in dist/)"}.`);
+  note(`  Double-click it (or Settings > Extensions > Install Extension…): Claude Desktop asks for the tenant, client id and secret${sandbox ? " (or tick the sandbox switch)" : ""} and keeps the secret in the OS keychain, not in a file.`);
+  note(written ? "The JSON route (done above) works too, but keeps the secret in the file." : "Or the JSON route:");
 }
 
 export function runInit(resolved: Resolved, io: InitIo): number {
@@ -45,12 +82,17 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   };
   const file = resolved.init.path ?? spec.file(places);
   const { config } = resolved;
-  const block = spec.block({ baseUrl: config.baseUrl || undefined, clientId: config.clientId || undefined, sandbox: config.sandbox });
+  const how = io.invocation ?? detectInvocation({ entry: process.argv[1] ?? "", execPath: process.execPath, globalPrefix: process.env.npm_config_prefix });
+  const input = { baseUrl: config.baseUrl || undefined, clientId: config.clientId || undefined, sandbox: config.sandbox, command: how.command, args: how.args };
+  const block = spec.block(input);
+  const told = `Command: ${[how.command, ...how.args].join(" ")} (${how.kind}: ${how.why}).`;
 
   if (!resolved.init.write) {
+    if (client === "claude-desktop") bundleFirst(io.note, config.sandbox, false);
     io.note(`${spec.label}: merge this into ${file} (or run again with --write to do it, after a backup).`);
+    io.note(told);
     io.out(JSON.stringify(block, null, 2));
-    io.note(spec.next);
+    io.note(spec.next(input));
     return 0;
   }
 
@@ -78,6 +120,8 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   writeFileSync(temp, JSON.stringify(merged, null, 2) + "\n");
   renameSync(temp, file);
   io.out(`${replaced ? "Updated" : "Added"} server "${SERVER_NAME}" in ${file} (${spec.label}).`);
-  io.note(spec.next);
+  io.note(told);
+  if (client === "claude-desktop") bundleFirst(io.note, config.sandbox, true);
+  io.note(spec.next(input));
   return 0;
 }

@@ -7,6 +7,8 @@ import { runConfigCommand } from "./config.js";
 import { runInit } from "./init.js";
 import { serve } from "./serve.js";
 import { PACKAGE } from "../core/version.js";
+import { fileURLToPath } from "node:url";
+import { detectInvocation } from "./invocation.js";
 
 async function main(): Promise<number> {
   const files = loadConfigFiles();
@@ -22,7 +24,12 @@ async function main(): Promise<number> {
     case "config":
       return runConfigCommand(resolved, { out: print, env: process.env, fileProblems: files.problems ?? [] });
     case "init":
-      return runInit(resolved, { out: print, note: (line) => process.stderr.write(line + "\n") });
+      // This file is the entry whether tsc-built or bundled, so hosts are told to start exactly it.
+      return runInit(resolved, {
+        out: print,
+        note: (line) => process.stderr.write(line + "\n"),
+        invocation: detectInvocation({ entry: fileURLToPath(import.meta.url), execPath: process.execPath, globalPrefix: process.env.npm_config_prefix }),
+      });
     case "demo":
       // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
       await import(new URL("../../scripts/demo.js", import.meta.url).href);

@@ -6,7 +6,7 @@ import type { Config } from "../config/resolve.js";
 import { createGuard } from "../guard/index.js";
 import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
-import { createServer } from "../mcp/server.js";
+import { createServer, offeredToolNames } from "../mcp/server.js";
 import { PACKAGE } from "../core/version.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
@@ -24,6 +24,9 @@ export async function serve(config: Config): Promise<void> {
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
+  // What a newcomer needs to see at once: how many tools the model gets, and whether writes are off or strictly confirmed.
+  const tools = offeredToolNames(config).length;
+  const offer = `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : ""}, confirmation ${config.confirm}${config.confirm === "strict" ? " (elicitation only)" : " (elicitation, else a code)"}`;
 
   let stop: () => Promise<void>;
   if (config.http) {
@@ -32,14 +35,14 @@ export async function serve(config: Config): Promise<void> {
     const http = await startHttpServer(config, makeServer, log);
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}`);
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${offer}`);
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
     const server = makeServer();
     stop = () => server.close();
     process.stdin.on("end", () => void shutdown("stdin closed"));
     await server.connect(new StdioServerTransport());
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}`);
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer}`);
   }
 
   let closing = false;

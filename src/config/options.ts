@@ -36,7 +36,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "excludeTools", flag: "exclude-tools", env: "ISC_MCP_EXCLUDE_TOOLS", type: "list", placeholder: "a,b", description: "Hide these tools; beats --tools." },
   { key: "confirm", flag: "confirm", env: "ISC_MCP_CONFIRM", type: "string", default: "auto", values: ["auto", "strict"], description: "auto: elicitation, else a confirmation code; strict: elicitation only." },
   { key: "confirmThreshold", flag: "confirm-threshold", env: "ISC_MCP_CONFIRM_THRESHOLD", type: "number", default: 10, placeholder: "N", description: "Invite/process calls naming more identities than this need confirmation." },
-  { key: "confirmTtlSeconds", flag: "confirm-ttl", env: "ISC_MCP_CONFIRM_TTL", type: "number", default: 300, placeholder: "SECONDS", description: "How long a confirmation code stays valid." },
+  { key: "confirmTtlSeconds", flag: "confirm-ttl", env: "ISC_MCP_CONFIRM_TTL", type: "number", default: 300, placeholder: "SECONDS", description: "How long a confirmation code stays valid (at least 60)." },
   { key: "auditLog", flag: "audit-log", env: "ISC_MCP_AUDIT_LOG", type: "string", placeholder: "FILE", description: "Append the audit log (JSON lines) to this file instead of stderr." },
   { key: "rateLimit", flag: "rate-limit", env: "ISC_MCP_RATE_LIMIT", type: "number", default: 95, placeholder: "N", description: "Send at most N requests to ISC per 10 s (ISC allows 100 per client id); 0 turns the limiter off." },
   { key: "requestTimeoutMs", flag: "request-timeout", env: "ISC_MCP_REQUEST_TIMEOUT_MS", type: "number", default: 30_000, placeholder: "MS", description: "Timeout of one HTTP request to ISC." },

@@ -1,10 +1,12 @@
 // Resolves one typed Config from flags > environment > config files > defaults: a pure function, so it is unit-tested directly.
 import { parseArgs } from "node:util";
+import leven from "leven";
 import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Layered, type Source } from "./tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
 import type { LogLevel } from "../core/log.js";
+import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 
 export { helpText } from "./help-text.js";
 export type { Source } from "./tenant.js";
@@ -72,6 +74,25 @@ export interface Resolved {
   init: InitArgs;
 }
 
+const INIT_FLAGS = ["client", "write", "path"];
+/** Shortest --confirm-ttl accepted. */
+export const MIN_CONFIRM_TTL_SECONDS = 60;
+
+/** parseArgs' messages run on about "--" and positionals; say what was wrong and the closest real flag. */
+function argumentError(err: Error & { code?: string }, flags: readonly string[]): string {
+  const help = "Run with --help to see the options.";
+  if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const given = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+    const name = given.replace(/^-+/, "").split("=")[0]!;
+    const ranked = flags.map((f) => ({ f, d: leven(name.toLowerCase(), f) })).sort((a, b) => a.d - b.d);
+    // A typo (edits of at most a third of the letters), else a real flag the given one starts.
+    const close = ranked[0] && ranked[0].d <= Math.max(2, Math.floor(name.length / 3)) ? ranked[0].f : undefined;
+    const guess = close ?? (name.length >= 3 ? flags.find((f) => f.startsWith(name)) : undefined);
+    return `Unknown option ${given}.${guess ? ` Did you mean --${guess}?` : ""} ${help}`;
+  }
+  return `${err.message.split("\n")[0]!.replace(/\.?$/, ".")} ${help}`;
+}
+
 const FIX = "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
 
 function parseValue(def: OptionDef, raw: string | boolean, origin: string): unknown {
@@ -121,6 +142,11 @@ export function normaliseBaseUrl(raw: string): string {
   if (url.username || url.password || url.search || url.hash) {
     throw new ConfigError(`SAIL_BASE_URL must be a plain tenant root without credentials, query or fragment: "${url.origin}".`);
   }
+  // The tenant's web address (what the browser shows) is the most common wrong value; its API lives on TENANT.api.….
+  const ui = /^([a-z0-9-]+)\.(identitynow(?:-demo)?\.com)$/i.exec(url.hostname);
+  if (ui) {
+    throw new ConfigError(`SAIL_BASE_URL ${url.origin} is the tenant's web address, not its API: did you mean https://${ui[1]!.toLowerCase()}.api.${ui[2]!.toLowerCase()}?`);
+  }
   const path = url.pathname.replace(/\/+$/, "");
   if (path !== "") {
     throw new ConfigError(`SAIL_BASE_URL must be the tenant root without a path or version (got "${path}"), e.g. ${url.origin}.`);
@@ -147,7 +173,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
       },
     });
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message.split("\n")[0]} Run with --help to see the options.`);
+    throw new ConfigError(argumentError(err as Error & { code?: string }, [...flagDefs.map((o) => o.flag), ...INIT_FLAGS, "help", "version"]));
   }
   const [first, ...extra] = parsed.positionals;
   if ((first !== undefined && !(COMMANDS as readonly string[]).includes(first)) || extra.length > 0) {
@@ -163,7 +189,9 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const notes: Resolved["notes"] = {};
   for (const def of OPTIONS) {
     const flagValue = def.flag ? parsed.values[def.flag] : undefined;
-    const envValue = def.env ? env[def.env] : undefined;
+    const rawEnv = def.env ? env[def.env] : undefined;
+    // An MCP Bundle host leaves "${user_config.x}" as is when the user left an optional setting empty: that is "not set".
+    const envValue = rawEnv !== undefined && isUnexpandedBundleSetting(rawEnv) ? undefined : rawEnv;
     if (flagValue !== undefined) {
       values[def.key] = parseValue(def, flagValue as string | boolean, `--${def.flag}`);
       sources[def.key] = "flag";
@@ -183,6 +211,10 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const config = values as unknown as Config;
   if (command === "help" || command === "version" || command === "demo") return { command, config, sources, notes, init };
   checkHttp(config, env);
+  if (config.confirmTtlSeconds < MIN_CONFIRM_TTL_SECONDS) {
+    // A human must read the preview and answer (or the model relay a code) before it expires.
+    throw new ConfigError(`--confirm-ttl must be at least ${MIN_CONFIRM_TTL_SECONDS} seconds (time for a person to read the preview and answer), got ${config.confirmTtlSeconds}.`);
+  }
 
   if (config.sandbox) {
     // The sandbox supplies its own loopback URL and credentials at start-up.
@@ -197,6 +229,8 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
     !config.clientSecret && "SAIL_CLIENT_SECRET",
   ].filter(Boolean);
   // `config` reports what is missing instead of refusing; `init` prints placeholders for it.
+  // A value a host was meant to fill in (a placeholder from init, an ${input:…} it did not expand) fails every call: stop now.
+  if (command === "serve" || command === "config") checkPlaceholders({ SAIL_BASE_URL: config.baseUrl, SAIL_CLIENT_ID: config.clientId, SAIL_CLIENT_SECRET: config.clientSecret }, notes, { baseUrl: "SAIL_BASE_URL", clientId: "SAIL_CLIENT_ID", clientSecret: "SAIL_CLIENT_SECRET" });
   if (missing.length > 0 && command === "serve") {
     if (files.problems?.[0]) throw new ConfigError(files.problems[0]);
     throw new ConfigError(`Missing ${missing.join(", ")}. ${FIX}`);

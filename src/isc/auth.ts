@@ -1,9 +1,10 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
 import { IscError, readErrorBody } from "../core/errors.js";
-import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
+import { isHttpError, loadKy } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";
 import { quoted } from "../core/quote.js";
 import { USER_AGENT } from "../core/version.js";
+import { hostPort, networkCause } from "./network-cause.js";
 
 export interface TokenProviderOptions {
   baseUrl: string;
@@ -24,6 +25,9 @@ export interface TokenProvider {
 }
 
 const CREDENTIALS_HINT = "Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and SAIL_BASE_URL.";
+// Only a 400/401 from the token endpoint is about the credentials; anything else is about where the server points or the network.
+const BASE_URL_HINT = "Check SAIL_BASE_URL: it must be the tenant's API root, e.g. https://acme.api.identitynow.com.";
+const NETWORK_HINT = "Check SAIL_BASE_URL and that this machine can reach it (network, proxy, firewall).";
 
 export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
   const now = opts.now ?? Date.now;
@@ -47,7 +51,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     }
     const b = body as { access_token?: unknown; expires_in?: unknown } | null;
     if (!b || typeof b.access_token !== "string" || b.access_token === "") {
-      throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${CREDENTIALS_HINT}` });
+      throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${BASE_URL_HINT}` });
     }
     registerToken(b.access_token);
     const lifetimeMs = (typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 300) * 1000;
@@ -77,15 +81,19 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     if (isHttpError(err)) {
       const status = err.response.status;
       const parsed = readErrorBody(await err.response.json().catch(() => undefined));
-      const why = status === 400 || status === 401 ? "rejected the client credentials" : `failed with HTTP ${status}`;
-      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${CREDENTIALS_HINT}` });
-    }
-    if (isKyTimeout(err)) {
-      return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms. ${CREDENTIALS_HINT}` });
+      const credentials = status === 400 || status === 401;
+      const why = credentials ? "rejected the client credentials" : `failed with HTTP ${status}`;
+      const hint = credentials ? CREDENTIALS_HINT : status >= 500 ? "ISC's token service failed; this is not about the credentials." : BASE_URL_HINT;
+      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${hint}` });
     }
     if (err instanceof SyntaxError) {
-      return new IscError({ kind: "auth", message: `The token endpoint ${where} answered with a body that is not JSON. ${CREDENTIALS_HINT}` });
+      return new IscError({ kind: "auth", message: `The token endpoint ${where} answered with a body that is not JSON. ${BASE_URL_HINT}` });
     }
-    return new IscError({ kind: "auth", message: `Could not reach the token endpoint ${where}: ${(err as Error).message}. ${CREDENTIALS_HINT}` });
+    const cause = networkCause(err, where, opts.timeoutMs);
+    if (cause?.kind === "timeout") {
+      return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms (${hostPort(where)}, timeout: something accepts connections there but does not answer, or a firewall drops them). ${NETWORK_HINT}` });
+    }
+    // Still kind "auth": nothing reached ISC's API, so even a write can say for sure that nothing happened.
+    return new IscError({ kind: "auth", message: `Could not reach the token endpoint ${where}: ${cause?.text ?? (err as Error).message}. ${NETWORK_HINT}` });
   }
 }

@@ -117,3 +117,8 @@ export function toolKind(name: string): ToolKind | undefined {
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
+
+/** The names of the tools a server with this config offers (for the start-up line; the same selection createServer makes). */
+export function offeredToolNames(config: Parameters<typeof selectTools>[1]): string[] {
+  return selectTools(TOOLS, config).map((t) => t.name);
+}

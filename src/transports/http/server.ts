@@ -48,7 +48,8 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD")) return replyJson(res, 200, prm.body);
     const refusal = checkAccess(policy, req);
     if (refusal) {
-      log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message.split(":")[0]}`);
+      // The whole reason: the operator reading the log needs the fix (--allowed-hosts, the token) as much as the client does.
+      log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message}`);
       return replyError(res, refusal.status, refusal.message, { ...(refusal.headers ? { headers: refusal.headers } : {}) });
     }
     if (path !== "/mcp") return replyError(res, 404, "Not found: MCP is served at /mcp.");
