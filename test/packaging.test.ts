@@ -1,6 +1,6 @@
 // The published package: npm pack, install the tarball into an empty folder, then run the server and the demo with npx.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "isc-pack-"));
   const packed = JSON.parse(execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, env, encoding: "utf8" })) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(work, packed[0]!.filename);
-  expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/main.js", "package.json"]);
+  expect(packed[0]!.files.map((f) => f.path).sort()).toEqual(["LICENSE", "README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/main.js", "package.json"]);
   app = join(work, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));
@@ -62,6 +62,25 @@ describe("the packed tarball, installed into an empty folder", () => {
     expect(stderr).toMatch(/isc-identities-mcp \d+\.\d+\.\d+ serving MCP on stdio; v1 of sandbox tenant/);
   });
 
+  it("`init` prints a command that, run as printed from another folder, starts this install and answers tools/list", async () => {
+    const run = spawnSync(npx, ["isc-identities-mcp", "init", "--client", "cursor", "--sandbox"], { cwd: app, env, encoding: "utf8", timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const entry = realpathSync(join(app, "node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js"));
+    expect(run.stderr).toContain(`Command: ${process.execPath} ${entry} (local install: it was installed into ${realpathSync(join(app, "node_modules/isc-identities-mcp"))}`);
+    const server = (JSON.parse(run.stdout) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers["isc-identities"]!;
+    expect(server).toEqual({ command: process.execPath, args: [entry, "--sandbox"] });
+    // A host starts it from its own folder with its own environment: not the install folder, no npx.
+    const elsewhere = mkdtempSync(join(tmpdir(), "isc-host-"));
+    const client = new Client({ name: "pack-init", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ command: server.command, args: server.args, cwd: elsewhere, env: { PATH: "/nonexistent" }, stderr: "pipe" }));
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("get_identity");
+    } finally {
+      await client.close();
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("runs `npx isc-identities-mcp demo` to the end", () => {
     const run = spawnSync(npx, ["isc-identities-mcp", "demo"], { cwd: app, env, encoding: "utf8", timeout: 30_000 });
     expect(run.stderr).not.toMatch(/demo failed/);
@@ -69,5 +88,7 @@ describe("the packed tarball, installed into an empty folder", () => {
     expect(run.stdout).toMatch(/tools\/list: \d+ tools/);
     expect(run.stdout).toMatch(/▶ get_identity/);
     expect(run.stdout).toMatch(/^Done\./m);
+    // The last line says where to read on: the installed README, by path.
+    expect(run.stdout.trim().split("\n").at(-1)).toContain(`read "Install" and "Use it with your tenant" in ${join(realpathSync(app), "node_modules", "isc-identities-mcp", "README.md")}`);
   });
 });

@@ -1,0 +1,42 @@
+// `npm run bundle:mcpb`: stages manifest, icon and the bundled server, then the official mcpb CLI validates and packs dist/<name>-<version>.mcpb.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { ICON } from "./icon.js";
+import { asJson, bundleName, readPackageJson, renderManifest, renderServerJson, ROOT } from "./registry-render.js";
+
+// Overridable so a test can build into a temporary folder without touching the repository's server.json.
+const out = process.env.MCPB_OUT_DIR ?? join(ROOT, "dist");
+const stage = join(out, "mcpb");
+const serverJsonPath = process.env.MCPB_SERVER_JSON ?? join(ROOT, "server.json");
+
+const pkg = readPackageJson();
+const manifest = asJson(renderManifest(pkg));
+if (readFileSync(join(ROOT, "manifest.json"), "utf8") !== manifest) throw new Error("manifest.json is stale: run `npm run docs`, then bundle again.");
+if (!existsSync(join(ROOT, "dist/bundle/src/cli/main.js"))) throw new Error("dist/bundle is missing: run `npm run build` first.");
+
+// Only what the host runs: the manifest, the icon, and the esbuild bundle of the CLI (every library inlined, so no node_modules).
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
+writeFileSync(join(stage, "manifest.json"), manifest);
+cpSync(ICON, join(stage, "icon.png"));
+mkdirSync(join(stage, "server/src/cli"), { recursive: true });
+cpSync(join(ROOT, "dist/bundle/src/cli/main.js"), join(stage, "server/src/cli/main.js"));
+cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE"));
+// The bundle is ESM, and version.ts finds the name and version here.
+writeFileSync(join(stage, "package.json"), asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, type: "module", private: true }));
+
+// The package exports no bin path; its CLI sits beside the main entry (dist/index.js → dist/cli/cli.js).
+const mcpb = join(dirname(createRequire(import.meta.url).resolve("@anthropic-ai/mcpb")), "cli", "cli.js");
+const run = (...args: string[]) => execFileSync(process.execPath, [mcpb, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+process.stdout.write(run("validate", join(stage, "manifest.json")));
+const file = join(out, bundleName(pkg));
+rmSync(file, { force: true });
+run("pack", stage, file);
+
+// The registry entry must name exactly this file's hash; the npm entry and the rest come from the code.
+const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
+writeFileSync(serverJsonPath, asJson(renderServerJson(sha, pkg)));
+process.stdout.write(`${file}\nsha256 ${sha} written to ${serverJsonPath}\n`);

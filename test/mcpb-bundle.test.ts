@@ -1,0 +1,90 @@
+// The MCP Bundle: the bundle script validates and packs it with the official CLI, and the unpacked bundle, started as its manifest says, serves MCP.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getMcpConfigForManifest, unpackExtension, type McpbManifestAny } from "@anthropic-ai/mcpb";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TOOLS } from "../tools/index.js";
+import { renderServerJson } from "../scripts/registry-render.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
+let work: string;
+let file: string;
+let output: string;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path).map((p) => `${name}/${p}`) : [name];
+  });
+}
+
+beforeAll(() => {
+  // `npm test` builds first; the script is run directly (not `npm run bundle:mcpb`) so it does not rebuild dist/ under other test files.
+  if (!existsSync(join(root, "dist/scripts/bundle-mcpb.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+  work = mkdtempSync(join(tmpdir(), "isc-mcpb-"));
+  output = execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], {
+    cwd: root,
+    env: { ...process.env, MCPB_OUT_DIR: work, MCPB_SERVER_JSON: join(work, "server.json") },
+    encoding: "utf8",
+  });
+  file = join(work, `${pkg.name}-${pkg.version}.mcpb`);
+}, 90_000);
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm run bundle:mcpb", () => {
+  it("validates the manifest with the official mcpb CLI, then packs dist/<name>-<version>.mcpb", () => {
+    expect(output).toContain("Manifest schema validation passes!");
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it("writes the .mcpb's SHA-256 into server.json's mcpb entry, and nothing else changes", () => {
+    const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const written = JSON.parse(readFileSync(join(work, "server.json"), "utf8")) as unknown;
+    expect(written).toEqual(renderServerJson(sha));
+  });
+});
+
+describe("the packed .mcpb", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(work, "installed");
+    expect(await unpackExtension({ mcpbPath: file, outputDir: dir, silent: true })).toBe(true);
+  });
+
+  it("unpacks to the manifest, the icon, the licence and the one bundled server file: no node_modules", () => {
+    expect(filesUnder(dir).sort()).toEqual(["LICENSE", "icon.png", "manifest.json", "package.json", "server/src/cli/main.js"]);
+    expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(readFileSync(join(root, "manifest.json"), "utf8"));
+  });
+
+  it("started exactly as its mcp_config says, with the sandbox switch on, answers initialize and tools/list", async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny;
+    // The same substitution a host performs: ${__dirname}, then user_config values over the manifest's defaults.
+    const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig: { sandbox: true }, pathSeparator: sep });
+    expect(config?.command).toBe("node");
+    // Only what a host passes: the resolved env, plus PATH to find node. No node_modules anywhere above the folder.
+    expect(existsSync(join(dirname(dir), "node_modules"))).toBe(false);
+    const env = { ...config!.env, PATH: [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter) };
+    const transport = new StdioClientTransport({ command: config!.command, args: config!.args ?? [], env, cwd: dir, stderr: "pipe" });
+    let stderr = "";
+    transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const client = new Client({ name: "mcpb-test", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      expect(client.getServerVersion()).toEqual({ name: pkg.name, version: pkg.version });
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
+    } finally {
+      await client.close();
+    }
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v2025 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto`));
+  }, 30_000);
+});
