@@ -37,8 +37,8 @@ export const BUNDLE_ENTRY = "server/src/cli/main.js";
 const EXTRA_ENV: readonly OptionDef[] = [
   { key: "confirmKey", flag: "", env: "ISC_MCP_CONFIRM_KEY", type: "string", description: "Secret (16+ characters) that signs confirmation codes, so several processes or replicas accept each other's codes; default: a random key per process." },
 ];
-/** Values that must never be shown, logged or defaulted. */
-export const SECRET_ENV = new Set(["SAIL_CLIENT_SECRET", "ISC_MCP_HTTP_TOKEN", "ISC_MCP_CONFIRM_KEY"]);
+/** Secrets are the values the option table takes from the environment only (a flag would show in process lists). */
+export const isSecret = (o: OptionDef) => o.flag === "" && o.type === "string";
 /** What a host must ask for before the server can reach a tenant (the sandbox needs none of them). */
 const REQUIRED_ENV = new Set(["SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET"]);
 
@@ -127,7 +127,7 @@ export function renderManifest(pkg: PackageJson = readPackageJson()): Record<str
 /** `fileSha256` is the SHA-256 of the .mcpb the bundle script built last (it writes it). */
 export function renderServerJson(fileSha256: string, pkg: PackageJson = readPackageJson()): Record<string, unknown> {
   const environmentVariables = serverEnv().map((o) => {
-    const secret = SECRET_ENV.has(o.env!);
+    const secret = isSecret(o);
     return {
       name: o.env,
       description: describe(o),

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../src/config/options.js";
 import { TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../prompts/index.js";
-import { asJson, renderManifest, renderServerJson, SECRET_ENV, SERVER_SCHEMA, shaIn } from "../scripts/registry-render.js";
+import { asJson, renderManifest, renderServerJson, SERVER_SCHEMA, shaIn } from "../scripts/registry-render.js";
 
 const read = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), "utf8");
 const pkg = JSON.parse(read("package.json")) as { name: string; version: string; mcpName: string };
@@ -35,6 +35,8 @@ const manifest = JSON.parse(read("manifest.json")) as {
   user_config: Record<string, { sensitive?: boolean; default?: unknown; type: string }>;
 };
 /** Every variable the server reads: the option table's, and the confirmation key the guard reads. */
+/** The secrets known today; any later environment-only option is one too. */
+const SECRETS = new Set(["SAIL_CLIENT_SECRET", "ISC_MCP_HTTP_TOKEN", "ISC_MCP_CONFIRM_KEY"]);
 const readByServer = new Set([...OPTIONS.flatMap((o) => (o.env ? [o.env] : [])), "ISC_MCP_CONFIRM_KEY"]);
 
 describe("manifest.json", () => {
@@ -82,12 +84,13 @@ describe("server.json", () => {
     expect(vars.map((v) => v.name).sort()).toEqual([...readByServer].sort());
     for (const v of vars) {
       expect(v.description, v.name).not.toBe("");
-      expect(v.isSecret, v.name).toBe(SECRET_ENV.has(v.name));
+      expect(v.isSecret, v.name).toBe(SECRETS.has(v.name) || OPTIONS.some((o) => o.env === v.name && o.flag === ""));
       if (v.isSecret) expect(v, v.name).not.toHaveProperty("default");
       const option = OPTIONS.find((o) => o.env === v.name);
       if (option?.default !== undefined && !v.isSecret) expect(v.default, v.name).toBe(String(option.default));
     }
     expect(vars.find((v) => v.name === "SAIL_CLIENT_SECRET")).toMatchObject({ isRequired: true, isSecret: true });
+    for (const name of SECRETS) expect(vars.find((v) => v.name === name), name).toMatchObject({ isSecret: true });
   });
 
   it("offers the .mcpb of this version from the repository's releases", () => {
