@@ -85,6 +85,6 @@ describe("the packed .mcpb", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v2025 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto`));
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto`));
   }, 30_000);
 });
