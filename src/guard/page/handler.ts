@@ -6,6 +6,7 @@ import { confirmPage, outcomePage, type Outcome } from "./render.js";
 import { shownText } from "./escape.js";
 import { isExpired, PAGE_ID, type PendingConfirmation, type PendingStore } from "./pending.js";
 import { STYLE_HASH } from "./style.js";
+import type { Actor } from "../audit.js";
 
 /** A typed name wrong this many times cancels the confirmation. */
 export const MAX_WRONG_NAMES = 5;
@@ -33,7 +34,16 @@ export interface PageHandlerOptions {
   maxBodyBytes?: number;
   /** Told of every answer that changed a confirmation (URL elicitation sends notifications/elicitation/complete). */
   onAnswer?: (record: PendingConfirmation) => void;
+  /** Sign-in in front of the page (HTTP with OAuth): who is looking, before the preview is shown or an answer taken. */
+  gate?: PageGate;
 }
+
+/** The person may see and answer this confirmation; or they must sign in first (a redirect); or they may not. */
+export type PageGateResult =
+  | { ok: true; actor: Actor }
+  | { ok: false; status: 303; location: string; cookie: string }
+  | { ok: false; status: 403; why: string };
+export type PageGate = (req: IncomingMessage, record: PendingConfirmation) => Promise<PageGateResult>;
 
 /** The page id in a request path ending in /confirm/<id>, or undefined. */
 export function pageIdFromPath(path: string): string | undefined {
@@ -81,10 +91,23 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     }
     const record = PAGE_ID.test(id) ? await opts.store.get(id) : undefined;
     const t = now();
+    // Who is looking, before anything of the preview is shown (and again for the answer): a refusal shows no details.
+    const signedIn = async (r: PendingConfirmation): Promise<Actor | false | undefined> => {
+      if (!opts.gate) return undefined;
+      const seen = await opts.gate(req, r);
+      if (seen.ok) return seen.actor;
+      if (seen.status === 303) {
+        req.resume();
+        res.writeHead(303, { location: seen.location, "set-cookie": seen.cookie, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+        res.end();
+      } else refuse(req, res, 403, seen.why);
+      return false;
+    };
     if (method !== "POST") {
       if (!record) return send(req, res, 404, outcomePage("unknown"));
       if (isExpired(record, t)) return send(req, res, 410, outcomePage("expired", record.view));
       if (record.state !== "pending") return send(req, res, 200, outcomePage(stateOutcome(record), record.view));
+      if ((await signedIn(record)) === false) return;
       return send(req, res, 200, confirmPage(record.view, { expiresAt: record.expiresAt }));
     }
 
@@ -93,6 +116,8 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     if (!record) return send(req, res, 404, outcomePage("unknown"));
     if (isExpired(record, t)) return send(req, res, 410, outcomePage("expired", record.view));
     if (record.state !== "pending") return send(req, res, 409, outcomePage(stateOutcome(record), record.view));
+    const by = await signedIn(record);
+    if (by === false) return;
 
     const answer = body.form.get("answer");
     if (answer !== "confirm" && answer !== "cancel") return refuse(req, res, 400, "the answer must be Confirm or Cancel.");
@@ -105,12 +130,12 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
           const error = `That is not the identity's name (try ${MAX_WRONG_NAMES - wrong} more time${MAX_WRONG_NAMES - wrong === 1 ? "" : "s"}). Nothing was done.`;
           return send(req, res, 422, confirmPage(record.view, { expiresAt: record.expiresAt, error }));
         }
-        const cancelled = await opts.store.answer(id, "cancelled", t);
+        const cancelled = await opts.store.answer(id, "cancelled", t, by);
         if (cancelled.changed) opts.onAnswer?.(cancelled.record);
         return send(req, res, 422, outcomePage("refused", record.view, `The name was typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled.`));
       }
     }
-    const result = await opts.store.answer(id, answer === "confirm" ? "confirmed" : "cancelled", t);
+    const result = await opts.store.answer(id, answer === "confirm" ? "confirmed" : "cancelled", t, by);
     // Two answers racing: the first one stored wins; this one says what the first one was.
     if (!result.changed) return send(req, res, 409, result.record ? outcomePage(isExpired(result.record, t) ? "expired" : stateOutcome(result.record), result.record.view) : outcomePage("unknown"));
     opts.log.info(`confirmation page: the user ${result.record.state} ${result.record.view.tool}`);

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../../core/log.js";
 import { canonicalJson } from "../codes.js";
-import { createPageHandler } from "./handler.js";
+import type { Actor } from "../audit.js";
+import { createPageHandler, type PageGate } from "./handler.js";
 import { newPageId, type PendingConfirmation, type PendingStore } from "./pending.js";
 import type { PageRequestHandler, PageServing } from "./serving.js";
 import type { PageView } from "./view.js";
@@ -22,6 +23,10 @@ export interface NewConfirmation {
   /** Names a typed answer may match. */
   accept: string[];
   ttlMs: number;
+  /** With sign-in: the person whose call this is (only they may answer, unless `fourEyes`). */
+  requestedBy?: Actor | undefined;
+  /** Only a different person holding the approver scope may answer. */
+  fourEyes?: boolean;
 }
 
 export interface ConfirmationPages {
@@ -45,6 +50,8 @@ export interface ConfirmationPagesOptions {
   serving: PageServing;
   log: Logger;
   now?: () => number;
+  /** Sign-in in front of every page (HTTP with OAuth). */
+  gate?: PageGate;
 }
 
 export function bindingKey(b: PageBinding): string {
@@ -59,6 +66,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     origin: opts.serving.origin,
     log: opts.log,
     now,
+    ...(opts.gate ? { gate: opts.gate } : {}),
     onAnswer: (record) => {
       for (const l of listeners) l(record);
     },
@@ -77,6 +85,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
         expiresAt: t + input.ttlMs,
         state: "pending",
         wrongNames: 0,
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+        ...(input.fourEyes ? { fourEyes: true } : {}),
       };
       // Listener first: the page must answer before its URL goes anywhere.
       const pageUrl = await url(record.id);

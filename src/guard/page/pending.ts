@@ -1,5 +1,6 @@
 // A confirmation waiting for a human's answer on the page, and the store it lives in (process memory here; Redis can share it).
 import { randomBytes } from "node:crypto";
+import type { Actor } from "../audit.js";
 import type { PageView } from "./view.js";
 
 export type PendingState = "pending" | "confirmed" | "cancelled";
@@ -20,6 +21,12 @@ export interface PendingConfirmation {
   wrongNames: number;
   /** Set once a call used the answer (acted, or refused because of it): an answer counts once. */
   spent?: boolean;
+  /** With sign-in: the person whose call asked; only they may answer, unless `fourEyes`. */
+  requestedBy?: Actor;
+  /** Four-eyes approval: only a different person holding the approver scope may answer. */
+  fourEyes?: boolean;
+  /** With sign-in: the person who answered on the page. */
+  answeredBy?: Actor;
 }
 
 export type AnswerResult = { changed: true; record: PendingConfirmation } | { changed: false; record: PendingConfirmation | undefined };
@@ -31,7 +38,7 @@ export interface PendingStore {
   /** The unspent confirmation for this binding, whatever its state (so a re-call can act, wait or refuse). */
   byBinding(binding: string): Promise<PendingConfirmation | undefined>;
   /** Sets the human's answer only while it is pending and unexpired: the first answer wins, later ones change nothing. */
-  answer(id: string, state: "confirmed" | "cancelled", at: number): Promise<AnswerResult>;
+  answer(id: string, state: "confirmed" | "cancelled", at: number, by?: Actor): Promise<AnswerResult>;
   /** Counts one wrong typed name; returns the count. */
   wrongName(id: string): Promise<number>;
   /** Marks the answer as used; true for exactly one caller. */
@@ -91,11 +98,12 @@ export function createMemoryPendingStore(now: () => number = Date.now): PendingS
       const r = id === undefined ? undefined : records.get(id);
       return r && !r.spent ? copy(r) : undefined;
     },
-    async answer(id, state, at) {
+    async answer(id, state, at, by) {
       const r = records.get(id);
       if (!r || r.state !== "pending" || isExpired(r, at)) return { changed: false, record: copy(r) };
       r.state = state;
       r.answeredAt = at;
+      if (by) r.answeredBy = by;
       wake(id);
       return { changed: true, record: copy(r)! };
     },
