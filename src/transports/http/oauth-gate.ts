@@ -40,11 +40,16 @@ export function oauthSettings(config: OAuthConfig): OAuthSettings | undefined {
   return { issuer: config.oauthIssuer, audience: config.oauthAudience, scopes: { read: config.oauthScopeRead, write: config.oauthScopeWrite, destructive: config.oauthScopeDestructive } };
 }
 
+/** How tokens are checked: the same for /mcp requests and the confirmation page's sign-in. */
+export function tokenPolicy(config: OAuthConfig, settings: OAuthSettings): TokenPolicy {
+  return { issuer: settings.issuer, audience: settings.audience, clockSkewSeconds: config.oauthClockSkewSeconds, rightsClaims: config.oauthRightsClaims, introspection: config.oauthIntrospection };
+}
+
 export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOptions = {}): OAuthGate | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
   const issuer = createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log, ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}) });
-  const policy: TokenPolicy = { issuer: settings.issuer, audience: settings.audience, clockSkewSeconds: config.oauthClockSkewSeconds, rightsClaims: config.oauthRightsClaims, introspection: config.oauthIntrospection };
+  const policy = tokenPolicy(config, settings);
   const kindsOf = (person: Person) => KINDS.filter((k) => person.scopes.includes(settings.scopes[k]));
   const held = (person: Person) => KINDS.map((k) => settings.scopes[k]).filter((s) => person.scopes.includes(s));
 

@@ -5,7 +5,8 @@ import * as oidc from "openid-client";
 import type { Actor } from "../../guard/audit.js";
 import type { PageGate, PageGateResult } from "../../guard/page/handler.js";
 import type { Logger } from "../../core/log.js";
-import type { Issuer } from "./oauth-issuer.js";
+import { createIssuer, type Issuer } from "./oauth-issuer.js";
+import { oauthSettings, tokenPolicy, type OAuthConfig } from "./oauth-gate.js";
 import { checkToken, type TokenPolicy } from "./oauth-token.js";
 
 export const CALLBACK_PATH = "/signin/callback";
@@ -130,6 +131,15 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
 }
 
 /** A random per-process cookie key, for a single server without ISC_MCP_CONFIRM_KEY. */
-export function randomCookieKey(): string {
-  return randomBytes(32).toString("hex");
+let processKey: string | undefined;
+
+/**
+ * The page sign-in for a server with OAuth and its own client at the provider, or undefined (no sign-in configured).
+ * `publicOrigin` is where browsers reach the pages; `key` seals the cookies (ISC_MCP_CONFIRM_KEY across replicas).
+ */
+export function pageSignInFor(config: OAuthConfig & { oauthScopeApprover: string }, publicOrigin: string, log: Logger, key = process.env.ISC_MCP_CONFIRM_KEY): PageSignIn | undefined {
+  const settings = oauthSettings(config);
+  if (!settings || !config.oauthClientId) return undefined;
+  const issuer = createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log });
+  return createPageSignIn({ issuer, policy: tokenPolicy(config, settings), publicOrigin, approverScope: config.oauthScopeApprover, key: key ?? (processKey ??= randomBytes(32).toString("hex")), log });
 }
