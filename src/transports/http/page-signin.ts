@@ -1,12 +1,11 @@
 // Sign-in on the confirmation page (OpenID Connect code flow with PKCE): only the right person sees the preview and answers.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as oidc from "openid-client";
 import type { Actor } from "../../guard/audit.js";
 import type { PageGate, PageGateResult } from "../../guard/page/handler.js";
 import type { Logger } from "../../core/log.js";
-import { createIssuer, type Issuer } from "./oauth-issuer.js";
-import { oauthSettings, tokenPolicy, type OAuthConfig } from "./oauth-gate.js";
+import type { Issuer } from "./oauth-issuer.js";
 import { checkToken, type TokenPolicy } from "./oauth-token.js";
 
 export const CALLBACK_PATH = "/signin/callback";
@@ -128,18 +127,4 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   }
 
   return { gate, callback };
-}
-
-/** A random per-process cookie key, for a single server without ISC_MCP_CONFIRM_KEY. */
-let processKey: string | undefined;
-
-/**
- * The page sign-in for a server with OAuth and its own client at the provider, or undefined (no sign-in configured).
- * `publicOrigin` is where browsers reach the pages; `key` seals the cookies (ISC_MCP_CONFIRM_KEY across replicas).
- */
-export function pageSignInFor(config: OAuthConfig & { oauthScopeApprover: string }, publicOrigin: string, log: Logger, key = process.env.ISC_MCP_CONFIRM_KEY): PageSignIn | undefined {
-  const settings = oauthSettings(config);
-  if (!settings || !config.oauthClientId) return undefined;
-  const issuer = createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log });
-  return createPageSignIn({ issuer, policy: tokenPolicy(config, settings), publicOrigin, approverScope: config.oauthScopeApprover, key: key ?? (processKey ??= randomBytes(32).toString("hex")), log });
 }
