@@ -156,5 +156,15 @@ describe("token expiry in the middle of a burst", () => {
     const tokens = new Set(apiRequests(h.sandbox).map((r) => r.headers.authorization));
     expect(tokens.size).toBe(2);
     expect(apiRequests(h.sandbox).every((r) => r.status === 200)).toBe(true);
+    // The overlap promised above: when the renewal reached the token endpoint, calls with the old token were still
+    // waiting for their (100 ms) answers; the new token was used only after it was issued, by the calls that waited.
+    const renewal = tokenRequests(h.sandbox)[1]!;
+    const [first, ...burst] = apiRequests(h.sandbox);
+    const oldToken = first!.headers.authorization;
+    const inFlightAtRenewal = burst.filter((r) => r.headers.authorization === oldToken && r.at <= renewal.at && r.at + 100 > renewal.at);
+    expect(inFlightAtRenewal.length, "calls with the old token in flight while it was renewed").toBeGreaterThan(0);
+    const withNew = burst.filter((r) => r.headers.authorization !== oldToken);
+    expect(withNew.length).toBeGreaterThan(0);
+    expect(withNew.every((r) => r.at >= renewal.at)).toBe(true);
   });
 });

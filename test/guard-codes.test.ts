@@ -113,6 +113,22 @@ describe("confirmation codes through a client without elicitation", () => {
     expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "target-changed" });
   });
 
+  it("spends a genuine code even when its redemption is refused: changing the identity back does not revive it", async () => {
+    const identity = h.sandbox.state.identities.get(fx.plain)!;
+    const original = identity.name;
+    const { confirmationCode } = await preview("delete_identity", { identityId: fx.plain });
+    identity.name = "Renamed.Person";
+    const changed = await h.call("delete_identity", { identityId: fx.plain, confirmationCode });
+    expect(textOf(changed)).toMatch(/the identity changed since the preview/);
+    identity.name = original;
+    const again = await h.call("delete_identity", { identityId: fx.plain, confirmationCode });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toMatch(/already used; each code works once/);
+    expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
+    expect(writeRequests(h.sandbox)).toEqual([]);
+    expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "code-used" });
+  });
+
   it("refuses when the identity is gone by the time the code comes back", async () => {
     const { confirmationCode } = await preview("reset_identity", { identityId: fx.plain });
     h.sandbox.state.identities.delete(fx.plain);

@@ -97,6 +97,24 @@ describe("elicitation failures and changes", () => {
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
   });
 
+  it("refuses a typed name that is only a case-insensitive prefix of the name or alias, or either in another case", async () => {
+    const identity = h.sandbox.state.identities.get(fx.plain)!;
+    identity.name = "Ada.Lovelace";
+    identity.alias = "alovelace";
+    for (const typed of ["a", "A", "Ada", "ada.lovelace", "ADA.LOVELACE", "Ada.Lovelac", "alovelac", "ALOVELACE", "Ada.Lovelace.", "Ada Lovelace"]) {
+      human.answer(() => ({ action: "accept", content: { name: typed } }));
+      const res = await h.call("delete_identity", { identityId: fx.plain });
+      expect(res.isError, typed).toBe(true);
+      expect(textOf(res), typed).toMatch(/does not match the identity's name or alias/);
+      expect(lastAudit(h), typed).toMatchObject({ outcome: "refused", reason: "name-mismatch" });
+    }
+    expect(writeRequests(h.sandbox)).toEqual([]);
+    // The exact name (or alias), surrounding spaces aside, is what confirms.
+    human.answer(() => ({ action: "accept", content: { name: " alovelace " } }));
+    expect((await h.call("delete_identity", { identityId: fx.plain })).isError).toBeFalsy();
+    expect(h.sandbox.state.identities.has(fx.plain)).toBe(false);
+  });
+
   it("refuses to delete an owner with the list of blockers, asks nobody and sends no DELETE", async () => {
     const owned = h.sandbox.state.ownership.get(fx.owner)!;
     const res = await h.call("delete_identity", { identityId: fx.owner });

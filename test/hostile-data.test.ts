@@ -36,10 +36,10 @@ async function start(onElicit?: (message: string) => ElicitResult): Promise<void
   for (const group of h.sandbox.state.ownership.get(fx.owner) ?? []) for (const e of group.entities) e.identityEntity.name = OWNED;
 }
 
-/** No line of the text is one of the injected lines; the injected values appear only as JSON string literals. */
+/** No line of the text is one of the injected lines, and each value given is in it as a JSON string literal (its first 40 characters). */
 function expectQuotedOnly(text: string, values: string[]): void {
   for (const line of INJECTED_LINES) expect(text).not.toMatch(line);
-  for (const v of values) if (text.includes(v.split("\n")[0]!)) expect(text).toContain(JSON.stringify(v).slice(0, 40));
+  for (const v of values) expect(text, `${JSON.stringify(v.slice(0, 30))} must be shown, quoted`).toContain(JSON.stringify(v).slice(0, 40));
 }
 
 describe("instruction-like identity data", () => {
@@ -104,7 +104,9 @@ describe("instruction-like identity data", () => {
     expect(res.isError).toBe(true);
     expect(seen).toHaveLength(1);
     expectQuotedOnly(seen[0]!, [NAME, ALIAS, EMAIL, LIFECYCLE]);
-    expectQuotedOnly(textOf(res), [NAME]);
+    // The refusal names no value from ISC: it must still draw none of the injected lines.
+    expect(textOf(res)).not.toContain("Mallory");
+    expectQuotedOnly(textOf(res), []);
     expect(writeRequests(h.sandbox)).toHaveLength(0);
   });
 

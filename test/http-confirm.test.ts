@@ -53,11 +53,18 @@ describe("confirmed destructive calls over HTTP", () => {
     expect(preview.confirmationCode).toBeTruthy();
     expect(exists(h, id)).toBe(true);
 
+    const identity = h.sandbox.state.identities.get(id)!;
     const second = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: preview.confirmationCode } })) as CallToolResult;
     expect(second.structuredContent).toMatchObject({ status: "executed" });
     expect(exists(h, id)).toBe(false);
 
+    // Put the very same identity back: a replay must fail because the code is spent, not because the target is gone.
+    h.sandbox.state.identities.set(id, identity);
     const replay = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: preview.confirmationCode } })) as CallToolResult;
     expect(replay.isError).toBe(true);
+    const text = replay.content[0]?.type === "text" ? replay.content[0].text : "";
+    expect(text).toMatch(/already used; each code works once/);
+    expect(exists(h, id)).toBe(true);
+    expect(h.sandbox.requests.filter((r) => r.method === "DELETE")).toHaveLength(1);
   });
 });

@@ -34,6 +34,14 @@ function expectClean(label: string, ...texts: string[]): void {
   }
 }
 
+/** The failure a fault must have caused: an error result whose text only that fault produces (so no fault went unused). */
+function expectFault(result: unknown, fault: RegExp): void {
+  const res = result as CallToolResult;
+  const text = res.content?.[0]?.type === "text" ? res.content[0].text : "";
+  expect(res.isError, `expected ${fault} but got: ${text}`).toBe(true);
+  expect(text).toMatch(fault);
+}
+
 /** Every failure path we can provoke, with the live token and the secret echoed back by "ISC" where an error body allows. */
 async function failurePaths(call: (name: string, args: Record<string, unknown>) => Promise<unknown>): Promise<void> {
   const calls = validCalls(tenant.sandbox);
@@ -41,22 +49,22 @@ async function failurePaths(call: (name: string, args: Record<string, unknown>) 
   const token = issuedTokens().at(-1)!;
   const echo = JSON.stringify({ messages: [{ text: `rejected Bearer ${token} for client_secret=${SECRET}` }], trackingId: "abc123" });
   tenant.sandbox.inject({ path: /^\/v2025\//, status: 400, body: echo });
-  await call("get_identity", get);
+  expectFault(await call("get_identity", get), /^get_identity failed\. ISC answered GET \/v2025\/identities\/\w+ with HTTP 400: "rejected Bearer /);
   tenant.sandbox.inject({ path: /^\/v2025\//, status: 500, count: 4 });
-  await call("list_identities", { limit: 1 });
+  expectFault(await call("list_identities", { limit: 1 }), /with HTTP 500: "An internal fault occurred\."/);
   tenant.sandbox.inject({ path: /^\/v2025\//, reset: true, count: 4 });
-  await call("get_identity", get);
+  expectFault(await call("get_identity", get), /Could not reach ISC for GET \/v2025\/identities\//);
   tenant.sandbox.inject({ path: /^\/v2025\//, body: `not json ${token} ${SECRET}` });
-  await call("get_identity", get);
+  expectFault(await call("get_identity", get), /with HTTP 200 and a body that is not JSON/);
   tenant.sandbox.inject({ path: /^\/v2025\//, status: 401, body: JSON.stringify({ error: `JWT ${token} is invalid` }), count: 2 });
-  await call("get_identity", get);
+  expectFault(await call("get_identity", get), /with HTTP 401: "JWT /);
   tenant.sandbox.expireTokens();
   tenant.sandbox.inject({ path: "/oauth/token", status: 401, body: JSON.stringify({ error: "invalid_client", error_description: `client_secret ${SECRET} is wrong` }) });
-  await call("get_identity", get);
+  expectFault(await call("get_identity", get), /The token endpoint \S+ rejected the client credentials: "client_secret /);
   tenant.sandbox.inject({ path: "/oauth/token", body: `{"access_token": ${JSON.stringify(SECRET)}` });
-  await call("get_identity", get);
-  await call("get_identity", { identityId: `${SECRET}/../${token}` });
-  await call("delete_identity", { identityId: get.identityId, confirmationCode: `${token}` });
+  expectFault(await call("get_identity", get), /The token endpoint \S+ answered with a body that is not JSON/);
+  expectFault(await call("get_identity", { identityId: `${SECRET}/../${token}` }), /^Invalid arguments for tool "get_identity"/);
+  expectFault(await call("delete_identity", { identityId: get.identityId, confirmationCode: `${token}` }), /not issued for this tool with these exact arguments/);
   tenant.sandbox.clearFaults();
 }
 
