@@ -17,7 +17,7 @@ afterAll(() => served.close());
 
 async function run(argv: string[], env: Record<string, string>) {
   const lines: string[] = [];
-  const code = await runConfigCommand(resolveConfig(["config", ...argv], env, { sdkJson: { path: "/proj/config.json", clientSecret: "cfg-secret-value" } }), { out: (l) => lines.push(l), env });
+  const code = await runConfigCommand(resolveConfig(["config", ...argv], env, { sdkJson: { path: "/proj/config.json", clientSecret: "cfg-secret-value" } }), { out: (l) => lines.push(l) });
   return { code, text: lines.join("\n"), lines };
 }
 
@@ -42,7 +42,7 @@ describe("config command", () => {
 
   it("says what is missing instead of checking", async () => {
     const lines: string[] = [];
-    const code = await runConfigCommand(resolveConfig(["config"], {}), { out: (l) => lines.push(l), env: {} });
+    const code = await runConfigCommand(resolveConfig(["config"], {}), { out: (l) => lines.push(l) });
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatch(/^✗ credentials not checked: missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
   });
@@ -55,7 +55,7 @@ describe("config command and broken config files", () => {
     const files = loadConfigFiles({ cwd: dir, home: dir });
     const env = { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client", SAIL_CLIENT_SECRET: "cfg-secret-value" };
     const lines: string[] = [];
-    const code = await runConfigCommand(resolveConfig(["config"], env, files), { out: (l) => lines.push(l), env, fileProblems: files.problems ?? [] });
+    const code = await runConfigCommand(resolveConfig(["config"], env, files), { out: (l) => lines.push(l), fileProblems: files.problems ?? [] });
     expect(code).toBe(0);
     expect(lines.find((l) => l.startsWith("! "))).toMatch(new RegExp(`^! ${join(dir, "config.json").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} could not be read`));
   });

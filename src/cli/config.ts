@@ -2,7 +2,7 @@
 import { createTokenProvider } from "../isc/auth.js";
 import type { Resolved } from "../config/resolve.js";
 import { registerSecret, redact } from "../core/log.js";
-import { OPTIONS } from "../config/options.js";
+import { OPTIONS, type OptionDef } from "../config/options.js";
 import { PACKAGE } from "../core/version.js";
 import { IscError } from "../core/errors.js";
 import { hostPort } from "../isc/network-cause.js";
@@ -13,19 +13,16 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 export interface ConfigCommandIo {
   out: (line: string) => void;
-  env: Readonly<Record<string, string | undefined>>;
   /** Config files that exist but could not be read (loadConfigFiles' `problems`). */
   fileProblems?: readonly string[];
 }
 
-const SECRET_KEYS = new Set(["clientSecret", "httpToken", "oauthClientSecret"]);
-
 const NOT_SET = "not set";
 const isUnset = (value: unknown) => value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
 
-function show(key: string, value: unknown): string {
-  if (isUnset(value)) return NOT_SET;
-  if (SECRET_KEYS.has(key)) return `set, ${String(value).length} characters (masked)`;
+function show(def: OptionDef, value: unknown): string {
+  if (isUnset(value)) return def.key === "confirmKey" ? `${NOT_SET} (a random key per process)` : NOT_SET;
+  if (def.secret) return `set, ${String(value).length} characters (masked)`;
   if (Array.isArray(value)) return value.join(",");
   return String(value);
 }
@@ -33,16 +30,14 @@ function show(key: string, value: unknown): string {
 /** Exit code 0 when the credentials fetched a token (or the sandbox needs none), 1 otherwise. */
 export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo): Promise<number> {
   const { config, sources, notes } = resolved;
-  registerSecret(config.clientSecret);
-  registerSecret(config.httpToken);
-  registerSecret(config.oauthClientSecret);
+  for (const o of OPTIONS) if (o.secret) registerSecret(config[o.key as keyof typeof config] as string | undefined);
   const rows = OPTIONS.map((o) => {
     const key = o.key as keyof typeof config;
     const label = o.flag ? `--${o.flag}` : o.env ?? o.key;
     const value = config[key];
     // A value nobody set has no source worth naming: "from default" would suggest there is one.
     const from = isUnset(value) && sources[o.key] === "default" ? "" : sources[o.key] === "default" ? "default" : notes[o.key] ?? sources[o.key] ?? "default";
-    return [label, show(o.key, value), from] as const;
+    return [label, show(o, value), from] as const;
   });
   const width = Math.max(...rows.map((r) => r[0].length));
   const valueWidth = Math.min(48, Math.max(...rows.map((r) => r[1].length)));
@@ -51,9 +46,6 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
   for (const [label, value, from] of rows) row(label, value, from);
   // Serving reports a broken file only when it needs a value from it; here the user asked to see everything.
   for (const problem of io.fileProblems ?? []) io.out(redact(`! ${problem}`));
-  const confirmKey = io.env.ISC_MCP_CONFIRM_KEY;
-  if (confirmKey) row("ISC_MCP_CONFIRM_KEY", `set, ${confirmKey.length} characters (masked)`, "ISC_MCP_CONFIRM_KEY");
-  else row("ISC_MCP_CONFIRM_KEY", `${NOT_SET} (a random key per process)`, "");
 
   if (config.sandbox) {
     io.out("✓ sandbox mode: the built-in sandbox tenant needs no credentials.");

@@ -22,7 +22,7 @@ async function main(): Promise<number> {
       print(PACKAGE.version);
       return 0;
     case "config":
-      return runConfigCommand(resolved, { out: print, env: process.env, fileProblems: files.problems ?? [] });
+      return runConfigCommand(resolved, { out: print, fileProblems: files.problems ?? [] });
     case "init":
       // This file is the entry whether tsc-built or bundled, so hosts are told to start exactly it.
       return runInit(resolved, {

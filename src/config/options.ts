@@ -16,6 +16,8 @@ export interface OptionDef {
   description: string;
   /** Shown as the value placeholder in --help. */
   placeholder?: string;
+  /** Never shown: `config` prints only its length, logs mask it. */
+  secret?: boolean;
 }
 
 /** Year-versioned prefixes (frozen by SailPoint) and `v1`, the per-resource APIs (`/identities/v1/...`). */
@@ -27,7 +29,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "sandboxIdentities", flag: "sandbox-identities", env: "ISC_MCP_SANDBOX_IDENTITIES", type: "number", default: 500, placeholder: "N", description: "How many identities the sandbox tenant is seeded with." },
   { key: "baseUrl", flag: "base-url", env: "SAIL_BASE_URL", type: "string", placeholder: "URL", description: "Tenant API root, e.g. https://acme.api.identitynow.com (no version suffix)." },
   { key: "clientId", flag: "client-id", env: "SAIL_CLIENT_ID", type: "string", placeholder: "ID", description: "OAuth client id of a personal access token or API client." },
-  { key: "clientSecret", env: "SAIL_CLIENT_SECRET", flag: "", type: "string", description: "OAuth client secret (environment only: flags show up in process lists)." },
+  { key: "clientSecret", env: "SAIL_CLIENT_SECRET", flag: "", type: "string", secret: true, description: "OAuth client secret (environment only: flags show up in process lists)." },
   { key: "tenant", flag: "tenant", env: "ISC_MCP_TENANT", type: "string", placeholder: "NAME", description: "Shorthand for the base URL: acme means https://acme.api.identitynow.com." },
   { key: "environment", flag: "env", env: "ISC_MCP_ENV", type: "string", placeholder: "NAME", description: "Take the base URL from this environment of ~/.sailpoint/config.yaml (SailPoint CLI)." },
   { key: "apiVersion", flag: "api-version", env: "ISC_MCP_API_VERSION", type: "string", default: "v1", values: API_VERSIONS, description: "ISC API version: v1 = the per-resource APIs (/identities/v1); v2024-v2026 = the frozen year versions." },
@@ -36,6 +38,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "excludeTools", flag: "exclude-tools", env: "ISC_MCP_EXCLUDE_TOOLS", type: "list", placeholder: "a,b", description: "Hide these tools; beats --tools." },
   { key: "confirm", flag: "confirm", env: "ISC_MCP_CONFIRM", type: "string", default: "auto", values: ["auto", "strict"], description: "auto: elicitation, else a confirmation code; strict: elicitation only." },
   { key: "confirmThreshold", flag: "confirm-threshold", env: "ISC_MCP_CONFIRM_THRESHOLD", type: "number", default: 10, placeholder: "N", description: "Invite/process calls naming more identities than this need confirmation." },
+  { key: "confirmKey", flag: "", env: "ISC_MCP_CONFIRM_KEY", type: "string", secret: true, description: "Key that signs confirmation codes (16+ characters, the same on every replica); default: a random key per process." },
   { key: "confirmTtlSeconds", flag: "confirm-ttl", env: "ISC_MCP_CONFIRM_TTL", type: "number", default: 300, placeholder: "SECONDS", description: "How long a confirmation code stays valid (at least 60)." },
   { key: "auditLog", flag: "audit-log", env: "ISC_MCP_AUDIT_LOG", type: "string", placeholder: "FILE", description: "Append the audit log (JSON lines) to this file instead of stderr." },
   { key: "rateLimit", flag: "rate-limit", env: "ISC_MCP_RATE_LIMIT", type: "number", default: 95, placeholder: "N", description: "Send at most N requests to ISC per 10 s (ISC allows 100 per client id); 0 turns the limiter off." },
@@ -52,7 +55,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "maxBodyBytes", flag: "max-body", env: "ISC_MCP_MAX_BODY", type: "number", default: 1_048_576, placeholder: "BYTES", description: "Largest HTTP request body accepted; larger gets 413." },
   { key: "allowedHosts", flag: "allowed-hosts", env: "ISC_MCP_ALLOWED_HOSTS", type: "list", placeholder: "a,b", description: "Host names the HTTP transport answers to (besides loopback names); others get 403." },
   { key: "allowedOrigins", flag: "allowed-origins", env: "ISC_MCP_ALLOWED_ORIGINS", type: "list", placeholder: "a,b", description: "Browser origins allowed (e.g. https://copilot.example.com); default: those of the allowed hosts." },
-  { key: "httpToken", flag: "", env: "ISC_MCP_HTTP_TOKEN", type: "string", description: "Bearer token HTTP clients must send (environment only); off loopback this or --oauth-issuer is required." },
+  { key: "httpToken", flag: "", env: "ISC_MCP_HTTP_TOKEN", type: "string", secret: true, description: "Bearer token HTTP clients must send (environment only); off loopback this or --oauth-issuer is required." },
   { key: "oauthIssuer", flag: "oauth-issuer", env: "ISC_MCP_OAUTH_ISSUER", type: "string", placeholder: "URL", description: "Sign-in for HTTP: the identity provider's issuer URL; its metadata and keys are discovered from it." },
   { key: "oauthAudience", flag: "oauth-audience", env: "ISC_MCP_OAUTH_AUDIENCE", type: "string", placeholder: "URL", description: "This server's canonical URL (e.g. https://mcp.example.com/mcp): tokens must name it as their audience." },
   { key: "oauthScopeRead", flag: "oauth-scope-read", env: "ISC_MCP_OAUTH_SCOPE_READ", type: "string", default: "identities:read", placeholder: "SCOPE", description: "Scope that allows the read tools." },
@@ -62,5 +65,5 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "oauthClockSkewSeconds", flag: "oauth-clock-skew", env: "ISC_MCP_OAUTH_CLOCK_SKEW", type: "number", default: 30, placeholder: "SECONDS", description: "Clock difference tolerated on a token's exp and nbf (at most 300)." },
   { key: "oauthIntrospection", flag: "oauth-introspection", env: "ISC_MCP_OAUTH_INTROSPECTION", type: "boolean", default: false, description: "Check opaque (non-JWT) tokens at the provider's introspection endpoint (needs the client below)." },
   { key: "oauthClientId", flag: "oauth-client-id", env: "ISC_MCP_OAUTH_CLIENT_ID", type: "string", placeholder: "ID", description: "This server's own client at the identity provider (for introspection and the confirmation page's sign-in)." },
-  { key: "oauthClientSecret", flag: "", env: "ISC_MCP_OAUTH_CLIENT_SECRET", type: "string", description: "Secret of that client (environment only)." },
+  { key: "oauthClientSecret", flag: "", env: "ISC_MCP_OAUTH_CLIENT_SECRET", type: "string", secret: true, description: "Secret of that client (environment only)." },
 ];

@@ -25,6 +25,7 @@ export interface Config {
   excludeTools: string[] | undefined;
   confirm: "auto" | "strict";
   confirmThreshold: number;
+  confirmKey: string | undefined;
   confirmTtlSeconds: number;
   auditLog: string | undefined;
   rateLimit: number;
@@ -210,7 +211,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const command: Command = parsed.values.help ? "help" : parsed.values.version ? "version" : ((first ?? "serve") as Command);
   const config = values as unknown as Config;
   if (command === "help" || command === "version" || command === "demo") return { command, config, sources, notes, init };
-  checkHttp(config, env);
+  checkHttp(config);
   if (config.confirmTtlSeconds < MIN_CONFIRM_TTL_SECONDS) {
     // A human must read the preview and answer (or the model relay a code) before it expires.
     throw new ConfigError(`--confirm-ttl must be at least ${MIN_CONFIRM_TTL_SECONDS} seconds (time for a person to read the preview and answer), got ${config.confirmTtlSeconds}.`);
@@ -247,7 +248,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
 }
 
 /** HTTP settings that must be refused before anything listens. */
-function checkHttp(config: Config, env: Readonly<Record<string, string | undefined>>): void {
+function checkHttp(config: Config): void {
   if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
   if (!Number.isInteger(config.maxSessions) || config.maxSessions < 1) throw new ConfigError(`--max-sessions must be a whole number of at least 1, got ${config.maxSessions}.`);
   if (!config.http) {
@@ -255,7 +256,7 @@ function checkHttp(config: Config, env: Readonly<Record<string, string | undefin
     if (config.oauthIssuer || config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
     return;
   }
-  if (config.stateless && !env.ISC_MCP_CONFIRM_KEY) {
+  if (config.stateless && !config.confirmKey) {
     // Every replica behind a load balancer must accept every other's confirmation codes.
     throw new ConfigError("--stateless needs ISC_MCP_CONFIRM_KEY (a long random secret shared by every replica) so confirmation codes work across requests.");
   }

@@ -49,9 +49,9 @@ export interface Guard {
 }
 
 export interface GuardOptions {
-  config: Pick<Config, "confirm" | "confirmTtlSeconds">;
+  config: Pick<Config, "confirm" | "confirmTtlSeconds" | "confirmKey">;
   audit: AuditLog;
-  /** HMAC key for confirmation codes. @default ISC_MCP_CONFIRM_KEY, else a random key made once per process */
+  /** HMAC key for confirmation codes. @default config.confirmKey (ISC_MCP_CONFIRM_KEY), else a random key made once per process */
   key?: string;
   /** Clock for code expiry and cooldowns (tests inject one). @default Date.now */
   now?: () => number;
@@ -63,7 +63,7 @@ export interface GuardOptions {
 let processKey: string | undefined;
 
 export function createGuard(opts: GuardOptions): Guard {
-  const key = opts.key ?? process.env.ISC_MCP_CONFIRM_KEY ?? (processKey ??= randomBytes(32).toString("hex"));
+  const key = opts.key ?? opts.config.confirmKey ?? (processKey ??= randomBytes(32).toString("hex"));
   if (key.length < 16) throw new ConfigError("ISC_MCP_CONFIRM_KEY must be at least 16 characters long.");
   registerSecret(key);
   const now = opts.now ?? Date.now;
