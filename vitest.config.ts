@@ -1,4 +1,5 @@
 // Test runner settings: node environment, the summary reporter CI reads, sane timeouts.
+import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
     // Load and lifetime tests spawn the CLI many times and run for a while: `npm run test:load` (vitest.load.config.ts).
     exclude: [...configDefaults.exclude, "test/load/**"],
     environment: "node",
+    // vitest's default keeps one core free (1 worker on a 2-core CI machine); the files wait on I/O and timers more than on CPU.
+    maxWorkers: availableParallelism(),
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ["default", "./test/support/summary-reporter.ts"],

@@ -138,6 +138,21 @@ describe("retries", () => {
     expect(apiRequests(h)).toHaveLength(4);
   });
 
+  it("waits --retry-backoff before the first retry and doubles it for each further one", async () => {
+    h = await startHarness({ argv: ["--retry-backoff", "150"] });
+    const { plain } = pickFixtures(h.sandbox.state);
+    h.sandbox.inject({ path: /\/identities\//, status: 500, count: 100 });
+    await h.call("get_identity", { identityId: plain });
+    const at = apiRequests(h).map((r) => r.at);
+    expect(at).toHaveLength(4);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // 150, 300, 600 ms (timers fire late, never early; a little slack for the clock's granularity).
+    expect(gaps[0]).toBeGreaterThanOrEqual(145);
+    expect(gaps[1]).toBeGreaterThanOrEqual(295);
+    expect(gaps[2]).toBeGreaterThanOrEqual(595);
+    expect(gaps[2]! - gaps[0]!).toBeGreaterThan(300);
+  });
+
   it("never retries a POST on 500", async () => {
     h = await startHarness();
     const { plain } = pickFixtures(h.sandbox.state);

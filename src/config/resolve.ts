@@ -29,8 +29,10 @@ export interface Config {
   confirmTtlSeconds: number;
   auditLog: string | undefined;
   rateLimit: number;
+  rateWindowMs: number;
   requestTimeoutMs: number;
   callTimeoutMs: number;
+  retryBackoffMs: number;
   maxRetryAfterSeconds: number;
   logLevel: LogLevel;
   http: boolean;

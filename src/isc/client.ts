@@ -31,6 +31,8 @@ export interface IscClientOptions {
   tokens: TokenProvider;
   requestTimeoutMs: number;
   maxRetryAfterSeconds: number;
+  /** Wait before the first retry; doubled for each further one. @default 300 */
+  retryBackoffMs?: number;
   /** Retries after the first attempt for retryable failures. */
   retryLimit?: number;
   /** Waits for a slot before each attempt (the client-side rate limiter). */
@@ -133,8 +135,9 @@ export function createIscClient(opts: IscClientOptions): IscClient {
 
 /** Runs before every attempt, retries included, so a retry carries a refreshed token. */
 async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions, experimental: boolean): Promise<void> {
-  await opts.beforeAttempt?.(signal);
+  // Token first, then the slot: ISC counts a request when it arrives, so the slot is taken right before sending.
   ctx.token = await opts.tokens.getToken();
+  await opts.beforeAttempt?.(signal);
   request.headers.set("authorization", `Bearer ${ctx.token}`);
   if (experimental) request.headers.set("x-sailpoint-experimental", "true");
 }
@@ -148,7 +151,7 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
     afterStatusCodes: [429, 503],
     maxRetryAfter: opts.maxRetryAfterSeconds * 1000,
     backoffLimit: 5_000,
-    delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : 300 * 2 ** (attempt - 1)),
+    delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : (opts.retryBackoffMs ?? 300) * 2 ** (attempt - 1)),
     shouldRetry: ({ error }) => {
       if (error.name === "AbortError" || isKyTimeout(error)) return false;
       // The token provider already retried its own request; repeating the call would only multiply that.

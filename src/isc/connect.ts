@@ -42,7 +42,8 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
     maxRetryAfterSeconds: effective.maxRetryAfterSeconds,
     // ISC counts 100 requests per 10 s per client id per API version; one backend speaks one version to one
     // tenant with one client id, so this limiter is exactly that budget, shared by every call (task polling too).
-    beforeAttempt: createRateLimiter(effective.rateLimit).acquire,
+    retryBackoffMs: effective.retryBackoffMs,
+    beforeAttempt: createRateLimiter(effective.rateLimit, effective.rateWindowMs).acquire,
     ...(options.log ? { log: options.log } : {}),
   });
   return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };

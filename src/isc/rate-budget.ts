@@ -9,7 +9,7 @@ export interface RateLimiter {
 }
 
 /**
- * A sliding window (p-throttle's strict mode): no 10-second span ever holds more than `limit` sends.
+ * A sliding window (p-throttle's strict mode): no span of `intervalMs` (ISC: 10 s) ever holds more than `limit` sends.
  * `limit` 0 disables it (for a tenant with a raised limit, or the bench's unlimited sandbox).
  */
 export function createRateLimiter(limit: number, intervalMs = 10_000): RateLimiter {

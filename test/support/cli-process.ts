@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createSandbox, serveSandbox, type Sandbox, type SandboxOptions, type ServedSandbox } from "../../src/sandbox/index.js";
+import { TEST_ENV } from "./test-env.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 
@@ -28,7 +29,7 @@ export async function serveTenant(options: SandboxOptions = {}): Promise<ServedT
   const sandbox = createSandbox({ rateLimit: false, identities: 60, ...options });
   const served = await serveSandbox(sandbox);
   // Pinned to v2025 like harness.ts: these tests match /v2025 paths; api-versions.test.ts covers the others.
-  return { sandbox, served, env: { ...cleanEnv(), ISC_MCP_API_VERSION: "v2025", SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
+  return { sandbox, served, env: { ...cleanEnv(), ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
 }
 
 export interface StdioCli {

@@ -9,6 +9,7 @@ import { createServer } from "../../src/mcp/server.js";
 import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard, createGuardMemory } from "../../src/guard/index.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
+import { TEST_ENV } from "./test-env.js";
 
 export interface HarnessOptions {
   sandbox?: SandboxOptions;
@@ -37,7 +38,7 @@ export interface Harness {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   // The suite's path assertions are written against /v2025; test/api-versions.test.ts runs every tool on every version.
-  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ISC_MCP_API_VERSION: "v2025", ...opts.env });
+  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...opts.env });
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
   const sandbox = createSandbox({ rateLimit: false, ...opts.sandbox });
   const backend = await connectBackend(config, { sandbox, ...(opts.log ? { log: opts.log } : {}) });

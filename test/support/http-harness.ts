@@ -10,6 +10,7 @@ import { createGuard } from "../../src/guard/index.js";
 import { createLogger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { TEST_ENV } from "./test-env.js";
 import { startHttpServer, type HttpOptions, type HttpServing } from "../../src/transports/http/server.js";
 
 export interface HttpHarness {
@@ -24,14 +25,14 @@ export interface HttpHarness {
 
 export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}): Promise<HttpHarness> {
   // Pinned to v2025 like harness.ts (its path assertions); --api-version in argv still wins.
-  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], { ISC_MCP_API_VERSION: "v2025", ...env });
+  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...env });
   const config: Config = { ...resolved.config, logLevel: "silent" };
   const sandbox = createSandbox({ rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
   const log = createLogger("silent");
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
-  const guard = createGuard({ config: backend.config, audit: auditLog, ...(env.ISC_MCP_CONFIRM_KEY ? { key: env.ISC_MCP_CONFIRM_KEY } : {}) });
+  const guard = createGuard({ config: backend.config, audit: auditLog });
   const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, options);
   const clients: Client[] = [];
   return {
