@@ -52,7 +52,7 @@ describe("config command and broken config files", () => {
   it("reports a config file that cannot be read, even when no value was needed from it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "isc-mcp-cfg-"));
     writeFileSync(join(dir, "config.json"), "{ not json");
-    const files = loadConfigFiles({ cwd: dir, home: dir });
+    const files = await loadConfigFiles({ cwd: dir, home: dir });
     const env = { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client", SAIL_CLIENT_SECRET: "cfg-secret-value" };
     const lines: string[] = [];
     const code = await runConfigCommand(resolveConfig(["config"], env, files), { out: (l) => lines.push(l), fileProblems: files.problems ?? [] });

@@ -28,28 +28,28 @@ function temp(files: { json?: string; yaml?: string }): { cwd: string; home: str
   return { cwd, home };
 }
 
-const both = (): ConfigFiles => loadConfigFiles(temp({ json: JSON_FILE, yaml: YAML }));
+const both = (): Promise<ConfigFiles> => loadConfigFiles(temp({ json: JSON_FILE, yaml: YAML }));
 
 describe("loadConfigFiles", () => {
-  it("reads the SDK's config.json and the CLI's config.yaml from the given folders", () => {
+  it("reads the SDK's config.json and the CLI's config.yaml from the given folders", async () => {
     const where = temp({ json: JSON_FILE, yaml: YAML });
-    const files = loadConfigFiles(where);
+    const files = await loadConfigFiles(where);
     expect(files.sdkJson).toEqual({ path: join(where.cwd, "config.json"), baseUrl: "https://json.api.identitynow.com", clientId: "json-id", clientSecret: "json-secret" });
     expect(files.cliYaml?.activeEnvironment).toBe("acme");
     expect(files.cliYaml?.environments["acme-sb"]).toEqual({ baseUrl: "https://acme-sb.api.identitynow.com" });
     expect(files.problems).toBeUndefined();
   });
 
-  it("is empty when neither file exists, and reports a broken file instead of throwing", () => {
-    expect(loadConfigFiles(temp({}))).toEqual({});
-    const broken = loadConfigFiles(temp({ json: "{ nope" }));
+  it("is empty when neither file exists, and reports a broken file instead of throwing", async () => {
+    expect(await loadConfigFiles(temp({}))).toEqual({});
+    const broken = await loadConfigFiles(temp({ json: "{ nope" }));
     expect(broken.problems?.[0]).toMatch(/config\.json could not be read/);
   });
 });
 
 describe("resolveConfig with config files", () => {
-  it("takes everything from ./config.json when nothing else is set", () => {
-    const { config, sources, notes } = resolveConfig([], {}, both());
+  it("takes everything from ./config.json when nothing else is set", async () => {
+    const { config, sources, notes } = resolveConfig([], {}, await both());
     expect(config.baseUrl).toBe("https://json.api.identitynow.com");
     expect(config.clientId).toBe("json-id");
     expect(config.clientSecret).toBe("json-secret");
@@ -57,8 +57,8 @@ describe("resolveConfig with config files", () => {
     expect(notes.clientSecret).toMatch(/config\.json$/);
   });
 
-  it("ranks flags > environment > --env's config.yaml entry > config.json > config.yaml's active environment", () => {
-    const files = both();
+  it("ranks flags > environment > --env's config.yaml entry > config.json > config.yaml's active environment", async () => {
+    const files = await both();
     const env = { SAIL_BASE_URL: "https://env.api.identitynow.com", SAIL_CLIENT_ID: "env-id", SAIL_CLIENT_SECRET: "env-secret" };
     expect(resolveConfig(["--base-url", "https://flag.api.identitynow.com"], env, files).config.baseUrl).toBe("https://flag.api.identitynow.com");
     expect(resolveConfig(["--tenant", "flagged"], env, files).config.baseUrl).toBe("https://flagged.api.identitynow.com");
@@ -75,8 +75,8 @@ describe("resolveConfig with config files", () => {
     expect(yamlOnly.notes.baseUrl).toMatch(/^active environment "acme"/);
   });
 
-  it("never takes a secret from config.yaml or a flag", () => {
-    const yamlWithSecret = loadConfigFiles(temp({ yaml: `${YAML}        pat:\n            clientid: y\n            clientsecret: leaked\n` }));
+  it("never takes a secret from config.yaml or a flag", async () => {
+    const yamlWithSecret = await loadConfigFiles(temp({ yaml: `${YAML}        pat:\n            clientid: y\n            clientsecret: leaked\n` }));
     expect(() => resolveConfig([], { SAIL_CLIENT_ID: "i" }, yamlWithSecret)).toThrow(/^Missing SAIL_CLIENT_SECRET/);
     expect(() => resolveConfig(["--client-secret", "x"], {})).toThrow(/--help/);
   });
@@ -91,19 +91,20 @@ describe("resolveConfig with config files", () => {
     expect(() => resolveConfig(["--tenant", "acme.example.com"], creds)).toThrow(/use --base-url/);
   });
 
-  it("explains an unknown --env and a missing config.yaml", () => {
+  it("explains an unknown --env and a missing config.yaml", async () => {
     const creds = { SAIL_CLIENT_ID: "i", SAIL_CLIENT_SECRET: "s" };
-    expect(() => resolveConfig(["--env", "prod"], creds, both())).toThrow(/has no environment "prod" \(it has acme, acme-sb\)/);
+    const files = await both();
+    expect(() => resolveConfig(["--env", "prod"], creds, files)).toThrow(/has no environment "prod" \(it has acme, acme-sb\)/);
     expect(() => resolveConfig(["--env", "prod"], creds, {})).toThrow(/no SailPoint CLI config/);
   });
 
-  it("names the file a bad base URL came from", () => {
-    const files = loadConfigFiles(temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }));
+  it("names the file a bad base URL came from", async () => {
+    const files = await loadConfigFiles(temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }));
     expect(() => resolveConfig([], {}, files)).toThrow(/must use https .*came from .*config\.json/);
   });
 
-  it("reports a broken file only when a value was needed from it", () => {
-    const broken = loadConfigFiles(temp({ json: "{ nope" }));
+  it("reports a broken file only when a value was needed from it", async () => {
+    const broken = await loadConfigFiles(temp({ json: "{ nope" }));
     expect(() => resolveConfig([], {}, broken)).toThrow(/config\.json could not be read/);
     expect(resolveConfig(["--sandbox"], {}, broken).config.sandbox).toBe(true);
     expect(resolveConfig(["config"], {}, broken).command).toBe("config");

@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 // The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init or demo command.
+// Start-up rule: only the serve path is imported statically; every other command (and every optional feature further
+// down) is an `await import()`, which the bundle turns into a chunk that a server start never reads (scripts/bundle.ts).
 import { ConfigError } from "../core/errors.js";
 import { helpText, resolveConfig } from "../config/resolve.js";
 import { loadConfigFiles } from "../config/files.js";
-import { runConfigCommand } from "./config.js";
-import { runInit } from "./init.js";
 import { serve } from "./serve.js";
 import { PACKAGE } from "../core/version.js";
 import { fileURLToPath } from "node:url";
-import { detectInvocation } from "./invocation.js";
 
 async function main(): Promise<number> {
-  const files = loadConfigFiles();
+  const files = await loadConfigFiles();
   const resolved = resolveConfig(process.argv.slice(2), process.env, files);
   const print = (text: string) => process.stdout.write(text + "\n");
   switch (resolved.command) {
@@ -22,14 +21,16 @@ async function main(): Promise<number> {
       print(PACKAGE.version);
       return 0;
     case "config":
-      return runConfigCommand(resolved, { out: print, fileProblems: files.problems ?? [] });
-    case "init":
+      return (await import("./config.js")).runConfigCommand(resolved, { out: print, fileProblems: files.problems ?? [] });
+    case "init": {
+      const [{ runInit }, { detectInvocation }] = await Promise.all([import("./init.js"), import("./invocation.js")]);
       // This file is the entry whether tsc-built or bundled, so hosts are told to start exactly it.
       return runInit(resolved, {
         out: print,
         note: (line) => process.stderr.write(line + "\n"),
         invocation: detectInvocation({ entry: fileURLToPath(import.meta.url), execPath: process.execPath, globalPrefix: process.env.npm_config_prefix }),
       });
+    }
     case "demo":
       // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
       await import(new URL("../../scripts/demo.js", import.meta.url).href);

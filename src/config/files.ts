@@ -2,7 +2,6 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 
 /** What SailPoint's TypeScript SDK reads from ./config.json. */
 export interface SdkConfigJson {
@@ -56,8 +55,9 @@ export function parseSdkConfigJson(path: string, text: string): SdkConfigJson {
   return out;
 }
 
-/** Parses ~/.sailpoint/config.yaml text; the CLI writes lower-case keys. */
-export function parseCliConfigYaml(path: string, text: string): CliConfigYaml {
+/** Parses ~/.sailpoint/config.yaml text; the CLI writes lower-case keys. yaml is loaded only when that file exists. */
+export async function parseCliConfigYaml(path: string, text: string): Promise<CliConfigYaml> {
+  const { parse: parseYaml } = await import("yaml");
   const data = (parseYaml(text) ?? {}) as Record<string, unknown>;
   if (typeof data !== "object" || Array.isArray(data)) throw new Error("not a YAML mapping");
   const environments: CliConfigYaml["environments"] = {};
@@ -73,17 +73,17 @@ export function parseCliConfigYaml(path: string, text: string): CliConfigYaml {
 }
 
 /** Reads both files if they exist. Paths are injectable so tests use temp folders. */
-export function loadConfigFiles(where: ConfigFileLocations = {}): ConfigFiles {
+export async function loadConfigFiles(where: ConfigFileLocations = {}): Promise<ConfigFiles> {
   const files: ConfigFiles = {};
   const problems: string[] = [];
   const sources = [
     { path: join(where.cwd ?? process.cwd(), "config.json"), read: (p: string, t: string) => (files.sdkJson = parseSdkConfigJson(p, t)) },
-    { path: join(where.home ?? homedir(), ".sailpoint", "config.yaml"), read: (p: string, t: string) => (files.cliYaml = parseCliConfigYaml(p, t)) },
+    { path: join(where.home ?? homedir(), ".sailpoint", "config.yaml"), read: async (p: string, t: string) => (files.cliYaml = await parseCliConfigYaml(p, t)) },
   ];
   for (const { path, read } of sources) {
     try {
       const text = readIfPresent(path);
-      if (text !== undefined) read(path, text);
+      if (text !== undefined) await read(path, text);
     } catch (err) {
       problems.push(`${path} could not be read (${(err as Error).message.split("\n")[0]}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`);
     }

@@ -4,7 +4,7 @@ import type { Logger } from "../core/log.js";
 import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./client.js";
 import { createRateLimiter } from "./rate-budget.js";
-import { createSandbox, serveSandbox, type Sandbox } from "../sandbox/index.js";
+import type { Sandbox } from "../sandbox/index.js";
 
 /** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */
 const SANDBOX_LOG_LIMIT = 1_000;
@@ -22,7 +22,8 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
   let sandbox: Sandbox | undefined;
   let stopSandbox = async () => {};
   if (config.sandbox) {
-    // The sandbox goes through the same HTTP path as a real tenant: real port, real tokens.
+    // The sandbox goes through the same HTTP path as a real tenant: real port, real tokens. Loaded only for --sandbox.
+    const { createSandbox, serveSandbox } = await import("../sandbox/index.js");
     sandbox = options.sandbox ?? createSandbox({ identities: config.sandboxIdentities, requestLogLimit: SANDBOX_LOG_LIMIT });
     const served = await serveSandbox(sandbox);
     stopSandbox = served.close;

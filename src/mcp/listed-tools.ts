@@ -1,4 +1,4 @@
-// JSON Schemas for tools/list, made once per tool with zod's own converter (zod-to-json-schema silently fails on zod 4).
+// JSON Schemas for tools/list, made with zod's own converter (zod-to-json-schema silently fails on zod 4): at build time for the bundle.
 import { z } from "zod";
 import type { AnyTool } from "./define-tool.js";
 import { annotationsFor } from "./define-tool.js";
@@ -34,12 +34,22 @@ export interface ListedTool {
   annotations: ReturnType<typeof annotationsFor>;
 }
 
+/**
+ * The bundle's tools/list, made by scripts/bundle.ts with this file's own code (a JSON string: parsed on the first
+ * tools/list, not at start). Absent in the tsc output and in tests, which convert the zod schemas as below;
+ * test/bundle-tool-list.test.ts checks that the bundle lists exactly what that conversion gives.
+ */
+declare const __ISC_MCP_TOOL_LIST__: string | undefined;
+let prebuilt: Record<string, ListedTool> | undefined;
+const prebuiltEntry = (name: string): ListedTool | undefined =>
+  typeof __ISC_MCP_TOOL_LIST__ === "string" ? (prebuilt ??= JSON.parse(__ISC_MCP_TOOL_LIST__) as Record<string, ListedTool>)[name] : undefined;
+
 const cache = new WeakMap<AnyTool, ListedTool>();
 
 export function listedTool(tool: AnyTool): ListedTool {
   let listed = cache.get(tool);
   if (!listed) {
-    listed = {
+    listed = prebuiltEntry(tool.name) ?? {
       name: tool.name,
       title: tool.title,
       description: tool.description,

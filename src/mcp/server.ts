@@ -15,6 +15,7 @@ import { redact } from "../core/log.js";
 import type { ToolContext } from "./tool-context.js";
 import { listedTool } from "./listed-tools.js";
 import { allowedFor, callerOf } from "./caller.js";
+import { zodJsonSchemaValidator } from "./json-schema-validator.js";
 import { PACKAGE } from "../core/version.js";
 import { TOOLS } from "../../tools/index.js";
 import { selectTools } from "./tool-selection.js";
@@ -43,7 +44,12 @@ export function createServer(deps: ServerDeps): Server {
   const tools = selectTools(deps.tools ?? TOOLS, deps.config);
   const byName = new Map(tools.map((t) => [t.name, t]));
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
-  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, { capabilities: { tools: {}, prompts: {}, resources: {} }, instructions: INSTRUCTIONS });
+  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, {
+    capabilities: { tools: {}, prompts: {}, resources: {} },
+    instructions: INSTRUCTIONS,
+    // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
+    jsonSchemaValidator: zodJsonSchemaValidator,
+  });
 
   // With sign-in, each request's token decides which tools its person sees and may run.
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({ tools: tools.filter(allowedFor(callerOf(extra.authInfo))).map(listedTool) }));

@@ -9,6 +9,7 @@ import { matchRoute, splitVersion } from "./routes.js";
 import { seedState } from "./seed.js";
 import { advanceTasks, seedTaskHistory } from "./tasks.js";
 import { resolveOptions, type RecordedRequest, type Sandbox, type SandboxOptions } from "./types.js";
+import type { SandboxState } from "./model.js";
 
 /** What a server adapter knows that a Request cannot carry: the request target exactly as sent. */
 export interface Transport { rawTarget?: string }
@@ -44,10 +45,14 @@ function connectionReset(): TypeError {
  */
 export function createSandbox(options?: SandboxOptions): Sandbox {
   const opts = resolveOptions(options);
-  const state = seedState(opts.identities, opts.seed);
   const rng = createRng((opts.seed ^ 0x5eed5eed) >>> 0);
   const tokens = new TokenStore(opts, rng.uuid());
-  seedTaskHistory(state, rng, opts.now());
+  // The task history is drawn now, so the random sequence is the same whenever the identities get seeded.
+  const history: Pick<SandboxState, "tasks"> = { tasks: new Map() };
+  seedTaskHistory(history as SandboxState, rng, opts.now());
+  // Seeded on first use (the first request, or the first read of `state`): `--sandbox` answers tools/list without it.
+  let seeded: SandboxState | undefined;
+  const state = (): SandboxState => (seeded ??= Object.assign(seedState(opts.identities, opts.seed), { tasks: history.tasks }));
   const limiter = new RateLimiter(opts.rateLimit);
   const faults = new FaultQueue();
   const lastSync = new Map<string, number>();
@@ -71,9 +76,9 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
       throw new SandboxError(400, "This API is currently in an experimental state. You must include the X-SailPoint-Experimental header and set it to true to use this endpoint.");
     }
     const now = opts.now();
-    advanceTasks(state, now);
+    advanceTasks(state(), now);
     const ctx: OpContext = {
-      state, options: opts, params: match.params, query: search, headers: req.headers, body, now, rng, lastSync, version,
+      state: state(), options: opts, params: match.params, query: search, headers: req.headers, body, now, rng, lastSync, version,
       ...(taskError !== undefined ? { taskError } : {}),
     };
     return await match.op(ctx);
@@ -113,7 +118,9 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     expireTokens: () => tokens.expireAll(),
-    state,
+    get state() {
+      return state();
+    },
     clientId: opts.clientId,
     clientSecret: opts.clientSecret,
   };

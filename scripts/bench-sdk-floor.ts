@@ -1,0 +1,10 @@
+// The SDK's own floor for the cold-start bench: its low-level Server and stdio, one static tool, no ajv; nothing of this project.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+// A validator that accepts anything, so the SDK builds no ajv instance (the bundle also leaves ajv out, see scripts/bundle.ts).
+const acceptAll = { getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }) };
+const server = new Server({ name: "floor", version: "1.0.0" }, { capabilities: { tools: {} }, jsonSchemaValidator: acceptAll });
+server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [{ name: "echo", description: "Echo the text.", inputSchema: { type: "object" as const } }] }));
+await server.connect(new StdioServerTransport());

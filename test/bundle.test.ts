@@ -1,0 +1,56 @@
+// The shipped bundle differs from the tsc output in two ways (tools/list made at build time, no ajv): both checked here over stdio.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { listedTool } from "../src/mcp/listed-tools.js";
+import { TOOLS } from "../tools/index.js";
+import { cleanEnv } from "./support/cli-process.js";
+
+const BUNDLE = fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url));
+
+let answer: (message: string) => ElicitResult = () => ({ action: "cancel" });
+let client: Client | undefined;
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+});
+
+async function startBundle(): Promise<Client> {
+  if (!existsSync(BUNDLE)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BUNDLE, "--sandbox"], env: cleanEnv(), stderr: "pipe" });
+  client = new Client({ name: "bundle-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
+  client.setRequestHandler(ElicitRequestSchema, (req) => answer(req.params.message));
+  await client.connect(transport);
+  return client;
+}
+
+/** The first identity of the sandbox with its name, found through the server itself. */
+async function someone(c: Client): Promise<{ id: string; name: string }> {
+  const res = (await c.callTool({ name: "list_identities", arguments: { maxItems: 1 } })) as CallToolResult;
+  const [first] = (res.structuredContent as { items: Array<{ id: string; name: string }> }).items;
+  if (!first) throw new Error(`no identity listed: ${JSON.stringify(res.content)}`);
+  return first;
+}
+
+describe("the shipped bundle", () => {
+  it("lists exactly the tools/list entries the zod schemas convert to (the build-time copy is not stale)", async () => {
+    const c = await startBundle();
+    const { tools } = await c.listTools();
+    expect(tools).toEqual(TOOLS.map((tool) => JSON.parse(JSON.stringify(listedTool(tool))) as unknown));
+  });
+
+  it("validates an elicitation answer without ajv: a typed name confirms, a number instead of the name does not", async () => {
+    const c = await startBundle();
+    const who = await someone(c);
+    answer = () => ({ action: "accept", content: { name: 42 } });
+    const wrongType = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
+    expect((wrongType.structuredContent as { status?: string } | undefined)?.status).not.toBe("executed");
+    answer = () => ({ action: "accept", content: { name: who.name } });
+    const confirmed = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
+    expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();
+    expect((confirmed.structuredContent as { status: string }).status).toBe("executed");
+  });
+});
