@@ -1,4 +1,5 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
+import { setFlagsFromString } from "node:v8";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
@@ -12,7 +13,15 @@ import { PACKAGE } from "../core/version.js";
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/**
+ * V8 lets the heap grow to up to 4× what survives a full collection before collecting again, so a server whose
+ * live data stays ~30 MB sat at ~170 MB RSS after 10,000 calls. At 1.5× its RSS stays flat for a few more
+ * (incremental) collections; `npm run bench` measures both the memory and the per-call cost.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
 export async function serve(config: Config): Promise<void> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);

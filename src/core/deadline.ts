@@ -3,7 +3,7 @@
 export interface Deadline {
   /** Aborts when a parent does, or with a "TimeoutError" DOMException once `ms` have passed. */
   signal: AbortSignal;
-  /** Stops the timer; call it when the call is over so no timer outlives it. */
+  /** Stops the timer and lets go of the parents; call it when the call is over so nothing outlives it. */
   clear(): void;
 }
 
@@ -11,9 +11,23 @@ export interface Deadline {
  * Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: on Node 20 a timeout signal held only by
  * `any()` can be garbage-collected before it fires, and the deadline silently never comes (seen in
  * test/faults-slow.test.ts). Here the pending timer holds the controller, so the abort always happens.
+ * Nor `AbortSignal.any()` over the parents: on Node 20 every `any()` leaves an entry in each parent for good,
+ * and one parent (the shutdown signal) lives as long as the process. Listeners removed by clear() leave nothing.
  */
 export function startDeadline(parents: AbortSignal | AbortSignal[], ms: number): Deadline {
   const controller = new AbortController();
+  const list = [parents].flat();
+  const follow = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  for (const parent of list) {
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener("abort", follow, { once: true });
+  }
   const timer = setTimeout(() => controller.abort(new DOMException(`The call ran past its ${ms} ms deadline.`, "TimeoutError")), ms);
-  return { signal: AbortSignal.any([...[parents].flat(), controller.signal]), clear: () => clearTimeout(timer) };
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      for (const parent of list) parent.removeEventListener("abort", follow);
+    },
+  };
 }
