@@ -145,8 +145,12 @@ describe("commands and HTTP settings", () => {
   it("refuses a non-loopback bind without ISC_MCP_HTTP_TOKEN, and --stateless without ISC_MCP_CONFIRM_KEY", () => {
     expect(() => resolveConfig(["--http", "--host", "0.0.0.0"], creds)).toThrow(/set ISC_MCP_HTTP_TOKEN/);
     expect(resolveConfig(["--http", "--host", "0.0.0.0"], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" }).config.httpToken).toBe("tok");
-    expect(() => resolveConfig(["--http", "--stateless"], creds)).toThrow(/--stateless needs ISC_MCP_CONFIRM_KEY/);
-    expect(resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.stateless).toBe(true);
+    expect(() => resolveConfig(["--http", "--stateless", "--single-replica"], creds)).toThrow(/--stateless needs ISC_MCP_CONFIRM_KEY/);
+    expect(resolveConfig(["--http", "--stateless", "--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.stateless).toBe(true);
+    expect(() => resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) })).toThrow(/--stateless needs --redis-url/);
+    const shared = resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32), ISC_MCP_REDIS_URL: "redis://cache.internal:6379/2" });
+    expect(shared.config.redisUrl).toBe("redis://cache.internal:6379/2");
+    expect(shared.notes.redisUrl).toBe("ISC_MCP_REDIS_URL");
     expect(() => resolveConfig(["--stateless"], creds)).toThrow(/add --http/);
     expect(() => resolveConfig(["--http", "--port", "70000"], creds)).toThrow(/--port must be an integer/);
   });

@@ -55,8 +55,18 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     const open = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--host", "0.0.0.0", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
     expect(open.status).toBe(2);
     expect(open.stderr).toMatch(/^isc-identities-mcp: --host 0\.0\.0\.0 is reachable from other machines: set ISC_MCP_HTTP_TOKEN/);
-    const stateless = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
+    const stateless = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--single-replica", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
     expect(stateless.status).toBe(2);
     expect(stateless.stderr).toMatch(/--stateless needs ISC_MCP_CONFIRM_KEY/);
+  });
+
+  it("refuses --stateless without --redis-url (each replica would spend codes alone) unless --single-replica says it is the only one", () => {
+    const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
+    const shared = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], { env, encoding: "utf8", timeout: 10_000 });
+    expect(shared.status).toBe(2);
+    // One line, naming the flag that fixes it.
+    expect(shared.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(shared.stderr).toMatch(/^isc-identities-mcp: --stateless needs --redis-url .*--single-replica/);
+    expect(shared.stdout).toBe("");
   });
 });

@@ -70,7 +70,7 @@ describe("HTTP transport, session mode", () => {
 
 describe("HTTP transport, stateless mode", () => {
   it("lists and calls tools with a fresh server per request and keeps no session", async () => {
-    h = await startHttpHarness(["--stateless"], KEY);
+    h = await startHttpHarness(["--stateless", "--single-replica"], KEY);
     await listAndCall(h);
     expect(h.serving.sessions).toBe(0);
     const get = await rawRequest(h.url, { method: "GET", headers: { accept: "text/event-stream" } });

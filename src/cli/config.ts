@@ -3,6 +3,7 @@ import { createTokenProvider } from "../isc/auth.js";
 import type { Resolved } from "../config/resolve.js";
 import { registerSecret, redact } from "../core/log.js";
 import { OPTIONS, type OptionDef } from "../config/options.js";
+import { maskRedisUrl, redisPassword } from "../config/redis-url.js";
 import { PACKAGE } from "../core/version.js";
 import { IscError } from "../core/errors.js";
 import { hostPort } from "../isc/network-cause.js";
@@ -23,6 +24,7 @@ const isUnset = (value: unknown) => value === undefined || value === "" || (Arra
 function show(def: OptionDef, value: unknown): string {
   if (isUnset(value)) return def.key === "confirmKey" ? `${NOT_SET} (a random key per process)` : NOT_SET;
   if (def.secret) return `set, ${String(value).length} characters (masked)`;
+  if (def.key === "redisUrl") return maskRedisUrl(String(value));
   if (Array.isArray(value)) return value.join(",");
   return String(value);
 }
@@ -31,6 +33,7 @@ function show(def: OptionDef, value: unknown): string {
 export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo): Promise<number> {
   const { config, sources, notes } = resolved;
   for (const o of OPTIONS) if (o.secret) registerSecret(config[o.key as keyof typeof config] as string | undefined);
+  if (config.redisUrl) registerSecret(redisPassword(config.redisUrl));
   const rows = OPTIONS.map((o) => {
     const key = o.key as keyof typeof config;
     const label = o.flag ? `--${o.flag}` : o.env ?? o.key;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init or demo command.
+// The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init, demo or sandbox command.
 // Start-up rule: only the serve path is imported statically; every other command (and every optional feature further
 // down) is an `await import()`, which the bundle turns into a chunk that a server start never reads (scripts/bundle.ts).
 import { ConfigError } from "../core/errors.js";
@@ -35,6 +35,9 @@ async function main(): Promise<number> {
       // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
       await import(new URL("../../scripts/demo.js", import.meta.url).href);
       return -1;
+    case "sandbox":
+      await (await import("./sandbox.js")).runSandbox(resolved);
+      return -1; // keep running until a signal
     case "serve":
       await serve(resolved.config);
       return -1; // keep running until a signal or the end of stdin

@@ -26,7 +26,15 @@ export async function serve(config: Config): Promise<void> {
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);
   const log = createLogger(config.logLevel);
-  const backend = await connectBackend(config, { log });
+  // Loaded only with --redis-url: without it no Redis code runs at all.
+  const redis = config.redisUrl
+    ? await (await import("../core/redis.js")).connectRedis({
+        url: config.redisUrl,
+        log,
+        outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,
+      })
+    : undefined;
+  const backend = await connectBackend(config, { log, ...(redis ? { redis } : {}) });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   const guard = createGuard({ config: backend.config, audit });
@@ -41,7 +49,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log);
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}) });
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${offer}`);
@@ -65,6 +73,7 @@ export async function serve(config: Config): Promise<void> {
     await stop().catch(() => {});
     await audit.flush().catch(() => {});
     await backend.close().catch(() => {});
+    await redis?.close().catch(() => {});
     process.exit(0);
   }
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

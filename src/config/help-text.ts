@@ -9,6 +9,8 @@ export function helpText(): string {
     "       isc-identities-mcp init --client HOST [--write] [--path FILE]",
     "                                                    print (or merge) the setup for claude-desktop, claude-code, vscode or cursor",
     "       isc-identities-mcp demo                      drive the server against the sandbox tenant and print each step",
+    "       isc-identities-mcp sandbox [--port N] [--sandbox-identities N]",
+    "                                                    serve the sandbox tenant alone on 127.0.0.1, for several servers to share",
     "",
     "MCP server (stdio, or Streamable HTTP with --http) for the identities of a SailPoint Identity Security Cloud tenant.",
     "Credentials come from SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, ./config.json or ~/.sailpoint/config.yaml.",

@@ -5,6 +5,7 @@ import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Layered, type Source } from "./tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
+import { normaliseRedisUrl } from "./redis-url.js";
 import type { LogLevel } from "../core/log.js";
 import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 
@@ -39,6 +40,8 @@ export interface Config {
   host: string;
   port: number;
   stateless: boolean;
+  redisUrl: string | undefined;
+  singleReplica: boolean;
   sessionIdleSeconds: number;
   maxSessions: number;
   maxBodyBytes: number;
@@ -57,7 +60,7 @@ export interface Config {
   oauthClientSecret: string | undefined;
 }
 
-export const COMMANDS = ["serve", "config", "init", "demo"] as const;
+export const COMMANDS = ["serve", "config", "init", "demo", "sandbox"] as const;
 export type Command = (typeof COMMANDS)[number] | "help" | "version";
 
 /** Options of `init` only; they are not server configuration. */
@@ -212,7 +215,8 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
 
   const command: Command = parsed.values.help ? "help" : parsed.values.version ? "version" : ((first ?? "serve") as Command);
   const config = values as unknown as Config;
-  if (command === "help" || command === "version" || command === "demo") return { command, config, sources, notes, init };
+  if (command === "help" || command === "version" || command === "demo" || command === "sandbox") return { command, config, sources, notes, init };
+  if (config.redisUrl) config.redisUrl = normaliseRedisUrl(config.redisUrl, notes.redisUrl ?? "--redis-url");
   checkHttp(config);
   if (config.confirmTtlSeconds < MIN_CONFIRM_TTL_SECONDS) {
     // A human must read the preview and answer (or the model relay a code) before it expires.
@@ -257,6 +261,10 @@ function checkHttp(config: Config): void {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
     if (config.oauthIssuer || config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
     return;
+  }
+  if (config.stateless && !config.redisUrl && !config.singleReplica) {
+    // Each replica would keep its own spent codes: a code sent to two of them would act twice.
+    throw new ConfigError("--stateless needs --redis-url (shared by every replica, so a confirmation code works once across all of them), or --single-replica if this process is the only one.");
   }
   if (config.stateless && !config.confirmKey) {
     // Every replica behind a load balancer must accept every other's confirmation codes.

@@ -5,6 +5,7 @@ import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./client.js";
 import { createRateLimiter } from "./rate-budget.js";
 import type { Sandbox } from "../sandbox/index.js";
+import type { RedisLink } from "../core/redis.js";
 
 /** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */
 const SANDBOX_LOG_LIMIT = 1_000;
@@ -17,7 +18,15 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function connectBackend(config: Config, options: { sandbox?: Sandbox; log?: Logger } = {}): Promise<Backend> {
+export interface BackendOptions {
+  sandbox?: Sandbox;
+  /** With --redis-url: the request budget is shared on it by every replica. */
+  redis?: RedisLink;
+  /** Told once per deprecated path ISC answers with X-Deprecated. */
+  log?: Logger;
+}
+
+export async function connectBackend(config: Config, options: BackendOptions = {}): Promise<Backend> {
   let effective = config;
   let sandbox: Sandbox | undefined;
   let stopSandbox = async () => {};
@@ -35,6 +44,11 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
     clientSecret: effective.clientSecret,
     timeoutMs: effective.requestTimeoutMs,
   });
+  // One budget per tenant + client id + API version: the unit ISC counts.
+  const budgetKey = `${new URL(effective.baseUrl).host}|${effective.clientId}|${effective.apiVersion}`;
+  // Loaded only with --redis-url, like the Redis client itself.
+  const store = options.redis ? (await import("./rate-budget-redis.js")).redisStore(options.redis) : undefined;
+  const limiter = createRateLimiter(effective.rateLimit, effective.rateWindowMs, { key: budgetKey, ...(store ? { store } : {}) });
   const isc = createIscClient({
     baseUrl: effective.baseUrl,
     apiVersion: effective.apiVersion,
@@ -44,7 +58,7 @@ export async function connectBackend(config: Config, options: { sandbox?: Sandbo
     // ISC counts 100 requests per 10 s per client id per API version; one backend speaks one version to one
     // tenant with one client id, so this limiter is exactly that budget, shared by every call (task polling too).
     retryBackoffMs: effective.retryBackoffMs,
-    beforeAttempt: createRateLimiter(effective.rateLimit, effective.rateWindowMs).acquire,
+    beforeAttempt: limiter.acquire,
     ...(options.log ? { log: options.log } : {}),
   });
   return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };

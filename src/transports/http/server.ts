@@ -1,9 +1,10 @@
-// The Streamable HTTP transport: node:http at /mcp (sessions or stateless), /healthz, access checks and a body cap first.
+// The Streamable HTTP transport: node:http at /mcp (sessions or stateless), /healthz and /readyz, access checks and a body cap first.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
+import type { RedisLink } from "../../core/redis.js";
 import { PACKAGE } from "../../core/version.js";
 import { accessPolicy, checkAccess } from "./access.js";
 import { readJsonBody } from "./body.js";
@@ -18,6 +19,8 @@ export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "session
 export interface HttpOptions {
   /** Sign-in tuning that is no user setting (tests shorten the key-set cooldown). */
   oauth?: GateOptions;
+  /** The shared store's connection, reported by /healthz and gating /readyz. */
+  redis?: Pick<RedisLink, "ping">;
 }
 
 export interface HttpServing {
@@ -41,8 +44,12 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     // Load balancers probe by IP without a token; the answer carries no data and never touches ISC.
-    if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-      return replyJson(res, 200, { status: "ok", name: PACKAGE.name, version: PACKAGE.version });
+    if ((path === "/healthz" || path === "/readyz") && (req.method === "GET" || req.method === "HEAD")) {
+      const redis = options.redis ? ((await options.redis.ping()) ? "reachable" : "unreachable") : undefined;
+      // Live while the process answers; ready only while the shared state it was configured with is reachable.
+      const ready = redis !== "unreachable";
+      const status = path === "/readyz" && !ready ? 503 : 200;
+      return replyJson(res, status, { status: path === "/readyz" ? (ready ? "ready" : "not ready") : "ok", name: PACKAGE.name, version: PACKAGE.version, ...(redis ? { redis } : {}) });
     }
     // Public by design (RFC 9728): hosts read it before they have a token, to learn where to sign in.
     if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD")) return replyJson(res, 200, prm.body);

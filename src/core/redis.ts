@@ -1,0 +1,101 @@
+// The process's one Redis connection (ioredis), loaded only with --redis-url: every command bounded in time, none queued while down.
+import { Redis } from "ioredis";
+import { maskRedisUrl, redisPassword } from "../config/redis-url.js";
+import { registerSecret, type Logger } from "./log.js";
+
+export interface RedisLink {
+  readonly client: Redis;
+  /** Connected and answering right now (the last command did not time out). */
+  readonly reachable: boolean;
+  /** The URL with its password masked, for logs and errors. */
+  readonly shownUrl: string;
+  /** One PING within the command timeout; for /healthz and /readyz. */
+  ping(): Promise<boolean>;
+  /** Runs when Redis goes away (once per outage) and when it is back. */
+  onChange(listener: (reachable: boolean) => void): void;
+  close(): Promise<void>;
+}
+
+export interface RedisLinkOptions {
+  url: string;
+  log: Logger;
+  /** Longest wait for any one command; past it the command fails and nothing is assumed. @default 1000 */
+  commandTimeoutMs?: number;
+  /** Longest wait at start-up before serving without Redis (readiness says 503 until it is reached). @default 3000 */
+  startupWaitMs?: number;
+  /** What the one warning of an outage says besides the fact (set by the caller, which knows the fallbacks). */
+  outageNote?: string;
+}
+
+export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
+  registerSecret(redisPassword(opts.url));
+  const shownUrl = maskRedisUrl(opts.url);
+  const commandTimeout = opts.commandTimeoutMs ?? 1_000;
+  const client = new Redis(opts.url, {
+    commandTimeout,
+    connectTimeout: Math.max(commandTimeout, 2_000),
+    // While disconnected a command fails at once instead of waiting in a queue past the caller's deadline.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    // A command that was cut off may have run: never send it twice.
+    autoResendUnfulfilledCommands: false,
+    // Keep trying for as long as the process runs; shared behaviour resumes by itself.
+    retryStrategy: (times) => Math.min(100 * times, 1_000),
+    lazyConnect: true,
+    connectionName: "isc-identities-mcp",
+  });
+  const listeners: Array<(reachable: boolean) => void> = [];
+  let reachable = false;
+  let warned = false;
+  let closing = false;
+  const set = (now: boolean, why?: string) => {
+    if (now === reachable || closing) return;
+    reachable = now;
+    if (now) {
+      if (warned) opts.log.info(`Redis at ${shownUrl} is reachable again: shared state resumed.`);
+      warned = false;
+    } else if (!warned) {
+      warned = true;
+      opts.log.warn(`Redis at ${shownUrl} is unreachable${why ? ` (${why})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`);
+    }
+    for (const l of listeners) l(now);
+  };
+  let lastError: string | undefined;
+  // ioredis reports every failed reconnect; the transition warning above is the one line a reader needs.
+  client.on("error", (err: Error & { code?: string }) => {
+    lastError = err.code ?? err.message;
+    opts.log.debug(`Redis: ${err.code ?? err.message}`);
+  });
+  client.on("ready", () => set(true));
+  client.on("close", () => set(false, lastError));
+
+  const started = client.connect().then(() => true, () => false);
+  const waited = await Promise.race([started, new Promise<false>((r) => setTimeout(r, opts.startupWaitMs ?? 3_000, false).unref())]);
+  if (!waited && !warned) {
+    warned = true;
+    opts.log.warn(`Redis at ${shownUrl} is unreachable${lastError ? ` (${lastError})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`);
+  }
+
+  return {
+    client,
+    get reachable() {
+      return reachable && client.status === "ready";
+    },
+    shownUrl,
+    async ping() {
+      try {
+        return (await client.ping()) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      closing = true;
+      listeners.length = 0;
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// Real processes for the multi-replica tests: the standalone sandbox command and `--http --stateless` replicas of the built CLI.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { cleanEnv, spawnCli, waitForMcpUrl, type RawCli } from "./cli-process.js";
+
+export const CONFIRM_KEY = "replica-test-confirm-key-0123456789abcdef";
+
+export interface SandboxProcess {
+  cli: RawCli;
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  stop(): Promise<void>;
+}
+
+/** `isc-identities-mcp sandbox`, waiting for its start-up line. */
+export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
+  const cli = spawnCli(["sandbox", ...args], cleanEnv());
+  const deadline = Date.now() + 15_000;
+  let match: RegExpExecArray | null = null;
+  while (!(match = /sandbox tenant serving on (http:\/\/127\.0\.0\.1:\d+) \(client id (\S+), client secret ([^;\s]+);/.exec(cli.stderr()))) {
+    if (Date.now() > deadline || cli.child.exitCode !== null) throw new Error(`sandbox did not start: ${cli.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { cli, url: match[1]!, clientId: match[2]!, clientSecret: match[3]!, stop: () => stopProcess(cli) };
+}
+
+export async function stopProcess(cli: RawCli): Promise<void> {
+  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+  cli.child.kill("SIGTERM");
+  await cli.exited;
+}
+
+export interface Replica {
+  cli: RawCli;
+  /** http://127.0.0.1:PORT/mcp */
+  url: string;
+  origin: string;
+  /** One MCP request through a fresh client (stateless: any request may land on any replica). */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  stop(): Promise<void>;
+}
+
+export interface TenantEnv {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export async function startReplica(tenant: TenantEnv, args: string[], env: Record<string, string> = {}): Promise<Replica> {
+  const cli = spawnCli(["--http", "--port", "0", "--stateless", ...args], {
+    ...cleanEnv(),
+    SAIL_BASE_URL: tenant.baseUrl,
+    SAIL_CLIENT_ID: tenant.clientId,
+    SAIL_CLIENT_SECRET: tenant.clientSecret,
+    ISC_MCP_CONFIRM_KEY: CONFIRM_KEY,
+    ...env,
+  });
+  const url = await waitForMcpUrl(cli);
+  if (!url) throw new Error(`replica did not start: ${cli.stderr()}`);
+  const clients: Client[] = [];
+  return {
+    cli,
+    url,
+    origin: new URL(url).origin,
+    async call(name, args = {}) {
+      const client = new Client({ name: "replica-test", version: "1.0.0" });
+      clients.push(client);
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      try {
+        return (await client.callTool({ name, arguments: args }, undefined, { timeout: 170_000 })) as CallToolResult;
+      } finally {
+        await client.close();
+      }
+    },
+    stop: () => stopProcess(cli),
+  };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
