@@ -1,4 +1,4 @@
-// `npm run bench`: cold start, per-call overhead, bulk paging, memory and token counts, measured side by side in one run.
+// `npm run bench`: cold start, per-call overhead, bulk paging, memory, token counts and replicas on Redis, measured side by side in one run.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import { measureTokens } from "./measure-tokens.js";
 import { spawnRpc } from "./bench-rpc.js";
 import { median, percentile, round } from "./bench-stats.js";
 import { measureColdStarts } from "./bench-cold.js";
+import { benchReplicas } from "./bench-replicas.js";
 
 const quick = process.argv.includes("--quick");
 const N = quick
@@ -128,6 +129,9 @@ async function main(): Promise<void> {
   await bigServed.close();
   await served.close();
 
+  log("replicas on Redis…");
+  const replicas = await benchReplicas(serverEntry, BASE_ENV, quick);
+
   const ratio = (ms: number) => round(ms / cold.node, 2);
   const results = {
     date: new Date().toISOString(),
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
       target: "<= 30 MB growth after warm-up",
     },
     tokens,
+    replicas,
   };
 
   const rows: Array<[string, string]> = [
@@ -170,6 +175,12 @@ async function main(): Promise<void> {
     ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls)`],
     ["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`],
     ["memory (RSS MB)", `start ${rssStart} | after ${N.warmup} warm-up calls ${rssWarm} | after ${N.memCalls} more ${rssAfter} | growth ${results.memoryMb.growthAfterWarmup} after warm-up (${results.memoryMb.growth} from start)`],
+    [
+      "replicas (HTTP, Redis)",
+      replicas.skipped
+        ? `skipped: ${replicas.skipped}`
+        : `${replicas.callsPerSecond!.threeReplicas} calls/s through 3 replicas vs ${replicas.callsPerSecond!.oneReplica} through 1 (${replicas.callsPerSecond!.ratio}x, ${replicas.callsPerSecond!.concurrency} callers, limiter off) | guarded call ${replicas.guardedCallMs!.redis} ms on Redis vs ${replicas.guardedCallMs!.memory} ms in memory (+${replicas.guardedCallMs!.addedByRedis})`,
+    ],
     ["tokens", `tools/list ${tokens.toolsList} | instructions ${tokens.instructions} | 50 identities: raw ${tokens.list50.raw}, summary ${tokens.list50.structured} (${round(tokens.list50.structuredRatio * 100, 1)}%), text ${tokens.list50.text} (${round(tokens.list50.textRatio * 100, 1)}%)`],
     ...Object.entries(tokens.perTool).map(([name, n]): [string, string] => [`  ${name}`, `${n} tokens`]),
   ];

@@ -120,7 +120,8 @@ describe("token endpoint failures", () => {
 
 describe("token expiry in the middle of a burst", () => {
   it("30 concurrent calls whose token was revoked cause exactly one refresh, and all succeed", async () => {
-    h = await startHarness();
+    // The burst must reach ISC at once (the request budget would pace it: see rate-budget.test.ts).
+    h = await startHarness({ config: { rateLimit: 0 } });
     const ids = [...h.sandbox.state.identities.keys()].slice(0, 30);
     await h.call("get_identity", { identityId: ids[0]! });
     expect(tokenRequests(h.sandbox)).toHaveLength(1);
@@ -137,7 +138,7 @@ describe("token expiry in the middle of a burst", () => {
   });
 
   it("a token whose lifetime ends during a burst of overlapping calls is renewed once, before ISC ever answers 401", async () => {
-    h = await startHarness({ sandbox: { tokenTtlSeconds: 3 } });
+    h = await startHarness({ sandbox: { tokenTtlSeconds: 3 }, config: { rateLimit: 0 } });
     const ids = [...h.sandbox.state.identities.keys()].slice(0, 50);
     const t0 = Date.now();
     await h.call("get_identity", { identityId: ids[0]! });

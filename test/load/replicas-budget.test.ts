@@ -1,0 +1,48 @@
+// Three --stateless replicas on one Redis share ISC's request budget: with --rate-limit 10, 60 reads all succeed and no 10-s span holds more than 10.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica } from "../support/replica.js";
+
+/** The most timestamps inside any half-open span of `spanMs`. */
+function busiestSpan(times: number[], spanMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= spanMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describeWithRedis("shared request budget across replicas", () => {
+  let redis: RedisServer;
+  let tenant: ServedTenant;
+  let replicas: Replica[] = [];
+  beforeAll(async () => {
+    // The sandbox enforces ISC's own limit (100 per 10 s); the replicas are asked to keep to 10.
+    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 80, rateLimit: { requests: 100, windowMs: 10_000 } })]);
+    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
+    replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, ["--redis-url", redis.url, "--rate-limit", "10", "--log-level", "warn"])));
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await Promise.all([tenant?.served.close(), redis?.stop()]);
+  });
+
+  it("60 reads spread over three replicas: all succeed, and ISC never sees more than 10 in any 10 s", async () => {
+    const ids = [...tenant.sandbox.state.identities.keys()].slice(0, 60);
+    const results = await Promise.all(ids.map((identityId, i) => replicas[i % 3]!.call("get_identity", { identityId })));
+    results.forEach((r, i) => {
+      expect(r.isError, `call ${i}`).toBeFalsy();
+      expect((r.structuredContent as { identity: { id: string } }).identity.id).toBe(ids[i]);
+    });
+    const api = tenant.sandbox.requests.filter((r) => r.path.startsWith("/v2025/"));
+    expect(api).toHaveLength(60);
+    expect(api.filter((r) => r.status === 429)).toHaveLength(0);
+    expect(busiestSpan(api.map((r) => r.at), 10_000)).toBeLessThanOrEqual(10);
+    // Each replica alone would have sent its 20 within about 20 s; together they took the shared pace.
+    const span = Math.max(...api.map((r) => r.at)) - Math.min(...api.map((r) => r.at));
+    expect(span).toBeGreaterThan(45_000);
+  }, 110_000);
+});
