@@ -45,7 +45,9 @@ async function replica(entry: string, env: Record<string, string>, args: string[
   let err = "";
   child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   let url = "";
-  await until(() => Boolean((url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err)?.[1] ?? "")), "a replica");
+  await until(() => Boolean((url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err)?.[1] ?? "")), "a replica").catch((e: Error) => {
+    throw new Error(`${e.message}: ${err.trim()}`);
+  });
   return { url, child };
 }
 
@@ -101,7 +103,7 @@ export async function benchReplicas(entry: string, baseEnv: Record<string, strin
   const redisUrl = `redis://127.0.0.1:${port}`;
   const sandbox = createSandbox({ rateLimit: false, identities: 600 });
   const served = await serveSandbox(sandbox);
-  const env = { ...baseEnv, SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_CONFIRM_KEY: KEY, ISC_MCP_LOG_LEVEL: "error" };
+  const env = { ...baseEnv, SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_CONFIRM_KEY: KEY, ISC_MCP_LOG_LEVEL: "info" };
   const children: ChildProcess[] = [];
   try {
     await until(() => spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout.trim() === "PONG", "redis-server");
