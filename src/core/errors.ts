@@ -93,7 +93,8 @@ export type RefusalReason =
   | "target-gone"
   | "target-unreadable"
   | "blocked"
-  | "too-soon";
+  | "too-soon"
+  | "store-unavailable";
 
 /** The guard's "no": its text says that nothing was changed, why, and what to do next. */
 export class Refusal extends ToolFailure {
@@ -106,6 +107,14 @@ export class Refusal extends ToolFailure {
   ) {
     super(text);
   }
+}
+
+/**
+ * The shared store (Redis) did not answer in time or at all. Whatever needed it is not done on a
+ * guess: the guard turns this into a refusal that says nothing was changed and to retry.
+ */
+export class StoreUnavailable extends Error {
+  override name = "StoreUnavailable";
 }
 
 /** Configuration a user must fix; the CLI prints its message alone. */
