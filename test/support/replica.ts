@@ -55,6 +55,8 @@ export async function startReplica(tenant: TenantEnv, args: string[], env: Recor
     SAIL_CLIENT_ID: tenant.clientId,
     SAIL_CLIENT_SECRET: tenant.clientSecret,
     ISC_MCP_CONFIRM_KEY: CONFIRM_KEY,
+    // Pinned like the other harnesses, so tests can name the paths ISC sees.
+    ISC_MCP_API_VERSION: "v2025",
     ...env,
   });
   const url = await waitForMcpUrl(cli);
