@@ -9,6 +9,11 @@ export interface RedisLink {
   readonly reachable: boolean;
   /** The URL with its password masked, for logs and errors. */
   readonly shownUrl: string;
+  /**
+   * When the Redis server last started (ms, local clock, rounded down a second), read at each connect.
+   * A Redis that restarted empty forgot what was spent before: the guard refuses codes issued before this.
+   */
+  readonly serverStartedAt: number | undefined;
   /** One PING within the command timeout; for /healthz and /readyz. */
   ping(): Promise<boolean>;
   /** Runs when Redis goes away (once per outage) and when it is back. */
@@ -66,7 +71,19 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     lastError = err.code ?? err.message;
     opts.log.debug(`Redis: ${err.code ?? err.message}`);
   });
-  client.on("ready", () => set(true));
+  let serverStartedAt: number | undefined;
+  client.on("ready", () => {
+    // Until INFO answers, assume it started just now: the safe side for spent codes.
+    serverStartedAt = Date.now();
+    client.info("server").then(
+      (info) => {
+        const uptime = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1]);
+        if (Number.isFinite(uptime)) serverStartedAt = Date.now() - (uptime + 1) * 1000;
+      },
+      () => {},
+    );
+    set(true);
+  });
   client.on("close", () => set(false, lastError));
 
   const started = client.connect().then(() => true, () => false);
@@ -82,6 +99,9 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
       return reachable && client.status === "ready";
     },
     shownUrl,
+    get serverStartedAt() {
+      return serverStartedAt;
+    },
     async ping() {
       try {
         return (await client.ping()) === "PONG";
