@@ -5,6 +5,17 @@ import { resolveConfig } from "../src/config/resolve.js";
 import { maskRedisUrl } from "../src/config/redis-url.js";
 import { createLogger } from "../src/core/log.js";
 import { connectRedis } from "../src/core/redis.js";
+import { cleanEnv, spawnCli } from "./support/cli-process.js";
+
+/** Starts the tsc-built CLI with Node's module loader tracing on, and returns its stderr once it serves. */
+async function traceStart(args: string[]): Promise<string> {
+  const cli = spawnCli(["--sandbox", ...args], { ...cleanEnv(), NODE_DEBUG: "module" });
+  const deadline = Date.now() + 15_000;
+  while (!/serving MCP on stdio/.test(cli.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  cli.child.kill("SIGTERM");
+  await cli.exited;
+  return cli.stderr();
+}
 
 describe("--redis-url", () => {
   it("accepts redis:// and rediss:// (TLS) from the flag or ISC_MCP_REDIS_URL", () => {
@@ -40,6 +51,15 @@ describe("--redis-url", () => {
     expect(text).not.toContain("s3cret-pw");
     expect(lines.find((l) => l.includes("--redis-url"))).toMatch(/redis:\/\/app:\*\*\*@cache:6379\/0\s+from ISC_MCP_REDIS_URL/);
   });
+
+  it("loads no Redis code at all without it (and does with it, so this test can fail)", async () => {
+    const without = await traceStart([]);
+    expect(without).toMatch(/serving MCP on stdio/);
+    expect(without).not.toMatch(/ioredis|RateLimiterRedis/);
+    const withIt = await traceStart(["--redis-url", "redis://127.0.0.1:1"]);
+    expect(withIt).toMatch(/serving MCP on stdio/);
+    expect(withIt).toMatch(/node_modules\/ioredis\//);
+  }, 40_000);
 
   it("keeps the password out of the log when Redis cannot be reached", async () => {
     const lines: string[] = [];
