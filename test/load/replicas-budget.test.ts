@@ -23,7 +23,7 @@ describeWithRedis("shared request budget across replicas", () => {
     // The sandbox enforces ISC's own limit (100 per 10 s); the replicas are asked to keep to 10.
     [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 80, rateLimit: { requests: 100, windowMs: 10_000 } })]);
     const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
-    replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, ["--redis-url", redis.url, "--rate-limit", "10", "--log-level", "warn"])));
+    replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, ["--redis-url", redis.url, "--rate-limit", "10"])));
   }, 30_000);
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
