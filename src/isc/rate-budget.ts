@@ -26,6 +26,9 @@ export const memoryStore: LimiterFactory = ({ limit, spanSeconds, keyPrefix }) =
   return new RateLimiterMemory({ points: plan.points, duration: plan.durationSeconds, keyPrefix });
 };
 
+/** Extra wait after a full window ends before asking again. */
+const WINDOW_SLACK_MS = 50;
+
 interface Waiter {
   resolve(): void;
   reject(reason: unknown): void;
@@ -51,8 +54,9 @@ export function createRateLimiter(limit: number, intervalMs = 10_000, options: R
       return 0;
     } catch (err) {
       if (!(err instanceof RateLimiterResClass)) throw err;
-      // Replicas waiting for the same window should not all ask in the same millisecond.
-      return Math.max(5, (err as RateLimiterRes).msBeforeNext) + Math.floor(Math.random() * 40);
+      // A little past the window's end, so the windows' spacing survives the jitter of the wire and of
+      // busy event loops (ten windows of 1 s then span at least 10.5 s); spread so replicas do not all ask at once.
+      return Math.max(5, (err as RateLimiterRes).msBeforeNext) + WINDOW_SLACK_MS + Math.floor(Math.random() * 40);
     }
   }
 
