@@ -32,6 +32,9 @@ describeWithRedis("shared request budget across replicas", () => {
 
   it("60 reads spread over three replicas: all succeed, and ISC never sees more than 10 in any 10 s", async () => {
     const ids = [...tenant.sandbox.state.identities.keys()].slice(0, 60);
+    // Each replica fetches its token first, so the measured requests leave as soon as they get their slot.
+    await Promise.all(replicas.map((r, i) => r.call("get_identity", { identityId: ids[i]! })));
+    tenant.sandbox.clearRequests();
     const results = await Promise.all(ids.map((identityId, i) => replicas[i % 3]!.call("get_identity", { identityId })));
     results.forEach((r, i) => {
       expect(r.isError, `call ${i}`).toBeFalsy();
@@ -40,7 +43,8 @@ describeWithRedis("shared request budget across replicas", () => {
     const api = tenant.sandbox.requests.filter((r) => r.path.startsWith("/v2025/"));
     expect(api).toHaveLength(60);
     expect(api.filter((r) => r.status === 429)).toHaveLength(0);
-    expect(busiestSpan(api.map((r) => r.at), 10_000)).toBeLessThanOrEqual(10);
+    const at = api.map((r) => r.at).sort((a, b) => a - b);
+    expect(busiestSpan(at, 10_000), JSON.stringify(at.map((t) => t - at[0]!))).toBeLessThanOrEqual(10);
     // Each replica alone would have sent its 20 within about 20 s; together they took the shared pace.
     const span = Math.max(...api.map((r) => r.at)) - Math.min(...api.map((r) => r.at));
     expect(span).toBeGreaterThan(45_000);
