@@ -42,9 +42,9 @@ describeWithRedis("pending confirmations on Redis", () => {
     const started = Date.now();
     const waiting = a.wait(r.id, 20_000);
     await new Promise((res) => setTimeout(res, 150));
-    expect((await b.answer(r.id, "confirmed", Date.now())).changed).toBe(true);
+    expect((await b.answer(r.id, "confirmed", Date.now(), { sub: "helpdesk-7", name: "Grace" })).changed).toBe(true);
     const seen = await waiting;
-    expect(seen).toMatchObject({ id: r.id, state: "confirmed" });
+    expect(seen).toMatchObject({ id: r.id, state: "confirmed", answeredBy: { sub: "helpdesk-7", name: "Grace" } });
     // Published, not polled: well under the poll interval after the answer.
     expect(Date.now() - started).toBeLessThan(900);
   });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { StoreUnavailable } from "../../core/errors.js";
 import type { RedisLink } from "../../core/redis.js";
-import { isExpired, RETAIN_MS, type PendingConfirmation, type PendingState, type PendingStore } from "./pending.js";
+import { isExpired, RETAIN_MS, type PendingConfirmation, type PendingStore } from "./pending.js";
 
 const PREFIX = "isc-identities-mcp:pending";
 const CHANNEL = `${PREFIX}:answered`;
@@ -45,7 +45,7 @@ export function createRedisPendingStore(link: RedisLink, now: () => number = Dat
     const [raw, answer, wrong, spent] = await redis.mget(k.record, k.answer, k.wrong, k.spent);
     if (!raw) return undefined;
     const r = JSON.parse(raw) as PendingConfirmation;
-    if (answer) Object.assign(r, JSON.parse(answer) as { state: PendingState; answeredAt: number });
+    if (answer) Object.assign(r, JSON.parse(answer) as Pick<PendingConfirmation, "state" | "answeredAt" | "answeredBy">);
     r.wrongNames = Number(wrong ?? 0);
     if (spent) r.spent = true;
     return r;
@@ -54,7 +54,7 @@ export function createRedisPendingStore(link: RedisLink, now: () => number = Dat
   return {
     add: (record) =>
       run("storing a confirmation", async () => {
-        const { answeredAt: _a, spent: _s, ...fixed } = record;
+        const { answeredAt: _a, answeredBy: _b, spent: _s, ...fixed } = record;
         await redis.multi().set(keys(record.id).record, JSON.stringify({ ...fixed, state: "pending", wrongNames: 0 }), "PX", life(record)).set(bindingKey(record.binding), record.id, "PX", life(record)).exec();
       }),
     get: (id) => run("reading a confirmation", () => read(id)),
@@ -64,15 +64,16 @@ export function createRedisPendingStore(link: RedisLink, now: () => number = Dat
         const r = id ? await read(id) : undefined;
         return r && !r.spent ? r : undefined;
       }),
-    answer: (id, state, at) =>
+    answer: (id, state, at, by) =>
       run("recording the answer", async () => {
         const r = await read(id);
         if (!r || r.state !== "pending" || isExpired(r, at)) return { changed: false, record: r };
         // Whichever replica the human's page reached, the first answer wins; later ones change nothing.
-        const first = (await redis.set(keys(id).answer, JSON.stringify({ state, answeredAt: at }), "PX", life(r), "NX")) === "OK";
+        const answered = { state, answeredAt: at, ...(by ? { answeredBy: by } : {}) };
+        const first = (await redis.set(keys(id).answer, JSON.stringify(answered), "PX", life(r), "NX")) === "OK";
         if (!first) return { changed: false, record: await read(id) };
         await redis.publish(CHANNEL, id).catch(() => 0);
-        return { changed: true, record: { ...r, state, answeredAt: at } };
+        return { changed: true, record: { ...r, ...answered } };
       }),
     wrongName: (id) =>
       run("counting a wrong name", async () => {
