@@ -78,7 +78,7 @@ describeWithRedis("pending confirmations on Redis", () => {
     try {
       await new Promise((res) => setTimeout(res, 100));
       await expect(a.answer(newPageId(), "confirmed", Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
-      await expect(b.byBinding("x")).rejects.toThrow(/shared store \(Redis at redis:\/\/127\.0\.0\.1:\d+\/?\) did not answer/);
+      await expect(b.byBinding("x")).rejects.toThrow(/shared store \(Redis at redis:\/\/127\.0\.0\.1:\d+\/?\) could not be used for/);
     } finally {
       await redis.start();
     }

@@ -35,7 +35,7 @@ export function createRedisPendingStore(link: RedisLink, now: () => number = Dat
     try {
       return await op();
     } catch (err) {
-      throw new StoreUnavailable(`the shared store (Redis at ${link.shownUrl}) did not answer ${what} (${err instanceof Error ? err.message : String(err)})`);
+      throw new StoreUnavailable(`the shared store (Redis at ${link.shownUrl}) could not be used for ${what} (${err instanceof Error ? err.message : String(err)})`);
     }
   };
   const life = (r: PendingConfirmation) => Math.max(1, r.expiresAt + RETAIN_MS - now());
