@@ -1,5 +1,5 @@
 // delete_identity: delete an identity for good; refused while it owns objects; a human must type its name to confirm.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError, ToolFailure } from "../src/core/errors.js";
 import { confirmationOutput, executedOutput, guardedOutput, ownedBlocker } from "../src/guard/index.js";

@@ -1,5 +1,5 @@
 // get_identity_ownership_details: what an identity owns (roles, sources, campaigns...), i.e. what blocks deleting it.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { ownedLine, readOwnershipResponse } from "../src/views/ownership.js";
 import { apiPath } from "../src/isc/paths.js";

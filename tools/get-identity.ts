@@ -1,5 +1,5 @@
 // get_identity: one identity by id, as a summary, a projection or in full.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { asIdentity, identityLine, shapeIdentity } from "../src/views/identity.js";
 import { apiPath } from "../src/isc/paths.js";

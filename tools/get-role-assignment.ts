@@ -1,5 +1,5 @@
 // get_role_assignment: one role assignment in detail (who assigned it, why, to which accounts).
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";

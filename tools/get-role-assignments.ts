@@ -1,5 +1,5 @@
 // get_role_assignments: the roles assigned to an identity, optionally narrowed to one role.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError } from "../src/core/errors.js";
 import { apiPath } from "../src/isc/paths.js";

@@ -1,5 +1,5 @@
 // get_task_status: whether an ISC task (identity processing, invitations) finished, and how.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError, ToolFailure } from "../src/core/errors.js";
 import { apiPath, ID_PATTERN } from "../src/isc/paths.js";

@@ -1,5 +1,5 @@
 // list_identities: find identities with ISC's filters and sorters; pages automatically up to maxItems.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/views/identity.js";
 import { IscError } from "../src/core/errors.js";

@@ -1,5 +1,5 @@
 // reset_identity: de-register an identity (forgotten authentication answers); the person must register again. Always confirmed.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { quoted } from "../src/core/quote.js";

@@ -1,5 +1,5 @@
 // send_identity_verification_account_token: email a person a password-reset link (expires after 2 hours); always confirmed.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { quoted } from "../src/core/quote.js";

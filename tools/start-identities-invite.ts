@@ -1,5 +1,5 @@
 // start_identities_invite: email registration invitations to unregistered identities (by id, or all of them).
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { INVITE_ALL_LIMIT, confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { confirmationCodeArg, identityIdsArg } from "../src/mcp/tool-args.js";

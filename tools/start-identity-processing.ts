@@ -1,5 +1,5 @@
 // start_identity_processing: recalculate attributes, roles, access and lifecycle of up to 250 identities (asynchronous task).
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { confirmationCodeArg, identityIdsArg } from "../src/mcp/tool-args.js";

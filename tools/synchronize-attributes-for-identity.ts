@@ -1,5 +1,5 @@
 // synchronize_attributes_for_identity: re-sync one identity's attributes from its sources; at most once per 10 s per identity.
-import { z } from "zod";
+import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { executedOutput } from "../src/guard/index.js";
 import { apiPath } from "../src/isc/paths.js";

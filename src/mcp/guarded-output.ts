@@ -1,5 +1,5 @@
 // The result shape every guarded tool shares: "executed", or "confirmation_required" with a preview and a code.
-import { z } from "zod";
+import * as z from "zod";
 import type { ToolOutput } from "./define-tool.js";
 import type { ToolContext } from "./tool-context.js";
 import type { Preview } from "../guard/preview.js";

@@ -1,5 +1,5 @@
 // JSON Schemas for tools/list, made with zod's own converter (zod-to-json-schema silently fails on zod 4): at build time for the bundle.
-import { z } from "zod";
+import * as z from "zod";
 import type { AnyTool } from "./define-tool.js";
 import { annotationsFor } from "./define-tool.js";
 

@@ -1,7 +1,7 @@
 // The MCP server factory: lists the selected tools and runs calls (validation, deadline, errors as text). SDK-specific.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import * as z from "zod";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
 import type { AnyTool, ToolKind } from "./define-tool.js";

@@ -1,5 +1,5 @@
 // Argument schemas shared by several tools, so the same thing is described (and paid for in tokens) the same way.
-import { z } from "zod";
+import * as z from "zod";
 import { ID_PATTERN } from "../isc/paths.js";
 
 export const identityIdArg = z
