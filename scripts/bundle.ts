@@ -32,8 +32,9 @@ const common: BuildOptions = {
   // Error classes are told apart by name in places; mangled names would break that.
   keepNames: true,
   legalComments: "eof",
-  // A few bundled CommonJS dependencies call require() for Node built-ins; ESM has none, so provide one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // A few bundled CommonJS dependencies call require() for Node built-ins; ESM has none, so provide one. Made on first
+  // call: createRequire sets up Node's CommonJS loader, a few ms that a start whose code never calls require() skips.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; let __cjsRequire; const require = (id) => (__cjsRequire ??= __createRequire(import.meta.url))(id);" },
   plugins: [noAjvInServer],
   logLevel: "warning",
 };
