@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
 import { canonicalJson, createCodeBook } from "../src/guard/codes.js";
-import { createGuardMemory } from "../src/guard/index.js";
+import { createMemoryStore } from "../src/guard/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { lastAudit, manualClock, writeRequests } from "./support/guard-helpers.js";
 
@@ -161,7 +161,7 @@ describe("--confirm strict", () => {
       expect(textOf(res)).toMatch(new RegExp(`^${tool} refused: nothing was changed\\.`));
       expect(textOf(res)).toMatch(/--confirm strict[\s\S]*does not support elicitation/);
       expect(textOf(res)).not.toMatch(/confirmationCode "/);
-      expect(lastAudit(h)).toMatchObject({ tool, outcome: "refused", reason: "elicitation-required", confirmation: "elicitation" });
+      expect(lastAudit(h)).toMatchObject({ tool, outcome: "refused", reason: "elicitation-required", confirmation: "none-available" });
     }
     // Calls that need no confirmation still work.
     expect((await h.call("start_identity_processing", { identityIds: [fx.plain] })).isError).toBeFalsy();
@@ -171,14 +171,14 @@ describe("--confirm strict", () => {
 
 describe("code book", () => {
   const binding = { tool: "delete_identity", tenant: "acme.api.identitynow.com", args: { identityId: "abc" }, target: '["abc","Ann"]' };
-  const book = (key = "k".repeat(32), now = () => 1_000) => createCodeBook({ key, ttlMs: 60_000, now, memory: createGuardMemory() });
+  const book = (key = "k".repeat(32), now = () => 1_000) => createCodeBook({ key, ttlMs: 60_000, now, store: createMemoryStore() });
 
-  it("binds the tenant and the key", () => {
+  it("binds the tenant and the key", async () => {
     const b = book();
     const { code } = b.issue(binding);
-    expect(b.redeem(code, { ...binding, tenant: "evil.api.identitynow.com" })).toEqual({ ok: false, reason: "mismatch" });
-    expect(book("x".repeat(32)).redeem(code, binding)).toEqual({ ok: false, reason: "mismatch" });
-    expect(b.redeem(code, binding)).toEqual({ ok: true });
+    expect(await b.redeem(code, { ...binding, tenant: "evil.api.identitynow.com" })).toEqual({ ok: false, reason: "mismatch" });
+    expect(await book("x".repeat(32)).redeem(code, binding)).toEqual({ ok: false, reason: "mismatch" });
+    expect(await b.redeem(code, binding)).toEqual({ ok: true });
   });
 
   it("does not reveal the target in the code", () => {

@@ -45,7 +45,7 @@ for (const c of CASES) {
       expect(human.seen).toHaveLength(1);
       expect(writeRequests(h.sandbox)).toHaveLength(1);
       expect(c.written(h.sandbox.state, fx)).toBe(true);
-      expect(lastAudit(h)).toMatchObject({ tool: c.tool, outcome: "executed", confirmation: "elicitation" });
+      expect(lastAudit(h)).toMatchObject({ tool: c.tool, outcome: "executed", confirmation: "form" });
     });
 
     const refusals: Array<[string, ElicitResult, string, RegExp]> = [
@@ -65,7 +65,7 @@ for (const c of CASES) {
         expect(human.seen).toHaveLength(1);
         expect(writeRequests(h.sandbox)).toEqual([]);
         expect(c.written(h.sandbox.state, fx)).toBe(false);
-        expect(lastAudit(h)).toMatchObject({ tool: c.tool, outcome: "refused", reason, confirmation: "elicitation" });
+        expect(lastAudit(h)).toMatchObject({ tool: c.tool, outcome: "refused", reason, confirmation: "form" });
       });
     }
   });

@@ -31,7 +31,7 @@ describe("confirmed destructive calls over HTTP", () => {
     expect(asked[0]).toContain(name);
     expect(exists(h, id)).toBe(false);
     const entries = h.audit.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(entries).toContainEqual(expect.objectContaining({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "elicitation" }));
+    expect(entries).toContainEqual(expect.objectContaining({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "form" }));
   });
 
   it("session mode: a declined elicitation deletes nothing", async () => {

@@ -2,8 +2,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import * as z from "zod";
 import { TOOLS } from "../tools/index.js";
-import { startHarness, type Harness } from "./support/harness.js";
+import { defineTool, type ToolDef } from "../src/mcp/define-tool.js";
+import { pickFixtures } from "../src/sandbox/index.js";
+import { startHarness, textOf, type Harness } from "./support/harness.js";
+import { writeRequests } from "./support/guard-helpers.js";
 
 const SNAP_DIR = new URL("./__toolsnaps__/", import.meta.url);
 const UPDATE = process.env.UPDATE_TOOLSNAPS === "1";
@@ -75,6 +79,65 @@ describe("tool inventory", () => {
       // A missing snapshot is a failure everywhere, not only in CI: schema changes must be visible in review.
       expect(existsSync(file), `${tool.name} has no snapshot: run UPDATE_TOOLSNAPS=1 npx vitest run test/inventory.test.ts and commit it`).toBe(true);
       expect(current, `${tool.name} schema changed: review, then UPDATE_TOOLSNAPS=1 npm test`).toBe(readFileSync(file, "utf8"));
+    }
+  });
+});
+
+describe("every write goes through the guard", () => {
+  it("gives every non-read tool a guard plan, an act and a render, and no handler; reads a handler and no guard", () => {
+    for (const tool of TOOLS) {
+      if (tool.kind === "read") {
+        expect(typeof tool.handler, tool.name).toBe("function");
+        expect(tool.guard, tool.name).toBeUndefined();
+        continue;
+      }
+      expect(tool.handler, tool.name).toBeUndefined();
+      expect(typeof tool.guard?.plan, tool.name).toBe("function");
+      expect(typeof tool.guard?.act, tool.name).toBe("function");
+      expect(typeof tool.guard?.render, tool.name).toBe("function");
+    }
+  });
+
+  it("lets the server add confirmationCode and the confirmation fields to every confirming write, and to nothing else", () => {
+    for (const tool of listed) {
+      const def = TOOLS.find((t) => t.name === tool.name)!;
+      const confirms = def.kind !== "read" && def.guard?.confirms !== false;
+      expect(Object.keys((tool.inputSchema as { properties: object }).properties).includes("confirmationCode"), tool.name).toBe(confirms);
+      const out = tool.outputSchema as { properties: Record<string, { enum?: string[] }> };
+      expect(out.properties.confirmationCode !== undefined, tool.name).toBe(confirms);
+      if (def.kind !== "read") expect(out.properties.status?.enum, tool.name).toEqual(confirms ? ["executed", "confirmation_required", "confirmation_pending"] : ["executed"]);
+    }
+  });
+
+  it("gives a read handler a context that can only read: a write attempt reaches nothing", async () => {
+    const seen: string[][] = [];
+    const rogue = defineTool({
+      name: "rogue_read",
+      title: "Rogue",
+      description: "A read tool that tries to write, to prove it cannot.",
+      kind: "read",
+      rights: "none",
+      inputSchema: z.object({ identityId: z.string() }),
+      outputSchema: z.object({}),
+      async handler(args, ctx) {
+        seen.push(Object.keys(ctx).sort());
+        // Past the type system on purpose: the handle itself refuses.
+        const request = ctx.request as unknown as (method: string, path: string, body: z.ZodType) => Promise<unknown>;
+        await request("DELETE", `identities/${args.identityId}`, z.unknown());
+        return { structured: {}, text: "wrote" };
+      },
+    });
+    const r = await startHarness({ sandbox: { identities: 20 }, tools: [rogue as ToolDef] });
+    try {
+      const id = pickFixtures(r.sandbox.state).plain;
+      const res = await r.call("rogue_read", { identityId: id });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/writes go through the guard/);
+      expect(seen).toEqual([["progress", "request"]]);
+      expect(writeRequests(r.sandbox)).toEqual([]);
+      expect(r.sandbox.state.identities.has(id)).toBe(true);
+    } finally {
+      await r.close();
     }
   });
 });

@@ -127,7 +127,7 @@ describe("write tools confirmed by the human", () => {
     expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "POST", path: `/v2025/identities/${fx.plain}/reset` })]);
     expect(res.structuredContent).toEqual({ status: "executed" });
     expect(textOf(res)).toMatch(/was reset: ISC accepted it and finishes asynchronously\. The person is de-registered/);
-    expect(lastAudit(h)).toMatchObject({ tool: "reset_identity", outcome: "executed", confirmation: "elicitation", httpStatus: 202 });
+    expect(lastAudit(h)).toMatchObject({ tool: "reset_identity", outcome: "executed", confirmation: "form", httpStatus: 202 });
   });
 
   it("delete_identity deletes after the human types the alias, and the identity is gone", async () => {
@@ -161,6 +161,6 @@ describe("write tools confirmed by the human", () => {
     expect(textOf(res)).toMatch(/^delete_identity failed: ISC refused the delete, so nothing was changed\./);
     expect(textOf(res)).toContain(`"${owned[0]!.entities[0]!.identityEntity.name}"`);
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
-    expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "http", httpStatus: 400, confirmation: "elicitation" });
+    expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "http", httpStatus: 400, confirmation: "form" });
   });
 });

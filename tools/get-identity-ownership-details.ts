@@ -21,7 +21,7 @@ export const getIdentityOwnershipDetails = defineTool({
     raw: z.unknown().optional(),
   }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`);
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`, z.unknown());
     const owned = readOwnershipResponse(res.data, "GET /identities/{identityId}/ownership");
     const text = owned.length
       ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")

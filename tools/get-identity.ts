@@ -14,7 +14,7 @@ export const getIdentity = defineTool({
   inputSchema: z.object({ identityId: identityIdArg, view: viewArg, fields: fieldsArg }),
   outputSchema: z.object({ identity: identityRow }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}`);
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}`, z.unknown());
     const identity = shapeIdentity(asIdentity(res.data, "GET /identities/{id}"), args.view, args.fields);
     const text = args.view === "full" && !args.fields ? JSON.stringify(identity) : identityLine(identity);
     return { structured: { identity }, text };

@@ -1,7 +1,6 @@
 // get_role_assignments: the roles assigned to an identity, optionally narrowed to one role.
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { IscError } from "../src/core/errors.js";
 import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
@@ -20,14 +19,11 @@ export const getRoleAssignments = defineTool({
   }),
   outputSchema: z.object({ identityId: z.string(), assignments: z.array(z.looseObject({ id: z.string() })) }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments`, {
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments`, z.array(z.looseObject({ id: z.string() })).describe("a list of role assignments"), {
       searchParams: { roleId: args.roleId, roleName: args.roleName },
     });
-    if (!Array.isArray(res.data)) {
-      throw new IscError({ kind: "bad_response", message: "ISC returned something that is not a list from GET /identities/{identityId}/role-assignments." });
-    }
     const compact = res.data.map((a) => compactAssignment(a, "GET role-assignments"));
-    const assignments = args.view === "full" ? (res.data as Array<{ id: string }>) : compact;
+    const assignments = args.view === "full" ? res.data : compact;
     const text = compact.length
       ? [`${compact.length} role assignment(s):`, ...compact.map(assignmentLine)].join("\n")
       : "No role assignments match.";

@@ -18,7 +18,7 @@ export const getTaskStatus = defineTool({
   outputSchema: z.object({ task: taskRow }),
   async handler(args, ctx) {
     try {
-      const res = await ctx.request("GET", apiPath`task-status/${args.taskId}`);
+      const res = await ctx.request("GET", apiPath`task-status/${args.taskId}`, z.unknown());
       const task = compactTask(res.data, "GET /task-status/{id}");
       return { structured: { task }, text: taskLine(task) };
     } catch (err) {

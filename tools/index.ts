@@ -1,5 +1,5 @@
 // The one ordered list of tools the server offers: reads first, then writes, destructive last.
-import type { AnyTool } from "../src/mcp/define-tool.js";
+import type { ToolDef } from "../src/mcp/define-tool.js";
 import { listIdentities } from "./list-identities.js";
 import { getIdentity } from "./get-identity.js";
 import { getIdentityOwnershipDetails } from "./get-identity-ownership-details.js";
@@ -13,7 +13,7 @@ import { sendIdentityVerificationAccountToken } from "./send-identity-verificati
 import { resetIdentity } from "./reset-identity.js";
 import { deleteIdentity } from "./delete-identity.js";
 
-export const TOOLS: readonly AnyTool[] = [
+export const TOOLS: readonly ToolDef[] = [
   listIdentities,
   getIdentity,
   getIdentityOwnershipDetails,
@@ -26,4 +26,4 @@ export const TOOLS: readonly AnyTool[] = [
   sendIdentityVerificationAccountToken,
   resetIdentity,
   deleteIdentity,
-] as unknown as readonly AnyTool[];
+];

@@ -2,7 +2,6 @@
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/views/identity.js";
-import { IscError } from "../src/core/errors.js";
 import { fieldsArg, identityRow, viewArg } from "../src/mcp/tool-args.js";
 
 const PAGE = 250;
@@ -41,7 +40,7 @@ export const listIdentities = defineTool({
     // One ISC request per page of up to 250; a short page means the end was reached.
     do {
       const pageSize = args.maxItems ? Math.min(PAGE, want - items.length) : args.limit;
-      const res = await ctx.request<unknown>("GET", "identities", {
+      const res = await ctx.request("GET", "identities", z.array(z.unknown()).describe("a list"), {
         searchParams: {
           filters: args.filters,
           sorters: args.sorters,
@@ -51,9 +50,6 @@ export const listIdentities = defineTool({
           offset,
         },
       });
-      if (!Array.isArray(res.data)) {
-        throw new IscError({ kind: "bad_response", message: "ISC returned something that is not a list from GET /identities." });
-      }
       if (args.count && total === undefined) {
         const header = Number(res.headers.get("x-total-count"));
         if (Number.isFinite(header)) total = header;

@@ -1,10 +1,9 @@
 // reset_identity: de-register an identity (forgotten authentication answers); the person must register again. Always confirmed.
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
-import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
 
 export const resetIdentity = defineTool({
   name: "reset_identity",
@@ -13,23 +12,24 @@ export const resetIdentity = defineTool({
   kind: "destructive",
   idempotent: true,
   rights: "idn:identity:manage",
-  inputSchema: z.object({ identityId: identityIdArg, confirmationCode: confirmationCodeArg }),
-  outputSchema: guardedOutput({}),
-  async handler(args, ctx) {
-    const outcome = await ctx.guard.run(ctx, {
-      args,
+  inputSchema: z.object({ identityId: identityIdArg }),
+  result: {},
+  guard: {
+    plan: (args) => ({
       targetIds: [args.identityId],
       action: "Reset this identity: it is de-registered and loses elevated user levels; the person must register again.",
       notDone: "The identity was not reset.",
       confirm: "name",
       preview: { kind: "identity", identityId: args.identityId },
-      // The spec names the parameter identityId but the template says {id}; the URL is /identities/{id}/reset.
-      act: async () => ({ value: undefined, httpStatus: (await ctx.request("POST", apiPath`identities/${args.identityId}/reset`)).status }),
-    });
-    if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-    const name = outcome.preview?.identity ? quoted(outcome.preview.identity.name) : args.identityId;
-    const text = `Identity ${name} (id ${args.identityId}) was reset: ISC accepted it and finishes asynchronously. `
-      + "The person is de-registered and must register again; send an invitation with start_identities_invite (it expires after 7 days).";
-    return executedOutput({}, text);
+      verify: `get_identity with identityId ${args.identityId} (its status turns UNREGISTERED)`,
+    }),
+    // The spec names the parameter identityId but the template says {id}; the URL is /identities/{id}/reset.
+    act: async (args, isc) => ({ value: undefined, httpStatus: (await isc("POST", apiPath`identities/${args.identityId}/reset`, z.unknown())).status }),
+    render: ({ args, preview }) => {
+      const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;
+      const text = `Identity ${name} (id ${args.identityId}) was reset: ISC accepted it and finishes asynchronously. `
+        + "The person is de-registered and must register again; send an invitation with start_identities_invite (it expires after 7 days).";
+      return { fields: {}, text };
+    },
   },
 });

@@ -1,10 +1,9 @@
 // send_identity_verification_account_token: email a person a password-reset link (expires after 2 hours); always confirmed.
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
 import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
-import { confirmationCodeArg, identityIdArg } from "../src/mcp/tool-args.js";
+import { identityIdArg } from "../src/mcp/tool-args.js";
 
 const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
 
@@ -18,33 +17,36 @@ export const sendIdentityVerificationAccountToken = defineTool({
     identityId: identityIdArg,
     via: z.enum(VIA).describe("Channel; EMAIL_WORK is usual."),
     sourceName: z.string().min(1).max(256).optional().describe("Source whose account password is reset, e.g. Active Directory."),
-    confirmationCode: confirmationCodeArg,
   }),
-  outputSchema: guardedOutput({ linkExpiresAfterHours: z.number().optional() }),
-  async handler(args, ctx) {
-    const source = args.sourceName ? ` for the account on source ${quoted(args.sourceName)}` : "";
-    const outcome = await ctx.guard.run(ctx, {
-      args,
+  result: { linkExpiresAfterHours: z.number().optional() },
+  guard: {
+    plan: (args) => ({
       targetIds: [args.identityId],
-      action: `Send this person a password-reset link via ${args.via}${source}. The link expires after 2 hours.`,
+      action: `Send this person a password-reset link via ${args.via}${onSource(args.sourceName)}. The link expires after 2 hours.`,
       notDone: "No email was sent.",
       confirm: "yes",
       preview: {
         kind: "identity",
         identityId: args.identityId,
-        check: (i) => (args.via.endsWith("_WORK") && !i.email ? `has no work email address, so ${args.via} cannot reach them` : undefined),
+        blockers: async (i) => (args.via.endsWith("_WORK") && !i.email ? [`has no work email address, so ${args.via} cannot reach them`] : []),
       },
       blockedNext: "Try via EMAIL_PERSONAL or LINK_PERSONAL if the person has a personal address, or fix the work email in ISC.",
-      act: async () => {
-        const res = await ctx.request("POST", apiPath`identities/${args.identityId}/verification/account/send`, {
-          json: { via: args.via, ...(args.sourceName ? { sourceName: args.sourceName } : {}) },
-        });
-        return { value: undefined, httpStatus: res.status };
-      },
-    });
-    if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-    const name = outcome.preview?.identity ? quoted(outcome.preview.identity.name) : args.identityId;
-    const text = `Password-reset link sent to ${name} via ${args.via}${source}. The link expires after 2 hours; if it lapses, send a new one.`;
-    return executedOutput({ linkExpiresAfterHours: 2 }, text);
+      verify: "the user: ask whether the email arrived (ISC keeps no record this server can read)",
+    }),
+    act: async (args, isc) => {
+      const res = await isc("POST", apiPath`identities/${args.identityId}/verification/account/send`, z.unknown(), {
+        json: { via: args.via, ...(args.sourceName ? { sourceName: args.sourceName } : {}) },
+      });
+      return { value: undefined, httpStatus: res.status };
+    },
+    render: ({ args, preview }) => {
+      const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;
+      const text = `Password-reset link sent to ${name} via ${args.via}${onSource(args.sourceName)}. The link expires after 2 hours; if it lapses, send a new one.`;
+      return { fields: { linkExpiresAfterHours: 2 }, text };
+    },
   },
 });
+
+function onSource(sourceName: string | undefined): string {
+  return sourceName ? ` for the account on source ${quoted(sourceName)}` : "";
+}

@@ -1,13 +1,24 @@
 // start_identities_invite: email registration invitations to unregistered identities (by id, or all of them).
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { INVITE_ALL_LIMIT, confirmationOutput, executedOutput, guardedOutput } from "../src/guard/index.js";
-import { confirmationCodeArg, identityIdsArg } from "../src/mcp/tool-args.js";
+import { IscError } from "../src/core/errors.js";
+import type { IscRead } from "../src/isc/body.js";
+import { identityIdsArg } from "../src/mcp/tool-args.js";
 
-interface TaskStatus {
-  id?: string;
-  progress?: string | null;
-  completionStatus?: string | null;
+/** ISC's invite with `uninvited: true` takes at most this many identities. */
+export const INVITE_ALL_LIMIT = 1000;
+
+/** The parts of ISC's TaskStatus this tool reads. */
+const TASK_STATUS = z.looseObject({ id: z.string().optional(), progress: z.string().nullish(), completionStatus: z.string().nullish() }).describe("a task status");
+
+/** How many identities `uninvited: true` would invite: the unregistered ones, up to ISC's limit. */
+async function unregisteredCount(read: IscRead): Promise<number> {
+  const res = await read("GET", "identities", z.unknown(), {
+    searchParams: { filters: 'cloudStatus eq "UNREGISTERED"', defaultFilter: "NONE", count: true, limit: 1 },
+  });
+  const total = Number(res.headers.get("x-total-count"));
+  if (!Number.isFinite(total)) throw new IscError({ kind: "bad_response", message: "ISC did not say how many identities are unregistered (no X-Total-Count)." });
+  return Math.min(total, INVITE_ALL_LIMIT);
 }
 
 export const startIdentitiesInvite = defineTool({
@@ -20,36 +31,40 @@ export const startIdentitiesInvite = defineTool({
     .object({
       ids: identityIdsArg(1000, "Identity ids to invite; only unregistered ones get an email.").optional(),
       uninvited: z.boolean().default(false).describe("true: invite every unregistered identity (up to 1000) instead of ids."),
-      confirmationCode: confirmationCodeArg,
     })
     .superRefine((v, issue) => {
       // Kept out of the JSON Schema on purpose: a top-level anyOf makes some hosts reject every tool.
       if (!v.ids && !v.uninvited) issue.addIssue({ code: "custom", path: ["ids"], message: "give ids, or uninvited: true to invite every unregistered identity" });
       if (v.ids && v.uninvited) issue.addIssue({ code: "custom", path: ["uninvited"], message: "give either ids or uninvited: true, not both" });
     }),
-  outputSchema: guardedOutput({ taskId: z.string().optional(), taskStatus: z.string().optional(), invitationsExpireAfterDays: z.number().optional() }),
-  async handler(args, ctx) {
-    const ids = args.ids ?? [];
-    const who = args.uninvited ? `every unregistered identity in the tenant (up to ${INVITE_ALL_LIMIT})` : `${ids.length} identities (only unregistered ones get an email)`;
-    const outcome = await ctx.guard.run(ctx, {
-      args,
-      targetIds: ids,
-      uninvited: args.uninvited,
-      action: `Email registration invitations to ${who}. Invitations expire after 7 days.`,
-      notDone: "No invitations were sent.",
-      confirm: args.uninvited || ids.length > ctx.config.confirmThreshold ? "yes" : "none",
-      preview: args.uninvited ? { kind: "unregistered" } : { kind: "count", count: ids.length },
-      act: async () => {
-        const json = args.uninvited ? { uninvited: true } : { ids };
-        const res = await ctx.request<TaskStatus>("POST", "identities/invite", { json });
-        return { value: res.data ?? {}, httpStatus: res.status, ...(res.data?.id ? { taskId: res.data.id } : {}) };
-      },
-    });
-    if (outcome.status === "confirmation_required") return confirmationOutput(ctx, outcome);
-    const task = outcome.value;
-    const taskStatus = task.completionStatus ?? task.progress ?? undefined;
-    const text = `Invitation task ${task.id ?? "(no id)"} started${taskStatus ? ` (${taskStatus})` : ""} for ${who}. `
-      + "It runs asynchronously. Each invitation email holds a registration link that expires after 7 days.";
-    return executedOutput({ invitationsExpireAfterDays: 7, ...(task.id ? { taskId: task.id } : {}), ...(taskStatus ? { taskStatus } : {}) }, text);
+  result: { taskId: z.string().optional(), taskStatus: z.string().optional(), invitationsExpireAfterDays: z.number().optional() },
+  guard: {
+    plan: (args) => {
+      const ids = args.ids ?? [];
+      return {
+        targetIds: ids,
+        action: `Email registration invitations to ${who(args)}. Invitations expire after 7 days.`,
+        notDone: "No invitations were sent.",
+        // Every unregistered identity: always confirmed. By ids: a mass action once the window's count passes the threshold.
+        ...(args.uninvited
+          ? { confirm: "yes", preview: { kind: "count", count: unregisteredCount, fingerprint: "unregistered" }, audit: { uninvited: true } }
+          : { confirm: "none", mass: { ids } }),
+        verify: 'list_identities with filters cloudStatus eq "UNREGISTERED" (invited identities stay unregistered until they register)',
+      };
+    },
+    act: async (args, isc) => {
+      const res = await isc("POST", "identities/invite", TASK_STATUS, { json: args.uninvited ? { uninvited: true } : { ids: args.ids } });
+      return { value: res.data, httpStatus: res.status, taskId: res.data.id };
+    },
+    render: ({ args, value: task }) => {
+      const taskStatus = task.completionStatus ?? task.progress ?? undefined;
+      const text = `Invitation task ${task.id ?? "(no id)"} started${taskStatus ? ` (${taskStatus})` : ""} for ${who(args)}. `
+        + "It runs asynchronously. Each invitation email holds a registration link that expires after 7 days.";
+      return { fields: { invitationsExpireAfterDays: 7, ...(task.id ? { taskId: task.id } : {}), ...(taskStatus ? { taskStatus } : {}) }, text };
+    },
   },
 });
+
+function who(args: { ids?: string[] | undefined; uninvited: boolean }): string {
+  return args.uninvited ? `every unregistered identity in the tenant (up to ${INVITE_ALL_LIMIT})` : `${(args.ids ?? []).length} identities (only unregistered ones get an email)`;
+}

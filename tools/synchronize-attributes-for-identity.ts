@@ -1,17 +1,14 @@
 // synchronize_attributes_for_identity: re-sync one identity's attributes from its sources; at most once per 10 s per identity.
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { executedOutput } from "../src/guard/index.js";
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
 
 /** ISC's own limit per identity; refusing locally spares a request that would only earn a 429. */
 const SYNC_INTERVAL_MS = 10_000;
 
-interface SyncJob {
-  id?: string;
-  status?: string;
-}
+/** ISC's IdentitySyncJob (no endpoint reads it back). */
+const SYNC_JOB = z.looseObject({ id: z.string().optional(), status: z.string().optional() }).describe("an identity sync job");
 
 export const synchronizeAttributesForIdentity = defineTool({
   name: "synchronize_attributes_for_identity",
@@ -21,24 +18,26 @@ export const synchronizeAttributesForIdentity = defineTool({
   idempotent: true,
   rights: "the ORG_ADMIN user level",
   inputSchema: z.object({ identityId: identityIdArg }),
-  // Never needs confirmation, so no confirmation fields.
-  outputSchema: z.object({ status: z.enum(["executed"]), jobId: z.string().optional(), jobStatus: z.string().optional() }),
-  async handler(args, ctx) {
-    const outcome = await ctx.guard.run(ctx, {
-      args,
+  result: { jobId: z.string().optional(), jobStatus: z.string().optional() },
+  guard: {
+    // Never needs confirmation, so no confirmation argument or fields.
+    confirms: false,
+    plan: (args) => ({
       targetIds: [args.identityId],
       action: "Synchronize this identity's attributes",
       notDone: "The attributes were not synchronized.",
       confirm: "none",
       cooldownMs: SYNC_INTERVAL_MS,
-      act: async () => {
-        const res = await ctx.request<SyncJob>("POST", apiPath`identities/${args.identityId}/synchronize-attributes`);
-        return { value: res.data ?? {}, httpStatus: res.status, ...(res.data?.id ? { taskId: res.data.id } : {}) };
-      },
-    });
-    const job = outcome.value;
-    const text = `Attribute synchronization started for identity ${args.identityId}: job ${job.id ?? "(no id)"}, status ${job.status ?? "unknown"}. `
-      + "It runs asynchronously; check the result with get_identity in a minute. ISC allows one sync per identity every 10 s.";
-    return executedOutput({ ...(job.id ? { jobId: job.id } : {}), ...(job.status ? { jobStatus: job.status } : {}) }, text);
+      verify: `get_identity with identityId ${args.identityId} in a minute`,
+    }),
+    act: async (args, isc) => {
+      const res = await isc("POST", apiPath`identities/${args.identityId}/synchronize-attributes`, SYNC_JOB);
+      return { value: res.data, httpStatus: res.status, taskId: res.data.id };
+    },
+    render: ({ args, value: job }) => {
+      const text = `Attribute synchronization started for identity ${args.identityId}: job ${job.id ?? "(no id)"}, status ${job.status ?? "unknown"}. `
+        + "It runs asynchronously; check the result with get_identity in a minute. ISC allows one sync per identity every 10 s.";
+      return { fields: { ...(job.id ? { jobId: job.id } : {}), ...(job.status ? { jobStatus: job.status } : {}) }, text };
+    },
   },
 });

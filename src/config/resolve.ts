@@ -25,7 +25,9 @@ export interface Config {
   tools: string[] | undefined;
   excludeTools: string[] | undefined;
   confirm: "auto" | "strict";
+  confirmVia: string[] | undefined;
   confirmThreshold: number;
+  confirmWindowSeconds: number;
   confirmKey: string | undefined;
   confirmTtlSeconds: number;
   auditLog: string | undefined;

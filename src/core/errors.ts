@@ -81,6 +81,7 @@ export class ToolFailure extends Error {
 /** Stable keys for the audit log; the text carries the explanation. */
 export type RefusalReason =
   | "confirmation-required"
+  | "confirmation-pending"
   | "declined"
   | "cancelled"
   | "name-mismatch"

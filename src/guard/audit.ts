@@ -4,7 +4,8 @@ import { ConfigError } from "../core/errors.js";
 import { redact } from "../core/log.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";
-export type ConfirmationMethod = "elicitation" | "code" | "none-needed";
+/** The confirmation channel's name ("form", "code", ...), "none-needed", or "none-available" (no channel could be used). */
+export type ConfirmationMethod = string;
 
 /** The signed-in person who asked (HTTP with sign-in): the token's `sub` and one display claim, nothing else from it. */
 export interface Actor {
@@ -21,7 +22,7 @@ export interface AuditEntry {
   targetIds: string[];
   outcome: AuditOutcome;
   confirmation: ConfirmationMethod;
-  /** Why a call was refused or failed, as a stable key (e.g. "declined", "owns-objects"). */
+  /** Why a call was refused or failed, as a stable key (e.g. "declined", "blocked"); on an executed one, "unexpected-body" when ISC's answer could not be read. */
   reason?: string;
   /** `ids` absent and every unregistered identity invited. */
   uninvited?: boolean;

@@ -1,6 +1,6 @@
 // Confirmation codes: an HMAC over tool, exact arguments, tenant and the previewed target; single use; short-lived.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { GuardMemory } from "./store.js";
+import type { GuardStore } from "./store.js";
 
 export interface CodeBinding {
   tool: string;
@@ -17,14 +17,16 @@ export type Redeemed = { ok: true } | { ok: false; reason: RedeemFailure };
 export interface CodeBook {
   issue(binding: CodeBinding): { code: string; expiresAt: number };
   /** Checks a code against this call; a genuine code is spent here, whatever the verdict after that. */
-  redeem(code: string, binding: CodeBinding): Redeemed;
+  redeem(code: string, binding: CodeBinding): Promise<Redeemed>;
+  /** One keyed hash of a binding: the key pending confirmations are found by. */
+  bindingKey(binding: CodeBinding): string;
 }
 
 export interface CodeBookOptions {
   key: string | Buffer;
   ttlMs: number;
   now: () => number;
-  memory: GuardMemory;
+  store: GuardStore;
 }
 
 /** JSON with sorted keys and no undefined values, so equal arguments always sign the same. */
@@ -52,7 +54,8 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const tag = targetTag(binding.target);
       return { code: `${issued}.${nonce}.${tag}.${sign(binding, issued, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
     },
-    redeem(code, binding) {
+    bindingKey: (b) => mac("binding", b.tool, b.tenant, canonicalJson(b.args), b.target),
+    async redeem(code, binding) {
       const [issued, nonce, tag, signature, ...rest] = code.trim().split(".");
       if (!issued || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: "mismatch" };
       const expected = Buffer.from(sign(binding, issued, nonce, tag));
@@ -61,10 +64,9 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "mismatch" };
       const now = opts.now();
       const expiresAt = parseInt(issued, 36) + opts.ttlMs;
-      for (const [spent, until] of opts.memory.usedCodes) if (until < now) opts.memory.usedCodes.delete(spent);
-      if (opts.memory.usedCodes.has(code.trim())) return { ok: false, reason: "used" };
+      // One atomic "spend if not spent": two replicas redeeming the same code at once cannot both win.
+      if (!(await opts.store.spend(code.trim(), expiresAt - now + 1, now))) return { ok: false, reason: "used" };
       if (!(now <= expiresAt)) return { ok: false, reason: "expired" };
-      opts.memory.usedCodes.set(code.trim(), expiresAt);
       if (tag !== targetTag(binding.target)) return { ok: false, reason: "target-changed" };
       return { ok: true };
     },

@@ -1,5 +1,5 @@
-// The guard's public surface: tools call `ctx.guard.run(ctx, spec)` and shape its outcome with these helpers.
-export { createGuard, type ActResult, type Guard, type GuardOptions, type GuardOutcome, type GuardSpec } from "./guard.js";
-export { createGuardMemory, type GuardMemory } from "./store.js";
-export { confirmationOutput, executedOutput, guardedOutput } from "../mcp/guarded-output.js";
-export { INVITE_ALL_LIMIT, ownedBlocker } from "./preview.js";
+// The guard's public surface for the MCP layer and the tools: the flow, plans, the store, previews' quoting, refusals.
+export { createGuard, type Guard, type GuardCall, type GuardOptions, type GuardOutcome } from "./guard.js";
+export type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
+export { createMemoryStore, type GuardStore, type PendingAnswer, type PendingConfirmation } from "./store.js";
+export { renderPreview, type Preview } from "./preview.js";

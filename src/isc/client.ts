@@ -19,6 +19,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** `data` is whatever JSON ISC sent (unknown): body.ts checks it against the schema the caller expects. */
 export interface IscResponse<T = unknown> {
   status: number;
   data: T;
@@ -48,7 +49,7 @@ export interface IscClient {
   readonly tenant: string;
   readonly tokens: TokenProvider;
   /** `path` is version-free ("identities/{id}"); api-paths.ts spells it for the configured version. */
-  request<T = unknown>(method: Method, path: string, options?: RequestOptions): Promise<IscResponse<T>>;
+  request(method: Method, path: string, options?: RequestOptions): Promise<IscResponse>;
 }
 
 /** Per-call state shared by the beforeRequest hook and the retry policy. */
@@ -99,7 +100,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
     apiVersion: opts.apiVersion,
     tenant,
     tokens: opts.tokens,
-    async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<IscResponse<T>> {
+    async request(method: Method, path: string, options: RequestOptions = {}): Promise<IscResponse> {
       const searchParams = options.searchParams
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
@@ -128,7 +129,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
           throw new IscError({ kind: "bad_response", method, path, status: response.status, message: `ISC answered ${method} /${versionedPath(opts.apiVersion, path)} with HTTP ${response.status} and a body that is not JSON.` });
         }
       }
-      return { status: response.status, data: data as T, headers: response.headers };
+      return { status: response.status, data, headers: response.headers };
     },
   };
 }

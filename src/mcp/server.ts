@@ -1,18 +1,14 @@
-// The MCP server factory: lists the selected tools and runs calls (validation, deadline, errors as text). SDK-specific.
+// The MCP server factory: lists the selected tools, prompts and resources, and hands each tool call to call-tool.ts. SDK-specific.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import * as z from "zod";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
 import type { AnyTool, ToolKind } from "./define-tool.js";
-import { startDeadline } from "../core/deadline.js";
-import { errorToText } from "./error-text.js";
 import { createGuard, type Guard } from "../guard/index.js";
 import type { InFlight } from "../core/in-flight.js";
 import type { IscClient } from "../isc/client.js";
 import type { Logger } from "../core/log.js";
-import { redact } from "../core/log.js";
-import type { ToolContext } from "./tool-context.js";
+import { callTool } from "./call-tool.js";
 import { listedTool } from "./listed-tools.js";
 import { allowedFor, callerOf } from "./caller.js";
 import { zodJsonSchemaValidator } from "./json-schema-validator.js";
@@ -65,51 +61,7 @@ export function createServer(deps: ServerDeps): Server {
     if (!allowedFor(caller)(tool)) {
       return errorResult(`Your sign-in does not allow ${tool.kind} tools such as "${tool.name}"; nothing was sent to ISC. Next step: ask your administrator for the right scope, then sign in again.`);
     }
-    const parsed = tool.inputSchema.safeParse(request.params.arguments ?? {});
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(arguments)"))].join(", ");
-      return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.`);
-    }
-    const ended = deps.inFlight?.start();
-    const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);
-    const signal = deadline.signal;
-    const progressToken = request.params._meta?.progressToken;
-    const ctx: ToolContext = {
-      config: deps.config,
-      toolName: tool.name,
-      actor: caller?.actor,
-      guard,
-      isc: deps.isc,
-      signal,
-      log: deps.log,
-      request: (method, path, options) => deps.isc.request(method, path, { ...options, signal }),
-      progress: async (progress, total, message) => {
-        if (progressToken === undefined) return;
-        await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total, message } });
-      },
-      get canElicit() {
-        return Boolean(server.getClientCapabilities()?.elicitation);
-      },
-      elicit: async (message, requestedSchema) => {
-        const result = await server.elicitInput(
-          { mode: "form", message, requestedSchema: requestedSchema as never },
-          // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
-          { relatedRequestId: extra.requestId, signal, timeout: deps.config.callTimeoutMs },
-        );
-        return { action: result.action, content: result.content as Record<string, unknown> | undefined };
-      },
-    };
-    try {
-      const out = await tool.handler(parsed.data, ctx);
-      const structured = tool.outputSchema.parse(out.structured) as Record<string, unknown>;
-      return { content: [{ type: "text", text: redact(out.text) }], structuredContent: structured };
-    } catch (err) {
-      if (!(err instanceof Error) || err.name !== "IscError") deps.log.debug(`tool ${tool.name} failed: ${String(err)}`);
-      return errorResult(errorToText(err, tool));
-    } finally {
-      deadline.clear();
-      ended?.();
-    }
+    return callTool(tool, request.params.arguments, extra, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: caller?.actor });
   });
 
   return server;

@@ -95,6 +95,8 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
     let response: Response;
     try {
       const fault = faults.take(req.method, path);
+      // The operation happened; only the answer is the fault's (ISC acted, then sent something odd).
+      if (fault?.afterOperation) await dispatch(req, path, query, body, undefined);
       const outcome = fault ? await applyFault(fault, req.signal) : { kind: "proceed" as const };
       if (outcome.kind === "reset") throw connectionReset();
       response = outcome.kind === "respond" ? outcome.response

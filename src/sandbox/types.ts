@@ -54,6 +54,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** Raw body (content-type application/json) instead of the error body; status defaults to 200. */
   body?: string;
+  /** Run the real operation first, then answer with this fault's status/body instead of the real answer. */
+  afterOperation?: boolean;
   /** Destroy the connection without a response; direct handler calls reject like fetch does. */
   reset?: boolean;
   /** The request succeeds, but the task (or sync job) it starts ends in ERROR with this message. */

@@ -53,3 +53,8 @@ export function readOwnershipResponse(body: unknown, where: string): OwnedObject
 export function ownedLine(o: OwnedObject): string {
   return `${token(o.associationType)}${o.type ? ` ${token(o.type)}` : ""}: ${o.name !== undefined ? quoted(o.name) : "(no name)"}${o.id ? ` id=${token(o.id)}` : ""}`;
 }
+
+/** One owned object as a blocker line ("owns ROLE \"Admins\" (id \"...\")"), ISC's names quoted. */
+export function ownedBlocker(o: OwnedObject): string {
+  return `owns ${o.associationType}${o.type ? ` ${o.type}` : ""} ${quoted(o.name ?? "(no name)")}${o.id ? ` (id ${quoted(o.id)})` : ""}`;
+}

@@ -6,8 +6,9 @@ import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { createLogger, type Logger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import type { ToolDef } from "../../src/mcp/define-tool.js";
 import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard, createGuardMemory } from "../../src/guard/index.js";
+import { createGuard, createMemoryStore } from "../../src/guard/index.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 
@@ -20,6 +21,10 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   /** Answers elicitation requests; when given, the client declares the elicitation capability. */
   onElicit?: (message: string, schema: unknown) => ElicitResult | Promise<ElicitResult>;
+  /** What the client declares; @default form elicitation when `onElicit` is given, else nothing. */
+  capabilities?: ClientCapabilities;
+  /** Serve these tools instead of the inventory. */
+  tools?: readonly ToolDef[];
   /** The guard's clock (code expiry, cooldowns). @default Date.now */
   now?: () => number;
   /** The ISC client's log (e.g. X-Deprecated notices). @default none */
@@ -45,9 +50,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const audit: string[] = [];
   const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
-  const guard = createGuard({ config, audit: auditLog, memory: createGuardMemory(), ...(opts.now ? { now: opts.now } : {}) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), audit: auditLog, guard });
-  const capabilities: ClientCapabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
+  const guard = createGuard({ config: backend.config, audit: auditLog, store: createMemoryStore(), ...(opts.now ? { now: opts.now } : {}) });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), audit: auditLog, guard, ...(opts.tools ? { tools: opts.tools } : {}) });
+  const capabilities: ClientCapabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: { form: {} } } : {});
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   if (opts.onElicit) {
     const onElicit = opts.onElicit;

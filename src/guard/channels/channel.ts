@@ -1,0 +1,81 @@
+// What a confirmation channel is: when it can be used, whether a human answers on it, and how it asks and hears the answer.
+import type { Config } from "../../config/resolve.js";
+import type { ConfirmBy } from "../plan.js";
+import type { Preview } from "../preview.js";
+import type { RefusalReason } from "../../core/errors.js";
+import type { GuardStore } from "../store.js";
+
+/** What is known before asking, from which the guard picks ONE channel per confirmation. */
+export interface ChannelFacts {
+  /** What the client declared at initialize (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form). */
+  client: { form: boolean; url: boolean };
+  transport: "stdio" | "http";
+  /** --confirm: strict never uses a channel whose `human` is false. */
+  mode: "auto" | "strict";
+  /** Operator settings a channel may need (a public base URL, a browser command...). */
+  config: Config;
+}
+
+/** The human's answer to a form, as the MCP client reports it. */
+export interface FormResult {
+  action: "accept" | "decline" | "cancel";
+  content?: Record<string, unknown> | undefined;
+}
+
+/** The MCP side of one call, as far as a channel may use it. */
+export interface ChannelCall {
+  /** Aborts when the client cancels the call or its deadline passes. */
+  signal: AbortSignal;
+  /** When the call's deadline passes (ms since the epoch): a channel that waits must answer "pending" before it. */
+  deadline: number;
+  /** An MCP progress notification, when the client gave a progress token; otherwise nothing. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Form-mode elicitation (only when `facts.client.form`). */
+  elicitForm(message: string, requestedSchema: Record<string, unknown>): Promise<FormResult>;
+}
+
+/** What the guard binds a confirmation to; a code or a pending confirmation answers only for the same binding. */
+export interface Binding {
+  tool: string;
+  tenant: string;
+  /** Validated arguments, `confirmationCode` left out. */
+  args: Record<string, unknown>;
+  /** The previewed target's fingerprint, so a changed target invalidates the confirmation. */
+  target: string;
+  /** One string for all of the above (keyed hash): the store's key for pending confirmations. */
+  key: string;
+}
+
+export interface ConfirmationAsk {
+  binding: Binding;
+  preview: Preview;
+  by: ConfirmBy;
+  /** The confirmationCode the model sent, if any. */
+  code: string | undefined;
+  call: ChannelCall;
+  store: GuardStore;
+  now(): number;
+  /** --confirm-ttl in ms: how long a code or a pending confirmation lives. */
+  ttlMs: number;
+}
+
+export type ChannelAnswer =
+  /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. */
+  | { kind: "confirmed"; waited: boolean }
+  | { kind: "refused"; reason: RefusalReason; why: string; next: string }
+  /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */
+  | { kind: "code-issued"; code: string; expiresAt: number }
+  /** The human has not answered yet; `where` completes "a confirmation is waiting for the user …" (e.g. "in their browser"). */
+  | { kind: "pending"; where: string; expiresAt: number };
+
+export interface Channel {
+  /** Its name in --confirm-via and in the audit log's `confirmation`. */
+  readonly name: string;
+  /** True when only a human can answer it (the model cannot): the only kind strict mode uses. */
+  readonly human: boolean;
+  /** What a client or operator needs for it, for refusals: e.g. "an MCP client that supports form elicitation". */
+  readonly needs: string;
+  available(facts: ChannelFacts): boolean;
+  /** Asks (or finds the earlier ask of the same binding) and reports the answer. Never acts. */
+  ask(req: ConfirmationAsk): Promise<ChannelAnswer>;
+}

@@ -1,0 +1,59 @@
+// Form elicitation: the MCP client shows the preview and a field (the identity's name, or a yes box) and hands back the human's answer.
+import type { ConfirmBy } from "../plan.js";
+import { renderPreview, type Preview } from "../preview.js";
+import type { Channel, ChannelAnswer, FormResult } from "./channel.js";
+
+export interface ConfirmationForm {
+  message: string;
+  requestedSchema: Record<string, unknown>;
+}
+
+export function confirmationForm(by: ConfirmBy, preview: Preview): ConfirmationForm {
+  const ask = by === "name"
+    ? "To confirm, type the identity's name (or alias) exactly as shown between the quotes. Decline to cancel."
+    : "Confirm only if this is what you want. Decline to cancel.";
+  const message = `${renderPreview(preview)}\n\n${ask}`;
+  const requestedSchema = by === "name"
+    ? { type: "object", properties: { name: { type: "string", title: "Identity name", description: "Type the name exactly to confirm." } }, required: ["name"] }
+    : { type: "object", properties: { confirm: { type: "boolean", title: "Go ahead?", default: false } }, required: ["confirm"] };
+  return { message, requestedSchema };
+}
+
+const RETRY = "Call again only if the user wants to retry; they must type the name exactly.";
+const TELL = "Tell the user it was not done; call again only if they ask for it.";
+
+/** Reads the human's answer; anything but an explicit, matching yes is a no. */
+export function readAnswer(by: ConfirmBy, preview: Preview, result: FormResult): ChannelAnswer {
+  if (result.action === "decline") return { kind: "refused", reason: "declined", why: "the user declined the confirmation.", next: TELL };
+  if (result.action !== "accept") return { kind: "refused", reason: "cancelled", why: "the user cancelled the confirmation.", next: TELL };
+  if (by === "yes") {
+    return result.content?.confirm === true ? { kind: "confirmed", waited: true } : { kind: "refused", reason: "declined", why: "the user did not confirm.", next: TELL };
+  }
+  const typed = typeof result.content?.name === "string" ? result.content.name.trim() : "";
+  const accepted = [preview.identity?.name, preview.identity?.alias].filter((v): v is string => Boolean(v));
+  return typed !== "" && accepted.includes(typed)
+    ? { kind: "confirmed", waited: true }
+    : { kind: "refused", reason: "name-mismatch", why: "the name the user typed does not match the identity's name or alias.", next: RETRY };
+}
+
+export const formChannel: Channel = {
+  name: "form",
+  human: true,
+  needs: "an MCP client that supports form elicitation",
+  available: (facts) => facts.client.form,
+  async ask({ by, preview, call }) {
+    const form = confirmationForm(by, preview);
+    let result: FormResult;
+    try {
+      result = await call.elicitForm(form.message, form.requestedSchema);
+    } catch {
+      return {
+        kind: "refused",
+        reason: "elicitation-failed",
+        why: "the confirmation could not be completed (the client answered with an error, or nobody answered in time).",
+        next: "Ask the user whether to try again.",
+      };
+    }
+    return readAnswer(by, preview, result);
+  },
+};

@@ -1,0 +1,58 @@
+// The confirmation channels, strongest first, and the one choice per confirmation: the first available one in --confirm-via's order.
+import { ConfigError } from "../../core/errors.js";
+import type { CodeBook } from "../codes.js";
+import type { GuardStore } from "../store.js";
+import type { Channel, ChannelFacts } from "./channel.js";
+import { codeChannel } from "./code.js";
+import { formChannel } from "./form.js";
+
+export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult } from "./channel.js";
+
+/** What a channel may be built with. */
+export interface ChannelDeps {
+  codes: CodeBook;
+  store: GuardStore;
+}
+
+/** Every channel, strongest first; this order is --confirm-via's default. A new channel is one file and one line here. */
+const CHANNELS: ReadonlyArray<(deps: ChannelDeps) => Channel> = [
+  () => formChannel,
+  (d) => codeChannel(d.codes),
+];
+
+export interface Channels {
+  /** Every known channel, in the default order. */
+  all: readonly Channel[];
+  /** The ones --confirm-via allows, in its order. */
+  order: readonly Channel[];
+  /** The first allowed channel available for this call (human ones only in strict mode), or undefined. */
+  choose(facts: ChannelFacts): Channel | undefined;
+  /** Why `choose` found nothing, and what would work: for the refusal. */
+  unavailable(facts: ChannelFacts): { why: string; next: string };
+}
+
+export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] | undefined): Channels {
+  const all = CHANNELS.map((make) => make(deps));
+  const names = all.map((c) => c.name);
+  const order = (confirmVia && confirmVia.length > 0 ? confirmVia : names).map((name) => {
+    const channel = all.find((c) => c.name === name);
+    if (!channel) throw new ConfigError(`--confirm-via lists "${name}", which is not a confirmation channel. Channels: ${names.join(", ")}.`);
+    return channel;
+  });
+  const usable = (c: Channel, facts: ChannelFacts) => (facts.mode === "auto" || c.human) && c.available(facts);
+  return {
+    all,
+    order,
+    choose: (facts) => order.find((c) => usable(c, facts)),
+    unavailable(facts) {
+      const mode = facts.mode === "strict"
+        ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
+        : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
+      const client = facts.client.form || facts.client.url ? "no confirmation channel it allows works for this client" : "this client does not support elicitation";
+      const clients = order.filter((c) => c.human).map((c) => `from ${c.needs}`);
+      const settings = all.filter((c) => !order.includes(c) && usable(c, facts)).map((c) => `whoever runs this server can add ${c.name} to --confirm-via`);
+      const ways = [...clients, ...settings, "in SailPoint ISC directly"];
+      return { why: `${mode}, and ${client}.`, next: `Tell the user; it can be done ${ways.join("; or ")}.` };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import * as z from "zod";
+import type { Config } from "../config/resolve.js";
+import { startDeadline } from "../core/deadline.js";
+import { IscError, ToolFailure } from "../core/errors.js";
+import type { InFlight } from "../core/in-flight.js";
+import { redact, type Logger } from "../core/log.js";
+import { readerFor, writerFor } from "../isc/body.js";
+import type { IscClient } from "../isc/client.js";
+import type { Guard, GuardCall } from "../guard/index.js";
+import type { Actor } from "../guard/audit.js";
+import type { ToolDef, ToolOutput } from "./define-tool.js";
+import { errorToText } from "./error-text.js";
+import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
+
+export interface CallDeps {
+  server: Server;
+  config: Config;
+  isc: IscClient;
+  log: Logger;
+  guard: Guard;
+  inFlight?: InFlight | undefined;
+  /** The signed-in person (HTTP with sign-in), for the audit line. */
+  actor?: Actor | undefined;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What the client declared: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form. */
+export function declaredElicitation(server: Server): { form: boolean; url: boolean } {
+  const e = server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  return { form: Boolean(e) && (Boolean(e?.form) || !e?.url), url: Boolean(e?.url) };
+}
+
+export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult> {
+  const parsed = tool.inputSchema.safeParse(rawArgs ?? {});
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(arguments)"))].join(", ");
+    return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.`);
+  }
+  const ended = deps.inFlight?.start();
+  const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);
+  const signal = deadline.signal;
+  const progressToken = extra._meta?.progressToken;
+  const progress = async (value: number, total?: number, message?: string) => {
+    if (progressToken === undefined) return;
+    await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: value, total, message } });
+  };
+  const read = readerFor(deps.isc, signal);
+  try {
+    let out: ToolOutput<unknown>;
+    if (tool.guard) {
+      const { confirmationCode, ...args } = parsed.data as Record<string, unknown>;
+      const call: GuardCall = {
+        tool: tool.name,
+        tenant: deps.isc.tenant,
+        apiVersion: deps.isc.apiVersion,
+        args,
+        code: typeof confirmationCode === "string" ? confirmationCode : undefined,
+        client: declaredElicitation(deps.server),
+        actor: deps.actor,
+        read,
+        write: writerFor(deps.isc, signal),
+        signal,
+        deadline: Date.now() + deps.config.callTimeoutMs,
+        progress,
+        elicitForm: async (message, requestedSchema) => {
+          const result = await deps.server.elicitInput(
+            { mode: "form", message, requestedSchema: requestedSchema as never },
+            // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
+            { relatedRequestId: extra.requestId, signal, timeout: deps.config.callTimeoutMs },
+          );
+          return { action: result.action, content: result.content };
+        },
+      };
+      out = await runGuarded(tool, tool.guard, call, deps);
+    } else if (tool.handler) {
+      out = await tool.handler(parsed.data as never, { request: read, progress });
+    } else {
+      throw new Error(`${tool.name} has neither a handler nor a guard`);
+    }
+    const structured = tool.outputSchema.parse(out.structured);
+    return { content: [{ type: "text", text: redact(out.text) }], structuredContent: structured };
+  } catch (err) {
+    if (!(err instanceof Error) || err.name !== "IscError") deps.log.debug(`tool ${tool.name} failed: ${String(err)}`);
+    return errorResult(errorToText(err, tool));
+  } finally {
+    deadline.clear();
+    ended?.();
+  }
+}
+
+async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps): Promise<ToolOutput<unknown>> {
+  const args = call.args as never;
+  const plan = def.plan(args);
+  let outcome;
+  try {
+    outcome = await deps.guard.run(call, plan, (isc) => def.act(args, isc));
+  } catch (err) {
+    const text = err instanceof IscError ? def.explain?.(err, args) : undefined;
+    throw text ? new ToolFailure(text) : err;
+  }
+  switch (outcome.status) {
+    case "confirmation_required":
+    case "confirmation_pending":
+      return waitingOutput(tool.name, deps.config.confirmTtlSeconds, outcome);
+    case "executed_unread":
+      return doneUncheckedOutput(tool.name, plan, outcome.problem);
+    case "executed":
+      try {
+        const { fields, text } = def.render({ args, value: outcome.value, preview: outcome.preview });
+        const structured = { status: "executed", ...(fields as Record<string, unknown>) };
+        // Checked here, not after: past this point the write has happened and must never read as a failure.
+        tool.outputSchema.parse(structured);
+        return { structured, text };
+      } catch (err) {
+        deps.log.error(`tool ${tool.name} acted, but its result could not be rendered: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return doneUncheckedOutput(tool.name, plan, "this server could not render it");
+      }
+  }
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
