@@ -51,7 +51,7 @@ export const confirmationCodeArg = z
   .string()
   .max(200)
   .optional()
-  .describe("From a confirmation_required result, once the user agreed.");
+  .describe("From confirmation_required, once the user agreed.");
 
 /** A compact ISC TaskStatus (src/views/task-status.ts), as get_task_status and waiting write tools return it. */
 /** Left loose past its key fields (name, progress, percentComplete, messages, target, launched, completed): tools/list stays short. */
