@@ -1,0 +1,85 @@
+// Waits for an ISC task when a tool was asked to: polls with backoff inside the call's deadline and the shared rate budget, reporting progress.
+import { startDeadline } from "../core/deadline.js";
+import { IscError } from "../core/errors.js";
+import { apiPath } from "../isc/paths.js";
+import { compactTask, taskLine, taskState, type TaskView } from "../views/task-status.js";
+import type { ToolContext } from "./tool-context.js";
+
+/** First pause before asking again, its growth and its cap: ISC tasks take seconds to minutes. */
+const FIRST_DELAY_MS = 1_000;
+const GROWTH = 1.5;
+const MAX_DELAY_MS = 8_000;
+/** Stop this long before the call's deadline, so the result (not a timeout) reaches the model. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+export interface WaitOutcome {
+  /** The last status read (or the one the write returned), undefined when no poll succeeded. */
+  task: TaskView | undefined;
+  finished: boolean;
+  /** Why waiting ended early, for the text: the wait was cut by waitSeconds, the deadline, or a failed poll. */
+  stopped?: string;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Polls `task-status/{taskId}` until it finishes or `waitSeconds` (capped by the call's deadline) runs out.
+ * Every poll goes through the shared ISC client, so it waits in the same rate budget as every other call.
+ * Progress notifications carry ISC's percentComplete, only when it grew (MCP requires progress to increase).
+ */
+export async function waitForTask(ctx: ToolContext, taskId: string, waitSeconds: number, known?: TaskView): Promise<WaitOutcome> {
+  const started = Date.now();
+  const until = Math.min(started + waitSeconds * 1_000, ctx.deadlineAt - DEADLINE_MARGIN_MS);
+  const byDeadline = until < started + waitSeconds * 1_000;
+  let task = known;
+  let sent = -1;
+  const report = async (t: TaskView) => {
+    const percent = t.finished ? 100 : Math.max(0, Math.min(99, t.percentComplete ?? 0));
+    if (percent <= sent) return;
+    sent = percent;
+    await ctx.progress(percent, 100, `${taskState(t)}: ${percent}% complete`).catch(() => {});
+  };
+  if (task) await report(task);
+  let delay = FIRST_DELAY_MS;
+  while (!task?.finished) {
+    const left = until - Date.now();
+    if (left <= 0) return { task, finished: false, stopped: byDeadline ? "the call's deadline" : `waitSeconds (${waitSeconds} s)` };
+    await sleep(Math.min(delay, left), ctx.signal);
+    if (ctx.signal.aborted) return { task, finished: false, stopped: "the call was cancelled" };
+    delay = Math.min(MAX_DELAY_MS, delay * GROWTH);
+    const remaining = until - Date.now();
+    if (remaining <= 0) continue;
+    // A poll never outlives the wait: a slow answer or a long rate-limit queue ends it, not the call.
+    const poll = startDeadline(ctx.signal, remaining);
+    try {
+      const res = await ctx.isc.request("GET", apiPath`task-status/${taskId}`, { signal: poll.signal });
+      task = compactTask(res.data, "GET /task-status/{id}");
+      await report(task);
+    } catch (err) {
+      if (poll.signal.aborted) continue;
+      const why = err instanceof IscError ? err.message : String(err);
+      return { task, finished: false, stopped: `a failed status read (${why})` };
+    } finally {
+      poll.clear();
+    }
+  }
+  return { task, finished: true };
+}
+
+/** The lines a write tool appends after waiting: the final status, or that it still runs and how to follow it. */
+export function waitText(taskId: string, outcome: WaitOutcome): string {
+  if (outcome.finished && outcome.task) return `It finished. ${taskLine(outcome.task)}`;
+  const last = outcome.task ? ` Last status: ${taskLine(outcome.task)}` : "";
+  return `Still running: waiting stopped at ${outcome.stopped ?? "the time limit"}.${last}\nFollow it with get_task_status (taskId "${taskId}").`;
+}
