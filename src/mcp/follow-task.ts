@@ -3,7 +3,18 @@ import { startDeadline } from "../core/deadline.js";
 import { IscError } from "../core/errors.js";
 import { apiPath } from "../isc/paths.js";
 import { compactTask, taskLine, taskState, type TaskView } from "../views/task-status.js";
-import type { ToolContext } from "./tool-context.js";
+
+/** What waiting needs from the call: reads through the shared ISC client, progress, its signal and deadline. */
+export interface FollowContext {
+  /** GET a version-free path through the shared client (so the rate budget applies) with this signal. */
+  get(path: string, signal: AbortSignal): Promise<unknown>;
+  /** Sends an MCP progress notification when the caller gave a progress token; otherwise does nothing. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** The call's cancellation and deadline. */
+  signal: AbortSignal;
+  /** When the call's deadline passes (epoch ms). */
+  deadlineAt: number;
+}
 
 /** First pause before asking again, its growth and its cap: ISC tasks take seconds to minutes. */
 const FIRST_DELAY_MS = 1_000;
@@ -38,7 +49,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Every poll goes through the shared ISC client, so it waits in the same rate budget as every other call.
  * Progress notifications carry ISC's percentComplete, only when it grew (MCP requires progress to increase).
  */
-export async function waitForTask(ctx: ToolContext, taskId: string, waitSeconds: number, known?: TaskView): Promise<WaitOutcome> {
+export async function waitForTask(ctx: FollowContext, taskId: string, waitSeconds: number, known?: TaskView): Promise<WaitOutcome> {
   const started = Date.now();
   const until = Math.min(started + waitSeconds * 1_000, ctx.deadlineAt - DEADLINE_MARGIN_MS);
   const byDeadline = until < started + waitSeconds * 1_000;
@@ -63,8 +74,7 @@ export async function waitForTask(ctx: ToolContext, taskId: string, waitSeconds:
     // A poll never outlives the wait: a slow answer or a long rate-limit queue ends it, not the call.
     const poll = startDeadline(ctx.signal, remaining);
     try {
-      const res = await ctx.isc.request("GET", apiPath`task-status/${taskId}`, { signal: poll.signal });
-      task = compactTask(res.data, "GET /task-status/{id}");
+      task = compactTask(await ctx.get(apiPath`task-status/${taskId}`, poll.signal), "GET /task-status/{id}");
       await report(task);
     } catch (err) {
       if (poll.signal.aborted) continue;
