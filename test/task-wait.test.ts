@@ -112,6 +112,17 @@ describe("waitSeconds", () => {
     expect(sent.filter((r) => r.path.startsWith("/task-status/v1/")).length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
+  it("waitSeconds is not part of what a confirmation binds: a code from a call without it works with it", async () => {
+    await start({}, { queuedMs: 200, runMs: 1_000 });
+    const identityIds = [...h.sandbox.state.identities.keys()].slice(0, 12);
+    const first = await h.call("start_identity_processing", { identityIds });
+    const asked = first.structuredContent as { status: string; confirmationCode: string };
+    expect(asked.status).toBe("confirmation_required");
+    const res = await h.call("start_identity_processing", { identityIds, confirmationCode: asked.confirmationCode, waitSeconds: 20 });
+    expect(res.structuredContent).toMatchObject({ status: "executed", identityCount: 12, taskStatus: "SUCCESS" });
+    expect(h.sandbox.state.processed).toHaveLength(1);
+  }, 30_000);
+
   it("without waitSeconds the tool returns at once, as before", async () => {
     await start({}, { queuedMs: 500, runMs: 60_000 });
     const started = Date.now();

@@ -24,7 +24,7 @@ describe("write tools without confirmation", () => {
     expect(sync).toHaveLength(1);
     expect(res.structuredContent).toEqual({ status: "executed", jobId: sync[0]!.jobId, jobStatus: "QUEUED" });
     expect(textOf(res)).toContain(`job ${sync[0]!.jobId}, status QUEUED`);
-    expect(textOf(res)).toMatch(/runs asynchronously/);
+    expect(textOf(res)).toMatch(/No ISC endpoint reads a sync job back: check get_identity for this identity in a minute/);
     expect(lastAudit(h)).toMatchObject({ tool: "synchronize_attributes_for_identity", targetIds: [fx.plain], outcome: "executed", confirmation: "none-needed", httpStatus: 202, taskId: sync[0]!.jobId });
 
     clock.advance(4_000);
@@ -61,7 +61,7 @@ describe("write tools without confirmation", () => {
     expect(res.isError).toBeFalsy();
     const invites = h.sandbox.state.invites;
     expect(invites).toEqual([expect.objectContaining({ ids: [fx.unregistered, fx.plain], uninvited: false })]);
-    expect(res.structuredContent).toMatchObject({ status: "executed", taskId: invites[0]!.taskId, taskStatus: "Queued", invitationsExpireAfterDays: 7 });
+    expect(res.structuredContent).toMatchObject({ status: "executed", taskId: invites[0]!.taskId, taskStatus: "QUEUED", invitationsExpireAfterDays: 7 });
     expect(textOf(res)).toMatch(/expires after 7 days/);
     expect(lastAudit(h)).toMatchObject({ tool: "start_identities_invite", targetIds: [fx.unregistered, fx.plain], outcome: "executed", confirmation: "none-needed" });
   });
@@ -126,7 +126,7 @@ describe("write tools confirmed by the human", () => {
     expect(h.sandbox.state.resets.map((r) => r.identityId)).toEqual([fx.plain]);
     expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "POST", path: `/v2025/identities/${fx.plain}/reset` })]);
     expect(res.structuredContent).toEqual({ status: "executed" });
-    expect(textOf(res)).toMatch(/was reset: ISC accepted it and finishes asynchronously\. The person is de-registered/);
+    expect(textOf(res)).toMatch(/was reset: ISC accepted it and finishes asynchronously, with no task to follow: check get_identity .*\. The person is de-registered/);
     expect(lastAudit(h)).toMatchObject({ tool: "reset_identity", outcome: "executed", confirmation: "form", httpStatus: 202 });
   });
 

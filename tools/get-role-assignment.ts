@@ -3,8 +3,7 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
-import { identityIdArg } from "../src/mcp/tool-args.js";
-import { ID_PATTERN } from "../src/isc/paths.js";
+import { idString, identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getRoleAssignment = defineTool({
   name: "get_role_assignment",
@@ -14,7 +13,7 @@ export const getRoleAssignment = defineTool({
   rights: "idn:identity:read",
   inputSchema: z.object({
     identityId: identityIdArg,
-    assignmentId: z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _").describe("Assignment id from get_role_assignments."),
+    assignmentId: idString().describe("Assignment id from get_role_assignments."),
     view: z.enum(["compact", "full"]).default("compact").describe("compact (default) or full (assigner, context, account targets)."),
   }),
   outputSchema: z.object({ assignment: z.looseObject({ id: z.string() }) }),

@@ -2,18 +2,18 @@
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError, ToolFailure } from "../src/core/errors.js";
-import { apiPath, ID_PATTERN } from "../src/isc/paths.js";
+import { apiPath } from "../src/isc/paths.js";
 import { compactTask, taskLine } from "../src/views/task-status.js";
-import { taskRow } from "../src/mcp/tool-args.js";
+import { idString, taskRow } from "../src/mcp/tool-args.js";
 
 export const getTaskStatus = defineTool({
   name: "get_task_status",
   title: "Get task status",
-  description: "Check whether an ISC task finished and how (taskId from start_identity_processing or start_identities_invite).",
+  description: "Whether an ISC task finished, and how: follow up a write tool's taskId.",
   kind: "read",
   rights: "idn:task-management:read",
   inputSchema: z.object({
-    taskId: z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _").describe("taskId from a write tool's result."),
+    taskId: idString().describe("From a write tool's result."),
   }),
   outputSchema: z.object({ task: taskRow }),
   async handler(args, ctx) {

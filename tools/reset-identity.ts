@@ -27,7 +27,7 @@ export const resetIdentity = defineTool({
     act: async (args, isc) => ({ value: undefined, httpStatus: (await isc("POST", apiPath`identities/${args.identityId}/reset`, z.unknown())).status }),
     render: ({ args, preview }) => {
       const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;
-      const text = `Identity ${name} (id ${args.identityId}) was reset: ISC accepted it and finishes asynchronously. `
+      const text = `Identity ${name} (id ${args.identityId}) was reset: ISC accepted it and finishes asynchronously, with no task to follow: check get_identity for this identity (identityStatus turns UNREGISTERED; processingState, lastRefresh). `
         + "The person is de-registered and must register again; send an invitation with start_identities_invite (it expires after 7 days).";
       return { fields: {}, text };
     },

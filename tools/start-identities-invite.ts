@@ -3,7 +3,9 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError } from "../src/core/errors.js";
 import type { IscRead } from "../src/isc/body.js";
-import { identityIdsArg } from "../src/mcp/tool-args.js";
+import { identityIdsArg, waitSecondsArg } from "../src/mcp/tool-args.js";
+import { followTask } from "../src/mcp/follow-task.js";
+import { compactTask } from "../src/views/task-status.js";
 
 /** ISC's invite with `uninvited: true` takes at most this many identities. */
 export const INVITE_ALL_LIMIT = 1000;
@@ -31,6 +33,7 @@ export const startIdentitiesInvite = defineTool({
     .object({
       ids: identityIdsArg(1000, "Identity ids to invite; only unregistered ones get an email.").optional(),
       uninvited: z.boolean().default(false).describe("true: invite every unregistered identity (up to 1000) instead of ids."),
+      waitSeconds: waitSecondsArg,
     })
     .superRefine((v, issue) => {
       // Kept out of the JSON Schema on purpose: a top-level anyOf makes some hosts reject every tool.
@@ -56,11 +59,13 @@ export const startIdentitiesInvite = defineTool({
       const res = await isc("POST", "identities/invite", TASK_STATUS, { json: args.uninvited ? { uninvited: true } : { ids: args.ids } });
       return { value: res.data, httpStatus: res.status, taskId: res.data.id };
     },
-    render: ({ args, value: task }) => {
-      const taskStatus = task.completionStatus ?? task.progress ?? undefined;
-      const text = `Invitation task ${task.id ?? "(no id)"} started${taskStatus ? ` (${taskStatus})` : ""} for ${who(args)}. `
-        + "It runs asynchronously. Each invitation email holds a registration link that expires after 7 days.";
-      return { fields: { invitationsExpireAfterDays: 7, ...(task.id ? { taskId: task.id } : {}), ...(taskStatus ? { taskStatus } : {}) }, text };
+    render: async ({ args, value: task }, follow) => {
+      // The answer is a full TaskStatus: waiting starts from it, and without waiting it is the status to report.
+      const known = task.id ? compactTask(task, "POST /identities/invite") : undefined;
+      const followed = await followTask(follow, task.id, args.waitSeconds, known);
+      const text = `Invitation task ${task.id ?? "(no id)"} started for ${who(args)}. ${followed.text}\n`
+        + "Each invitation email holds a registration link that expires after 7 days.";
+      return { fields: { invitationsExpireAfterDays: 7, ...(task.id ? { taskId: task.id } : {}), ...(followed.taskStatus ? { taskStatus: followed.taskStatus } : {}) }, text };
     },
   },
 });

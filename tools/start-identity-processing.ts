@@ -1,7 +1,8 @@
 // start_identity_processing: recalculate attributes, roles, access and lifecycle of up to 250 identities (asynchronous task).
 import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
-import { identityIdsArg } from "../src/mcp/tool-args.js";
+import { identityIdsArg, waitSecondsArg } from "../src/mcp/tool-args.js";
+import { followTask } from "../src/mcp/follow-task.js";
 
 /** ISC's TaskResultResponse. */
 const TASK_RESULT = z.looseObject({ id: z.string().optional(), type: z.string().optional() }).describe("a task result");
@@ -15,8 +16,9 @@ export const startIdentityProcessing = defineTool({
   rights: "idn:identity:process or idn:identity:manage",
   inputSchema: z.object({
     identityIds: identityIdsArg(250, "Identity ids to process (1-250), from list_identities."),
+    waitSeconds: waitSecondsArg,
   }),
-  result: { taskId: z.string().optional(), identityCount: z.number().optional() },
+  result: { taskId: z.string().optional(), taskStatus: z.string().optional(), identityCount: z.number().optional() },
   guard: {
     plan: (args) => ({
       targetIds: args.identityIds,
@@ -31,11 +33,12 @@ export const startIdentityProcessing = defineTool({
       const res = await isc("POST", "identities/process", TASK_RESULT, { json: { identityIds: args.identityIds } });
       return { value: res.data, httpStatus: res.status, taskId: res.data.id };
     },
-    render: ({ args, value }) => {
+    render: async ({ args, value }, follow) => {
       const count = args.identityIds.length;
-      const text = `Identity processing started for ${count} identit${count === 1 ? "y" : "ies"}: task ${value.id ?? "(no id)"}. `
-        + "It runs asynchronously; the identities show the results (processingState, roles, access) within a few minutes.";
-      return { fields: { identityCount: count, ...(value.id ? { taskId: value.id } : {}) }, text };
+      const followed = await followTask(follow, value.id, args.waitSeconds);
+      const text = `Identity processing started for ${count} identit${count === 1 ? "y" : "ies"}: task ${value.id ?? "(no id)"}. ${followed.text}\n`
+        + "When it is done, the identities show the results (processingState, lastRefresh, roles, access).";
+      return { fields: { identityCount: count, ...(value.id ? { taskId: value.id } : {}), ...(followed.taskStatus ? { taskStatus: followed.taskStatus } : {}) }, text };
     },
   },
 });

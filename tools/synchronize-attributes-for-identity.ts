@@ -36,7 +36,7 @@ export const synchronizeAttributesForIdentity = defineTool({
     },
     render: ({ args, value: job }) => {
       const text = `Attribute synchronization started for identity ${args.identityId}: job ${job.id ?? "(no id)"}, status ${job.status ?? "unknown"}. `
-        + "It runs asynchronously; check the result with get_identity in a minute. ISC allows one sync per identity every 10 s.";
+        + "No ISC endpoint reads a sync job back: check get_identity for this identity in a minute (processingState, and lastRefresh changes when the sync is done). ISC allows one sync per identity every 10 s.";
       return { fields: { ...(job.id ? { jobId: job.id } : {}), ...(job.status ? { jobStatus: job.status } : {}) }, text };
     },
   },

@@ -15,6 +15,7 @@ import type { Actor } from "../guard/audit.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
 import { errorToText } from "./error-text.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
+import type { FollowContext } from "./follow-task.js";
 
 export interface CallDeps {
   server: Server;
@@ -54,11 +55,13 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
     let out: ToolOutput<unknown>;
     if (tool.guard) {
       const { confirmationCode, ...args } = parsed.data as Record<string, unknown>;
+      // How long the model waits for the result is not part of what a human confirms or a code binds.
+      const { waitSeconds: _wait, ...bound } = args;
       const call: GuardCall = {
         tool: tool.name,
         tenant: deps.isc.tenant,
         apiVersion: deps.isc.apiVersion,
-        args,
+        args: bound,
         code: typeof confirmationCode === "string" ? confirmationCode : undefined,
         client: declaredElicitation(deps.server),
         actor: deps.actor,
@@ -76,7 +79,7 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
           return { action: result.action, content: result.content };
         },
       };
-      out = await runGuarded(tool, tool.guard, call, deps);
+      out = await runGuarded(tool, tool.guard, call, deps, args);
     } else if (tool.handler) {
       out = await tool.handler(parsed.data as never, { request: read, progress });
     } else {
@@ -93,8 +96,8 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
   }
 }
 
-async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps): Promise<ToolOutput<unknown>> {
-  const args = call.args as never;
+async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps, fullArgs: Record<string, unknown>): Promise<ToolOutput<unknown>> {
+  const args = fullArgs as never;
   const plan = def.plan(args);
   let outcome;
   try {
@@ -111,7 +114,13 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
       return doneUncheckedOutput(tool.name, plan, outcome.problem);
     case "executed":
       try {
-        const { fields, text } = def.render({ args, value: outcome.value, preview: outcome.preview });
+        const follow: FollowContext = {
+          get: async (path, signal) => (await deps.isc.request("GET", path, { signal })).data,
+          progress: call.progress,
+          signal: call.signal,
+          deadlineAt: call.deadline,
+        };
+        const { fields, text } = await def.render({ args, value: outcome.value, preview: outcome.preview }, follow);
         const structured = { status: "executed", ...(fields as Record<string, unknown>) };
         // Checked here, not after: past this point the write has happened and must never read as a failure.
         tool.outputSchema.parse(structured);

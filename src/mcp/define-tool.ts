@@ -4,6 +4,7 @@ import type { IscError } from "../core/errors.js";
 import type { IscWrite } from "../isc/body.js";
 import type { ActResult, GuardPlan, Preview } from "../guard/index.js";
 import type { ToolContext } from "./tool-context.js";
+import type { FollowContext } from "./follow-task.js";
 import { confirmationCodeArg } from "./tool-args.js";
 import { guardedOutput } from "./guarded-output.js";
 
@@ -43,8 +44,12 @@ export interface GuardDef<A, V, F> {
   plan(args: A): GuardPlan;
   /** The only code that may write to ISC: runs after every check passed, with the write-capable handle. */
   act(args: A, isc: IscWrite): Promise<ActResult<V>>;
-  /** The executed result: fields of `result`, and the text. `preview` is what the human confirmed, if anyone did. */
-  render(done: { args: A; value: V; preview: Preview | undefined }): { fields: F; text: string };
+  /**
+   * The executed result: fields of `result`, and the text. `preview` is what the human confirmed, if anyone did.
+   * `follow` lets a tool that started asynchronous work wait for it (reads only, inside the call's deadline
+   * and the shared rate budget); whatever happens there, the write already happened and reads as done.
+   */
+  render(done: { args: A; value: V; preview: Preview | undefined }, follow: FollowContext): { fields: F; text: string } | Promise<{ fields: F; text: string }>;
   /** Text for an ISC error after acting (e.g. a delete ISC refused), or undefined for the usual error text. */
   explain?(err: IscError, args: A): string | undefined;
 }

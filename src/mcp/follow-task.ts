@@ -62,13 +62,14 @@ export async function waitForTask(ctx: FollowContext, taskId: string, waitSecond
     await ctx.progress(percent, 100, `${taskState(t)}: ${percent}% complete`).catch(() => {});
   };
   if (task) await report(task);
-  let delay = FIRST_DELAY_MS;
+  // Nothing known yet (process returns only an id): the first read goes at once, then the pauses grow.
+  let delay = task ? FIRST_DELAY_MS : 0;
   while (!task?.finished) {
     const left = until - Date.now();
     if (left <= 0) return { task, finished: false, stopped: byDeadline ? "the call's deadline" : `waitSeconds (${waitSeconds} s)` };
     await sleep(Math.min(delay, left), ctx.signal);
     if (ctx.signal.aborted) return { task, finished: false, stopped: "the call was cancelled" };
-    delay = Math.min(MAX_DELAY_MS, delay * GROWTH);
+    delay = delay === 0 ? FIRST_DELAY_MS : Math.min(MAX_DELAY_MS, delay * GROWTH);
     const remaining = until - Date.now();
     if (remaining <= 0) continue;
     // A poll never outlives the wait: a slow answer or a long rate-limit queue ends it, not the call.
@@ -92,4 +93,20 @@ export function waitText(taskId: string, outcome: WaitOutcome): string {
   if (outcome.finished && outcome.task) return `It finished. ${taskLine(outcome.task)}`;
   const last = outcome.task ? ` Last status: ${taskLine(outcome.task)}` : "";
   return `Still running: waiting stopped at ${outcome.stopped ?? "the time limit"}.${last}\nFollow it with get_task_status (taskId "${taskId}").`;
+}
+
+/**
+ * What a write tool that started task `taskId` says and returns: without `waitSeconds`, which id to follow
+ * with which tool; with it, the status it reached. `known` is a TaskStatus the write itself returned (invite).
+ */
+export async function followTask(follow: FollowContext, taskId: string | undefined, waitSeconds: number | undefined, known?: TaskView): Promise<{ taskStatus?: string; text: string }> {
+  if (!taskId) return { text: "ISC returned no task id, so it cannot be followed: check the identities with get_identity later (processingState, lastRefresh)." };
+  if (waitSeconds === undefined) {
+    return {
+      ...(known ? { taskStatus: taskState(known) } : {}),
+      text: `It runs asynchronously: follow it with get_task_status (taskId "${taskId}"), or pass waitSeconds next time to wait for it.`,
+    };
+  }
+  const outcome = await waitForTask(follow, taskId, waitSeconds, known);
+  return { ...(outcome.task ? { taskStatus: taskState(outcome.task) } : {}), text: waitText(taskId, outcome) };
 }

@@ -1,11 +1,15 @@
 // Argument schemas shared by several tools, so the same thing is described (and paid for in tokens) the same way.
 import * as z from "zod";
-import { ID_PATTERN } from "../isc/paths.js";
+import { isValidId } from "../isc/paths.js";
 
-export const identityIdArg = z
-  .string()
-  .regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _")
-  .describe("Identity id from list_identities.");
+/**
+ * An identity, assignment or task id: 1-64 letters, digits, - or _. Checked by a refinement, not a JSON
+ * Schema pattern: the pattern would be paid for in tokens a dozen times in every tools/list, and the
+ * server refuses a bad id with this message either way, before anything reaches ISC.
+ */
+export const idString = () => z.string().refine(isValidId, "must be an id: 1-64 letters, digits, - or _");
+
+export const identityIdArg = idString().describe("Identity id from list_identities.");
 
 export const viewArg = z
   .enum(["summary", "full"])
@@ -40,7 +44,7 @@ export const identityRow = z.looseObject({ id: z.string(), name: z.string().opti
 /** Lists of identity ids: validated one by one, duplicates dropped (ISC would act on them twice). */
 export function identityIdsArg(max: number, description: string) {
   return z
-    .array(z.string().regex(ID_PATTERN, "must be an id: 1-64 letters, digits, - or _"))
+    .array(idString())
     .min(1)
     .max(max)
     .transform((ids) => [...new Set(ids)])
@@ -56,3 +60,11 @@ export const confirmationCodeArg = z
 /** A compact ISC TaskStatus (src/views/task-status.ts), as get_task_status and waiting write tools return it. */
 /** Left loose past its key fields (name, progress, percentComplete, messages, target, launched, completed): tools/list stays short. */
 export const taskRow = z.looseObject({ id: z.string(), finished: z.boolean(), completionStatus: z.string().nullable() });
+
+/** On the tools that start an ISC task: wait for it instead of returning at once. */
+export const waitSecondsArg = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe("Seconds to wait for the task to finish (within the call deadline).");

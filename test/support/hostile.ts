@@ -40,7 +40,9 @@ type Req = { method: string; path: string };
 const V = "/v2025/identities";
 
 /** Every request a tool may make for valid arguments: its operation, plus the guard's reads before acting. */
-export function allowedRequests(tool: string, a: Record<string, unknown>): Req[] {
+export function allowedRequests(tool: string, a: Record<string, unknown>, taskIds: readonly string[] = []): Req[] {
+  // With waitSeconds, process and invite read their own task's status (some task the tenant knows).
+  const polls = a.waitSeconds === undefined ? [] : taskIds.map((t) => ({ method: "GET", path: `/v2025/task-status/${t}` }));
   const id = typeof a.identityId === "string" ? a.identityId : "";
   const one = `${V}/${id}`;
   const table: Record<string, Req[]> = {
@@ -51,8 +53,8 @@ export function allowedRequests(tool: string, a: Record<string, unknown>): Req[]
     get_role_assignment: [{ method: "GET", path: `${one}/role-assignments/${String(a.assignmentId)}` }],
     get_task_status: [{ method: "GET", path: `/v2025/task-status/${String(a.taskId)}` }],
     synchronize_attributes_for_identity: [{ method: "POST", path: `${one}/synchronize-attributes` }],
-    start_identity_processing: [{ method: "POST", path: `${V}/process` }],
-    start_identities_invite: [{ method: "GET", path: V }, { method: "POST", path: `${V}/invite` }],
+    start_identity_processing: [{ method: "POST", path: `${V}/process` }, ...polls],
+    start_identities_invite: [{ method: "GET", path: V }, { method: "POST", path: `${V}/invite` }, ...polls],
     send_identity_verification_account_token: [{ method: "GET", path: one }, { method: "POST", path: `${one}/verification/account/send` }],
     reset_identity: [{ method: "GET", path: one }, { method: "POST", path: `${one}/reset` }],
     delete_identity: [{ method: "GET", path: one }, { method: "GET", path: `${one}/ownership` }, { method: "GET", path: V }, { method: "DELETE", path: one }],
