@@ -3,7 +3,7 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { ownedLine, readOwnershipResponse } from "../src/views/ownership.js";
 import { apiPath } from "../src/isc/paths.js";
-import { identityIdArg } from "../src/mcp/tool-args.js";
+import { compactOrFullArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getIdentityOwnershipDetails = defineTool({
   name: "get_identity_ownership_details",
@@ -13,7 +13,7 @@ export const getIdentityOwnershipDetails = defineTool({
   rights: "idn:identity:read",
   inputSchema: z.object({
     identityId: identityIdArg,
-    view: z.enum(["compact", "full"]).default("compact").describe("compact (default): one row per owned object; full: ISC's response as is."),
+    view: compactOrFullArg("compact (default): one row per owned object; full: ISC's response as is."),
   }),
   outputSchema: z.object({
     identityId: z.string(),

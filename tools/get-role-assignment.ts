@@ -3,7 +3,7 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
-import { idString, identityIdArg } from "../src/mcp/tool-args.js";
+import { compactOrFullArg, idArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getRoleAssignment = defineTool({
   name: "get_role_assignment",
@@ -13,8 +13,8 @@ export const getRoleAssignment = defineTool({
   rights: "idn:identity:read",
   inputSchema: z.object({
     identityId: identityIdArg,
-    assignmentId: idString().describe("Assignment id from get_role_assignments."),
-    view: z.enum(["compact", "full"]).default("compact").describe("compact (default) or full (assigner, context, account targets)."),
+    assignmentId: idArg("Assignment id from get_role_assignments."),
+    view: compactOrFullArg("compact (default) or full (assigner, context, account targets)."),
   }),
   outputSchema: z.object({ assignment: z.looseObject({ id: z.string() }) }),
   async handler(args, ctx) {

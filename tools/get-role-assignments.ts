@@ -3,7 +3,7 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
-import { identityIdArg } from "../src/mcp/tool-args.js";
+import { compactOrFullArg, identityIdArg } from "../src/mcp/tool-args.js";
 
 export const getRoleAssignments = defineTool({
   name: "get_role_assignments",
@@ -15,7 +15,7 @@ export const getRoleAssignments = defineTool({
     identityId: identityIdArg,
     roleId: z.string().max(128).optional().describe("Only assignments of this role id."),
     roleName: z.string().max(256).optional().describe("Only assignments of this role name."),
-    view: z.enum(["compact", "full"]).default("compact").describe("compact (default) or full (ISC's objects as is)."),
+    view: compactOrFullArg("compact (default) or full (ISC's objects as is)."),
   }),
   outputSchema: z.object({ identityId: z.string(), assignments: z.array(z.looseObject({ id: z.string() })) }),
   async handler(args, ctx) {

@@ -4,7 +4,7 @@ import { defineTool } from "../src/mcp/define-tool.js";
 import { IscError, ToolFailure } from "../src/core/errors.js";
 import { apiPath } from "../src/isc/paths.js";
 import { compactTask, taskLine } from "../src/views/task-status.js";
-import { idString, taskRow } from "../src/mcp/tool-args.js";
+import { idArg, taskRow } from "../src/mcp/tool-args.js";
 
 export const getTaskStatus = defineTool({
   name: "get_task_status",
@@ -13,7 +13,7 @@ export const getTaskStatus = defineTool({
   kind: "read",
   rights: "idn:task-management:read",
   inputSchema: z.object({
-    taskId: idString().describe("From a write tool's result."),
+    taskId: idArg("From a write tool's result."),
   }),
   outputSchema: z.object({ task: taskRow }),
   async handler(args, ctx) {

@@ -71,7 +71,7 @@ export async function serve(config: Config): Promise<void> {
     const cut = await inFlight.drain(SHUTDOWN_GRACE_MS);
     if (cut > 0) log.warn(`cancelled ${cut} call(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s`);
     await stop().catch(() => {});
-    await audit.flush().catch(() => {});
+    await audit.close().catch(() => {});
     await backend.close().catch(() => {});
     await redis?.close().catch(() => {});
     process.exit(0);

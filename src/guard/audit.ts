@@ -36,8 +36,6 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): void;
-  /** Lines are appended synchronously, so this only waits for nothing; kept so shutdown code stays honest if that changes. */
-  flush(): Promise<void>;
   /** Stops writing; later records are dropped. */
   close(): Promise<void>;
 }
@@ -70,7 +68,6 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       // Belt and braces: whatever was registered as a secret is masked even if it slipped into a field.
       write(redact(JSON.stringify(line)) + "\n");
     },
-    flush: async () => {},
     close: async () => {
       closed = true;
     },

@@ -1,36 +1,30 @@
 // Argument schemas shared by several tools, so the same thing is described (and paid for in tokens) the same way.
 import * as z from "zod";
 import { isValidId } from "../isc/paths.js";
+import { IDENTITY_FIELDS } from "../views/identity.js";
 
 /**
- * An identity, assignment or task id: 1-64 letters, digits, - or _. Checked by a refinement, not a JSON
- * Schema pattern: the pattern would be paid for in tokens a dozen times in every tools/list, and the
- * server refuses a bad id with this message either way, before anything reaches ISC.
+ * Any ISC id (identity, assignment, task): the one rule and the one message for a bad one. Checked by a
+ * refinement, not a JSON Schema pattern: the pattern would be paid for in tokens a dozen times in every
+ * tools/list, and the server refuses a bad id with this message either way, before anything reaches ISC.
  */
-export const idString = () => z.string().refine(isValidId, "must be an id: 1-64 letters, digits, - or _");
+const ID = z.string().refine(isValidId, "must be an id: 1-64 letters, digits, - or _");
 
-export const identityIdArg = idString().describe("Identity id from list_identities.");
+export function idArg(description: string) {
+  return ID.describe(description);
+}
+
+export const identityIdArg = idArg("Identity id from list_identities.");
+
+/** How much of ISC's object a read tool returns: its own compact rows (default) or ISC's objects as they are. */
+export function compactOrFullArg(description: string) {
+  return z.enum(["compact", "full"]).default("compact").describe(description);
+}
 
 export const viewArg = z
   .enum(["summary", "full"])
   .default("summary")
   .describe("summary (default): the fields a helpdesk needs; full: everything ISC returns.");
-
-export const IDENTITY_FIELDS = [
-  "id",
-  "name",
-  "alias",
-  "emailAddress",
-  "identityStatus",
-  "processingState",
-  "lifecycleState",
-  "managerRef",
-  "isManager",
-  "attributes",
-  "created",
-  "modified",
-  "lastRefresh",
-] as const;
 
 export const fieldsArg = z
   .array(z.enum(IDENTITY_FIELDS))
@@ -44,7 +38,7 @@ export const identityRow = z.looseObject({ id: z.string(), name: z.string().opti
 /** Lists of identity ids: validated one by one, duplicates dropped (ISC would act on them twice). */
 export function identityIdsArg(max: number, description: string) {
   return z
-    .array(idString())
+    .array(ID)
     .min(1)
     .max(max)
     .transform((ids) => [...new Set(ids)])

@@ -1,9 +1,24 @@
 // Shapes ISC identities for a model: a compact summary by default, a projection, or the whole object.
 import { IscError } from "../core/errors.js";
 import { quoted, token } from "../core/quote.js";
-import type { IDENTITY_FIELDS } from "../mcp/tool-args.js";
 
 export type RawIdentity = Record<string, unknown> & { id: string; name: string };
+/** The identity fields a caller can pick (the `fields` argument of the identity tools). */
+export const IDENTITY_FIELDS = [
+  "id",
+  "name",
+  "alias",
+  "emailAddress",
+  "identityStatus",
+  "processingState",
+  "lifecycleState",
+  "managerRef",
+  "isManager",
+  "attributes",
+  "created",
+  "modified",
+  "lastRefresh",
+] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 export type IdentitySummary = {
