@@ -88,7 +88,8 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
     const structured = tool.outputSchema.parse(out.structured);
     return { content: [{ type: "text", text: redact(out.text) }], structuredContent: structured };
   } catch (err) {
-    if (!(err instanceof Error) || err.name !== "IscError") deps.log.debug(`tool ${tool.name} failed: ${String(err)}`);
+    // ISC's failures and the guard's refusals are answers; anything else is a bug: its stack goes to the log (secrets masked).
+    if (!(err instanceof IscError) && !(err instanceof ToolFailure)) deps.log.error(`tool ${tool.name} failed (a bug): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return errorResult(errorToText(err, tool));
   } finally {
     deadline.clear();
