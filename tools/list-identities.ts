@@ -12,6 +12,9 @@ export const listIdentities = defineTool({
   description: "Find identities by name, alias, email, status and more. Start here to get the id the other tools need.",
   kind: "read",
   rights: "idn:identity:read",
+  errorHints: {
+    400: 'Fix the arguments: filters support id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq), e.g. name sw "Ali"; sorters: name, alias, cloudStatus.',
+  },
   inputSchema: z.object({
     filters: z.string().max(4000).optional().describe('ISC filter, e.g. name sw "Ali" or email eq "a@b.com". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.'),
     sorters: z.string().regex(/^-?(name|alias|cloudStatus)(,-?(name|alias|cloudStatus))*$/, "must list name, alias or cloudStatus, comma separated, - for descending").optional().describe("name, alias, cloudStatus; comma separated; - prefix = descending."),

@@ -26,6 +26,8 @@ interface ToolInfo<I extends z.ZodObject> {
   idempotent?: boolean;
   /** The ISC rights the API client needs, named in 403 errors. */
   rights: string;
+  /** This tool's next step for an ISC error status (e.g. its filter grammar for a 400), instead of the generic one. */
+  errorHints?: Readonly<Partial<Record<number, string>>>;
   inputSchema: I;
 }
 

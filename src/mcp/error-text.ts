@@ -6,6 +6,8 @@ export interface ErrorTextTool {
   name: string;
   kind: "read" | "write" | "destructive";
   rights: string;
+  /** The tool's own next step for an ISC status, instead of the generic one. */
+  errorHints?: Readonly<Partial<Record<number, string>>>;
 }
 
 function nextStep(err: IscError, tool: ErrorTextTool): string {
@@ -33,11 +35,11 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
     case "http":
       break;
   }
+  const hint = err.status !== undefined ? tool.errorHints?.[err.status] : undefined;
+  if (hint) return hint;
   switch (err.status) {
     case 400:
-      return tool.name === "list_identities"
-        ? 'Fix the arguments: filters support id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq), e.g. name sw "Ali"; sorters: name, alias, cloudStatus.'
-        : "Fix the arguments and call again.";
+      return "Fix the arguments and call again.";
     case 401:
       return "ISC rejected the server's token even after a refresh: the credentials need fixing by whoever runs the server.";
     case 403:
