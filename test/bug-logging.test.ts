@@ -3,7 +3,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { resolveConfig } from "../src/config/resolve.js";
 import { createLogger, registerSecret } from "../src/core/log.js";
 import { connectBackend, type Backend } from "../src/isc/connect.js";
