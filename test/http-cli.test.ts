@@ -51,6 +51,28 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     expect(stdout).toBe("");
   });
 
+  it("logs a 401 with its reason, never the token", async () => {
+    const token = "http-token-for-the-401-test";
+    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], { env: { ...cleanEnv(), ISC_MCP_HTTP_TOKEN: token }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        const m = /serving MCP on (http:\/\/127\.0\.0\.1:(\d+)\/mcp)/.exec(stderr);
+        if (m?.[1] && m[2] !== "0") resolve(m[1]);
+      });
+      child.on("exit", () => reject(new Error(`exited early: ${stderr}`)));
+    });
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
+    expect(res.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+    expect(stderr).toMatch(/HTTP 401 for POST \/mcp: Unauthorized: send Authorization: Bearer <ISC_MCP_HTTP_TOKEN>\./);
+    expect(stderr).not.toContain(token);
+  });
+
   it("refuses to start off loopback without ISC_MCP_HTTP_TOKEN, and stateless without ISC_MCP_CONFIRM_KEY", () => {
     const open = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--host", "0.0.0.0", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
     expect(open.status).toBe(2);
