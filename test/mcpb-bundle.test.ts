@@ -1,5 +1,5 @@
 // The MCP Bundle: the bundle script validates and packs it with the official CLI, and the unpacked bundle, started as its manifest says, serves MCP.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -91,4 +91,14 @@ describe("the packed .mcpb", () => {
     }
     expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto`));
   }, 30_000);
+
+  it("with nothing filled in, stops at start-up naming the extension's own settings", async () => {
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny;
+    const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig: {}, pathSeparator: sep });
+    const run = spawnSync(process.execPath, config!.args ?? [], { env: { ...config!.env, HOME: dir }, cwd: dir, input: "", encoding: "utf8", timeout: 15_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.",
+    );
+  });
 });

@@ -101,6 +101,7 @@ function argumentError(err: Error & { code?: string }, flags: readonly string[])
   return `${err.message.split("\n")[0]!.replace(/\.?$/, ".")} ${help}`;
 }
 
+const BUNDLE_FIX = "Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.";
 const FIX = "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
 
 function parseValue(def: OptionDef, raw: string | boolean, origin: string): unknown {
@@ -242,7 +243,9 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   if (command === "serve" || command === "config") checkPlaceholders({ SAIL_BASE_URL: config.baseUrl, SAIL_CLIENT_ID: config.clientId, SAIL_CLIENT_SECRET: config.clientSecret }, notes, { baseUrl: "SAIL_BASE_URL", clientId: "SAIL_CLIENT_ID", clientSecret: "SAIL_CLIENT_SECRET" });
   if (missing.length > 0 && command === "serve") {
     if (files.problems?.[0]) throw new ConfigError(files.problems[0]);
-    throw new ConfigError(`Missing ${missing.join(", ")}. ${FIX}`);
+    // Started from an MCP Bundle (its empty settings arrive as "${user_config.…}"): name the settings the user sees.
+    const fromBundle = ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "ISC_MCP_TENANT"].some((name) => isUnexpandedBundleSetting(env[name] ?? ""));
+    throw new ConfigError(`Missing ${missing.join(", ")}. ${fromBundle ? BUNDLE_FIX : FIX}`);
   }
   if (config.baseUrl) {
     try {
