@@ -33,19 +33,15 @@ export const SERVER_SCHEMA = "https://static.modelcontextprotocol.io/schemas/202
 /** The bundled CLI inside the .mcpb (the bundle script copies dist/bundle/src/cli/main.js there). */
 export const BUNDLE_ENTRY = "server/src/cli/main.js";
 
-/** Variables the server reads besides the option table's (kept here until every one of them is in it). */
-const EXTRA_ENV: readonly OptionDef[] = [
-  { key: "confirmKey", flag: "", env: "ISC_MCP_CONFIRM_KEY", type: "string", description: "Secret (16+ characters) that signs confirmation codes, so several processes or replicas accept each other's codes; default: a random key per process." },
-];
-/** Secrets are the values the option table takes from the environment only (a flag would show in process lists). */
-export const isSecret = (o: OptionDef) => o.flag === "" && o.type === "string";
+/** The option table marks its secrets (environment only: a flag would show in process lists). */
+export const isSecret = (o: OptionDef) => o.secret === true;
 /** What a host must ask for before the server can reach a tenant (the sandbox needs none of them). */
 const REQUIRED_ENV = new Set(["SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET"]);
 
 /** Every environment variable the server reads, once each, in the option table's order. */
 export function serverEnv(): OptionDef[] {
   const seen = new Set<string>();
-  return [...OPTIONS, ...EXTRA_ENV].filter((o) => o.env && !seen.has(o.env) && seen.add(o.env));
+  return OPTIONS.filter((o) => o.env && !seen.has(o.env) && seen.add(o.env));
 }
 
 const describe = (o: OptionDef) => `${o.description}${o.values ? ` One of: ${o.values.join(", ")}.` : ""}`;

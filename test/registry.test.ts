@@ -35,7 +35,7 @@ const manifest = JSON.parse(read("manifest.json")) as {
   user_config: Record<string, { sensitive?: boolean; default?: unknown; type: string }>;
 };
 /** Every variable the server reads: the option table's, and the confirmation key the guard reads. */
-/** The secrets known today; any later environment-only option is one too. */
+/** The secrets known today; any option the table marks secret later is one too. */
 const SECRETS = new Set(["SAIL_CLIENT_SECRET", "ISC_MCP_HTTP_TOKEN", "ISC_MCP_CONFIRM_KEY"]);
 const readByServer = new Set([...OPTIONS.flatMap((o) => (o.env ? [o.env] : [])), "ISC_MCP_CONFIRM_KEY"]);
 
@@ -84,7 +84,7 @@ describe("server.json", () => {
     expect(vars.map((v) => v.name).sort()).toEqual([...readByServer].sort());
     for (const v of vars) {
       expect(v.description, v.name).not.toBe("");
-      expect(v.isSecret, v.name).toBe(SECRETS.has(v.name) || OPTIONS.some((o) => o.env === v.name && o.flag === ""));
+      expect(v.isSecret, v.name).toBe(SECRETS.has(v.name) || OPTIONS.some((o) => o.env === v.name && o.secret));
       if (v.isSecret) expect(v, v.name).not.toHaveProperty("default");
       const option = OPTIONS.find((o) => o.env === v.name);
       if (option?.default !== undefined && !v.isSecret) expect(v.default, v.name).toBe(String(option.default));
