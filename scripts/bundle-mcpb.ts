@@ -23,9 +23,8 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 writeFileSync(join(stage, "manifest.json"), manifest);
 cpSync(ICON, join(stage, "icon.png"));
-// The CLI and the chunks it loads on demand (scripts/bundle.ts splits the bundle); the demo stays out.
+// The demo stays out.
 cpSync(join(ROOT, "dist/bundle/src"), join(stage, "server/src"), { recursive: true });
-cpSync(join(ROOT, "dist/bundle/chunks"), join(stage, "server/chunks"), { recursive: true });
 cpSync(join(ROOT, "dist/bundle/chunks"), join(stage, "server/chunks"), { recursive: true });
 cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE"));
 // The bundle is ESM, and version.ts finds the name and version here.
