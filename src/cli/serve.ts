@@ -37,7 +37,9 @@ export async function serve(config: Config): Promise<void> {
   const backend = await connectBackend(config, { log, ...(redis ? { redis } : {}) });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
-  const guard = createGuard({ config: backend.config, audit });
+  // With --redis-url every replica spends codes, starts cooldowns and counts windows in one place.
+  const store = redis ? (await import("../guard/store-redis.js")).createRedisStore(redis, { codeLifetimeMs: config.confirmTtlSeconds * 1000 }) : undefined;
+  const guard = createGuard({ config: backend.config, audit, ...(store ? { store } : {}) });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { Actor, AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
-import { ConfigError, IscError, Refusal, type RefusalReason } from "../core/errors.js";
+import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
 import { registerSecret } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
@@ -157,7 +157,9 @@ export function createGuard(opts: GuardOptions): Guard {
       }
       record({ outcome: "executed", httpStatus: done.httpStatus, ...(done.taskId ? { taskId: done.taskId } : {}) });
       return { status: "executed", value: done.value, ...(preview ? { preview } : {}) };
-    } catch (err) {
+    } catch (caught) {
+      // The shared store could not say whether a code was spent or a cooldown runs: refuse rather than guess.
+      const err = caught instanceof StoreUnavailable ? refuse("store-unavailable", `${caught.message}.`, "Retry in a moment; if it keeps failing, whoever runs the server should check Redis.") : caught;
       if (err instanceof Refusal) {
         record({ outcome: "refused", reason: err.reason, ...(err.httpStatus ? { httpStatus: err.httpStatus } : {}), ...(err.trackingId ? { trackingId: err.trackingId } : {}) });
       } else if (err instanceof IscError) {

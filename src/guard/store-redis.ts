@@ -1,0 +1,115 @@
+// The guard's store on Redis, so every replica shares spent codes, cooldowns, mass-action windows and pending confirmations.
+import { createHash } from "node:crypto";
+import type { RedisLink } from "../core/redis.js";
+import { StoreUnavailable } from "../core/errors.js";
+import type { GuardStore, PendingAnswer, PendingConfirmation } from "./store.js";
+
+const PREFIX = "isc-identities-mcp:guard";
+/** Keys carry a digest, never the code or the arguments themselves: a Redis reader learns nothing usable. */
+const key = (kind: string, value: string) => `${PREFIX}:${kind}:${createHash("sha256").update(value).digest("base64url")}`;
+/** Redis wants a positive whole number of milliseconds. */
+const ttl = (ms: number) => Math.max(1, Math.ceil(ms));
+
+export interface RedisStoreOptions {
+  /** --confirm-ttl in ms: how long a code lives, to tell when one was issued. */
+  codeLifetimeMs: number;
+}
+
+export function createRedisStore(link: RedisLink, opts: RedisStoreOptions): GuardStore {
+  const redis = link.client;
+  /** Every failure (down, slow, refused) is one error the guard turns into "nothing was changed; retry". */
+  const run = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      throw new StoreUnavailable(`the shared store (Redis at ${link.shownUrl}) could not be used for ${what} (${err instanceof Error ? err.message : String(err)})`);
+    }
+  };
+  const readPending = async (id: string): Promise<PendingConfirmation | undefined> => {
+    const [raw, answer] = await redis.mget(key("pending", id), key("answer", id));
+    if (!raw) return undefined;
+    const p = JSON.parse(raw) as PendingConfirmation;
+    return answer ? { ...p, answer: JSON.parse(answer) as PendingAnswer } : p;
+  };
+  const idFor = (binding: string) => redis.get(key("binding", binding));
+
+  return {
+    // SET NX is the one atomic step: of N concurrent redemptions on any replicas exactly one gets "OK".
+    spend: (code, ttlMs, now) =>
+      run("a code redemption", async () => {
+        // A Redis that started after the code was issued may have lost its spending: unknown is not "unspent".
+        const issuedAt = now + ttlMs - 1 - opts.codeLifetimeMs;
+        if (link.serverStartedAt === undefined || link.serverStartedAt > issuedAt) {
+          throw new Error("Redis restarted after this code was issued, so whether it was already used is unknown; call again without the code for a new one");
+        }
+        return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK";
+      }),
+
+    startCooldown: (k, ms) =>
+      run("a cooldown check", async () => {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          if ((await redis.set(key("cooldown", k), "1", "PX", ttl(ms), "NX")) === "OK") return 0;
+          const left = await redis.pttl(key("cooldown", k));
+          // -2: it expired between the two commands; claim again.
+          if (left > 0) return left;
+        }
+        return 0;
+      }),
+
+    countInWindow: (k, ids, windowMs, now) =>
+      run("a mass-action window count", async () => {
+        const zkey = key("window", k);
+        const tx = redis.multi().zremrangebyscore(zkey, "-inf", now);
+        // The score is when the id leaves the window; naming it again moves that later, as in memory.
+        if (ids.length > 0) tx.zadd(zkey, ...ids.flatMap((id) => [now + windowMs, id]));
+        const replies = await tx.zcard(zkey).pexpire(zkey, ttl(windowMs)).exec();
+        const card = replies?.[ids.length > 0 ? 2 : 1];
+        if (!replies || !card || card[0]) throw card?.[0] ?? new Error("transaction aborted");
+        return Number(card[1]);
+      }),
+
+    openPending: (p, now) =>
+      run("opening a confirmation", async () => {
+        const life = ttl(p.expiresAt - now);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          await redis.set(key("pending", p.id), JSON.stringify({ ...p, answer: undefined }), "PX", life);
+          if ((await redis.set(key("binding", p.binding), p.id, "PX", life, "NX")) === "OK") return { ...p };
+          // One page per binding: another call (maybe on another replica) opened it first.
+          await redis.del(key("pending", p.id));
+          const id = await idFor(p.binding);
+          const open = id ? await readPending(id) : undefined;
+          if (open) return open;
+        }
+        throw new Error("the confirmation kept changing while it was opened");
+      }),
+
+    findPending: (by) =>
+      run("a confirmation lookup", async () => {
+        const id = "id" in by ? by.id : await idFor(by.binding);
+        return id ? readPending(id) : undefined;
+      }),
+
+    answerPending: (id, answer, now) =>
+      run("recording an answer", async () => {
+        const p = await readPending(id);
+        if (!p || p.answer || p.expiresAt <= now) return false;
+        // First answer wins, whichever replica the human's page reached.
+        const first = (await redis.set(key("answer", id), JSON.stringify(answer), "PX", ttl(p.expiresAt - now), "NX")) === "OK";
+        if (first) await redis.publish(`${PREFIX}:answered`, id);
+        return first;
+      }),
+
+    takeAnswered: (binding) =>
+      run("taking an answer", async () => {
+        const id = await idFor(binding);
+        if (!id) return undefined;
+        // GETDEL hands the answer to exactly one caller, on any replica.
+        const answer = await redis.getdel(key("answer", id));
+        if (!answer) return undefined;
+        const raw = await redis.get(key("pending", id));
+        await redis.del(key("pending", id), key("binding", binding));
+        if (!raw) return undefined;
+        return { ...(JSON.parse(raw) as PendingConfirmation), answer: JSON.parse(answer) as PendingAnswer };
+      }),
+  };
+}
