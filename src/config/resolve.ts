@@ -5,7 +5,7 @@ import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Layered, type Source } from "./tenant.js";
 import { OPTIONS, type ApiVersion, type OptionDef } from "./options.js";
-import { normaliseRedisUrl } from "./redis-url.js";
+import { normaliseRedisUrl } from "../core/redis-url.js";
 import type { LogLevel } from "../core/log.js";
 import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 
