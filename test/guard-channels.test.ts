@@ -77,6 +77,6 @@ describe("confirmation channels", () => {
 
   it("rejects an unknown channel name at start-up, naming the channels there are", () => {
     const { config } = resolveConfig(["--sandbox", "--confirm-via", "form,carrier-pigeon"], {});
-    expect(() => createGuard({ config, audit: createAuditLog({ write: () => {} }) })).toThrow(/--confirm-via lists "carrier-pigeon", which is not a confirmation channel\. Channels: form, code\./);
+    expect(() => createGuard({ config, audit: createAuditLog({ write: () => {} }) })).toThrow(/--confirm-via lists "carrier-pigeon", which is not a confirmation channel\. Channels: form, url, browser, code\./);
   });
 });

@@ -1,6 +1,7 @@
 // The loopback listener for stdio: no port until the first confirmation, 127.0.0.1 only, closed once nothing is open.
 import { afterEach, describe, expect, it } from "vitest";
 import { answer, pageFixture, raw, type PageFixture } from "./support/page-fixtures.js";
+import { DELETE_VIEW } from "./support/page-fixtures.js";
 
 let fx: PageFixture;
 afterEach(async () => fx?.close());
@@ -19,12 +20,11 @@ describe("the loopback page listener", () => {
     expect(new URL(second.url).port).toBe(url.port);
     expect((await raw(first.url)).status).toBe(200);
     await answer(first.url, { answer: "cancel" });
-    expect(await fx.pages.spend(first.id)).toBe(true);
-    expect(await fx.pages.spend(first.id)).toBe(false);
+    fx.pages.used(first.id, false);
     await new Promise((r) => setTimeout(r, 300));
     // The second confirmation is still open: so is the listener.
     expect((await raw(second.url)).status).toBe(200);
-    await fx.pages.spend(second.id);
+    fx.pages.used(second.id, false);
     await new Promise((r) => setTimeout(r, 300));
     expect(fx.serving.port).toBeUndefined();
     await expect(raw(second.url)).rejects.toThrow(/ECONNREFUSED/);
@@ -33,24 +33,33 @@ describe("the loopback page listener", () => {
     expect((await raw(third.url)).status).toBe(200);
   });
 
-  it("finds a pending confirmation by its binding, waits for the answer, and ids are long and random", async () => {
+  it("opens one page per binding, waits for the answer, and ids are long and random", async () => {
     fx = pageFixture();
-    const args = { identityId: "abc" };
-    const { id, url } = await fx.open(undefined, { args });
-    const found = await fx.pages.find({ tool: "delete_identity", tenant: "sandbox", args: { identityId: "abc" }, target: "t" });
-    expect(found?.id).toBe(id);
-    expect(await fx.pages.find({ tool: "delete_identity", tenant: "sandbox", args: { identityId: "abd" }, target: "t" })).toBeUndefined();
-    expect(await fx.pages.find({ tool: "delete_identity", tenant: "sandbox", args, target: "changed" })).toBeUndefined();
+    const { id, url } = await fx.open(DELETE_VIEW, { binding: "b1" });
+    const again = await fx.pages.open({ binding: "b1", channel: "browser", data: { view: DELETE_VIEW, accept: [] }, expiresAt: Date.now() + 60_000 });
+    expect(again.created).toBe(false);
+    expect(again.pending.id).toBe(id);
+    expect(again.url).toBe(url);
     const t0 = Date.now();
-    const timedOut = await fx.pages.wait(id, 150);
-    expect(timedOut?.state).toBe("pending");
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    const timedOut = await fx.pages.wait(id, 300);
+    expect(timedOut?.answer).toBeUndefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     const waiting = fx.pages.wait(id, 10_000);
     await answer(url, { answer: "confirm", name: "Adam.Kennedy" });
-    expect((await waiting)?.state).toBe("confirmed");
+    expect((await waiting)?.answer).toEqual({ confirmed: true });
     const ids = new Set<string>();
     for (let i = 0; i < 50; i++) ids.add((await fx.open()).id);
     expect(ids.size).toBe(50);
     for (const i of ids) expect(Buffer.from(i, "base64url").length).toBeGreaterThanOrEqual(16);
+  });
+
+  it("says once that a binding's page expired unanswered", async () => {
+    let t = 5_000_000;
+    fx = pageFixture({ now: () => t });
+    await fx.open(DELETE_VIEW, { binding: "b2", ttlMs: 1000 });
+    expect(fx.pages.takeExpired("b2")).toBe(false);
+    t += 1001;
+    expect(fx.pages.takeExpired("b2")).toBe(true);
+    expect(fx.pages.takeExpired("b2")).toBe(false);
   });
 });

@@ -147,7 +147,7 @@ describe("write tools confirmed by the human", () => {
     expect(textOf(gone)).toMatch(/HTTP 404/);
   });
 
-  it("delete_identity turns ISC's own 400 (ownership that appeared after the preview) into the list of blockers", async () => {
+  it("delete_identity reads ownership again after the human's yes: what it came to own meanwhile is listed, and no DELETE is sent", async () => {
     await start();
     const identity = h.sandbox.state.identities.get(fx.plain)!;
     const owned = h.sandbox.state.ownership.get(fx.owner)!;
@@ -158,9 +158,10 @@ describe("write tools confirmed by the human", () => {
     });
     const res = await h.call("delete_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^delete_identity failed: ISC refused the delete, so nothing was changed\./);
+    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed\. The identity was not deleted\.\nWhy: it can no longer succeed \(this changed while the user was confirming\)/);
     expect(textOf(res)).toContain(`"${owned[0]!.entities[0]!.identityEntity.name}"`);
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
-    expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "http", httpStatus: 400, confirmation: "form" });
+    expect(writeRequests(h.sandbox)).toEqual([]);
+    expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "blocked", confirmation: "form" });
   });
 });

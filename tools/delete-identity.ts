@@ -30,6 +30,7 @@ export const deleteIdentity = defineTool({
   inputSchema: z.object({ identityId: identityIdArg }),
   result: {},
   guard: {
+    alwaysConfirms: true,
     plan: (args) => ({
       targetIds: [args.identityId],
       action: "Delete this identity from ISC. This cannot be undone.",

@@ -15,6 +15,7 @@ export const resetIdentity = defineTool({
   inputSchema: z.object({ identityId: identityIdArg }),
   result: {},
   guard: {
+    alwaysConfirms: true,
     plan: (args) => ({
       targetIds: [args.identityId],
       action: "Reset this identity: it is de-registered and loses elevated user levels; the person must register again.",

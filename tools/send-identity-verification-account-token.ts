@@ -20,6 +20,7 @@ export const sendIdentityVerificationAccountToken = defineTool({
   }),
   result: { linkExpiresAfterHours: z.number().optional() },
   guard: {
+    alwaysConfirms: true,
     plan: (args) => ({
       targetIds: [args.identityId],
       action: `Send this person a password-reset link via ${args.via}${onSource(args.sourceName)}. The link expires after 2 hours.`,

@@ -5,6 +5,9 @@ import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
 import type { Config } from "../config/resolve.js";
 import { createGuard } from "../guard/index.js";
+import { createConfirmationPages, type ConfirmationPages } from "../guard/page/pages.js";
+import { fixedServing, loopbackServing, NO_PUBLIC_URL, pageBase } from "../guard/page/serving.js";
+import { PROCESS_STORE } from "../guard/store.js";
 import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
 import { createServer, offeredToolNames } from "../mcp/server.js";
@@ -37,9 +40,16 @@ export async function serve(config: Config): Promise<void> {
   const backend = await connectBackend(config, { log, ...(redis ? { redis } : {}) });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
-  // With --redis-url every replica spends codes, starts cooldowns and counts windows in one place.
-  const store = redis ? (await import("../guard/store-redis.js")).createRedisStore(redis, { codeLifetimeMs: config.confirmTtlSeconds * 1000 }) : undefined;
-  const guard = createGuard({ config: backend.config, audit, ...(store ? { store } : {}) });
+  // With --redis-url every replica spends codes, starts cooldowns, counts windows and keeps pending confirmations in one place.
+  const store = redis ? (await import("../guard/store-redis.js")).createRedisStore(redis, { codeLifetimeMs: config.confirmTtlSeconds * 1000 }) : PROCESS_STORE;
+  // Confirmation pages: on the HTTP listener itself, or (stdio) on a loopback listener opened by the first confirmation.
+  let httpPort = 0;
+  let pages: ConfirmationPages | undefined;
+  const serving = config.http
+    ? fixedServing(() => (httpPort ? pageBase(config, httpPort) : undefined), NO_PUBLIC_URL)
+    : loopbackServing(() => pages!.handle, { log });
+  pages = createConfirmationPages({ store, serving, log });
+  const guard = createGuard({ config: backend.config, audit, store, pages });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
@@ -51,14 +61,18 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}) });
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages });
+    httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${offer}`);
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
     const server = makeServer();
-    stop = () => server.close();
+    stop = async () => {
+      await server.close();
+      await pages?.close();
+    };
     process.stdin.on("end", () => void shutdown("stdin closed"));
     await server.connect(new StdioServerTransport());
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer}`);

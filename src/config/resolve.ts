@@ -30,6 +30,7 @@ export interface Config {
   confirmWindowSeconds: number;
   confirmKey: string | undefined;
   confirmTtlSeconds: number;
+  confirmWaitSeconds: number;
   auditLog: string | undefined;
   rateLimit: number;
   rateWindowMs: number;
@@ -60,6 +61,7 @@ export interface Config {
   oauthIntrospection: boolean;
   oauthClientId: string | undefined;
   oauthClientSecret: string | undefined;
+  publicUrl: string | undefined;
 }
 
 export const COMMANDS = ["serve", "config", "init", "demo", "sandbox"] as const;
@@ -258,6 +260,24 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   return { command, config, sources, notes, init };
 }
 
+/**
+ * The base of confirmation page URLs: http(s) only, https off loopback (a page id read on the wire
+ * could answer the page), no credentials, query or fragment; always ends with "/".
+ */
+export function normalisePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`--public-url is not a URL: "${raw}". Use the address users' browsers reach this server at, e.g. https://mcp.example.com.`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+    throw new ConfigError(`--public-url must use https (plain http only on loopback addresses): "${raw}".`);
+  }
+  if (url.username || url.password || url.search || url.hash) throw new ConfigError(`--public-url must not carry credentials, a query or a fragment: "${url.origin}".`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}/`;
+}
+
 /** HTTP settings that must be refused before anything listens. */
 function checkHttp(config: Config): void {
   if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
@@ -275,6 +295,7 @@ function checkHttp(config: Config): void {
     // Every replica behind a load balancer must accept every other's confirmation codes.
     throw new ConfigError("--stateless needs ISC_MCP_CONFIRM_KEY (a long random secret shared by every replica) so confirmation codes work across requests.");
   }
+  if (config.publicUrl) config.publicUrl = normalisePublicUrl(config.publicUrl);
   checkOAuth(config);
   if (!isLoopback(config.host) && !config.httpToken && !config.oauthIssuer) {
     throw new ConfigError(`--host ${config.host} is reachable from other machines: set ISC_MCP_HTTP_TOKEN (a long random secret clients send as "Authorization: Bearer …"), or sign people in with --oauth-issuer and --oauth-audience, or bind 127.0.0.1.`);

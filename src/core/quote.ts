@@ -6,9 +6,10 @@
  * zero-width U+200B-U+200D, U+2060, U+FEFF; invisible tags), and the line and paragraph separators U+2028/U+2029.
  * JSON.stringify leaves all but the C0 controls as they are.
  */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+export const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
-function escapeUnits(char: string): string {
+/** One such character as the `\\uXXXX` escapes of its UTF-16 units: the form in which it is shown instead of obeyed. */
+export function escapeUnits(char: string): string {
   let out = "";
   for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`;
   return out;

@@ -7,6 +7,8 @@ import { registerSecret } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
 import { createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
+import { browserOpener, type BrowserOpener } from "./page/opener.js";
+import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
@@ -40,6 +42,8 @@ export type GuardOutcome<V> =
 
 export interface Guard {
   run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>>;
+  /** Whether a confirmation can be given at all for a client that declared this (else tools that always confirm are hidden). */
+  canConfirm(client: ChannelFacts["client"]): boolean;
 }
 
 export interface GuardOptions {
@@ -51,6 +55,10 @@ export interface GuardOptions {
   now?: () => number;
   /** @default the process-wide memory store */
   store?: GuardStore;
+  /** The confirmation pages of this process (URL elicitation, browser); without them those channels are unavailable. */
+  pages?: ConfirmationPages;
+  /** @default BROWSER, else the system browser where a desktop exists */
+  opener?: BrowserOpener;
 }
 
 /** One random key per process, so every server in it (HTTP sessions, stateless requests) accepts the others' codes. */
@@ -65,11 +73,12 @@ export function createGuard(opts: GuardOptions): Guard {
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, ttlMs, now, store });
-  const channels = createChannels({ codes, store }, config.confirmVia);
+  const channels = createChannels({ codes, store, pages: opts.pages, opener: opts.opener ?? browserOpener(), waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
+  const factsFor = (client: ChannelFacts["client"]): ChannelFacts => ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config });
 
   async function run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>> {
     const { tool, tenant } = call;
-    const facts: ChannelFacts = { client: call.client, transport: config.http ? "http" : "stdio", mode: config.confirm, config };
+    const facts = factsFor(call.client);
     const refuse = (reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string) =>
       refusal(tool, plan.notDone, reason, why, next, status, trackingId);
     let confirmation = "none-needed";
@@ -140,6 +149,12 @@ export function createGuard(opts: GuardOptions): Guard {
               // A human may have taken minutes: read the target again right before acting.
               const current = await reading(() => currentFingerprint(call.read, spec, p));
               if (current !== p.fingerprint) throw refuse("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
+              // What blocks the action (for deletes: ownership and protection) may have appeared meanwhile too.
+              if (spec.kind === "identity" && spec.blockers && p.identity) {
+                const identity = p.identity;
+                const blockers = await reading(() => spec.blockers!(identity, call.read));
+                if (blockers.length > 0) throw refuse("blocked", `it can no longer succeed (this changed while the user was confirming):\n${blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
+              }
             }
         }
       }
@@ -171,5 +186,5 @@ export function createGuard(opts: GuardOptions): Guard {
     }
   }
 
-  return { run };
+  return { run, canConfirm: (client) => channels.choose(factsFor(client)) !== undefined };
 }

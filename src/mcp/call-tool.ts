@@ -78,6 +78,11 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
           );
           return { action: result.action, content: result.content };
         },
+        elicitUrl: async (message, url, elicitationId, timeoutMs) => {
+          const result = await deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.requestId, signal, timeout: timeoutMs });
+          return { action: result.action };
+        },
+        elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
       };
       out = await runGuarded(tool, tool.guard, call, deps, args);
     } else if (tool.handler) {

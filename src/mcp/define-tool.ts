@@ -42,6 +42,8 @@ export interface ReadToolDef<I extends z.ZodObject, O extends z.ZodObject> exten
 export interface GuardDef<A, V, F> {
   /** false: never asks anyone (e.g. sync), so no confirmationCode argument and no confirmation fields. @default true */
   confirms?: boolean;
+  /** Every call needs a human's confirmation (delete, reset, email): hidden from clients for which none can be given. */
+  alwaysConfirms?: boolean;
   /** What the guard checks, shows and asks, from the validated arguments (confirmationCode left out). */
   plan(args: A): GuardPlan;
   /** The only code that may write to ISC: runs after every check passed, with the write-capable handle. */

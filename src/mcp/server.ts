@@ -8,7 +8,7 @@ import { createGuard, type Guard } from "../guard/index.js";
 import type { InFlight } from "../core/in-flight.js";
 import type { IscClient } from "../isc/client.js";
 import type { Logger } from "../core/log.js";
-import { callTool } from "./call-tool.js";
+import { callTool, declaredElicitation } from "./call-tool.js";
 import { listedTool } from "./listed-tools.js";
 import { allowedFor, callerOf } from "./caller.js";
 import { zodJsonSchemaValidator } from "./json-schema-validator.js";
@@ -47,8 +47,12 @@ export function createServer(deps: ServerDeps): Server {
     jsonSchemaValidator: zodJsonSchemaValidator,
   });
 
-  // With sign-in, each request's token decides which tools its person sees and may run.
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({ tools: tools.filter(allowedFor(callerOf(extra.authInfo))).map(listedTool) }));
+  // With sign-in, each request's token decides which tools its person sees and may run. A tool that always needs a
+  // human's confirmation is not offered to a client for which none can be given (e.g. strict mode, no channel).
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    const confirmable = guard.canConfirm(declaredElicitation(server));
+    return { tools: tools.filter(allowedFor(callerOf(extra.authInfo))).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
+  });
   registerPrompts(server, PROMPTS, new Set(byName.keys()));
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 

@@ -1,7 +1,7 @@
 // Confirmation pages on a real loopback listener with a memory store, and raw HTTP requests that can set any header.
 import { request as httpRequest } from "node:http";
 import { createLogger } from "../../src/core/log.js";
-import { createMemoryPendingStore, type PendingStore } from "../../src/guard/page/pending.js";
+import { createMemoryStore, type GuardStore } from "../../src/guard/store.js";
 import { createConfirmationPages, type ConfirmationPages } from "../../src/guard/page/pages.js";
 import { loopbackServing } from "../../src/guard/page/serving.js";
 import type { PageView } from "../../src/guard/page/view.js";
@@ -21,10 +21,12 @@ export const DELETE_VIEW: PageView = {
 
 export interface PageFixture {
   pages: ConfirmationPages;
-  store: PendingStore;
+  store: GuardStore;
   serving: ReturnType<typeof loopbackServing>;
   /** A new pending confirmation; its URL. */
-  open(view?: PageView, opts?: { ttlMs?: number; accept?: string[]; args?: Record<string, unknown> }): Promise<{ id: string; url: string }>;
+  open(view?: PageView, opts?: { ttlMs?: number; accept?: string[]; binding?: string }): Promise<{ id: string; url: string }>;
+  /** What the store holds for this page: "pending", "confirmed", "cancelled", or "gone" (expired or taken). */
+  state(id: string): Promise<string>;
   logs(): string;
   close(): Promise<void>;
 }
@@ -32,7 +34,8 @@ export interface PageFixture {
 export function pageFixture(options: { now?: () => number; graceMs?: number } = {}): PageFixture {
   let logged = "";
   const log = createLogger("debug", (l) => (logged += l));
-  const store = createMemoryPendingStore(options.now);
+  const store = createMemoryStore();
+  const now = options.now ?? Date.now;
   let pages: ConfirmationPages | undefined;
   const serving = loopbackServing(() => pages!.handle, { log, graceMs: options.graceMs ?? 200, ...(options.now ? { now: options.now } : {}) });
   pages = createConfirmationPages({ store, serving, log, ...(options.now ? { now: options.now } : {}) });
@@ -43,11 +46,15 @@ export function pageFixture(options: { now?: () => number; graceMs?: number } = 
     serving,
     async open(view = DELETE_VIEW, o = {}) {
       const accept = o.accept ?? [view.identity?.name, view.identity?.alias].filter((v): v is string => Boolean(v));
-      const { record, url } = await pages.create({ binding: { tool: view.tool, tenant: view.tenant, args: o.args ?? { n: n++ }, target: "t" }, view, accept, ttlMs: o.ttlMs ?? 60_000 });
-      return { id: record.id, url };
+      const { pending, url } = await pages!.open({ binding: o.binding ?? `binding-${n++}`, channel: "browser", data: { view, accept }, expiresAt: now() + (o.ttlMs ?? 60_000) });
+      return { id: pending.id, url };
+    },
+    async state(id) {
+      const p = await store.findPending({ id }, now());
+      return !p ? "gone" : !p.answer ? "pending" : p.answer.confirmed ? "confirmed" : "cancelled";
     },
     logs: () => logged,
-    close: () => pages.close(),
+    close: () => pages!.close(),
   };
 }
 

@@ -1,5 +1,6 @@
 // What a confirmation channel is: when it can be used, whether a human answers on it, and how it asks and hears the answer.
 import type { Config } from "../../config/resolve.js";
+import type { IscRead } from "../../isc/body.js";
 import type { ConfirmBy } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
@@ -26,12 +27,18 @@ export interface FormResult {
 export interface ChannelCall {
   /** Aborts when the client cancels the call or its deadline passes. */
   signal: AbortSignal;
+  /** GET only: what a channel may read to show the human more (e.g. the names behind a count). */
+  read: IscRead;
   /** When the call's deadline passes (ms since the epoch): a channel that waits must answer "pending" before it. */
   deadline: number;
   /** An MCP progress notification, when the client gave a progress token; otherwise nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Form-mode elicitation (only when `facts.client.form`). */
   elicitForm(message: string, requestedSchema: Record<string, unknown>): Promise<FormResult>;
+  /** URL-mode elicitation (only when `facts.client.url`): the client offers to open `url`; "accept" means it did, not that the human confirmed. */
+  elicitUrl(message: string, url: string, elicitationId: string, timeoutMs: number): Promise<Pick<FormResult, "action">>;
+  /** notifications/elicitation/complete for an earlier URL elicitation. */
+  elicitationComplete(elicitationId: string): Promise<void>;
 }
 
 /** What the guard binds a confirmation to; a code or a pending confirmation answers only for the same binding. */

@@ -3,8 +3,12 @@ import { ConfigError } from "../../core/errors.js";
 import type { CodeBook } from "../codes.js";
 import type { GuardStore } from "../store.js";
 import type { Channel, ChannelFacts } from "./channel.js";
+import type { BrowserOpener } from "../page/opener.js";
+import type { ConfirmationPages } from "../page/pages.js";
+import { browserChannel } from "./browser.js";
 import { codeChannel } from "./code.js";
 import { formChannel } from "./form.js";
+import { urlChannel } from "./url.js";
 
 export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult } from "./channel.js";
 
@@ -12,11 +16,18 @@ export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, Confir
 export interface ChannelDeps {
   codes: CodeBook;
   store: GuardStore;
+  /** Confirmation pages (URL elicitation, browser); without them those channels are unavailable. */
+  pages?: ConfirmationPages | undefined;
+  opener: BrowserOpener;
+  /** --confirm-wait in ms: how long a call waits for an answer on a page. */
+  waitMs: number;
 }
 
 /** Every channel, strongest first; this order is --confirm-via's default. A new channel is one file and one line here. */
 const CHANNELS: ReadonlyArray<(deps: ChannelDeps) => Channel> = [
   () => formChannel,
+  (d) => urlChannel(d.pages, d.waitMs),
+  (d) => browserChannel(d.pages, d.opener, d.waitMs),
   (d) => codeChannel(d.codes),
 ];
 

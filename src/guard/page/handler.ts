@@ -1,17 +1,19 @@
 // Serves /confirm/<id>: GET shows the page, only the answer POST changes anything, and only from the page itself.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../core/log.js";
+import type { PendingAnswer } from "../store.js";
 import { readFormBody } from "./form-body.js";
 import { confirmPage, outcomePage, type Outcome } from "./render.js";
 import { shownText } from "./escape.js";
-import { isExpired, PAGE_ID, type PendingConfirmation, type PendingStore } from "./pending.js";
 import { STYLE_HASH } from "./style.js";
-import type { Actor } from "../audit.js";
+import type { PageView } from "./view.js";
 
 /** A typed name wrong this many times cancels the confirmation. */
 export const MAX_WRONG_NAMES = 5;
 /** An answer is a word and a name: a few KiB is plenty. */
 export const PAGE_BODY_LIMIT = 8 * 1024;
+/** Page ids look like this (24 base64url characters); anything else is not looked up. */
+export const PAGE_ID = /^[A-Za-z0-9_-]{24}$/;
 
 const HEADERS = {
   "content-type": "text/html; charset=utf-8",
@@ -25,25 +27,23 @@ const HEADERS = {
   "cross-origin-resource-policy": "same-origin",
 };
 
+export type PageState =
+  | { kind: "open"; view: PageView; accept: string[]; expiresAt: number }
+  | { kind: "answered"; confirmed: boolean; view: PageView }
+  | { kind: "expired"; view: PageView }
+  | { kind: "unknown" };
+
 export interface PageHandlerOptions {
-  store: PendingStore;
-  /** The page's origin as the user's browser sees it, e.g. http://127.0.0.1:41234 or https://mcp.example.com. */
+  /** The page's origin as the user's browser sees it ("" while unknown), e.g. http://127.0.0.1:41234. */
   origin: () => string;
   log: Logger;
-  now?: () => number;
+  lookup(id: string): Promise<PageState>;
+  /** Records the answer; false when another answer came first (or the page expired meanwhile). */
+  answer(id: string, answer: PendingAnswer): Promise<boolean>;
+  /** Counts a wrong typed name; returns how many so far. */
+  wrongName(id: string): number;
   maxBodyBytes?: number;
-  /** Told of every answer that changed a confirmation (URL elicitation sends notifications/elicitation/complete). */
-  onAnswer?: (record: PendingConfirmation) => void;
-  /** Sign-in in front of the page (HTTP with OAuth): who is looking, before the preview is shown or an answer taken. */
-  gate?: PageGate;
 }
-
-/** The person may see and answer this confirmation; or they must sign in first (a redirect); or they may not. */
-export type PageGateResult =
-  | { ok: true; actor: Actor }
-  | { ok: false; status: 303; location: string; cookie: string }
-  | { ok: false; status: 403; why: string };
-export type PageGate = (req: IncomingMessage, record: PendingConfirmation) => Promise<PageGateResult>;
 
 /** The page id in a request path ending in /confirm/<id>, or undefined. */
 export function pageIdFromPath(path: string): string | undefined {
@@ -60,8 +60,9 @@ function sameOrigin(expected: string, value: string | undefined): boolean {
   }
 }
 
+const CANCELLED: PendingAnswer = { confirmed: false, reason: "cancelled", why: "the user cancelled on the confirmation page." };
+
 export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void> {
-  const now = opts.now ?? Date.now;
   const limit = opts.maxBodyBytes ?? PAGE_BODY_LIMIT;
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) => {
@@ -69,77 +70,74 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     res.end(req.method === "HEAD" ? undefined : html);
   };
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, extra: Record<string, string> = {}) => {
-    // Never the id: whoever reads the log must not be able to answer the page.
     req.resume();
+    // Never the id: whoever reads the log must not be able to answer the page.
     opts.log.warn(`confirmation page: refused ${req.method} (${status}): ${why}`);
     send(req, res, status, outcomePage("refused", undefined, why), extra);
   };
-  const stateOutcome = (r: PendingConfirmation): Outcome =>
-    r.state === "confirmed" ? "already-confirmed" : r.state === "cancelled" ? "already-cancelled" : "expired";
+  /** The page for a confirmation that cannot be answered (any more); undefined when it can. */
+  const closed = (state: PageState, posting: boolean): [number, string] | undefined => {
+    switch (state.kind) {
+      case "unknown":
+        return [404, outcomePage("unknown")];
+      case "expired":
+        return [410, outcomePage("expired", state.view)];
+      case "answered": {
+        const outcome: Outcome = state.confirmed ? "already-confirmed" : "already-cancelled";
+        return [posting ? 409 : 200, outcomePage(outcome, state.view)];
+      }
+      case "open":
+        return undefined;
+    }
+  };
 
   return async function handle(req, res, id) {
     const origin = opts.origin();
+    if (!origin) return refuse(req, res, 503, "confirmation pages are not served here.");
     // DNS rebinding: the page answers only to the name its own URL has.
     if ((req.headers.host ?? "").toLowerCase() !== new URL(origin).host.toLowerCase()) return refuse(req, res, 403, "this page is not served under that host name.");
     const method = req.method ?? "GET";
     if (method !== "GET" && method !== "HEAD" && method !== "POST") return refuse(req, res, 405, "only GET and POST are served here.", { allow: "GET, HEAD, POST" });
-
-    if (method === "POST") {
-      // Only the page's own form may answer: Origin, or Referer when a browser sent no Origin.
-      const from = req.headers.origin ?? req.headers.referer;
-      if (!sameOrigin(origin, from)) return refuse(req, res, 403, "an answer is accepted only from this page itself.", { connection: "close" });
+    // Only the page's own form may answer: Origin, or Referer when a browser sent no Origin.
+    if (method === "POST" && !sameOrigin(origin, req.headers.origin ?? req.headers.referer)) {
+      return refuse(req, res, 403, "an answer is accepted only from this page itself.", { connection: "close" });
     }
-    const record = PAGE_ID.test(id) ? await opts.store.get(id) : undefined;
-    const t = now();
-    // Who is looking, before anything of the preview is shown (and again for the answer): a refusal shows no details.
-    const signedIn = async (r: PendingConfirmation): Promise<Actor | false | undefined> => {
-      if (!opts.gate) return undefined;
-      const seen = await opts.gate(req, r);
-      if (seen.ok) return seen.actor;
-      if (seen.status === 303) {
-        req.resume();
-        res.writeHead(303, { location: seen.location, "set-cookie": seen.cookie, "cache-control": "no-store", "referrer-policy": "no-referrer" });
-        res.end();
-      } else refuse(req, res, 403, seen.why);
-      return false;
-    };
+
+    const state: PageState = PAGE_ID.test(id) ? await opts.lookup(id) : { kind: "unknown" };
     if (method !== "POST") {
-      if (!record) return send(req, res, 404, outcomePage("unknown"));
-      if (isExpired(record, t)) return send(req, res, 410, outcomePage("expired", record.view));
-      if (record.state !== "pending") return send(req, res, 200, outcomePage(stateOutcome(record), record.view));
-      if ((await signedIn(record)) === false) return;
-      return send(req, res, 200, confirmPage(record.view, { expiresAt: record.expiresAt }));
+      const shut = closed(state, false);
+      if (shut) return send(req, res, ...shut);
+      if (state.kind === "open") return send(req, res, 200, confirmPage(state.view, { expiresAt: state.expiresAt }));
     }
-
     const body = await readFormBody(req, limit);
     if (!body.ok) return refuse(req, res, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
-    if (!record) return send(req, res, 404, outcomePage("unknown"));
-    if (isExpired(record, t)) return send(req, res, 410, outcomePage("expired", record.view));
-    if (record.state !== "pending") return send(req, res, 409, outcomePage(stateOutcome(record), record.view));
-    const by = await signedIn(record);
-    if (by === false) return;
+    const shut = closed(state, true);
+    if (shut || state.kind !== "open") return send(req, res, ...(shut ?? [404, outcomePage("unknown")]));
 
     const answer = body.form.get("answer");
     if (answer !== "confirm" && answer !== "cancel") return refuse(req, res, 400, "the answer must be Confirm or Cancel.");
-    if (answer === "confirm" && record.view.confirmBy === "name") {
+    let given: PendingAnswer = answer === "confirm" ? { confirmed: true } : CANCELLED;
+    if (answer === "confirm" && state.view.confirmBy === "name") {
       const typed = (body.form.get("name") ?? "").trim();
-      const matches = typed !== "" && record.accept.some((name) => typed === name || typed === shownText(name));
-      if (!matches) {
-        const wrong = await opts.store.wrongName(id);
+      if (!(typed !== "" && state.accept.some((name) => typed === name || typed === shownText(name)))) {
+        const wrong = opts.wrongName(id);
         if (wrong < MAX_WRONG_NAMES) {
-          const error = `That is not the identity's name (try ${MAX_WRONG_NAMES - wrong} more time${MAX_WRONG_NAMES - wrong === 1 ? "" : "s"}). Nothing was done.`;
-          return send(req, res, 422, confirmPage(record.view, { expiresAt: record.expiresAt, error }));
+          const left = MAX_WRONG_NAMES - wrong;
+          const error = `That is not the identity's name (try ${left} more time${left === 1 ? "" : "s"}). Nothing was done.`;
+          return send(req, res, 422, confirmPage(state.view, { expiresAt: state.expiresAt, error }));
         }
-        const cancelled = await opts.store.answer(id, "cancelled", t, by);
-        if (cancelled.changed) opts.onAnswer?.(cancelled.record);
-        return send(req, res, 422, outcomePage("refused", record.view, `The name was typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled.`));
+        given = { confirmed: false, reason: "name-mismatch", why: `the name was typed wrong ${MAX_WRONG_NAMES} times on the confirmation page.` };
       }
     }
-    const result = await opts.store.answer(id, answer === "confirm" ? "confirmed" : "cancelled", t, by);
-    // Two answers racing: the first one stored wins; this one says what the first one was.
-    if (!result.changed) return send(req, res, 409, result.record ? outcomePage(isExpired(result.record, t) ? "expired" : stateOutcome(result.record), result.record.view) : outcomePage("unknown"));
-    opts.log.info(`confirmation page: the user ${result.record.state} ${result.record.view.tool}`);
-    opts.onAnswer?.(result.record);
-    return send(req, res, 200, outcomePage(result.record.state === "confirmed" ? "confirmed" : "cancelled", result.record.view));
+    if (!(await opts.answer(id, given))) {
+      // Two answers racing: the first one stored wins; this one says what the first one was.
+      const now = await opts.lookup(id);
+      return send(req, res, ...(closed(now, true) ?? [409, outcomePage("unknown")]));
+    }
+    opts.log.info(`confirmation page: the user ${given.confirmed ? "confirmed" : "cancelled"} ${state.view.tool}`);
+    if (!given.confirmed && given.reason === "name-mismatch") {
+      return send(req, res, 422, outcomePage("refused", state.view, `The name was typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled.`));
+    }
+    return send(req, res, 200, outcomePage(given.confirmed ? "confirmed" : "cancelled", state.view));
   };
 }

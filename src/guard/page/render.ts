@@ -57,7 +57,7 @@ export interface FormState {
 
 /** The page a human answers: preview, then the typed name or a Confirm button, and always Cancel. */
 export function confirmPage(view: PageView, state: FormState): string {
-  const warning = view.destructive ? `<p class="warning">This cannot be undone.</p>` : "";
+  const warning = view.destructive ? `<p class="warning">Destructive: this changes the identity for good.</p>` : "";
   const error = state.error ? `<p class="notice" role="alert">${e(state.error)}</p>` : "";
   const name = view.identity?.name ?? "";
   const ask = view.confirmBy === "name"

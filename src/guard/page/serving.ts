@@ -9,19 +9,50 @@ export type PageRequestHandler = (req: IncomingMessage, res: ServerResponse, id:
 export interface PageServing {
   /** The base URL pages live under (…/confirm/<id>); a loopback listener starts on the first call. */
   base(): Promise<string>;
-  /** The page origin, once known (the handler checks Origin and Host against it). */
+  /** The page origin, once known (the handler checks Origin and Host against it); "" before. */
   origin(): string;
+  /** Why a user's browser cannot reach the pages (then no channel may point at them), or undefined. */
+  unreachable(): string | undefined;
   /** Keeps a loopback listener open for this confirmation until `until` or `release`. */
   hold(id: string, until: number): void;
   release(id: string): void;
   close(): Promise<void>;
 }
 
-/** Pages under a URL the operator gave (or the HTTP transport's own), served by that transport's listener. */
-export function fixedServing(baseUrl: string): PageServing {
-  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
-  const origin = new URL(base).origin;
-  return { base: async () => base, origin: () => origin, hold() {}, release() {}, close: async () => {} };
+/** Where pages live on the HTTP transport's listener: --public-url, else the bind address (unknown for a wildcard bind). */
+export function pageBase(settings: { host: string; publicUrl?: string | undefined }, port: number): string | undefined {
+  if (settings.publicUrl) return settings.publicUrl;
+  if (["0.0.0.0", "::", "[::]"].includes(settings.host)) return undefined;
+  return `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}/`;
+}
+
+/** Why a wildcard bind without --public-url has no page URL. */
+export const NO_PUBLIC_URL = "this HTTP server is bound to a wildcard address and has no --public-url, so it does not know the address users' browsers reach it at";
+
+/**
+ * Pages under a URL the operator gave (--public-url) or the HTTP transport's own address, served by
+ * that transport's listener; `baseUrl` is read when needed (the port is known only once it listens).
+ */
+export function fixedServing(baseUrl: () => string | undefined, why = "the pages have no URL a browser can reach"): PageServing {
+  const base = () => {
+    const b = baseUrl();
+    return b === undefined ? undefined : b.endsWith("/") ? b : `${b}/`;
+  };
+  return {
+    async base() {
+      const b = base();
+      if (b === undefined) throw new Error(why);
+      return b;
+    },
+    origin: () => {
+      const b = base();
+      return b === undefined ? "" : new URL(b).origin;
+    },
+    unreachable: () => (base() === undefined ? why : undefined),
+    hold() {},
+    release() {},
+    close: async () => {},
+  };
 }
 
 export interface LoopbackOptions {
@@ -98,6 +129,7 @@ export function loopbackServing(handler: () => PageRequestHandler, opts: Loopbac
   return {
     base: start,
     origin: () => origin,
+    unreachable: () => undefined,
     hold(id, until) {
       holds.set(id, until);
       schedule();

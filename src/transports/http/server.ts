@@ -5,6 +5,8 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
 import type { RedisLink } from "../../core/redis.js";
+import { pageIdFromPath } from "../../guard/page/handler.js";
+import type { ConfirmationPages } from "../../guard/page/pages.js";
 import { PACKAGE } from "../../core/version.js";
 import { accessPolicy, checkAccess } from "./access.js";
 import { readJsonBody } from "./body.js";
@@ -14,13 +16,15 @@ import { createStatelessHandler } from "./stateless.js";
 import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
 
-export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken"> & OAuthConfig;
+export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken"> & OAuthConfig & Partial<Pick<Config, "publicUrl">>;
 
 export interface HttpOptions {
   /** Sign-in tuning that is no user setting (tests shorten the key-set cooldown). */
   oauth?: GateOptions;
   /** The shared store's connection, reported by /healthz and gating /readyz. */
   redis?: Pick<RedisLink, "ping">;
+  /** Confirmation pages to serve at …/confirm/<id> (no bearer token or sign-in: the unguessable id does that job). */
+  pages?: ConfirmationPages | undefined;
 }
 
 export interface HttpServing {
@@ -38,11 +42,13 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
   // The audience is the public URL people reach this server at: its host name is one this server answers to.
   const audienceHost = gate ? [new URL(gate.settings.audience).host] : [];
   const policy = accessPolicy({ host: settings.host, allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost], allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
+  const pages = options.pages;
   const sessions = settings.stateless ? undefined : createSessionRegistry({ makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions });
   const stateless = settings.stateless ? createStatelessHandler({ makeServer, log }) : undefined;
+  const pagePath = settings.publicUrl ? new URL(settings.publicUrl).pathname : "/";
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     // Load balancers probe by IP without a token; the answer carries no data and never touches ISC.
     if ((path === "/healthz" || path === "/readyz") && (req.method === "GET" || req.method === "HEAD")) {
       const redis = options.redis ? ((await options.redis.ping()) ? "reachable" : "unreachable") : undefined;
@@ -53,6 +59,9 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     }
     // Public by design (RFC 9728): hosts read it before they have a token, to learn where to sign in.
     if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD")) return replyJson(res, 200, prm.body);
+    // Confirmation pages: a browser cannot send the bearer token; the page's unguessable id does that job, and the page checks its own Host and Origin.
+    const pageId = pages && (path.startsWith("/confirm/") || (pagePath !== "/" && path.startsWith(`${pagePath}confirm/`))) ? pageIdFromPath(path) : undefined;
+    if (pages && pageId !== undefined) return pages.handle(req, res, pageId);
     const refusal = checkAccess(policy, req);
     if (refusal) {
       // The whole reason: the operator reading the log needs the fix (--allowed-hosts, the token) as much as the client does.

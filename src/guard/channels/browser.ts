@@ -1,0 +1,34 @@
+// The confirmation page opened in the user's browser: for a server on the user's own machine (stdio) whose client cannot elicit.
+import type { BrowserOpener } from "../page/opener.js";
+import type { ConfirmationPages } from "../page/pages.js";
+import type { Channel } from "./channel.js";
+import { askOnPage } from "./page-flow.js";
+
+export function browserChannel(pages: ConfirmationPages | undefined, opener: BrowserOpener, waitMs: number): Channel {
+  return {
+    name: "browser",
+    human: true,
+    needs: "a server run over stdio on the user's own machine with a browser (BROWSER set, or a desktop session)",
+    // Over HTTP the server may be far from the user's screen: there the page goes through URL elicitation.
+    available: (facts) => facts.transport === "stdio" && opener.available && pages !== undefined && pages.unreachable() === undefined,
+    ask: (req) =>
+      askOnPage(
+        {
+          pages: pages!,
+          waitMs,
+          channel: "browser",
+          where: "in their browser (this server opened a confirmation page there)",
+          async show(url) {
+            if (!opener.available) return { kind: "refused", reason: "elicitation-failed", why: opener.why, next: "Tell the user." };
+            try {
+              await opener.open(url);
+              return undefined;
+            } catch (err) {
+              return { kind: "refused", reason: "elicitation-failed", why: `the confirmation page could not be opened in the user's browser (${err instanceof Error ? err.message : String(err)}).`, next: "Tell the user; check the BROWSER setting of this server." };
+            }
+          },
+        },
+        req,
+      ),
+  };
+}

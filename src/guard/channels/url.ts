@@ -1,0 +1,52 @@
+// URL elicitation: the MCP client opens the server's confirmation page for the human (mode "url"), told when it was answered.
+import { randomBytes } from "node:crypto";
+import type { ConfirmationPages } from "../page/pages.js";
+import type { Channel } from "./channel.js";
+import { askOnPage } from "./page-flow.js";
+
+export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number): Channel {
+  // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers.
+  const completions = new Map<string, () => Promise<void>>();
+  const complete = (pageId: string) => {
+    const send = completions.get(pageId);
+    completions.delete(pageId);
+    void send?.().catch(() => {});
+  };
+  pages?.onAnswer((id) => complete(id));
+
+  return {
+    name: "url",
+    human: true,
+    needs: "an MCP client that supports URL elicitation",
+    available: (facts) => facts.client.url && pages !== undefined && pages.unreachable() === undefined,
+    ask: (req) =>
+      askOnPage(
+        {
+          pages: pages!,
+          waitMs,
+          channel: "url",
+          where: "on the confirmation page their MCP client opened",
+          async show(url, pending, { call, preview }) {
+            // Its own id, not the page's: the client may log it, and the page id is what answers the page.
+            const elicitationId = randomBytes(16).toString("base64url");
+            const message = `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
+            let result;
+            try {
+              result = await call.elicitUrl(message, url, elicitationId, Math.min(waitMs, Math.max(1_000, call.deadline - Date.now())));
+            } catch {
+              return { kind: "refused", reason: "elicitation-failed", why: "the client did not open the confirmation page (it answered with an error, or not in time).", next: "Ask the user whether to try again." };
+            }
+            if (result.action !== "accept") {
+              const reason = result.action === "decline" ? "declined" : "cancelled";
+              return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it." };
+            }
+            completions.set(pending.id, () => call.elicitationComplete(elicitationId));
+            setTimeout(() => completions.delete(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();
+            return undefined;
+          },
+          answered: (pending) => complete(pending.id),
+        },
+        req,
+      ),
+  };
+}
