@@ -1,4 +1,5 @@
 // What the guard remembers across calls, behind one small async interface: spent codes, cooldowns, mass-action windows, pending confirmations.
+import type { Actor } from "./audit.js";
 
 /**
  * Every method is one atomic step, so two replicas (or two sessions) sharing a store can never both
@@ -37,7 +38,8 @@ export interface PendingConfirmation {
   answer?: PendingAnswer;
 }
 
-export type PendingAnswer = { confirmed: true } | { confirmed: false; reason: "declined" | "cancelled" | "name-mismatch"; why: string };
+/** `by`: with sign-in on the page, the person who answered. */
+export type PendingAnswer = ({ confirmed: true } | { confirmed: false; reason: "declined" | "cancelled" | "name-mismatch"; why: string }) & { by?: Actor };
 
 /** The process-memory store; entries are dropped once they expire, so it stays as small as the recent activity. */
 export function createMemoryStore(): GuardStore {

@@ -1,6 +1,7 @@
 // Serves /confirm/<id>: GET shows the page, only the answer POST changes anything, and only from the page itself.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../core/log.js";
+import type { Actor } from "../audit.js";
 import type { PendingAnswer } from "../store.js";
 import { readFormBody } from "./form-body.js";
 import { confirmPage, outcomePage, type Outcome } from "./render.js";
@@ -27,8 +28,23 @@ const HEADERS = {
   "cross-origin-resource-policy": "same-origin",
 };
 
+/** Who may answer a confirmation, for a sign-in in front of the page. */
+export interface PageAudience {
+  /** With sign-in: the person whose call this is; only they may answer, unless `fourEyes`. */
+  requestedBy?: Actor | undefined;
+  /** Only a different person holding the approver scope may answer. */
+  fourEyes?: boolean | undefined;
+}
+
+/** The person may see and answer this confirmation; or they must sign in first (a redirect); or they may not. */
+export type PageGateResult =
+  | { ok: true; actor: Actor }
+  | { ok: false; status: 303; location: string; cookie: string }
+  | { ok: false; status: 403; why: string };
+export type PageGate = (req: IncomingMessage, audience: PageAudience) => Promise<PageGateResult>;
+
 export type PageState =
-  | { kind: "open"; view: PageView; accept: string[]; expiresAt: number }
+  | { kind: "open"; view: PageView; accept: string[]; expiresAt: number; audience: PageAudience }
   | { kind: "answered"; confirmed: boolean; view: PageView }
   | { kind: "expired"; view: PageView }
   | { kind: "unknown" };
@@ -43,6 +59,8 @@ export interface PageHandlerOptions {
   /** Counts a wrong typed name; returns how many so far. */
   wrongName(id: string): number;
   maxBodyBytes?: number;
+  /** Sign-in in front of the page (HTTP with OAuth): who is looking, before the preview is shown or an answer taken. */
+  gate?: PageGate | undefined;
 }
 
 /** The page id in a request path ending in /confirm/<id>, or undefined. */
@@ -104,16 +122,33 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     }
 
     const state: PageState = PAGE_ID.test(id) ? await opts.lookup(id) : { kind: "unknown" };
+    // Who is looking, before anything of the preview is shown (and again for the answer): a refusal shows no details.
+    const signedIn = async (audience: PageAudience): Promise<Actor | false | undefined> => {
+      if (!opts.gate) return undefined;
+      const seen = await opts.gate(req, audience);
+      if (seen.ok) return seen.actor;
+      if (seen.status === 303) {
+        req.resume();
+        res.writeHead(303, { location: seen.location, "set-cookie": seen.cookie, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+        res.end();
+      } else refuse(req, res, 403, seen.why);
+      return false;
+    };
     if (method !== "POST") {
       const shut = closed(state, false);
       if (shut) return send(req, res, ...shut);
-      if (state.kind === "open") return send(req, res, 200, confirmPage(state.view, { expiresAt: state.expiresAt }));
+      if (state.kind === "open") {
+        if ((await signedIn(state.audience)) === false) return;
+        return send(req, res, 200, confirmPage(state.view, { expiresAt: state.expiresAt }));
+      }
     }
     const body = await readFormBody(req, limit);
     if (!body.ok) return refuse(req, res, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
     const shut = closed(state, true);
     if (shut || state.kind !== "open") return send(req, res, ...(shut ?? [404, outcomePage("unknown")]));
 
+    const by = await signedIn(state.audience);
+    if (by === false) return;
     const answer = body.form.get("answer");
     if (answer !== "confirm" && answer !== "cancel") return refuse(req, res, 400, "the answer must be Confirm or Cancel.");
     let given: PendingAnswer = answer === "confirm" ? { confirmed: true } : CANCELLED;
@@ -129,6 +164,7 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
         given = { confirmed: false, reason: "name-mismatch", why: `the name was typed wrong ${MAX_WRONG_NAMES} times on the confirmation page.` };
       }
     }
+    if (by) given = { ...given, by };
     if (!(await opts.answer(id, given))) {
       // Two answers racing: the first one stored wins; this one says what the first one was.
       const now = await opts.lookup(id);

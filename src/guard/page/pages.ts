@@ -2,7 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../core/log.js";
 import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js";
-import { createPageHandler, type PageState } from "./handler.js";
+import type { Actor } from "../audit.js";
+import { createPageHandler, type PageGate, type PageState } from "./handler.js";
 import type { PageRequestHandler, PageServing } from "./serving.js";
 import type { PageView } from "./view.js";
 
@@ -16,6 +17,10 @@ export interface PageData {
   view: PageView;
   /** Names a typed answer may match (the identity's name and alias, as ISC gave them). */
   accept: string[];
+  /** With sign-in: the person whose call this is (only they may answer, unless `fourEyes`). */
+  requestedBy?: Actor | undefined;
+  /** Only a different person holding the approver scope may answer. */
+  fourEyes?: boolean | undefined;
 }
 
 export interface OpenPage {
@@ -56,6 +61,8 @@ export interface ConfirmationPagesOptions {
   serving: PageServing;
   log: Logger;
   now?: () => number;
+  /** Sign-in in front of every page (HTTP with OAuth). */
+  gate?: PageGate | undefined;
 }
 
 interface Recent {
@@ -95,7 +102,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     if (p) {
       const data = parse(p);
       if (p.answer) return { kind: "answered", confirmed: p.answer.confirmed, view: data.view };
-      return { kind: "open", view: data.view, accept: data.accept, expiresAt: p.expiresAt };
+      return { kind: "open", view: data.view, accept: data.accept, expiresAt: p.expiresAt, audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes } };
     }
     const r = recent.get(id);
     if (r?.answered !== undefined) return { kind: "answered", confirmed: r.answered, view: r.view };
@@ -116,6 +123,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const handle = createPageHandler({
     origin: opts.serving.origin,
     log: opts.log,
+    gate: opts.gate,
     lookup,
     answer,
     wrongName: (id) => {

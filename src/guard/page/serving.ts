@@ -33,9 +33,9 @@ export const NO_PUBLIC_URL = "this HTTP server is bound to a wildcard address an
  * Pages under a URL the operator gave (--public-url) or the HTTP transport's own address, served by
  * that transport's listener; `baseUrl` is read when needed (the port is known only once it listens).
  */
-export function fixedServing(baseUrl: () => string | undefined, why = "the pages have no URL a browser can reach"): PageServing {
+export function fixedServing(baseUrl: string | (() => string | undefined), why = "the pages have no URL a browser can reach"): PageServing {
   const base = () => {
-    const b = baseUrl();
+    const b = typeof baseUrl === "string" ? baseUrl : baseUrl();
     return b === undefined ? undefined : b.endsWith("/") ? b : `${b}/`;
   };
   return {
