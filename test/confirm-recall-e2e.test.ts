@@ -6,6 +6,19 @@ import { serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "./
 import { browserScript, deletable, seenOf, textOf, type BrowserScript } from "./support/confirm-e2e.js";
 import { writeRequests } from "./support/guard-helpers.js";
 import { answer, raw } from "./support/page-fixtures.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { resolveConfig } from "../src/config/resolve.js";
+import { createLogger } from "../src/core/log.js";
+import { createAuditLog } from "../src/guard/audit.js";
+import { createGuard } from "../src/guard/guard.js";
+import { browserOpener } from "../src/guard/page/opener.js";
+import { createConfirmationPages, type ConfirmationPages } from "../src/guard/page/pages.js";
+import { loopbackServing } from "../src/guard/page/serving.js";
+import { createMemoryStore } from "../src/guard/store.js";
+import { connectBackend } from "../src/isc/connect.js";
+import { createServer } from "../src/mcp/server.js";
+import { createSandbox } from "../src/sandbox/index.js";
 
 // These answer the page with plain form POSTs (as the page's own form sends them); the browser tests cover the page itself.
 describeWithBrowser("re-calls while the human decides, over stdio", () => {
@@ -67,30 +80,15 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
     const [x, y] = [ids[1]!, ids[2]!];
     await call("delete_identity", { identityId: x });
     await call("delete_identity", { identityId: y });
-    expect(script.urls()).toHaveLength(2);
+    await script.nth(2);
     expect((await answer(script.urls()[0]!, { answer: "cancel" })).status).toBe(200);
     const refused = await call("delete_identity", { identityId: x });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(/the user cancelled on the confirmation page/);
     const again = await call("delete_identity", { identityId: x });
     expect((again.structuredContent as { status: string }).status).toBe("confirmation_pending");
-    expect(script.urls()).toHaveLength(3);
+    await script.nth(3);
     expect(deletesOf(x)).toHaveLength(0);
-  });
-
-  it("an expired page: the page says so, the re-call refuses once, nothing is deleted", async () => {
-    const { script, call } = await start(["--confirm-wait", "1", "--confirm-ttl", "3"]);
-    const id = ids[3]!;
-    await call("delete_identity", { identityId: id });
-    const url = await script.nth(1);
-    await new Promise((r) => setTimeout(r, 3_200));
-    const page = await raw(url);
-    expect(page.status).toBe(410);
-    expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(410);
-    const late = await call("delete_identity", { identityId: id });
-    expect(late.isError).toBe(true);
-    expect(textOf(late)).toMatch(/expired before the user answered/);
-    expect(deletesOf(id)).toHaveLength(0);
   });
 
   it("strict mode: no tool result, log line or error holds a code or the page's URL", async () => {
@@ -125,5 +123,49 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
     expect(textOf(res)).toMatch(/form elicitation|URL elicitation/);
     expect(seenOf(res)).not.toMatch(/confirmationCode "/);
     expect(deletesOf(ids[5]!)).toHaveLength(0);
+  });
+});
+
+// --confirm-ttl is at least 60 s: expiry runs in process, through a real MCP client, with a clock the test moves.
+describeWithBrowser("an expired confirmation page", () => {
+  it("says so on the page, the re-call refuses once, and nothing is deleted", async () => {
+    const sandbox = createSandbox({ rateLimit: false, identities: 40 });
+    const { config } = resolveConfig(["--sandbox", "--confirm-wait", "1"], {});
+    const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
+    let skew = 0;
+    const now = () => Date.now() + skew;
+    const log = createLogger("silent");
+    const audit = createAuditLog({ write: () => {} });
+    const store = createMemoryStore();
+    const script = browserScript();
+    let pages: ConfirmationPages | undefined;
+    pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log, now }), log, now });
+    const guard = createGuard({ config: backend.config, audit, store, pages, now, opener: browserOpener({ env: { BROWSER: script.command } }) });
+    const server = createServer({ config: backend.config, isc: backend.isc, log, audit, guard });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: "expiry", version: "1.0.0" });
+    await Promise.all([server.connect(a), client.connect(b)]);
+    try {
+      const id = deletable(sandbox.state, 1)[0]!;
+      const call = () => client.callTool({ name: "delete_identity", arguments: { identityId: id } }) as Promise<CallToolResult>;
+      expect(((await call()).structuredContent as { status: string }).status).toBe("confirmation_pending");
+      const url = await script.nth(1);
+      skew += backend.config.confirmTtlSeconds * 1000 + 1000;
+      const page = await raw(url);
+      expect(page.status).toBe(410);
+      expect(page.body).toContain("This confirmation expired");
+      expect((await answer(url, { answer: "confirm", name: sandbox.state.identities.get(id)!.name })).status).toBe(410);
+      const late = await call();
+      expect(late.isError).toBe(true);
+      expect(textOf(late)).toMatch(/expired before the user answered/);
+      expect(writeRequests(sandbox)).toEqual([]);
+      // The next call is a new confirmation, with a new page.
+      expect(((await call()).structuredContent as { status: string }).status).toBe("confirmation_pending");
+      expect(await script.nth(2)).not.toBe(url);
+    } finally {
+      await client.close();
+      await pages.close();
+      await backend.close();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/core/log.js";
 import { pageIdFromPath } from "../src/guard/page/handler.js";
 import { createConfirmationPages, type ConfirmationPages } from "../src/guard/page/pages.js";
-import { createMemoryPendingStore, type PendingStore } from "../src/guard/page/pending.js";
+import { createMemoryStore, type GuardStore } from "../src/guard/store.js";
 import { fixedServing } from "../src/guard/page/serving.js";
 import { createIssuer } from "../src/transports/http/oauth-issuer.js";
 import { CALLBACK_PATH, createPageSignIn } from "../src/transports/http/page-signin.js";
@@ -19,8 +19,10 @@ const APPROVE = "identities:approve";
 interface SignedInPages {
   origin: string;
   pages: ConfirmationPages;
-  store: PendingStore;
+  store: GuardStore;
   open(requestedBy: string, fourEyes?: boolean): Promise<{ id: string; url: string }>;
+  /** The confirmation as the store holds it: "pending", "confirmed" or "cancelled", and who answered. */
+  record(id: string): Promise<{ state: string; answeredBy?: unknown } | undefined>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ async function signedInPages(idp: OidcFixture): Promise<SignedInPages> {
   const issuer = createIssuer({ issuer: idp.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, log });
   const policy = { issuer: idp.issuer, audience: `${origin}/mcp`, clockSkewSeconds: 30, rightsClaims: ["scope"], introspection: false };
   const signIn = createPageSignIn({ issuer, policy, publicOrigin: origin, approverScope: APPROVE, key: "page-sign-in-test-key-0123456789", log });
-  const store = createMemoryPendingStore();
+  const store = createMemoryStore();
   const pages = createConfirmationPages({ store, serving: fixedServing(`${origin}/`), log, gate: signIn.gate });
   handle = async (req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -50,8 +52,14 @@ async function signedInPages(idp: OidcFixture): Promise<SignedInPages> {
     pages,
     store,
     async open(requestedBy, fourEyes = false) {
-      const { record, url } = await pages.create({ binding: { tool: "delete_identity", tenant: "sandbox", args: { n: n++ }, target: "t" }, view: DELETE_VIEW, accept: ["Adam.Kennedy"], ttlMs: 120_000, requestedBy: { sub: requestedBy }, fourEyes });
-      return { id: record.id, url };
+      const { pending, url } = await pages.open({ binding: `b${n++}`, channel: "url", data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"], requestedBy: { sub: requestedBy }, fourEyes }, expiresAt: Date.now() + 120_000 });
+      return { id: pending.id, url };
+    },
+    async record(id) {
+      const p = await store.findPending({ id }, Date.now());
+      if (!p) return undefined;
+      const state = !p.answer ? "pending" : p.answer.confirmed ? "confirmed" : "cancelled";
+      return { state, ...(p.answer?.by ? { answeredBy: p.answer.by } : {}) };
     },
     async close() {
       http.closeAllConnections();
@@ -131,7 +139,7 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     await page.fill("#name", "Adam.Kennedy");
     await page.click("button.go");
     await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
-    expect(await fx.store.get(id)).toMatchObject({ state: "confirmed", answeredBy: { sub: "ana", name: "ana.lead" } });
+    expect(await fx.record(id)).toMatchObject({ state: "confirmed", answeredBy: { sub: "ana", name: "ana.lead" } });
     await page.close();
   });
 
@@ -140,7 +148,7 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     const page = await visitAs("carl", url);
     await expect.poll(() => page.locator("main").innerText()).toContain("another person's assistant asked for this");
     expect(await page.locator("main").innerText()).not.toContain("Adam.Kennedy");
-    expect((await fx.store.get(id))?.state).toBe("pending");
+    expect((await fx.record(id))?.state).toBe("pending");
     await page.close();
   });
 
@@ -152,12 +160,12 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     const plain = await visitAs("carl", url);
     await expect.poll(() => plain.locator("main").innerText()).toContain(`only a person holding the ${APPROVE} scope`);
     await plain.close();
-    expect((await fx.store.get(id))?.state).toBe("pending");
+    expect((await fx.record(id))?.state).toBe("pending");
     const approver = await visitAs("bob", url);
     await approver.fill("#name", "Adam.Kennedy");
     await approver.click("button.go");
     await expect.poll(() => approver.locator("h1").textContent()).toBe("Confirmed");
-    expect(await fx.store.get(id)).toMatchObject({ state: "confirmed", answeredBy: { sub: "bob", name: "bob.iam" } });
+    expect(await fx.record(id)).toMatchObject({ state: "confirmed", answeredBy: { sub: "bob", name: "bob.iam" } });
     await approver.close();
   });
 });
