@@ -44,7 +44,7 @@ describe("built CLI over stdio", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto \\(elicitation, else a code\\)`));
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto \\(a human where the client allows, else a code\\)`));
   });
 
   it("says in its start-up line how many tools it offers, read-only, and the confirmation mode", async () => {
@@ -61,7 +61,7 @@ describe("built CLI over stdio", () => {
     child.stdin.end();
     await exited;
     const reads = TOOLS.filter((t) => t.kind === "read").length;
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\), confirmation strict \\(elicitation only\\)`));
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\), confirmation strict \\(a human only: form, URL or browser page\\)`));
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {

@@ -55,7 +55,7 @@ export async function serve(config: Config): Promise<void> {
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and whether writes are off or strictly confirmed.
   const tools = offeredToolNames(config).length;
-  const offer = `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : ""}, confirmation ${config.confirm}${config.confirm === "strict" ? " (elicitation only)" : " (elicitation, else a code)"}`;
+  const offer = `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : ""}, confirmation ${config.confirm}${config.confirm === "strict" ? " (a human only: form, URL or browser page)" : " (a human where the client allows, else a code)"}`;
 
   let stop: () => Promise<void>;
   if (config.http) {
