@@ -1,5 +1,5 @@
 // The names of the first identities a mass action touches, for the page: read from ISC, best effort (the count is what is confirmed).
-import { z } from "zod";
+import * as z from "zod";
 import type { IscRead } from "../../isc/body.js";
 import { SAMPLE_SIZE } from "./render.js";
 
