@@ -138,6 +138,8 @@ describe("commands and HTTP settings", () => {
     expect(() => resolveConfig(oauth, creds)).toThrow(/only apply to the HTTP transport/);
     expect(() => resolveConfig(["--http", "--oauth-issuer", "http://login.example.test", oauth[2]!, oauth[3]!], creds)).toThrow(/must use https/);
     expect(() => resolveConfig(["--http", ...oauth, "--oauth-scope-write", "identities:read"], creds)).toThrow(/distinct scope tokens/);
+    expect(() => resolveConfig(["--http", ...oauth, "--four-eyes"], creds)).toThrow(/--four-eyes needs the confirmation page to sign people in/);
+    expect(() => resolveConfig(["--http", "--four-eyes"], creds)).toThrow(/--four-eyes needs sign-in/);
     expect(() => resolveConfig(["--http", ...oauth, "--oauth-clock-skew", "3600"], creds)).toThrow(/at most 300/);
     expect(() => resolveConfig(["--http", ...oauth, "--oauth-introspection"], creds)).toThrow(/needs this server's own client/);
   });

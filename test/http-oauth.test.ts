@@ -33,7 +33,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const start = (provider = idp) => startHttpHarness(["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE], {}, { oauth: { jwksCooldownMs: 0 } });
+const start = (provider = idp, argv: string[] = []) => startHttpHarness(["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, ...argv], {}, { oauth: { jwksCooldownMs: 0 } });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenFor = (sub: string, scopes = ALL) => idp.token(sub, scopes, { resource: AUDIENCE });
 
@@ -167,6 +167,35 @@ describe("rights follow the person", () => {
     expect(h.audit.join("")).not.toContain(token.split(".")[2]);
     // The person's token never goes to ISC: the sandbox only ever saw the server's own client-credentials token.
     expect(h.sandbox.requests.some((r) => r.headers.authorization?.includes(token))).toBe(false);
+  });
+
+  it("a delete asked by A and confirmed by A on their client's form: one DELETE, and the audit line names both", async () => {
+    h = await start();
+    const id = pickFixtures(h.sandbox.state).plain;
+    const name = h.sandbox.state.identities.get(id)!.name;
+    const { client } = await h.connect({ headers: bearer(await tokenFor("ana")), onElicit: () => ({ action: "accept", content: { name } }) });
+    h.sandbox.clearRequests();
+    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(h.sandbox.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([expect.stringMatching(new RegExp(`/identities/${id}$`))]);
+    const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
+    expect(line).toMatchObject({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "form", actor: { sub: "ana", name: "ana.lead" }, confirmedBy: { sub: "ana", name: "ana.lead" } });
+  });
+
+  it("under --four-eyes the asker's own form (or a code) cannot confirm a destructive tool: refused, nothing deleted", async () => {
+    h = await start(idp, ["--four-eyes", "--oauth-client-id", CLIENT.id]);
+    const id = pickFixtures(h.sandbox.state).plain;
+    const name = h.sandbox.state.identities.get(id)!.name;
+    let asked = 0;
+    const { client } = await h.connect({ headers: bearer(await tokenFor("ana")), onElicit: () => (asked++, { action: "accept", content: { name } }) });
+    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/second person to approve destructive actions \(--four-eyes\)/);
+    expect(asked).toBe(0);
+    expect(h.sandbox.requests.filter((r) => r.method === "DELETE")).toEqual([]);
+    expect(h.sandbox.state.identities.has(id)).toBe(true);
+    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({ tool: "delete_identity", outcome: "refused", actor: { sub: "ana" } });
+    expect(JSON.parse(h.audit.at(-1)!)).not.toHaveProperty("confirmedBy");
   });
 
   it("a session answers only the person who opened it", async () => {

@@ -56,6 +56,8 @@ export interface Config {
   oauthScopeRead: string;
   oauthScopeWrite: string;
   oauthScopeDestructive: string;
+  oauthScopeApprover: string;
+  fourEyes: boolean;
   oauthRightsClaims: string[];
   oauthClockSkewSeconds: number;
   oauthIntrospection: boolean;
@@ -320,7 +322,10 @@ function oauthUrl(raw: string, flag: string): URL {
 /** OAuth settings come as a set: issuer and audience together, three distinct scopes, a bounded skew. */
 function checkOAuth(config: Config): void {
   const any = config.oauthIssuer || config.oauthAudience;
-  if (!any) return;
+  if (!any) {
+    if (config.fourEyes) throw new ConfigError("--four-eyes needs sign-in, so the server knows who asked and who approves: set --oauth-issuer and --oauth-audience.");
+    return;
+  }
   if (!config.oauthIssuer || !config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience go together: the provider that signs people in, and this server's own URL that their tokens must name.");
   if (config.httpToken) throw new ConfigError("Set either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both: with sign-in, every request carries its person's token.");
   // Kept exactly as written: the provider's metadata and the tokens' aud are compared as strings.
@@ -328,9 +333,12 @@ function checkOAuth(config: Config): void {
   config.oauthAudience = config.oauthAudience.trim();
   oauthUrl(config.oauthIssuer, "--oauth-issuer");
   if (oauthUrl(config.oauthAudience, "--oauth-audience").search) throw new ConfigError(`--oauth-audience must not carry a query: "${config.oauthAudience}".`);
-  const scopes = [config.oauthScopeRead, config.oauthScopeWrite, config.oauthScopeDestructive];
-  if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) || new Set(scopes).size !== 3) {
-    throw new ConfigError(`The three --oauth-scope-* values must be distinct scope tokens without spaces or quotes, got ${scopes.map((s) => `"${s}"`).join(", ")}.`);
+  const scopes = [config.oauthScopeRead, config.oauthScopeWrite, config.oauthScopeDestructive, config.oauthScopeApprover];
+  if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) || new Set(scopes).size !== scopes.length) {
+    throw new ConfigError(`The --oauth-scope-* values must be distinct scope tokens without spaces or quotes, got ${scopes.map((s) => `"${s}"`).join(", ")}.`);
+  }
+  if (config.fourEyes && !config.oauthClientId) {
+    throw new ConfigError("--four-eyes needs the confirmation page to sign people in: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET for a confidential client).");
   }
   if (config.oauthClockSkewSeconds > 300) throw new ConfigError(`--oauth-clock-skew is at most 300 seconds, got ${config.oauthClockSkewSeconds}.`);
   if (config.oauthRightsClaims.length === 0) throw new ConfigError("--oauth-rights-claims names no claim: keep the default scope,scp.");

@@ -32,6 +32,8 @@ export interface AuditEntry {
   taskId?: string;
   /** Who asked, when the HTTP transport signs people in. */
   actor?: Actor;
+  /** Who confirmed, with sign-in: the person the confirmation page signed in, or the asker on their own client's form. */
+  confirmedBy?: Actor;
 }
 
 export interface AuditLog {

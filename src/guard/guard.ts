@@ -27,6 +27,8 @@ export interface GuardCall extends ChannelCall {
   client: ChannelFacts["client"];
   /** The signed-in person who made the call (HTTP with sign-in only), for the audit line. */
   actor?: Actor | undefined;
+  /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
+  destructive?: boolean;
   /** GET only: previews and re-checks. */
   read: IscRead;
   /** Handed to `act` only, after every check passed. */
@@ -74,16 +76,19 @@ export function createGuard(opts: GuardOptions): Guard {
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, ttlMs, now, store });
   const channels = createChannels({ codes, store, pages: opts.pages, opener: opts.opener ?? browserOpener(), waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
-  const factsFor = (client: ChannelFacts["client"]): ChannelFacts => ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config });
+  const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
+    ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });
 
   async function run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>> {
     const { tool, tenant } = call;
-    const facts = factsFor(call.client);
+    const facts = factsFor(call.client, call.destructive);
+    /** Who said yes: the person a page signed in, or on a form the signed-in person whose client it is. */
+    let confirmedBy: Actor | undefined;
     const refuse = (reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string) =>
       refusal(tool, plan.notDone, reason, why, next, status, trackingId);
     let confirmation = "none-needed";
     const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) =>
-      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, targetIds: plan.targetIds, confirmation, ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...entry });
+      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, targetIds: plan.targetIds, confirmation, ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".
     const reading = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -145,6 +150,7 @@ export function createGuard(opts: GuardOptions): Guard {
             record({ outcome: "refused", reason: "confirmation-pending" });
             return { status: "confirmation_pending", preview: p, where: answer.where, expiresAt: answer.expiresAt };
           case "confirmed":
+            confirmedBy = answer.by ?? (channel.name === "form" ? call.actor : undefined);
             if (answer.waited) {
               // A human may have taken minutes: read the target again right before acting.
               const current = await reading(() => currentFingerprint(call.read, spec, p));

@@ -65,6 +65,7 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         code: typeof confirmationCode === "string" ? confirmationCode : undefined,
         client: declaredElicitation(deps.server),
         actor: deps.actor,
+        destructive: tool.kind === "destructive",
         read,
         write: writerFor(deps.isc, signal),
         signal,

@@ -1,6 +1,7 @@
 // What a confirmation channel is: when it can be used, whether a human answers on it, and how it asks and hears the answer.
 import type { Config } from "../../config/resolve.js";
 import type { IscRead } from "../../isc/body.js";
+import type { Actor } from "../audit.js";
 import type { ConfirmBy } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
@@ -15,6 +16,8 @@ export interface ChannelFacts {
   mode: "auto" | "strict";
   /** Operator settings a channel may need (a public base URL, a browser command...). */
   config: Config;
+  /** --four-eyes applies to this call (a destructive tool): only a channel on which a second, signed-in person answers may serve it. */
+  fourEyes: boolean;
 }
 
 /** The human's answer to a form, as the MCP client reports it. */
@@ -68,7 +71,7 @@ export interface ConfirmationAsk {
 
 export type ChannelAnswer =
   /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. */
-  | { kind: "confirmed"; waited: boolean }
+  | { kind: "confirmed"; waited: boolean; by?: Actor | undefined }
   | { kind: "refused"; reason: RefusalReason; why: string; next: string }
   /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */
   | { kind: "code-issued"; code: string; expiresAt: number }
@@ -80,6 +83,8 @@ export interface Channel {
   readonly name: string;
   /** True when only a human can answer it (the model cannot): the only kind strict mode uses. */
   readonly human: boolean;
+  /** True when a person other than the one who asked can answer it, signed in (the confirmation page): the only kind --four-eyes uses for destructive tools. */
+  readonly secondPerson?: boolean;
   /** What a client or operator needs for it, for refusals: e.g. "an MCP client that supports form elicitation". */
   readonly needs: string;
   available(facts: ChannelFacts): boolean;

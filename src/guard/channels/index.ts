@@ -50,12 +50,18 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
     if (!channel) throw new ConfigError(`--confirm-via lists "${name}", which is not a confirmation channel. Channels: ${names.join(", ")}.`);
     return channel;
   });
-  const usable = (c: Channel, facts: ChannelFacts) => (facts.mode === "auto" || c.human) && c.available(facts);
+  const usable = (c: Channel, facts: ChannelFacts) => (facts.mode === "auto" || c.human) && (!facts.fourEyes || c.secondPerson === true) && c.available(facts);
   return {
     all,
     order,
     choose: (facts) => order.find((c) => usable(c, facts)),
     unavailable(facts) {
+      if (facts.fourEyes && !order.some((c) => c.secondPerson && c.available(facts))) {
+        return {
+          why: "this server asks a second person to approve destructive actions (--four-eyes), and no channel on which another signed-in person can answer is available here.",
+          next: "Tell the user; an approver can do it in SailPoint ISC directly.",
+        };
+      }
       const mode = facts.mode === "strict"
         ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
         : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
