@@ -10,7 +10,7 @@ import { fixedServing, loopbackServing, NO_PUBLIC_URL, pageBase } from "../guard
 import { PROCESS_STORE } from "../guard/store.js";
 import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
-import { createServer, offeredToolNames } from "../mcp/server.js";
+import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp/server.js";
 import { PACKAGE } from "../core/version.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
@@ -54,7 +54,9 @@ export async function serve(config: Config): Promise<void> {
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and whether writes are off or strictly confirmed.
-  const tools = offeredToolNames(config).length;
+  // Stateless requests never declared elicitation: where no other channel can reach a human, tools that always confirm are hidden.
+  const unconfirmable = config.http && config.stateless && !guard.canConfirm({ form: false, url: false }) ? alwaysConfirmedToolNames(config) : [];
+  const tools = offeredToolNames(config).length - unconfirmable.length;
   const offer = `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : ""}, confirmation ${config.confirm}${config.confirm === "strict" ? " (a human only: form, URL or browser page)" : " (a human where the client allows, else a code)"}`;
 
   let stop: () => Promise<void>;
@@ -65,6 +67,9 @@ export async function serve(config: Config): Promise<void> {
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
+    if (unconfirmable.length > 0) {
+      log.warn(`--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`);
+    }
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${offer}`);
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {

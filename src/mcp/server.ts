@@ -84,3 +84,10 @@ function errorResult(text: string): CallToolResult {
 export function offeredToolNames(config: Parameters<typeof selectTools>[1]): string[] {
   return selectTools(TOOLS, config).map((t) => t.name);
 }
+
+/** The offered tools that only ever act after a confirmation (delete, reset, …): hidden where no channel can confirm. */
+export function alwaysConfirmedToolNames(config: Parameters<typeof selectTools>[1]): string[] {
+  return selectTools(TOOLS, config)
+    .filter((t) => t.guard?.alwaysConfirms)
+    .map((t) => t.name);
+}
