@@ -114,6 +114,21 @@ describe("init --write", () => {
     expect(again.inputs.map((i: { id: string }) => i.id)).toEqual(["sail-client-secret"]);
   });
 
+  it("run again, keeps the server flags the user added to args, and takes this run's entry point and --sandbox", () => {
+    const where = dirs();
+    const file = join(where.cwd, ".vscode", "mcp.json");
+    init(["--client", "vscode", "--write", "--sandbox"], {}, where);
+    const first = JSON.parse(readFileSync(file, "utf8"));
+    const entry: string[] = first.servers["isc-identities"].args.slice(0, -1);
+    expect(first.servers["isc-identities"].args.at(-1)).toBe("--sandbox");
+    first.servers["isc-identities"].args = ["/old/place/main.js", "--sandbox", "--read-only", "--confirm", "strict", "--tools=list_identities,get_identity"];
+    writeFileSync(file, JSON.stringify(first));
+    init(["--client", "vscode", "--write"], CREDS, where);
+    const again = JSON.parse(readFileSync(file, "utf8"));
+    // The old entry point and --sandbox are this run's to decide; the user's own flags stay, values and all.
+    expect(again.servers["isc-identities"].args).toEqual([...entry, "--read-only", "--confirm", "strict", "--tools=list_identities,get_identity"]);
+  });
+
   it("keeps a secret already typed into claude_desktop_config.json", () => {
     const where = dirs();
     const file = join(where.home, "Library", "Application Support", "Claude", "claude_desktop_config.json");

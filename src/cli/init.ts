@@ -36,13 +36,38 @@ function mergeEnv(existing: unknown, fresh: unknown): Json | undefined {
   return env;
 }
 
+/** Flags `init` itself decides: they follow this run, never the old file. */
+const INIT_FLAGS = new Set(["--sandbox"]);
+const flagName = (arg: string) => arg.split("=", 1)[0]!;
+
+/**
+ * Our server's args: this run's command line (entry point, --sandbox), then the server flags the user added to
+ * the old one (`--read-only`, `--confirm strict`, …, each with its values) unless this run sets them too.
+ */
+function mergeArgs(existing: unknown, fresh: unknown): unknown {
+  if (!Array.isArray(fresh) || !Array.isArray(existing)) return fresh;
+  const old = existing.filter((a): a is string => typeof a === "string");
+  const first = old.findIndex((a) => a.startsWith("--"));
+  if (first < 0) return fresh;
+  const given = new Set((fresh as unknown[]).filter((a): a is string => typeof a === "string" && a.startsWith("--")).map(flagName));
+  const kept: string[] = [];
+  let keeping = false;
+  for (const arg of old.slice(first)) {
+    if (arg.startsWith("--")) keeping = !given.has(flagName(arg)) && !INIT_FLAGS.has(flagName(arg));
+    if (keeping) kept.push(arg);
+  }
+  return [...(fresh as unknown[]), ...kept];
+}
+
 /** Adds (or replaces) our server under the host's key and appends missing VS Code inputs; everything else is kept. */
 export function mergeBlock(existing: Json, block: Json, key: string): Json {
   const merged: Json = { ...existing };
   const servers = isObject(existing[key]) ? existing[key] : {};
   const ours = { ...((block[key] as Json)[SERVER_NAME] as Json) };
-  const env = mergeEnv(isObject(servers[SERVER_NAME]) ? servers[SERVER_NAME].env : undefined, ours.env);
+  const before = isObject(servers[SERVER_NAME]) ? servers[SERVER_NAME] : {};
+  const env = mergeEnv(before.env, ours.env);
   if (env) ours.env = env;
+  if ("args" in ours) ours.args = mergeArgs(before.args, ours.args);
   merged[key] = { ...servers, [SERVER_NAME]: ours };
   if (Array.isArray(block.inputs)) {
     const current = Array.isArray(existing.inputs) ? (existing.inputs as unknown[]) : [];
