@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { ICON } from "./icon.js";
+import { buildTime, pinZipTimes } from "./zip-times.js";
 import { asJson, bundleName, readPackageJson, renderManifest, renderServerJson, ROOT } from "./registry-render.js";
 
 // Overridable so a test can build into a temporary folder without touching the repository's server.json.
@@ -37,6 +38,10 @@ process.stdout.write(run("validate", join(stage, "manifest.json")));
 const file = join(out, bundleName(pkg));
 rmSync(file, { force: true });
 run("pack", stage, file);
+// Same source, same bytes: the CLI stamps the packing time, so pin it (SOURCE_DATE_EPOCH, else a fixed date).
+const packed = readFileSync(file);
+pinZipTimes(packed, buildTime());
+writeFileSync(file, packed);
 
 // The registry entry must name exactly this file's hash; the npm entry and the rest come from the code.
 const sha = createHash("sha256").update(readFileSync(file)).digest("hex");

@@ -53,6 +53,21 @@ describe("npm run bundle:mcpb", () => {
   });
 });
 
+describe("a reproducible .mcpb", () => {
+  it("built again from the same tree gives the same bytes (the CLI's packing time is pinned), so server.json's hash can be checked by anyone", async () => {
+    // DOS zip times have a 2-s grain: past it, an unpinned stamp would differ.
+    await new Promise((r) => setTimeout(r, 2_100));
+    const again = mkdtempSync(join(tmpdir(), "isc-mcpb-again-"));
+    try {
+      execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: again, MCPB_SERVER_JSON: join(again, "server.json") }, encoding: "utf8" });
+      const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
+      expect(sha(join(again, `${pkg.name}-${pkg.version}.mcpb`))).toBe(sha(file));
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("the packed .mcpb", () => {
   let dir: string;
   beforeAll(async () => {
