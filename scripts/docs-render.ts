@@ -6,6 +6,7 @@ import { TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../prompts/index.js";
 import { OPTIONS } from "../src/config/options.js";
 import { listedTool } from "../src/mcp/listed-tools.js";
+import type { ReplicaBench } from "./bench-replicas.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -45,6 +46,16 @@ interface BenchResults {
   bulk: { identities: number; read: number; calls: number; upstreamRequests: number; expectedRequests: number; tokenRequests: number; rateLimited429: number; wallMs: number };
   memoryMb: { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number };
   tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
+  replicas?: ReplicaBench;
+}
+
+/** The replica row: measured, or why it was not (no redis-server where the bench ran). */
+function replicaRow(r: ReplicaBench | undefined): string {
+  const what = "replicas over HTTP `--stateless` on one Redis (sandbox upstream, limiter off)";
+  if (!r || r.skipped || !r.callsPerSecond || !r.guardedCallMs) return `| ${what} | not measured${r?.skipped ? `: ${r.skipped}` : ""} | 3 replicas faster than 1; Redis cost of a guarded call |`;
+  const c = r.callsPerSecond;
+  const g = r.guardedCallMs;
+  return `| ${what} | ${c.threeReplicas} tool calls/s through 3 replicas vs ${c.oneReplica} through 1 (${c.ratio}×, ${c.concurrency} callers, ${c.seconds} s each); one guarded call ${g.redis} ms on Redis vs ${g.memory} ms in memory (+${g.addedByRedis} ms, median of ${g.calls}) | 3 replicas faster than 1; Redis cost of a guarded call |`;
 }
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
@@ -72,6 +83,7 @@ function benchTable(): string {
     `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
     `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
     `| server instructions | ${t.instructions} tokens | ≤ 150 |`,
+    replicaRow(b.replicas),
     "",
     "Tokens per tool definition: " + Object.entries(t.perTool).map(([name, n]) => `\`${name}\` ${n}`).join(", ") + ".",
   ].join("\n");
