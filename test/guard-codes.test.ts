@@ -181,6 +181,16 @@ describe("code book", () => {
     expect(await b.redeem(code, binding)).toEqual({ ok: true });
   });
 
+  it("binds the signed-in asker: A's code and A's pending confirmation answer no call of B's", async () => {
+    const b = book();
+    const { code } = b.issue({ ...binding, asker: "ana" });
+    expect(b.bindingKey({ ...binding, asker: "ana" })).not.toBe(b.bindingKey({ ...binding, asker: "bob" }));
+    expect(b.bindingKey({ ...binding, asker: "ana" })).not.toBe(b.bindingKey(binding));
+    expect(await b.redeem(code, { ...binding, asker: "bob" })).toEqual({ ok: false, reason: "mismatch" });
+    expect(await b.redeem(code, binding)).toEqual({ ok: false, reason: "mismatch" });
+    expect(await b.redeem(code, { ...binding, asker: "ana" })).toEqual({ ok: true });
+  });
+
   it("does not reveal the target in the code", () => {
     const { code } = book().issue(binding);
     expect(code).not.toContain("Ann");

@@ -9,6 +9,8 @@ export interface CodeBinding {
   args: Record<string, unknown>;
   /** What the preview showed (name, status...), so a changed target invalidates the code. */
   target: string;
+  /** With sign-in: the `sub` of the person who asked, so their confirmation (page or code) answers no one else's call. */
+  asker?: string | undefined;
 }
 
 export type RedeemFailure = "mismatch" | "used" | "expired" | "target-changed";
@@ -43,8 +45,9 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
   const mac = (...parts: string[]) => createHmac("sha256", opts.key).update(parts.join("\0")).digest("base64url");
   // Keyed, so the code carries no readable trace of the target's name or email.
   const targetTag = (target: string) => mac("target", target).slice(0, 12);
+  const who = (b: CodeBinding) => (b.asker === undefined ? [] : [b.asker]);
   const sign = (b: CodeBinding, issued: string, nonce: string, tag: string) =>
-    mac("code", b.tool, b.tenant, canonicalJson(b.args), issued, nonce, tag).slice(0, 22);
+    mac("code", b.tool, b.tenant, canonicalJson(b.args), issued, nonce, tag, ...who(b)).slice(0, 22);
 
   return {
     issue(binding) {
@@ -54,7 +57,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const tag = targetTag(binding.target);
       return { code: `${issued}.${nonce}.${tag}.${sign(binding, issued, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
     },
-    bindingKey: (b) => mac("binding", b.tool, b.tenant, canonicalJson(b.args), b.target),
+    bindingKey: (b) => mac("binding", b.tool, b.tenant, canonicalJson(b.args), b.target, ...who(b)),
     async redeem(code, binding) {
       const [issued, nonce, tag, signature, ...rest] = code.trim().split(".");
       if (!issued || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: "mismatch" };

@@ -63,6 +63,8 @@ export interface GuardOptions {
   opener?: BrowserOpener;
 }
 
+const TELL_USER = "Tell the user it was not done.";
+
 /** One random key per process, so every server in it (HTTP sessions, stateless requests) accepts the others' codes. */
 let processKey: string | undefined;
 
@@ -137,9 +139,9 @@ export function createGuard(opts: GuardOptions): Guard {
         if (p.blockers.length > 0) {
           throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
         }
-        const bound = { tool, tenant, args: call.args, target: p.fingerprint };
+        const bound = { tool, tenant, args: call.args, target: p.fingerprint, ...(call.actor ? { asker: call.actor.sub } : {}) };
         const binding: Binding = { ...bound, key: codes.bindingKey(bound) };
-        const answer = await channel.ask({ binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs });
+        const answer = await channel.ask({ binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes });
         switch (answer.kind) {
           case "refused":
             throw refuse(answer.reason, answer.why, answer.next);
@@ -151,6 +153,10 @@ export function createGuard(opts: GuardOptions): Guard {
             return { status: "confirmation_pending", preview: p, where: answer.where, expiresAt: answer.expiresAt };
           case "confirmed":
             confirmedBy = answer.by ?? (channel.name === "form" ? call.actor : undefined);
+            // The page checks this before it takes an answer; checked here again, as the last word before acting.
+            if (facts.fourEyes ? !confirmedBy || confirmedBy.sub === call.actor?.sub : call.actor && confirmedBy && confirmedBy.sub !== call.actor.sub) {
+              throw refuse("cancelled", facts.fourEyes ? "under --four-eyes a different signed-in approver must confirm, and this answer was not theirs." : "the answer came from a different person than the one who asked.", TELL_USER);
+            }
             if (answer.waited) {
               // A human may have taken minutes: read the target again right before acting.
               const current = await reading(() => currentFingerprint(call.read, spec, p));

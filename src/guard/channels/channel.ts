@@ -52,6 +52,8 @@ export interface Binding {
   args: Record<string, unknown>;
   /** The previewed target's fingerprint, so a changed target invalidates the confirmation. */
   target: string;
+  /** With sign-in: the asker's `sub` (one person's confirmation never answers another's call). */
+  asker?: string | undefined;
   /** One string for all of the above (keyed hash): the store's key for pending confirmations. */
   key: string;
 }
@@ -67,10 +69,14 @@ export interface ConfirmationAsk {
   now(): number;
   /** --confirm-ttl in ms: how long a code or a pending confirmation lives. */
   ttlMs: number;
+  /** With sign-in: the person whose call this is; a page answers only them (or, under `fourEyes`, only a different approver). */
+  asker?: Actor | undefined;
+  /** --four-eyes applies to this call. */
+  fourEyes?: boolean | undefined;
 }
 
 export type ChannelAnswer =
-  /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. */
+  /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. `by`: who, when a page signed them in. */
   | { kind: "confirmed"; waited: boolean; by?: Actor | undefined }
   | { kind: "refused"; reason: RefusalReason; why: string; next: string }
   /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */

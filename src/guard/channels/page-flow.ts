@@ -47,7 +47,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
     }
     const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
     const view = pageViewOf({ tool: binding.tool, tenant: binding.tenant, preview: req.preview, by: req.by, ...(sample ? { sample } : {}) });
-    const opened = await flow.pages.open({ binding: binding.key, channel: flow.channel, data: { view, accept: acceptedNames(req.preview) }, expiresAt: now() + req.ttlMs });
+    const opened = await flow.pages.open({ binding: binding.key, channel: flow.channel, data: { view, accept: acceptedNames(req.preview), requestedBy: req.asker, fourEyes: req.fourEyes }, expiresAt: now() + req.ttlMs });
     pending = opened.pending;
     // Opened by a concurrent call of the same binding: that call shows it; this one only waits.
     if (opened.created) {
@@ -85,7 +85,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
   if (pending.answer) flow.pages.used(pending.id, pending.answer.confirmed);
   const taken = await store.takeAnswered(binding.key, now());
   if (!taken?.answer) return USED;
-  if (taken.answer.confirmed) return { kind: "confirmed", waited: true };
+  if (taken.answer.confirmed) return { kind: "confirmed", waited: true, by: taken.answer.by };
   const next = taken.answer.reason === "name-mismatch" ? "Call again only if the user wants to retry; they must type the name exactly." : TELL;
   return { kind: "refused", reason: taken.answer.reason, why: taken.answer.why, next };
 }

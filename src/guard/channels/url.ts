@@ -17,6 +17,8 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
   return {
     name: "url",
     human: true,
+    // Behind sign-in the page knows who answers, so it can take a second person's answer (--four-eyes).
+    secondPerson: pages?.signsIn === true,
     needs: "an MCP client that supports URL elicitation",
     available: (facts) => facts.client.url && pages !== undefined && pages.unreachable() === undefined,
     ask: (req) =>
@@ -26,10 +28,12 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
           waitMs,
           channel: "url",
           where: "on the confirmation page their MCP client opened",
-          async show(url, pending, { call, preview }) {
+          async show(url, pending, { call, preview, fourEyes }) {
             // Its own id, not the page's: the client may log it, and the page id is what answers the page.
             const elicitationId = randomBytes(16).toString("base64url");
-            const message = `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
+            const message = fourEyes
+              ? `A second person must approve this: ${preview.action} Open the page and send its link to an approver; nothing happens unless they confirm there.`
+              : `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
             let result;
             try {
               result = await call.elicitUrl(message, url, elicitationId, Math.min(waitMs, Math.max(1_000, call.deadline - Date.now())));

@@ -39,6 +39,8 @@ const RECENT_MS = 10 * 60_000;
 export interface ConfirmationPages {
   /** Why a user's browser cannot reach the pages (then no channel may use them), or undefined. */
   unreachable(): string | undefined;
+  /** True when the pages sign people in first (HTTP with OAuth): a different person can then answer, signed in, as --four-eyes needs. */
+  readonly signsIn: boolean;
   /** Opens the page for this binding, or finds the one already open for it (one page per binding); `created` says which. */
   open(input: OpenPage): Promise<{ pending: PendingConfirmation; url: string; created: boolean }>;
   /** Resolves once the confirmation is answered or gone, after `ms`, or when `signal` aborts; with its state then. */
@@ -135,6 +137,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
 
   return {
     unreachable: () => opts.serving.unreachable(),
+    signsIn: opts.gate !== undefined,
     async open(input) {
       // Listener first: the page must answer before its URL goes anywhere.
       const base = await opts.serving.base();
