@@ -131,7 +131,8 @@ describe("commands and HTTP settings", () => {
 
   it("sign-in settings: off loopback instead of the static token, as a set, and never with the static token", () => {
     const oauth = ["--oauth-issuer", "https://login.example.test/tenant/v2.0", "--oauth-audience", "https://mcp.example.test/mcp"];
-    const { config } = resolveConfig(["--http", "--host", "0.0.0.0", ...oauth], creds);
+    const client = ["--oauth-client-id", "isc-mcp-page"];
+    const { config } = resolveConfig(["--http", "--host", "0.0.0.0", ...oauth, ...client], creds);
     expect(config).toMatchObject({ oauthIssuer: "https://login.example.test/tenant/v2.0", oauthAudience: "https://mcp.example.test/mcp", oauthScopeRead: "identities:read", oauthRightsClaims: ["scope", "scp"], oauthClockSkewSeconds: 30 });
     expect(() => resolveConfig(["--http", ...oauth], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" })).toThrow(/either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both/);
     expect(() => resolveConfig(["--http", oauth[0]!, oauth[1]!], creds)).toThrow(/go together/);
@@ -140,8 +141,15 @@ describe("commands and HTTP settings", () => {
     expect(() => resolveConfig(["--http", ...oauth, "--oauth-scope-write", "identities:read"], creds)).toThrow(/distinct scope tokens/);
     expect(() => resolveConfig(["--http", ...oauth, "--four-eyes"], creds)).toThrow(/--four-eyes needs the confirmation page to sign people in/);
     expect(() => resolveConfig(["--http", "--four-eyes"], creds)).toThrow(/--four-eyes needs sign-in/);
-    expect(() => resolveConfig(["--http", ...oauth, "--oauth-clock-skew", "3600"], creds)).toThrow(/at most 300/);
-    expect(() => resolveConfig(["--http", ...oauth, "--oauth-introspection"], creds)).toThrow(/needs this server's own client/);
+    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-clock-skew", "3600"], creds)).toThrow(/at most 300/);
+    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-introspection"], creds)).toThrow(/needs this server's own client/);
+    // The confirmation page signs people in too: without the server's own client it would not know who answers.
+    expect(() => resolveConfig(["--http", ...oauth, "--public-url", "https://mcp.example.test"], creds)).toThrow(
+      "--oauth-issuer: the confirmation page signs people in through the same provider and needs this server's own client there: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET), with redirect URI https://mcp.example.test/signin/callback; or leave url out of --confirm-via.",
+    );
+    for (const nopage of [["--read-only"], ["--confirm-via", "form,code"], ["--stateless", "--single-replica"]]) {
+      expect(resolveConfig(["--http", ...oauth, ...nopage], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.oauthClientId).toBeUndefined();
+    }
   });
 
   it("refuses a non-loopback bind without ISC_MCP_HTTP_TOKEN, and --stateless without ISC_MCP_CONFIRM_KEY", () => {

@@ -33,7 +33,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const start = (provider = idp, argv: string[] = []) => startHttpHarness(["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, ...argv], {}, { oauth: { jwksCooldownMs: 0 } });
+const start = (provider = idp, argv: string[] = []) => startHttpHarness(["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv], {}, { oauth: { jwksCooldownMs: 0 } });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenFor = (sub: string, scopes = ALL) => idp.token(sub, scopes, { resource: AUDIENCE });
 
@@ -183,7 +183,7 @@ describe("rights follow the person", () => {
   });
 
   it("under --four-eyes the asker's own form (or a code) cannot confirm a destructive tool: refused, nothing deleted", async () => {
-    h = await start(idp, ["--four-eyes", "--oauth-client-id", CLIENT.id]);
+    h = await start(idp, ["--four-eyes"]);
     const id = pickFixtures(h.sandbox.state).plain;
     const name = h.sandbox.state.identities.get(id)!.name;
     let asked = 0;

@@ -36,7 +36,7 @@ async function signedInPages(idp: OidcFixture): Promise<SignedInPages> {
   idp.allowRedirect(`${origin}${CALLBACK_PATH}`);
   const issuer = createIssuer({ issuer: idp.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, log });
   const policy = { issuer: idp.issuer, audience: `${origin}/mcp`, clockSkewSeconds: 30, rightsClaims: ["scope"], introspection: false };
-  const signIn = createPageSignIn({ issuer, policy, publicOrigin: origin, approverScope: APPROVE, key: "page-sign-in-test-key-0123456789", log });
+  const signIn = createPageSignIn({ issuer, policy, publicBase: `${origin}/`, approverScope: APPROVE, key: "page-sign-in-test-key-0123456789", log });
   const store = createMemoryStore();
   const pages = createConfirmationPages({ store, serving: fixedServing(`${origin}/`), log, gate: signIn.gate });
   handle = async (req, res) => {

@@ -45,10 +45,11 @@ export async function serve(config: Config): Promise<void> {
   // Confirmation pages: on the HTTP listener itself, or (stdio) on a loopback listener opened by the first confirmation.
   let httpPort = 0;
   let pages: ConfirmationPages | undefined;
-  const serving = config.http
-    ? fixedServing(() => (httpPort ? pageBase(config, httpPort) : undefined), NO_PUBLIC_URL)
-    : loopbackServing(() => pages!.handle, { log });
-  pages = createConfirmationPages({ store, serving, log });
+  const base = () => (httpPort ? pageBase(config, httpPort) : undefined);
+  const serving = config.http ? fixedServing(base, NO_PUBLIC_URL) : loopbackServing(() => pages!.handle, { log });
+  // With sign-in over HTTP the page first signs the human in through the same identity provider.
+  const signIn = config.http && config.oauthIssuer ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
+  pages = createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate });
   const guard = createGuard({ config: backend.config, audit, store, pages });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
@@ -63,7 +64,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages });
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;

@@ -73,7 +73,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "oauthRightsClaims", flag: "oauth-rights-claims", env: "ISC_MCP_OAUTH_RIGHTS_CLAIMS", type: "list", default: "scope,scp", placeholder: "a,b", description: "Token claims that carry the scopes above (add roles for app roles)." },
   { key: "oauthClockSkewSeconds", flag: "oauth-clock-skew", env: "ISC_MCP_OAUTH_CLOCK_SKEW", type: "number", default: 30, placeholder: "SECONDS", description: "Clock difference tolerated on a token's exp and nbf (at most 300)." },
   { key: "oauthIntrospection", flag: "oauth-introspection", env: "ISC_MCP_OAUTH_INTROSPECTION", type: "boolean", default: false, description: "Check opaque (non-JWT) tokens at the provider's introspection endpoint (needs the client below)." },
-  { key: "oauthClientId", flag: "oauth-client-id", env: "ISC_MCP_OAUTH_CLIENT_ID", type: "string", placeholder: "ID", description: "This server's own client at the identity provider (for introspection and the confirmation page's sign-in)." },
+  { key: "oauthClientId", flag: "oauth-client-id", env: "ISC_MCP_OAUTH_CLIENT_ID", type: "string", placeholder: "ID", description: "This server's own client at the identity provider: the confirmation page signs people in with it (redirect URI <page URL>/signin/callback); also for introspection. Needed with --oauth-issuer." },
   { key: "oauthClientSecret", flag: "", env: "ISC_MCP_OAUTH_CLIENT_SECRET", type: "string", secret: true, description: "Secret of that client (environment only)." },
   { key: "publicUrl", flag: "public-url", env: "ISC_MCP_PUBLIC_URL", type: "string", placeholder: "URL", description: "URL at which users' browsers reach this HTTP server (behind a proxy or load balancer), for confirmation pages; https unless loopback." },
 ];

@@ -340,6 +340,13 @@ function checkOAuth(config: Config): void {
   if (config.fourEyes && !config.oauthClientId) {
     throw new ConfigError("--four-eyes needs the confirmation page to sign people in: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET for a confidential client).");
   }
+  // Without its own client the page could not tell who answers; rather than serve it open, the server does not start.
+  const pageShown = !config.readOnly && !config.stateless && (!config.confirmVia || config.confirmVia.includes("url"));
+  if (pageShown && !config.oauthClientId) {
+    const at = config.publicUrl ?? (isLoopback(config.host) && config.port ? `http://${config.host}:${config.port}/` : "<--public-url>/");
+    const callback = `${at.replace(/\/?$/, "/")}signin/callback`;
+    throw new ConfigError(`--oauth-issuer: the confirmation page signs people in through the same provider and needs this server's own client there: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET), with redirect URI ${callback}; or leave url out of --confirm-via.`);
+  }
   if (config.oauthClockSkewSeconds > 300) throw new ConfigError(`--oauth-clock-skew is at most 300 seconds, got ${config.oauthClockSkewSeconds}.`);
   if (config.oauthRightsClaims.length === 0) throw new ConfigError("--oauth-rights-claims names no claim: keep the default scope,scp.");
   if (config.oauthIntrospection && !(config.oauthClientId && config.oauthClientSecret)) {

@@ -25,6 +25,8 @@ export interface OAuthGate {
 export interface GateOptions {
   /** Shortest time between key-set fetches for unknown key ids; tests shorten it. @default 30_000 */
   jwksCooldownMs?: number;
+  /** The provider as another part of this server already sees it (the confirmation page's sign-in), to share. */
+  issuer?: Issuer;
 }
 
 const KINDS: readonly ToolKind[] = ["read", "write", "destructive"];
@@ -48,7 +50,7 @@ export function tokenPolicy(config: OAuthConfig, settings: OAuthSettings): Token
 export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOptions = {}): OAuthGate | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
-  const issuer = createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log, ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}) });
+  const issuer = opts.issuer ?? createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log, ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}) });
   const policy = tokenPolicy(config, settings);
   const kindsOf = (person: Person) => KINDS.filter((k) => person.scopes.includes(settings.scopes[k]));
   const held = (person: Person) => KINDS.map((k) => settings.scopes[k]).filter((s) => person.scopes.includes(s));

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as oidc from "openid-client";
 import type { Actor } from "../../guard/audit.js";
-import type { PageGate, PageGateResult } from "../../guard/page/handler.js";
+import { PAGE_ID, pageIdFromPath, type PageGate, type PageGateResult } from "../../guard/page/handler.js";
 import type { Logger } from "../../core/log.js";
 import type { Issuer } from "./oauth-issuer.js";
 import { checkToken, type TokenPolicy } from "./oauth-token.js";
@@ -12,14 +12,16 @@ export const CALLBACK_PATH = "/signin/callback";
 /** A page sign-in lasts this long: enough to read a preview and answer, not a standing session. */
 const SIGNED_IN_MS = 15 * 60_000;
 const LOGIN_MS = 10 * 60_000;
-const RETURN_TO = /^\/(?:[\w-]+\/)*confirm\/[A-Za-z0-9_-]{24}$/;
 
 export interface PageSignInOptions {
   issuer: Issuer;
   /** To read the approver scope from the access token the sign-in returns, checked like any MCP request's. */
   policy: TokenPolicy;
-  /** The origin people's browsers reach this server at (the audience's); https there makes the cookies Secure and __Host-. */
-  publicOrigin: string;
+  /**
+   * Where people's browsers reach the pages (…/confirm/<id>), read when needed (the port is known once the server
+   * listens); the redirect URI is `<base>signin/callback`. https here means TLS in front: the cookies are then Secure and __Host-.
+   */
+  publicBase: string | (() => string | undefined);
   approverScope: string;
   /** HMAC key for the cookies. */
   key: string;
@@ -28,7 +30,8 @@ export interface PageSignInOptions {
 }
 
 interface SignedIn { sub: string; name?: string; approver: boolean; exp: number }
-interface Login { state: string; nonce: string; verifier: string; returnTo: string; exp: number }
+/** `page`: the id of the page to return to, under the public base (a proxy may strip a path prefix from what we see). */
+interface Login { state: string; nonce: string; verifier: string; page: string; exp: number }
 
 export interface PageSignIn {
   gate: PageGate;
@@ -38,11 +41,21 @@ export interface PageSignIn {
 
 export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   const now = opts.now ?? Date.now;
-  const secure = new URL(opts.publicOrigin).protocol === "https:";
-  // __Host- needs Secure (browsers drop it otherwise), so on plain loopback http the names go without the prefix.
-  const prefix = secure ? "__Host-" : "";
-  const names = { session: `${prefix}isc-mcp-signed-in`, login: `${prefix}isc-mcp-sign-in` };
-  const redirectUri = `${opts.publicOrigin}${CALLBACK_PATH}`;
+  const base = () => {
+    const b = typeof opts.publicBase === "string" ? opts.publicBase : opts.publicBase();
+    if (b === undefined) throw new Error("the confirmation pages have no public URL yet");
+    return new URL(b.endsWith("/") ? b : `${b}/`);
+  };
+  let fixed: { secure: boolean; names: { session: string; login: string }; redirectUri: string } | undefined;
+  /** Read once the base is known, then fixed: the cookie names must not change under a signed-in browser. */
+  const site = () => {
+    if (fixed) return fixed;
+    const b = base();
+    const secure = b.protocol === "https:";
+    // __Host- needs Secure (browsers drop it otherwise), so on plain loopback http the names go without the prefix.
+    const prefix = secure ? "__Host-" : "";
+    return (fixed = { secure, names: { session: `${prefix}isc-mcp-signed-in`, login: `${prefix}isc-mcp-sign-in` }, redirectUri: new URL(CALLBACK_PATH.slice(1), b).href });
+  };
 
   const seal = (value: object) => {
     const body = Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -58,7 +71,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     return value.exp > now() ? value : undefined;
   };
   const cookie = (name: string, value: string, maxAgeMs: number) =>
-    `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? "; Secure" : ""}`;
+    `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${site().secure ? "; Secure" : ""}`;
   const read = (req: IncomingMessage, name: string) => {
     for (const part of (req.headers.cookie ?? "").split(";")) {
       const [k, ...v] = part.trim().split("=");
@@ -67,11 +80,11 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     return undefined;
   };
 
-  async function beginSignIn(returnTo: string): Promise<PageGateResult> {
+  async function beginSignIn(page: string): Promise<PageGateResult> {
     const config = await opts.issuer.configuration();
-    const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo, exp: now() + LOGIN_MS };
+    const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), page, exp: now() + LOGIN_MS };
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
+      redirect_uri: site().redirectUri,
       scope: `openid profile email ${opts.approverScope}`,
       code_challenge: await oidc.calculatePKCECodeChallenge(login.verifier),
       code_challenge_method: "S256",
@@ -79,14 +92,14 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       nonce: login.nonce,
       resource: opts.policy.audience,
     });
-    return { ok: false, status: 303, location: url.href, cookie: cookie(names.login, seal(login), LOGIN_MS) };
+    return { ok: false, status: 303, location: url.href, cookie: cookie(site().names.login, seal(login), LOGIN_MS) };
   }
 
   const gate: PageGate = async (req, record) => {
-    const person = unseal<SignedIn>(read(req, names.session));
+    const person = unseal<SignedIn>(read(req, site().names.session));
     if (!person) {
       if (req.method !== "GET" && req.method !== "HEAD") return { ok: false, status: 403, why: "your sign-in on this page ended; open the page again to sign in." };
-      return beginSignIn((req.url ?? "/").split("?")[0]!);
+      return beginSignIn(pageIdFromPath((req.url ?? "/").split("?")[0]!) ?? "");
     }
     const actor: Actor = { sub: person.sub, ...(person.name ? { name: person.name } : {}) };
     const asker = record.requestedBy;
@@ -102,15 +115,17 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   async function callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const fail = (why: string) => {
       opts.log.warn(`confirmation page sign-in failed: ${why}`);
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "set-cookie": cookie(names.login, "", 0) });
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "set-cookie": cookie(site().names.login, "", 0) });
       res.end(`Sign-in failed: ${why}. Open the confirmation page again.`);
     };
-    const login = unseal<Login>(read(req, names.login));
-    if (!login || !RETURN_TO.test(login.returnTo)) return fail("this browser did not start a sign-in here, or it took too long");
+    const login = unseal<Login>(read(req, site().names.login));
+    if (!login || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
     let person: SignedIn;
     try {
       const config = await opts.issuer.configuration();
-      const current = new URL(req.url ?? "/", opts.publicOrigin);
+      // The callback as registered at the provider, with the query the provider sent: what the code was issued for.
+      const current = new URL(site().redirectUri);
+      current.search = new URL(req.url ?? "/", current).search;
       const tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true }, { resource: opts.policy.audience });
       const claims = tokens.claims();
       if (!claims?.sub) return fail("the identity provider named nobody");
@@ -122,7 +137,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     } catch (err) {
       return fail((err as Error).message);
     }
-    res.writeHead(303, { location: login.returnTo, "cache-control": "no-store", "set-cookie": [cookie(names.session, seal(person), SIGNED_IN_MS), cookie(names.login, "", 0)] });
+    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal(person), SIGNED_IN_MS), cookie(site().names.login, "", 0)] });
     res.end();
   }
 

@@ -15,6 +15,7 @@ import { createSessionRegistry } from "./sessions.js";
 import { createStatelessHandler } from "./stateless.js";
 import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
+import { CALLBACK_PATH, type PageSignIn } from "./page-signin.js";
 
 export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken"> & OAuthConfig & Partial<Pick<Config, "publicUrl">>;
 
@@ -25,6 +26,8 @@ export interface HttpOptions {
   redis?: Pick<RedisLink, "ping">;
   /** Confirmation pages to serve at …/confirm/<id> (no bearer token or sign-in: the unguessable id does that job). */
   pages?: ConfirmationPages | undefined;
+  /** With sign-in: the pages' sign-in, whose callback is served beside them. */
+  signIn?: Pick<PageSignIn, "callback"> | undefined;
 }
 
 export interface HttpServing {
@@ -62,6 +65,8 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     // Confirmation pages: a browser cannot send the bearer token; the page's unguessable id does that job, and the page checks its own Host and Origin.
     const pageId = pages && (path.startsWith("/confirm/") || (pagePath !== "/" && path.startsWith(`${pagePath}confirm/`))) ? pageIdFromPath(path) : undefined;
     if (pages && pageId !== undefined) return pages.handle(req, res, pageId);
+    // The provider sends the browser back here after a page sign-in; the sign-in checks state, nonce and its own cookie.
+    if (options.signIn && (path === CALLBACK_PATH || path === `${pagePath}${CALLBACK_PATH.slice(1)}`) && req.method === "GET") return options.signIn.callback(req, res);
     const refusal = checkAccess(policy, req);
     if (refusal) {
       // The whole reason: the operator reading the log needs the fix (--allowed-hosts, the token) as much as the client does.
