@@ -1,14 +1,15 @@
 // Prompt: a user is locked out; find them, verify who they are, and send a password-reset email with consent.
 import { CONFIRM_RULE, definePrompt } from "../src/mcp/define-prompt.js";
 import { quoted } from "../src/core/quote.js";
+import { VIA } from "../tools/send-identity-verification-account-token.js";
 
 export const lockedOutUser = definePrompt({
   name: "locked_out_user",
   title: "Locked-out user",
   description: "Help a user who cannot log in: find them, check their status, send a password-reset email.",
   arguments: [
-    { name: "who", description: "Name, alias or email of the user.", required: true },
-    { name: "via", description: "EMAIL_WORK (default), EMAIL_PERSONAL, LINK_WORK or LINK_PERSONAL.", required: false },
+    { name: "who", description: "Name, alias or email of the user.", required: true, complete: "identity" },
+    { name: "via", description: "EMAIL_WORK (default), EMAIL_PERSONAL, LINK_WORK or LINK_PERSONAL.", required: false, complete: VIA },
   ],
   tools: ["list_identities", "get_identity", "send_identity_verification_account_token", "start_identities_invite", "get_task_status"],
   render: ({ who = "", via = "EMAIL_WORK" }) =>

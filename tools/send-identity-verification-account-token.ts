@@ -5,7 +5,8 @@ import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
 
-const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
+/** The channels ISC can send the reset link by (also what the locked_out_user prompt completes). */
+export const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
 
 export const sendIdentityVerificationAccountToken = defineTool({
   name: "send_identity_verification_account_token",

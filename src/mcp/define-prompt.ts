@@ -3,6 +3,8 @@ export interface PromptArgument {
   name: string;
   description: string;
   required: boolean;
+  /** What completion/complete suggests: identities from the tenant (name or alias prefix), or these fixed values. */
+  complete?: "identity" | readonly string[];
 }
 
 export interface PromptDef {

@@ -4,13 +4,16 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { GetPromptRequestSchema, ListPromptsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { PromptDef } from "./define-prompt.js";
 
-export function registerPrompts(server: Server, all: readonly PromptDef[], exposedTools: ReadonlySet<string>): void {
-  // A prompt that would steer the model to a hidden tool (read-only mode, deny lists) is not offered.
-  const prompts = all.filter((p) => p.tools.every((t) => exposedTools.has(t)));
+/** A prompt that would steer the model to a hidden tool (read-only mode, deny lists) is not offered. */
+export function offeredPrompts(all: readonly PromptDef[], exposedTools: ReadonlySet<string>): PromptDef[] {
+  return all.filter((p) => p.tools.every((t) => exposedTools.has(t)));
+}
+
+export function registerPrompts(server: Server, prompts: readonly PromptDef[]): void {
   const byName = new Map(prompts.map((p) => [p.name, p]));
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: prompts.map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments.map((a) => ({ ...a })) })),
+    prompts: prompts.map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })) })),
   }));
 
   server.setRequestHandler(GetPromptRequestSchema, async (request) => {

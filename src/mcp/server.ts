@@ -16,7 +16,8 @@ import { PACKAGE } from "../core/version.js";
 import { TOOLS } from "../../tools/index.js";
 import { selectTools } from "./tool-selection.js";
 import { PROMPTS } from "../../prompts/index.js";
-import { registerPrompts } from "./prompts.js";
+import { offeredPrompts, registerPrompts } from "./prompts.js";
+import { registerCompletions } from "./completions.js";
 import { registerResources } from "./resources.js";
 
 export interface ServerDeps {
@@ -41,7 +42,7 @@ export function createServer(deps: ServerDeps): Server {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
   const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, {
-    capabilities: { tools: {}, prompts: {}, resources: {} },
+    capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
     instructions: INSTRUCTIONS,
     // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
     jsonSchemaValidator: zodJsonSchemaValidator,
@@ -53,7 +54,9 @@ export function createServer(deps: ServerDeps): Server {
     const confirmable = guard.canConfirm(declaredElicitation(server));
     return { tools: tools.filter(allowedFor(callerOf(extra.authInfo))).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
   });
-  registerPrompts(server, PROMPTS, new Set(byName.keys()));
+  const prompts = offeredPrompts(PROMPTS, new Set(byName.keys()));
+  registerPrompts(server, prompts);
+  registerCompletions(server, prompts, deps.isc, deps.log);
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {

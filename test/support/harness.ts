@@ -29,6 +29,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** The ISC client's log (e.g. X-Deprecated notices). @default none */
   log?: Logger;
+  /** The MCP server's own log (e.g. completion debug lines). @default silent */
+  serverLog?: Logger;
 }
 
 export interface Harness {
@@ -51,7 +53,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
   const guard = createGuard({ config: backend.config, audit: auditLog, store: createMemoryStore(), ...(opts.now ? { now: opts.now } : {}) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), audit: auditLog, guard, ...(opts.tools ? { tools: opts.tools } : {}) });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: opts.serverLog ?? createLogger("silent"), audit: auditLog, guard, ...(opts.tools ? { tools: opts.tools } : {}) });
   const capabilities: ClientCapabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: { form: {} } } : {});
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   if (opts.onElicit) {

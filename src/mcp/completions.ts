@@ -1,0 +1,55 @@
+// completion/complete: the identity arguments of the prompts and of the identity template complete from the tenant. SDK-specific.
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { CompleteRequestSchema, type CompleteResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Logger } from "../core/log.js";
+import type { IscClient } from "../isc/client.js";
+import { callerOf } from "./caller.js";
+import type { PromptArgument, PromptDef } from "./define-prompt.js";
+import { insertable, suggestIdentities, SUGGESTIONS, type Match, type Suggestions } from "./identity-suggestions.js";
+import { invalidParams } from "./protocol-errors.js";
+import { IDENTITY_TEMPLATE } from "./resources.js";
+
+type Completion = CompleteResult["completion"];
+
+const EMPTY: Completion = { values: [], total: 0, hasMore: false };
+
+export function registerCompletions(server: Server, prompts: readonly PromptDef[], isc: IscClient, log: Logger): void {
+  const byName = new Map(prompts.map((p) => [p.name, p]));
+
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra): Promise<CompleteResult> => {
+    const { ref, argument } = request.params;
+    // Suggesting identities is reading them: a signed-in person without read tools gets none.
+    const caller = callerOf(extra.authInfo);
+    const mayRead = !caller || caller.kinds.includes("read");
+    if (ref.type === "ref/prompt") {
+      const prompt = byName.get(ref.name);
+      if (!prompt) throw invalidParams(`Unknown prompt "${ref.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
+      const arg = prompt.arguments.find((a) => a.name === argument.name);
+      if (!arg) throw invalidParams(`Prompt "${prompt.name}" has no argument "${argument.name}".`);
+      return { completion: await promptCompletion(arg, argument.value, mayRead, isc, log) };
+    }
+    if (ref.uri !== IDENTITY_TEMPLATE) throw invalidParams(`Unknown resource template "${ref.uri}": this server has ${IDENTITY_TEMPLATE}.`);
+    if (argument.name !== "identityId") throw invalidParams(`${IDENTITY_TEMPLATE} has no argument "${argument.name}".`);
+    if (!mayRead) return { completion: EMPTY };
+    return { completion: shaped(await suggestIdentities(isc, argument.value, log), (m) => m.id) };
+  });
+}
+
+async function promptCompletion(arg: PromptArgument, value: string, mayRead: boolean, isc: IscClient, log: Logger): Promise<Completion> {
+  const complete = arg.complete;
+  if (!complete) return EMPTY;
+  if (complete !== "identity") {
+    const values = complete.filter((c) => c.toLowerCase().startsWith(value.trim().toLowerCase()));
+    return { values, total: values.length, hasMore: false };
+  }
+  if (!mayRead) return EMPTY;
+  const typed = value.trim().toLowerCase();
+  // What the person typed the start of: the name when it matched, else the alias that did.
+  return shaped(await suggestIdentities(isc, value, log), (m) => (m.alias !== undefined && !m.name.toLowerCase().startsWith(typed) && m.alias.toLowerCase().startsWith(typed) ? m.alias : m.name));
+}
+
+function shaped(found: Suggestions, pick: (m: Match) => string): Completion {
+  const values = [...new Set(found.matches.map(pick).filter(insertable))].slice(0, SUGGESTIONS);
+  const total = Math.max(found.total ?? found.matches.length, values.length);
+  return { values, total, hasMore: total > values.length };
+}
