@@ -12,6 +12,7 @@ import { accessPolicy, checkAccess } from "./access.js";
 import { readJsonBody } from "./body.js";
 import { JSONRPC, replyError, replyJson } from "./reply.js";
 import { createSessionRegistry } from "./sessions.js";
+import { createEventLog, type EventLimits } from "./event-store.js";
 import { createStatelessHandler } from "./stateless.js";
 import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
@@ -28,7 +29,12 @@ export interface HttpOptions {
   pages?: ConfirmationPages | undefined;
   /** With sign-in: the pages' sign-in, whose callback is served beside them. */
   signIn?: Pick<PageSignIn, "callback"> | undefined;
+  /** Bounds of the replay store of SSE events and the `retry` hint (tests shrink them; defaults in event-store.ts). */
+  events?: Partial<EventLimits> & { retryMs?: number };
 }
+
+/** When a client whose SSE stream was cut (a proxy's idle timeout) should come back for the rest. */
+export const SSE_RETRY_MS = 2000;
 
 export interface HttpServing {
   /** e.g. http://127.0.0.1:3000/mcp */
@@ -46,7 +52,11 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
   const audienceHost = gate ? [new URL(gate.settings.audience).host] : [];
   const policy = accessPolicy({ host: settings.host, allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost], allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
   const pages = options.pages;
-  const sessions = settings.stateless ? undefined : createSessionRegistry({ makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions });
+  // Stateless mode has no session to resume a stream in (any replica answers, GET is refused): no store there.
+  const sessions = settings.stateless ? undefined : createSessionRegistry({
+    makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions,
+    events: createEventLog(options.events), retryMs: options.events?.retryMs ?? SSE_RETRY_MS,
+  });
   const stateless = settings.stateless ? createStatelessHandler({ makeServer, log }) : undefined;
   const pagePath = settings.publicUrl ? new URL(settings.publicUrl).pathname : "/";
 

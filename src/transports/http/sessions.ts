@@ -7,6 +7,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Logger } from "../../core/log.js";
 import { callerOf } from "../../mcp/caller.js";
+import type { EventLog } from "./event-store.js";
 import { JSONRPC, replyError } from "./reply.js";
 
 export interface SessionOptions {
@@ -14,6 +15,10 @@ export interface SessionOptions {
   idleMs: number;
   maxSessions: number;
   log: Logger;
+  /** Keeps what each session's SSE streams sent, so a cut stream resumes (GET with Last-Event-ID). */
+  events?: EventLog;
+  /** The `retry` (ms) of each SSE response's priming event: when a client whose stream was cut comes back. */
+  retryMs?: number;
 }
 
 interface Session {
@@ -53,8 +58,12 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
       return replyError(res, 503, `Too many sessions (${opts.maxSessions}); retry later or end idle sessions with DELETE /mcp.`, { headers: { "retry-after": "5" } });
     }
     opening++;
+    const events = opts.events?.forSession();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      // With a store, every SSE response starts with a priming event (an id, empty data, `retry`) for clients on
+      // protocol 2025-11-25 or later, and a GET with Last-Event-ID replays what a cut stream missed.
+      ...(events ? { eventStore: events, retryInterval: opts.retryMs } : {}),
       onsessioninitialized: (id) => {
         sessions.set(id, session);
         opts.log.debug(`HTTP session ${id.slice(0, 8)}… opened (${sessions.size} open)`);
@@ -66,6 +75,7 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
     session.transport.onclose = () => {
       const id = session.transport.sessionId;
       clearTimeout(session.timer);
+      events?.drop();
       if (id && sessions.delete(id)) opts.log.debug(`HTTP session ${id.slice(0, 8)}… ended (${sessions.size} open)`);
     };
     session.transport.onerror = (err) => opts.log.debug(`HTTP session: ${err.message}`);
