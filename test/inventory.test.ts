@@ -8,6 +8,8 @@ import { defineTool, type ToolDef } from "../src/mcp/define-tool.js";
 import { pickFixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { writeRequests } from "./support/guard-helpers.js";
+import { listedTool } from "../src/mcp/listed-tools.js";
+import { openObjects, untypedSchemas } from "./support/untyped-schemas.js";
 
 const SNAP_DIR = new URL("./__toolsnaps__/", import.meta.url);
 const UPDATE = process.env.UPDATE_TOOLSNAPS === "1";
@@ -65,6 +67,21 @@ describe("tool inventory", () => {
       }
       expect(tool.outputSchema?.type, tool.name).toBe("object");
     }
+  });
+
+  it("types every schema in tools/list, inputs and outputs: no `{}` and nothing without type/anyOf/enum/const/$ref", () => {
+    for (const tool of listed) {
+      expect([...untypedSchemas(tool.inputSchema, "in"), ...untypedSchemas(tool.outputSchema, "out")], tool.name).toEqual([]);
+    }
+    // The check itself catches what it is for: an untyped output field as zod converts it.
+    const loose = listedTool(defineTool({ name: "t", title: "T", description: "A tool with an untyped field, for the check.", kind: "read", rights: "none", inputSchema: z.object({}), outputSchema: z.object({ raw: z.unknown(), rows: z.array(z.any()) }), handler: () => Promise.reject(new Error("never called")) }));
+    expect(untypedSchemas(loose.outputSchema, "out")).toEqual(["out.raw", "out.rows[]"]);
+  });
+
+  it("closes every input object to unknown arguments (additionalProperties: false)", () => {
+    for (const tool of listed) expect(openObjects(tool.inputSchema, "in"), tool.name).toEqual([]);
+    expect(openObjects(listedTool(defineTool({ name: "t", title: "T", description: "A tool, for the check.", kind: "read", rights: "none", inputSchema: z.object({ a: z.string() }), outputSchema: z.object({}), handler: () => Promise.reject(new Error("never called")) })).inputSchema, "in")).toEqual([]);
+    expect(openObjects({ type: "object", properties: { a: { type: "object" } }, additionalProperties: false }, "in")).toEqual(["in.a"]);
   });
 
   it("matches the committed schema snapshot of every tool", () => {

@@ -52,11 +52,23 @@ describe("list_identities paging", () => {
     expect(ids.size).toBe(700);
   });
 
-  it("limit 0 with count returns just the total", async () => {
+  it("refuses limit 0 (it would page in place forever) and says how to get just the total", async () => {
     h = await startHarness();
-    const page = (await h.call("list_identities", { limit: 0, count: true, defaultFilter: "NONE" })).structuredContent as Page;
-    expect(page.items).toEqual([]);
-    expect(page.total).toBe(500);
+    const res = await h.call("list_identities", { limit: 0, count: true, defaultFilter: "NONE" });
+    expect(res.isError).toBe(true);
+    expect(res.structuredContent).toBeUndefined();
+    expect(textOf(res)).toBe('Invalid arguments for tool "list_identities":\n✖ must be at least 1 (for just the total, use limit 1 with count true)\n  → at limit\nNext step: fix limit and call again; nothing was sent to ISC.');
+    expect(listRequests(h)).toEqual([]);
+    const one = (await h.call("list_identities", { limit: 1, count: true, defaultFilter: "NONE" })).structuredContent as Page;
+    expect([one.items.length, one.total, one.nextOffset]).toEqual([1, 500, 1]);
+  });
+
+  it("never points back at the offset just read: an empty page past the end has no next page", async () => {
+    h = await startHarness({ sandbox: { identities: 30 } });
+    const res = await h.call("list_identities", { offset: 30, limit: 10, count: true, defaultFilter: "NONE" });
+    const page = res.structuredContent as Page;
+    expect([page.items.length, page.total, page.nextOffset]).toEqual([0, 30, undefined]);
+    expect(textOf(res)).toBe("0 identities of 30 from offset 30.");
   });
 
   it("stops asking ISC for pages once the MCP client cancels the call", async () => {

@@ -6,7 +6,8 @@ import type { IscClient } from "../src/isc/client.js";
 import { createLogger } from "../src/core/log.js";
 import { createServer } from "../src/mcp/server.js";
 import { TOOLS } from "../tools/index.js";
-import { startHarness, textOf, type Harness } from "./support/harness.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { startHarness, type Harness } from "./support/harness.js";
 import { writeRequests } from "./support/guard-helpers.js";
 
 const READS = ["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment", "get_task_status"];
@@ -29,9 +30,11 @@ describe("tool selection", () => {
 
   it("--read-only lists exactly the read tools, and a write tool is an unknown tool", async () => {
     expect(await listed(["--read-only"])).toEqual(READS);
-    const res = await h!.call("delete_identity", { identityId: "287c561a88d0affe931f863eeb4d88ba" });
-    expect(res.isError).toBe(true);
-    expect(textOf(res)).toBe(`Unknown tool "delete_identity". Available tools: ${READS.join(", ")}.`);
+    // The same JSON-RPC error as a name never heard of (test/protocol-errors.test.ts): a removed tool does not exist.
+    const err = await h!.call("delete_identity", { identityId: "287c561a88d0affe931f863eeb4d88ba" }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect((err as McpError).message).toBe(`MCP error -32602: Unknown tool "delete_identity". Available tools: ${READS.join(", ")}.`);
     expect(writeRequests(h!.sandbox)).toEqual([]);
   });
 

@@ -18,7 +18,8 @@ export const getIdentityOwnershipDetails = defineTool({
   outputSchema: z.object({
     identityId: z.string(),
     owned: z.array(z.looseObject({ associationType: z.string() })),
-    raw: z.unknown().optional(),
+    // The spec's IdentityOwnershipAssociationDetails: associationDetails is an array, but its examples (and some tenants) send one object.
+    raw: z.looseObject({ associationDetails: z.union([z.array(z.looseObject({})), z.looseObject({})]).optional() }).optional(),
   }),
   async handler(args, ctx) {
     const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`, z.unknown());
@@ -26,6 +27,6 @@ export const getIdentityOwnershipDetails = defineTool({
     const text = owned.length
       ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")
       : "Owns nothing: ownership does not block deletion.";
-    return { structured: { identityId: args.identityId, owned, ...(args.view === "full" ? { raw: res.data } : {}) }, text };
+    return { structured: { identityId: args.identityId, owned, ...(args.view === "full" ? { raw: res.data as Record<string, unknown> } : {}) }, text };
   },
 });

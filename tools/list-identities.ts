@@ -16,11 +16,12 @@ export const listIdentities = defineTool({
     400: 'Fix the arguments: filters support id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq), e.g. name sw "Ali"; sorters: name, alias, cloudStatus.',
   },
   inputSchema: z.object({
-    filters: z.string().max(4000).optional().describe('ISC filter, e.g. name sw "Ali" or email eq "a@b.com". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.'),
+    filters: z.string().max(4000).optional().describe('ISC filter, e.g. name sw "Ali". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.'),
     sorters: z.string().regex(/^-?(name|alias|cloudStatus)(,-?(name|alias|cloudStatus))*$/, "must list name, alias or cloudStatus, comma separated, - for descending").optional().describe("name, alias, cloudStatus; comma separated; - prefix = descending."),
     defaultFilter: z.enum(["CORRELATED_ONLY", "NONE"]).optional().describe("CORRELATED_ONLY (ISC default) or NONE to include uncorrelated identities."),
-    count: z.boolean().optional().describe("Also return the total number of matches."),
-    limit: z.number().int().min(0).max(250).default(50).describe("Page size, 0-250 (default 50)."),
+    count: z.boolean().optional().describe("Also return the total count."),
+    // Not 0: a page of nothing would point the model at the offset it just asked for, again and again.
+    limit: z.number().int().min(1, "must be at least 1 (for just the total, use limit 1 with count true)").max(250).default(50).describe("Page size."),
     offset: z.number().int().min(0).default(0).describe("Records to skip."),
     maxItems: z.number().int().min(1).max(2000).optional().describe("Fetch up to this many across pages (overrides limit)."),
     view: viewArg,
@@ -31,7 +32,7 @@ export const listIdentities = defineTool({
     offset: z.number(),
     limit: z.number(),
     total: z.number().optional(),
-    nextOffset: z.number().optional().describe("Offset of the next page when more may exist."),
+    nextOffset: z.number().optional().describe("Offset of the next page, if any."),
     truncated: z.boolean().optional().describe("maxItems stopped the listing early."),
   }),
   async handler(args, ctx) {
@@ -59,11 +60,12 @@ export const listIdentities = defineTool({
       }
       for (const raw of res.data) items.push(shapeIdentity(asIdentity(raw, "GET /identities"), args.view, args.fields));
       offset += res.data.length;
-      more = pageSize > 0 && res.data.length >= pageSize;
+      more = res.data.length >= pageSize;
       if (args.maxItems) await ctx.progress(items.length, want, `${items.length} identities read`);
     } while (args.maxItems && more && items.length < want);
 
-    const mayHaveMore = total !== undefined ? offset < total : more;
+    // A next page only past this one: an empty page never sends the model back to the offset it just read.
+    const mayHaveMore = offset > args.offset && (total !== undefined ? offset < total : more);
     const truncated = args.maxItems !== undefined && mayHaveMore ? true : undefined;
     const structured = {
       items,

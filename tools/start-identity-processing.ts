@@ -15,7 +15,7 @@ export const startIdentityProcessing = defineTool({
   idempotent: true,
   rights: "idn:identity:process or idn:identity:manage",
   inputSchema: z.object({
-    identityIds: identityIdsArg(250, "Identity ids to process (1-250), from list_identities."),
+    identityIds: identityIdsArg(250, "Identity ids from list_identities."),
     waitSeconds: waitSecondsArg,
   }),
   result: { taskId: z.string().optional(), taskStatus: z.string().optional(), identityCount: z.number().optional() },

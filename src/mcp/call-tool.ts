@@ -2,7 +2,6 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import * as z from "zod";
 import type { Config } from "../config/resolve.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError, ToolFailure } from "../core/errors.js";
@@ -14,6 +13,7 @@ import type { Guard, GuardCall } from "../guard/index.js";
 import type { Actor } from "../guard/audit.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
 import { errorToText } from "./error-text.js";
+import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
 
@@ -37,11 +37,9 @@ export function declaredElicitation(server: Server): { form: boolean; url: boole
 }
 
 export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult> {
-  const parsed = tool.inputSchema.safeParse(rawArgs ?? {});
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(arguments)"))].join(", ");
-    return errorResult(`Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.`);
-  }
+  // Spec 2025-11-25: invalid arguments are a tool execution error (isError), so the model can correct itself.
+  const parsed = parseArguments(tool, rawArgs);
+  if (!parsed.ok) return errorResult(parsed.text);
   const ended = deps.inFlight?.start();
   const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);
   const signal = deadline.signal;

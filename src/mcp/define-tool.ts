@@ -83,13 +83,15 @@ export interface ToolDef {
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ReadToolDef<I, O>): ToolDef;
 export function defineTool<I extends z.ZodObject, R extends z.ZodRawShape, V>(def: WriteToolDef<I, R, V>): ToolDef;
 export function defineTool(def: ReadToolDef<z.ZodObject, z.ZodObject> | WriteToolDef<z.ZodObject, z.ZodRawShape, unknown>): ToolDef {
-  if (def.kind === "read") return def as ToolDef;
+  // Every input is strict (additionalProperties: false in tools/list): an unknown argument is refused, not ignored.
+  // strict() keeps refinements such as invite's "ids or uninvited".
+  if (def.kind === "read") return { ...(def as ToolDef), inputSchema: def.inputSchema.strict() };
   const { result, guard, ...info } = def;
   const confirms = guard.confirms !== false;
   return {
     ...info,
     // safeExtend: keeps refinements (e.g. invite's "ids or uninvited"), which extend() refuses.
-    inputSchema: confirms ? def.inputSchema.safeExtend({ confirmationCode: confirmationCodeArg }) : def.inputSchema,
+    inputSchema: (confirms ? def.inputSchema.safeExtend({ confirmationCode: confirmationCodeArg }) : def.inputSchema).strict(),
     outputSchema: confirms ? guardedOutput(result) : z.object({ status: z.enum(["executed"]), ...result }),
     guard: guard as GuardDef<never, unknown, unknown>,
   };

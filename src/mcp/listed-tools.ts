@@ -13,13 +13,13 @@ function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   return prune(json) as JsonSchema;
 }
 
-/** Drops `additionalProperties: {}` (zod's loose objects), which is JSON Schema's default anyway. */
+/** Drops `additionalProperties: {}` (zod's loose objects) and `properties: {}`: both say what JSON Schema assumes anyway. */
 function prune(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(prune);
   if (!node || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "additionalProperties" && value && typeof value === "object" && Object.keys(value).length === 0) continue;
+    if ((key === "additionalProperties" || key === "properties") && value && typeof value === "object" && Object.keys(value).length === 0) continue;
     out[key] = prune(value);
   }
   return out;

@@ -1,8 +1,9 @@
-// JSON-RPC errors for prompts and resources. McpError would prefix its own code to the message, which the client prefixes again.
+// JSON-RPC errors for tools, prompts and resources. McpError would prefix its own code to the message, which the client prefixes again.
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 
-export function invalidParams(message: string): Error {
-  return Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
+/** -32602; `data` travels as the error's `data` (e.g. `{ uri }` for a missing resource, SEP-2164). */
+export function invalidParams(message: string, data?: Record<string, unknown>): Error {
+  return Object.assign(new Error(message), { code: ErrorCode.InvalidParams }, data ? { data } : {});
 }
 
 export function internalError(message: string): Error {

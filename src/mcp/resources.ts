@@ -34,7 +34,7 @@ export function registerResources(server: Server, isc: IscClient, callTimeoutMs:
     const uri = request.params.uri;
     const id = URI.exec(uri)?.[1];
     if (!id || !ID_PATTERN.test(id)) {
-      throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`);
+      throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`, { uri });
     }
     const deadline = startDeadline(extra.signal, callTimeoutMs);
     try {
@@ -43,7 +43,7 @@ export function registerResources(server: Server, isc: IscClient, callTimeoutMs:
       return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify(summary) }] };
     } catch (err) {
       if (err instanceof IscError && err.status === 404) {
-        throw invalidParams(`No identity ${id}: find ids with the list_identities tool.`);
+        throw invalidParams(`No identity ${id}: find ids with the list_identities tool.`, { uri });
       }
       throw internalError(err instanceof Error ? err.message : String(err));
     } finally {

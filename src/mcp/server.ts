@@ -19,6 +19,7 @@ import { PROMPTS } from "../../prompts/index.js";
 import { offeredPrompts, registerPrompts } from "./prompts.js";
 import { registerCompletions } from "./completions.js";
 import { registerResources } from "./resources.js";
+import { invalidParams } from "./protocol-errors.js";
 
 export interface ServerDeps {
   config: Config;
@@ -39,7 +40,6 @@ export const INSTRUCTIONS =
 
 export function createServer(deps: ServerDeps): Server {
   const tools = selectTools(deps.tools ?? TOOLS, deps.config);
-  const byName = new Map(tools.map((t) => [t.name, t]));
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
   const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, {
     capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
@@ -48,27 +48,26 @@ export function createServer(deps: ServerDeps): Server {
     jsonSchemaValidator: zodJsonSchemaValidator,
   });
 
-  // With sign-in, each request's token decides which tools its person sees and may run. A tool that always needs a
-  // human's confirmation is not offered to a client for which none can be given (e.g. strict mode, no channel).
+  // With sign-in, each request's token decides which tools its person sees and may run: a tool outside its scopes does
+  // not exist for it, and calling one is the same protocol error as a name never heard of (so is a tool --read-only or
+  // --tools removed). A tool that always needs a human's confirmation is not listed for a client for which none can be
+  // given (e.g. strict mode, no channel), but a call still reaches the guard, whose refusal says what would work.
+  const permitted = (extra: { authInfo?: Parameters<typeof callerOf>[0] }): AnyTool[] => tools.filter(allowedFor(callerOf(extra.authInfo)));
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
     const confirmable = guard.canConfirm(declaredElicitation(server));
-    return { tools: tools.filter(allowedFor(callerOf(extra.authInfo))).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
+    return { tools: permitted(extra).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
   });
-  const prompts = offeredPrompts(PROMPTS, new Set(byName.keys()));
+  const prompts = offeredPrompts(PROMPTS, new Set(tools.map((t) => t.name)));
   registerPrompts(server, prompts);
   registerCompletions(server, prompts, deps.isc, deps.log);
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const tool = byName.get(request.params.name);
-    const caller = callerOf(extra.authInfo);
-    if (!tool) {
-      return errorResult(`Unknown tool "${request.params.name}". Available tools: ${tools.filter(allowedFor(caller)).map((t) => t.name).join(", ")}.`);
-    }
-    if (!allowedFor(caller)(tool)) {
-      return errorResult(`Your sign-in does not allow ${tool.kind} tools such as "${tool.name}"; nothing was sent to ISC. Next step: ask your administrator for the right scope, then sign in again.`);
-    }
-    return callTool(tool, request.params.arguments, extra, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: caller?.actor });
+    const available = permitted(extra);
+    const tool = available.find((t) => t.name === request.params.name);
+    // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.
+    if (!tool) throw invalidParams(`Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`);
+    return callTool(tool, request.params.arguments, extra, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: callerOf(extra.authInfo)?.actor });
   });
 
   return server;
@@ -77,10 +76,6 @@ export function createServer(deps: ServerDeps): Server {
 /** The kind of a tool by name, for the HTTP sign-in's scope check before a call reaches this server. */
 export function toolKind(name: string): ToolKind | undefined {
   return TOOLS.find((t) => t.name === name)?.kind;
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }
 
 /** The names of the tools a server with this config offers (for the start-up line; the same selection createServer makes). */

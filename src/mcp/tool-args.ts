@@ -24,13 +24,13 @@ export function compactOrFullArg(description: string) {
 export const viewArg = z
   .enum(["summary", "full"])
   .default("summary")
-  .describe("summary (default): the fields a helpdesk needs; full: everything ISC returns.");
+  .describe("summary (default): what a helpdesk needs; full: all ISC returns.");
 
 export const fieldsArg = z
   .array(z.enum(IDENTITY_FIELDS))
   .min(1)
   .optional()
-  .describe("Return only these identity fields (id always included); overrides view.");
+  .describe("Only these fields (id always included); overrides view.");
 
 /** Identity rows as returned: a summary, a projection or the full object, always with id and name. */
 export const identityRow = z.looseObject({ id: z.string(), name: z.string().optional() });
@@ -61,4 +61,4 @@ export const waitSecondsArg = z
   .int()
   .min(1)
   .optional()
-  .describe("Seconds to wait for the task to finish (within the call deadline).");
+  .describe("Wait up to this many seconds for the task to end.");
