@@ -42,12 +42,13 @@ describe("the shipped bundle", () => {
     expect(tools).toEqual(TOOLS.map((tool) => JSON.parse(JSON.stringify(listedTool(tool))) as unknown));
   });
 
-  it("validates an elicitation answer without ajv: a typed name confirms, a number instead of the name does not", async () => {
+  it("checks an elicitation answer without ajv: a typed name confirms, a number instead of the name is refused as the wrong type", async () => {
     const c = await startBundle();
     const who = await someone(c);
     answer = () => ({ action: "accept", content: { name: 42 } });
     const wrongType = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
     expect((wrongType.structuredContent as { status?: string } | undefined)?.status).not.toBe("executed");
+    expect(JSON.stringify(wrongType.content)).toContain("was of the wrong type (`name` should be text, got a number)");
     answer = () => ({ action: "accept", content: { name: who.name } });
     const confirmed = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
     expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();

@@ -71,6 +71,33 @@ for (const c of CASES) {
   });
 }
 
+describe("an accepted answer of the wrong type", () => {
+  // The SDK client checks only that values are strings, numbers, booleans or string lists, as a real host's might.
+  const WRONG: Array<[string, string, Record<string, unknown>, string]> = [
+    ["the box as text", "send_identity_verification_account_token", { confirm: "true" }, "`confirm` should be true or false, got text"],
+    ["the box as a number", "start_identities_invite", { confirm: 1 }, "`confirm` should be true or false, got a number"],
+    ["no box at all", "send_identity_verification_account_token", {}, "`confirm` is missing"],
+    ["the name as a number", "delete_identity", { name: 42 }, "`name` should be text, got a number"],
+    ["the name as a list", "reset_identity", { name: ["x"] }, "`name` should be text, got a list"],
+    ["no name at all", "delete_identity", {}, "`name` is missing"],
+  ];
+  for (const [label, tool, content, wrong] of WRONG) {
+    it(`is refused as such, not as a no: ${label}`, async () => {
+      human.answer(() => ({ action: "accept", content } as ElicitResult));
+      const args = tool === "start_identities_invite" ? { uninvited: true } : tool === "send_identity_verification_account_token" ? { identityId: fx.plain, via: "EMAIL_WORK" } : { identityId: fx.plain };
+      const res = await h.call(tool, args);
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(new RegExp(`^${tool} refused: nothing was changed\\.`));
+      expect(textOf(res)).toContain(`Why: the client's answer to the confirmation form was of the wrong type (${wrong}): neither a yes nor a no, so nothing was done.`);
+      expect(textOf(res)).not.toMatch(/declined|did not confirm/);
+      expect(human.seen).toHaveLength(1);
+      expect(writeRequests(h.sandbox)).toEqual([]);
+      expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
+      expect(lastAudit(h)).toMatchObject({ tool, outcome: "refused", reason: "answer-invalid", confirmation: "form" });
+    });
+  }
+});
+
 describe("elicitation failures and changes", () => {
   it("a client error while asking changes nothing", async () => {
     human.answer(() => {

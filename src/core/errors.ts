@@ -85,6 +85,7 @@ export type RefusalReason =
   | "declined"
   | "cancelled"
   | "name-mismatch"
+  | "answer-invalid"
   | "elicitation-failed"
   | "elicitation-required"
   | "code-mismatch"

@@ -1,6 +1,6 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { CallToolResult, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitResultSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { Config } from "../config/resolve.js";
 import { startDeadline } from "../core/deadline.js";
@@ -70,8 +70,11 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         deadline: Date.now() + deps.config.callTimeoutMs,
         progress,
         elicitForm: async (message, requestedSchema) => {
-          const result = await deps.server.elicitInput(
-            { mode: "form", message, requestedSchema: requestedSchema as never },
+          // request(), not elicitInput(): elicitInput would turn an answer of the wrong type into an error that reads as
+          // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
+          const result = await deps.server.request(
+            { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
+            ElicitResultSchema,
             // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
             { relatedRequestId: extra.requestId, signal, timeout: deps.config.callTimeoutMs },
           );

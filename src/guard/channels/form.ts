@@ -22,10 +22,32 @@ export function confirmationForm(by: ConfirmBy, preview: Preview): ConfirmationF
 const RETRY = "Call again only if the user wants to retry; they must type the name exactly.";
 const TELL = "Tell the user it was not done; call again only if they ask for it.";
 
+/**
+ * What is wrong with an accepted answer's field, if anything. A client that sends "true" for the box, or no field at
+ * all, said neither yes nor no: it is refused as such (not as a "no"), and the answer's value is never echoed.
+ */
+function wrongType(by: ConfirmBy, content: FormResult["content"]): string | undefined {
+  const [field, want, words] = by === "name" ? ["name", "string", "text"] : ["confirm", "boolean", "true or false"];
+  const value = content?.[field];
+  if (value === undefined) return `\`${field}\` is missing`;
+  if (typeof value === want) return undefined;
+  const got = Array.isArray(value) ? "a list" : typeof value === "string" ? "text" : value === null ? "null" : `a ${typeof value}`;
+  return `\`${field}\` should be ${words}, got ${got}`;
+}
+
 /** Reads the human's answer; anything but an explicit, matching yes is a no. */
 export function readAnswer(by: ConfirmBy, preview: Preview, result: FormResult): ChannelAnswer {
   if (result.action === "decline") return { kind: "refused", reason: "declined", why: "the user declined the confirmation.", next: TELL };
   if (result.action !== "accept") return { kind: "refused", reason: "cancelled", why: "the user cancelled the confirmation.", next: TELL };
+  const wrong = wrongType(by, result.content);
+  if (wrong) {
+    return {
+      kind: "refused",
+      reason: "answer-invalid",
+      why: `the client's answer to the confirmation form was of the wrong type (${wrong}): neither a yes nor a no, so nothing was done.`,
+      next: "Tell the user it was not done and that their MCP client answered the form in a way this server cannot read; call again only if they ask for it.",
+    };
+  }
   if (by === "yes") {
     return result.content?.confirm === true ? { kind: "confirmed", waited: true } : { kind: "refused", reason: "declined", why: "the user did not confirm.", next: TELL };
   }
