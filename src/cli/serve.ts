@@ -1,6 +1,5 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
 import { setFlagsFromString } from "node:v8";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
 import type { Config } from "../config/resolve.js";
@@ -12,6 +11,7 @@ import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
 import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp/server.js";
 import { PACKAGE } from "../core/version.js";
+import { createStdioTransport } from "../transports/stdio.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -80,7 +80,7 @@ export async function serve(config: Config): Promise<void> {
       await pages?.close();
     };
     process.stdin.on("end", () => void shutdown("stdin closed"));
-    await server.connect(new StdioServerTransport());
+    await server.connect(createStdioTransport(log));
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer}`);
   }
 
