@@ -164,4 +164,26 @@ describe("write tools confirmed by the human", () => {
     expect(writeRequests(h.sandbox)).toEqual([]);
     expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "blocked", confirmation: "form" });
   });
+
+  it("delete_identity turns ISC's own 400 (ownership our reads did not see) into the list of what the identity owns, and nothing is deleted", async () => {
+    await start();
+    const identity = h.sandbox.state.identities.get(fx.plain)!;
+    const owned = h.sandbox.state.ownership.get(fx.owner)!;
+    h.sandbox.state.ownership.set(fx.plain, owned);
+    // Our ownership reads (preview and re-check) answer "owns nothing"; ISC's DELETE then checks for itself.
+    h.sandbox.inject({ method: "GET", path: `/v2025/identities/${fx.plain}/ownership`, body: JSON.stringify({ associationDetails: [] }), count: 5 });
+    human.answer(() => ({ action: "accept", content: { name: identity.name } }));
+    const res = await h.call("delete_identity", { identityId: fx.plain });
+    expect(res.isError).toBe(true);
+    const text = textOf(res);
+    expect(text).toMatch(/^delete_identity failed: ISC refused the delete, so nothing was changed\. The identity was not deleted\.\nISC said: /);
+    const entity = owned[0]!.entities[0]!.identityEntity;
+    expect(text).toContain(`- the identity owns ${owned[0]!.associationType}`);
+    expect(text).toContain(`"${entity.name}"`);
+    expect(text).toMatch(/Next step: /);
+    expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
+    expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "DELETE", path: `/v2025/identities/${fx.plain}` })]);
+    expect(h.sandbox.requests.find((r) => r.method === "DELETE")?.status).toBe(400);
+    expect(lastAudit(h)).toMatchObject({ tool: "delete_identity", outcome: "failed", httpStatus: 400 });
+  });
 });
