@@ -11,6 +11,7 @@ import { spawnRpc } from "./bench-rpc.js";
 import { median, percentile, round } from "./bench-stats.js";
 import { measureColdStarts } from "./bench-cold.js";
 import { benchReplicas } from "./bench-replicas.js";
+import { benchSandbox } from "./bench-sandbox.js";
 
 const quick = process.argv.includes("--quick");
 const N = quick
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
   await bigServed.close();
   await served.close();
 
+  log("sandbox tenant…");
+  const sandboxSpeed = await benchSandbox(quick);
+
   log("replicas on Redis…");
   const replicas = await benchReplicas(serverEntry, BASE_ENV, quick);
 
@@ -167,6 +171,7 @@ async function main(): Promise<void> {
       target: "<= 30 MB growth after warm-up",
     },
     tokens,
+    sandbox: sandboxSpeed,
     replicas,
   };
 
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
     ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls)`],
     ["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`],
     ["memory (RSS MB)", `start ${rssStart} | after ${N.warmup} warm-up calls ${rssWarm} | after ${N.memCalls} more ${rssAfter} | growth ${results.memoryMb.growthAfterWarmup} after warm-up (${results.memoryMb.growth} from start)`],
+    ["sandbox tenant", `${sandboxSpeed.identities} identities seeded in ${sandboxSpeed.seedMs} ms | GET through the handler ${sandboxSpeed.getMedianMs} ms median (${sandboxSpeed.gets})`],
     [
       "replicas (HTTP, Redis)",
       replicas.skipped

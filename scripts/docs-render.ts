@@ -7,6 +7,7 @@ import { PROMPTS } from "../prompts/index.js";
 import { OPTIONS } from "../src/config/options.js";
 import { listedTool } from "../src/mcp/listed-tools.js";
 import type { ReplicaBench } from "./bench-replicas.js";
+import type { SandboxBench } from "./bench-sandbox.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -47,6 +48,7 @@ interface BenchResults {
   memoryMb: { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number };
   tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
   replicas?: ReplicaBench;
+  sandbox?: SandboxBench;
 }
 
 /** The replica row: measured, or why it was not (no redis-server where the bench ran). */
@@ -83,6 +85,9 @@ function benchTable(): string {
     `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
     `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
     `| server instructions | ${t.instructions} tokens | ≤ 150 |`,
+    b.sandbox
+      ? `| sandbox tenant: seeding ${b.sandbox.identities} identities; one GET through its handler (median of ${b.sandbox.gets}) | ${b.sandbox.seedMs} ms; ${b.sandbox.getMedianMs} ms | < 1 s; < 1 ms |`
+      : "| sandbox tenant: seeding 10000 identities; one GET through its handler | not measured yet | < 1 s; < 1 ms |",
     replicaRow(b.replicas),
     "",
     "Tokens per tool definition: " + Object.entries(t.perTool).map(([name, n]) => `\`${name}\` ${n}`).join(", ") + ".",

@@ -24,5 +24,9 @@ describe("npm run bench (quick mode)", () => {
     expect(results.bulk.rateLimited429).toBe(0);
     expect(results.memoryMb.rssAfterCalls).toBeGreaterThan(0);
     expect(results.tokens.toolsList).toBeGreaterThan(500);
+    // The sandbox's speed is measured here, not asserted by timed tests.
+    expect(results.sandbox).toMatchObject({ identities: 10_000, gets: 100 });
+    expect(results.sandbox.seedMs).toBeGreaterThan(0);
+    expect(results.sandbox.getMedianMs).toBeGreaterThan(0);
   }, 150_000);
 });
