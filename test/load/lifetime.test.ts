@@ -15,7 +15,7 @@ import { textOf } from "../support/harness.js";
 
 /** The server as `serve` wires it (in-flight tracking included), behind an in-memory MCP client. */
 async function start() {
-  const config = { ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "100"], {}).config, logLevel: "silent" as const };
+  const config = { ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "1000"], {}).config, logLevel: "silent" as const };
   const sandbox = createSandbox({ identities: 100, rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
   const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), inFlight: createInFlight() });
@@ -56,10 +56,11 @@ describe("lifetime", () => {
       const ids = [...h.sandbox.state.identities.keys()];
       const call = async (i: number) => {
         // Every 50th call fails on a 404, every 1000th times out: failure paths must not leak either.
-        if (i % 1_000 === 500) h.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_000 });
+        // The timeout is 1 s, not less: on a loaded machine an ordinary request (the token one too) can take 100 ms.
+        if (i % 1_000 === 500) h.sandbox.inject({ path: /^\/v2025\//, delayMs: 5_000 });
         const identityId = i % 50 === 49 ? "0".repeat(32) : ids[i % ids.length]!;
         const res = await h.call(i % 10 === 0 ? "list_identities" : "get_identity", i % 10 === 0 ? { limit: 3, offset: i % 90 } : { identityId });
-        if (i % 1_000 === 500) expect(textOf(res)).toMatch(/within 100 ms/);
+        if (i % 1_000 === 500) expect(textOf(res)).toMatch(/within 1000 ms/);
         else if (i % 50 === 49) expect(textOf(res)).toMatch(/HTTP 404/);
         else expect(res.isError, textOf(res)).toBeFalsy();
       };
