@@ -1,8 +1,10 @@
 // What the spec makes a protocol error and what a tool error, through a real MCP client: unknown tools, missing resources, unknown arguments.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../src/sandbox/index.js";
 import { TOOLS } from "../tools/index.js";
+import { callerOf, type Caller } from "../src/mcp/caller.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness;
@@ -61,5 +63,34 @@ describe("unknown arguments are refused, not ignored (a tool error the model can
     expect(h.sandbox.requests).toEqual([]);
     expect(h.sandbox.state.identities.has(plain)).toBe(true);
     expect(h.audit).toEqual([]);
+  });
+});
+
+describe("a tool outside the caller's sign-in scopes", () => {
+  it("is neither listed nor callable: the same -32602 as a name never heard of, and nothing reaches ISC", async () => {
+    const r = await startHarness({ sandbox: { identities: 20 } });
+    try {
+      // What the HTTP sign-in hands the server for a person whose token allows reads only (src/mcp/caller.ts).
+      const caller: Caller = { actor: { sub: "reader-1" }, kinds: ["read"] };
+      const authInfo = { token: "", clientId: "c", scopes: [], extra: { caller } };
+      expect(callerOf(authInfo)).toEqual(caller);
+      // The in-memory transport hands the server what each message is sent with, as the HTTP transport does.
+      const transport = r.client.transport as InMemoryTransport;
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => send(message, { ...options, authInfo });
+      const reads = TOOLS.filter((t) => t.kind === "read").map((t) => t.name);
+      expect((await r.client.listTools()).tools.map((t) => t.name)).toEqual(reads);
+      r.sandbox.clearRequests();
+      const { plain } = pickFixtures(r.sandbox.state);
+      for (const name of ["delete_identity", "delete_everything"]) {
+        const err = await rejection(r.client.callTool({ name, arguments: { identityId: plain } }));
+        expect(err.code, name).toBe(ErrorCode.InvalidParams);
+        expect(err.message, name).toBe(`MCP error -32602: Unknown tool "${name}". Available tools: ${reads.join(", ")}.`);
+      }
+      expect(r.sandbox.requests).toEqual([]);
+      expect(r.sandbox.state.identities.has(plain)).toBe(true);
+    } finally {
+      await r.close();
+    }
   });
 });
