@@ -1,6 +1,6 @@
 // Sign-in over HTTP against a real OpenID Connect provider on loopback: metadata, refused tokens, scopes, rotation, a provider that is down.
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWTPayload } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
@@ -145,6 +145,19 @@ describe("rights follow the person", () => {
     expect(h.sandbox.requests).toEqual([]);
     expect(h.sandbox.state.identities.has(id)).toBe(true);
     expect(h.audit).toEqual([]);
+  });
+
+  it("a tool this server does not offer (--read-only) is unknown, not a scope challenge to sign in with more rights", async () => {
+    h = await start(idp, ["--read-only"]);
+    const { client } = await h.connect({ headers: bearer(await tokenFor("rita")) });
+    const id = pickFixtures(h.sandbox.state).plain;
+    h.sandbox.clearRequests();
+    const err = await client.callTool({ name: "delete_identity", arguments: { identityId: id } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
+    expect((err as McpError).message).toMatch(/Unknown tool "delete_identity"/);
+    expect(h.sandbox.requests).toEqual([]);
+    expect(h.sandbox.state.identities.has(id)).toBe(true);
   });
 
   it("a token with none of the three scopes is refused with a challenge for the read scope", async () => {

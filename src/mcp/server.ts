@@ -73,9 +73,12 @@ export function createServer(deps: ServerDeps): Server {
   return server;
 }
 
-/** The kind of a tool by name, for the HTTP sign-in's scope check before a call reaches this server. */
-export function toolKind(name: string): ToolKind | undefined {
-  return TOOLS.find((t) => t.name === name)?.kind;
+/**
+ * The kind of an offered tool by name, for the HTTP sign-in's scope check before a call reaches this server. A tool
+ * this config does not offer has none: its call goes on to the server's "unknown tool", not to a scope challenge.
+ */
+export function toolKind(name: string, selection: Parameters<typeof selectTools>[1]): ToolKind | undefined {
+  return selectTools(TOOLS, selection).find((t) => t.name === name)?.kind;
 }
 
 /** The names of the tools a server with this config offers (for the start-up line; the same selection createServer makes). */

@@ -35,7 +35,9 @@ const READ_METHODS = new Set(["resources/read", "resources/list", "resources/tem
 export type OAuthConfig = Pick<
   Config,
   "oauthIssuer" | "oauthAudience" | "oauthScopeRead" | "oauthScopeWrite" | "oauthScopeDestructive" | "oauthRightsClaims" | "oauthClockSkewSeconds" | "oauthIntrospection" | "oauthClientId" | "oauthClientSecret"
->;
+> &
+  // The tool selection: a tool it leaves out is unknown to the gate as to the server (no scope challenge for it).
+  Partial<Pick<Config, "readOnly" | "tools" | "excludeTools">>;
 
 export function oauthSettings(config: OAuthConfig): OAuthSettings | undefined {
   if (!config.oauthIssuer || !config.oauthAudience) return undefined;
@@ -93,7 +95,7 @@ export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOpti
         let kind: ToolKind | undefined;
         let what = "";
         if (method === "tools/call" && typeof params?.name === "string") {
-          kind = toolKind(params.name);
+          kind = toolKind(params.name, { readOnly: config.readOnly ?? false, tools: config.tools, excludeTools: config.excludeTools });
           what = `the tool ${params.name}`;
         } else if (typeof method === "string" && READ_METHODS.has(method)) {
           kind = "read";
