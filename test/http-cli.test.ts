@@ -82,6 +82,29 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     expect(stateless.stderr).toMatch(/--stateless needs ISC_MCP_CONFIRM_KEY/);
   });
 
+  it("with sign-in but no page to show (--read-only, --stateless) starts without the page's own --oauth-client-id", async () => {
+    const oauth = ["--oauth-issuer", "http://127.0.0.1:1/", "--oauth-audience", "http://127.0.0.1:3000/mcp"];
+    const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
+    for (const extra of [["--read-only"], ["--stateless", "--single-replica"]]) {
+      const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth, ...extra], { env, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      const started = await new Promise<boolean>((resolve) => {
+        child.stderr.on("data", (c: Buffer) => {
+          stderr += c.toString();
+          if (/serving MCP on http:\/\/127\.0\.0\.1:\d+\/mcp/.test(stderr)) resolve(true);
+        });
+        child.on("exit", () => resolve(false));
+      });
+      child.kill("SIGTERM");
+      expect(started, `${extra.join(" ")}: ${stderr}`).toBe(true);
+      expect(stderr).not.toContain("--oauth-client-id");
+    }
+    // With a page to show, the same settings refuse to start, naming what to set.
+    const paged = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth], { env, encoding: "utf8", timeout: 10_000 });
+    expect(paged.status).toBe(2);
+    expect(paged.stderr).toMatch(/needs this server's own client there: set --oauth-client-id/);
+  });
+
   it("refuses --stateless without --redis-url (each replica would spend codes alone) unless --single-replica says it is the only one", () => {
     const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
     const shared = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], { env, encoding: "utf8", timeout: 10_000 });

@@ -2,7 +2,7 @@
 import { setFlagsFromString } from "node:v8";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
-import type { Config } from "../config/resolve.js";
+import { pageShown, type Config } from "../config/resolve.js";
 import { createGuard } from "../guard/index.js";
 import { createConfirmationPages, type ConfirmationPages } from "../guard/page/pages.js";
 import { fixedServing, loopbackServing, NO_PUBLIC_URL, pageBase } from "../guard/page/serving.js";
@@ -48,8 +48,10 @@ export async function serve(config: Config): Promise<void> {
   const base = () => (httpPort ? pageBase(config, httpPort) : undefined);
   const serving = config.http ? fixedServing(base, NO_PUBLIC_URL) : loopbackServing(() => pages!.handle, { log });
   // With sign-in over HTTP the page first signs the human in through the same identity provider.
-  const signIn = config.http && config.oauthIssuer ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
-  pages = createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate });
+  // Where no page can be shown (read-only, stateless, url not in --confirm-via) there is none: never a page without sign-in.
+  const oauth = Boolean(config.http && config.oauthIssuer);
+  const signIn = oauth && pageShown(config) ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
+  pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate });
   const guard = createGuard({ config: backend.config, audit, store, pages });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });

@@ -341,8 +341,7 @@ function checkOAuth(config: Config): void {
     throw new ConfigError("--four-eyes needs the confirmation page to sign people in: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET for a confidential client).");
   }
   // Without its own client the page could not tell who answers; rather than serve it open, the server does not start.
-  const pageShown = !config.readOnly && !config.stateless && (!config.confirmVia || config.confirmVia.includes("url"));
-  if (pageShown && !config.oauthClientId) {
+  if (pageShown(config) && !config.oauthClientId) {
     const at = config.publicUrl ?? (isLoopback(config.host) && config.port ? `http://${config.host}:${config.port}/` : "<--public-url>/");
     const callback = `${at.replace(/\/?$/, "/")}signin/callback`;
     throw new ConfigError(`--oauth-issuer: the confirmation page signs people in through the same provider and needs this server's own client there: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET), with redirect URI ${callback}; or leave url out of --confirm-via.`);
@@ -352,4 +351,9 @@ function checkOAuth(config: Config): void {
   if (config.oauthIntrospection && !(config.oauthClientId && config.oauthClientSecret)) {
     throw new ConfigError("--oauth-introspection needs this server's own client at the provider: set --oauth-client-id and ISC_MCP_OAUTH_CLIENT_SECRET.");
   }
+}
+
+/** Whether an HTTP server with this config can ever show a confirmation page (through URL elicitation): not read-only, with sessions, url allowed. */
+export function pageShown(config: Pick<Config, "readOnly" | "stateless" | "confirmVia">): boolean {
+  return !config.readOnly && !config.stateless && (!config.confirmVia || config.confirmVia.includes("url"));
 }
