@@ -39,6 +39,14 @@ describeWithRedis("health and readiness with --redis-url", () => {
     const warnings = replica.cli.stderr().split("\n").filter((l) => l.includes("is unreachable"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/warn: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unreachable.*reads go on under a local limit of 23 requests per 10 s/);
+    // A confirmation page cannot be looked up meanwhile: 500, and the log line names neither the page id nor a query.
+    const pageId = "AbCdEfGhIjKlMnOpQrStUvWx";
+    const page = await fetch(`${replica.origin}/confirm/${pageId}?code=secret-code&state=s1`);
+    expect(page.status).toBe(500);
+    await page.text();
+    expect(replica.cli.stderr()).toMatch(/error: HTTP GET \/confirm\/…: /);
+    expect(replica.cli.stderr()).not.toContain(pageId);
+    expect(replica.cli.stderr()).not.toContain("secret-code");
 
     await redis.start();
     expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 200)).toBe(true);

@@ -109,7 +109,7 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
 
   const http = createHttpServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      log.error(`HTTP ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      log.error(`HTTP ${req.method} ${loggablePath(req.url)}: ${err instanceof Error ? err.message : String(err)}`);
       replyError(res, 500, "Internal error.");
     });
   });
@@ -136,4 +136,15 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
       await stopped;
     },
   };
+}
+
+/** A request's path for the log: no query (the sign-in callback's code and state) and no page id (it answers the page). */
+export function loggablePath(url: string | undefined): string {
+  let path: string;
+  try {
+    path = new URL(url ?? "/", "http://log.invalid").pathname;
+  } catch {
+    return "(unreadable path)";
+  }
+  return path.replace(/(^|\/)confirm\/[^/]+/, "$1confirm/…");
 }
