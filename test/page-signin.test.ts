@@ -96,6 +96,12 @@ describe("the confirmation page without a browser", () => {
       expect(to.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
       // Plain loopback http: HttpOnly and SameSite, no Secure and so no __Host- prefix (browsers would drop it).
       expect(String(res.headers["set-cookie"])).toMatch(/^isc-mcp-sign-in=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+      // The sign-in cookie, handed to whoever opens the page, is no signed-in person: sent back as one, it starts a sign-in.
+      const loginValue = /^isc-mcp-sign-in=([^;]+)/.exec(String(res.headers["set-cookie"]))![1]!;
+      const replayed = await raw(url, { headers: { host: new URL(fx.origin).host, cookie: `isc-mcp-signed-in=${loginValue}` } });
+      expect(replayed.status).toBe(303);
+      expect(new URL(String(replayed.headers.location)).origin).toBe(idp.issuer);
+      expect(replayed.body).not.toContain("Adam.Kennedy");
       // A forged callback without this browser's sign-in cookie is refused.
       const forged = await raw(`${fx.origin}${CALLBACK_PATH}?code=x&state=${to.searchParams.get("state")}`);
       expect(forged.status).toBe(400);

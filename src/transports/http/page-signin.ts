@@ -57,18 +57,19 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     return (fixed = { secure, names: { session: `${prefix}isc-mcp-signed-in`, login: `${prefix}isc-mcp-sign-in` }, redirectUri: new URL(CALLBACK_PATH.slice(1), b).href });
   };
 
-  const seal = (value: object) => {
-    const body = Buffer.from(JSON.stringify(value)).toString("base64url");
+  // Each cookie says what it is: a login cookie (handed to anyone who opens a page) never unseals as a signed-in person.
+  const seal = (typ: "login" | "session", value: object) => {
+    const body = Buffer.from(JSON.stringify({ ...value, typ })).toString("base64url");
     return `${body}.${createHmac("sha256", opts.key).update(body).digest("base64url")}`;
   };
-  const unseal = <T extends { exp: number }>(sealed: string | undefined): T | undefined => {
+  const unseal = <T extends { exp: number }>(typ: "login" | "session", sealed: string | undefined): T | undefined => {
     const [body, mac] = (sealed ?? "").split(".");
     if (!body || !mac) return undefined;
     const want = createHmac("sha256", opts.key).update(body).digest();
     const got = Buffer.from(mac, "base64url");
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
-    const value = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as T;
-    return value.exp > now() ? value : undefined;
+    const value = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as T & { typ?: unknown };
+    return value.typ === typ && value.exp > now() ? value : undefined;
   };
   const cookie = (name: string, value: string, maxAgeMs: number) =>
     `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${site().secure ? "; Secure" : ""}`;
@@ -92,12 +93,12 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       nonce: login.nonce,
       resource: opts.policy.audience,
     });
-    return { ok: false, status: 303, location: url.href, cookie: cookie(site().names.login, seal(login), LOGIN_MS) };
+    return { ok: false, status: 303, location: url.href, cookie: cookie(site().names.login, seal("login", login), LOGIN_MS) };
   }
 
   const gate: PageGate = async (req, record) => {
-    const person = unseal<SignedIn>(read(req, site().names.session));
-    if (!person) {
+    const person = unseal<SignedIn>("session", read(req, site().names.session));
+    if (!person || typeof person.sub !== "string" || !person.sub) {
       if (req.method !== "GET" && req.method !== "HEAD") return { ok: false, status: 403, why: "your sign-in on this page ended; open the page again to sign in." };
       return beginSignIn(pageIdFromPath((req.url ?? "/").split("?")[0]!) ?? "");
     }
@@ -118,7 +119,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "set-cookie": cookie(site().names.login, "", 0) });
       res.end(`Sign-in failed: ${why}. Open the confirmation page again.`);
     };
-    const login = unseal<Login>(read(req, site().names.login));
+    const login = unseal<Login>("login", read(req, site().names.login));
     if (!login || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
     let person: SignedIn;
     try {
@@ -137,7 +138,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     } catch (err) {
       return fail((err as Error).message);
     }
-    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal(person), SIGNED_IN_MS), cookie(site().names.login, "", 0)] });
+    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal("session", person), SIGNED_IN_MS), cookie(site().names.login, "", 0)] });
     res.end();
   }
 
