@@ -147,6 +147,12 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
     expect(await fx.record(id)).toMatchObject({ state: "confirmed", answeredBy: { sub: "ana", name: "ana.lead" } });
     await page.close();
+    // Opened later by anyone (a forwarded link, no sign-in): how it ended, and nothing of what it was about.
+    const later = await raw(url, { headers: { host: new URL(fx.origin).host } });
+    expect(later.status).toBe(200);
+    expect(later.body).toContain("already answered: confirmed");
+    expect(later.body).not.toContain("Adam.Kennedy");
+    expect(later.body).not.toContain("Delete identity");
   });
 
   it("another person is refused: no preview, and nothing is answered", async () => {

@@ -95,14 +95,16 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
   };
   /** The page for a confirmation that cannot be answered (any more); undefined when it can. */
   const closed = (state: PageState, posting: boolean): [number, string] | undefined => {
+    // Behind sign-in nothing of the action is shown before the gate, so a closed page says only how it ended.
+    const view = opts.gate || state.kind === "unknown" ? undefined : state.view;
     switch (state.kind) {
       case "unknown":
         return [404, outcomePage("unknown")];
       case "expired":
-        return [410, outcomePage("expired", state.view)];
+        return [410, outcomePage("expired", view)];
       case "answered": {
         const outcome: Outcome = state.confirmed ? "already-confirmed" : "already-cancelled";
-        return [posting ? 409 : 200, outcomePage(outcome, state.view)];
+        return [posting ? 409 : 200, outcomePage(outcome, view)];
       }
       case "open":
         return undefined;
