@@ -57,7 +57,7 @@ function replicaRow(r: ReplicaBench | undefined): string {
   if (!r || r.skipped || !r.callsPerSecond || !r.guardedCallMs) return `| ${what} | not measured${r?.skipped ? `: ${r.skipped}` : ""} | 3 replicas faster than 1; Redis cost of a guarded call |`;
   const c = r.callsPerSecond;
   const g = r.guardedCallMs;
-  return `| ${what} | ${c.threeReplicas} tool calls/s through 3 replicas vs ${c.oneReplica} through 1 (${c.ratio}×, ${c.concurrency} callers, ${c.seconds} s each); one guarded call ${g.redis} ms on Redis vs ${g.memory} ms in memory (+${g.addedByRedis} ms, median of ${g.calls}) | 3 replicas faster than 1; Redis cost of a guarded call |`;
+  return `| ${what} | ${c.threeReplicas} tool calls/s through 3 replicas vs ${c.oneReplica} through 1 (${c.ratio}×, ${c.concurrency} callers, ${c.seconds} s each); one guarded call ${g.redis} ms on Redis vs ${g.memory} ms in memory (${g.addedByRedis >= 0 ? "+" : "−"}${Math.abs(g.addedByRedis)} ms, median of ${g.calls}) | 3 replicas faster than 1; Redis cost of a guarded call |`;
 }
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
