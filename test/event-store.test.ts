@@ -34,6 +34,21 @@ describe("createEventLog", () => {
     await expect(replay(session, old)).rejects.toThrow(/no longer/);
   });
 
+  it("a session over its own share gives up its oldest events, not another session's", async () => {
+    const log = createEventLog({ maxEvents: 100, maxEventsPerSession: 3 });
+    const quiet = log.forSession();
+    const busy = log.forSession();
+    const awaited = await quiet.storeEvent("q", msg(100));
+    const first = await busy.storeEvent("b", msg(1));
+    for (let i = 2; i <= 10; i++) await busy.storeEvent("b", msg(i));
+    expect(log.size).toBe(4);
+    expect(await quiet.getStreamIdForEventId(awaited)).toBe("q");
+    expect(await busy.getStreamIdForEventId(first)).toBeUndefined();
+    const kept = await busy.storeEvent("b", msg(11));
+    expect(await busy.getStreamIdForEventId(kept)).toBe("b");
+    expect(log.size).toBe(4);
+  });
+
   it("keeps at most maxEvents and maxBytes over all sessions, oldest out first, the newest always kept", async () => {
     const log = createEventLog({ maxEvents: 3, maxBytes: 1_000 });
     const a = log.forSession();

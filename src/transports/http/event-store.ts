@@ -9,9 +9,11 @@ export interface EventLimits {
   maxBytes: number;
   /** How long an event can still be replayed: longer than any reconnect, shorter than memory should hold. @default 5 min */
   maxAgeMs: number;
+  /** Events one session keeps: a session sending much (progress of many calls) pushes out its own, not another's. @default 200 */
+  maxEventsPerSession: number;
 }
 
-export const DEFAULT_EVENT_LIMITS: EventLimits = { maxEvents: 1000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 5 * 60_000 };
+export const DEFAULT_EVENT_LIMITS: EventLimits = { maxEvents: 1000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 5 * 60_000, maxEventsPerSession: 200 };
 
 /** One session's view: it replays only its own events, so a guessed event id of another session finds nothing. */
 export interface SessionEvents extends EventStore {
@@ -40,8 +42,9 @@ interface Entry {
  * A Map keeps insertion order, which is age order: eviction and expiry take from the front.
  */
 export function createEventLog(limits: Partial<EventLimits> = {}, now: () => number = Date.now): EventLog {
-  const { maxEvents, maxBytes, maxAgeMs } = { ...DEFAULT_EVENT_LIMITS, ...limits };
+  const { maxEvents, maxBytes, maxAgeMs, maxEventsPerSession } = { ...DEFAULT_EVENT_LIMITS, ...limits };
   const entries = new Map<string, Entry>();
+  const counts = new Map<number, number>();
   let bytes = 0;
   let seq = 0;
   let sessions = 0;
@@ -49,6 +52,16 @@ export function createEventLog(limits: Partial<EventLimits> = {}, now: () => num
   const remove = (id: string, entry: Entry) => {
     entries.delete(id);
     bytes -= entry.bytes;
+    const left = (counts.get(entry.owner) ?? 1) - 1;
+    if (left > 0) counts.set(entry.owner, left);
+    else counts.delete(entry.owner);
+  };
+  /** A session over its own share gives up its oldest event. */
+  const trimSession = (owner: number) => {
+    if ((counts.get(owner) ?? 0) <= maxEventsPerSession) return;
+    for (const [id, entry] of entries) {
+      if (entry.owner === owner) return remove(id, entry);
+    }
   };
   const trim = () => {
     const oldest = now() - maxAgeMs;
@@ -74,6 +87,8 @@ export function createEventLog(limits: Partial<EventLimits> = {}, now: () => num
           const size = JSON.stringify(message).length;
           entries.set(id, { owner, streamId, message, bytes: size, at: now() });
           bytes += size;
+          counts.set(owner, (counts.get(owner) ?? 0) + 1);
+          trimSession(owner);
           trim();
           return id;
         },
