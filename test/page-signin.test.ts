@@ -95,9 +95,9 @@ describe("the confirmation page without a browser", () => {
       expect(to.searchParams.get("nonce")).toMatch(/^[\w-]{20,}$/);
       expect(to.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
       // Plain loopback http: HttpOnly and SameSite, no Secure and so no __Host- prefix (browsers would drop it).
-      expect(String(res.headers["set-cookie"])).toMatch(/^isc-mcp-sign-in=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+      expect(String(res.headers["set-cookie"])).toMatch(/^isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
       // The sign-in cookie, handed to whoever opens the page, is no signed-in person: sent back as one, it starts a sign-in.
-      const loginValue = /^isc-mcp-sign-in=([^;]+)/.exec(String(res.headers["set-cookie"]))![1]!;
+      const loginValue = /^isc-mcp-sign-in-[\w-]+=([^;]+)/.exec(String(res.headers["set-cookie"]))![1]!;
       const replayed = await raw(url, { headers: { host: new URL(fx.origin).host, cookie: `isc-mcp-signed-in=${loginValue}` } });
       expect(replayed.status).toBe(303);
       expect(new URL(String(replayed.headers.location)).origin).toBe(idp.issuer);
@@ -153,6 +153,24 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     expect(later.body).toContain("already answered: confirmed");
     expect(later.body).not.toContain("Adam.Kennedy");
     expect(later.body).not.toContain("Delete identity");
+  });
+
+  it("two pages signing in in one browser at once both get there (one login cookie per sign-in)", async () => {
+    const [first, second] = [await fx.open("ana"), await fx.open("ana")];
+    await browser.context.clearCookies();
+    const tabs = [await browser.context.newPage(), await browser.context.newPage()];
+    await tabs[0]!.goto(first.url);
+    await tabs[0]!.waitForURL((u) => u.origin === idp.issuer);
+    await tabs[1]!.goto(second.url);
+    await tabs[1]!.waitForURL((u) => u.origin === idp.issuer);
+    // The second sign-in finishes first; the first one's cookie is still there for it.
+    for (const [tab, url] of [[tabs[1]!, second.url], [tabs[0]!, first.url]] as const) {
+      await tab.fill("input[name=login]", "ana");
+      await tab.click("button");
+      await tab.waitForURL((u) => u.href === url);
+      await expect.poll(() => tab.locator("h1").textContent()).toBe("Delete identity?");
+      await tab.close();
+    }
   });
 
   it("another person is refused: no preview, and nothing is answered", async () => {

@@ -51,7 +51,7 @@ describe("the page's cookies behind TLS (--public-url https)", () => {
       const res = await rawRequest(`${new URL(cli.url).origin}${url.pathname}`, { method: "GET", headers: { host: "mcp.helpdesk.test" } });
       expect(res.status).toBe(303);
       expect(res.body).not.toContain(nameOf(ids[3]!));
-      expect(String(res.headers["set-cookie"])).toMatch(/^__Host-isc-mcp-sign-in=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+      expect(String(res.headers["set-cookie"])).toMatch(/^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
       const to = new URL(String(res.headers.location));
       expect(to.origin).toBe(idp.issuer);
       expect(to.searchParams.get("redirect_uri")).toBe("https://mcp.helpdesk.test/signin/callback");
@@ -87,7 +87,7 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     // Plain loopback http: HttpOnly and SameSite; no Secure, so no __Host- prefix (a browser would drop such a cookie).
     const cookies = await browser.context.cookies(new URL(url).origin);
     expect(cookies.find((c) => c.name === "isc-mcp-signed-in")).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: false, path: "/" });
-    expect(cookies.some((c) => c.name === "isc-mcp-sign-in")).toBe(false);
+    expect(cookies.some((c) => c.name.startsWith("isc-mcp-sign-in"))).toBe(false);
     await tab.fill("#name", nameOf(id));
     await tab.click("button.go");
     await expect.poll(() => tab.locator("h1").textContent()).toBe("Confirmed");

@@ -81,6 +81,9 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     return undefined;
   };
 
+  /** One login cookie per sign-in, named after its state: two pages signing in in one browser do not overwrite each other. */
+  const loginCookie = (state: string) => `${site().names.login}-${state.slice(0, 22)}`;
+
   async function beginSignIn(page: string): Promise<PageGateResult> {
     const config = await opts.issuer.configuration();
     const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), page, exp: now() + LOGIN_MS };
@@ -93,7 +96,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       nonce: login.nonce,
       resource: opts.policy.audience,
     });
-    return { ok: false, status: 303, location: url.href, cookie: cookie(site().names.login, seal("login", login), LOGIN_MS) };
+    return { ok: false, status: 303, location: url.href, cookie: cookie(loginCookie(login.state), seal("login", login), LOGIN_MS) };
   }
 
   const gate: PageGate = async (req, record) => {
@@ -114,13 +117,15 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   };
 
   async function callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const state = new URL(req.url ?? "/", "http://callback.invalid").searchParams.get("state") ?? "";
+    const named = /^[\w-]{22,128}$/.test(state) ? loginCookie(state) : undefined;
     const fail = (why: string) => {
       opts.log.warn(`confirmation page sign-in failed: ${why}`);
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "set-cookie": cookie(site().names.login, "", 0) });
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...(named ? { "set-cookie": cookie(named, "", 0) } : {}) });
       res.end(`Sign-in failed: ${why}. Open the confirmation page again.`);
     };
-    const login = unseal<Login>("login", read(req, site().names.login));
-    if (!login || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
+    const login = named ? unseal<Login>("login", read(req, named)) : undefined;
+    if (!login || login.state !== state || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
     let person: SignedIn;
     try {
       const config = await opts.issuer.configuration();
@@ -138,7 +143,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     } catch (err) {
       return fail((err as Error).message);
     }
-    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal("session", person), SIGNED_IN_MS), cookie(site().names.login, "", 0)] });
+    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal("session", person), SIGNED_IN_MS), cookie(named!, "", 0)] });
     res.end();
   }
 
