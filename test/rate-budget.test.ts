@@ -6,17 +6,7 @@ import { fallbackLimit, redisStore } from "../src/isc/rate-budget-redis.js";
 import { createLogger } from "../src/core/log.js";
 import { connectRedis, type RedisLink } from "../src/core/redis.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
-
-/** The most timestamps inside any half-open span of `spanMs`. */
-function busiestSpan(times: number[], spanMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= spanMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+import { busiestSpan } from "./support/busiest-span.js";
 
 describe("budget plan", () => {
   it("holds every limit from 1 to 200 in the worst case the fixed windows allow", () => {

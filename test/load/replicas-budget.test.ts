@@ -3,17 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { startReplica, type Replica } from "../support/replica.js";
-
-/** The most timestamps inside any half-open span of `spanMs`. */
-function busiestSpan(times: number[], spanMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= spanMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+import { busiestSpan } from "../support/busiest-span.js";
 
 describeWithRedis("shared request budget across replicas", () => {
   let redis: RedisServer;

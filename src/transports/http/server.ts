@@ -139,7 +139,7 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
 }
 
 /** A request's path for the log: no query (the sign-in callback's code and state) and no page id (it answers the page). */
-export function loggablePath(url: string | undefined): string {
+function loggablePath(url: string | undefined): string {
   let path: string;
   try {
     path = new URL(url ?? "/", "http://log.invalid").pathname;
