@@ -1,5 +1,5 @@
 // Confirmation codes: an HMAC over tool, exact arguments, tenant and the previewed target; single use; short-lived.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import type { GuardStore } from "./store.js";
 
 export interface CodeBinding {
@@ -25,7 +25,8 @@ export interface CodeBook {
 }
 
 export interface CodeBookOptions {
-  key: string | Buffer;
+  /** A function when the key is made on first use (a random per-process key needs node:crypto, which a start does not load). */
+  key: string | Buffer | (() => string | Buffer);
   ttlMs: number;
   now: () => number;
   store: GuardStore;
@@ -42,7 +43,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function createCodeBook(opts: CodeBookOptions): CodeBook {
-  const mac = (...parts: string[]) => createHmac("sha256", opts.key).update(parts.join("\0")).digest("base64url");
+  const given = opts.key;
+  const key = typeof given === "function" ? given : () => given;
+  const mac = (...parts: string[]) => nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url");
   // Keyed, so the code carries no readable trace of the target's name or email.
   const targetTag = (target: string) => mac("target", target).slice(0, 12);
   const who = (b: CodeBinding) => (b.asker === undefined ? [] : [b.asker]);
@@ -53,7 +56,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
     issue(binding) {
       const issuedAt = opts.now();
       const issued = issuedAt.toString(36);
-      const nonce = randomBytes(9).toString("base64url");
+      const nonce = nodeCrypto().randomBytes(9).toString("base64url");
       const tag = targetTag(binding.target);
       return { code: `${issued}.${nonce}.${tag}.${sign(binding, issued, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
     },
@@ -64,7 +67,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const expected = Buffer.from(sign(binding, issued, nonce, tag));
       const given = Buffer.from(signature);
       // A wrong code and a right code for other arguments look the same from here, on purpose.
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "mismatch" };
+      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given)) return { ok: false, reason: "mismatch" };
       const now = opts.now();
       const expiresAt = parseInt(issued, 36) + opts.ttlMs;
       // One atomic "spend if not spent": two replicas redeeming the same code at once cannot both win.

@@ -1,5 +1,5 @@
 // The one decision flow of every write: mass window, cooldown, preview, one channel's confirmation, re-check, act, audit.
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../core/builtins.js";
 import type { Actor, AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
 import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
@@ -65,13 +65,21 @@ export interface GuardOptions {
 
 const TELL_USER = "Tell the user it was not done.";
 
-/** One random key per process, so every server in it (HTTP sessions, stateless requests) accepts the others' codes. */
+/** One random key per process, so every server in it (HTTP sessions, stateless requests) accepts the others' codes. Made on first use. */
 let processKey: string | undefined;
+function theProcessKey(): string {
+  if (processKey === undefined) {
+    processKey = nodeCrypto().randomBytes(32).toString("hex");
+    registerSecret(processKey);
+  }
+  return processKey;
+}
 
 export function createGuard(opts: GuardOptions): Guard {
-  const key = opts.key ?? opts.config.confirmKey ?? (processKey ??= randomBytes(32).toString("hex"));
-  if (key.length < 16) throw new ConfigError("ISC_MCP_CONFIRM_KEY must be at least 16 characters long.");
-  registerSecret(key);
+  const given = opts.key ?? opts.config.confirmKey;
+  if (given !== undefined && given.length < 16) throw new ConfigError("ISC_MCP_CONFIRM_KEY must be at least 16 characters long.");
+  if (given !== undefined) registerSecret(given);
+  const key = given ?? theProcessKey;
   const { config } = opts;
   const now = opts.now ?? Date.now;
   const store = opts.store ?? PROCESS_STORE;

@@ -1,5 +1,5 @@
 // URL elicitation: the MCP client opens the server's confirmation page for the human (mode "url"), told when it was answered.
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../../core/builtins.js";
 import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
@@ -30,7 +30,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
           where: "on the confirmation page their MCP client opened",
           async show(url, pending, { call, preview, fourEyes }) {
             // Its own id, not the page's: the client may log it, and the page id is what answers the page.
-            const elicitationId = randomBytes(16).toString("base64url");
+            const elicitationId = nodeCrypto().randomBytes(16).toString("base64url");
             const message = fourEyes
               ? `A second person must approve this: ${preview.action} Open the page and send its link to an approver; nothing happens unless they confirm there.`
               : `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;

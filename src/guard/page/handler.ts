@@ -6,7 +6,7 @@ import type { PendingAnswer } from "../store.js";
 import { readFormBody } from "./form-body.js";
 import { confirmPage, outcomePage, type Outcome } from "./render.js";
 import { shownText } from "./escape.js";
-import { STYLE_HASH } from "./style.js";
+import { styleHash } from "./style.js";
 import type { PageView } from "./view.js";
 
 /** A typed name wrong this many times cancels the confirmation. */
@@ -16,17 +16,18 @@ export const PAGE_BODY_LIMIT = 8 * 1024;
 /** Page ids look like this (24 base64url characters); anything else is not looked up. */
 export const PAGE_ID = /^[A-Za-z0-9_-]{24}$/;
 
-const HEADERS = {
+/** Made on the first page served: the style hash needs node:crypto, which a start does not load. */
+const headers = () => ({
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
   pragma: "no-cache",
   "referrer-policy": "no-referrer",
-  "content-security-policy": `default-src 'none'; style-src '${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  "content-security-policy": `default-src 'none'; style-src '${styleHash()}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
-};
+});
 
 /** Who may answer a confirmation, for a sign-in in front of the page. */
 export interface PageAudience {
@@ -84,7 +85,7 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
   const limit = opts.maxBodyBytes ?? PAGE_BODY_LIMIT;
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...HEADERS, ...extra });
+    res.writeHead(status, { ...headers(), ...extra });
     res.end(req.method === "HEAD" ? undefined : html);
   };
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, extra: Record<string, string> = {}) => {

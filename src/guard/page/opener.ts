@@ -1,5 +1,5 @@
 // Opens a confirmation page in the user's browser: the BROWSER command if set, else the `open` package where a desktop exists.
-import { spawn } from "node:child_process";
+import { nodeChildProcess } from "../../core/builtins.js";
 import { existsSync } from "node:fs";
 
 export type BrowserOpener =
@@ -42,7 +42,7 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
         open: (url) =>
           new Promise<void>((resolve, reject) => {
             const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replaceAll("%s", url)) : [...rest, url];
-            const child = spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
+            const child = nodeChildProcess().spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
             child.once("error", (err) => reject(new Error(`BROWSER could not be started: ${err.message}`)));
             child.once("spawn", () => {
               child.unref();

@@ -1,5 +1,6 @@
 // Where the pages are served: a fixed public base URL (the HTTP transport mounts them), or a loopback listener opened on demand.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { nodeHttp } from "../../core/builtins.js";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../core/log.js";
 import { pageIdFromPath } from "./handler.js";
@@ -70,7 +71,7 @@ export function loopbackServing(handler: () => PageRequestHandler, opts: Loopbac
   const now = opts.now ?? Date.now;
   const graceMs = opts.graceMs ?? 60_000;
   const holds = new Map<string, number>();
-  let server: ReturnType<typeof createServer> | undefined;
+  let server: Server | undefined;
   let starting: Promise<string> | undefined;
   let origin = "";
   let port: number | undefined;
@@ -102,7 +103,7 @@ export function loopbackServing(handler: () => PageRequestHandler, opts: Loopbac
 
   const start = () =>
     (starting ??= new Promise<string>((resolve, reject) => {
-      const s = createServer((req, res) => {
+      const s = nodeHttp().createServer((req, res) => {
         const id = pageIdFromPath((req.url ?? "/").split("?")[0]!);
         if (id === undefined) {
           res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
