@@ -18,17 +18,16 @@ const manifest = asJson(renderManifest(pkg));
 if (readFileSync(join(ROOT, "manifest.json"), "utf8") !== manifest) throw new Error("manifest.json is stale: run `npm run docs`, then bundle again.");
 if (!existsSync(join(ROOT, "dist/bundle/src/cli/main.js"))) throw new Error("dist/bundle is missing: run `npm run build` first.");
 
-// Only what the host runs: the manifest, the icon, and the esbuild bundle of the CLI with the chunks it loads on demand
-// (every library inlined, so no node_modules).
+// Only what the host runs: the manifest, the icon, and the esbuild bundle of the CLI (its entry, the CLI itself and the
+// two libraries it loads on demand; every library inlined, so no node_modules).
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 writeFileSync(join(stage, "manifest.json"), manifest);
 cpSync(ICON, join(stage, "icon.png"));
 // The demo stays out.
 cpSync(join(ROOT, "dist/bundle/src"), join(stage, "server/src"), { recursive: true });
-cpSync(join(ROOT, "dist/bundle/chunks"), join(stage, "server/chunks"), { recursive: true });
 cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE"));
-// The bundle is ESM, and version.ts finds the name and version here.
+// The entry is ESM, and version.ts finds the name and version here.
 writeFileSync(join(stage, "package.json"), asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, type: "module", private: true }));
 
 // The package exports no bin path; its CLI sits beside the main entry (dist/index.js → dist/cli/cli.js).

@@ -1,6 +1,8 @@
-// `npm run build` step 2: bundles the CLI and the demo under dist/bundle/ (all the package ships), split so a start loads only what it uses.
+// `npm run build` step 2: the shipped bundle under dist/bundle/ (all the package ships): the CLI as one CommonJS file
+// run through a V8 code cache by a small entry, and the demo.
 import { build, type BuildOptions, type Plugin } from "esbuild";
-import { rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { prebuiltToolList } from "./bundle-tool-list.js";
 
@@ -17,8 +19,24 @@ const noAjvInServer: Plugin = {
   name: "no-ajv-in-server",
   setup(b) {
     b.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
-      /sdk[\\/]dist[\\/]esm[\\/]server[\\/]index\.js$/.test(args.importer) ? { path: `${root}scripts/bundle-no-ajv.ts` } : undefined,
+      /sdk[\\/]dist[\\/](esm|cjs)[\\/]server[\\/]index\.js$/.test(args.importer) ? { path: `${root}scripts/bundle-no-ajv.ts` } : undefined,
     );
+  },
+};
+
+/**
+ * Large libraries that only optional features load (Redis with --redis-url, yaml when ~/.sailpoint/config.yaml
+ * exists), each in a file of its own beside cli.cjs: a start neither reads nor parses them, cached or not.
+ */
+const VENDORED = ["ioredis", "yaml"];
+const vendored: Plugin = {
+  name: "vendored",
+  setup(b) {
+    const names = new RegExp(`^(${VENDORED.join("|")})$`);
+    // Our import of the library becomes a require() of its file at run time (so import() stays lazy, as a require).
+    b.onResolve({ filter: names }, (args) => (args.importer.includes("node_modules") ? undefined : { path: args.path, namespace: "vendored" }));
+    b.onLoad({ filter: /.*/, namespace: "vendored" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./vendor/${args.path}.cjs`)});`, loader: "js" }));
+    b.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -26,34 +44,63 @@ const common: BuildOptions = {
   absWorkingDir: root,
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   minify: true,
   // Error classes are told apart by name in places; mangled names would break that.
   keepNames: true,
   legalComments: "eof",
-  // A few bundled CommonJS dependencies call require() for Node built-ins; ESM has none, so provide one. Made on first
-  // call: createRequire sets up Node's CommonJS loader, a few ms that a start whose code never calls require() skips.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; let __cjsRequire; const require = (id) => (__cjsRequire ??= __createRequire(import.meta.url))(id);" },
-  plugins: [noAjvInServer],
   logLevel: "warning",
 };
 
+/** For ESM bundles: a few bundled CommonJS dependencies call require() for Node built-ins, which ESM lacks. */
+const esmRequire = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
+
+// The CLI: one CommonJS file, because only a classic script can be compiled from a code cache on Node 20 (vm.Script;
+// ESM has no such API without flags). Lazily loaded parts (sandbox, HTTP transport, Redis, init, yaml, ky) are still
+// run only when first imported, and with the cache a start no longer pays to parse code it never runs.
 await build({
   ...common,
-  entryPoints: ["src/cli/main.ts", "scripts/demo.ts"],
-  // Keeps src/ and scripts/ apart, so the CLI finds the demo (and the demo the CLI) at the same relative paths as in dist/.
-  outbase: ".",
-  outdir: "dist/bundle",
-  // Every `await import()` in src/ becomes a chunk loaded when first needed: a stdio start reads and parses none of the
-  // sandbox, HTTP transport, init/config commands, yaml or ky. New optional features follow the same rule (src/cli/main.ts).
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  // tools/list answered from JSON made here from the zod schemas, instead of converting them at every start.
-  define: { __ISC_MCP_TOOL_LIST__: JSON.stringify(JSON.stringify(prebuiltToolList())) },
+  format: "cjs",
+  entryPoints: ["src/cli/main.ts"],
+  outfile: "dist/bundle/src/cli/cli.cjs",
+  plugins: [noAjvInServer, vendored],
+  // The bundle stands in for main.js, its entry in the same folder: `init` tells hosts to start that, and relative
+  // URLs (the demo, package.json) resolve as from main.js.
+  define: {
+    "import.meta.url": "__isc_mcp_entry_url",
+    // tools/list answered from JSON made here from the zod schemas, instead of converting them at every start.
+    __ISC_MCP_TOOL_LIST__: JSON.stringify(JSON.stringify(prebuiltToolList())),
+  },
+  banner: { js: 'var __isc_mcp_entry_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "main.js")).href;' },
 });
+
+for (const name of VENDORED) {
+  await build({ ...common, format: "cjs", stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root }, outfile: `dist/bundle/src/cli/vendor/${name}.cjs` });
+}
+
+// main.ts's hashbang belongs to the entry: inside the code cache's function wrapper it would be a syntax error.
+const cliFile = `${root}dist/bundle/src/cli/cli.cjs`;
+const cli = readFileSync(cliFile, "utf8").replace(/^#!.*\n/, "");
+// A script compiled through the cache cannot run import() on Node 20 (that needs an experimental loader): every
+// import() in src/ must be of a bundled module, which esbuild turns into a require.
+const dynamicImport = /(?<![\w$.])import\(/.exec(cli);
+if (dynamicImport) throw new Error(`cli.cjs would run import() at ${cli.slice(dynamicImport.index - 60, dynamicImport.index + 60)}: load that module another way (see src/cli/demo.ts)`);
+writeFileSync(cliFile, cli, { mode: 0o644 });
+
+// The entry hosts start: Node built-ins only, keyed to this exact cli.cjs so a rebuilt bundle never runs an old cache.
+const bundleKey = createHash("sha256").update(cli).digest("hex").slice(0, 16);
+await build({
+  ...common,
+  format: "esm",
+  entryPoints: ["src/cli/bin.ts"],
+  outfile: "dist/bundle/src/cli/main.js",
+  define: { __ISC_MCP_BUNDLE_KEY__: JSON.stringify(bundleKey) },
+});
+
+// The demo (npm run demo, or the CLI's `demo` command): it starts main.js beside it at ../src/cli/, as in dist/.
+await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/demo.ts"], outfile: "dist/bundle/scripts/demo.js" });
 
 // The bench's peers, bundled the same way so the cold-start comparison is like for like (never shipped): the minimal
 // McpServer as anyone would build it (with its ajv), and the SDK's floor without ajv.
-await build({ ...common, plugins: [], entryPoints: ["scripts/bench-minimal-server.ts"], outdir: "dist/bench-peers" });
-await build({ ...common, entryPoints: ["scripts/bench-sdk-floor.ts"], outdir: "dist/bench-peers" });
+await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/bench-minimal-server.ts"], outdir: "dist/bench-peers" });
+await build({ ...common, format: "esm", banner: esmRequire, plugins: [noAjvInServer], entryPoints: ["scripts/bench-sdk-floor.ts"], outdir: "dist/bench-peers" });

@@ -30,7 +30,7 @@ export const bundleName = (pkg: PackageJson) => `${pkg.name}-${pkg.version}.mcpb
 export const bundleUrl = (pkg: PackageJson) => `${repoUrl(pkg)}/releases/download/v${pkg.version}/${bundleName(pkg)}`;
 
 export const SERVER_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-/** The bundled CLI inside the .mcpb (the bundle script copies dist/bundle/src and its chunks under server/). */
+/** The bundled CLI inside the .mcpb (the bundle script copies dist/bundle/src under server/). */
 export const BUNDLE_ENTRY = "server/src/cli/main.js";
 
 /** The option table marks its secrets (environment only: a flag would show in process lists). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init, demo or sandbox command.
 // Start-up rule: only the serve path is imported statically; every other command (and every optional feature further
-// down) is an `await import()`, which the bundle turns into a chunk that a server start never reads (scripts/bundle.ts).
+// down) is an `await import()`, which the bundle runs only when first imported (scripts/bundle.ts).
 import { ConfigError } from "../core/errors.js";
 import { helpText, resolveConfig } from "../config/resolve.js";
 import { loadConfigFiles } from "../config/files.js";
@@ -32,9 +32,7 @@ async function main(): Promise<number> {
       });
     }
     case "demo":
-      // Resolved at run time, beside this file, so the tsc build and the bundle each run their own demo.
-      await import(new URL("../../scripts/demo.js", import.meta.url).href);
-      return -1;
+      return (await import("./demo.js")).runDemo(import.meta.url);
     case "sandbox":
       await (await import("./sandbox.js")).runSandbox(resolved);
       return -1; // keep running until a signal

@@ -1,0 +1,80 @@
+// The shipped entry runs the CLI through a V8 code cache: written by the first start, used (not rewritten) by the next,
+// replaced when it does not match, and never a reason for a start to fail.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { cacheDirectory } from "../src/cli/compile-cache.js";
+import { TOOLS } from "../tools/index.js";
+import { cleanEnv } from "./support/cli-process.js";
+
+const ENTRY = fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "isc-compile-cache-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** One start of the shipped entry with --sandbox: initialize, tools/list, then stdin closes (the server shuts down). */
+async function start(env: Record<string, string>): Promise<string[]> {
+  if (!existsSync(ENTRY)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
+  const client = new Client({ name: "compile-cache-test", version: "1.0.0" });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [ENTRY, "--sandbox"], env: { ...cleanEnv(), ...env }, stderr: "pipe" }));
+  const { tools } = await client.listTools();
+  await client.close();
+  return tools.map((t) => t.name);
+}
+
+const caches = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".v8cache")) : []);
+/** A rewrite is a new file renamed over the old one: another inode, even if V8 wrote the same bytes. */
+const identity = (file: string) => `${statSync(file).ino}:${statSync(file).mtimeMs}`;
+const ALL = TOOLS.map((t) => t.name);
+
+describe("the code cache of the shipped entry", () => {
+  it("is written by the first start, for this Node, and left as it is by the next start, which uses it", async () => {
+    const parent = join(work, "fresh");
+    const dir = join(parent, "isc-identities-mcp");
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    const [name] = caches(dir);
+    expect(name).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
+    const file = join(dir, name!);
+    // The cache holds what the start compiled, not just the top level: a few hundred KB for this bundle.
+    expect(readFileSync(file).length).toBeGreaterThan(100_000);
+    const before = identity(file);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    // V8 accepted it: a rejected cache would have been written anew.
+    expect(caches(dir)).toEqual([name]);
+    expect(identity(file)).toBe(before);
+  });
+
+  it("replaces a cache V8 rejects (here: garbage), and removes other builds' caches when it writes", async () => {
+    const parent = join(work, "bad");
+    const dir = join(parent, "isc-identities-mcp");
+    await start({ NODE_COMPILE_CACHE: parent });
+    const [name] = caches(dir);
+    writeFileSync(join(dir, name!), "not a code cache");
+    writeFileSync(join(dir, "0123456789abcdef-v20.0.0-x64.v8cache"), "an older build's cache");
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    expect(caches(dir)).toEqual([name]);
+    expect(readFileSync(join(dir, name!)).length).toBeGreaterThan(100_000);
+  });
+
+  it("is not written with NODE_DISABLE_COMPILE_CACHE, and a folder that cannot be made does not stop a start", async () => {
+    const parent = join(work, "off");
+    expect(await start({ NODE_COMPILE_CACHE: parent, NODE_DISABLE_COMPILE_CACHE: "1" })).toEqual(ALL);
+    expect(existsSync(parent)).toBe(false);
+    const blocker = join(work, "a-file");
+    writeFileSync(blocker, "");
+    expect(await start({ NODE_COMPILE_CACHE: join(blocker, "under-a-file") })).toEqual(ALL);
+  });
+
+  it("lives in the user's own cache folder on each platform, never a shared temporary one", () => {
+    expect(cacheDirectory({}, "linux", "/home/ann")).toBe("/home/ann/.cache/isc-identities-mcp");
+    expect(cacheDirectory({ XDG_CACHE_HOME: "/var/cache/ann" }, "linux", "/home/ann")).toBe("/var/cache/ann/isc-identities-mcp");
+    expect(cacheDirectory({}, "darwin", "/Users/ann")).toBe("/Users/ann/Library/Caches/isc-identities-mcp");
+    expect(cacheDirectory({ LOCALAPPDATA: "C:\\Users\\ann\\AppData\\Local" }, "win32", "C:\\Users\\ann")).toMatch(/isc-identities-mcp[\\/]Cache$/);
+    expect(cacheDirectory({}, "win32", "C:\\Users\\ann")).toBeUndefined();
+    expect(cacheDirectory({ NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBe("/tmp/nc/isc-identities-mcp");
+    expect(cacheDirectory({ NODE_DISABLE_COMPILE_CACHE: "1", NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBeUndefined();
+  });
+});
