@@ -1,6 +1,7 @@
 // `npm run bench`: cold start, per-call overhead, bulk paging, memory, token counts and replicas on Redis, measured side by side in one run.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -24,12 +25,17 @@ const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
 // The peers, bundled by scripts/bundle.ts like the server: a minimal one-tool McpServer, and the SDK's own floor.
 const minimalEntry = fileURLToPath(new URL("../bench-peers/bench-minimal-server.js", import.meta.url));
 const floorEntry = fileURLToPath(new URL("../bench-peers/bench-sdk-floor.js", import.meta.url));
+// The per-call floor: the SDK's Server with one tool that makes the same GET with plain fetch, nothing else.
+const callFloorEntry = fileURLToPath(new URL("../bench-peers/bench-call-floor.js", import.meta.url));
 // The unbundled tsc output, to show what shipping the single-file bundle (the bin above) buys.
 const tscEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
 // Only PATH is inherited: machine-specific variables (this VM sets NODE_EXTRA_CA_CERTS, which adds ~100 ms to
 // every Node start) would measure the machine, not the server. Bare node gets the same environment.
-const BASE_ENV = { PATH: process.env.PATH ?? "" };
+// The server's code cache (src/cli/compile-cache.ts) goes in a folder of this run's own: the first start writes it, as a
+// host's first launch after an install does, and the others use it. `firstStart` is every start without one.
+const cacheDir = mkdtempSync(join(tmpdir(), "isc-bench-cache-"));
+const BASE_ENV = { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cacheDir };
 
 function serverEnv(url: string, sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
   return { ...BASE_ENV, SAIL_BASE_URL: url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_LOG_LEVEL: "warn", ...extra };
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
     minimal: { entry: minimalEntry, env },
     server: { entry: serverEntry, env },
     sandbox: { entry: serverEntry, args: ["--sandbox"], env: { ...BASE_ENV, ISC_MCP_LOG_LEVEL: "warn" } },
+    firstStart: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
     tscOutput: { entry: tscEntry, env },
   }, BASE_ENV);
 
@@ -76,19 +83,23 @@ async function main(): Promise<void> {
   await client.close();
   // The per-call phase talks raw JSON-RPC: the SDK client's own result validation is not the server's overhead.
   const rpc = await spawnRpc(serverEntry, env);
+  const floorRpc = await spawnRpc(callFloorEntry, env);
   const rssStart = rssMb(rpc.pid ?? null);
   const callGet = () => rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } });
+  const floorGet = () => floorRpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } });
   // The same request the server makes on its default API version (v1: no experimental header on a read).
   const directGet = async () => (await fetch(`${served.url}/identities/v1/${plain}`, { headers: { authorization: `Bearer ${bearer}` } })).json();
   // A long-running server is measured warm: the first few hundred calls are the JIT's, not ours.
   for (let i = 0; i < N.warmup; i++) {
     await callGet();
     await directGet();
+    await floorGet();
   }
   // By now the JIT and V8's heap sizing have settled; growth from here on would be a leak or unbounded caching.
   const rssWarm = rssMb(rpc.pid ?? null);
   const viaMcp: number[] = [];
   const direct: number[] = [];
+  const viaFloor: number[] = [];
   for (let i = 0; i < N.calls; i++) {
     let t = performance.now();
     const r = (await callGet()) as { result?: { isError?: boolean } };
@@ -97,7 +108,12 @@ async function main(): Promise<void> {
     t = performance.now();
     await directGet();
     direct.push(performance.now() - t);
+    t = performance.now();
+    const f = (await floorGet()) as { result?: { structuredContent?: { identity?: { id?: string } } } };
+    viaFloor.push(performance.now() - t);
+    if (f.result?.structuredContent?.identity?.id !== plain) throw new Error("the per-call floor failed during the bench");
   }
+  await floorRpc.close();
   // Memory counts from the end of the warm-up: the overhead phase's calls are the first of the memCalls.
   for (let i = N.calls; i < N.memCalls; i++) await callGet();
   const rssAfter = rssMb(rpc.pid ?? null);
@@ -146,6 +162,7 @@ async function main(): Promise<void> {
       runs: N.cold,
       ratioToNode: ratio(cold.server),
       sandboxRatioToNode: ratio(cold.sandbox),
+      firstStartRatioToNode: ratio(cold.firstStart),
       minimalRatioToNode: ratio(cold.minimal),
       floorRatioToNode: ratio(cold.floor),
       target: "<= 2.5x bare node and faster than the minimal SDK server",
@@ -157,6 +174,9 @@ async function main(): Promise<void> {
       directMedian: round(median(direct), 3),
       overheadMedian: round(median(viaMcp) - median(direct), 3),
       overheadP99: round(percentile(viaMcp, 99) - percentile(direct, 99), 3),
+      // What the SDK, stdio and one plain fetch cost on this machine, measured the same way: no server goes below it.
+      floorMedian: round(median(viaFloor), 3),
+      floorOverheadMedian: round(median(viaFloor) - median(direct), 3),
       target: "<= 0.6 ms median",
     },
     bulk,
@@ -176,8 +196,8 @@ async function main(): Promise<void> {
   };
 
   const rows: Array<[string, string]> = [
-    ["cold start (median, ms)", `server ${cold.server} (${ratio(cold.server)}x) | --sandbox ${cold.sandbox} (${ratio(cold.sandbox)}x) | tsc output ${cold.tscOutput} | minimal SDK server ${cold.minimal} (${ratio(cold.minimal)}x) | SDK floor ${cold.floor} (${ratio(cold.floor)}x) | bare node ${cold.node}`],
-    ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls)`],
+    ["cold start (median, ms)", `server ${cold.server} (${ratio(cold.server)}x) | --sandbox ${cold.sandbox} (${ratio(cold.sandbox)}x) | without code cache ${cold.firstStart} (${ratio(cold.firstStart)}x) | tsc output ${cold.tscOutput} | minimal SDK server ${cold.minimal} (${ratio(cold.minimal)}x) | SDK floor ${cold.floor} (${ratio(cold.floor)}x) | bare node ${cold.node}`],
+    ["per-call overhead (ms)", `median ${results.perCallOverheadMs.overheadMedian} | p99 ${results.perCallOverheadMs.overheadP99} (${N.calls} calls) | SDK + fetch floor ${results.perCallOverheadMs.floorOverheadMedian}`],
     ["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`],
     ["memory (RSS MB)", `start ${rssStart} | after ${N.warmup} warm-up calls ${rssWarm} | after ${N.memCalls} more ${rssAfter} | growth ${results.memoryMb.growthAfterWarmup} after warm-up (${results.memoryMb.growth} from start)`],
     ["sandbox tenant", `${sandboxSpeed.identities} identities seeded in ${sandboxSpeed.seedMs} ms | GET through the handler ${sandboxSpeed.getMedianMs} ms median (${sandboxSpeed.gets})`],
@@ -197,6 +217,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const outFile = new URL(quick ? "quick.json" : "latest.json", outDir);
   writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  rmSync(cacheDir, { recursive: true, force: true });
   process.stdout.write(`written to ${fileURLToPath(outFile)}\n`);
 }
 

@@ -101,6 +101,6 @@ await build({
 await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/demo.ts"], outfile: "dist/bundle/scripts/demo.js" });
 
 // The bench's peers, bundled the same way so the cold-start comparison is like for like (never shipped): the minimal
-// McpServer as anyone would build it (with its ajv), and the SDK's floor without ajv.
+// McpServer as anyone would build it (with its ajv), and the SDK's floors (start; one tool call) without ajv.
 await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/bench-minimal-server.ts"], outdir: "dist/bench-peers" });
-await build({ ...common, format: "esm", banner: esmRequire, plugins: [noAjvInServer], entryPoints: ["scripts/bench-sdk-floor.ts"], outdir: "dist/bench-peers" });
+await build({ ...common, format: "esm", banner: esmRequire, plugins: [noAjvInServer], entryPoints: ["scripts/bench-sdk-floor.ts", "scripts/bench-call-floor.ts"], outdir: "dist/bench-peers" });

@@ -8,15 +8,17 @@ describe("npm run bench (quick mode)", () => {
   it("prints the table and writes JSON with every measurement", () => {
     const script = fileURLToPath(new URL("../dist/scripts/bench.js", import.meta.url));
     const stdout = execFileSync(process.execPath, [script, "--quick"], { encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] });
-    expect(stdout).toMatch(/cold start \(median, ms\)\s+server [\d.]+ \([\d.]+x\) \| --sandbox [\d.]+ \([\d.]+x\) \| tsc output [\d.]+ \| minimal SDK server [\d.]+ \([\d.]+x\) \| SDK floor [\d.]+ \([\d.]+x\) \| bare node [\d.]+/);
+    expect(stdout).toMatch(/cold start \(median, ms\)\s+server [\d.]+ \([\d.]+x\) \| --sandbox [\d.]+ \([\d.]+x\) \| without code cache [\d.]+ \([\d.]+x\) \| tsc output [\d.]+ \| minimal SDK server [\d.]+ \([\d.]+x\) \| SDK floor [\d.]+ \([\d.]+x\) \| bare node [\d.]+/);
     const results = JSON.parse(readFileSync(new URL("../bench/quick.json", import.meta.url), "utf8"));
     expect(results.quick).toBe(true);
     expect(results.coldStartMs.server).toBeGreaterThan(0);
     expect(results.coldStartMs.tscOutput).toBeGreaterThan(0);
     expect(results.coldStartMs.sandbox).toBeGreaterThan(0);
     expect(results.coldStartMs.floor).toBeGreaterThan(0);
+    expect(results.coldStartMs.firstStart).toBeGreaterThan(0);
     expect(results.perCallOverheadMs.calls).toBe(50);
     expect(Number.isFinite(results.perCallOverheadMs.overheadMedian)).toBe(true);
+    expect(results.perCallOverheadMs.floorMedian).toBeGreaterThan(0);
     // Paging is exact: one request per 250 identities, one token, no 429s.
     expect(results.bulk.read).toBe(results.bulk.identities);
     expect(results.bulk.upstreamRequests).toBe(results.bulk.expectedRequests);
