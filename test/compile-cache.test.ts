@@ -1,6 +1,6 @@
 // The shipped entry runs the CLI through a V8 code cache: written by the first start, used (not rewritten) by the next,
 // replaced when it does not match, and never a reason for a start to fail.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,15 +47,21 @@ describe("the code cache of the shipped entry", () => {
     expect(identity(file)).toBe(before);
   });
 
-  it("replaces a cache V8 rejects (here: garbage), and removes other builds' caches when it writes", async () => {
+  it("replaces a cache V8 rejects (here: garbage), and removes other builds' caches and stale partial files when it writes", async () => {
     const parent = join(work, "bad");
     const dir = join(parent, "isc-identities-mcp");
     await start({ NODE_COMPILE_CACHE: parent });
     const [name] = caches(dir);
     writeFileSync(join(dir, name!), "not a code cache");
     writeFileSync(join(dir, "0123456789abcdef-v20.0.0-x64.v8cache"), "an older build's cache");
+    // What a start that died while writing left an hour ago, and one another start is writing right now.
+    const stale = join(dir, `${name}.123.partial`);
+    writeFileSync(stale, "half");
+    utimesSync(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    writeFileSync(join(dir, `${name}.456.partial`), "being written");
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
     expect(caches(dir)).toEqual([name]);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([`${name}.456.partial`]);
     expect(readFileSync(join(dir, name!)).length).toBeGreaterThan(100_000);
   });
 

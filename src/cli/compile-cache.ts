@@ -1,6 +1,6 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling ~1 MB of JavaScript.
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -67,7 +67,9 @@ function writeCache(dir: string, cacheFile: string, bundleKey: string, script: S
     writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
     renameSync(partial, cacheFile);
     for (const name of readdirSync(dir)) {
-      if (name.endsWith(SUFFIX) && !name.startsWith(`${bundleKey}-`)) unlinkSync(join(dir, name));
+      const path = join(dir, name);
+      // Another build's cache, or what a start that died mid-write left (not one being written right now).
+      if ((name.endsWith(SUFFIX) && !name.startsWith(`${bundleKey}-`)) || (name.endsWith(".partial") && Date.now() - statSync(path).mtimeMs > 60_000)) unlinkSync(path);
     }
   } catch {
     // A read-only or full disk only costs the next start its head start.
