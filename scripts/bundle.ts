@@ -71,7 +71,8 @@ await build({
     // tools/list answered from JSON made here from the zod schemas, instead of converting them at every start.
     __ISC_MCP_TOOL_LIST__: JSON.stringify(JSON.stringify(prebuiltToolList())),
   },
-  banner: { js: 'var __isc_mcp_entry_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "main.js")).href;' },
+  // "use strict" first: after the banner, esbuild's own directive would no longer count, and src/ is written as strict code.
+  banner: { js: '"use strict";var __isc_mcp_entry_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "main.js")).href;' },
 });
 
 for (const name of VENDORED) {
@@ -81,6 +82,7 @@ for (const name of VENDORED) {
 // main.ts's hashbang belongs to the entry: inside the code cache's function wrapper it would be a syntax error.
 const cliFile = `${root}dist/bundle/src/cli/cli.cjs`;
 const cli = readFileSync(cliFile, "utf8").replace(/^#!.*\n/, "");
+if (!cli.startsWith('"use strict";')) throw new Error("cli.cjs must start with \"use strict\" (see the banner above)");
 // A script compiled through the cache cannot run import() on Node 20 (that needs an experimental loader): every
 // import() in src/ must be of a bundled module, which esbuild turns into a require.
 const dynamicImport = /(?<![\w$.])import\(/.exec(cli);

@@ -1,5 +1,9 @@
-// The shipped bundle differs from the tsc output in two ways (tools/list made at build time, no ajv): both checked here over stdio.
-import { existsSync } from "node:fs";
+// The shipped bundle differs from the tsc output: tools/list made at build time, no ajv (both checked over stdio), and
+// ioredis and yaml in files of their own beside cli.cjs (each loaded through the bundle here).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -7,7 +11,8 @@ import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@mo
 import { afterEach, describe, expect, it } from "vitest";
 import { listedTool } from "../src/mcp/listed-tools.js";
 import { TOOLS } from "../tools/index.js";
-import { cleanEnv } from "./support/cli-process.js";
+import { cleanEnv, spawnCli, waitForMcpUrl } from "./support/cli-process.js";
+import { describeWithRedis, startRedisServer } from "./support/redis-server.js";
 
 const BUNDLE = fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url));
 
@@ -54,4 +59,34 @@ describe("the shipped bundle", () => {
     expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();
     expect((confirmed.structuredContent as { status: string }).status).toBe("executed");
   });
+});
+
+describe("the shipped bundle's vendored libraries", () => {
+  it("reads the SailPoint CLI's config.yaml with the vendored yaml", () => {
+    const home = mkdtempSync(join(tmpdir(), "isc-bundle-home-"));
+    try {
+      mkdirSync(join(home, ".sailpoint"));
+      writeFileSync(join(home, ".sailpoint", "config.yaml"), "activeenvironment: prod\nenvironments:\n  prod:\n    baseurl: https://acme.api.identitynow.com\n");
+      const run = spawnSync(process.execPath, [BUNDLE, "config"], { env: { ...cleanEnv(), HOME: home }, encoding: "utf8" });
+      expect(run.stdout).toMatch(/--base-url\s+https:\/\/acme\.api\.identitynow\.com\s+from active environment "prod" of .*config\.yaml/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describeWithRedis("the shipped bundle on Redis", () => {
+  it("connects with the vendored ioredis: /healthz reports Redis reachable", async () => {
+    const redis = await startRedisServer();
+    const cli = spawnCli(["--http", "--port", "0", "--stateless", "--redis-url", redis.url, "--sandbox"], { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "bundle-test-confirm-key-0123456789" }, undefined, BUNDLE);
+    try {
+      const url = await waitForMcpUrl(cli);
+      expect(url, cli.stderr()).toBeDefined();
+      const health = await fetch(new URL("/healthz", url));
+      expect(await health.json()).toMatchObject({ status: "ok", redis: "reachable" });
+    } finally {
+      cli.child.kill("SIGTERM");
+      await redis.stop();
+    }
+  }, 30_000);
 });

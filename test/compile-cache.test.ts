@@ -1,6 +1,7 @@
 // The shipped entry runs the CLI through a V8 code cache: written by the first start, used (not rewritten) by the next,
 // replaced when it does not match, and never a reason for a start to fail.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,7 @@ import { TOOLS } from "../tools/index.js";
 import { cleanEnv } from "./support/cli-process.js";
 
 const ENTRY = fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url));
+const CLI_CJS = fileURLToPath(new URL("../dist/bundle/src/cli/cli.cjs", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "isc-compile-cache-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -27,7 +29,8 @@ async function start(env: Record<string, string>): Promise<string[]> {
 
 const caches = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".v8cache")) : []);
 /** A rewrite is a new file renamed over the old one: another inode, even if V8 wrote the same bytes. */
-const identity = (file: string) => `${statSync(file).ino}:${statSync(file).mtimeMs}`;
+const identity = (file: string) => statSync(file).ino;
+const posix = process.platform !== "win32";
 const ALL = TOOLS.map((t) => t.name);
 
 describe("the code cache of the shipped entry", () => {
@@ -36,7 +39,9 @@ describe("the code cache of the shipped entry", () => {
     const dir = join(parent, "isc-identities-mcp");
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
     const [name] = caches(dir);
-    expect(name).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.v8cache$`));
+    // Named by the exact text of the shipped cli.cjs: a rebuilt bundle never runs another build's code.
+    const key = createHash("sha256").update(readFileSync(CLI_CJS)).digest("hex").slice(0, 16);
+    expect(name).toBe(`${key}-${process.version}-${process.arch}.v8cache`);
     const file = join(dir, name!);
     // The cache holds what the start compiled, not just the top level: a few hundred KB for this bundle.
     expect(readFileSync(file).length).toBeGreaterThan(100_000);
@@ -47,20 +52,55 @@ describe("the code cache of the shipped entry", () => {
     expect(identity(file)).toBe(before);
   });
 
-  it("replaces a cache V8 rejects (here: garbage), and removes other builds' caches and stale partial files when it writes", async () => {
+  it("refuses a cache whose bytes were damaged (V8's checksum) and writes a good one, instead of crashing at every start", async () => {
+    const parent = join(work, "damaged");
+    const dir = join(parent, "isc-identities-mcp");
+    await start({ NODE_COMPILE_CACHE: parent });
+    const [name] = caches(dir);
+    const file = join(dir, name!);
+    const bytes = readFileSync(file);
+    // The header stays intact (so V8's version and flag checks pass); a few bytes in the middle are flipped.
+    const middle = Math.floor(bytes.length / 2);
+    for (let i = middle; i < middle + 8; i++) bytes.writeUInt8(bytes.readUInt8(i) ^ 0xff, i);
+    writeFileSync(file, bytes);
+    const damaged = identity(file);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    expect(identity(file)).not.toBe(damaged);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+  });
+
+  it.skipIf(!posix)("does not run a cache others could have written (group- or world-writable): it writes its own", async () => {
+    const parent = join(work, "shared");
+    const dir = join(parent, "isc-identities-mcp");
+    await start({ NODE_COMPILE_CACHE: parent });
+    const [name] = caches(dir);
+    const file = join(dir, name!);
+    chmodSync(file, 0o666);
+    const planted = identity(file);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    expect(identity(file)).not.toBe(planted);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("replaces a cache V8 rejects (here: garbage), and removes month-old caches of other builds and stale partial files when it writes", async () => {
     const parent = join(work, "bad");
     const dir = join(parent, "isc-identities-mcp");
     await start({ NODE_COMPILE_CACHE: parent });
     const [name] = caches(dir);
     writeFileSync(join(dir, name!), "not a code cache");
-    writeFileSync(join(dir, "0123456789abcdef-v20.0.0-x64.v8cache"), "an older build's cache");
+    const monthAgo = new Date(Date.now() - 31 * 24 * 3_600_000);
+    const old = join(dir, "0123456789abcdef-v20.0.0-x64.v8cache");
+    writeFileSync(old, "an older build's cache, unused for a month");
+    utimesSync(old, monthAgo, monthAgo);
+    // Another installed version's cache, in use: kept, so two versions do not keep replacing each other's.
+    writeFileSync(join(dir, "fedcba9876543210-v20.0.0-x64.v8cache"), "another version's cache");
     // What a start that died while writing left an hour ago, and one another start is writing right now.
     const stale = join(dir, `${name}.123.partial`);
     writeFileSync(stale, "half");
     utimesSync(stale, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     writeFileSync(join(dir, `${name}.456.partial`), "being written");
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
-    expect(caches(dir)).toEqual([name]);
+    expect(caches(dir).sort()).toEqual([name, "fedcba9876543210-v20.0.0-x64.v8cache"].sort());
     expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([`${name}.456.partial`]);
     expect(readFileSync(join(dir, name!)).length).toBeGreaterThan(100_000);
   });
@@ -82,5 +122,12 @@ describe("the code cache of the shipped entry", () => {
     expect(cacheDirectory({}, "win32", "C:\\Users\\ann")).toBeUndefined();
     expect(cacheDirectory({ NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBe("/tmp/nc/isc-identities-mcp");
     expect(cacheDirectory({ NODE_DISABLE_COMPILE_CACHE: "1", NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBeUndefined();
+    // Never relative to wherever the server was started: no home, an empty or relative one, a relative override.
+    expect(cacheDirectory({}, "linux", undefined)).toBeUndefined();
+    expect(cacheDirectory({}, "linux", "")).toBeUndefined();
+    expect(cacheDirectory({}, "darwin", "relative/home")).toBeUndefined();
+    expect(cacheDirectory({ XDG_CACHE_HOME: "cache" }, "linux", "/home/ann")).toBe("/home/ann/.cache/isc-identities-mcp");
+    expect(cacheDirectory({ NODE_COMPILE_CACHE: "cache" }, "linux", "/home/ann")).toBeUndefined();
+    expect(cacheDirectory({ LOCALAPPDATA: "AppData" }, "win32", "C:\\Users\\ann")).toBeUndefined();
   });
 });

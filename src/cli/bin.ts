@@ -3,12 +3,12 @@
 // through a code cache. Kept to Node built-ins and two small files, so it adds nothing a start would notice.
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
-import { HEAP_FLAGS } from "../core/heap.js";
+import { V8_FLAGS } from "../core/v8-flags.js";
 import { runWithCompileCache } from "./compile-cache.js";
 
 /** A hash of cli.cjs, put here by scripts/bundle.ts. */
 declare const __ISC_MCP_BUNDLE_KEY__: string | undefined;
 
 // Before compiling: V8 accepts a code cache only under the flags it was made with, and serve.ts sets these anyway.
-setFlagsFromString(HEAP_FLAGS);
+setFlagsFromString(V8_FLAGS);
 runWithCompileCache(fileURLToPath(new URL("./cli.cjs", import.meta.url)), typeof __ISC_MCP_BUNDLE_KEY__ === "string" ? __ISC_MCP_BUNDLE_KEY__ : "unbundled");

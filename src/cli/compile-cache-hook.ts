@@ -4,8 +4,9 @@
 export const SAVE_COMPILE_CACHE = Symbol.for("isc-identities-mcp.saveCompileCache");
 
 /**
- * Writes the code cache if this start compiled without one. Called once the server has answered its first requests
- * (and at shutdown), so the cache holds the functions a start runs, not just the top level.
+ * Writes the code cache if this start compiled without one. serve.ts calls it a second after it began serving (time
+ * for a host's initialize and tools/list) and at shutdown, so the cache holds the functions a start runs, not just
+ * the top level.
  */
 export function saveCompileCache(): void {
   (globalThis as { [SAVE_COMPILE_CACHE]?: () => void })[SAVE_COMPILE_CACHE]?.();

@@ -1,24 +1,31 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
-// after the first deserialises compiled code instead of parsing and compiling ~1 MB of JavaScript.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+// after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { homeFolder } from "../core/home.js";
+import { dirname, join, posix, win32 } from "node:path";
 import { Script } from "node:vm";
 import { SAVE_COMPILE_CACHE } from "./compile-cache-hook.js";
 
 const SUFFIX = ".v8cache";
+/** Other builds' caches (another installed version, an older Node) go once they are this old. */
+const STALE_MS = 30 * 24 * 3600_000;
 
 /**
  * The user's own cache folder (never a shared temporary one: a code cache is code). Node's variables decide as they
  * do for its own compile cache: NODE_COMPILE_CACHE names the parent folder, NODE_DISABLE_COMPILE_CACHE turns it off.
+ * A relative or empty base (HOME="", a relative XDG_CACHE_HOME) would put it in whatever folder the server starts
+ * in: then there is none.
  */
-export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string | undefined {
+export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string | undefined): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  if (env.NODE_COMPILE_CACHE) return join(env.NODE_COMPILE_CACHE, "isc-identities-mcp");
-  if (platform === "win32") return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "isc-identities-mcp", "Cache") : undefined;
-  if (platform === "darwin") return join(home, "Library", "Caches", "isc-identities-mcp");
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "isc-identities-mcp");
+  const paths = platform === "win32" ? win32 : posix;
+  const under = (base: string | undefined, ...parts: string[]) => (base && paths.isAbsolute(base) ? paths.join(base, ...parts) : undefined);
+  if (env.NODE_COMPILE_CACHE) return under(env.NODE_COMPILE_CACHE, "isc-identities-mcp");
+  if (platform === "win32") return under(env.LOCALAPPDATA, "isc-identities-mcp", "Cache");
+  if (platform === "darwin") return under(home, "Library", "Caches", "isc-identities-mcp");
+  // The XDG spec says a relative XDG_CACHE_HOME is to be ignored.
+  return under(env.XDG_CACHE_HOME, "isc-identities-mcp") ?? under(home, ".cache", "isc-identities-mcp");
 }
 
 /**
@@ -30,9 +37,17 @@ export function cacheFileName(bundleKey: string): string {
   return `${bundleKey}-${process.version}-${process.arch}${SUFFIX}`;
 }
 
+/** On POSIX, only what this user alone can write: owned by us, and neither group- nor world-writable. */
+function ownedAndPrivate(path: string, kind: "file" | "dir"): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true; // Windows: the per-user LOCALAPPDATA is the boundary.
+  const s = lstatSync(path);
+  return (kind === "file" ? s.isFile() : s.isDirectory()) && s.uid === uid && (s.mode & 0o022) === 0;
+}
+
 /** Runs `file` (a CommonJS bundle) as `require` would, compiled from the cache when one matches. Never fails for the cache's sake. */
 export function runWithCompileCache(file: string, bundleKey: string): void {
-  const dir = cacheDirectory(process.env, process.platform, homedir());
+  const dir = cacheDirectory(process.env, process.platform, homeFolder());
   const require = createRequire(file);
   if (!dir) {
     require(file);
@@ -41,37 +56,59 @@ export function runWithCompileCache(file: string, bundleKey: string): void {
   const cacheFile = join(dir, cacheFileName(bundleKey));
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    if (ownedAndPrivate(dir, "dir") && ownedAndPrivate(cacheFile, "file")) cachedData = readFileSync(cacheFile);
   } catch {
     // No cache yet (the first start), or unreadable: compile, and write one later.
   }
   // The wrapper adds no line, so stack traces keep the bundle's line numbers. The bundle has no import(): a script
   // compiled here could not run one without an experimental loader.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`;
+  // A damaged cache is refused (not run) because bin.ts turns on V8's checksum check first (src/core/v8-flags.ts).
   const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   let pending = !cachedData || script.cachedDataRejected === true;
   (globalThis as { [SAVE_COMPILE_CACHE]?: () => void })[SAVE_COMPILE_CACHE] = () => {
     if (!pending) return;
     pending = false;
-    writeCache(dir, cacheFile, bundleKey, script);
+    writeCache(dir, cacheFile, script);
   };
   const module = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, require, module, file, dirname(file));
 }
 
-/** Written beside, then renamed: replicas or test runs starting together never read half a file. Older builds' caches go. */
-function writeCache(dir: string, cacheFile: string, bundleKey: string, script: Script): void {
+/** Written beside, then renamed: replicas or test runs starting together never read half a file. */
+function writeCache(dir: string, cacheFile: string, script: Script): void {
+  // A fresh name, created exclusively: never through a link someone left there, never two writers on one file.
+  const partial = `${cacheFile}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.partial`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const partial = `${cacheFile}.${process.pid}.partial`;
-    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
-    renameSync(partial, cacheFile);
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      // Another build's cache, or what a start that died mid-write left (not one being written right now).
-      if ((name.endsWith(SUFFIX) && !name.startsWith(`${bundleKey}-`)) || (name.endsWith(".partial") && Date.now() - statSync(path).mtimeMs > 60_000)) unlinkSync(path);
+    if (!ownedAndPrivate(dir, "dir")) return;
+    const fd = openSync(partial, "wx", 0o600);
+    try {
+      writeSync(fd, script.createCachedData());
+    } finally {
+      closeSync(fd);
     }
+    renameSync(partial, cacheFile);
+    prune(dir, cacheFile);
   } catch {
     // A read-only or full disk only costs the next start its head start.
+    try {
+      unlinkSync(partial);
+    } catch {
+      // Never created, or already renamed.
+    }
+  }
+}
+
+/** Other caches once a month old (two installed versions, or two Nodes, each keep theirs meanwhile), and torn writes. */
+function prune(dir: string, current: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const age = now - statSync(path).mtimeMs;
+    const otherBuild = name.endsWith(SUFFIX) && path !== current && age > STALE_MS;
+    // What a start that died mid-write left (not one another start is writing right now).
+    const torn = name.endsWith(".partial") && age > 60_000;
+    if (otherBuild || torn) unlinkSync(path);
   }
 }

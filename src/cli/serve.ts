@@ -1,6 +1,6 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
 import { setFlagsFromString } from "node:v8";
-import { HEAP_FLAGS } from "../core/heap.js";
+import { V8_FLAGS } from "../core/v8-flags.js";
 import { saveCompileCache } from "./compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
@@ -23,7 +23,7 @@ const COMPILE_CACHE_AFTER_MS = 1_000;
 
 export async function serve(config: Config): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
-  setFlagsFromString(HEAP_FLAGS);
+  setFlagsFromString(V8_FLAGS);
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);

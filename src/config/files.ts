@@ -1,6 +1,6 @@
 // Reads the files SailPoint users already have (SDK ./config.json, CLI ~/.sailpoint/config.yaml) into plain data for resolveConfig.
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homeFolder } from "../core/home.js";
 import { join } from "node:path";
 
 /** What SailPoint's TypeScript SDK reads from ./config.json. */
@@ -76,9 +76,11 @@ export async function parseCliConfigYaml(path: string, text: string): Promise<Cl
 export async function loadConfigFiles(where: ConfigFileLocations = {}): Promise<ConfigFiles> {
   const files: ConfigFiles = {};
   const problems: string[] = [];
+  // No home folder at all (HOME unset, a uid with no passwd entry: some containers): then there is no CLI config.yaml.
+  const home = where.home ?? homeFolder();
   const sources = [
     { path: join(where.cwd ?? process.cwd(), "config.json"), read: (p: string, t: string) => (files.sdkJson = parseSdkConfigJson(p, t)) },
-    { path: join(where.home ?? homedir(), ".sailpoint", "config.yaml"), read: async (p: string, t: string) => (files.cliYaml = await parseCliConfigYaml(p, t)) },
+    ...(home ? [{ path: join(home, ".sailpoint", "config.yaml"), read: async (p: string, t: string) => (files.cliYaml = await parseCliConfigYaml(p, t)) }] : []),
   ];
   for (const { path, read } of sources) {
     try {

@@ -1,6 +1,8 @@
 // Spawns the built CLI against a sandbox served on 127.0.0.1 (real credentials path), with an MCP client on its stdio.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -14,9 +16,15 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
 }
 
+/** The shipped bundle's code cache goes in a folder of this test process, never the user's own (removed at exit). */
+const COMPILE_CACHE = mkdtempSync(join(tmpdir(), "isc-test-compile-cache-"));
+process.on("exit", () => rmSync(COMPILE_CACHE, { recursive: true, force: true }));
+
 /** The test's environment minus anything that would configure the server behind the test's back. */
-export const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+export const cleanEnv = (): Record<string, string> => ({
+  ...(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_") && !k.includes("COMPILE_CACHE"))) as Record<string, string>),
+  NODE_COMPILE_CACHE: COMPILE_CACHE,
+});
 
 export interface ServedTenant {
   sandbox: Sandbox;
@@ -64,9 +72,10 @@ export interface RawCli {
 }
 
 /** Spawns the CLI with raw pipes, for tests that close stdin or send signals themselves. */
-export function spawnCli(args: string[], env: Record<string, string>, cwd?: string): RawCli {
+/** `entry`: the tsc output by default, or the shipped bundle's main.js. */
+export function spawnCli(args: string[], env: Record<string, string>, cwd?: string, entry = CLI): RawCli {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
+  const child = spawn(process.execPath, [entry, ...args], { env, stdio: ["pipe", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
