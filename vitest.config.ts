@@ -8,6 +8,8 @@ export default defineConfig({
     // Load and lifetime tests spawn the CLI many times and run for a while: `npm run test:load` (vitest.load.config.ts).
     exclude: [...configDefaults.exclude, "test/load/**"],
     environment: "node",
+    // The bundle's code cache in a folder of this run, not ~/.cache.
+    globalSetup: ["./test/support/compile-cache-folder.ts"],
     // vitest's default keeps one core free (1 worker on a 2-core CI machine); the files wait on I/O and timers more than on CPU.
     maxWorkers: availableParallelism(),
     testTimeout: 20_000,

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ["test/load/**/*.test.ts"],
     environment: "node",
+    globalSetup: ["./test/support/compile-cache-folder.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 30_000,

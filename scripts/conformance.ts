@@ -16,7 +16,7 @@ const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
 const root = new URL("../../", import.meta.url);
 const serverEntry = fileURLToPath(new URL("dist/bundle/src/cli/main.js", root));
 const expectedFile = fileURLToPath(new URL("conformance/expected-failures.yml", root));
-const cache = process.env.ISC_MCP_CONFORMANCE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "isc-identities-mcp", `conformance-${SUITE}-node-${NODE}`);
+const cache = process.env.ISC_MCP_CONFORMANCE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "isc-identities-mcp-conformance", `${SUITE}-node-${NODE}`);
 const node22 = join(cache, "node_modules", NODE_PACKAGE, "bin", "node");
 const suiteCli = join(cache, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 

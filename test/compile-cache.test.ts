@@ -1,7 +1,8 @@
 // The shipped entry runs the CLI through a V8 code cache: written by the first start, used (not rewritten) by the next,
 // replaced when it does not match, and never a reason for a start to fail.
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { cacheDirectory } from "../src/cli/compile-cache.js";
+import { V8_FLAGS } from "../src/core/v8-flags.js";
 import { TOOLS } from "../tools/index.js";
 import { cleanEnv } from "./support/cli-process.js";
 
@@ -80,6 +82,31 @@ describe("the code cache of the shipped entry", () => {
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
     expect(identity(file)).not.toBe(planted);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(!posix)("follows a linked cache folder of the user's own, takes the write bit a umask gave others, and never reads through a linked file", async () => {
+    // The folder is a link to one on another disk, and a umask of 002 left it group-writable.
+    const parent = join(work, "linked");
+    const real = join(work, "linked-target");
+    mkdirSync(parent);
+    mkdirSync(real);
+    chmodSync(real, 0o775);
+    symlinkSync(real, join(parent, "isc-identities-mcp"));
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    const [name] = caches(real);
+    expect(name).toBeDefined();
+    expect(statSync(real).mode & 0o777).toBe(0o755);
+    // A link planted at the cache's name (here to a genuine cache elsewhere) is not followed: it is replaced by a file.
+    const elsewhere = join(work, "elsewhere.v8cache");
+    renameSync(join(real, name!), elsewhere);
+    symlinkSync(elsewhere, join(real, name!));
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    expect(lstatSync(join(real, name!)).isFile()).toBe(true);
+  });
+
+  it("sets only V8 flags this Node knows (V8 ignores all flags after one it does not)", () => {
+    const known = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
+    for (const flag of V8_FLAGS) expect(known).toContain(`  ${flag.replace(/=.*/, "")} `);
   });
 
   it("replaces a cache V8 rejects (here: garbage), and removes month-old caches of other builds and stale partial files when it writes", async () => {

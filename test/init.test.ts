@@ -35,6 +35,13 @@ describe("init prints the block for each host", () => {
     expect(out).not.toContain("never-written");
   });
 
+  it("with no home folder (HOME unset, no passwd entry): a host that keeps its config there asks for --path, the rest work", () => {
+    const homeless = { cwd: where.cwd, home: "" };
+    expect(() => init(["--client", "claude-desktop"], CREDS, homeless)).toThrow(/claude-desktop looks for its config under the home folder.*pass --path <file>/);
+    expect(init(["--client", "claude-desktop", "--path", join(where.cwd, "claude.json")], CREDS, homeless).code).toBe(0);
+    expect(init(["--client", "claude-code"], CREDS, homeless).code).toBe(0);
+  });
+
   it("claude-code: a project .mcp.json that expands the variables from the environment", () => {
     const { out, note } = init(["--client", "claude-code"], {}, where);
     expect(JSON.parse(out).mcpServers["isc-identities"]).toEqual({ type: "stdio", ...CMD, env: { SAIL_BASE_URL: "${SAIL_BASE_URL}", SAIL_CLIENT_ID: "${SAIL_CLIENT_ID}", SAIL_CLIENT_SECRET: "${SAIL_CLIENT_SECRET}" } });

@@ -10,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../tools/index.js";
+import { testCompileCache } from "./support/cli-process.js";
 import { renderServerJson } from "../scripts/registry-render.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -88,7 +89,7 @@ describe("the packed .mcpb", () => {
     expect(config?.command).toBe("node");
     // Only what a host passes: the resolved env, plus PATH to find node. No node_modules anywhere above the folder.
     expect(existsSync(join(dirname(dir), "node_modules"))).toBe(false);
-    const env = { ...config!.env, PATH: [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter) };
+    const env = { ...config!.env, PATH: [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), ...testCompileCache() };
     const transport = new StdioClientTransport({ command: config!.command, args: config!.args ?? [], env, cwd: dir, stderr: "pipe" });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -107,7 +108,7 @@ describe("the packed .mcpb", () => {
   it("with nothing filled in, stops at start-up naming the extension's own settings", async () => {
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny;
     const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig: {}, pathSeparator: sep });
-    const run = spawnSync(process.execPath, config!.args ?? [], { env: { ...config!.env, HOME: dir }, cwd: dir, input: "", encoding: "utf8", timeout: 15_000 });
+    const run = spawnSync(process.execPath, config!.args ?? [], { env: { ...config!.env, HOME: dir, ...testCompileCache() }, cwd: dir, input: "", encoding: "utf8", timeout: 15_000 });
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(
       "isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.",

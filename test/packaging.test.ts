@@ -8,6 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testCompileCache } from "./support/cli-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -74,7 +75,7 @@ describe("the packed tarball, installed into an empty folder", () => {
     // A host starts it from its own folder with its own environment: not the install folder, no npx.
     const elsewhere = mkdtempSync(join(tmpdir(), "isc-host-"));
     const client = new Client({ name: "pack-init", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: server.command, args: server.args, cwd: elsewhere, env: { PATH: "/nonexistent" }, stderr: "pipe" }));
+    await client.connect(new StdioClientTransport({ command: server.command, args: server.args, cwd: elsewhere, env: { PATH: "/nonexistent", ...testCompileCache() }, stderr: "pipe" }));
     try {
       expect((await client.listTools()).tools.map((t) => t.name)).toContain("get_identity");
     } finally {

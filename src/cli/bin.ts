@@ -10,5 +10,5 @@ import { runWithCompileCache } from "./compile-cache.js";
 declare const __ISC_MCP_BUNDLE_KEY__: string | undefined;
 
 // Before compiling: V8 accepts a code cache only under the flags it was made with, and serve.ts sets these anyway.
-setFlagsFromString(V8_FLAGS);
+for (const flag of V8_FLAGS) setFlagsFromString(flag);
 runWithCompileCache(fileURLToPath(new URL("./cli.cjs", import.meta.url)), typeof __ISC_MCP_BUNDLE_KEY__ === "string" ? __ISC_MCP_BUNDLE_KEY__ : "unbundled");

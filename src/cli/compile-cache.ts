@@ -1,6 +1,6 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homeFolder } from "../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
@@ -37,12 +37,42 @@ export function cacheFileName(bundleKey: string): string {
   return `${bundleKey}-${process.version}-${process.arch}${SUFFIX}`;
 }
 
-/** On POSIX, only what this user alone can write: owned by us, and neither group- nor world-writable. */
-function ownedAndPrivate(path: string, kind: "file" | "dir"): boolean {
+/** On POSIX, what this user alone can write: owned by us, and neither group- nor world-writable. */
+function privateToUs(s: { uid: number; mode: number }): boolean {
   const uid = process.getuid?.();
-  if (uid === undefined) return true; // Windows: the per-user LOCALAPPDATA is the boundary.
-  const s = lstatSync(path);
-  return (kind === "file" ? s.isFile() : s.isDirectory()) && s.uid === uid && (s.mode & 0o022) === 0;
+  return uid === undefined || (s.uid === uid && (s.mode & 0o022) === 0); // Windows: the per-user LOCALAPPDATA is the boundary.
+}
+
+/**
+ * The cache folder, if it is ours. A link to a folder of ours is fine (a cache on another disk); a folder of ours that
+ * others may write to (a umask of 002 made it) loses that write bit; anyone else's is not used.
+ */
+function ourFolder(dir: string): boolean {
+  const s = statSync(dir);
+  if (!s.isDirectory()) return false;
+  if (privateToUs(s)) return true;
+  if (s.uid !== process.getuid?.()) return false;
+  chmodSync(dir, s.mode & 0o7777 & ~0o022);
+  return privateToUs(statSync(dir));
+}
+
+/** The cache's bytes, read from the file opened without following a link and checked on that same open file. */
+function readOurs(file: string): Buffer | undefined {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile() || !privateToUs(s)) return undefined;
+    const bytes = Buffer.allocUnsafe(s.size);
+    let read = 0;
+    while (read < s.size) {
+      const n = readSync(fd, bytes, read, s.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return read === s.size ? bytes : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Runs `file` (a CommonJS bundle) as `require` would, compiled from the cache when one matches. Never fails for the cache's sake. */
@@ -56,7 +86,7 @@ export function runWithCompileCache(file: string, bundleKey: string): void {
   const cacheFile = join(dir, cacheFileName(bundleKey));
   let cachedData: Buffer | undefined;
   try {
-    if (ownedAndPrivate(dir, "dir") && ownedAndPrivate(cacheFile, "file")) cachedData = readFileSync(cacheFile);
+    if (ourFolder(dir)) cachedData = readOurs(cacheFile);
   } catch {
     // No cache yet (the first start), or unreadable: compile, and write one later.
   }
@@ -81,10 +111,12 @@ function writeCache(dir: string, cacheFile: string, script: Script): void {
   const partial = `${cacheFile}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.partial`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!ownedAndPrivate(dir, "dir")) return;
+    if (!ourFolder(dir)) return;
+    const data = script.createCachedData();
     const fd = openSync(partial, "wx", 0o600);
     try {
-      writeSync(fd, script.createCachedData());
+      let written = 0;
+      while (written < data.length) written += writeSync(fd, data, written, data.length - written);
     } finally {
       closeSync(fd);
     }
@@ -105,10 +137,14 @@ function prune(dir: string, current: string): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    const age = now - statSync(path).mtimeMs;
-    const otherBuild = name.endsWith(SUFFIX) && path !== current && age > STALE_MS;
-    // What a start that died mid-write left (not one another start is writing right now).
-    const torn = name.endsWith(".partial") && age > 60_000;
-    if (otherBuild || torn) unlinkSync(path);
+    try {
+      const age = now - lstatSync(path).mtimeMs;
+      const otherBuild = name.endsWith(SUFFIX) && path !== current && age > STALE_MS;
+      // What a start that died mid-write left (not one another start is writing right now).
+      const torn = name.endsWith(".partial") && age > 60_000;
+      if (otherBuild || torn) unlinkSync(path);
+    } catch {
+      // Gone already (another start pruning too), or in use (Windows): the next write tries again.
+    }
   }
 }

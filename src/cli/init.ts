@@ -1,6 +1,6 @@
 // `isc-identities-mcp init --client HOST [--write]`: prints the host's config block, or merges it into the host's file after a backup.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homeFolder } from "../core/home.js";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import type { Resolved } from "../config/resolve.js";
@@ -99,9 +99,14 @@ export function runInit(resolved: Resolved, io: InitIo): number {
     throw new ConfigError(`init needs --client ${HOSTS.join("|")}${client ? ` (got "${client}")` : ""}.`);
   }
   const spec = HOST_SPECS[client as HostName];
+  const home = io.places?.home ?? homeFolder();
   const places: HostPlaces = {
     cwd: io.places?.cwd ?? process.cwd(),
-    home: io.places?.home ?? homedir(),
+    // Asked only by hosts whose config lives under the home folder; some containers have none (HOME unset, no passwd entry).
+    get home(): string {
+      if (!home) throw new ConfigError(`init --client ${client} looks for its config under the home folder, and this user has none (HOME is unset): pass --path <file>.`);
+      return home;
+    },
     platform: io.places?.platform ?? process.platform,
     appData: io.places?.appData ?? (process.platform === "win32" ? process.env.APPDATA : process.env.XDG_CONFIG_HOME),
   };

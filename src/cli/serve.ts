@@ -23,7 +23,7 @@ const COMPILE_CACHE_AFTER_MS = 1_000;
 
 export async function serve(config: Config): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
-  setFlagsFromString(V8_FLAGS);
+  for (const flag of V8_FLAGS) setFlagsFromString(flag);
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);

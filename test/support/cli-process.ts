@@ -1,8 +1,6 @@
 // Spawns the built CLI against a sandbox served on 127.0.0.1 (real credentials path), with an MCP client on its stdio.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -16,15 +14,15 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
 }
 
-/** The shipped bundle's code cache goes in a folder of this test process, never the user's own (removed at exit). */
-const COMPILE_CACHE = mkdtempSync(join(tmpdir(), "isc-test-compile-cache-"));
-process.on("exit", () => rmSync(COMPILE_CACHE, { recursive: true, force: true }));
+/**
+ * The test's environment minus anything that would configure the server behind the test's back. It keeps
+ * NODE_COMPILE_CACHE, which test/support/compile-cache-folder.ts points at a folder of the run.
+ */
+export const cleanEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
 
-/** The test's environment minus anything that would configure the server behind the test's back. */
-export const cleanEnv = (): Record<string, string> => ({
-  ...(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_") && !k.includes("COMPILE_CACHE"))) as Record<string, string>),
-  NODE_COMPILE_CACHE: COMPILE_CACHE,
-});
+/** For a test that gives a child only a few variables: where the run keeps the bundle's code cache. */
+export const testCompileCache = (): Record<string, string> => (process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {});
 
 export interface ServedTenant {
   sandbox: Sandbox;
