@@ -1,6 +1,6 @@
 // `npm run demo`: starts the built server with --sandbox over stdio, drives it with a real MCP client, prints each step.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
@@ -22,7 +22,9 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 
 async function main(): Promise<void> {
   out("isc-identities-mcp demo: the real server over stdio, against its built-in sandbox tenant.");
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox"], stderr: "pipe" });
+  // The SDK passes a server only a few variables (HOME, PATH, …); the code cache's switches are the user's too.
+  const cacheVars = Object.fromEntries(["NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox"], env: { ...getDefaultEnvironment(), ...cacheVars }, stderr: "pipe" });
   transport.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`  [server] ${chunk.toString()}`));
   // The demo client declares elicitation and plays the human: each form gets the next scripted answer.
   const client = new Client({ name: "isc-identities-mcp-demo", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
