@@ -105,6 +105,11 @@ describe("the confirmation page without a browser", () => {
       // A forged callback without this browser's sign-in cookie is refused.
       const forged = await raw(`${fx.origin}${CALLBACK_PATH}?code=x&state=${to.searchParams.get("state")}`);
       expect(forged.status).toBe(400);
+      // So is one that reached the server under another host name (DNS rebinding), even with this browser's cookie.
+      const loginCookie = String(res.headers["set-cookie"]).split(";")[0]!;
+      const rebound = await raw(`${fx.origin}${CALLBACK_PATH}?code=x&state=${to.searchParams.get("state")}`, { headers: { host: "attacker.example:80", cookie: loginCookie } });
+      expect(rebound.status).toBe(403);
+      expect(rebound.body).toContain("not served under that host name");
     } finally {
       await fx.close();
     }

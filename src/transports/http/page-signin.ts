@@ -46,6 +46,14 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     if (b === undefined) throw new Error("the confirmation pages have no public URL yet");
     return new URL(b.endsWith("/") ? b : `${b}/`);
   };
+  /** The host (and port) the pages are served under; undefined before they have a public URL. */
+  const expectedHost = () => {
+    try {
+      return base().host.toLowerCase();
+    } catch {
+      return undefined;
+    }
+  };
   let fixed: { secure: boolean; names: { session: string; login: string }; redirectUri: string } | undefined;
   /** Read once the base is known, then fixed: the cookie names must not change under a signed-in browser. */
   const site = () => {
@@ -117,6 +125,13 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   };
 
   async function callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // As the pages do: a callback that reached us under another host name (DNS rebinding, a stray proxy) is refused
+    // before any cookie is read or any code is redeemed.
+    if ((req.headers.host ?? "").toLowerCase() !== expectedHost()) {
+      opts.log.warn("confirmation page sign-in refused: the callback came under another host name than the pages' own");
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+      return void res.end("Forbidden: this sign-in is not served under that host name.");
+    }
     const state = new URL(req.url ?? "/", "http://callback.invalid").searchParams.get("state") ?? "";
     const named = /^[\w-]{22,128}$/.test(state) ? loginCookie(state) : undefined;
     const fail = (why: string) => {
