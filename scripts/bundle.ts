@@ -87,7 +87,7 @@ if (!cli.startsWith('"use strict";')) throw new Error("cli.cjs must start with \
 // import() in src/ must be of a bundled module, which esbuild turns into a require.
 const dynamicImport = /(?<![\w$.])import\(/.exec(cli);
 if (dynamicImport) throw new Error(`cli.cjs would run import() at ${cli.slice(dynamicImport.index - 60, dynamicImport.index + 60)}: load that module another way (see src/cli/demo.ts)`);
-writeFileSync(cliFile, cli, { mode: 0o644 });
+writeFileSync(cliFile, cli);
 
 // The entry hosts start: Node built-ins only, keyed to this exact cli.cjs so a rebuilt bundle never runs an old cache.
 const bundleKey = createHash("sha256").update(cli).digest("hex").slice(0, 16);

@@ -2,13 +2,12 @@
 // The shipped entry (dist/bundle/src/cli/main.js, see scripts/bundle.ts): runs the CLI bundle beside it, cli.cjs,
 // through a code cache. Kept to Node built-ins and two small files, so it adds nothing a start would notice.
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { V8_FLAGS } from "../core/v8-flags.js";
+import { applyV8Flags } from "../core/v8-flags.js";
 import { runWithCompileCache } from "./compile-cache.js";
 
 /** A hash of cli.cjs, put here by scripts/bundle.ts. */
 declare const __ISC_MCP_BUNDLE_KEY__: string | undefined;
 
 // Before compiling: V8 accepts a code cache only under the flags it was made with, and serve.ts sets these anyway.
-for (const flag of V8_FLAGS) setFlagsFromString(flag);
+applyV8Flags();
 runWithCompileCache(fileURLToPath(new URL("./cli.cjs", import.meta.url)), typeof __ISC_MCP_BUNDLE_KEY__ === "string" ? __ISC_MCP_BUNDLE_KEY__ : "unbundled");

@@ -1,6 +1,6 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homeFolder } from "../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
@@ -33,7 +33,7 @@ export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
  * V8 checks its own version and flags but only the length of the source, so the key keeps a rebuilt bundle from
  * running another build's code.
  */
-export function cacheFileName(bundleKey: string): string {
+function cacheFileName(bundleKey: string): string {
   return `${bundleKey}-${process.version}-${process.arch}${SUFFIX}`;
 }
 
@@ -61,15 +61,7 @@ function readOurs(file: string): Buffer | undefined {
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     const s = fstatSync(fd);
-    if (!s.isFile() || !privateToUs(s)) return undefined;
-    const bytes = Buffer.allocUnsafe(s.size);
-    let read = 0;
-    while (read < s.size) {
-      const n = readSync(fd, bytes, read, s.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return read === s.size ? bytes : undefined;
+    return s.isFile() && privateToUs(s) ? readFileSync(fd) : undefined;
   } finally {
     closeSync(fd);
   }
@@ -115,8 +107,7 @@ function writeCache(dir: string, cacheFile: string, script: Script): void {
     const data = script.createCachedData();
     const fd = openSync(partial, "wx", 0o600);
     try {
-      let written = 0;
-      while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+      writeFileSync(fd, data);
     } finally {
       closeSync(fd);
     }

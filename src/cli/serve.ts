@@ -1,6 +1,5 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
-import { setFlagsFromString } from "node:v8";
-import { V8_FLAGS } from "../core/v8-flags.js";
+import { applyV8Flags } from "../core/v8-flags.js";
 import { saveCompileCache } from "./compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
@@ -23,7 +22,7 @@ const COMPILE_CACHE_AFTER_MS = 1_000;
 
 export async function serve(config: Config): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
-  for (const flag of V8_FLAGS) setFlagsFromString(flag);
+  applyV8Flags();
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);
