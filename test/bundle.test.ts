@@ -1,9 +1,9 @@
 // The shipped bundle differs from the tsc output: tools/list made at build time, no ajv (both checked over stdio), and
 // ioredis and yaml in files of their own beside cli.cjs (each loaded through the bundle here).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -58,6 +58,28 @@ describe("the shipped bundle", () => {
     const confirmed = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
     expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();
     expect((confirmed.structuredContent as { status: string }).status).toBe("executed");
+  });
+});
+
+describe("what a start of the shipped bundle loads", () => {
+  it("a stdio start with a tenant answers initialize and tools/list without node:crypto, node:http, node:child_process or a vendored library", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "isc-loaded-")), "loaded.json");
+    try {
+      const preload = fileURLToPath(new URL("./support/loaded-modules.cjs", import.meta.url));
+      // A tenant that is never asked: a start makes no ISC request.
+      const env = { ...cleanEnv(), SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret", ISC_TEST_LOADED_OUT: out };
+      const c = new Client({ name: "loaded-modules-test", version: "1.0.0" });
+      await c.connect(new StdioClientTransport({ command: process.execPath, args: ["-r", preload, BUNDLE], env, stderr: "pipe" }));
+      expect((await c.listTools()).tools.length).toBe(TOOLS.length);
+      await c.close();
+      const loaded = JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[] };
+      // The preload sees the process: the entry compiled the CLI with node:vm, and the CLI read its stdin stream.
+      expect(loaded.builtins).toEqual(expect.arrayContaining(["vm", "stream"]));
+      expect(loaded.builtins.filter((m) => ["crypto", "http", "https", "child_process"].includes(m))).toEqual([]);
+      expect(loaded.files.filter((f) => f.includes(`${join("cli", "vendor")}`))).toEqual([]);
+    } finally {
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
   });
 });
 

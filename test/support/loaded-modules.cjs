@@ -1,0 +1,7 @@
+// Preloaded with `node -r` by test/bundle.test.ts: at exit, writes which Node built-ins and which files the process
+// loaded to the JSON file named by ISC_TEST_LOADED_OUT.
+const { writeFileSync } = require("node:fs");
+process.on("exit", () => {
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice("NativeModule ".length));
+  writeFileSync(process.env.ISC_TEST_LOADED_OUT, JSON.stringify({ builtins, files: Object.keys(require.cache) }));
+});
