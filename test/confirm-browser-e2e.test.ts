@@ -71,6 +71,7 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     await page.click("button.go");
     await expect.poll(() => page.locator("[role=alert]").count()).toBe(1);
     await page.click("text=Cancel");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Cancelled");
     const res = await pending;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/delete_identity refused: nothing was changed[\s\S]*the user cancelled on the confirmation page/);
@@ -89,6 +90,7 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     expect(await page.locator("h1").textContent()).toBe("Reset identity?");
     await page.fill("#name", name);
     await page.click("button.go");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
     const res = await pending;
     expect(res.isError).toBeFalsy();
     expect(tenant.sandbox.state.resets.map((r) => r.identityId)).toEqual([id]);
@@ -109,6 +111,7 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     expect(await page.locator("td").first().innerText()).toBe("<img src=x onerror=alert(1)>");
     expect(await page.locator("main img").count()).toBe(0);
     await page.click("text=Cancel");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Cancelled");
     expect((await pending).isError).toBe(true);
     expect(dialogs).toBe(0);
     await page.close();
@@ -129,6 +132,7 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     expect(table).toContain("and 2 more");
     expect(await page.locator("#name").count()).toBe(0);
     await page.click("text=Send invitations");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
     const res = await pending;
     expect(res.isError).toBeFalsy();
     expect(writeRequests(tenant.sandbox).filter((r) => r.path.endsWith("/identities/invite"))).toHaveLength(1);

@@ -69,6 +69,7 @@ describeWithBrowser("the confirmation page in chromium", () => {
     await a.click("button.go");
     await b.click("text=Cancel");
     await expect.poll(() => b.locator("h1").textContent()).toBe("Already answered");
+    await expect.poll(() => a.locator("h1").textContent()).toBe("Confirmed");
     expect(await fx.state(id)).toBe("confirmed");
     await a.close();
     await b.close();

@@ -120,6 +120,7 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     expect(deletesOf(id)).toEqual([]);
     const own = await visitAs(browser, idp, "ana", url);
     await own.click("text=Cancel");
+    await expect.poll(() => own.locator("h1").textContent()).toBe("Cancelled");
     const res = await result;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/the user cancelled on the confirmation page/);

@@ -34,6 +34,11 @@ export function describeWithBrowser(name: string, body: () => void): void {
   } else describe(name, () => it.skip(`skipped: ${browserMissing}`, () => {}));
 }
 
+/**
+ * A browser for a test file. Close a page only once what its last click loaded is on screen (expect its h1):
+ * Debian's headless chromium leaves a tab closed mid-navigation open until some other tab event, so
+ * `page.close()` right after a submit can wait out the test's 20 s.
+ */
 export interface TestBrowser {
   context: BrowserContext;
   close(): Promise<void>;
