@@ -104,6 +104,25 @@ describe("the code cache of the shipped entry", () => {
     expect(lstatSync(join(real, name!)).isFile()).toBe(true);
   });
 
+  it("marks a cache it uses as used (once a day at most), so another build's start does not prune a version in daily use", async () => {
+    const parent = join(work, "in-use");
+    const dir = join(parent, "isc-identities-mcp");
+    await start({ NODE_COMPILE_CACHE: parent });
+    const file = join(dir, caches(dir)[0]!);
+    const before = identity(file);
+    const monthAgo = new Date(Date.now() - 31 * 24 * 3_600_000);
+    utimesSync(file, monthAgo, monthAgo);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    // Used, not rewritten: the same file, its time now.
+    expect(identity(file)).toBe(before);
+    expect(Date.now() - statSync(file).mtimeMs).toBeLessThan(60_000);
+    // Used again within the day: left as it is (no write at every start).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(file, hourAgo, hourAgo);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    expect(statSync(file).mtimeMs).toBe(hourAgo.getTime());
+  });
+
   it("sets only V8 flags this Node knows (V8 ignores all flags after one it does not)", () => {
     const known = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
     for (const flag of V8_FLAGS) expect(known).toContain(`  ${flag.replace(/=.*/, "")} `);

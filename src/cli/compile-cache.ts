@@ -1,6 +1,6 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homeFolder } from "../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
@@ -8,8 +8,10 @@ import { Script } from "node:vm";
 import { SAVE_COMPILE_CACHE } from "./compile-cache-hook.js";
 
 const SUFFIX = ".v8cache";
-/** Other builds' caches (another installed version, an older Node) go once they are this old. */
+/** Other builds' caches (another installed version, an older Node) go once they are unused for this long. */
 const STALE_MS = 30 * 24 * 3600_000;
+/** A cache in use is marked as such (its time set to now) when its time is older than this: once a day at most. */
+const TOUCH_MS = 24 * 3600_000;
 
 /**
  * The user's own cache folder (never a shared temporary one: a code cache is code). Node's variables decide as they
@@ -56,12 +58,24 @@ function ourFolder(dir: string): boolean {
   return privateToUs(statSync(dir));
 }
 
-/** The cache's bytes, read from the file opened without following a link and checked on that same open file. */
+/**
+ * The cache's bytes, read from the file opened without following a link and checked on that same open file. Its time
+ * is "last used": another build's start prunes by it, so a version in daily use keeps its cache.
+ */
 function readOurs(file: string): Buffer | undefined {
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     const s = fstatSync(fd);
-    return s.isFile() && privateToUs(s) ? readFileSync(fd) : undefined;
+    if (!(s.isFile() && privateToUs(s))) return undefined;
+    const now = Date.now();
+    if (now - s.mtimeMs > TOUCH_MS) {
+      try {
+        futimesSync(fd, now / 1000, now / 1000);
+      } catch {
+        // A read-only disk: the cache still runs; it may be pruned a month on and written again.
+      }
+    }
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -123,7 +137,7 @@ function writeCache(dir: string, cacheFile: string, script: Script): void {
   }
 }
 
-/** Other caches once a month old (two installed versions, or two Nodes, each keep theirs meanwhile), and torn writes. */
+/** Other caches unused for a month (two installed versions, or two Nodes, each keep theirs meanwhile), and torn writes. */
 function prune(dir: string, current: string): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
