@@ -62,24 +62,42 @@ describe("the shipped bundle", () => {
 });
 
 describe("what a start of the shipped bundle loads", () => {
-  it("a stdio start with a tenant answers initialize and tools/list without node:crypto, node:http, node:child_process or a vendored library", async () => {
+  /** Starts the bundle with a module-list recorder preloaded, runs `session`, and returns what the process loaded. */
+  async function loadedBy(args: string[], env: Record<string, string>, session: (c: Client) => Promise<void>): Promise<{ builtins: string[]; files: string[] }> {
     const out = join(mkdtempSync(join(tmpdir(), "isc-loaded-")), "loaded.json");
     try {
       const preload = fileURLToPath(new URL("./support/loaded-modules.cjs", import.meta.url));
-      // A tenant that is never asked: a start makes no ISC request.
-      const env = { ...cleanEnv(), SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret", ISC_TEST_LOADED_OUT: out };
       const c = new Client({ name: "loaded-modules-test", version: "1.0.0" });
-      await c.connect(new StdioClientTransport({ command: process.execPath, args: ["-r", preload, BUNDLE], env, stderr: "pipe" }));
+      await c.connect(new StdioClientTransport({ command: process.execPath, args: ["-r", preload, BUNDLE, ...args], env: { ...cleanEnv(), ...env, ISC_TEST_LOADED_OUT: out }, stderr: "pipe" }));
       expect((await c.listTools()).tools.length).toBe(TOOLS.length);
+      await session(c);
       await c.close();
-      const loaded = JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[] };
-      // The preload sees the process: the entry compiled the CLI with node:vm, and the CLI read its stdin stream.
-      expect(loaded.builtins).toEqual(expect.arrayContaining(["vm", "stream"]));
-      expect(loaded.builtins.filter((m) => ["crypto", "http", "https", "child_process"].includes(m))).toEqual([]);
-      expect(loaded.files.filter((f) => f.includes(`${join("cli", "vendor")}`))).toEqual([]);
+      return JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[] };
     } finally {
       rmSync(dirname(out), { recursive: true, force: true });
     }
+  }
+  const LAZY = ["crypto", "http", "https", "child_process"];
+
+  it("a stdio start with a tenant answers initialize and tools/list without node:crypto, node:http, node:child_process or a vendored library", async () => {
+    // A tenant that is never asked: a start makes no ISC request.
+    const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});
+    // The preload sees the process: the entry compiled the CLI with node:vm, and the CLI read its stdin stream.
+    expect(loaded.builtins).toEqual(expect.arrayContaining(["vm", "stream"]));
+    expect(loaded.builtins.filter((m) => LAZY.includes(m))).toEqual([]);
+    expect(loaded.files.filter((f) => f.includes(`${join("cli", "vendor")}`))).toEqual([]);
+  });
+
+  it("with --sandbox too: the sandbox tenant loads node:http and node:crypto at the first tool call, which they then serve", async () => {
+    const started = await loadedBy(["--sandbox"], {}, async () => {});
+    // Any listening port loads node:cluster, and with it node:child_process (node:net does): that much the sandbox's own port costs.
+    expect(started.builtins.filter((m) => LAZY.includes(m) && m !== "child_process")).toEqual([]);
+    const called = await loadedBy(["--sandbox"], {}, async (c) => {
+      const res = (await c.callTool({ name: "list_identities", arguments: { limit: 1 } })) as CallToolResult;
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect((res.structuredContent as { items: unknown[] }).items).toHaveLength(1);
+    });
+    expect(called.builtins).toEqual(expect.arrayContaining(["http", "crypto"]));
   });
 });
 

@@ -1,9 +1,13 @@
 // The fake `/oauth/token` endpoint (client credentials) and the bearer tokens it issues.
-import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { SandboxError, json } from "./errors.js";
 import type { ResolvedOptions } from "./types.js";
 
 interface IssuedToken { clientId: string; expiresAt: number }
+
+// node:crypto costs `--sandbox` a start ~8 ms to load: it is loaded by the first token, at the first tool call.
+const require = createRequire(import.meta.url);
+const randomBytes = (size: number): Buffer => (require("node:crypto") as typeof import("node:crypto")).randomBytes(size);
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();

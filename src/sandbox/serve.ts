@@ -1,6 +1,7 @@
 // Serves a sandbox on a real loopback port with node:http, so faults can really drop the socket.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { internalHandlerOf, type InternalHandler } from "./create-sandbox.js";
 import type { Sandbox, ServedSandbox } from "./types.js";
 
@@ -29,12 +30,26 @@ async function bridge(incoming: IncomingMessage, outgoing: ServerResponse, handl
   }
 }
 
-/** Listens on `host` (default 127.0.0.1) and `port` (default 0: a free one); `url` has no trailing slash. */
+const require = createRequire(import.meta.url);
+
+/**
+ * Listens on `host` (default 127.0.0.1) and `port` (default 0: a free one); `url` has no trailing slash.
+ * node:http costs `--sandbox` a start ~10 ms to load, before any request needs it: the port is a plain TCP listener
+ * that loads it at the first connection (the server's first token request) and hands each connection to it, as
+ * node:http's documentation allows.
+ */
 export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port?: number } = {}): Promise<ServedSandbox> {
   const host = opts.host ?? "127.0.0.1";
   const handle: InternalHandler = internalHandlerOf(sandbox) ?? ((req) => sandbox.handler(req));
   let origin = "";
-  const server = createServer((incoming, outgoing) => { void bridge(incoming, outgoing, handle, origin); });
+  let http: Server | undefined;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    http ??= (require("node:http") as typeof import("node:http")).createServer((incoming, outgoing) => { void bridge(incoming, outgoing, handle, origin); });
+    http.emit("connection", socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, host, () => { server.off("error", reject); resolve(); });
@@ -46,7 +61,7 @@ export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Keep-alive sockets from fetch would otherwise hold close() open.
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     }),
   };
 }
