@@ -1,6 +1,6 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
-import { chmodSync, closeSync, constants, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homeFolder } from "../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
@@ -63,6 +63,7 @@ function ourFolder(dir: string): boolean {
  * is "last used": another build's start prunes by it, so a version in daily use keeps its cache.
  */
 function readOurs(file: string): Buffer | undefined {
+  // No O_NOFOLLOW on Windows (constants has none there): the per-user LOCALAPPDATA is the boundary, as in privateToUs.
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     const s = fstatSync(fd);
@@ -72,7 +73,12 @@ function readOurs(file: string): Buffer | undefined {
       try {
         futimesSync(fd, now / 1000, now / 1000);
       } catch {
-        // A read-only disk: the cache still runs; it may be pruned a month on and written again.
+        try {
+          // Windows opens a read-only file without the right to set its times: by name, then (the folder is ours).
+          if (process.platform === "win32") utimesSync(file, now / 1000, now / 1000);
+        } catch {
+          // A read-only disk: the cache still runs; it may be pruned a month on and written again.
+        }
       }
     }
     return readFileSync(fd);

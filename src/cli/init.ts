@@ -102,9 +102,9 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   const home = io.places?.home ?? homeFolder();
   const places: HostPlaces = {
     cwd: io.places?.cwd ?? process.cwd(),
-    // Asked only by hosts whose config lives under the home folder; some containers have none (HOME unset, no passwd entry).
+    // Asked only by hosts whose config lives under the home folder; some containers have none (HOME unset, no passwd entry), and a relative HOME counts as none.
     get home(): string {
-      if (!home) throw new ConfigError(`init --client ${client} looks for its config under the home folder, and this user has none (HOME is unset): pass --path <file>.`);
+      if (!home) throw new ConfigError(`init --client ${client} looks for its config under the home folder, and this user has none (HOME is unset, empty or not an absolute path): pass --path <file>.`);
       return home;
     },
     platform: io.places?.platform ?? process.platform,

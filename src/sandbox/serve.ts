@@ -36,7 +36,8 @@ const require = createRequire(import.meta.url);
  * Listens on `host` (default 127.0.0.1) and `port` (default 0: a free one); `url` has no trailing slash.
  * node:http costs `--sandbox` a start ~10 ms to load, before any request needs it: the port is a plain TCP listener
  * that loads it at the first connection (the server's first token request) and hands each connection to it, as
- * node:http's documentation allows.
+ * node:http's documentation allows. Never listening itself, that server does not run its headersTimeout and
+ * requestTimeout checks: a fake tenant on loopback does without them.
  */
 export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port?: number } = {}): Promise<ServedSandbox> {
   const host = opts.host ?? "127.0.0.1";
@@ -44,7 +45,8 @@ export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port
   let origin = "";
   let http: Server | undefined;
   const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
+  // What http.createServer would give its own listener's sockets.
+  const server = createNetServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     http ??= (require("node:http") as typeof import("node:http")).createServer((incoming, outgoing) => { void bridge(incoming, outgoing, handle, origin); });
