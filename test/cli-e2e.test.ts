@@ -1,6 +1,6 @@
 // The built CLI end to end: spawned over stdio with --sandbox, and refusing to start without credentials.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,19 +82,23 @@ describe("built CLI over stdio", () => {
 
   it("takes a relative HOME for no home folder: nothing is read or written under the working folder in its name", () => {
     const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-relhome-"));
-    // A CLI config.yaml where HOME=home would put it, relative to the working folder: it must not be read.
-    mkdirSync(join(cwd, "home", ".sailpoint"), { recursive: true });
-    writeFileSync(join(cwd, "home", ".sailpoint", "config.yaml"), "activeenvironment: t\nenvironments:\n  t:\n    baseurl: https://relative.api.identitynow.com\n");
-    const env = { ...cleanEnv(), HOME: "home" };
-    const run = spawnSync(process.execPath, [CLI], { env, cwd, input: "", encoding: "utf8", timeout: 10_000 });
-    expect(run.status).not.toBe(0);
-    // Read, the file would have given the base URL: then only the client id and secret would be missing.
-    expect(run.stderr).toMatch(/Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
-    // init for a host whose config lives under the home folder asks for --path instead of writing ./home/.cursor/mcp.json.
-    const init = spawnSync(process.execPath, [CLI, "init", "--client", "cursor", "--write"], { env, cwd, encoding: "utf8", timeout: 10_000 });
-    expect(init.status).not.toBe(0);
-    expect(init.stderr).toMatch(/home folder.*--path/);
-    expect(readdirSync(join(cwd, "home"))).toEqual([".sailpoint"]);
+    try {
+      // A CLI config.yaml where HOME=home would put it, relative to the working folder: it must not be read.
+      mkdirSync(join(cwd, "home", ".sailpoint"), { recursive: true });
+      writeFileSync(join(cwd, "home", ".sailpoint", "config.yaml"), "activeenvironment: t\nenvironments:\n  t:\n    baseurl: https://relative.api.identitynow.com\n");
+      const env = { ...cleanEnv(), HOME: "home" };
+      const run = spawnSync(process.execPath, [CLI], { env, cwd, input: "", encoding: "utf8", timeout: 10_000 });
+      expect(run.status).not.toBe(0);
+      // Read, the file would have given the base URL: then only the client id and secret would be missing.
+      expect(run.stderr).toMatch(/Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
+      // init for a host whose config lives under the home folder asks for --path instead of writing ./home/.cursor/mcp.json.
+      const init = spawnSync(process.execPath, [CLI, "init", "--client", "cursor", "--write"], { env, cwd, encoding: "utf8", timeout: 10_000 });
+      expect(init.status).not.toBe(0);
+      expect(init.stderr).toMatch(/home folder.*--path/);
+      expect(readdirSync(join(cwd, "home"))).toEqual([".sailpoint"]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("prints --version and --help", () => {

@@ -63,27 +63,26 @@ function ourFolder(dir: string): boolean {
  * is "last used": another build's start prunes by it, so a version in daily use keeps its cache.
  */
 function readOurs(file: string): Buffer | undefined {
-  // No O_NOFOLLOW on Windows (constants has none there): the per-user LOCALAPPDATA is the boundary, as in privateToUs.
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   try {
     const s = fstatSync(fd);
     if (!(s.isFile() && privateToUs(s))) return undefined;
-    const now = Date.now();
-    if (now - s.mtimeMs > TOUCH_MS) {
-      try {
-        futimesSync(fd, now / 1000, now / 1000);
-      } catch {
-        try {
-          // Windows opens a read-only file without the right to set its times: by name, then (the folder is ours).
-          if (process.platform === "win32") utimesSync(file, now / 1000, now / 1000);
-        } catch {
-          // A read-only disk: the cache still runs; it may be pruned a month on and written again.
-        }
-      }
-    }
+    if (Date.now() - s.mtimeMs > TOUCH_MS) markUsed(fd, file);
     return readFileSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Sets the cache's time to now. A read-only disk only means it may be pruned a month on and written again. */
+function markUsed(fd: number, file: string): void {
+  const now = Date.now() / 1000;
+  try {
+    // Windows opens a read-only file without the right to set its times: there by name (the folder is ours).
+    if (process.platform === "win32") utimesSync(file, now, now);
+    else futimesSync(fd, now, now);
+  } catch {
+    // The cache still runs.
   }
 }
 
