@@ -88,6 +88,14 @@ describe("what a start of the shipped bundle loads", () => {
     expect(loaded.files.filter((f) => f.includes(`${join("cli", "vendor")}`))).toEqual([]);
   });
 
+  it("starts as a CommonJS script, as the package.json beside it says: node runs no ES module job for it (an ES module entry costs every start ~4 ms)", async () => {
+    const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});
+    // What only an ES module entry runs (createRequire alone loads the loader's own file, which costs nothing to speak of).
+    expect(loaded.builtins).toEqual(expect.arrayContaining(["vm"]));
+    expect(loaded.builtins.filter((m) => /^internal\/modules\/esm\/(module_job|translators|resolve)$/.test(m))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dirname(BUNDLE), "package.json"), "utf8"))).toEqual({ type: "commonjs" });
+  });
+
   it("with --sandbox too: the sandbox tenant loads node:http and node:crypto at the first tool call, which they then serve", async () => {
     const started = await loadedBy(["--sandbox"], {}, async () => {});
     // Any listening port loads node:cluster, and with it node:child_process (node:net does): that much the sandbox's own port costs.

@@ -31,7 +31,7 @@ beforeAll(() => {
   const tarball = join(work, packed[0]!.filename);
   // The entry, the CLI it runs, the two libraries the CLI loads on demand, and the demo (scripts/bundle.ts).
   const files = packed[0]!.files.map((f) => f.path);
-  expect(files.sort()).toEqual(["LICENSE", "README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/cli.cjs", "dist/bundle/src/cli/main.js", "dist/bundle/src/cli/vendor/ioredis.cjs", "dist/bundle/src/cli/vendor/yaml.cjs", "package.json"]);
+  expect(files.sort()).toEqual(["LICENSE", "README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/cli.cjs", "dist/bundle/src/cli/main.js", "dist/bundle/src/cli/package.json", "dist/bundle/src/cli/vendor/ioredis.cjs", "dist/bundle/src/cli/vendor/yaml.cjs", "package.json"]);
   app = join(work, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));

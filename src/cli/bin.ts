@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The shipped entry (dist/bundle/src/cli/main.js, see scripts/bundle.ts): runs the CLI bundle beside it, cli.cjs,
+// The shipped entry (dist/bundle/src/cli/main.js, built as a CommonJS script: see scripts/bundle.ts): runs the CLI bundle beside it, cli.cjs,
 // through a code cache. Kept to Node built-ins and two small files, so it adds nothing a start would notice.
 import { fileURLToPath } from "node:url";
 import { applyV8Flags } from "../core/v8-flags.js";
