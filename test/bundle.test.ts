@@ -63,7 +63,7 @@ describe("the shipped bundle", () => {
 
 describe("what a start of the shipped bundle loads", () => {
   /** Starts the bundle with a module-list recorder preloaded, runs `session`, and returns what the process loaded. */
-  async function loadedBy(args: string[], env: Record<string, string>, session: (c: Client) => Promise<void>): Promise<{ builtins: string[]; files: string[] }> {
+  async function loadedBy(args: string[], env: Record<string, string>, session: (c: Client) => Promise<void>): Promise<{ builtins: string[]; files: string[]; compiled: number }> {
     const out = join(mkdtempSync(join(tmpdir(), "isc-loaded-")), "loaded.json");
     try {
       const preload = fileURLToPath(new URL("./support/loaded-modules.cjs", import.meta.url));
@@ -72,7 +72,7 @@ describe("what a start of the shipped bundle loads", () => {
       expect((await c.listTools()).tools.length).toBe(TOOLS.length);
       await session(c);
       await c.close();
-      return JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[] };
+      return JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[]; compiled: number };
     } finally {
       rmSync(dirname(out), { recursive: true, force: true });
     }
@@ -94,6 +94,15 @@ describe("what a start of the shipped bundle loads", () => {
     expect(loaded.builtins).toEqual(expect.arrayContaining(["vm"]));
     expect(loaded.builtins.filter((m) => /^internal\/modules\/esm\/(module_job|translators|resolve)$/.test(m))).toEqual([]);
     expect(JSON.parse(readFileSync(join(dirname(BUNDLE), "package.json"), "utf8"))).toEqual({ type: "commonjs" });
+  });
+
+  it("parses with zod compiling no parser of its own (src/core/zod-jitless.ts runs before any schema is made), through a tool call too", async () => {
+    const loaded = await loadedBy(["--sandbox"], {}, async (c) => {
+      const res = (await c.callTool({ name: "list_identities", arguments: { limit: 2 } })) as CallToolResult;
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+      expect((res.structuredContent as { items: unknown[] }).items).toHaveLength(2);
+    });
+    expect(loaded.compiled).toBe(0);
   });
 
   it("with --sandbox too: the sandbox tenant loads node:http and node:crypto at the first tool call, which they then serve", async () => {
