@@ -24,7 +24,7 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
 const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
 // The peers, bundled by scripts/bundle.ts like the server: a minimal one-tool McpServer, and the SDK's own floor.
 const minimalEntry = fileURLToPath(new URL("../bench-peers/bench-minimal-server.js", import.meta.url));
-const floorEntry = fileURLToPath(new URL("../bench-peers/bench-sdk-floor.js", import.meta.url));
+const floorEntry = fileURLToPath(new URL("../bench-peers/bench-sdk-floor.cjs", import.meta.url));
 // The per-call floor: the SDK's Server with one tool that makes the same GET with plain fetch, nothing else.
 const callFloorEntry = fileURLToPath(new URL("../bench-peers/bench-call-floor.js", import.meta.url));
 // The unbundled tsc output, to show what shipping the single-file bundle (the bin above) buys.
