@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/resolve.js";
 import { runInit } from "../src/cli/init.js";
@@ -103,6 +104,16 @@ describe("detectInvocation", () => {
     expect(detectInvocation({ entry: prefixed, execPath: node, globalPrefix: "/usr/local" })).toMatchObject({ kind: "global install" });
     const local = "/home/u/tools/node_modules/isc-identities-mcp/dist/bundle/src/cli/main.js";
     expect(detectInvocation({ entry: local, execPath: node })).toMatchObject({ command: node, args: [local], kind: "local install" });
+  });
+});
+
+describe("detectInvocation on the built bundle", () => {
+  it("names this checkout as the package's folder, not the bundle's folder (whose package.json only says CommonJS)", () => {
+    const entry = fileURLToPath(new URL("../dist/bundle/src/cli/main.js", import.meta.url));
+    const root = fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, "");
+    const how = detectInvocation({ entry, execPath: process.execPath });
+    expect(how).toMatchObject({ kind: "checkout", args: [entry] });
+    expect(how.why).toContain(`a checkout at ${root}:`);
   });
 });
 

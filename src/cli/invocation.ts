@@ -1,6 +1,7 @@
 // How a host should start this very copy of the server: npx only when npx started it, else node and the entry file by absolute path.
-import { existsSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
+import { PACKAGE } from "../core/version.js";
 
 export interface Invocation {
   command: string;
@@ -29,16 +30,24 @@ const real = (path: string) => {
   }
 };
 
-/** The folder holding package.json above `entry`, if any. */
+/** This package's folder above `entry`, if any: the package.json named isc-identities-mcp (the one beside the bundled entry only says it is CommonJS). */
 function packageRoot(entry: string): string | undefined {
   let dir = dirname(entry);
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, "package.json"))) return dir;
+    if (namesUs(join(dir, "package.json"))) return dir;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   return undefined;
+}
+
+function namesUs(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name === PACKAGE.name;
+  } catch {
+    return false;
+  }
 }
 
 export function detectInvocation(input: InvocationInput): Invocation {
