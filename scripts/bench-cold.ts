@@ -18,12 +18,15 @@ export interface ColdEntry {
 async function coldStart({ entry, args = [], env }: ColdEntry): Promise<number> {
   const started = performance.now();
   const rpc = await spawnRpc(entry, env, args);
-  const listed = (await rpc.request("tools/list", {})) as { result?: { tools?: unknown[] } };
-  const ms = performance.now() - started;
-  if (!listed.result?.tools?.length) throw new Error(`${entry} answered tools/list without tools: ${JSON.stringify(listed).slice(0, 300)}`);
-  // Ending stdin lets the server shut down as under a host, so the first start writes its code cache as there.
-  await rpc.close();
-  return ms;
+  try {
+    const listed = (await rpc.request("tools/list", {})) as { result?: { tools?: unknown[] } };
+    const ms = performance.now() - started;
+    if (!listed.result?.tools?.length) throw new Error(`${entry} answered tools/list without tools: ${JSON.stringify(listed).slice(0, 300)}`);
+    return ms;
+  } finally {
+    // Ending stdin lets the server shut down as under a host, so the first start writes its code cache as there.
+    await rpc.close();
+  }
 }
 
 function bareNode(env: Record<string, string>): Promise<number> {

@@ -5,15 +5,18 @@ import { createInterface } from "node:readline";
 export interface RpcChild {
   readonly pid: number | undefined;
   request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Ends stdin (the server's cue to shut down) and waits for the child; after a few seconds it is killed. */
   close(): Promise<void>;
 }
+
+const CLOSE_GRACE_MS = 3_000;
 
 export async function spawnRpc(entry: string, env: Record<string, string>, args: string[] = []): Promise<RpcChild> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [entry, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   // Kept only to say why, should the child die before it answers (a bench that waited on it would hang instead).
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  // A write after the child died fails with EPIPE; the exit below reports that death with the child's own words.
+  // A write after the child died fails with EPIPE; the child's end is reported below, with its own words.
   child.stdin.on("error", () => {});
   const pending = new Map<number, { resolve: (message: Record<string, unknown>) => void; reject: (err: Error) => void }>();
   createInterface({ input: child.stdout }).on("line", (line) => {
@@ -21,9 +24,12 @@ export async function spawnRpc(entry: string, env: Record<string, string>, args:
     if (typeof message.id === "number") pending.get(message.id)?.resolve(message);
     pending.delete(message.id as number);
   });
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", (code, signal) => {
-      for (const { reject } of pending.values()) reject(new Error(`${entry} exited (${signal ?? code}) before answering: ${stderr}`));
+  // "close", not "exit": by then stdout and stderr are read to the end, so no answer already written is lost.
+  let ended: Error | undefined;
+  const closed = new Promise<void>((resolve) =>
+    child.once("close", (code, signal) => {
+      ended = new Error(`${entry} exited (${signal ?? code}) before answering: ${stderr}`);
+      for (const { reject } of pending.values()) reject(ended);
       pending.clear();
       resolve();
     }),
@@ -31,18 +37,22 @@ export async function spawnRpc(entry: string, env: Record<string, string>, args:
   let nextId = 0;
   const request = (method: string, params: Record<string, unknown>) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
+      if (ended) return reject(ended);
       const id = ++nextId;
       pending.set(id, { resolve, reject });
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
     });
+  // The protocol version the SDK's own client sends.
   await request("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench-rpc", version: "1" } });
   child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return {
     pid: child.pid,
     request,
-    close: () => {
+    close: async () => {
       child.stdin.end();
-      return exited;
+      const kill = setTimeout(() => child.kill("SIGKILL"), CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(kill);
     },
   };
 }
