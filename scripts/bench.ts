@@ -22,7 +22,7 @@ const N = quick
 const root = new URL("../../", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { bin: Record<string, string> };
 const serverEntry = fileURLToPath(new URL(Object.values(pkg.bin)[0]!, root));
-// The peers, bundled by scripts/bundle.ts like the server: a minimal one-tool McpServer, and the SDK's own floor.
+// The peers, bundled by scripts/bundle.ts: a minimal one-tool McpServer as anyone would build it, and the SDK's own floor.
 const minimalEntry = fileURLToPath(new URL("../bench-peers/bench-minimal-server.js", import.meta.url));
 const floorEntry = fileURLToPath(new URL("../bench-peers/bench-sdk-floor.cjs", import.meta.url));
 // The per-call floor: the SDK's Server with one tool that makes the same GET with plain fetch, nothing else.

@@ -27,8 +27,8 @@ cpSync(ICON, join(stage, "icon.png"));
 // The demo stays out.
 cpSync(join(ROOT, "dist/bundle/src"), join(stage, "server/src"), { recursive: true });
 cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE"));
-// The entry is ESM, and version.ts finds the name and version here.
-writeFileSync(join(stage, "package.json"), asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, type: "module", private: true }));
+// version.ts and init find the name and version here (the entry is CommonJS, as the package.json beside it says).
+writeFileSync(join(stage, "package.json"), asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, private: true }));
 
 // The package exports no bin path; its CLI sits beside the main entry (dist/index.js → dist/cli/cli.js).
 const mcpb = join(dirname(createRequire(import.meta.url).resolve("@anthropic-ai/mcpb")), "cli", "cli.js");

@@ -107,9 +107,9 @@ writeFileSync(`${root}dist/bundle/src/cli/package.json`, `${JSON.stringify({ typ
 // The demo (npm run demo, or the CLI's `demo` command): it starts main.js beside it at ../src/cli/, as in dist/.
 await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/demo.ts"], outfile: "dist/bundle/scripts/demo.js" });
 
-// The bench's peers, bundled the same way so the cold-start comparison is like for like (never shipped): the minimal
-// McpServer as anyone would build it (with its ajv), and the SDK's floors (start; one tool call) without ajv, the start
-// floor as CommonJS like the server's own entry.
+// The bench's peers, minified by esbuild like the server (never shipped): the minimal McpServer as anyone would build it
+// (an ES module, with its ajv), and the SDK's floors (start; one tool call) without ajv, the start floor as cheap to
+// start as the SDK can be (CommonJS, zod's jitless; see scripts/bench-sdk-floor.ts).
 await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/bench-minimal-server.ts"], outdir: "dist/bench-peers" });
 await build({ ...common, format: "esm", banner: esmRequire, plugins: [noAjvInServer], entryPoints: ["scripts/bench-call-floor.ts"], outdir: "dist/bench-peers" });
 await build({ ...common, format: "cjs", plugins: [noAjvInServer], entryPoints: ["scripts/bench-sdk-floor.ts"], outfile: "dist/bench-peers/bench-sdk-floor.cjs" });
