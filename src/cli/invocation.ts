@@ -1,7 +1,7 @@
 // How a host should start this very copy of the server: npx only when npx started it, else node and the entry file by absolute path.
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
-import { PACKAGE } from "../core/version.js";
+import { ourPackageAbove } from "../core/version.js";
 
 export interface Invocation {
   command: string;
@@ -30,26 +30,6 @@ const real = (path: string) => {
   }
 };
 
-/** This package's folder above `entry`, if any: the package.json named isc-identities-mcp (the one beside the bundled entry only says it is CommonJS). */
-function packageRoot(entry: string): string | undefined {
-  let dir = dirname(entry);
-  for (let i = 0; i < 6; i++) {
-    if (namesUs(join(dir, "package.json"))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
-function namesUs(file: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name === PACKAGE.name;
-  } catch {
-    return false;
-  }
-}
-
 export function detectInvocation(input: InvocationInput): Invocation {
   const entry = real(input.entry);
   // npm exec keeps packages it fetched under <cache>/_npx/<hash>/node_modules: only then does "npx -y" start the same thing.
@@ -57,7 +37,7 @@ export function detectInvocation(input: InvocationInput): Invocation {
     return { command: "npx", args: ["-y", "isc-identities-mcp"], kind: "npx", why: "npx started this server from the npm registry, so the host can start it the same way" };
   }
   const node = input.execPath;
-  const root = packageRoot(entry) ?? dirname(entry);
+  const root = ourPackageAbove(dirname(entry))?.root ?? dirname(entry);
   const args = [entry];
   const same = `the node that runs this server now and the entry file by absolute path, so the host starts this copy whatever its PATH`;
   if (!entry.includes(`${sep}node_modules${sep}`)) return { command: node, args, kind: "checkout", why: `it runs from a checkout at ${root}: ${same}` };
