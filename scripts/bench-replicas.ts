@@ -108,7 +108,7 @@ export async function benchReplicas(entry: string, baseEnv: Record<string, strin
   try {
     await until(() => spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout.trim() === "PONG", "redis-server");
     // Limiter off: the section measures the server and Redis, not ISC's budget.
-    const shared = ["--redis-url", redisUrl, "--rate-limit", "0"];
+    const shared = ["--redis-url", redisUrl, "--rate-limit", "0", "--confirm", "auto"];
     const three = await Promise.all([1, 2, 3].map(() => replica(entry, env, shared)));
     children.push(...three.map((r) => r.child));
     const { plain } = pickFixtures(sandbox.state);
@@ -119,7 +119,7 @@ export async function benchReplicas(entry: string, baseEnv: Record<string, strin
     const one = await throughput([three[0]!.url], plain, concurrency, seconds);
     const all = await throughput(three.map((r) => r.url), plain, concurrency, seconds);
 
-    const memory = await replica(entry, env, ["--single-replica", "--rate-limit", "0"]);
+    const memory = await replica(entry, env, ["--single-replica", "--rate-limit", "0", "--confirm", "auto"]);
     children.push(memory.child);
     const calls = quick ? 10 : 60;
     const ids = [...sandbox.state.identities.keys()];

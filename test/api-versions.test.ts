@@ -40,7 +40,7 @@ describe("every tool on every API version", () => {
 
   for (const version of API_VERSIONS) {
     it(`${version}: all 12 tools work, in this version's path shape, with the experimental header where it belongs`, async () => {
-      h = await startHarness({ argv: ["--api-version", version], sandbox: { identities: 60 } });
+      h = await startHarness({ argv: ["--confirm", "auto", "--api-version", version], sandbox: { identities: 60 } });
       const calls = validCalls(h.sandbox);
       expect(calls.size).toBe(12);
       for (const [name, args] of calls) {

@@ -23,7 +23,7 @@ const call = async (tool: string, args: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
-  h = await startHarness({ sandbox: { identities: 60, clientSecret: SECRET }, argv: ["--audit-log", file] });
+  h = await startHarness({ sandbox: { identities: 60, clientSecret: SECRET }, argv: ["--confirm", "auto", "--audit-log", file] });
   fx = pickFixtures(h.sandbox.state);
   await call("list_identities", { limit: 3 }); // a read: not audited
   await call("synchronize_attributes_for_identity", { identityId: fx.plain });

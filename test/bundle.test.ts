@@ -67,7 +67,7 @@ describe("what a start of the shipped bundle loads", () => {
     const out = join(mkdtempSync(join(tmpdir(), "isc-loaded-")), "loaded.json");
     try {
       const preload = fileURLToPath(new URL("./support/loaded-modules.cjs", import.meta.url));
-      const c = new Client({ name: "loaded-modules-test", version: "1.0.0" });
+      const c = new Client({ name: "loaded-modules-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
       await c.connect(new StdioClientTransport({ command: process.execPath, args: ["-r", preload, BUNDLE, ...args], env: { ...cleanEnv(), ...env, ISC_TEST_LOADED_OUT: out }, stderr: "pipe" }));
       expect((await c.listTools()).tools.length).toBe(TOOLS.length);
       await session(c);

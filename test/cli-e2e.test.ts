@@ -44,11 +44,13 @@ describe("built CLI over stdio", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto \\(a human where the client allows, else a code\\)`));
+    expect(stderr).toMatch(/serving MCP on stdio; v1 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+; \d+ tools; confirm: strict/);
   });
 
-  it("says in its start-up line how many tools it offers, read-only, and the confirmation mode", async () => {
-    const child = spawn(process.execPath, [CLI, "--sandbox", "--read-only", "--confirm", "strict"], { env: cleanEnv(), cwd: EMPTY, stdio: ["pipe", "ignore", "pipe"] });
+  /** The start-up line of a stdio server started with `args` and `env` (no BROWSER and no desktop unless `env` gives one). */
+  const startupLine = async (args: string[], env: Record<string, string> = {}): Promise<string> => {
+    const base = Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)));
+    const child = spawn(process.execPath, [CLI, "--sandbox", ...args], { env: { ...base, ...env }, cwd: EMPTY, stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (c: Buffer) => {
@@ -60,8 +62,25 @@ describe("built CLI over stdio", () => {
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.stdin.end();
     await exited;
+    return stderr.split("\n").find((l) => l.includes("serving MCP"))!;
+  };
+  const hidden = TOOLS.filter((t) => t.guard?.alwaysConfirms).map((t) => t.name).join(", ");
+
+  it("says in its start-up line, by default, that only a human confirms, on which screens, and which tools a client without elicitation does not see", async () => {
+    const line = await startupLine([]);
+    expect(line).toContain(`; ${TOOLS.length} tools; confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens; a client without elicitation is not shown ${hidden} (no browser was found to show the confirmation page: set BROWSER)`);
+    expect(line).not.toMatch(/code/);
+  });
+
+  it("with a browser, the start-up line names the page in the browser and hides nothing", async () => {
+    const line = await startupLine([], { BROWSER: "/bin/true" });
+    expect(line).toMatch(/confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens, or the confirmation page opened in the user's browser$/);
+  });
+
+  it("says so in words when the operator opted into codes, and counts read-only tools", async () => {
+    expect(await startupLine(["--confirm", "auto"])).toMatch(/; \d+ tools; confirm: auto — a model can confirm with a code when no human channel exists \(a human confirms on a form the MCP client shows, or the confirmation page the MCP client opens\)$/);
     const reads = TOOLS.filter((t) => t.kind === "read").length;
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\), confirmation strict \\(a human only: form, URL or browser page\\)`));
+    expect(await startupLine(["--read-only"])).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\)$`));
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {

@@ -22,7 +22,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** One start of the shipped entry with --sandbox: initialize, tools/list, then stdin closes (the server shuts down). */
 async function start(env: Record<string, string>): Promise<string[]> {
   if (!existsSync(ENTRY)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
-  const client = new Client({ name: "compile-cache-test", version: "1.0.0" });
+  const client = new Client({ name: "compile-cache-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [ENTRY, "--sandbox"], env: { ...cleanEnv(), ...env }, stderr: "pipe" }));
   const { tools } = await client.listTools();
   await client.close();

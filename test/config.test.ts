@@ -15,7 +15,7 @@ describe("resolveConfig", () => {
     expect(config.clientId).toBe("cid");
     expect(config.clientSecret).toBe("s3cret");
     expect(config.readOnly).toBe(false);
-    expect(config.confirm).toBe("auto");
+    expect(config.confirm).toBe("strict");
     expect(sources.apiVersion).toBe("default");
     expect(sources.baseUrl).toBe("env");
   });

@@ -32,7 +32,7 @@ describe("confirmation channels", () => {
   });
 
   it("a client declaring only URL elicitation is never sent a form: auto mode falls back to the code", async () => {
-    const { h, id } = await start({ capabilities: { elicitation: { url: {} } }, onElicit: human.onElicit });
+    const { h, id } = await start({ capabilities: { elicitation: { url: {} } }, onElicit: human.onElicit, argv: ["--confirm", "auto"] });
     const res = await h.call("reset_identity", { identityId: id });
     expect(status(res), textOf(res)).toBe("confirmation_required");
     expect(human.seen).toHaveLength(0);
@@ -53,7 +53,7 @@ describe("confirmation channels", () => {
   });
 
   it("--confirm-via code skips the form even for a client that can show one", async () => {
-    const { h, id } = await start({ onElicit: human.onElicit, argv: ["--confirm-via", "code"] });
+    const { h, id } = await start({ onElicit: human.onElicit, argv: ["--confirm", "auto", "--confirm-via", "code"] });
     const res = await h.call("reset_identity", { identityId: id });
     expect(status(res)).toBe("confirmation_required");
     expect(human.seen).toHaveLength(0);
@@ -68,7 +68,7 @@ describe("confirmation channels", () => {
   });
 
   it("--confirm-via form in auto mode with a client without elicitation: refused, and adding code is named as the way", async () => {
-    const { h, id } = await start({ argv: ["--confirm-via", "form"] });
+    const { h, id } = await start({ argv: ["--confirm", "auto", "--confirm-via", "form"] });
     const res = await h.call("reset_identity", { identityId: id });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/whoever runs this server can add code to --confirm-via/);

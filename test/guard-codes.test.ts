@@ -12,7 +12,7 @@ let h: Harness;
 let fx: Fixtures;
 const clock = manualClock();
 beforeEach(async () => {
-  h = await startHarness({ sandbox: { identities: 60 }, now: clock.now });
+  h = await startHarness({ sandbox: { identities: 60 }, now: clock.now, argv: ["--confirm", "auto"] });
   fx = pickFixtures(h.sandbox.state);
 });
 afterEach(() => h.close());

@@ -7,7 +7,7 @@ let h: Harness;
 let ids: string[];
 const clock = manualClock();
 beforeEach(async () => {
-  h = await startHarness({ sandbox: { identities: 60 }, now: clock.now });
+  h = await startHarness({ sandbox: { identities: 60 }, now: clock.now, argv: ["--confirm", "auto"] });
   ids = [...h.sandbox.state.identities.keys()];
 });
 afterEach(() => h.close());
@@ -58,7 +58,7 @@ describe("mass actions over --confirm-window (default 15 min, threshold 10)", ()
 
   it("--confirm-window sets the window", async () => {
     await h.close();
-    h = await startHarness({ sandbox: { identities: 60 }, now: clock.now, argv: ["--confirm-window", "60"] });
+    h = await startHarness({ sandbox: { identities: 60 }, now: clock.now, argv: ["--confirm", "auto", "--confirm-window", "60"] });
     expect(status(await h.call("start_identity_processing", { identityIds: ids.slice(0, 10) }))).toBe("executed");
     clock.advance(61_000);
     expect(status(await h.call("start_identity_processing", { identityIds: ids.slice(10, 20) }))).toBe("executed");

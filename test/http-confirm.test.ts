@@ -44,7 +44,7 @@ describe("confirmed destructive calls over HTTP", () => {
   });
 
   it("stateless mode: the first request returns a code, a later request (another server) redeems it once", async () => {
-    h = await startHttpHarness(["--stateless", "--single-replica"], { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" });
+    h = await startHttpHarness(["--stateless", "--single-replica", "--confirm", "auto"], { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" });
     const id = pickFixtures(h.sandbox.state).plain;
     const { client } = await h.connect();
     const first = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;

@@ -11,6 +11,7 @@ const AUDIENCE = "https://mcp.helpdesk.test/mcp";
 const PRM_URL = "https://mcp.helpdesk.test/.well-known/oauth-protected-resource/mcp";
 const [READ, WRITE, DESTRUCTIVE] = ["identities:read", "identities:write", "identities:destructive"];
 const ALL = [READ, WRITE, DESTRUCTIVE];
+const DECLINE = () => ({ action: "decline" as const });
 const READ_TOOLS = ["get_identity", "get_identity_ownership_details", "get_role_assignment", "get_role_assignments", "get_task_status", "list_identities"];
 const WRITE_TOOLS = ["send_identity_verification_account_token", "start_identities_invite", "start_identity_processing", "synchronize_attributes_for_identity"];
 
@@ -124,7 +125,8 @@ describe("rights follow the person", () => {
   it("tools/list shows each person only the tools their scopes allow", async () => {
     h = await start();
     const names = async (sub: string) => {
-      const { client } = await h!.connect({ headers: bearer(await tokenFor(sub)) });
+      // A client that can show a form: under the default --confirm strict, delete and reset are listed only to such a client.
+      const { client } = await h!.connect({ headers: bearer(await tokenFor(sub)), onElicit: DECLINE });
       return (await client.listTools()).tools.map((t) => t.name).sort();
     };
     expect(await names("rita")).toEqual(READ_TOOLS);
@@ -225,11 +227,11 @@ describe("the provider's keys and availability", () => {
     try {
       h = await start(own);
       const before = await own.token("ana", ALL, { resource: AUDIENCE });
-      expect((await (await h.connect({ headers: bearer(before) })).client.listTools()).tools).toHaveLength(12);
+      expect((await (await h.connect({ headers: bearer(before), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
       await own.rotate();
       const after = await own.token("ana", ALL, { resource: AUDIENCE });
       expect(after.split(".")[0]).not.toBe(before.split(".")[0]); // another kid in the header
-      expect((await (await h.connect({ headers: bearer(after) })).client.listTools()).tools).toHaveLength(12);
+      expect((await (await h.connect({ headers: bearer(after), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
     } finally {
       await own.close();
     }
@@ -250,7 +252,7 @@ describe("the provider's keys and availability", () => {
   it("a provider that goes down after its keys were cached: a token with a new key id fails closed with 503", async () => {
     const own = await startOidcProvider({ accounts: [{ sub: "ana", scopes: ALL }] });
     h = await start(own);
-    expect((await (await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })) })).client.listTools()).tools).toHaveLength(12);
+    expect((await (await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
     const rotatedKey = { ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), kid: "rotated-while-down" };
     await own.stop();
     const now = Math.floor(Date.now() / 1000);

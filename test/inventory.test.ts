@@ -17,7 +17,8 @@ const UPDATE = process.env.UPDATE_TOOLSNAPS === "1";
 let h: Harness;
 let listed: Tool[];
 beforeAll(async () => {
-  h = await startHarness();
+  // A client that can show a form: under the default --confirm strict, delete and reset are listed only to such a client.
+  h = await startHarness({ capabilities: { elicitation: { form: {} } } });
   listed = (await h.client.listTools()).tools;
 });
 afterAll(() => h.close());

@@ -93,7 +93,7 @@ describe("the packed .mcpb", () => {
     const transport = new StdioClientTransport({ command: config!.command, args: config!.args ?? [], env, cwd: dir, stderr: "pipe" });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const client = new Client({ name: "mcpb-test", version: "1.0.0" });
+    const client = new Client({ name: "mcpb-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
     await client.connect(transport);
     try {
       expect(client.getServerVersion()).toEqual({ name: pkg.name, version: pkg.version });
@@ -102,7 +102,7 @@ describe("the packed .mcpb", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools, confirmation auto`));
+    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools; confirm: strict — only a human confirms`));
   }, 30_000);
 
   it("with nothing filled in, stops at start-up naming the extension's own settings", async () => {

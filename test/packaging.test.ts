@@ -50,7 +50,7 @@ describe("the packed tarball, installed into an empty folder", () => {
     const transport = new StdioClientTransport({ command: npx, args: ["isc-identities-mcp", "--sandbox"], cwd: app, env, stderr: "pipe" });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const client = new Client({ name: "pack-test", version: "1.0.0" });
+    const client = new Client({ name: "pack-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();

@@ -59,7 +59,7 @@ describe("previews with hidden characters", () => {
   });
 
   it("the confirmation-code preview and the read tools' text show them as escapes; structuredContent keeps the exact value", async () => {
-    h = await startHarness({ sandbox: { identities: 40 } });
+    h = await startHarness({ sandbox: { identities: 40 }, argv: ["--confirm", "auto"] });
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.state.identities.get(plain)!.name = NAME;
     const reset = await h.call("reset_identity", { identityId: plain });

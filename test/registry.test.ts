@@ -57,7 +57,7 @@ describe("manifest.json", () => {
     expect(manifest.user_config.client_secret).toMatchObject({ type: "string", sensitive: true });
     expect(manifest.user_config.client_secret).not.toHaveProperty("default");
     expect(manifest.user_config.read_only).toMatchObject({ type: "boolean", default: false });
-    expect(manifest.user_config.confirm).toMatchObject({ type: "string", default: "auto" });
+    expect(manifest.user_config.confirm).toMatchObject({ type: "string", default: "strict" });
   });
 });
 

@@ -28,7 +28,7 @@ describe("sandbox command", () => {
 
   it("is one tenant for several server processes: a code issued through one is redeemed through the other", async () => {
     const tenant = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
-    const [a, b] = await Promise.all([startReplica(tenant, ["--single-replica"]), startReplica(tenant, ["--single-replica"])]);
+    const [a, b] = await Promise.all([startReplica(tenant, ["--single-replica", "--confirm", "auto"]), startReplica(tenant, ["--single-replica", "--confirm", "auto"])]);
     try {
       const listed = (await a.call("list_identities", { limit: 3 })).structuredContent as { items: Array<{ id: string; name: string }> };
       const target = listed.items[0]!;

@@ -79,7 +79,7 @@ async function everyTool(call: (name: string, args: Record<string, unknown>) => 
 
 describe("secrets stay secret", () => {
   it("stdio: every tool and every failure path, with debug logging and the audit log on stderr", async () => {
-    const cli: RawCli = spawnCli(["--log-level", "debug", "--rate-limit", "0"], env, home);
+    const cli: RawCli = spawnCli(["--confirm", "auto", "--log-level", "debug", "--rate-limit", "0"], env, home);
     initialize(cli);
     await cli.response(0);
     let id = 0;
@@ -103,7 +103,7 @@ describe("secrets stay secret", () => {
 
   it("HTTP transport with a bearer token, and an audit log file", async () => {
     const audit = join(home, "audit.jsonl");
-    const cli = spawnCli(["--http", "--port", "0", "--log-level", "debug", "--audit-log", audit, "--rate-limit", "0"], { ...env, ISC_MCP_HTTP_TOKEN: HTTP_TOKEN }, home);
+    const cli = spawnCli(["--http", "--port", "0", "--confirm", "auto", "--log-level", "debug", "--audit-log", audit, "--rate-limit", "0"], { ...env, ISC_MCP_HTTP_TOKEN: HTTP_TOKEN }, home);
     try {
       const url = await waitForMcpUrl(cli);
       expect(url, cli.stderr()).toBeDefined();

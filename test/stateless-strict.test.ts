@@ -28,7 +28,8 @@ describe("--stateless --confirm strict", () => {
   let strict: { cli: RawCli; url: string };
   let auto: { cli: RawCli; url: string };
   beforeAll(async () => {
-    [strict, auto] = await Promise.all([start(["--confirm", "strict"]), start([])]);
+    // Strict is the default: the first replica is started without --confirm.
+    [strict, auto] = await Promise.all([start([]), start(["--confirm", "auto"])]);
   }, 30_000);
   afterAll(async () => {
     await Promise.all([strict && stopProcess(strict.cli), auto && stopProcess(auto.cli)]);
@@ -45,7 +46,7 @@ describe("--stateless --confirm strict", () => {
     for (const name of hidden) expect(warnings[0]).toContain(name);
     expect(warnings[0]).toContain("use --confirm auto");
     // The start-up line counts what a client actually gets.
-    expect(strict.cli.stderr()).toMatch(new RegExp(`; ${names.length} tools, confirmation strict`));
+    expect(strict.cli.stderr()).toMatch(new RegExp(`; ${names.length} tools; confirm: strict — only a human confirms, but no human channel can reach a person here; send_identity_verification_account_token, reset_identity, delete_identity are hidden \\(without a session no client can elicit\\)`));
   });
 
   it("in auto mode the same tools stay listed (a confirmation code can confirm them) and nothing is warned", async () => {
@@ -53,5 +54,6 @@ describe("--stateless --confirm strict", () => {
     expect(names).toContain("delete_identity");
     expect(names).toHaveLength(12);
     expect(auto.cli.stderr()).not.toContain("hidden from tools/list");
+    expect(auto.cli.stderr()).toContain("; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists");
   });
 });

@@ -10,7 +10,7 @@ let fx: Fixtures;
 afterEach(() => h.close());
 
 async function start(opts: HarnessOptions = {}, timings = { queuedMs: 300, runMs: 3_000 }): Promise<void> {
-  h = await startHarness({ ...opts, argv: ["--api-version", "v1", ...(opts.argv ?? [])], sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox } });
+  h = await startHarness({ ...opts, argv: ["--confirm", "auto", "--api-version", "v1", ...(opts.argv ?? [])], sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox } });
   fx = pickFixtures(h.sandbox.state);
 }
 

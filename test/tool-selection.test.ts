@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 async function listed(argv: string[], env: Record<string, string> = {}): Promise<string[]> {
-  h = await startHarness({ sandbox: { identities: 20 }, argv, env });
+  // A client that can show a form: under the default --confirm strict, delete and reset are listed only to such a client.
+  h = await startHarness({ sandbox: { identities: 20 }, argv, env, capabilities: { elicitation: { form: {} } } });
   return (await h.client.listTools()).tools.map((t) => t.name);
 }
 

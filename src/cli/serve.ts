@@ -12,6 +12,7 @@ import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
 import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp/server.js";
 import { PACKAGE } from "../core/version.js";
+import { confirmSummary } from "./confirm-summary.js";
 import { createStdioTransport } from "../transports/stdio.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
@@ -54,11 +55,15 @@ export async function serve(config: Config): Promise<void> {
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
-  // What a newcomer needs to see at once: how many tools the model gets, and whether writes are off or strictly confirmed.
+  // What a newcomer needs to see at once: how many tools the model gets, and who can confirm a write (a human, or a code).
   // Stateless requests never declared elicitation: where no other channel can reach a human, tools that always confirm are hidden.
-  const unconfirmable = config.http && config.stateless && !guard.canConfirm({ form: false, url: false }) ? alwaysConfirmedToolNames(config) : [];
-  const tools = offeredToolNames(config).length - unconfirmable.length;
-  const offer = `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : ""}, confirmation ${config.confirm}${config.confirm === "strict" ? " (a human only: form, URL or browser page)" : " (a human where the client allows, else a code)"}`;
+  // Called once the pages can be reached (over HTTP, once the port is known).
+  const offer = () => {
+    const confirming = confirmSummary(config, guard, alwaysConfirmedToolNames(config));
+    const unconfirmable = config.http && config.stateless ? confirming.hiddenWithoutElicitation : [];
+    const tools = offeredToolNames(config).length - unconfirmable.length;
+    return { unconfirmable, text: `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}` };
+  };
 
   let stop: () => Promise<void>;
   if (config.http) {
@@ -68,10 +73,11 @@ export async function serve(config: Config): Promise<void> {
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
+    const { unconfirmable, text } = offer();
     if (unconfirmable.length > 0) {
       log.warn(`--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`);
     }
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${offer}`);
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${text}`);
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
     const server = makeServer();
@@ -81,7 +87,7 @@ export async function serve(config: Config): Promise<void> {
     };
     process.stdin.on("end", () => void shutdown("stdin closed"));
     await server.connect(createStdioTransport(log));
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer}`);
+    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`);
   }
 
   // Long enough for a host's initialize and tools/list, so the cache holds what a start runs; unref'd: never keeps us up.

@@ -46,6 +46,8 @@ export interface Guard {
   run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>>;
   /** Whether a confirmation can be given at all for a client that declared this (else tools that always confirm are hidden). */
   canConfirm(client: ChannelFacts["client"]): boolean;
+  /** The names of the human channels (--confirm-via order) that can reach this client's user: for the start-up line. */
+  humanChannels(client: ChannelFacts["client"]): string[];
 }
 
 export interface GuardOptions {
@@ -206,5 +208,9 @@ export function createGuard(opts: GuardOptions): Guard {
     }
   }
 
-  return { run, canConfirm: (client) => channels.choose(factsFor(client)) !== undefined };
+  return {
+    run,
+    canConfirm: (client) => channels.choose(factsFor(client)) !== undefined,
+    humanChannels: (client) => channels.human(factsFor(client)).map((c) => c.name),
+  };
 }

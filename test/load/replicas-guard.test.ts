@@ -14,7 +14,7 @@ describeWithRedis("replicas sharing one Redis", () => {
   let tenant: ServedTenant;
   let env: TenantEnv;
   let replicas: Replica[] = [];
-  const args = () => ["--redis-url", redis.url, "--rate-limit", "0"];
+  const args = () => ["--redis-url", redis.url, "--rate-limit", "0", "--confirm", "auto"];
   const writes = (path: RegExp) => tenant.sandbox.requests.filter((r) => r.method !== "GET" && path.test(r.path) && r.status > 0 && r.status < 300);
   let ids: string[];
 

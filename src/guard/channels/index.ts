@@ -40,6 +40,8 @@ export interface Channels {
   choose(facts: ChannelFacts): Channel | undefined;
   /** Why `choose` found nothing, and what would work: for the refusal. */
   unavailable(facts: ChannelFacts): { why: string; next: string };
+  /** The allowed human channels available for this client, in order, whatever --confirm says: for the start-up line. */
+  human(facts: ChannelFacts): Channel[];
 }
 
 export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] | undefined): Channels {
@@ -55,6 +57,7 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
     all,
     order,
     choose: (facts) => order.find((c) => usable(c, facts)),
+    human: (facts) => order.filter((c) => c.human && usable(c, facts)),
     unavailable(facts) {
       if (facts.fourEyes && !order.some((c) => c.secondPerson && c.available(facts))) {
         return {
