@@ -73,6 +73,30 @@ describe("confirmation codes through a client without elicitation", () => {
     expect(h.sandbox.state.verificationSends).toHaveLength(1);
   });
 
+  it("refuses a code from another process or from before a restart as such, not as one for other arguments", async () => {
+    await h.close();
+    h = await startHarness({ sandbox: { identities: 60 }, argv: ["--confirm", "auto"], now: clock.now });
+    fx = pickFixtures(h.sandbox.state);
+    const args = { identityId: fx.plain, via: "EMAIL_WORK" };
+    const { confirmationCode } = await preview("send_identity_verification_account_token", args);
+    const [issued, origin, ...rest] = confirmationCode.split(".");
+    expect(origin).toMatch(/^[\w-]{8}$/);
+    // Another process's name in it (each run names itself); and the four-part code of the version before this one.
+    const elsewhere = [[issued, origin === "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA", ...rest].join("."), [issued, ...rest].join(".")];
+    for (const code of elsewhere) {
+      const res = await h.call("send_identity_verification_account_token", { ...args, confirmationCode: code });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toContain("Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.");
+      expect(textOf(res)).toContain("Next step: Call again without confirmationCode to get a fresh preview and code");
+      expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "code-untracked", confirmation: "code" });
+    }
+    expect(h.sandbox.state.verificationSends).toEqual([]);
+    // This process's own code, with other arguments, is still a mismatch; with its own arguments it works.
+    expect(textOf(await h.call("send_identity_verification_account_token", { ...args, via: "EMAIL_PERSONAL", confirmationCode }))).toMatch(/not issued for this tool with these exact arguments/);
+    expect((await h.call("send_identity_verification_account_token", { ...args, confirmationCode })).isError).toBeFalsy();
+    expect(h.sandbox.state.verificationSends).toHaveLength(1);
+  });
+
   it("refuses an expired code (injected clock)", async () => {
     const { confirmationCode } = await preview("reset_identity", { identityId: fx.plain });
     clock.advance(300_001);
@@ -171,7 +195,7 @@ describe("--confirm strict", () => {
 
 describe("code book", () => {
   const binding = { tool: "delete_identity", tenant: "acme.api.identitynow.com", args: { identityId: "abc" }, target: '["abc","Ann"]' };
-  const book = (key = "k".repeat(32), now = () => 1_000) => createCodeBook({ key, ttlMs: 60_000, now, store: createMemoryStore() });
+  const book = (key = "k".repeat(32), now = () => 1_000) => createCodeBook({ key, sharedKey: true, ttlMs: 60_000, now, store: createMemoryStore() });
 
   it("binds the tenant and the key", async () => {
     const b = book();

@@ -9,6 +9,11 @@ import { describeWithRedis, startRedisServer, type RedisServer } from "./support
 
 const LIFETIME = 300_000;
 
+/** Polls `check` until it holds (the test's own timeout bounds the wait). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
 describeWithRedis("guard store on Redis", () => {
   let redis: RedisServer;
   let links: RedisLink[];
@@ -17,9 +22,9 @@ describeWithRedis("guard store on Redis", () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     links = await Promise.all([1, 2].map(() => connectRedis({ url: redis.url, log: createLogger("silent") })));
-    // Let each link read when the server started (codes issued before that are refused).
-    await new Promise((r) => setTimeout(r, 1_100));
-    [a, b] = links.map((l) => createRedisStore(l, { codeLifetimeMs: LIFETIME })) as [GuardStore, GuardStore];
+    // Each link asked INFO when it connected; a PING answered after it means that answer is in.
+    await Promise.all(links.map((l) => l.ping()));
+    [a, b] = links.map((l) => createRedisStore(l)) as [GuardStore, GuardStore];
   });
   afterAll(async () => {
     await Promise.all((links ?? []).map((l) => l.close()));
@@ -28,15 +33,18 @@ describeWithRedis("guard store on Redis", () => {
 
   it("spends a code exactly once across replicas, and keeps no readable trace of it", async () => {
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).spend("code-1", LIFETIME - 1_000, now)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).spend("code-1", { at: now, byThisProcess: i % 2 === 0 }, LIFETIME, now)));
+    expect(results.filter((r) => r === "spent")).toHaveLength(1);
+    expect(results.filter((r) => r === "used")).toHaveLength(19);
     const keys = await links[0]!.client.keys("*");
     expect(keys.join(" ")).not.toContain("code-1");
   });
 
   it("refuses to guess about a code issued before the Redis server started", async () => {
-    // Issued 200 s ago by the clock, long before this Redis came up a second ago.
-    await expect(a.spend("old-code", LIFETIME - 200_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
+    // Issued 200 s ago by the clock, long before this Redis came up.
+    expect(await a.spend("old-code", { at: Date.now() - 200_000, byThisProcess: true }, LIFETIME - 200_000, Date.now())).toBe("untracked");
+    // Not spent either: the answer stays "untracked", never "used".
+    expect(await b.spend("old-code", { at: Date.now() - 200_000, byThisProcess: false }, LIFETIME - 200_000, Date.now())).toBe("untracked");
   });
 
   it("starts a cooldown once, and tells the others how long is left", async () => {
@@ -72,11 +80,49 @@ describeWithRedis("guard store on Redis", () => {
     expect(await a.findPending({ id: first.id }, now)).toBeUndefined();
   });
 
+  it("a replica that connects late trusts the server's start: it spends codes the others issued before it connected", async () => {
+    // Up two seconds or more: even the latest moment the new link can date its start to lies before this one.
+    await until(async () => Number(/uptime_in_seconds:(\d+)/.exec(await links[0]!.client.info("server"))?.[1]) >= 2);
+    const issued = { at: Date.now(), byThisProcess: false };
+    const late = await connectRedis({ url: redis.url, log: createLogger("silent") });
+    try {
+      await late.ping();
+      expect(await createRedisStore(late).spend("issued-before-c-connected", issued, LIFETIME, Date.now())).toBe("spent");
+      expect(await a.spend("issued-before-c-connected", issued, LIFETIME, Date.now())).toBe("used");
+    } finally {
+      await late.close();
+    }
+  });
+
+  it("after an outage this replica saw, it refuses codes issued before Redis came back: it cannot know what was spent meanwhile", async () => {
+    const issued = { at: Date.now(), byThisProcess: true };
+    // Cut links[0]'s connection from the server side; Redis itself keeps running (and keeps its data).
+    const id = await links[0]!.client.client("ID");
+    await links[1]!.client.client("KILL", "ID", String(id));
+    await until(async () => (await links[0]!.client.client("ID").catch(() => id)) !== id);
+    expect(await a.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("untracked");
+    // links[1] saw no outage: for it the same code is one it can spend, once.
+    expect(await b.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("spent");
+    // Codes issued once it is back are spent as usual.
+    expect(await a.spend("issued-after-the-outage", { at: Date.now(), byThisProcess: true }, LIFETIME, Date.now())).toBe("spent");
+  });
+
+  it("refuses a code spent just before Redis restarted empty, on every replica", async () => {
+    const issued = { at: Date.now(), byThisProcess: true };
+    expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("spent");
+    await redis.stop();
+    await redis.start();
+    await until(async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean));
+    // The latest moment Redis can have started is after the code was issued: whether it was spent is lost with the restart.
+    expect(await b.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("untracked");
+    expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("untracked");
+  });
+
   it("says the store is unavailable instead of guessing when Redis is down", async () => {
     await redis.stop();
     try {
       await new Promise((r) => setTimeout(r, 100));
-      await expect(a.spend("code-2", 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(a.spend("code-2", { at: Date.now(), byThisProcess: true }, 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
       await expect(b.startCooldown("sync:acme:2", 10_000, Date.now())).rejects.toThrow(/shared store \(Redis at .*\) could not be used for a cooldown check/);
     } finally {
       await redis.start();

@@ -1,5 +1,6 @@
 // `isc-identities-mcp sandbox`: the fake tenant alone on loopback, with its token endpoint, usable by any ISC client and by the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { startReplica, startSandboxProcess, type SandboxProcess } from "./support/replica.js";
 
 let sandbox: SandboxProcess;
@@ -25,15 +26,25 @@ describe("sandbox command", () => {
     expect(Number(list.headers.get("x-total-count"))).toBeGreaterThan(10);
     expect(sandbox.cli.stdout()).toBe("");
   });
+});
+
+describeWithRedis("sandbox command shared by replicas", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(() => redis?.stop());
 
   it("is one tenant for several server processes: a code issued through one is redeemed through the other", async () => {
     const tenant = { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
-    const [a, b] = await Promise.all([startReplica(tenant, ["--single-replica", "--confirm", "auto"]), startReplica(tenant, ["--single-replica", "--confirm", "auto"])]);
+    // Processes that share a key share their spent codes through Redis (a shared key without it is refused at start).
+    const args = ["--redis-url", redis.url, "--confirm", "auto"];
+    const [a, b] = await Promise.all([startReplica(tenant, args), startReplica(tenant, args)]);
     try {
       const listed = (await a.call("list_identities", { limit: 3 })).structuredContent as { items: Array<{ id: string; name: string }> };
       const target = listed.items[0]!;
       const first = (await a.call("reset_identity", { identityId: target.id })).structuredContent as { confirmationCode: string };
-      // Same ISC_MCP_CONFIRM_KEY, same tenant: B redeems A's code.
+      // Same ISC_MCP_CONFIRM_KEY, same tenant, same Redis: B redeems A's code.
       const done = await b.call("reset_identity", { identityId: target.id, confirmationCode: first.confirmationCode });
       expect(done.structuredContent).toMatchObject({ status: "executed" });
       const seen = (await b.call("get_identity", { identityId: target.id })).structuredContent as { identity: { id: string; name: string } };

@@ -40,7 +40,7 @@ export async function serve(config: Config): Promise<void> {
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   // With --redis-url every replica spends codes, starts cooldowns, counts windows and keeps pending confirmations in one place.
-  const store = redis ? (await import("../guard/store-redis.js")).createRedisStore(redis, { codeLifetimeMs: config.confirmTtlSeconds * 1000 }) : PROCESS_STORE;
+  const store = redis ? (await import("../guard/store-redis.js")).createRedisStore(redis) : PROCESS_STORE;
   // Confirmation pages: on the HTTP listener itself, or (stdio) on a loopback listener opened by the first confirmation.
   let httpPort = 0;
   let pages: ConfirmationPages | undefined;

@@ -90,6 +90,7 @@ export type RefusalReason =
   | "elicitation-required"
   | "code-mismatch"
   | "code-used"
+  | "code-untracked"
   | "code-expired"
   | "target-changed"
   | "target-gone"

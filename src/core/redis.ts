@@ -10,10 +10,12 @@ export interface RedisLink {
   /** The URL with its password masked, for logs and errors. */
   readonly shownUrl: string;
   /**
-   * When the Redis server last started (ms, local clock, rounded down a second), read at each connect.
-   * A Redis that restarted empty forgot what was spent before: the guard refuses codes issued before this.
+   * From when (ms, local clock) this Redis is known to hold everything written to it: the latest moment
+   * it can have started, or, when this process saw it come back after an outage, that moment, whichever
+   * is later; undefined until first reached. A Redis that restarted empty forgot what was spent before:
+   * the guard refuses codes issued before this.
    */
-  readonly serverStartedAt: number | undefined;
+  readonly dataSince: number | undefined;
   /** One PING within the command timeout; for /healthz and /readyz. */
   ping(): Promise<boolean>;
   /** Runs when Redis goes away (once per outage) and when it is back. */
@@ -71,14 +73,23 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     lastError = err.code ?? err.message;
     opts.log.debug(`Redis: ${err.code ?? err.message}`);
   });
-  let serverStartedAt: number | undefined;
+  let dataSince: number | undefined;
+  let connects = 0;
   client.on("ready", () => {
+    const connect = ++connects;
+    const readyAt = Date.now();
     // Until INFO answers, assume it started just now: the safe side for spent codes.
-    serverStartedAt = Date.now();
+    dataSince = readyAt;
+    // Back after an outage: whatever happened meanwhile (a restart, a failover to a copy that missed the last
+    // writes), nothing older is known to be there. A first connect trusts the server's own start instead, so a
+    // replica started an hour after Redis still accepts the codes the others issued before it.
+    const floor = connect > 1 ? readyAt : -Infinity;
     client.info("server").then(
       (info) => {
         const uptime = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1]);
-        if (Number.isFinite(uptime)) serverStartedAt = Date.now() - (uptime + 1) * 1000;
+        // uptime_in_seconds is rounded down, so the start lies within the second before `now - uptime`: take the latest
+        // moment, or a code issued and spent just before a restart would look issued after it (and could be spent again).
+        if (connect === connects && Number.isFinite(uptime)) dataSince = Math.max(floor, Date.now() - uptime * 1000);
       },
       () => {},
     );
@@ -99,8 +110,8 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
       return reachable && client.status === "ready";
     },
     shownUrl,
-    get serverStartedAt() {
-      return serverStartedAt;
+    get dataSince() {
+      return dataSince;
     },
     async ping() {
       try {

@@ -13,7 +13,8 @@ export interface CodeBinding {
   asker?: string | undefined;
 }
 
-export type RedeemFailure = "mismatch" | "used" | "expired" | "target-changed";
+/** "untracked": issued by another process or before a restart, where this server's record of spent codes does not reach. */
+export type RedeemFailure = "mismatch" | "used" | "untracked" | "expired" | "target-changed";
 export type Redeemed = { ok: true } | { ok: false; reason: RedeemFailure };
 
 export interface CodeBook {
@@ -27,9 +28,17 @@ export interface CodeBook {
 export interface CodeBookOptions {
   /** A function when the key is made on first use (a random per-process key needs node:crypto, which a start does not load). */
   key: string | Buffer | (() => string | Buffer);
+  /** The key is ISC_MCP_CONFIRM_KEY, which other processes sign with too (not this process's own random one). */
+  sharedKey: boolean;
   ttlMs: number;
   now: () => number;
   store: GuardStore;
+}
+
+/** Names this process in its codes, so it knows its own: made on first use, different in every run. */
+let processOrigin: string | undefined;
+function thisProcess(): string {
+  return (processOrigin ??= nodeCrypto().randomBytes(6).toString("base64url"));
 }
 
 /** JSON with sorted keys and no undefined values, so equal arguments always sign the same. */
@@ -49,30 +58,38 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
   // Keyed, so the code carries no readable trace of the target's name or email.
   const targetTag = (target: string) => mac("target", target).slice(0, 12);
   const who = (b: CodeBinding) => (b.asker === undefined ? [] : [b.asker]);
-  const sign = (b: CodeBinding, issued: string, nonce: string, tag: string) =>
-    mac("code", b.tool, b.tenant, canonicalJson(b.args), issued, nonce, tag, ...who(b)).slice(0, 22);
+  const sign = (b: CodeBinding, issued: string, origin: string, nonce: string, tag: string) =>
+    mac("code", b.tool, b.tenant, canonicalJson(b.args), issued, origin, nonce, tag, ...who(b)).slice(0, 22);
 
   return {
+    // issued.origin.nonce.target-tag.signature: when and where it was issued travel with it, signed.
     issue(binding) {
       const issuedAt = opts.now();
       const issued = issuedAt.toString(36);
+      const origin = thisProcess();
       const nonce = nodeCrypto().randomBytes(9).toString("base64url");
       const tag = targetTag(binding.target);
-      return { code: `${issued}.${nonce}.${tag}.${sign(binding, issued, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
+      return { code: `${issued}.${origin}.${nonce}.${tag}.${sign(binding, issued, origin, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
     },
     bindingKey: (b) => mac("binding", b.tool, b.tenant, canonicalJson(b.args), b.target, ...who(b)),
     async redeem(code, binding) {
-      const [issued, nonce, tag, signature, ...rest] = code.trim().split(".");
-      if (!issued || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: "mismatch" };
-      const expected = Buffer.from(sign(binding, issued, nonce, tag));
+      const parts = code.trim().split(".");
+      const [issued, origin, nonce, tag, signature, ...rest] = parts;
+      // Four parts: a code of an earlier version of this server, issued before it was restarted.
+      if (!issued || !origin || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: parts.length === 4 ? "untracked" : "mismatch" };
+      const byThisProcess = origin === thisProcess();
+      const expected = Buffer.from(sign(binding, issued, origin, nonce, tag));
       const given = Buffer.from(signature);
-      // A wrong code and a right code for other arguments look the same from here, on purpose.
-      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given)) return { ok: false, reason: "mismatch" };
+      // A wrong code and a right code for other arguments look the same from here, on purpose. But under a random key
+      // per process another process's code (or one from before a restart) never verifies: say that, not "other arguments".
+      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given)) return { ok: false, reason: byThisProcess || opts.sharedKey ? "mismatch" : "untracked" };
       const now = opts.now();
-      const expiresAt = parseInt(issued, 36) + opts.ttlMs;
-      // One atomic "spend if not spent": two replicas redeeming the same code at once cannot both win.
-      if (!(await opts.store.spend(code.trim(), expiresAt - now + 1, now))) return { ok: false, reason: "used" };
+      const issuedAt = parseInt(issued, 36);
+      const expiresAt = issuedAt + opts.ttlMs;
       if (!(now <= expiresAt)) return { ok: false, reason: "expired" };
+      // One atomic "spend if not spent": two replicas redeeming the same code at once cannot both win.
+      const spent = await opts.store.spend(code.trim(), { at: issuedAt, byThisProcess }, expiresAt - now + 1, now);
+      if (spent !== "spent") return { ok: false, reason: spent };
       if (tag !== targetTag(binding.target)) return { ok: false, reason: "target-changed" };
       return { ok: true };
     },

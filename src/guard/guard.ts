@@ -86,7 +86,7 @@ export function createGuard(opts: GuardOptions): Guard {
   const now = opts.now ?? Date.now;
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
-  const codes = createCodeBook({ key, ttlMs, now, store });
+  const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const channels = createChannels({ codes, store, pages: opts.pages, opener: opts.opener ?? browserOpener(), waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
   const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
     ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });

@@ -11,6 +11,7 @@ const AGAIN = "Call again without confirmationCode to get a fresh preview and co
 export const CODE_REFUSALS = {
   "code-mismatch": ["the confirmation code was not issued for this tool with these exact arguments on this tenant.", AGAIN],
   "code-used": ["the confirmation code was already used; each code works once.", AGAIN],
+  "code-untracked": ["the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.", AGAIN],
   "code-expired": ["the confirmation code has expired.", AGAIN],
   "target-changed": ["the identity changed since the preview the user confirmed (or it is gone).", AGAIN],
 } as const;

@@ -10,12 +10,7 @@ const key = (kind: string, value: string) => `${PREFIX}:${kind}:${createHash("sh
 /** Redis wants a positive whole number of milliseconds. */
 const ttl = (ms: number) => Math.max(1, Math.ceil(ms));
 
-export interface RedisStoreOptions {
-  /** --confirm-ttl in ms: how long a code lives, to tell when one was issued. */
-  codeLifetimeMs: number;
-}
-
-export function createRedisStore(link: RedisLink, opts: RedisStoreOptions): GuardStore {
+export function createRedisStore(link: RedisLink): GuardStore {
   const redis = link.client;
   /** Every failure (down, slow, refused) is one error the guard turns into "nothing was changed; retry". */
   const run = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
@@ -35,14 +30,12 @@ export function createRedisStore(link: RedisLink, opts: RedisStoreOptions): Guar
 
   return {
     // SET NX is the one atomic step: of N concurrent redemptions on any replicas exactly one gets "OK".
-    spend: (code, ttlMs, now) =>
+    spend: (code, issued, ttlMs) =>
       run("a code redemption", async () => {
-        // A Redis that started after the code was issued may have lost its spending: unknown is not "unspent".
-        const issuedAt = now + ttlMs - 1 - opts.codeLifetimeMs;
-        if (link.serverStartedAt === undefined || link.serverStartedAt > issuedAt) {
-          throw new Error("Redis restarted after this code was issued, so whether it was already used is unknown; call again without the code for a new one");
-        }
-        return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK";
+        if (link.dataSince === undefined) throw new Error("not reached since this server started");
+        // A Redis that restarted (or came back) after the code was issued may have lost its spending: unknown is not "unspent".
+        if (issued.at < link.dataSince) return "untracked";
+        return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK" ? "spent" : "used";
       }),
 
     startCooldown: (k, ms) =>

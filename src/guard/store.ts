@@ -8,8 +8,11 @@ import type { Actor } from "./audit.js";
  * Implementations: `createMemoryStore` below (one process); a Redis one for replicas.
  */
 export interface GuardStore {
-  /** Marks `code` spent for `ttlMs`; false when it already was ("spend if not spent"). */
-  spend(code: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * Marks `code` spent for `ttlMs` ("spend if not spent"): "used" when it already was; "untracked" when it was
+   * issued where this store's record does not reach (another process, before a restart), so it may have been spent.
+   */
+  spend(code: string, issued: IssuedCode, ttlMs: number, now: number): Promise<Spend>;
   /** Starts a cooldown of `ms` on `key` unless one is running; 0 when started, else the ms left of the running one. */
   startCooldown(key: string, ms: number, now: number): Promise<number>;
   /** Adds `ids` to the window of `key` (the last `windowMs`) and returns how many distinct ids the window holds now. */
@@ -23,6 +26,16 @@ export interface GuardStore {
   /** Removes and returns the answered confirmation for this binding, so only one call can act on it; unanswered ones stay. */
   takeAnswered(binding: string, now: number): Promise<PendingConfirmation | undefined>;
 }
+
+/** Where a code came from, as the code itself says (signed with it). */
+export interface IssuedCode {
+  /** When it was issued (ms since the epoch, the issuer's clock). */
+  at: number;
+  /** By this very process (not an earlier run of it, not another replica). */
+  byThisProcess: boolean;
+}
+
+export type Spend = "spent" | "used" | "untracked";
 
 /** A confirmation a human answers outside the tool call (e.g. on a page); the model's re-call finds it by binding. */
 export interface PendingConfirmation {
@@ -57,11 +70,13 @@ export function createMemoryStore(): GuardStore {
   };
 
   return {
-    async spend(code, ttlMs, now) {
+    async spend(code, issued, ttlMs, now) {
+      // This memory holds only what this process spent: another process (or this one before a restart) may have spent it.
+      if (!issued.byThisProcess) return "untracked";
       prune(spent, now);
-      if (spent.has(code)) return false;
+      if (spent.has(code)) return "used";
       spent.set(code, now + Math.max(1, ttlMs));
-      return true;
+      return "spent";
     },
     async startCooldown(key, ms, now) {
       prune(cooldowns, now);
