@@ -1,7 +1,8 @@
 // Without a shared store a code works only in the process that issued it: not after a restart, not in a second process, whatever the key.
+import { spawnSync } from "node:child_process";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "./support/cli-process.js";
+import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "./support/cli-process.js";
 import { deletable, textOf } from "./support/confirm-e2e.js";
 import { startReplica } from "./support/replica.js";
 
@@ -84,5 +85,24 @@ describe("codes across a restart, without Redis", () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
+  });
+});
+
+describe("a shared key needs a shared store", () => {
+  const start = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [CLI, "--sandbox", ...args], { env, encoding: "utf8", timeout: 15_000, input: "" });
+  const SHARED = /^isc-identities-mcp: ISC_MCP_CONFIRM_KEY is set, so every server process with that key accepts this one's confirmation codes, but without --redis-url each process keeps its own record of spent codes: one code could act once in each of them\. Set --redis-url .*, or --single-replica if this process is the only one with it, or unset ISC_MCP_CONFIRM_KEY\.$/;
+
+  it("refuses ISC_MCP_CONFIRM_KEY without --redis-url at start, on stdio and for HTTP sessions, in one line", () => {
+    for (const args of [["--confirm", "auto"], ["--http", "--port", "0", "--confirm", "auto"]]) {
+      const run = start(args, headless({ ISC_MCP_CONFIRM_KEY: KEY }));
+      expect(run.status, args.join(" ")).toBe(2);
+      expect(run.stderr.trimEnd().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(run.stderr.trimEnd()).toMatch(SHARED);
+      expect(run.stdout).toBe("");
+    }
+    // --stateless says the same in its own words (it needs the key, so the store is what is missing).
+    const stateless = start(["--http", "--port", "0", "--stateless", "--confirm", "auto"], headless({ ISC_MCP_CONFIRM_KEY: KEY }));
+    expect(stateless.status).toBe(2);
+    expect(stateless.stderr).toMatch(/^isc-identities-mcp: --stateless needs --redis-url .*--single-replica/);
   });
 });

@@ -147,8 +147,8 @@ describe("commands and HTTP settings", () => {
     expect(() => resolveConfig(["--http", ...oauth, "--public-url", "https://mcp.example.test"], creds)).toThrow(
       "--oauth-issuer: the confirmation page signs people in through the same provider and needs this server's own client there: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET), with redirect URI https://mcp.example.test/signin/callback; or leave url out of --confirm-via.",
     );
-    for (const nopage of [["--read-only"], ["--confirm-via", "form,code"], ["--stateless", "--single-replica"]]) {
-      expect(resolveConfig(["--http", ...oauth, ...nopage], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.oauthClientId).toBeUndefined();
+    for (const nopage of [["--read-only"], ["--confirm-via", "form,code"], ["--stateless"]]) {
+      expect(resolveConfig(["--http", ...oauth, ...nopage, "--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.oauthClientId).toBeUndefined();
     }
   });
 
@@ -163,5 +163,19 @@ describe("commands and HTTP settings", () => {
     expect(shared.notes.redisUrl).toBe("ISC_MCP_REDIS_URL");
     expect(() => resolveConfig(["--stateless"], creds)).toThrow(/add --http/);
     expect(() => resolveConfig(["--http", "--port", "70000"], creds)).toThrow(/--port must be an integer/);
+  });
+
+  it("refuses ISC_MCP_CONFIRM_KEY without --redis-url unless --single-replica: stdio, HTTP sessions and --stateless alike", () => {
+    const keyed = { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
+    const modes = [[], ["--http"], ["--http", "--stateless"]];
+    for (const mode of modes) {
+      const shown = mode.join(" ") || "stdio";
+      expect(() => resolveConfig(mode, keyed), shown).toThrow(mode.includes("--stateless") ? /--stateless needs --redis-url/ : /^ISC_MCP_CONFIRM_KEY is set, .* each process keeps its own record of spent codes.*Set --redis-url .*or --single-replica/);
+      expect(resolveConfig([...mode, "--single-replica"], keyed).config.singleReplica, shown).toBe(true);
+      expect(resolveConfig(mode, { ...keyed, ISC_MCP_SINGLE_REPLICA: "1" }).config.singleReplica, shown).toBe(true);
+      expect(resolveConfig([...mode, "--redis-url", "redis://cache.internal:6379"], keyed).config.redisUrl, shown).toBe("redis://cache.internal:6379");
+    }
+    // Without the key every process signs with its own random one: nothing to share, nothing to refuse.
+    for (const mode of modes.slice(0, 2)) expect(resolveConfig(mode, creds).config.confirmKey).toBeUndefined();
   });
 });

@@ -85,7 +85,7 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
   it("with sign-in but no page to show (--read-only, --stateless) starts without the page's own --oauth-client-id", async () => {
     const oauth = ["--oauth-issuer", "http://127.0.0.1:1/", "--oauth-audience", "http://127.0.0.1:3000/mcp"];
     const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
-    for (const extra of [["--read-only"], ["--stateless", "--single-replica"]]) {
+    for (const extra of [["--read-only", "--single-replica"], ["--stateless", "--single-replica"]]) {
       const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth, ...extra], { env, stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       const started = await new Promise<boolean>((resolve) => {

@@ -18,7 +18,8 @@ let env: Record<string, string>;
 beforeAll(async () => {
   tenant = await serveTenant({ clientSecret: SECRET });
   // A scratch HOME and cwd: no config file of the machine's user is read.
-  env = { ...tenant.env, HOME: home, USERPROFILE: home, ISC_MCP_CONFIRM_KEY: CONFIRM_KEY };
+  // A shared key needs a shared store, or this process's word that it is alone.
+  env = { ...tenant.env, HOME: home, USERPROFILE: home, ISC_MCP_CONFIRM_KEY: CONFIRM_KEY, ISC_MCP_SINGLE_REPLICA: "1" };
 });
 afterAll(() => tenant.served.close());
 

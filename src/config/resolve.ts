@@ -225,6 +225,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   if (command === "help" || command === "version" || command === "demo" || command === "sandbox") return { command, config, sources, notes, init };
   if (config.redisUrl) config.redisUrl = normaliseRedisUrl(config.redisUrl, notes.redisUrl ?? "--redis-url");
   checkHttp(config);
+  checkSharedKey(config);
   if (config.confirmTtlSeconds < MIN_CONFIRM_TTL_SECONDS) {
     // A human must read the preview and answer (or the model relay a code) before it expires.
     throw new ConfigError(`--confirm-ttl must be at least ${MIN_CONFIRM_TTL_SECONDS} seconds (time for a person to read the preview and answer), got ${config.confirmTtlSeconds}.`);
@@ -302,6 +303,17 @@ function checkHttp(config: Config): void {
   if (!isLoopback(config.host) && !config.httpToken && !config.oauthIssuer) {
     throw new ConfigError(`--host ${config.host} is reachable from other machines: set ISC_MCP_HTTP_TOKEN (a long random secret clients send as "Authorization: Bearer …"), or sign people in with --oauth-issuer and --oauth-audience, or bind 127.0.0.1.`);
   }
+}
+
+/**
+ * ISC_MCP_CONFIRM_KEY lets every process that has it accept the others' codes; spent codes must then be
+ * shared too, or one code acts once in each process. Stdio, HTTP sessions and --stateless alike.
+ */
+function checkSharedKey(config: Config): void {
+  if (!config.confirmKey || config.redisUrl || config.singleReplica) return;
+  throw new ConfigError(
+    "ISC_MCP_CONFIRM_KEY is set, so every server process with that key accepts this one's confirmation codes, but without --redis-url each process keeps its own record of spent codes: one code could act once in each of them. Set --redis-url (one Redis for every process with the key), or --single-replica if this process is the only one with it, or unset ISC_MCP_CONFIRM_KEY.",
+  );
 }
 
 /** https (or loopback http), no credentials or fragment: the URL an OAuth setting names. */
