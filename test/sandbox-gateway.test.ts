@@ -190,6 +190,41 @@ describe("faults", () => {
     await expect(sandbox.handler(new Request("http://sandbox.test/v2025/identities", { headers }))).rejects.toThrow("fetch failed");
   });
 
+  test("a stalled-body fault over HTTP: the real status, headers and first bytes, then nothing until the client gives up", async () => {
+    const sandbox = createSandbox({ identities: 10 });
+    served = await serveSandbox(sandbox);
+    const token = await tokenFor(sandbox);
+    const { plain } = pickFixtures(sandbox.state);
+    const headers = { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true" };
+    sandbox.inject({ method: "POST", path: /synchronize-attributes$/, stallBodyAfterBytes: 7 });
+    const controller = new AbortController();
+    const res = await fetch(`${served.url}/v2025/identities/${plain}/synchronize-attributes`, { method: "POST", headers, signal: controller.signal });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const reader = res.body!.getReader();
+    let head = "";
+    while (head.length < 7) head += Buffer.from((await reader.read()).value!).toString();
+    expect(head).toBe('{"id":"');
+    const rest = reader.read();
+    controller.abort();
+    await expect(rest).rejects.toMatchObject({ name: "AbortError" });
+    // Alone, the fault cuts the real answer: the operation itself ran.
+    expect(sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
+    expect((await fetch(`${served.url}/v2025/identities?limit=1`, { headers })).status).toBe(200);
+  });
+
+  test("a stalled body with reset: the head and those bytes, then the connection drops", async () => {
+    const sandbox = createSandbox({ identities: 10 });
+    served = await serveSandbox(sandbox);
+    const token = await tokenFor(sandbox);
+    const headers = { authorization: `Bearer ${token}` };
+    sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 3, reset: true });
+    const res = await fetch(`${served.url}/v2025/identities?limit=1`, { headers });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow(/terminated/);
+    expect((await fetch(`${served.url}/v2025/identities?limit=1`, { headers })).status).toBe(200);
+  });
+
   test("a delayed fault over HTTP ends when the client aborts", async () => {
     const sandbox = createSandbox({ identities: 10 });
     served = await serveSandbox(sandbox);

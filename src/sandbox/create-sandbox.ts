@@ -2,7 +2,7 @@
 import { TokenStore } from "./auth.js";
 import type { OpContext } from "./context.js";
 import { SandboxError, errorResponse } from "./errors.js";
-import { FaultQueue, applyFault } from "./faults.js";
+import { FaultQueue, applyFault, stallBody } from "./faults.js";
 import { createRng } from "./prng.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { matchRoute, splitVersion } from "./routes.js";
@@ -93,8 +93,8 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
     requests.push(record);
     if (opts.requestLogLimit > 0 && requests.length > opts.requestLogLimit) requests.shift();
     let response: Response;
+    const fault = faults.take(req.method, path);
     try {
-      const fault = faults.take(req.method, path);
       // The operation happened; only the answer is the fault's (ISC acted, then sent something odd).
       if (fault?.afterOperation) await dispatch(req, path, query, body, undefined);
       const outcome = fault ? await applyFault(fault, req.signal) : { kind: "proceed" as const };
@@ -108,6 +108,7 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
       else if (req.signal.aborted) throw error;
       else response = errorResponse(new SandboxError(500, `Sandbox bug: ${String(error)}`), rng);
     }
+    if (fault?.stallBodyAfterBytes !== undefined) response = await stallBody(response, fault.stallBodyAfterBytes, req.signal, fault.reset);
     if (opts.deprecated?.test(path)) response.headers.set("x-deprecated", "true");
     record.status = response.status;
     return response;

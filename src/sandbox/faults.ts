@@ -40,17 +40,48 @@ export class FaultQueue {
 /** Waits out a fault's delay (rejecting with the abort reason if the client gives up), then says what to do. */
 export async function applyFault(spec: FaultSpec, signal: AbortSignal): Promise<FaultOutcome> {
   if (spec.delayMs && spec.delayMs > 0) await sleep(spec.delayMs, signal);
-  if (spec.reset) return { kind: "reset" };
+  // With a stalled body the connection breaks after those bytes, not before the head.
+  if (spec.reset && spec.stallBodyAfterBytes === undefined) return { kind: "reset" };
   if (spec.taskError !== undefined && spec.status === undefined && spec.body === undefined) return { kind: "proceed", taskError: spec.taskError };
   const headers: Record<string, string> = spec.retryAfter !== undefined ? { "retry-after": String(spec.retryAfter) } : {};
   if (spec.body !== undefined) {
     return { kind: "respond", response: new Response(spec.body, { status: spec.status ?? 200, headers: { ...headers, "content-type": "application/json" } }) };
   }
-  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : spec.delayMs ? undefined : 500);
+  // A delay or a stalled body alone changes when the real answer comes, not what it is.
+  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : spec.delayMs || spec.stallBodyAfterBytes !== undefined ? undefined : 500);
   if (status === undefined) return { kind: "proceed" };
   // These statuses cannot carry a body at all.
   if (status === 204 || status === 205 || status === 304) return { kind: "respond", response: new Response(null, { status, headers }) };
   return { kind: "error", error: new SandboxError(status, "", headers) };
+}
+
+/** Responses whose body a fault stalls: served as they come (headers at once), not buffered like the rest. */
+const stalled = new WeakSet<Response>();
+export const isStalled = (response: Response): boolean => stalled.has(response);
+
+/**
+ * `response` with only the first `bytes` bytes of its body. The rest never comes: the body fails once the client
+ * gives up, or (`reset`) right after those bytes, which makes the server drop the connection there.
+ */
+export async function stallBody(response: Response, bytes: number, signal: AbortSignal, reset = false): Promise<Response> {
+  const head = new Uint8Array(await response.arrayBuffer()).subarray(0, bytes);
+  let sent = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        if (head.length > 0) return controller.enqueue(head);
+      }
+      // A turn of the event loop first, so the bytes above leave before the connection drops.
+      if (reset) return new Promise<void>((resolve) => setImmediate(() => resolve(controller.error(new Error("the sandbox broke the connection off (reset fault)")))));
+      // Never closed: only the client's going away ends it.
+      if (signal.aborted) return controller.error(signal.reason);
+      return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(controller.error(signal.reason)), { once: true }));
+    },
+  });
+  const cut = new Response(body, { status: response.status, headers: response.headers });
+  stalled.add(cut);
+  return cut;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { internalHandlerOf, type InternalHandler } from "./create-sandbox.js";
+import { isStalled } from "./faults.js";
 import type { Sandbox, ServedSandbox } from "./types.js";
 
 async function bridge(incoming: IncomingMessage, outgoing: ServerResponse, handle: InternalHandler, origin: string): Promise<void> {
@@ -21,6 +22,13 @@ async function bridge(incoming: IncomingMessage, outgoing: ServerResponse, handl
     const hasBody = method !== "GET" && method !== "HEAD";
     const request = new Request(url, { method, headers, body: hasBody ? Buffer.concat(chunks) : undefined, signal: controller.signal });
     const response = await handle(request, { rawTarget: target });
+    if (isStalled(response) && response.body) {
+      // The head and the first bytes go out now; the body then fails when the client goes away, which drops the socket.
+      outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+      for await (const chunk of response.body) outgoing.write(chunk);
+      outgoing.end();
+      return;
+    }
     const payload = Buffer.from(await response.arrayBuffer());
     outgoing.writeHead(response.status, Object.fromEntries(response.headers));
     outgoing.end(payload);

@@ -52,11 +52,20 @@ export interface FaultSpec {
   retryAfter?: number | string;
   /** Wait this long first; alone (no status/body/reset) the request then proceeds normally. */
   delayMs?: number;
+  /**
+   * Send the status, the headers and only this many bytes of the body, then nothing more until the client
+   * gives up (an answer that stops half-way). Alone, the real operation runs and its real answer is cut.
+   * Only over HTTP (serveSandbox) does the head go out before the body ends.
+   */
+  stallBodyAfterBytes?: number;
   /** Raw body (content-type application/json) instead of the error body; status defaults to 200. */
   body?: string;
   /** Run the real operation first, then answer with this fault's status/body instead of the real answer. */
   afterOperation?: boolean;
-  /** Destroy the connection without a response; direct handler calls reject like fetch does. */
+  /**
+   * Destroy the connection without a response; direct handler calls reject like fetch does. With
+   * stallBodyAfterBytes: destroy it right after those bytes instead of stalling (an answer broken off).
+   */
   reset?: boolean;
   /** The request succeeds, but the task (or sync job) it starts ends in ERROR with this message. */
   taskError?: string;
