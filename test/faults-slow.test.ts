@@ -1,4 +1,4 @@
-// A slow upstream: past the per-request timeout, past the per-call deadline; clear errors, no hanging calls, a CLI that still exits.
+// A slow upstream: past the per-request timeout, past the per-call deadline, a body that stops; clear errors, no hanging calls, a CLI that still exits.
 import { afterEach, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../src/sandbox/index.js";
@@ -15,87 +15,84 @@ afterEach(async () => {
   tenant = undefined;
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Every delay here never ends by itself: a timeout or the deadline is what ends each call, whatever the machine's
+ * speed. The request timeout is 1 s rather than a few hundred ms because the token request, which is not delayed,
+ * runs under it too.
+ */
+const FOREVER = 600_000;
 
 describe("slow upstream, in process", () => {
   it("every read tool, called concurrently, times out each attempt it makes and says so", async () => {
-    h = await startHarness({ sandbox: { identities: 60 }, config: { requestTimeoutMs: 250 } });
+    h = await startHarness({ sandbox: { identities: 60 }, config: { requestTimeoutMs: 1_000 } });
     const calls = validCalls(h.sandbox);
-    h.sandbox.inject({ method: "GET", path: /^\/v2025\//, delayMs: 5_000, count: 1_000 });
-    const started = Date.now();
+    h.sandbox.inject({ method: "GET", path: /^\/v2025\//, delayMs: FOREVER, count: 1_000 });
     const results = await Promise.all(READ_TOOLS.map((tool) => h!.call(tool, calls.get(tool)!)));
-    expect(Date.now() - started).toBeLessThan(4_000);
     READ_TOOLS.forEach((tool, i) => {
       expect(results[i]!.isError, tool).toBe(true);
-      expect(textOf(results[i]!)).toMatch(new RegExp(`^${tool} failed\\. ISC did not answer GET /v2025/(identities|task-status)\\S* within 250 ms\\.`));
+      expect(textOf(results[i]!)).toMatch(new RegExp(`^${tool} failed\\. ISC did not answer GET /v2025/(identities|task-status)\\S* within 1 s \\(the request timeout, --request-timeout\\); nothing was changed\\.`));
       expect(textOf(results[i]!)).toMatch(/Next step: Retry the call; if it keeps failing, ISC may be unavailable\./);
     });
-    // A timed-out attempt is not repeated, and the sandbox saw the client give up (no response was ever sent).
+    // A timed-out attempt is not repeated.
     expect(apiRequests(h.sandbox)).toHaveLength(READ_TOOLS.length);
-    await sleep(200);
-    expect(apiRequests(h.sandbox).every((r) => r.status === 0)).toBe(true);
   });
 
-  it("a slow write times out once, is not repeated, and says the action may or may not have happened", async () => {
-    h = await startHarness({ config: { requestTimeoutMs: 250 } });
+  it("a slow write times out once, is not repeated, and says the write may have happened and how to check", async () => {
+    h = await startHarness({ config: { requestTimeoutMs: 1_000 } });
     const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ method: "POST", path: /^\/v2025\//, delayMs: 5_000, count: 1_000 });
+    h.sandbox.inject({ method: "POST", path: /^\/v2025\//, delayMs: FOREVER, count: 1_000 });
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/did not answer POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes within 250 ms/);
-    expect(textOf(res)).toMatch(/The action may or may not have happened: check the identity with get_identity before calling again\./);
+    expect(textOf(res)).toMatch(/did not answer POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes within 1 s \(the request timeout, --request-timeout\); the write may have happened\./);
+    expect(textOf(res)).toMatch(new RegExp(`Next step: Check with get_identity with identityId ${plain} in a minute before calling again; call again only if it did not happen\\.`));
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
-  it("the deadline ends a paging call whose pages are each within the request timeout", async () => {
-    h = await startHarness({ sandbox: { identities: 2_000 }, config: { requestTimeoutMs: 1_000, callTimeoutMs: 1_200 } });
-    h.sandbox.inject({ path: "/v2025/identities", delayMs: 500, count: 1_000 });
-    const started = Date.now();
+  it("the deadline ends a paging call whose next page stops half-way, with the deadline's text (not a bug report)", async () => {
+    h = await startHarness({ sandbox: { identities: 2_000 }, argv: ["--call-timeout", "2000"] });
+    // The first page comes whole; the second sends its head and a little of its body, then nothing more.
+    h.sandbox.inject({ path: "/v2025/identities", delayMs: 1 });
+    h.sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 100 });
     const res = await h.call("list_identities", { maxItems: 2_000, defaultFilter: "NONE" });
-    const elapsed = Date.now() - started;
     expect(res.isError, textOf(res).slice(0, 300)).toBe(true);
-    expect(textOf(res)).toMatch(/^list_identities failed\. The tool call ran out of time during GET \/v2025\/identities\./);
-    expect(elapsed).toBeGreaterThanOrEqual(1_150);
-    expect(elapsed).toBeLessThan(4_000);
-    const seen = apiRequests(h.sandbox).length;
-    expect(seen).toBeGreaterThanOrEqual(2);
-    expect(seen).toBeLessThanOrEqual(3);
-    await sleep(800);
-    expect(apiRequests(h.sandbox)).toHaveLength(seen);
+    expect(textOf(res)).toBe(
+      "list_identities failed. ISC did not answer GET /v2025/identities within 2 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n"
+        + "Next step: Retry the call; if it keeps failing, ISC may be unavailable.",
+    );
+    // No third page was asked for.
+    expect(apiRequests(h.sandbox).map((r) => r.status)).toEqual([200, 200]);
   });
 
   it("a call waiting out a 429 still stops at its deadline, and the next call works", async () => {
-    h = await startHarness({ config: { callTimeoutMs: 800 } });
+    h = await startHarness({ argv: ["--call-timeout", "2000"] });
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ path: /^\/v2025\/identities\//, status: 429, retryAfter: 25 });
-    const started = Date.now();
     const res = await h.call("get_identity", { identityId: plain });
-    expect(Date.now() - started).toBeLessThan(3_000);
-    expect(textOf(res)).toMatch(/ran out of time/);
+    expect(textOf(res)).toMatch(/within 2 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./);
     expect((await h.call("get_identity", { identityId: plain })).isError).toBeFalsy();
   });
 });
 
 describe("slow upstream, built CLI", () => {
   it.each([
-    ["the request timeout", ["--request-timeout", "300"], /within 300 ms/],
-    ["the call deadline", ["--call-timeout", "400"], /ran out of time/],
-  ])("answers a call that hit %s, then exits 0 promptly once stdin closes", async (_label, flags, expected) => {
+    ["the request timeout", ["--request-timeout", "1000"], { delayMs: FOREVER }, /within 1 s \(the request timeout, --request-timeout\); nothing was changed\./],
+    ["the call deadline", ["--call-timeout", "1500"], { delayMs: FOREVER }, /within 1\.5 s \(this call's time limit, --call-timeout\); nothing was changed\./],
+    ["the call deadline while the body arrives", ["--call-timeout", "1500"], { stallBodyAfterBytes: 10 }, /within 1\.5 s \(this call's time limit, --call-timeout\): its answer \(HTTP 200\) was still arriving; nothing was changed\./],
+  ])("answers a call that hit %s, then exits 0 once stdin closes, without waiting for ISC", async (_label, flags, fault, expected) => {
     tenant = await serveTenant();
     const { plain } = pickFixtures(tenant.sandbox.state);
     const cli = spawnCli(["--log-level", "warn", ...flags], tenant.env);
     initialize(cli);
     await cli.response(0);
-    tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 30_000, count: 1_000 });
+    tenant.sandbox.inject({ path: /^\/v2025\//, count: 1_000, ...fault });
     cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_identity", arguments: { identityId: plain } } });
     const answer = (await cli.response(1)).result as CallToolResult;
     expect(answer.isError).toBe(true);
     expect(textOf(answer)).toMatch(expected);
-    const closedAt = Date.now();
+    // ISC never answers: exiting at all (within the test's time) shows the CLI does not wait for it.
     cli.child.stdin!.end();
     const exit = await cli.exited;
     expect(exit.code).toBe(0);
-    expect(exit.at - closedAt).toBeLessThan(3_000);
     expect(cli.stderr()).not.toMatch(/Error|at .*\.js:\d+/);
   });
 });

@@ -111,6 +111,29 @@ describe("writes under 5xx and connection resets", () => {
     expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "network" });
   });
 
+  it("a POST whose answer breaks off after its 2xx head reads as done (ISC acted), never as 'could not reach ISC'", async () => {
+    h = await startHarness();
+    const { plain } = pickFixtures(h.sandbox.state);
+    h.sandbox.inject({ method: "POST", path: /synchronize-attributes$/, stallBodyAfterBytes: 5, reset: true });
+    const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+    expect(res.isError).toBeFalsy();
+    expect(textOf(res)).toMatch(/^synchronize_attributes_for_identity was done: ISC accepted the request\./);
+    expect(textOf(res)).toMatch(/ISC answered POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes with HTTP 202, but the connection broke while the rest of its answer arrived/);
+    expect(h.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
+    expect(lastAudit(h)).toMatchObject({ outcome: "executed", httpStatus: 202, reason: "answer-cut-off" });
+  });
+
+  it("a read whose answer breaks off half-way says what happened, not that this is a bug", async () => {
+    h = await startHarness();
+    const { plain } = pickFixtures(h.sandbox.state);
+    h.sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 5, reset: true, count: 10 });
+    const res = await h.call("get_identity", { identityId: plain });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(new RegExp(`^get_identity failed\\. ISC answered GET /v2025/identities/${plain} with HTTP 200, but the connection broke while the rest of its answer arrived \\(`));
+    expect(textOf(res)).not.toMatch(/internal error|This is a bug/);
+    expect(textOf(res)).toMatch(/Next step: Retry the call; if it keeps failing, ISC may be unavailable\./);
+  });
+
   it("a DELETE that meets HTTP 503 after the human confirmed is not repeated", async () => {
     h = await startHarness({ onElicit: () => ({ action: "accept", content: { name: name() } }) });
     const { plain } = pickFixtures(h.sandbox.state);

@@ -1,5 +1,17 @@
 // A call's deadline as an AbortSignal that still fires after garbage collection, and whose timer is cleared when the call ends.
 
+/** What a call's deadline aborts with: a "TimeoutError" (as AbortSignal.timeout's) that says how long the call had. */
+export class DeadlinePassed extends DOMException {
+  constructor(readonly ms: number) {
+    super(`The call ran past its ${ms} ms deadline.`, "TimeoutError");
+  }
+}
+
+/** A time limit as people say it: "250 ms", "1.5 s", "120 s". */
+export function spokenMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 export interface Deadline {
   /** Aborts when a parent does, or with a "TimeoutError" DOMException once `ms` have passed. */
   signal: AbortSignal;
@@ -22,7 +34,7 @@ export function startDeadline(parents: AbortSignal | AbortSignal[], ms: number):
     if (parent.aborted) controller.abort(parent.reason);
     else parent.addEventListener("abort", follow, { once: true });
   }
-  const timer = setTimeout(() => controller.abort(new DOMException(`The call ran past its ${ms} ms deadline.`, "TimeoutError")), ms);
+  const timer = setTimeout(() => controller.abort(new DeadlinePassed(ms)), ms);
   return {
     signal: controller.signal,
     clear: () => {

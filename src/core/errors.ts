@@ -20,6 +20,11 @@ export interface IscErrorInit {
   detailCode?: string;
   trackingId?: string;
   retryAfterSeconds?: number;
+  /**
+   * Timeouts and deadlines: true when a write's request may have reached ISC and run there, false when it
+   * never left (or ISC refused it unrun, 429 or 401) or it was a read. Decides "nothing was changed".
+   */
+  mayHaveActed?: boolean;
   /** Parsed error body, kept for callers that read structure (e.g. delete's association details). */
   body?: unknown;
 }
@@ -33,6 +38,7 @@ export class IscError extends Error {
   readonly detailCode: string | undefined;
   readonly trackingId: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly mayHaveActed: boolean | undefined;
   readonly body: unknown;
 
   constructor(init: IscErrorInit) {
@@ -44,6 +50,7 @@ export class IscError extends Error {
     this.detailCode = init.detailCode;
     this.trackingId = init.trackingId;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.mayHaveActed = init.mayHaveActed;
     this.body = init.body;
   }
 }

@@ -185,9 +185,10 @@ export function createGuard(opts: GuardOptions): Guard {
       try {
         done = await act(call.write);
       } catch (err) {
-        // A 2xx whose body we cannot read: ISC did act. Saying "failed" would invite a retry that acts twice.
-        if (err instanceof IscError && err.kind === "bad_response" && err.status !== undefined && err.status >= 200 && err.status < 300) {
-          record({ outcome: "executed", httpStatus: err.status, reason: "unexpected-body" });
+        // A 2xx whose body we cannot read, or that the deadline, a cancellation or a broken connection cut off: ISC did act.
+        // Saying "failed" would invite a retry that acts twice.
+        if (err instanceof IscError && err.status !== undefined && err.status >= 200 && err.status < 300) {
+          record({ outcome: "executed", httpStatus: err.status, reason: err.kind === "bad_response" ? "unexpected-body" : "answer-cut-off" });
           return { status: "executed_unread", httpStatus: err.status, problem: err.message, ...(preview ? { preview } : {}) };
         }
         throw err;

@@ -1,4 +1,5 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
+import { untilAborted } from "../core/abortable.js";
 import { IscError, readErrorBody } from "../core/errors.js";
 import { isHttpError, loadKy } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";
@@ -16,7 +17,7 @@ export interface TokenProviderOptions {
 }
 
 export interface TokenProvider {
-  /** A valid access token, fetching one if none is cached or it is about to expire. */
+  /** A valid access token, fetching one if none is cached or it is about to expire; rejects with `signal`'s reason once it aborts. */
   getToken(signal?: AbortSignal): Promise<string>;
   /** Drops `token` if it is still the cached one (after ISC answered 401 to it). */
   invalidate(token: string): void;
@@ -64,12 +65,13 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     get fetchCount() {
       return fetchCount;
     },
-    async getToken() {
+    async getToken(signal) {
       if (cached && now() < cached.refreshAt) return cached.token;
       inFlight ??= fetchToken().finally(() => {
         inFlight = undefined;
       });
-      return inFlight;
+      // One refresh serves every waiting call: a call whose deadline passes stops waiting, the refresh goes on for the rest.
+      return untilAborted(inFlight, signal);
     },
     invalidate(token) {
       if (cached?.token === token) cached = undefined;

@@ -8,6 +8,7 @@ import type { ApiVersion } from "../config/options.js";
 import { USER_AGENT } from "../core/version.js";
 import type { Logger } from "../core/log.js";
 import { needsExperimentalHeader, pathTemplate, versionedPath } from "./api-paths.js";
+import { callEnded, requestTimedOut, type Phase } from "./unanswered.js";
 
 export type Method = "GET" | "POST" | "DELETE";
 export type SearchParams = Record<string, string | number | boolean | undefined>;
@@ -60,6 +61,10 @@ interface CallContext {
   authRetried?: boolean;
   /** The next retry is the 401 refresh: no backoff wait. */
   retryNow?: boolean;
+  /** Where the latest attempt is, so a deadline or cancellation can say whether a write may have run. */
+  phase: Phase;
+  /** ISC's latest answer: the one a retry waits after, or the one whose body is being read. */
+  status?: number;
 }
 
 export function parseRetryAfter(value: string | null): number | undefined {
@@ -104,23 +109,27 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       const searchParams = options.searchParams
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
+      const ctx: CallContext = { phase: "token" };
       let response: Response;
-      const ctx: CallContext = {};
+      let text: string;
       try {
         response = await (await getApi())(versionedPath(opts.apiVersion, path), {
           method,
           searchParams,
           json: options.json,
           signal: options.signal,
-          retry: retryFor(method, opts, ctx),
+          retry: retryFor(method, opts, ctx, options.signal),
           hooks: { beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))] },
         });
+        ctx.phase = "body";
+        ctx.status = response.status;
+        // Inside the try: a deadline or cancellation can end the body as well as the request, and must read as one.
+        text = await response.text();
       } catch (err) {
         if (isHttpError(err)) noteDeprecated(err.response.headers, method, path);
-        throw await toIscError(err, method, path, options.signal, opts);
+        throw await toIscError(err, method, path, options.signal, opts, ctx);
       }
       noteDeprecated(response.headers, method, path);
-      const text = await response.text();
       let data: unknown = undefined;
       if (text !== "") {
         try {
@@ -137,14 +146,17 @@ export function createIscClient(opts: IscClientOptions): IscClient {
 /** Runs before every attempt, retries included, so a retry carries a refreshed token. */
 async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions, experimental: boolean): Promise<void> {
   // Token first, then the slot: ISC counts a request when it arrives, so the slot is taken right before sending.
-  ctx.token = await opts.tokens.getToken();
+  ctx.phase = "token";
+  ctx.token = await opts.tokens.getToken(signal);
+  ctx.phase = "budget";
   await opts.beforeAttempt?.(signal);
   request.headers.set("authorization", `Bearer ${ctx.token}`);
   if (experimental) request.headers.set("x-sailpoint-experimental", "true");
+  ctx.phase = "sent";
 }
 
 /** Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only. */
-function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): RetryOptions {
+function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, signal: AbortSignal | undefined): RetryOptions {
   return {
     limit: opts.retryLimit ?? 3,
     methods: ["get", "post", "delete"],
@@ -154,9 +166,13 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
     backoffLimit: 5_000,
     delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : (opts.retryBackoffMs ?? 300) * 2 ** (attempt - 1)),
     shouldRetry: ({ error }) => {
-      if (error.name === "AbortError" || isKyTimeout(error)) return false;
+      // The call's deadline or cancellation ended this attempt: nothing to retry, and the phase must say where it stopped.
+      if (signal?.aborted || error.name === "AbortError" || isKyTimeout(error)) return false;
       // The token provider already retried its own request; repeating the call would only multiply that.
       if (error instanceof IscError) return false;
+      // From here on, a retry (if any) waits after this answer.
+      ctx.phase = "retry-wait";
+      ctx.status = isHttpError(error) ? error.response.status : undefined;
       if (isHttpError(error) && error.response.status === 401) {
         // A token can be revoked or expire early: refresh once and repeat at once, never more.
         if (ctx.authRetried) return false;
@@ -176,7 +192,7 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext): Ret
   };
 }
 
-async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions): Promise<IscError> {
+async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions, ctx: CallContext): Promise<IscError> {
   if (err instanceof IscError) return err; // from the token provider
   const where = `${method} /${versionedPath(opts.apiVersion, path)}`;
   if (isHttpError(err)) {
@@ -197,17 +213,14 @@ async function toIscError(err: unknown, method: Method, path: string, signal: Ab
       message: `ISC answered ${where} with HTTP ${status}${parsed.text ? `: ${quoted(parsed.text, 500)}` : ""}`,
     });
   }
-  if (isKyTimeout(err)) {
-    return new IscError({ kind: "timeout", method, path, message: `ISC did not answer ${where} within ${opts.requestTimeoutMs} ms.` });
-  }
-  if (signal?.aborted) {
-    const reason = signal.reason as { name?: string } | undefined;
-    if (reason?.name === "TimeoutError") {
-      return new IscError({ kind: "deadline", method, path, message: `The tool call ran out of time during ${where}.` });
-    }
-    return new IscError({ kind: "cancelled", method, path, message: `The call was cancelled during ${where}.` });
-  }
+  const at = { method, path, where, phase: ctx.phase, status: ctx.status };
+  if (isKyTimeout(err)) return requestTimedOut(at, opts.requestTimeoutMs);
+  if (signal?.aborted) return callEnded(at, signal.reason);
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (err as Error).message;
+  if (ctx.phase === "body") {
+    // ISC did answer (for a write with 2xx, the status tells the guard it acted); only the rest of the body was lost.
+    return new IscError({ kind: "network", method, path, status: ctx.status, message: `ISC answered ${where} with HTTP ${ctx.status}, but the connection broke while the rest of its answer arrived (${detail}).` });
+  }
   return new IscError({ kind: "network", method, path, message: `Could not reach ISC for ${where} (${detail}).` });
 }

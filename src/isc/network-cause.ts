@@ -1,4 +1,6 @@
 // Names why a request got no HTTP answer (refused, DNS, TLS, timeout, reset), with host and port, from fetch's error cause chain.
+import { spokenMs } from "../core/deadline.js";
+
 export type NetworkCauseKind = "refused" | "dns" | "tls" | "timeout" | "reset" | "other";
 
 export interface NetworkCause {
@@ -40,7 +42,7 @@ function innermost(err: unknown): { code: string | undefined; message: string } 
 export function networkCause(err: unknown, url: string, timeoutMs?: number): NetworkCause | undefined {
   const where = hostPort(url);
   if (err instanceof Error && err.name === "TimeoutError") {
-    const within = timeoutMs ? ` within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 100) / 10} s` : `${timeoutMs} ms`}` : "";
+    const within = timeoutMs ? ` within ${spokenMs(timeoutMs)}` : "";
     return { kind: "timeout", text: `no answer from ${where}${within} (timeout: something accepts connections there but does not answer, or a firewall drops them)` };
   }
   const { code, message } = innermost(err);

@@ -111,8 +111,9 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
   try {
     outcome = await deps.guard.run(call, plan, (isc) => def.act(args, isc));
   } catch (err) {
-    const text = err instanceof IscError ? def.explain?.(err, args) : undefined;
-    throw text ? new ToolFailure(text) : err;
+    if (!(err instanceof IscError)) throw err;
+    // The tool's own words first (e.g. a delete ISC refused); else the usual text, naming how to check this call's targets.
+    throw new ToolFailure(def.explain?.(err, args) ?? errorToText(err, { ...tool, verify: plan.verify }));
   }
   switch (outcome.status) {
     case "confirmation_required":

@@ -8,6 +8,8 @@ export interface ErrorTextTool {
   rights: string;
   /** The tool's own next step for an ISC status, instead of the generic one. */
   errorHints?: Readonly<Partial<Record<number, string>>>;
+  /** A write's way to check whether it happened, from its plan (e.g. "get_identity with identityId …"). */
+  verify?: string;
 }
 
 function nextStep(err: IscError, tool: ErrorTextTool): string {
@@ -19,6 +21,10 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
       return `ISC is rate limiting this client: retry after ${err.retryAfterSeconds ?? 10} s.`;
     case "timeout":
     case "deadline":
+      // The message already says "nothing was changed" or "the write may have happened"; this says what to do about it.
+      return write && err.mayHaveActed
+        ? `Check with ${tool.verify ?? "get_identity"} before calling again; call again only if it did not happen.`
+        : "Retry the call; if it keeps failing, ISC may be unavailable.";
     case "network":
       return write
         ? "The action may or may not have happened: check the identity with get_identity before calling again."
