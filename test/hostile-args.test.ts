@@ -3,9 +3,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { TOOLS } from "../tools/index.js";
+import { MAX_ARGUMENT_DEPTH } from "../src/mcp/parse-arguments.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { allowedRequests, anyArg, badId } from "./support/hostile.js";
 import { apiRequests, validCalls, type Args } from "./support/tool-calls.js";
+import { initialize, serveTenant, spawnCli } from "./support/cli-process.js";
 
 let h: Harness;
 let valid: Map<string, Args>;
@@ -125,5 +127,72 @@ describe("hostile ids", () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/** `levels` arrays each inside the next, built without recursion (so is every check of it in the server). */
+function nestedArrays(levels: number): unknown {
+  let value: unknown = [];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+}
+
+function nestedObjects(levels: number): unknown {
+  let value: unknown = {};
+  for (let i = 1; i < levels; i++) value = { a: value };
+  return value;
+}
+
+const tooDeep = (tool: string, at: string, field: string) =>
+  `Invalid arguments for tool "${tool}":\n✖ arrays or objects nested more than ${MAX_ARGUMENT_DEPTH} levels deep (no argument of any tool nests that far)\n  → at ${at}\nNext step: fix ${field} and call again; nothing was sent to ISC.`;
+
+describe("arguments nested past any tool's shape", () => {
+  it("every tool refuses 5,000 nested arrays or objects before validation, naming the limit and the field, and sends nothing", async () => {
+    for (const tool of TOOLS) {
+      const field = Object.keys(tool.inputSchema.shape)[0]!;
+      h.sandbox.clearRequests();
+      const arrays = await h.call(tool.name, { ...valid.get(tool.name), [field]: nestedArrays(5_000) });
+      expect(arrays.isError, tool.name).toBe(true);
+      expect(textOf(arrays)).toBe(tooDeep(tool.name, `${field}[0][0][0][0]…`, field));
+      // Unknown arguments too: the depth is checked before anything looks at the names.
+      const objects = await h.call(tool.name, { ...valid.get(tool.name), extra: nestedObjects(5_000) });
+      expect(textOf(objects)).toBe(tooDeep(tool.name, "extra.a.a.a.a…", "extra"));
+      expect(h.sandbox.requests).toHaveLength(0);
+    }
+  });
+
+  it(`the limit is ${MAX_ARGUMENT_DEPTH} levels, the arguments object being the first: one more is refused, up to it zod speaks`, async () => {
+    const at = await h.call("list_identities", { filters: nestedArrays(MAX_ARGUMENT_DEPTH - 1) });
+    expect(textOf(at)).toBe('Invalid arguments for tool "list_identities":\n✖ Invalid input: expected string, received array\n  → at filters\nNext step: fix filters and call again; nothing was sent to ISC.');
+    const past = await h.call("list_identities", { filters: nestedArrays(MAX_ARGUMENT_DEPTH) });
+    expect(textOf(past)).toBe(tooDeep("list_identities", "filters[0][0][0][0]…", "filters"));
+  });
+
+  it("over stdio, a line of 5,000 nested arrays gets the same refusal; prompts and completions take only strings; the server reads on", async () => {
+    const tenant = await serveTenant();
+    const cli = spawnCli(["--log-level", "warn", "--confirm", "strict"], tenant.env);
+    try {
+      initialize(cli);
+      await cli.response(0);
+      // Written by hand: JSON.stringify itself runs out of stack on values this deep.
+      const deep = "[".repeat(5_000) + "]".repeat(5_000);
+      const write = (line: string) => cli.child.stdin!.write(`${line}\n`);
+      write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_identities","arguments":{"filters":${deep}}}}`);
+      const refused = (await cli.response(1)).result as CallToolResult;
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toBe(tooDeep("list_identities", "filters[0][0][0][0]…", "filters"));
+      // prompts/get and completion/complete arguments are strings by the protocol's schema: refused before they reach us.
+      write(`{"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"locked_out_user","arguments":{"who":${deep}}}}`);
+      expect((await cli.response(2)).error).toMatchObject({ message: expect.stringMatching(/expected string/) });
+      write(`{"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"locked_out_user"},"argument":{"name":"who","value":${deep}}}}`);
+      expect((await cli.response(3)).error).toMatchObject({ message: expect.stringMatching(/expected string/) });
+      cli.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "list_identities", arguments: { limit: 1 } } });
+      expect(((await cli.response(4)).result as CallToolResult).isError).toBeFalsy();
+      expect(apiRequests(tenant.sandbox)).toHaveLength(1);
+    } finally {
+      cli.child.stdin!.end();
+      await cli.exited;
+      await tenant.served.close();
+    }
   });
 });

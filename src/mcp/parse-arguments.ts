@@ -1,6 +1,7 @@
 // A tool call's arguments against the tool's strict schema; what is wrong comes back as text a model can act on.
 import * as z from "zod";
 import { closest } from "../core/closest.js";
+import { pathPastDepth } from "../core/json-depth.js";
 
 export type Parsed = { ok: true; data: unknown } | { ok: false; text: string };
 
@@ -21,7 +22,27 @@ const argumentMessages: z.core.$ZodErrorMap = (issue) => {
     .join("\n✖ ");
 };
 
+/**
+ * No tool's arguments nest more than three levels (an object of lists of ids). Anything deeper is refused before zod
+ * or anything else walks it: thousands of nested arrays end in "Maximum call stack size exceeded" wherever something
+ * recursive meets them (JSON.stringify does below 5,000 on Node 20; some hosts run smaller stacks), instead of in
+ * a message the model can act on.
+ */
+export const MAX_ARGUMENT_DEPTH = 32;
+
+/** "filters[0][0][0][0]…": where the nesting went too deep, in zod's path style, cut short (the path is as long as the nesting). */
+function shownPath(path: ReadonlyArray<string | number>): string {
+  const shown = path.slice(0, 5).map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+  return path.length > 5 ? `${shown}…` : shown;
+}
+
 export function parseArguments(tool: { name: string; inputSchema: z.ZodType }, raw: unknown): Parsed {
+  const tooDeep = pathPastDepth(raw, MAX_ARGUMENT_DEPTH);
+  if (tooDeep) {
+    const field = typeof tooDeep[0] === "string" ? tooDeep[0] : "(arguments)";
+    const issue = `arrays or objects nested more than ${MAX_ARGUMENT_DEPTH} levels deep (no argument of any tool nests that far)`;
+    return { ok: false, text: `Invalid arguments for tool "${tool.name}":\n✖ ${issue}\n  → at ${shownPath(tooDeep) || "(arguments)"}\nNext step: fix ${field} and call again; nothing was sent to ISC.` };
+  }
   const parsed = tool.inputSchema.safeParse(raw ?? {}, { error: argumentMessages });
   if (parsed.success) return { ok: true, data: parsed.data };
   const where = (i: z.core.$ZodIssue) => (i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k].join(".")) : [i.path.join(".") || "(arguments)"]);
