@@ -15,7 +15,7 @@ const OUT = join(root, "docs", "confirm-page.png");
 
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-  // The server opens pages with BROWSER: here a script that hands the URL to us instead of a desktop browser.
+  // The server opens pages with BROWSER: here a script that hands us what it got (a file that leads to the page) instead of a desktop browser.
   const dir = mkdtempSync(join(tmpdir(), "isc-mcp-screenshot-"));
   const urls = join(dir, "urls");
   const browserCommand = join(dir, "browser");
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       if (!url) continue;
       const page = await browser.newPage({ viewport: { width: 900, height: 760 }, deviceScaleFactor: 1 });
       await page.goto(url);
+      await page.waitForURL(/\/confirm\//);
       await page.fill("#name", "");
       await page.screenshot({ path: OUT, fullPage: true });
       // Cancel, so the sandbox's identity is left as it was.

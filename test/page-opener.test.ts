@@ -1,53 +1,92 @@
-// The browser opener: BROWSER gets the URL as its one argument (no shell); without it, a desktop is needed.
+// The browser opener: BROWSER (or the desktop's opener) gets a private file that leads to the page, never the page's URL.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { browserOpener } from "../src/guard/page/opener.js";
+import { createHandoffs } from "../src/guard/page/handoff.js";
+import { browserOpener, type BrowserOpener } from "../src/guard/page/opener.js";
+import { pageUrlOf } from "./support/confirm-e2e.js";
 
-function recorder(): { script: string; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), "isc-mcp-browser-"));
-  const out = join(dir, "args.json");
+const scratch = () => mkdtempSync(join(tmpdir(), "isc-mcp-opener-"));
+
+/** A script that records its arguments, the file the one holding a file URL names, and that file's and folder's modes; then runs `tail`. */
+function recorder(tail: (dir: string) => string = () => "exit 0"): { script: string; out: string; dir: string } {
+  const dir = scratch();
+  const out = join(dir, "seen.json");
   const script = join(dir, "my browser.sh");
-  writeFileSync(script, `#!/bin/sh\nnode -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))' "${out}" "$@"\n`);
+  const record = `const fs=require("fs"),u=require("url");const a=process.argv.slice(2);const t=a.find(x=>x.includes("file://"));const f=u.fileURLToPath(t.slice(t.indexOf("file://")));` +
+    `fs.writeFileSync(process.argv[1],JSON.stringify({args:a,html:fs.readFileSync(f,"utf8"),file:(fs.statSync(f).mode&0o777).toString(8),folder:(fs.statSync(require("path").dirname(f)).mode&0o777).toString(8)}))`;
+  writeFileSync(script, `#!/bin/sh\nnode -e '${record}' "${out}" "$@"\n${tail(dir)}\n`);
   chmodSync(script, 0o755);
-  return { script, out };
+  return { script, out, dir };
 }
 
-async function argsWritten(out: string): Promise<string[]> {
-  for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
-  return JSON.parse(readFileSync(out, "utf8")) as string[];
+interface Seen {
+  args: string[];
+  html: string;
+  file: string;
+  folder: string;
+}
+/** What the recorder wrote, once it has (a browser command may still run when `open` resolves). */
+async function seen(out: string): Promise<Seen> {
+  const read = () => {
+    try {
+      return JSON.parse(readFileSync(out, "utf8")) as Seen;
+    } catch {
+      return undefined;
+    }
+  };
+  await expect.poll(read).toBeDefined();
+  return read()!;
+}
+
+function available(opener: BrowserOpener): Extract<BrowserOpener, { available: true }> {
+  if (!opener.available) throw new Error(`expected an available opener: ${opener.why}`);
+  return opener;
 }
 
 describe("the browser opener", () => {
-  const url = "http://127.0.0.1:4711/confirm/abc;$(touch /tmp/pwned)&x=`id`";
+  const url = "http://127.0.0.1:4711/confirm/Abc123_-pageIdOfTwentyFour;$(touch /tmp/pwned)&x=`id`";
+  const pageId = "Abc123_-pageIdOfTwentyFour";
 
-  it("runs BROWSER with the URL as its one argument, shell characters and all", async () => {
+  it("hands BROWSER a file URL that says nothing of the page; the file (0600, in a 0700 folder) leads to it", async () => {
     const { script, out } = recorder();
-    const opener = browserOpener({ env: { BROWSER: script }, platform: "linux" });
-    expect(opener.available).toBe(true);
-    if (!opener.available) return;
-    await opener.open(url);
-    expect(await argsWritten(out)).toEqual([url]);
+    const folder = scratch();
+    const opener = available(browserOpener({ env: { BROWSER: script }, platform: "linux", handoffs: createHandoffs(() => folder) }));
+    const page = await opener.open(url);
+    const s = await seen(out);
+    expect(s.args).toHaveLength(1);
+    expect(s.args[0]).toMatch(/^file:\/\/\/.+\.html$/);
+    expect(s.args.join(" ")).not.toContain(pageId);
+    expect(s.args.join(" ")).not.toContain("127.0.0.1");
+    expect(pageUrlOf(s.html)).toBe(url);
+    expect(s.html).toContain(`location.replace(${JSON.stringify(url)})`);
+    expect([s.file, s.folder]).toEqual(["600", "700"]);
     expect(existsSync("/tmp/pwned")).toBe(false);
+    const file = fileURLToPath(s.args[0]!);
+    expect(existsSync(file)).toBe(true);
+    page.discard();
+    expect(existsSync(file)).toBe(false);
+    page.discard();
   });
 
-  it("puts the URL where BROWSER says %s", async () => {
-    const { script, out } = recorder();
-    const dir = join(script, "..");
+  it("puts the file URL where BROWSER says %s", async () => {
+    const { script, out, dir } = recorder();
     const linked = join(dir, "b");
     writeFileSync(linked, readFileSync(script));
     chmodSync(linked, 0o755);
-    const opener = browserOpener({ env: { BROWSER: `${linked} --new-tab=%s --x` }, platform: "linux" });
-    if (!opener.available) throw new Error("expected available");
-    await opener.open(url);
-    expect(await argsWritten(out)).toEqual([`--new-tab=${url}`, "--x"]);
+    const opener = available(browserOpener({ env: { BROWSER: `${linked} --new-tab=%s --x` }, platform: "linux" }));
+    const page = await opener.open(url);
+    const args = (await seen(out)).args;
+    expect(args).toEqual([expect.stringMatching(/^--new-tab=file:\/\/\/.+\.html$/), "--x"]);
+    expect(args.join(" ")).not.toContain(pageId);
+    page.discard();
   });
 
   it("says BROWSER failed to start rather than pretending", async () => {
-    const opener = browserOpener({ env: { BROWSER: "/nonexistent/browser" }, platform: "linux" });
-    if (!opener.available) throw new Error("expected available");
-    await expect(opener.open(url)).rejects.toThrow(/BROWSER could not be started/);
+    const opener = available(browserOpener({ env: { BROWSER: "/nonexistent/browser" }, platform: "linux" }));
+    await expect(opener.open(url)).rejects.toThrow(/^BROWSER could not be started: .*ENOENT/);
   });
 
   it("is unavailable without BROWSER and without a desktop; the system browser with one", () => {

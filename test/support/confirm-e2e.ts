@@ -1,4 +1,4 @@
-// For end-to-end confirmation tests: the built CLI over stdio with BROWSER pointing at a script that hands each URL to the test.
+// For end-to-end confirmation tests: the built CLI over stdio with BROWSER pointing at a script that hands each page to the test.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,22 +8,38 @@ import type { SandboxState } from "../../src/sandbox/model.js";
 export interface BrowserScript {
   /** The BROWSER value. */
   command: string;
-  /** Every URL the server asked the "browser" to open, in order. */
+  /** Where each file the server handed the "browser" leads (the page URLs), in order, as a browser would follow it. */
   urls(): string[];
-  /** Resolves with the n-th URL (1-based) once the server has opened it. */
+  /** What the server handed the "browser": its argument each time, in order. */
+  handed(): string[];
+  /** Resolves with the n-th page URL (1-based) once the server has opened it. */
   nth(n: number, timeoutMs?: number): Promise<string>;
 }
 
+/** The page a file handed to the browser leads to: its meta refresh target. */
+export function pageUrlOf(html: string): string | undefined {
+  return /http-equiv="refresh" content="0;url=([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
+}
+
+/** Complete lines only: a line the script is still writing has no newline yet. */
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(0, -1) : []);
+
+/**
+ * A BROWSER script that records its argument and a copy of the file it points at (the server deletes
+ * that file once the page is answered), then exits 0 as a browser handing a URL to a running one does.
+ */
 export function browserScript(): BrowserScript {
   const dir = mkdtempSync(join(tmpdir(), "isc-mcp-browser-"));
-  const file = join(dir, "urls");
+  const args = join(dir, "args");
+  const pages = join(dir, "pages");
   const command = join(dir, "browser");
-  writeFileSync(command, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${file}'\n`);
+  writeFileSync(command, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${args}'\n{ tr -d '\\n' < "\${1#file://}"; printf '\\n'; } >> '${pages}'\n`);
   chmodSync(command, 0o755);
-  const urls = () => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
+  const urls = () => lines(pages).map((html) => pageUrlOf(html) ?? `(no page in ${JSON.stringify(html.slice(0, 80))})`);
   return {
     command,
     urls,
+    handed: () => lines(args),
     async nth(n, timeoutMs = 15_000) {
       const end = Date.now() + timeoutMs;
       while (Date.now() < end) {

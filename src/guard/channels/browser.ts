@@ -1,10 +1,18 @@
 // The confirmation page opened in the user's browser: for a server on the user's own machine (stdio) whose client cannot elicit.
-import type { BrowserOpener } from "../page/opener.js";
+import type { BrowserOpener, OpenedPage } from "../page/opener.js";
 import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
 
 export function browserChannel(pages: ConfirmationPages | undefined, opener: BrowserOpener, waitMs: number): Channel {
+  // Page id -> what the browser was handed for it, deleted once nobody needs it: the page answered, or expired.
+  const handed = new Map<string, OpenedPage>();
+  const discard = (id: string) => {
+    handed.get(id)?.discard();
+    handed.delete(id);
+  };
+  pages?.onAnswer((id) => discard(id));
+
   return {
     name: "browser",
     human: true,
@@ -18,10 +26,11 @@ export function browserChannel(pages: ConfirmationPages | undefined, opener: Bro
           waitMs,
           channel: "browser",
           where: "in their browser (this server opened a confirmation page there)",
-          async show(url) {
+          async show(url, pending) {
             if (!opener.available) return { kind: "refused", reason: "elicitation-failed", why: opener.why, next: "Tell the user." };
             try {
-              await opener.open(url);
+              handed.set(pending.id, await opener.open(url));
+              setTimeout(() => discard(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();
               return undefined;
             } catch (err) {
               return { kind: "refused", reason: "elicitation-failed", why: `the confirmation page could not be opened in the user's browser (${err instanceof Error ? err.message : String(err)}).`, next: "Tell the user; check the BROWSER setting of this server." };
