@@ -1,15 +1,16 @@
-// A human answers, not the model or the host: the page's URL is in no process's arguments.
+// A human answers, not the model: the page's URL is in no process's arguments, and a browser that fails is a failure.
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../src/guard/audit.js";
 import { describeWithBrowser, launchBrowser } from "./support/browser.js";
-import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "./support/cli-process.js";
+import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli, type StdioClientOptions } from "./support/cli-process.js";
 import { browserScript, deletable, textOf } from "./support/confirm-e2e.js";
 import { writeRequests } from "./support/guard-helpers.js";
+import { answer } from "./support/page-fixtures.js";
 
 let tenant: ServedTenant;
 let ids: string[];
@@ -27,8 +28,8 @@ afterAll(async () => tenant?.served.close());
 /** No desktop unless a test gives one: what BROWSER says is all the server has. */
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
 
-async function start(args: string[], env: Record<string, string>): Promise<StdioCli> {
-  const cli = await startStdioCli(args, { ...tenant.env, ...NO_DESKTOP, ...env });
+async function start(args: string[], env: Record<string, string>, client: StdioClientOptions = {}): Promise<StdioCli> {
+  const cli = await startStdioCli(args, { ...tenant.env, ...NO_DESKTOP, ...env }, undefined, client);
   clis.push(cli);
   return cli;
 }
@@ -132,5 +133,65 @@ describe("what the browser is handed", () => {
     // The end of stdin is a host's way to stop a stdio server.
     await cli.client.close();
     await expect.poll(() => existsSync(dirname(file))).toBe(false);
+  });
+});
+
+describe("a browser command that fails is a failure", () => {
+  // A grace longer than any load makes /bin/false's quick exit the only thing that decides.
+  const GRACE = ["--browser-grace", "60"];
+
+  it("strict, no other channel: refused naming the failure at once, not a page the model is told was opened; nothing deleted", async () => {
+    const cli = await start(["--confirm", "strict", "--confirm-wait", "45", ...GRACE], { BROWSER: "/bin/false" });
+    const id = fresh();
+    const res = await del(cli, id);
+    expect(res.isError).toBe(true);
+    expect(status(res)).not.toBe("confirmation_pending");
+    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed\. The identity was not deleted\./);
+    expect(textOf(res)).toContain("the confirmation page could not be opened in the user's browser: BROWSER exited with status 1");
+    expect(textOf(res)).not.toMatch(/opened a confirmation page|confirmationCode/);
+    expect(deletesOf(id)).toHaveLength(0);
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "refused", reason: "browser-failed", confirmation: "browser" });
+  });
+
+  it("strict, --confirm-via browser,url: the next channel (URL elicitation) is asked, and the human's yes there deletes once", async () => {
+    const id = fresh();
+    const asked: ElicitRequest["params"][] = [];
+    const cli = await start(["--confirm", "strict", "--confirm-via", "browser,url", ...GRACE], { BROWSER: "/bin/false" }, {
+      capabilities: { elicitation: { url: {} } },
+      onElicit: async (params) => {
+        asked.push(params);
+        // The human opens the page the client offers and confirms there.
+        if (params.mode === "url") expect((await answer(params.url, { answer: "confirm", name: nameOf(id) })).status).toBe(200);
+        return { action: "accept" };
+      },
+    });
+    const res = await del(cli, id);
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(asked.map((p) => p.mode)).toEqual(["url"]);
+    expect(deletesOf(id)).toHaveLength(1);
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "url", passedOver: [{ channel: "browser", reason: "browser-failed" }] });
+  });
+
+  it("auto: the next channel is the code, as if there were no browser", async () => {
+    const cli = await start(["--confirm", "auto", ...GRACE], { BROWSER: "/bin/false" });
+    const id = fresh();
+    const first = await del(cli, id);
+    expect(status(first), textOf(first)).toBe("confirmation_required");
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ reason: "confirmation-required", confirmation: "code", passedOver: [{ channel: "browser", reason: "browser-failed" }] });
+    const code = (first.structuredContent as { confirmationCode: string }).confirmationCode;
+    const second = await del(cli, id, { confirmationCode: code });
+    expect(second.isError, textOf(second)).toBeFalsy();
+    expect(deletesOf(id)).toHaveLength(1);
+  });
+
+  it("DISPLAY with no X server behind it: no browser channel; strict hides delete and refuses naming why, nothing deleted", async () => {
+    const free = [...Array(100).keys()].map((n) => 900 + n).find((n) => !existsSync(`/tmp/.X11-unix/X${n}`) && !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`))!;
+    const cli = await start(["--confirm", "strict"], { DISPLAY: `:${free}` });
+    expect((await cli.client.listTools()).tools.map((t) => t.name)).not.toContain("delete_identity");
+    const id = fresh();
+    const res = await del(cli, id);
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toContain(`(here no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there))`);
+    expect(deletesOf(id)).toHaveLength(0);
   });
 });

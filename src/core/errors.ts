@@ -95,6 +95,8 @@ export type RefusalReason =
   | "answer-invalid"
   | "elicitation-failed"
   | "elicitation-required"
+  /** The BROWSER command or the desktop's opener could not be started or failed. */
+  | "browser-failed"
   | "code-mismatch"
   | "code-used"
   | "code-untracked"

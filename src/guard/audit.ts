@@ -4,7 +4,7 @@ import { ConfigError } from "../core/errors.js";
 import { redact } from "../core/log.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";
-/** The confirmation channel's name ("form", "code", ...), "none-needed", or "none-available" (no channel could be used). */
+/** The confirmation channel whose answer stands ("form", "code", ...), "none-needed", or "none-available" (no channel could be used). */
 export type ConfirmationMethod = string;
 
 /** The signed-in person who asked (HTTP with sign-in): the token's `sub` and one display claim, nothing else from it. */
@@ -34,6 +34,8 @@ export interface AuditEntry {
   actor?: Actor;
   /** Who confirmed, with sign-in: the person the confirmation page signed in, or the asker on their own client's form. */
   confirmedBy?: Actor;
+  /** Channels asked before the one in `confirmation` whose answer did not count, e.g. `{ channel: "form", reason: "auto-declined" }`. */
+  passedOver?: Array<{ channel: string; reason: string }>;
 }
 
 export interface AuditLog {

@@ -1,4 +1,4 @@
-// The one decision flow of every write: mass window, cooldown, preview, one channel's confirmation, re-check, act, audit.
+// The one decision flow of every write: mass window, cooldown, preview, a human's confirmation (channel after channel), re-check, act, audit.
 import { nodeCrypto } from "../core/builtins.js";
 import type { Actor, AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
@@ -6,7 +6,7 @@ import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } 
 import { registerSecret } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
-import { createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
+import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
@@ -87,7 +87,8 @@ export function createGuard(opts: GuardOptions): Guard {
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
-  const channels = createChannels({ codes, store, pages: opts.pages, opener: opts.opener ?? browserOpener(), waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
+  const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
+  const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
   const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
     ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });
 
@@ -99,8 +100,10 @@ export function createGuard(opts: GuardOptions): Guard {
     const refuse = (reason: RefusalReason, why: string, next: string, status?: number, trackingId?: string) =>
       refusal(tool, plan.notDone, reason, why, next, status, trackingId);
     let confirmation = "none-needed";
+    /** Channels asked before the one named in `confirmation`, and why their answer did not count. */
+    let passedOver: AuditEntry["passedOver"];
     const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) =>
-      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, targetIds: plan.targetIds, confirmation, ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
+      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".
     const reading = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -124,9 +127,9 @@ export function createGuard(opts: GuardOptions): Guard {
       }
       const confirm: ConfirmBy | "none" = plan.confirm !== "none" ? plan.confirm : window ? "yes" : "none";
       const spec: PreviewSpec | undefined = plan.preview ?? (window && plan.mass ? { kind: "count", count: plan.mass.ids.length } : undefined);
-      // Chosen once: the audit line names the channel that was (or would have been) used.
-      const channel = confirm === "none" ? undefined : channels.choose(facts);
-      if (confirm !== "none") confirmation = channel?.name ?? "none-available";
+      // The audit line names the channel that would be asked first; once asked, the one whose answer stands.
+      const candidates = confirm === "none" ? [] : channels.candidates(facts);
+      if (confirm !== "none") confirmation = candidates[0]?.name ?? "none-available";
 
       if (plan.cooldownMs) {
         const left = await store.startCooldown(`cooldown\0${tenant}\0${tool}\0${plan.targetIds.join(",")}`, plan.cooldownMs, now());
@@ -140,7 +143,7 @@ export function createGuard(opts: GuardOptions): Guard {
       let preview: Preview | undefined;
       if (confirm !== "none") {
         if (!spec) throw new Error(`${tool} needs confirmation but its plan gives nothing to preview`);
-        if (!channel) {
+        if (candidates.length === 0) {
           const { why, next } = channels.unavailable(facts);
           throw refuse("elicitation-required", why, next);
         }
@@ -151,9 +154,13 @@ export function createGuard(opts: GuardOptions): Guard {
         }
         const bound = { tool, tenant, args: call.args, target: p.fingerprint, ...(call.actor ? { asker: call.actor.sub } : {}) };
         const binding: Binding = { ...bound, key: codes.bindingKey(bound) };
-        const answer = await channel.ask({ binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes });
+        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes });
+        const { channel, answer } = turn;
+        confirmation = channel.name;
+        passedOver = turn.passedOver;
         switch (answer.kind) {
           case "refused":
+          case "unshown":
             throw refuse(answer.reason, answer.why, answer.next);
           case "code-issued":
             record({ outcome: "refused", reason: "confirmation-required" });

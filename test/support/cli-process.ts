@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema, type ClientCapabilities, type ElicitRequest, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { createSandbox, serveSandbox, type Sandbox, type SandboxOptions, type ServedSandbox } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 
@@ -46,13 +47,22 @@ export interface StdioCli {
   pid: number;
 }
 
+/** The MCP client on the CLI's stdio: what it says it is, what it declares, and how it answers elicitations. */
+export interface StdioClientOptions {
+  info?: { name: string; version: string };
+  capabilities?: ClientCapabilities;
+  onElicit?: (params: ElicitRequest["params"]) => ElicitResult | Promise<ElicitResult>;
+}
+
 /** Starts the CLI over stdio through the SDK's own transport (it spawns the process). */
-export async function startStdioCli(args: string[], env: Record<string, string>, cwd?: string): Promise<StdioCli> {
+export async function startStdioCli(args: string[], env: Record<string, string>, cwd?: string, options: StdioClientOptions = {}): Promise<StdioCli> {
   assertBuilt();
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe", ...(cwd ? { cwd } : {}) });
   let stderr = "";
   transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-  const client = new Client({ name: "reliability", version: "1.0.0" });
+  const client = new Client(options.info ?? { name: "reliability", version: "1.0.0" }, { capabilities: options.capabilities ?? {} });
+  const { onElicit } = options;
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, (req) => onElicit(req.params));
   await client.connect(transport);
   return { client, transport, stderr: () => stderr, pid: transport.pid ?? 0 };
 }

@@ -19,6 +19,7 @@ export function browserChannel(pages: ConfirmationPages | undefined, opener: Bro
     needs: "a server run over stdio on the user's own machine with a browser (BROWSER set, or a desktop session)",
     // Over HTTP the server may be far from the user's screen: there the page goes through URL elicitation.
     available: (facts) => facts.transport === "stdio" && opener.available && pages !== undefined && pages.unreachable() === undefined,
+    lacking: (facts) => (facts.transport === "stdio" && !opener.available ? opener.why : undefined),
     ask: (req) =>
       askOnPage(
         {
@@ -27,13 +28,19 @@ export function browserChannel(pages: ConfirmationPages | undefined, opener: Bro
           channel: "browser",
           where: "in their browser (this server opened a confirmation page there)",
           async show(url, pending) {
-            if (!opener.available) return { kind: "refused", reason: "elicitation-failed", why: opener.why, next: "Tell the user." };
+            if (!opener.available) return { kind: "unshown", reason: "browser-failed", why: opener.why, next: "Tell the user." };
             try {
               handed.set(pending.id, await opener.open(url));
               setTimeout(() => discard(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();
               return undefined;
             } catch (err) {
-              return { kind: "refused", reason: "elicitation-failed", why: `the confirmation page could not be opened in the user's browser (${err instanceof Error ? err.message : String(err)}).`, next: "Tell the user; check the BROWSER setting of this server." };
+              // Not a "no" from anyone: nobody was shown the page, so the guard asks on the next channel, if any.
+              return {
+                kind: "unshown",
+                reason: "browser-failed",
+                why: `the confirmation page could not be opened in the user's browser: ${err instanceof Error ? err.message : String(err)}`,
+                next: "Tell the user; whoever runs this server should check its BROWSER setting (or desktop session).",
+              };
             }
           },
         },

@@ -7,7 +7,7 @@ import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
 import type { GuardStore } from "../store.js";
 
-/** What is known before asking, from which the guard picks ONE channel per confirmation. */
+/** What is known before asking, from which the guard picks the channels to ask on, in order. */
 export interface ChannelFacts {
   /** What the client declared at initialize (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form). */
   client: { form: boolean; url: boolean };
@@ -79,6 +79,8 @@ export type ChannelAnswer =
   /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. `by`: who, when a page signed them in. */
   | { kind: "confirmed"; waited: boolean; by?: Actor | undefined }
   | { kind: "refused"; reason: RefusalReason; why: string; next: string }
+  /** The question never reached a person (the browser did not start): the guard asks on the next channel. */
+  | { kind: "unshown"; reason: RefusalReason; why: string; next: string }
   /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */
   | { kind: "code-issued"; code: string; expiresAt: number }
   /** The human has not answered yet; `where` completes "a confirmation is waiting for the user …" (e.g. "in their browser"). */
@@ -94,6 +96,8 @@ export interface Channel {
   /** What a client or operator needs for it, for refusals: e.g. "an MCP client that supports form elicitation". */
   readonly needs: string;
   available(facts: ChannelFacts): boolean;
+  /** When it is unavailable because of how this server runs (not what the client declared): why, for the refusal. */
+  lacking?(facts: ChannelFacts): string | undefined;
   /** Asks (or finds the earlier ask of the same binding) and reports the answer. Never acts. */
   ask(req: ConfirmationAsk): Promise<ChannelAnswer>;
 }

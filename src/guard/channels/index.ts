@@ -1,4 +1,4 @@
-// The confirmation channels, strongest first, and the one choice per confirmation: the first available one in --confirm-via's order.
+// The confirmation channels, strongest first, and which of them a confirmation may use: the available ones, in --confirm-via's order.
 import { ConfigError } from "../../core/errors.js";
 import type { CodeBook } from "../codes.js";
 import type { GuardStore } from "../store.js";
@@ -11,6 +11,7 @@ import { formChannel } from "./form.js";
 import { urlChannel } from "./url.js";
 
 export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult } from "./channel.js";
+export { askInTurn, type PassedOver, type Turn } from "./fall-through.js";
 
 /** What a channel may be built with. */
 export interface ChannelDeps {
@@ -36,7 +37,9 @@ export interface Channels {
   all: readonly Channel[];
   /** The ones --confirm-via allows, in its order. */
   order: readonly Channel[];
-  /** The first allowed channel available for this call (human ones only in strict mode), or undefined. */
+  /** The allowed channels available for this call (human ones only in strict mode), in order: the first is asked first. */
+  candidates(facts: ChannelFacts): Channel[];
+  /** The first of `candidates`, or undefined. */
   choose(facts: ChannelFacts): Channel | undefined;
   /** Why `choose` found nothing, and what would work: for the refusal. */
   unavailable(facts: ChannelFacts): { why: string; next: string };
@@ -56,6 +59,7 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
   return {
     all,
     order,
+    candidates: (facts) => order.filter((c) => usable(c, facts)),
     choose: (facts) => order.find((c) => usable(c, facts)),
     human: (facts) => order.filter((c) => c.human && usable(c, facts)),
     unavailable(facts) {
@@ -69,7 +73,10 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
         ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
         : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
       const client = facts.client.form || facts.client.url ? "no confirmation channel it allows works for this client" : "this client does not support elicitation";
-      const clients = order.filter((c) => c.human).map((c) => `from ${c.needs}`);
+      const clients = order.filter((c) => c.human).map((c) => {
+        const lacking = c.lacking?.(facts);
+        return `from ${c.needs}${lacking ? ` (here ${lacking})` : ""}`;
+      });
       const settings = all.filter((c) => !order.includes(c) && usable(c, facts)).map((c) => `whoever runs this server can add ${c.name} to --confirm-via`);
       const ways = [...clients, ...settings, "in SailPoint ISC directly"];
       return { why: `${mode}, and ${client}.`, next: `Tell the user; it can be done ${ways.join("; or ")}.` };

@@ -53,7 +53,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
     if (opened.created) {
       const failed = await flow.show(opened.url, pending, req);
       if (failed) {
-        await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" ? failed.why : "the page could not be shown." }, now());
+        await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown." }, now());
         await store.takeAnswered(binding.key, now());
         flow.pages.used(pending.id, false);
         return failed;

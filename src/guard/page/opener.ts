@@ -1,6 +1,8 @@
 // Opens a confirmation page in the user's browser: the BROWSER command if set, else the `open` package where a desktop exists.
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { nodeChildProcess } from "../../core/builtins.js";
+import { noDesktop } from "./desktop.js";
 import { createHandoffs, type Handoffs } from "./handoff.js";
 
 /** A page handed to the browser; `discard` deletes what it was handed once the page is answered or expired. */
@@ -15,9 +17,15 @@ export type BrowserOpener =
 export interface OpenerEnvironment {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** How long a browser command may run before it counts as having opened the page (--browser-grace). @default 2000 */
+  graceMs?: number;
   /** Where the files that lead to a page are written. @default one private folder per process */
   handoffs?: Handoffs;
+  /** Starts the desktop's opener with a target (the `open` package); tests may point it elsewhere. */
+  openWith?: (target: string) => Promise<ChildProcess>;
 }
+
+export const DEFAULT_GRACE_MS = 2_000;
 
 let processHandoffs: Handoffs | undefined;
 
@@ -28,11 +36,31 @@ export function browserCommand(value: string): string[] {
   return first.split(/\s+/).filter(Boolean);
 }
 
-/** Whether a desktop session can show a browser: macOS and Windows consoles, X11 or Wayland elsewhere. */
-export function hasDesktop(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
-  const remote = Boolean(env.SSH_CONNECTION || env.SSH_TTY);
-  if (platform === "darwin" || platform === "win32") return !remote;
-  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+/**
+ * When a launched opener has failed: it could not be started, or it ended with a non-zero status
+ * (or a signal) within `graceMs`. One that exited 0 (it handed the page to a running browser, or
+ * launched one and returned) or still runs when the grace is over (it is the browser) has opened
+ * it. Resolves with the failure, or undefined. More cannot be known from here: an opener that
+ * exits 0 although its browser failed (xdg-open may) looks like success.
+ */
+export function launchOutcome(child: ChildProcess, graceMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const ended = (code: number | null, signal: NodeJS.Signals | null): string | undefined => (code === 0 ? undefined : signal ? `was ended by ${signal}` : `exited with status ${code}`);
+    const finish = (failure: string | undefined) => {
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      child.unref();
+      resolve(failure);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => finish(ended(code, signal));
+    const onError = (err: Error) => finish(`could not be started: ${err.message}`);
+    const timer = setTimeout(() => finish(undefined), graceMs);
+    child.once("exit", onExit);
+    child.once("error", onError);
+    // Already over before we listened (the `open` package waits for its launcher on Windows).
+    if (child.exitCode !== null || child.signalCode !== null) finish(ended(child.exitCode, child.signalCode));
+  });
 }
 
 /**
@@ -44,7 +72,23 @@ export function hasDesktop(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): b
 export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
   const env = where.env ?? process.env;
   const platform = where.platform ?? process.platform;
+  const graceMs = where.graceMs ?? DEFAULT_GRACE_MS;
   const handoffs = () => where.handoffs ?? (processHandoffs ??= createHandoffs());
+  const opened = async (how: string, url: string, launch: (target: string) => ChildProcess | Promise<ChildProcess>): Promise<OpenedPage> => {
+    const handoff = handoffs().write(url);
+    let failure: string | undefined;
+    try {
+      // A spawned command is watched in the same tick: its "error" (not found, not executable) must find a listener.
+      const launched = launch(handoff.fileUrl);
+      failure = await launchOutcome(launched instanceof Promise ? await launched : launched, graceMs);
+    } catch (err) {
+      failure = `could not be started: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (failure === undefined) return { discard: handoff.remove };
+    handoff.remove();
+    throw new Error(`${how} ${failure}`);
+  };
+
   const browser = env.BROWSER?.trim();
   if (browser) {
     const [command, ...rest] = browserCommand(browser);
@@ -53,39 +97,16 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
         available: true,
         how: "the BROWSER command",
         open: (url) =>
-          new Promise<OpenedPage>((resolve, reject) => {
-            const handoff = handoffs().write(url);
-            const target = handoff.fileUrl;
+          opened("BROWSER", url, (target) => {
             const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replaceAll("%s", target)) : [...rest, target];
-            const child = nodeChildProcess().spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
-            child.once("error", (err) => {
-              handoff.remove();
-              reject(new Error(`BROWSER could not be started: ${err.message}`));
-            });
-            child.once("spawn", () => {
-              child.unref();
-              resolve({ discard: handoff.remove });
-            });
+            return nodeChildProcess().spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
           }),
       };
     }
   }
-  if (!hasDesktop(env, platform)) return { available: false, why: "no BROWSER command is set and no desktop session was found (no DISPLAY or WAYLAND_DISPLAY, or an SSH session)" };
-  return {
-    available: true,
-    how: "the system's default browser",
-    async open(url) {
-      const handoff = handoffs().write(url);
-      try {
-        // Loaded on first use only: most sessions never open a page.
-        const { default: open } = await import("open");
-        const child = await open(handoff.fileUrl);
-        child.once("error", () => {});
-      } catch (err) {
-        handoff.remove();
-        throw err;
-      }
-      return { discard: handoff.remove };
-    },
-  };
+  const why = noDesktop(env, platform);
+  if (why) return { available: false, why: `no BROWSER command is set and no desktop session can show a browser (${why})` };
+  // Loaded on first use only: most sessions never open a page.
+  const openWith = where.openWith ?? (async (target: string) => (await import("open")).default(target));
+  return { available: true, how: "the system's default browser", open: (url) => opened("the system's browser opener", url, openWith) };
 }
