@@ -1,14 +1,14 @@
-// A human answers, not the model: the page's URL is in no process's arguments, and a browser that fails is a failure.
+// A human answers, not the model or the host: the page's URL is in no process's arguments, a browser that fails is a failure, a client that declines unseen is passed over.
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CallToolResult, ElicitRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ElicitRequest, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../src/guard/audit.js";
 import { describeWithBrowser, launchBrowser } from "./support/browser.js";
 import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli, type StdioClientOptions } from "./support/cli-process.js";
-import { browserScript, deletable, textOf } from "./support/confirm-e2e.js";
+import { browserScript, deletable, seenOf, textOf } from "./support/confirm-e2e.js";
 import { writeRequests } from "./support/guard-helpers.js";
 import { answer } from "./support/page-fixtures.js";
 
@@ -193,5 +193,74 @@ describe("a browser command that fails is a failure", () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toContain(`(here no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there))`);
     expect(deletesOf(id)).toHaveLength(0);
+  });
+});
+
+describe("a client that declines confirmations without showing them", () => {
+  const HOST = { name: "decline-bot", version: "9.9.9" };
+  /** A client that declares form elicitation and declines every form at once, remembering each. */
+  function decliner(): StdioClientOptions & { forms: string[] } {
+    const forms: string[] = [];
+    return { info: HOST, capabilities: { elicitation: { form: {} } }, forms, onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "decline" }) };
+  }
+  /** Any decline counts as automatic; 0 would count none: the clock's readings decide, not the machine's speed. */
+  const ANY = ["--confirm-fast-decline", "3600"];
+
+  it("the form is auto-declined, the browser page opens, and confirming there deletes once; the audit names both", async () => {
+    const script = browserScript();
+    const client = decliner();
+    const cli = await start(["--confirm", "strict", "--confirm-wait", "60", ...ANY], { BROWSER: script.command }, client);
+    const id = fresh();
+    const pending = del(cli, id);
+    const url = await script.nth(1);
+    expect((await answer(url, { answer: "confirm", name: nameOf(id) })).status).toBe(200);
+    const res = await pending;
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(textOf(res)).toContain("was deleted");
+    expect(client.forms).toEqual(["form"]);
+    expect(deletesOf(id)).toHaveLength(1);
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "browser", passedOver: [{ channel: "form", reason: "auto-declined" }] });
+  });
+
+  for (const mode of ["strict", "auto"]) {
+    it(`${mode}: with no other human channel it is refused, saying what happened and what would work; never a code; the client is named once in the log`, async () => {
+      const client = decliner();
+      const cli = await start(["--confirm", mode, ...ANY], {}, client);
+      const id = fresh();
+      const results: CallToolResult[] = [];
+      for (let i = 0; i < 3; i++) results.push(await del(cli, id));
+      for (const res of results) {
+        expect(res.isError).toBe(true);
+        expect(status(res)).not.toBe("confirmation_required");
+        expect(seenOf(res)).not.toMatch(/confirmationCode"?\s*[:=]\s*"[^"]+"|confirmationCode "/);
+        expect(textOf(res)).toMatch(/the MCP client declined the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-declined\); and no other channel can reach a person here\./);
+        expect(textOf(res)).toContain("--confirm-via browser");
+      }
+      expect(client.forms).toHaveLength(3);
+      expect(deletesOf(id)).toHaveLength(0);
+      expect((await auditsOnce(cli, 3)).map((a) => [a.outcome, a.reason, a.confirmation])).toEqual(Array(3).fill(["refused", "auto-declined", "form"]));
+      const named = cli.stderr().split("\n").filter((l) => l.includes("declares elicitation but answered"));
+      expect(named).toHaveLength(1);
+      expect(named[0]).toMatch(/warn: The MCP client "decline-bot" "9\.9\.9" declares elicitation but answered 2 confirmations in a row with decline or cancel within 3600 s/);
+      expect(named[0]).toContain("--confirm-via browser");
+      expect(named[0]).toContain("--confirm-via url");
+    });
+  }
+
+  it("--confirm-fast-decline 0: the same decline is a person's no; no page opens and the client is not named", async () => {
+    const script = browserScript();
+    const client = decliner();
+    const cli = await start(["--confirm", "strict", "--confirm-fast-decline", "0"], { BROWSER: script.command }, client);
+    const id = fresh();
+    for (let i = 0; i < 2; i++) {
+      const res = await del(cli, id);
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toContain("the user declined the confirmation.");
+    }
+    expect(script.handed()).toEqual([]);
+    expect(deletesOf(id)).toHaveLength(0);
+    expect((await auditsOnce(cli, 2)).at(-1)).toMatchObject({ outcome: "refused", reason: "declined", confirmation: "form" });
+    expect(audits(cli).at(-1)).not.toHaveProperty("passedOver");
+    expect(cli.stderr()).not.toContain("declares elicitation but answered");
   });
 });

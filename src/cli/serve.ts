@@ -51,7 +51,7 @@ export async function serve(config: Config): Promise<void> {
   const oauth = Boolean(config.http && config.oauthIssuer);
   const signIn = oauth && pageShown(config) ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
   pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate });
-  const guard = createGuard({ config: backend.config, audit, store, pages });
+  const guard = createGuard({ config: backend.config, audit, store, pages, log });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;

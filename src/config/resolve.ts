@@ -31,6 +31,7 @@ export interface Config {
   confirmKey: string | undefined;
   confirmTtlSeconds: number;
   confirmWaitSeconds: number;
+  confirmFastDeclineSeconds: number;
   browserGraceSeconds: number;
   auditLog: string | undefined;
   rateLimit: number;

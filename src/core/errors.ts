@@ -95,6 +95,8 @@ export type RefusalReason =
   | "answer-invalid"
   | "elicitation-failed"
   | "elicitation-required"
+  /** The client declined or cancelled a confirmation faster than a person can read it: its host, not a person (--confirm-fast-decline). */
+  | "auto-declined"
   /** The BROWSER command or the desktop's opener could not be started or failed. */
   | "browser-failed"
   | "code-mismatch"

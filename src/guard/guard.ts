@@ -3,10 +3,11 @@ import { nodeCrypto } from "../core/builtins.js";
 import type { Actor, AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
 import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
-import { registerSecret } from "../core/log.js";
+import { registerSecret, type Logger } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
 import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
+import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
@@ -25,6 +26,8 @@ export interface GuardCall extends ChannelCall {
   code: string | undefined;
   /** What the client declared at initialize. */
   client: ChannelFacts["client"];
+  /** The client's name and version from initialize, for the log line about a client that declines confirmations unseen. */
+  host?: HostInfo | undefined;
   /** The signed-in person who made the call (HTTP with sign-in only), for the audit line. */
   actor?: Actor | undefined;
   /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
@@ -63,6 +66,8 @@ export interface GuardOptions {
   pages?: ConfirmationPages;
   /** @default BROWSER, else the system browser where a desktop exists */
   opener?: BrowserOpener;
+  /** The server's log (stderr), for what the operator should know about a client. @default none */
+  log?: Logger;
 }
 
 const TELL_USER = "Tell the user it was not done.";
@@ -89,6 +94,8 @@ export function createGuard(opts: GuardOptions): Guard {
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
+  const fastDeclineMs = config.confirmFastDeclineSeconds * 1000;
+  const hosts = createHostWatch(opts.log, config.confirmFastDeclineSeconds);
   const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
     ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });
 
@@ -154,10 +161,11 @@ export function createGuard(opts: GuardOptions): Guard {
         }
         const bound = { tool, tenant, args: call.args, target: p.fingerprint, ...(call.actor ? { asker: call.actor.sub } : {}) };
         const binding: Binding = { ...bound, key: codes.bindingKey(bound) };
-        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes });
+        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastDeclineMs });
         const { channel, answer } = turn;
         confirmation = channel.name;
         passedOver = turn.passedOver;
+        hosts.saw(call.host, turn.host);
         switch (answer.kind) {
           case "refused":
           case "unshown":

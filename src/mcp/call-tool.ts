@@ -62,6 +62,7 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         args: bound,
         code: typeof confirmationCode === "string" ? confirmationCode : undefined,
         client: declaredElicitation(deps.server),
+        host: deps.server.getClientVersion(),
         actor: deps.actor,
         destructive: tool.kind === "destructive",
         read,

@@ -1,4 +1,8 @@
 // Settings every test server gets unless a test says otherwise: waits that no test is about are made short.
 
-/** Retries back off 10 ms instead of 300: a test that is about the backoff passes --retry-backoff itself. */
-export const TEST_ENV: Readonly<Record<string, string>> = { ISC_MCP_RETRY_BACKOFF_MS: "10" };
+/**
+ * Retries back off 10 ms instead of 300: a test that is about the backoff passes --retry-backoff itself.
+ * A scripted human answers a confirmation in microseconds, which --confirm-fast-decline would take for a
+ * client declining unseen: 0 counts every answer as a person's; the tests about auto-declines set it.
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = { ISC_MCP_RETRY_BACKOFF_MS: "10", ISC_MCP_CONFIRM_FAST_DECLINE: "0" };

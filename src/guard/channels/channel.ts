@@ -77,8 +77,12 @@ export interface ConfirmationAsk {
 
 export type ChannelAnswer =
   /** The human said yes. `waited`: they answered while this call waited, so the guard reads the target again first. `by`: who, when a page signed them in. */
-  | { kind: "confirmed"; waited: boolean; by?: Actor | undefined }
-  | { kind: "refused"; reason: RefusalReason; why: string; next: string }
+  | { kind: "confirmed"; waited: boolean; by?: Actor | undefined; fromHost?: boolean }
+  /**
+   * `fromHost`: this is the MCP client's own reply to an elicitation (a form's answer, a declined URL), which some
+   * hosts send without showing anything; the guard takes a decline or cancel that came back too fast as the host's.
+   */
+  | { kind: "refused"; reason: RefusalReason; why: string; next: string; fromHost?: boolean }
   /** The question never reached a person (the browser did not start): the guard asks on the next channel. */
   | { kind: "unshown"; reason: RefusalReason; why: string; next: string }
   /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */

@@ -1,6 +1,6 @@
-// One confirmation, channel after channel: the next is asked when the question reached no person (the browser did not start).
+// One confirmation, channel after channel: the next is asked when the question reached no person (the browser did not start, or the host declined it unseen).
 import type { RefusalReason } from "../../core/errors.js";
-import type { Channel, ChannelAnswer, ConfirmationAsk } from "./channel.js";
+import type { Channel, ChannelAnswer, ChannelCall, ConfirmationAsk } from "./channel.js";
 
 /** A channel asked before the one whose answer stands, and why its answer did not count. */
 export interface PassedOver {
@@ -14,24 +14,73 @@ export interface Turn {
   answer: ChannelAnswer;
   /** Channels asked before `channel`, in order (for the audit line). */
   passedOver: PassedOver[];
+  /** The client's own replies in this turn: how many were too fast to be a person's, and whether one was not. */
+  host: { autoDeclined: number; shown: boolean };
 }
+
+export interface TurnOptions {
+  /** --confirm-fast-decline in ms: a decline or cancel the client sends back sooner than this is its host's, not a person's. 0: never. */
+  fastDeclineMs: number;
+}
+
+const seconds = (ms: number) => `${Math.round(ms) / 1000} s`;
+
+const AUTO_DECLINED_NEXT =
+  "Tell the user it was not done: their MCP client answered the confirmation without showing it to them. Whoever runs this server can let them confirm on the confirmation page instead, with --confirm-via browser (a server over stdio on the user's own machine) or url (a client that supports URL elicitation), or set --confirm-fast-decline 0 if people really answer that fast; it can also be done in SailPoint ISC directly.";
 
 /**
  * Asks on `candidates` in order (the channels --confirm-via allows that are available to this call)
  * until one reached a person. Moving on is decided here, once, from what any channel reports:
- * `unshown` (the channel could not put the question to anyone) moves on to the next channel, of any
- * kind the mode allows, as if this one had not been available.
+ * - `unshown` (the channel could not put the question to anyone): the next channel, of any kind the
+ *   mode allows, as if this one had not been available;
+ * - a decline or cancel that the client itself sent back (`fromHost`) sooner than `fastDeclineMs`
+ *   after it was asked: auto-declined, since no person reads a preview that fast. Only a human
+ *   channel may follow: after a "no" that may have been a person's, a code (which a model can pass
+ *   back) must never turn it into a yes.
+ * The time is the elicitation's round trip on the guard's clock (`req.now`), not the whole ask, so
+ * reading the preview's sample or opening the page listener does not count toward it.
  */
-export async function askInTurn(candidates: readonly Channel[], req: ConfirmationAsk): Promise<Turn> {
+export async function askInTurn(candidates: readonly Channel[], req: ConfirmationAsk, opts: TurnOptions): Promise<Turn> {
+  const { now } = req;
+  let elicited: number | undefined;
+  const timed =
+    <A extends unknown[], R>(ask: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = now();
+      try {
+        return await ask(...args);
+      } finally {
+        elicited = now() - started;
+      }
+    };
+  const call: ChannelCall = { ...req.call, elicitForm: timed(req.call.elicitForm), elicitUrl: timed(req.call.elicitUrl) };
   const passed: Array<PassedOver & { why: string; next: string; channelRef: Channel }> = [];
+  const host = { autoDeclined: 0, shown: false };
 
   for (const channel of candidates) {
-    const answer = await channel.ask(req);
+    if (host.autoDeclined > 0 && !channel.human) continue;
+    elicited = undefined;
+    const answer = await channel.ask({ ...req, call });
     if (answer.kind === "unshown") {
       passed.push({ channel: channel.name, reason: answer.reason, why: answer.why, next: answer.next, channelRef: channel });
       continue;
     }
-    return { channel, answer, passedOver: passed.map(({ channel: c, reason }) => ({ channel: c, reason })) };
+    const fromHost = (answer.kind === "refused" || answer.kind === "confirmed") && answer.fromHost === true;
+    const fast = fromHost && elicited !== undefined && elicited < opts.fastDeclineMs;
+    if (fast && answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled")) {
+      host.autoDeclined++;
+      const did = answer.reason === "declined" ? "declined" : "cancelled";
+      passed.push({
+        channel: channel.name,
+        reason: "auto-declined",
+        why: `the MCP client ${did} the confirmation (${channel.name}) ${seconds(elicited!)} after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's (auto-declined)`,
+        next: AUTO_DECLINED_NEXT,
+        channelRef: channel,
+      });
+      continue;
+    }
+    if (fromHost && !fast) host.shown = true;
+    return { channel, answer, passedOver: passed.map(({ channel: c, reason }) => ({ channel: c, reason })), host };
   }
 
   const last = passed.at(-1);
@@ -41,5 +90,6 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
     channel: last.channelRef,
     answer: { kind: "refused", reason: last.reason, why, next: last.next },
     passedOver: passed.slice(0, -1).map(({ channel: c, reason }) => ({ channel: c, reason })),
+    host,
   };
 }

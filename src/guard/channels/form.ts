@@ -76,6 +76,8 @@ export const formChannel: Channel = {
         next: "Ask the user whether to try again.",
       };
     }
-    return readAnswer(by, preview, result);
+    const answer = readAnswer(by, preview, result);
+    // Every answer here is the client's reply, which a host may give without showing the form.
+    return answer.kind === "confirmed" || answer.kind === "refused" ? { ...answer, fromHost: true } : answer;
   },
 };

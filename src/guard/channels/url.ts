@@ -42,7 +42,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
             }
             if (result.action !== "accept") {
               const reason = result.action === "decline" ? "declined" : "cancelled";
-              return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it." };
+              return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it.", fromHost: true };
             }
             completions.set(pending.id, () => call.elicitationComplete(elicitationId));
             setTimeout(() => completions.delete(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();
