@@ -1,6 +1,6 @@
 // Replicas sharing a Redis that restarts empty: a code spent before the restart is not spent again after it, on any replica.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { serveTenant, type ServedTenant } from "./support/cli-process.js";
 import { deletable, textOf } from "./support/confirm-e2e.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -48,7 +48,8 @@ describeWithRedis("a Redis restart and spent codes", () => {
       expect(replay.isError).toBe(true);
       expect(textOf(replay)).toMatch(new RegExp(`^${SEND} refused: nothing was changed\\.`));
       expect(textOf(replay)).toContain("Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.");
-      expect(replica.cli.stderr()).toMatch(new RegExp(`"tool":"${SEND}".*"outcome":"refused","reason":"code-untracked"`));
+      // The audit line goes to stderr, the result to stdout: the line may arrive a moment after the result.
+      await vi.waitFor(() => expect(replica.cli.stderr()).toMatch(new RegExp(`"tool":"${SEND}".*"outcome":"refused","reason":"code-untracked"`)), { timeout: 10_000 });
     }
     expect(sends()).toHaveLength(1);
     expect(tenant.sandbox.state.verificationSends).toHaveLength(1);
