@@ -1,7 +1,5 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { ElicitResultSchema, type CallToolResult, type ServerNotification, type ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, Server, ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "../config/resolve.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError, ToolFailure } from "../core/errors.js";
@@ -28,7 +26,8 @@ export interface CallDeps {
   actor?: Actor | undefined;
 }
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The SDK's context of the request being answered (its signal, id, _meta, notify, session). */
+type Extra = ServerContext;
 
 /** What the client declared: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form. */
 export function declaredElicitation(server: Server): { form: boolean; url: boolean } {
@@ -41,12 +40,12 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
   const parsed = parseArguments(tool, rawArgs);
   if (!parsed.ok) return errorResult(parsed.text);
   const ended = deps.inFlight?.start();
-  const deadline = startDeadline(deps.inFlight ? [extra.signal, deps.inFlight.signal] : extra.signal, deps.config.callTimeoutMs);
+  const deadline = startDeadline(deps.inFlight ? [extra.mcpReq.signal, deps.inFlight.signal] : extra.mcpReq.signal, deps.config.callTimeoutMs);
   const signal = deadline.signal;
-  const progressToken = extra._meta?.progressToken;
+  const progressToken = extra.mcpReq._meta?.progressToken;
   const progress = async (value: number, total?: number, message?: string) => {
     if (progressToken === undefined) return;
-    await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: value, total, message } });
+    await extra.mcpReq.notify({ method: "notifications/progress", params: { progressToken, progress: value, total, message } });
   };
   const read = readerFor(deps.isc, signal);
   try {
@@ -75,14 +74,13 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
           // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
           const result = await deps.server.request(
             { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
-            ElicitResultSchema,
             // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
-            { relatedRequestId: extra.requestId, signal, timeout: deps.config.callTimeoutMs },
+            { relatedRequestId: extra.mcpReq.id, signal, timeout: deps.config.callTimeoutMs },
           );
           return { action: result.action, content: result.content };
         },
         elicitUrl: async (message, url, elicitationId, timeoutMs) => {
-          const result = await deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.requestId, signal, timeout: timeoutMs });
+          const result = await deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal, timeout: timeoutMs });
           return { action: result.action };
         },
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),

@@ -1,5 +1,5 @@
 // Who calls over HTTP with sign-in: the person (for the audit line) and the tool kinds their token's scopes allow.
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Actor } from "../guard/audit.js";
 import type { AnyTool, ToolKind } from "./define-tool.js";
 

@@ -1,6 +1,5 @@
 // completion/complete: the identity arguments of the prompts and of the identity template complete from the tenant. SDK-specific.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CompleteRequestSchema, type CompleteResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CompleteResult, Server } from "@modelcontextprotocol/server";
 import type { Logger } from "../core/log.js";
 import type { IscClient } from "../isc/client.js";
 import { callerOf } from "./caller.js";
@@ -16,10 +15,10 @@ const EMPTY: Completion = { values: [], total: 0, hasMore: false };
 export function registerCompletions(server: Server, prompts: readonly PromptDef[], isc: IscClient, log: Logger): void {
   const byName = new Map(prompts.map((p) => [p.name, p]));
 
-  server.setRequestHandler(CompleteRequestSchema, async (request, extra): Promise<CompleteResult> => {
+  server.setRequestHandler("completion/complete", async (request, ctx): Promise<CompleteResult> => {
     const { ref, argument } = request.params;
     // Suggesting identities is reading them: a signed-in person without read tools gets none.
-    const caller = callerOf(extra.authInfo);
+    const caller = callerOf(ctx.http?.authInfo);
     const mayRead = !caller || caller.kinds.includes("read");
     if (ref.type === "ref/prompt") {
       const prompt = byName.get(ref.name);

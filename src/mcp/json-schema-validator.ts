@@ -1,5 +1,5 @@
 // The SDK's jsonSchemaValidator (elicitation answers) done with zod, which the server loads anyway: no ajv at run time.
-import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
+import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 const compiled = new WeakMap<object, z.ZodType>();

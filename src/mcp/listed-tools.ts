@@ -4,13 +4,15 @@ import type { AnyTool } from "./define-tool.js";
 import { annotationsFor } from "./define-tool.js";
 
 type JsonSchema = Record<string, unknown>;
+/** What tools/list requires of a tool's schemas: a JSON Schema of an object (every tool's arguments and result are one). */
+type ObjectSchema = JsonSchema & { type: "object" };
 
-function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+function toJsonSchema(schema: z.ZodType, io: "input" | "output"): ObjectSchema {
   const json = z.toJSONSchema(schema, { io, target: "draft-7", unrepresentable: "any" }) as JsonSchema;
   // `$schema` and open `additionalProperties` say nothing a model needs; tools/list is paid for in every conversation.
   delete json.$schema;
   if (io === "output") delete json.additionalProperties;
-  return prune(json) as JsonSchema;
+  return prune(json) as ObjectSchema;
 }
 
 /** Drops `additionalProperties: {}` (zod's loose objects) and `properties: {}`: both say what JSON Schema assumes anyway. */
@@ -29,8 +31,8 @@ export interface ListedTool {
   name: string;
   title: string;
   description: string;
-  inputSchema: JsonSchema;
-  outputSchema: JsonSchema;
+  inputSchema: ObjectSchema;
+  outputSchema: ObjectSchema;
   annotations: ReturnType<typeof annotationsFor>;
 }
 

@@ -1,7 +1,6 @@
 // prompts/list and prompts/get for the workflow prompts whose tools this server exposes. SDK-specific.
 import { invalidParams } from "./protocol-errors.js";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { GetPromptRequestSchema, ListPromptsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/server";
 import type { PromptDef } from "./define-prompt.js";
 
 /** A prompt that would steer the model to a hidden tool (read-only mode, deny lists) is not offered. */
@@ -12,11 +11,11 @@ export function offeredPrompts(all: readonly PromptDef[], exposedTools: Readonly
 export function registerPrompts(server: Server, prompts: readonly PromptDef[]): void {
   const byName = new Map(prompts.map((p) => [p.name, p]));
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({
+  server.setRequestHandler("prompts/list", async () => ({
     prompts: prompts.map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })) })),
   }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+  server.setRequestHandler("prompts/get", async (request) => {
     const prompt = byName.get(request.params.name);
     if (!prompt) {
       throw invalidParams(`Unknown prompt "${request.params.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);

@@ -1,11 +1,6 @@
 // The resource template isc://identities/{identityId}: an identity's summary as JSON, for hosts that attach resources.
 import { internalError, invalidParams } from "./protocol-errors.js";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ReadResourceRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/server";
 import { startDeadline } from "../core/deadline.js";
 import { IscError } from "../core/errors.js";
 import { asIdentity, summarize } from "../views/identity.js";
@@ -16,9 +11,9 @@ export const IDENTITY_TEMPLATE = "isc://identities/{identityId}";
 const URI = /^isc:\/\/identities\/([^/?#]+)$/;
 
 export function registerResources(server: Server, isc: IscClient, callTimeoutMs: number): void {
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [] }));
+  server.setRequestHandler("resources/list", async () => ({ resources: [] }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+  server.setRequestHandler("resources/templates/list", async () => ({
     resourceTemplates: [
       {
         uriTemplate: IDENTITY_TEMPLATE,
@@ -30,13 +25,13 @@ export function registerResources(server: Server, isc: IscClient, callTimeoutMs:
     ],
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+  server.setRequestHandler("resources/read", async (request, ctx) => {
     const uri = request.params.uri;
     const id = URI.exec(uri)?.[1];
     if (!id || !ID_PATTERN.test(id)) {
       throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`, { uri });
     }
-    const deadline = startDeadline(extra.signal, callTimeoutMs);
+    const deadline = startDeadline(ctx.mcpReq.signal, callTimeoutMs);
     try {
       const res = await isc.request("GET", apiPath`identities/${id}`, { signal: deadline.signal });
       const summary = summarize(asIdentity(res.data, "GET /identities/{id}"));

@@ -1,6 +1,5 @@
 // The MCP server factory: lists the selected tools, prompts and resources, and hands each tool call to call-tool.ts. SDK-specific.
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Server, type CallToolResult, type ServerContext } from "@modelcontextprotocol/server";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
 import type { AnyTool, ToolKind } from "./define-tool.js";
@@ -52,22 +51,22 @@ export function createServer(deps: ServerDeps): Server {
   // not exist for it, and calling one is the same protocol error as a name never heard of (so is a tool --read-only or
   // --tools removed). A tool that always needs a human's confirmation is not listed for a client for which none can be
   // given (e.g. strict mode, no channel), but a call still reaches the guard, whose refusal says what would work.
-  const permitted = (extra: { authInfo?: Parameters<typeof callerOf>[0] }): AnyTool[] => tools.filter(allowedFor(callerOf(extra.authInfo)));
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+  const permitted = (ctx: ServerContext): AnyTool[] => tools.filter(allowedFor(callerOf(ctx.http?.authInfo)));
+  server.setRequestHandler("tools/list", async (_request, ctx) => {
     const confirmable = guard.canConfirm(declaredElicitation(server));
-    return { tools: permitted(extra).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
+    return { tools: permitted(ctx).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
   });
   const prompts = offeredPrompts(PROMPTS, new Set(tools.map((t) => t.name)));
   registerPrompts(server, prompts);
   registerCompletions(server, prompts, deps.isc, deps.log);
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const available = permitted(extra);
+  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+    const available = permitted(ctx);
     const tool = available.find((t) => t.name === request.params.name);
     // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.
     if (!tool) throw invalidParams(`Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`);
-    return callTool(tool, request.params.arguments, extra, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: callerOf(extra.authInfo)?.actor });
+    return callTool(tool, request.params.arguments, ctx, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: callerOf(ctx.http?.authInfo)?.actor });
   });
 
   return server;

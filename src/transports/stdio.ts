@@ -1,33 +1,111 @@
-// MCP over stdio: the SDK's transport, plus a JSON-RPC error (id null) for a line that is not JSON or not a message, instead of silence.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+// MCP over stdio: one JSON-RPC message per line, and a JSON-RPC error (id null) for a line that is not JSON or not a message.
+import type { Readable, Writable } from "node:stream";
+import { parseJSONRPCMessage, ProtocolErrorCode, serializeMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/server";
 import type { Logger } from "../core/log.js";
 
+/** A line longer than this (no newline yet) ends the connection, as the SDK's own transport does. */
+const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+const ANSWERS = {
+  parse: { code: ProtocolErrorCode.ParseError, message: "Parse error: the line is not JSON.", why: "a line that is not JSON" },
+  invalid: { code: ProtocolErrorCode.InvalidRequest, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response.", why: "a JSON line that is not a JSON-RPC message" },
+} as const;
+
 /**
- * The SDK's transport drops a line it cannot read and reports it only to `onerror`: a JSON.parse SyntaxError for a
- * line that is not JSON, a ZodError for JSON that is no JSON-RPC message (no method, result or error). JSON-RPC 2.0
- * answers those with -32700 / -32600 and `id: null` (the id could not be read), and the server reads on. A schema
- * failure is answered even when the line looked like a malformed response: the error does not say which it was.
- * What the line held is never logged (it may carry anything); other transport errors are logged as they are.
+ * Our own, not the SDK's StdioServerTransport, which drops a line it cannot read without a word and closes itself at the
+ * end of stdin, cancelling the calls still running. JSON-RPC 2.0 answers an unreadable line with -32700 (not JSON) or
+ * -32600 (JSON, but no request, notification or response) and `id: null` (the id could not be read), and the server
+ * reads on. JSON that looks like a malformed response is answered too: a schema failure does not say which it was.
+ * The end of stdin is left to serve.ts, which lets the calls in progress finish and answer before it closes the server.
+ * What a line held is never logged (it may carry anything).
  */
-export function createStdioTransport(log: Logger): StdioServerTransport {
-  const transport = new StdioServerTransport();
-  // Set before connect(): the SDK's Protocol keeps this handler and calls its own after it.
-  transport.onerror = (err) => {
-    const answer =
-      err instanceof SyntaxError
-        ? { code: ErrorCode.ParseError, message: "Parse error: the line is not JSON.", why: "a line that is not JSON" }
-        : err.name === "ZodError"
-          ? { code: ErrorCode.InvalidRequest, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response.", why: "a JSON line that is not a JSON-RPC message" }
-          : undefined;
-    if (!answer) {
-      log.debug(`stdio: ${err.message}`);
-      return;
-    }
-    log.debug(`stdio: answered ${answer.why} with ${answer.code} (id null)`);
-    // id null is what JSON-RPC prescribes here; the SDK's message type has no room for it.
-    const reply = { jsonrpc: "2.0", id: null, error: { code: answer.code, message: answer.message } } as unknown as JSONRPCMessage;
-    transport.send(reply).catch((sendErr: unknown) => log.debug(`stdio: could not send the error: ${String(sendErr)}`));
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private pending: Buffer | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly input: Readable = process.stdin,
+    private readonly output: Writable = process.stdout,
+  ) {}
+
+  async start(): Promise<void> {
+    this.input.on("data", this.onData);
+    this.input.on("error", this.onInputError);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    await this.write(serializeMessage(message));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off("data", this.onData);
+    this.input.off("error", this.onInputError);
+    this.input.pause();
+    this.pending = undefined;
+    this.onclose?.();
+  }
+
+  private readonly onInputError = (err: Error) => {
+    this.log.debug(`stdio: ${err.message}`);
+    this.onerror?.(err);
   };
-  return transport;
+
+  private readonly onData = (chunk: Buffer) => {
+    let buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf(0x0a)) !== -1) {
+      const line = buffer.toString("utf8", 0, newline).replace(/\r$/, "");
+      buffer = buffer.subarray(newline + 1);
+      this.receive(line);
+    }
+    this.pending = buffer.length > 0 ? buffer : undefined;
+    if (buffer.length > MAX_LINE_BYTES) {
+      const err = new Error(`a line longer than ${MAX_LINE_BYTES} bytes: the connection is closed`);
+      this.log.debug(`stdio: ${err.message}`);
+      this.onerror?.(err);
+      void this.close();
+    }
+  };
+
+  private receive(line: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return this.answer(ANSWERS.parse);
+    }
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(value);
+    } catch {
+      return this.answer(ANSWERS.invalid);
+    }
+    this.onmessage?.(message);
+  }
+
+  private answer(answer: (typeof ANSWERS)[keyof typeof ANSWERS]): void {
+    this.log.debug(`stdio: answered ${answer.why} with ${answer.code} (id null)`);
+    // id null is what JSON-RPC prescribes here; the SDK's message type has no room for it.
+    this.write(`${JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: answer.code, message: answer.message } })}\n`).catch((err: unknown) =>
+      this.log.debug(`stdio: could not send the error: ${String(err)}`),
+    );
+  }
+
+  private write(text: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("stdio transport is closed"));
+    return new Promise((resolve) => {
+      if (this.output.write(text)) resolve();
+      else this.output.once("drain", resolve);
+    });
+  }
+}
+
+export function createStdioTransport(log: Logger): StdioTransport {
+  return new StdioTransport(log);
 }

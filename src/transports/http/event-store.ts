@@ -1,6 +1,5 @@
 // What the SSE streams of this process sent lately, so a client whose stream was cut resumes with Last-Event-ID; bounded.
-import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { EventStore, JSONRPCMessage } from "@modelcontextprotocol/server";
 
 export interface EventLimits {
   /** Events kept, across all sessions of the process. @default 1000 */

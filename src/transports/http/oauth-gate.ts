@@ -1,6 +1,6 @@
 // Sign-in for /mcp: the bearer token names a person, and the scopes it carries decide what that person's requests may do.
 import type { IncomingMessage } from "node:http";
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
 import type { Caller } from "../../mcp/caller.js";

@@ -1,7 +1,7 @@
 // The Streamable HTTP transport: node:http at /mcp (sessions or stateless), /healthz and /readyz, access checks and a body cap first.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Server } from "@modelcontextprotocol/server";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
 import type { RedisLink } from "../../core/redis.js";

@@ -1,10 +1,8 @@
 // Session mode of the HTTP transport: one MCP server per session, idle expiry, a cap on concurrent sessions, DELETE ends one.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import { isInitializeRequest, type AuthInfo, type Server } from "@modelcontextprotocol/server";
+import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { Logger } from "../../core/log.js";
 import { callerOf } from "../../mcp/caller.js";
 import type { EventLog } from "./event-store.js";
@@ -23,7 +21,7 @@ export interface SessionOptions {
 
 interface Session {
   server: Server;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   /** POSTs being answered; a session waiting on a human (elicitation) is not idle. */
   inFlight: number;
   timer: NodeJS.Timeout | undefined;
@@ -59,7 +57,7 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
     }
     opening++;
     const events = opts.events?.forSession();
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       // With a store, every SSE response starts with a priming event (an id, empty data, `retry`) for clients on
       // protocol 2025-11-25 or later, and a GET with Last-Event-ID replays what a cut stream missed.

@@ -1,7 +1,7 @@
 // Stateless mode of the HTTP transport: a fresh MCP server and transport per POST, so any replica can answer any request.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Server } from "@modelcontextprotocol/server";
+import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { Logger } from "../../core/log.js";
 import { replyError } from "./reply.js";
 
@@ -12,7 +12,7 @@ export function createStatelessHandler(opts: { makeServer: () => Server; log: Lo
       // Without sessions there is no stream to resume and nothing to end: only POST means anything.
       if (req.method !== "POST") return replyError(res, 405, "Method not allowed: this server is stateless; send JSON-RPC with POST.", { headers: { allow: "POST" } });
       const server = opts.makeServer();
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       transport.onerror = (err) => opts.log.debug(`HTTP request: ${err.message}`);
       open.add(server);
       res.on("close", () => {
