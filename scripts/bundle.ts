@@ -11,16 +11,14 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 
 /**
- * The SDK's Server imports its ajv validator eagerly (~10 ms at every start); ours passes a zod one
- * (src/mcp/json-schema-validator.ts), so the server's import of ajv is swapped for a stub that throws if used.
- * The SDK client (the demo's) keeps the real one.
+ * The SDK's server package loads its ajv validator (vendored inside it) at import, through its runtime shims module
+ * (~160 KB of the bundle, and run at every start); ours passes a zod one (src/mcp/json-schema-validator.ts), so that
+ * module is swapped for a stub whose validator throws if ever made. The SDK client (the demo's) keeps its own ajv.
  */
 const noAjvInServer: Plugin = {
   name: "no-ajv-in-server",
   setup(b) {
-    b.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
-      /sdk[\\/]dist[\\/](esm|cjs)[\\/]server[\\/]index\.js$/.test(args.importer) ? { path: `${root}scripts/bundle-no-ajv.ts` } : undefined,
-    );
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: `${root}scripts/bundle-no-ajv.ts` }));
   },
 };
 

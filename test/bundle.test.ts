@@ -61,6 +61,16 @@ describe("the shipped bundle", () => {
   });
 });
 
+describe("what the shipped bundle leaves out", () => {
+  it("carries none of ajv, which the SDK's server package would load at every start (scripts/bundle.ts stubs its shims)", () => {
+    const cli = readFileSync(join(dirname(BUNDLE), "cli.cjs"), "utf8");
+    // keepNames keeps class names: ajv's own classes and its formats plugin are what the SDK's Node shim pulls in.
+    expect(cli.match(/\b(Ajv2020|AjvJsonSchemaValidator|ajv-formats)\b/g) ?? []).toEqual([]);
+    // The stub stands in where the SDK would make its default validator, and says why it cannot.
+    expect(cli).toContain("ajv is not bundled into the server");
+  });
+});
+
 describe("what a start of the shipped bundle loads", () => {
   /** Starts the bundle with a module-list recorder preloaded, runs `session`, and returns what the process loaded. */
   async function loadedBy(args: string[], env: Record<string, string>, session: (c: Client) => Promise<void>): Promise<{ builtins: string[]; files: string[]; compiled: number }> {
