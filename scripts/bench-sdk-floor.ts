@@ -2,14 +2,13 @@
 // zod's jitless setting, first. Bundled as a plain CommonJS script (scripts/bundle.ts), the cheapest way node starts it: no
 // ES module loader, and at this size no code cache (one was measured slower here).
 import "../src/core/zod-jitless.js";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Server } from "@modelcontextprotocol/server";
+import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 
 // A validator that accepts anything, so the SDK builds no ajv instance (the bundle also leaves ajv out, see scripts/bundle.ts).
 const acceptAll = { getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }) };
 const server = new Server({ name: "floor", version: "1.0.0" }, { capabilities: { tools: {} }, jsonSchemaValidator: acceptAll });
-server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [{ name: "echo", description: "Echo the text.", inputSchema: { type: "object" as const } }] }));
+server.setRequestHandler("tools/list", () => ({ tools: [{ name: "echo", description: "Echo the text.", inputSchema: { type: "object" as const } }] }));
 server.connect(new StdioServerTransport()).catch((err: unknown) => {
   process.stderr.write(`floor: ${String(err)}\n`);
   process.exit(1);
