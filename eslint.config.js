@@ -23,4 +23,14 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The server runs on the SDK's v2 packages; 1.x is the 2025-era client of tests and scripts. An import of it here
+    // would type-check (v2 takes 1.x's zod schemas) and quietly put a second copy of the protocol in every start.
+    files: ["src/**/*.ts", "tools/**/*.ts", "prompts/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{ group: ["@modelcontextprotocol/sdk", "@modelcontextprotocol/sdk/*"], message: "The server uses @modelcontextprotocol/server (and /node for HTTP); @modelcontextprotocol/sdk 1.x is for test and script clients only." }],
+      }],
+    },
+  },
 );
