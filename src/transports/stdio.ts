@@ -63,6 +63,8 @@ export class StdioTransport implements Transport {
       const line = buffer.toString("utf8", 0, newline).replace(/\r$/, "");
       buffer = buffer.subarray(newline + 1);
       this.receive(line);
+      // A message may have closed the connection: what follows it in this chunk is not read.
+      if (this.closed) return;
     }
     this.pending = buffer.length > 0 ? buffer : undefined;
     if (buffer.length > MAX_LINE_BYTES) {
