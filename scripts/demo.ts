@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const answers: Array<(message: string) => ElicitResult> = [];
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     out(indent(`[form shown to the human]\n${indent(req.params.message)}`));
-    // A person reads the preview first: an answer within --confirm-fast-decline (1 s) would be taken for a client's, unseen.
+    // A person reads the preview first: an answer within --confirm-fast-answer (1 s) would be taken for a client's, unseen.
     await new Promise((r) => setTimeout(r, 1_500));
     const answer = (answers.shift() ?? (() => ({ action: "cancel" as const })))(req.params.message);
     out(indent(`[the human answers] ${JSON.stringify(answer)}`));

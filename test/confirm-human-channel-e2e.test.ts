@@ -204,7 +204,7 @@ describe("a client that declines confirmations without showing them", () => {
     return { info: HOST, capabilities: { elicitation: { form: {} } }, forms, onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "decline" }) };
   }
   /** Any decline counts as automatic; 0 would count none: the clock's readings decide, not the machine's speed. */
-  const ANY = ["--confirm-fast-decline", "3600"];
+  const ANY = ["--confirm-fast-answer", "3600"];
 
   it("the form is auto-declined, the browser page opens, and confirming there deletes once; the audit names both", async () => {
     const script = browserScript();
@@ -241,16 +241,45 @@ describe("a client that declines confirmations without showing them", () => {
       expect((await auditsOnce(cli, 3)).map((a) => [a.outcome, a.reason, a.confirmation])).toEqual(Array(3).fill(["refused", "auto-declined", "form"]));
       const named = cli.stderr().split("\n").filter((l) => l.includes("declares elicitation but answered"));
       expect(named).toHaveLength(1);
-      expect(named[0]).toMatch(/warn: The MCP client "decline-bot" "9\.9\.9" declares elicitation but answered 2 confirmations in a row with decline or cancel within 3600 s/);
+      expect(named[0]).toMatch(/warn: The MCP client "decline-bot" "9\.9\.9" declares elicitation but answered 2 confirmations in a row \(yes, no or cancel\) within 3600 s/);
       expect(named[0]).toContain("--confirm-via browser");
       expect(named[0]).toContain("--confirm-via url");
     });
   }
 
-  it("--confirm-fast-decline 0: the same decline is a person's no; no page opens and the client is not named", async () => {
+  it("a yes sent back faster than anyone reads (the right name typed at once) is auto-accepted, not acted on: the page asks instead, or the call is refused", async () => {
+    const accepter = (): StdioClientOptions & { forms: string[] } => {
+      const forms: string[] = [];
+      return { info: { name: "yes-bot", version: "1.0.0" }, capabilities: { elicitation: { form: {} } }, forms, onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "accept", content: { name: nameOf(current) } }) };
+    };
+    let current = fresh();
+    // With a browser: the form's instant yes does not count; the person confirms on the page, and only that deletes.
+    const script = browserScript();
+    const withPage = await start(["--confirm", "strict", "--confirm-wait", "60", ...ANY], { BROWSER: script.command }, accepter());
+    const pending = del(withPage, current);
+    const url = await script.nth(1);
+    expect(deletesOf(current)).toHaveLength(0);
+    expect((await answer(url, { answer: "confirm", name: nameOf(current) })).status).toBe(200);
+    expect(textOf(await pending)).toContain("was deleted");
+    expect(deletesOf(current)).toHaveLength(1);
+    expect((await auditsOnce(withPage, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "browser", passedOver: [{ channel: "form", reason: "auto-accepted" }] });
+    // Without one, strict or auto: refused, never a code, nothing deleted.
+    for (const mode of ["strict", "auto"]) {
+      current = fresh();
+      const cli = await start(["--confirm", mode, ...ANY], {}, accepter());
+      const res = await del(cli, current);
+      expect(res.isError).toBe(true);
+      expect(seenOf(res)).not.toMatch(/confirmationCode"?\s*[:=]\s*"[^"]+"|confirmationCode "/);
+      expect(textOf(res)).toMatch(/the MCP client said yes to the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-accepted\)/);
+      expect(deletesOf(current)).toHaveLength(0);
+      expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "refused", reason: "auto-accepted", confirmation: "form" });
+    }
+  });
+
+  it("--confirm-fast-answer 0: the same decline is a person's no; no page opens and the client is not named", async () => {
     const script = browserScript();
     const client = decliner();
-    const cli = await start(["--confirm", "strict", "--confirm-fast-decline", "0"], { BROWSER: script.command }, client);
+    const cli = await start(["--confirm", "strict", "--confirm-fast-answer", "0"], { BROWSER: script.command }, client);
     const id = fresh();
     for (let i = 0; i < 2; i++) {
       const res = await del(cli, id);

@@ -109,7 +109,7 @@ describeWithBrowser("confirmation over HTTP", () => {
 
   it("a declined URL elicitation changes nothing", async () => {
     // This client declines at once; 0 takes that as a person's no, not as a client declining unseen.
-    h = await startHttp(["--confirm-fast-decline", "0"]);
+    h = await startHttp(["--confirm-fast-answer", "0"]);
     const id = deletable(h.sandbox.state, 1)[0]!;
     const c = await connect(h.url, { url: {} }, () => ({ action: "decline" }));
     client = c.client;

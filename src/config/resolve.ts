@@ -31,7 +31,7 @@ export interface Config {
   confirmKey: string | undefined;
   confirmTtlSeconds: number;
   confirmWaitSeconds: number;
-  confirmFastDeclineSeconds: number;
+  confirmFastAnswerSeconds: number;
   browserGraceSeconds: number;
   auditLog: string | undefined;
   rateLimit: number;

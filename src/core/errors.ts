@@ -95,8 +95,10 @@ export type RefusalReason =
   | "answer-invalid"
   | "elicitation-failed"
   | "elicitation-required"
-  /** The client declined or cancelled a confirmation faster than a person can read it: its host, not a person (--confirm-fast-decline). */
+  /** The client declined or cancelled a confirmation faster than a person can read it: its host, not a person (--confirm-fast-answer). */
   | "auto-declined"
+  /** The client said yes to a confirmation faster than a person can read it: not taken as a person's yes (--confirm-fast-answer). */
+  | "auto-accepted"
   /** The BROWSER command or the desktop's opener could not be started or failed. */
   | "browser-failed"
   | "code-mismatch"

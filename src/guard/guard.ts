@@ -94,8 +94,8 @@ export function createGuard(opts: GuardOptions): Guard {
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
-  const fastDeclineMs = config.confirmFastDeclineSeconds * 1000;
-  const hosts = createHostWatch(opts.log, config.confirmFastDeclineSeconds);
+  const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
+  const hosts = createHostWatch(opts.log, config.confirmFastAnswerSeconds);
   const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
     ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });
 
@@ -161,7 +161,7 @@ export function createGuard(opts: GuardOptions): Guard {
         }
         const bound = { tool, tenant, args: call.args, target: p.fingerprint, ...(call.actor ? { asker: call.actor.sub } : {}) };
         const binding: Binding = { ...bound, key: codes.bindingKey(bound) };
-        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastDeclineMs });
+        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs });
         const { channel, answer } = turn;
         confirmation = channel.name;
         passedOver = turn.passedOver;

@@ -15,28 +15,29 @@ export interface Turn {
   /** Channels asked before `channel`, in order (for the audit line). */
   passedOver: PassedOver[];
   /** The client's own replies in this turn: how many were too fast to be a person's, and whether one was not. */
-  host: { autoDeclined: number; shown: boolean };
+  host: { automatic: number; shown: boolean };
 }
 
 export interface TurnOptions {
-  /** --confirm-fast-decline in ms: a decline or cancel the client sends back sooner than this is its host's, not a person's. 0: never. */
-  fastDeclineMs: number;
+  /** --confirm-fast-answer in ms: a form's answer (yes, no, cancel) the client sends back sooner than this is its host's, not a person's. 0: never. */
+  fastAnswerMs: number;
 }
 
 const seconds = (ms: number) => `${Math.round(ms) / 1000} s`;
 
-const AUTO_DECLINED_NEXT =
-  "Tell the user it was not done: their MCP client answered the confirmation without showing it to them. Whoever runs this server can let them confirm on the confirmation page instead, with --confirm-via browser (a server over stdio on the user's own machine) or url (a client that supports URL elicitation), or set --confirm-fast-decline 0 if people really answer that fast; it can also be done in SailPoint ISC directly.";
+const AUTOMATIC_NEXT =
+  "Tell the user it was not done: their MCP client answered the confirmation without showing it to them. Whoever runs this server can let them confirm on the confirmation page instead, with --confirm-via browser (a server over stdio on the user's own machine) or url (a client that supports URL elicitation), or set --confirm-fast-answer 0 if people really answer that fast; it can also be done in SailPoint ISC directly.";
 
 /**
  * Asks on `candidates` in order (the channels --confirm-via allows that are available to this call)
  * until one reached a person. Moving on is decided here, once, from what any channel reports:
  * - `unshown` (the channel could not put the question to anyone): the next channel, of any kind the
  *   mode allows, as if this one had not been available;
- * - a decline or cancel that the client itself sent back (`fromHost`) sooner than `fastDeclineMs`
- *   after it was asked: auto-declined, since no person reads a preview that fast. Only a human
- *   channel may follow: after a "no" that may have been a person's, a code (which a model can pass
- *   back) must never turn it into a yes.
+ * - an answer that the client itself sent back (`fromHost`) sooner than `fastAnswerMs` after it was
+ *   asked: auto-declined (a decline or cancel) or auto-accepted (a yes), since no person reads a
+ *   preview that fast; a yes nobody read is worth no more than a code the model passes back. Only a
+ *   human channel may follow: after a "no" that may have been a person's, a code (which a model can
+ *   pass back) must never turn it into a yes.
  * The time is the elicitation's round trip on the guard's clock (`req.now`), not the whole ask, so
  * reading the preview's sample or opening the page listener does not count toward it.
  */
@@ -55,10 +56,10 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
     };
   const call: ChannelCall = { ...req.call, elicitForm: timed(req.call.elicitForm), elicitUrl: timed(req.call.elicitUrl) };
   const passed: Array<PassedOver & { why: string; next: string; channelRef: Channel }> = [];
-  const host = { autoDeclined: 0, shown: false };
+  const host = { automatic: 0, shown: false };
 
   for (const channel of candidates) {
-    if (host.autoDeclined > 0 && !channel.human) continue;
+    if (host.automatic > 0 && !channel.human) continue;
     elicited = undefined;
     const answer = await channel.ask({ ...req, call });
     if (answer.kind === "unshown") {
@@ -66,15 +67,16 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
       continue;
     }
     const fromHost = (answer.kind === "refused" || answer.kind === "confirmed") && answer.fromHost === true;
-    const fast = fromHost && elicited !== undefined && elicited < opts.fastDeclineMs;
-    if (fast && answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled")) {
-      host.autoDeclined++;
-      const did = answer.reason === "declined" ? "declined" : "cancelled";
+    const fast = fromHost && elicited !== undefined && elicited < opts.fastAnswerMs;
+    const automatic = !fast ? undefined : answer.kind === "confirmed" ? "auto-accepted" : answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled") ? "auto-declined" : undefined;
+    if (automatic) {
+      host.automatic++;
+      const did = answer.kind === "confirmed" ? "said yes to" : answer.kind === "refused" && answer.reason === "cancelled" ? "cancelled" : "declined";
       passed.push({
         channel: channel.name,
-        reason: "auto-declined",
-        why: `the MCP client ${did} the confirmation (${channel.name}) ${seconds(elicited!)} after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's (auto-declined)`,
-        next: AUTO_DECLINED_NEXT,
+        reason: automatic,
+        why: `the MCP client ${did} the confirmation (${channel.name}) ${seconds(elicited!)} after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's (${automatic})`,
+        next: AUTOMATIC_NEXT,
         channelRef: channel,
       });
       continue;
