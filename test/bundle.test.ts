@@ -25,7 +25,7 @@ afterEach(async () => {
 
 async function startBundle(): Promise<Client> {
   if (!existsSync(BUNDLE)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BUNDLE, "--sandbox"], env: cleanEnv(), stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BUNDLE, "--sandbox"], env: { ...cleanEnv(), ISC_MCP_CONFIRM_FAST_ANSWER: "0" }, stderr: "pipe" }); // its scripted human answers at once
   client = new Client({ name: "bundle-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
   client.setRequestHandler(ElicitRequestSchema, (req) => answer(req.params.message));
   await client.connect(transport);

@@ -45,7 +45,8 @@ describe("codes across a restart, without Redis", () => {
       expect(textOf(refused)).toMatch(/^delete_identity refused: nothing was changed\./);
       expect(textOf(refused)).toContain(`Why: ${UNTRACKED}`);
       expect(textOf(refused)).not.toMatch(/not issued for this tool/);
-      expect(second.stderr()).toMatch(/"tool":"delete_identity".*"outcome":"refused","reason":"code-untracked"/);
+      // The audit line goes to stderr, the result to stdout: the line may arrive a moment after the result.
+      await expect.poll(() => second.stderr()).toMatch(/"tool":"delete_identity".*"outcome":"refused","reason":"code-untracked"/);
       expect(deletes(id)).toHaveLength(0);
       // Its own code works, once.
       const fresh = codeOf(await call(second, { identityId: id }));
@@ -62,7 +63,7 @@ describe("codes across a restart, without Redis", () => {
     try {
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toContain(`Why: ${UNTRACKED}`);
-      expect(second.stderr()).toMatch(/"reason":"code-untracked"/);
+      await expect.poll(() => second.stderr()).toMatch(/"reason":"code-untracked"/);
       expect(deletes(id)).toHaveLength(0);
     } finally {
       await second.client.close();

@@ -274,7 +274,7 @@ describe("a client that declines confirmations without showing them", () => {
       expect(deletesOf(current)).toHaveLength(0);
       expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "refused", reason: "auto-accepted", confirmation: "form" });
     }
-  });
+  }, 60_000); // three servers started in turn
 
   it("--confirm-fast-answer 0: the same decline is a person's no; no page opens and the client is not named", async () => {
     const script = browserScript();

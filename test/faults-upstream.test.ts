@@ -105,7 +105,8 @@ describe("writes under 5xx and connection resets", () => {
     const res = await h.call("start_identity_processing", { identityIds: [plain, owner] });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/Could not reach ISC for POST \/v2025\/identities\/process/);
-    expect(textOf(res)).toMatch(/The action may or may not have happened: check the identity with get_identity before calling again\./);
+    // Process is checked with its own read, not get_identity of one identity.
+    expect(textOf(res)).toMatch(/The action may or may not have happened: check with get_identity on the identities in a few minutes \(processingState, roles, access\) before calling again\./);
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
     expect(h.sandbox.state.processed).toHaveLength(0);
     expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "network" });

@@ -99,7 +99,7 @@ describeWithRedis("guard store on Redis", () => {
     // Cut links[0]'s connection from the server side; Redis itself keeps running (and keeps its data).
     const id = await links[0]!.client.client("ID");
     await links[1]!.client.client("KILL", "ID", String(id));
-    await until(async () => (await links[0]!.client.client("ID").catch(() => id)) !== id);
+    await until(async () => (await links[0]!.client.client("ID").catch(() => id)) !== id && links[0]!.reachable && links[0]!.dataSince !== undefined);
     expect(await a.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("untracked");
     // links[1] saw no outage: for it the same code is one it can spend, once.
     expect(await b.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("spent");

@@ -177,21 +177,22 @@ describe("retries", () => {
 
 describe("timeouts", () => {
   it("turns a slow answer into a clear timeout error", async () => {
-    h = await startHarness({ config: { requestTimeoutMs: 200 } });
+    // Long enough for the undelayed token request on a loaded machine; the identity's answer never comes, so only the timeout ends it.
+    h = await startHarness({ config: { requestTimeoutMs: 2_000 } });
     const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ path: /\/identities\//, delayMs: 2_000 });
+    h.sandbox.inject({ path: /\/identities\//, delayMs: 600_000 });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 200 ms/);
+    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 2 s \(the request timeout, --request-timeout\); nothing was changed\./);
   });
 
   it("stops a call at its deadline", async () => {
-    h = await startHarness({ config: { callTimeoutMs: 300 } });
+    h = await startHarness({ config: { callTimeoutMs: 3_000 } });
     const { plain } = pickFixtures(h.sandbox.state);
     // An answer that never comes: only the deadline can end the call.
     h.sandbox.inject({ path: /\/identities\//, delayMs: 600_000 });
     const res = await h.call("get_identity", { identityId: plain });
-    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 300 ms \(this call's time limit, --call-timeout\); nothing was changed\./);
+    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 3 s \(this call's time limit, --call-timeout\); nothing was changed\./);
   });
 });
 

@@ -95,7 +95,11 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     );
     set(true);
   });
-  client.on("close", () => set(false, lastError));
+  client.on("close", () => {
+    // Until the next "ready" dates the new connection, nothing is known to be there: no command may trust the old date.
+    dataSince = undefined;
+    set(false, lastError);
+  });
 
   const started = client.connect().then(() => true, () => false);
   const waited = await Promise.race([started, new Promise<false>((r) => setTimeout(r, opts.startupWaitMs ?? 3_000, false).unref())]);

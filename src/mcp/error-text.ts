@@ -27,10 +27,12 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
         : "Retry the call; if it keeps failing, ISC may be unavailable.";
     case "network":
       return write
-        ? "The action may or may not have happened: check the identity with get_identity before calling again."
+        ? `The action may or may not have happened: check with ${tool.verify ?? "get_identity"} before calling again.`
         : "Retry the call; if it keeps failing, ISC may be unavailable.";
     case "cancelled":
-      return write ? "The action may or may not have happened: check with get_identity." : "Call again if the result is still needed.";
+      // Where the request stood is known: one that never left changed nothing; one that may have reached ISC is checked with the tool's own read.
+      if (!write || err.mayHaveActed === false) return "Call again if the result is still needed.";
+      return `The action may or may not have happened: check with ${tool.verify ?? "get_identity"} before calling again.`;
     case "auth":
       // A refusal (4xx) is configuration; an outage or garbage from the token endpoint may pass. Either way nothing reached ISC's API.
       return err.status !== undefined && err.status < 500
