@@ -19,7 +19,10 @@ export interface HttpHarness {
   sandbox: Sandbox;
   backend: Backend;
   audit: string[];
-  connect(opts?: { headers?: Record<string, string>; onElicit?: (message: string) => ElicitResult }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  /** The server's warnings and errors (debug and info are dropped), one line each. */
+  logs: string[];
+  /** `onElicit` gets the form's message and the JSON-RPC id of the server's elicitation/create (to answer it by hand elsewhere). */
+  connect(opts?: { headers?: Record<string, string>; onElicit?: (message: string, requestId: string | number) => ElicitResult | Promise<ElicitResult> }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
   close(): Promise<void>;
 }
 
@@ -29,7 +32,8 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const config: Config = { ...resolved.config, logLevel: "silent" };
   const sandbox = createSandbox({ rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
-  const log = createLogger("silent");
+  const logs: string[] = [];
+  const log = createLogger("warn", (line) => void logs.push(line));
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   const guard = createGuard({ config: backend.config, audit: auditLog });
@@ -41,11 +45,12 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     sandbox,
     backend,
     audit,
+    logs,
     async connect(opts = {}) {
       const capabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
       const client = new Client({ name: "http-test", version: "1.0.0" }, { capabilities });
       const onElicit = opts.onElicit;
-      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req) => onElicit((req.params as { message: string }).message));
+      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req, extra) => onElicit((req.params as { message: string }).message, extra.requestId));
       const transport = new StreamableHTTPClientTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } });
       await client.connect(transport);
       clients.push(client);

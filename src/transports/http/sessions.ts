@@ -25,7 +25,7 @@ interface Session {
   /** POSTs being answered; a session waiting on a human (elicitation) is not idle. */
   inFlight: number;
   timer: NodeJS.Timeout | undefined;
-  /** With sign-in, the person who opened it: only their requests reach it. */
+  /** With sign-in, the `sub` of the person who opened it: only their requests reach it (every token is from the one --oauth-issuer, so `sub` names one person). */
   owner: string | undefined;
 }
 
@@ -97,8 +97,11 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
       return replyError(res, 400, "Bad Request: no Mcp-Session-Id header; start a session with an initialize request.");
     }
     const found = sessions.get(id);
-    // Another person's session id is answered as unknown: a leaked id lets nobody else act in that session.
-    const session = found && found.owner === ownerOf(req) ? found : undefined;
+    const asker = ownerOf(req);
+    // Another person's session id is answered as unknown (404, not 403: a 403 would confirm the id is live and whose it
+    // is): a leaked id lets nobody else call, answer a form, read the stream or end the session. The operator is told.
+    if (found && found.owner !== asker) opts.log.warn(`HTTP 404 for ${req.method} /mcp: session ${id.slice(0, 8)}… belongs to sub ${JSON.stringify(found.owner)}; the request of sub ${JSON.stringify(asker)} was answered as if it did not exist`);
+    const session = found && found.owner === asker ? found : undefined;
     if (!session) return replyError(res, 404, "Session not found (it ended or expired); start a new one with initialize.", { code: JSONRPC.sessionNotFound });
     // A GET is the long-lived notification stream: it does not count as activity, or no session would ever expire.
     if (req.method !== "POST") return session.transport.handleRequest(req, res, body);
