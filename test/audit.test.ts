@@ -40,7 +40,7 @@ afterAll(() => h.close());
 describe("audit log", () => {
   it("writes one line per non-read call, with the fields the issue names", () => {
     const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    const common = { tenant: h.backend.isc.tenant, apiVersion: "v2025" };
+    const common = { tenant: h.backend.isc.tenant, apiVersion: "v2025", era: "2025-11-25" };
     expect(lines).toEqual([
       { ...common, time: expect.any(String), tool: "synchronize_attributes_for_identity", targetIds: [fx.plain], outcome: "executed", confirmation: "none-needed", httpStatus: 202, taskId: h.sandbox.state.syncs[0]!.jobId },
       { ...common, time: expect.any(String), tool: "send_identity_verification_account_token", targetIds: [fx.plain], outcome: "refused", confirmation: "code", reason: "confirmation-required" },

@@ -18,6 +18,8 @@ export interface AuditEntry {
   tool: string;
   tenant: string;
   apiVersion: string;
+  /** The MCP protocol version the call came in: "2026-07-28" for a 2026-era request, else what initialize negotiated. */
+  era?: string;
   /** Identity ids only: names and emails stay out of the log. */
   targetIds: string[];
   outcome: AuditOutcome;

@@ -20,11 +20,13 @@ export interface GuardCall extends ChannelCall {
   tool: string;
   tenant: string;
   apiVersion: string;
+  /** The MCP protocol version of the request (for the audit line); absent when the client never said. */
+  era?: string | undefined;
   /** Validated arguments without `confirmationCode`: what a confirmation is bound to. */
   args: Record<string, unknown>;
   /** The confirmationCode the model sent, if any. */
   code: string | undefined;
-  /** What the client declared at initialize. */
+  /** The elicitation this client can receive on this call (what it declared, in the era it speaks). */
   client: ChannelFacts["client"];
   /** The client's name and version from initialize, for the log line about a client that declines confirmations unseen. */
   host?: HostInfo | undefined;
@@ -110,7 +112,7 @@ export function createGuard(opts: GuardOptions): Guard {
     /** Channels asked before the one named in `confirmation`, and why their answer did not count. */
     let passedOver: AuditEntry["passedOver"];
     const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) =>
-      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
+      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".
     const reading = async <T>(read: () => Promise<T>): Promise<T> => {

@@ -14,6 +14,7 @@ import { errorToText } from "./error-text.js";
 import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
+import { clientEra } from "./client-era.js";
 
 export interface CallDeps {
   server: Server;
@@ -28,12 +29,6 @@ export interface CallDeps {
 
 /** The SDK's context of the request being answered (its signal, id, _meta, notify, session). */
 type Extra = ServerContext;
-
-/** What the client declared: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form. */
-export function declaredElicitation(server: Server): { form: boolean; url: boolean } {
-  const e = server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
-  return { form: Boolean(e) && (Boolean(e?.form) || !e?.url), url: Boolean(e?.url) };
-}
 
 export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult> {
   // Spec 2025-11-25: invalid arguments are a tool execution error (isError), so the model can correct itself.
@@ -54,14 +49,16 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
       const { confirmationCode, ...args } = parsed.data as Record<string, unknown>;
       // How long the model waits for the result is not part of what a human confirms or a code binds.
       const { waitSeconds: _wait, ...bound } = args;
+      const era = clientEra(deps.server, extra);
       const call: GuardCall = {
         tool: tool.name,
         tenant: deps.isc.tenant,
         apiVersion: deps.isc.apiVersion,
+        era: era.version,
         args: bound,
         code: typeof confirmationCode === "string" ? confirmationCode : undefined,
-        client: declaredElicitation(deps.server),
-        host: deps.server.getClientVersion(),
+        client: era.elicitation,
+        host: era.host,
         actor: deps.actor,
         destructive: tool.kind === "destructive",
         read,

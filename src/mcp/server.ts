@@ -7,7 +7,8 @@ import { createGuard, type Guard } from "../guard/index.js";
 import type { InFlight } from "../core/in-flight.js";
 import type { IscClient } from "../isc/client.js";
 import type { Logger } from "../core/log.js";
-import { callTool, declaredElicitation } from "./call-tool.js";
+import { callTool } from "./call-tool.js";
+import { clientEra } from "./client-era.js";
 import { listedTool } from "./listed-tools.js";
 import { allowedFor, callerOf } from "./caller.js";
 import { zodJsonSchemaValidator } from "./json-schema-validator.js";
@@ -52,8 +53,9 @@ export function createServer(deps: ServerDeps): Server {
   // --tools removed). A tool that always needs a human's confirmation is not listed for a client for which none can be
   // given (e.g. strict mode, no channel), but a call still reaches the guard, whose refusal says what would work.
   const permitted = (ctx: ServerContext): AnyTool[] => tools.filter(allowedFor(callerOf(ctx.http?.authInfo)));
+  // Per request: a 2026-era client declares what it can receive in each request, not once at initialize.
   server.setRequestHandler("tools/list", async (_request, ctx) => {
-    const confirmable = guard.canConfirm(declaredElicitation(server));
+    const confirmable = guard.canConfirm(clientEra(server, ctx).elicitation);
     return { tools: permitted(ctx).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
   });
   const prompts = offeredPrompts(PROMPTS, new Set(tools.map((t) => t.name)));

@@ -9,8 +9,11 @@ import type { GuardStore } from "../store.js";
 
 /** What is known before asking, from which the guard picks the channels to ask on, in order. */
 export interface ChannelFacts {
-  /** What the client declared at initialize (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form). */
-  client: { form: boolean; url: boolean };
+  /**
+   * What the client declared at initialize (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form).
+   * `modern`: a 2026-07-28 client, to which no elicitation is sent yet (form and url are false), whatever it declares.
+   */
+  client: { form: boolean; url: boolean; modern?: boolean };
   transport: "stdio" | "http";
   /** --confirm: strict never uses a channel whose `human` is false. */
   mode: "auto" | "strict";

@@ -72,7 +72,11 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
       const mode = facts.mode === "strict"
         ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
         : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
-      const client = facts.client.form || facts.client.url ? "no confirmation channel it allows works for this client" : "this client does not support elicitation";
+      const client = facts.client.modern
+        ? "this client speaks MCP 2026-07-28, in which this server cannot yet ask it for a confirmation (it asks clients on 2025-11-25)"
+        : facts.client.form || facts.client.url
+          ? "no confirmation channel it allows works for this client"
+          : "this client does not support elicitation";
       const clients = order.filter((c) => c.human).map((c) => {
         const lacking = c.lacking?.(facts);
         return `from ${c.needs}${lacking ? ` (here ${lacking})` : ""}`;

@@ -1,0 +1,50 @@
+// Per request: which protocol era the client speaks, who it says it is, and which elicitation can reach it in that era.
+import type { Server, ServerContext } from "@modelcontextprotocol/server";
+import type { HostInfo } from "../guard/host-watch.js";
+
+/** The protocol version whose requests carry the client's details in each request's `_meta` (no initialize). */
+export const MODERN_ERA = "2026-07-28";
+
+/** The reserved `_meta` keys of a 2026-era request, as the SDK lifts them into `ctx.mcpReq.envelope`. */
+interface Envelope {
+  "io.modelcontextprotocol/protocolVersion"?: string;
+  "io.modelcontextprotocol/clientInfo"?: { name?: string; version?: string };
+  "io.modelcontextprotocol/clientCapabilities"?: Record<string, unknown>;
+}
+
+export interface ClientEra {
+  /** The protocol version of this request: the envelope's for a 2026-era request, else the one initialize negotiated. */
+  version: string | undefined;
+  modern: boolean;
+  /** The client's name and version: from the envelope (2026) or initialize (2025). */
+  host: HostInfo | undefined;
+  /** The elicitation a confirmation may use for this request. */
+  elicitation: { form: boolean; url: boolean; modern?: boolean };
+}
+
+/**
+ * A 2025-era request is answered on a connection whose initialize declared the client's capabilities; a 2026-era one
+ * carries them in its own envelope and has no server-to-client request at all: an `elicitation/create` sent to it
+ * would never be answered. Until confirmations become input requests (the client answers and calls again), a 2026
+ * client therefore gets neither the form nor the URL channel, whatever its envelope declares: the browser page (stdio)
+ * and codes (--confirm auto) need no elicitation and still work; under strict with neither, the tools that always
+ * confirm are not listed and a guarded call is refused before anything is sent to ISC.
+ */
+export function clientEra(server: Server, ctx: ServerContext): ClientEra {
+  const envelope = ctx.mcpReq.envelope as Envelope | undefined;
+  const claimed = envelope?.["io.modelcontextprotocol/protocolVersion"];
+  if (claimed !== undefined) {
+    const info = envelope?.["io.modelcontextprotocol/clientInfo"];
+    const host = typeof info?.name === "string" && typeof info.version === "string" ? { name: info.name, version: info.version } : undefined;
+    return { version: claimed, modern: true, host, elicitation: { form: false, url: false, modern: true } };
+  }
+  // Deprecated for 2026 requests only; on a 2025 connection it is the initialize-negotiated version (the SDK's own advice).
+  const version = server.getNegotiatedProtocolVersion();
+  return { version, modern: false, host: server.getClientVersion(), elicitation: declaredElicitation(server) };
+}
+
+/** What a 2025 client declared at initialize: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form. */
+function declaredElicitation(server: Server): { form: boolean; url: boolean } {
+  const e = server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
+  return { form: Boolean(e) && (Boolean(e?.form) || !e?.url), url: Boolean(e?.url) };
+}
