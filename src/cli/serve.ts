@@ -13,7 +13,7 @@ import { createLogger, registerSecret } from "../core/log.js";
 import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp/server.js";
 import { PACKAGE } from "../core/version.js";
 import { confirmSummary } from "./confirm-summary.js";
-import { createStdioTransport } from "../transports/stdio.js";
+import { serveStdioBothEras } from "../transports/stdio.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -80,13 +80,13 @@ export async function serve(config: Config): Promise<void> {
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${text}`);
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
-    const server = makeServer();
+    process.stdin.on("end", () => void shutdown("stdin closed"));
+    // Both protocol eras; the end of stdin does not close the connection (shutdown lets running calls answer first).
+    const connection = serveStdioBothEras(makeServer, log);
     stop = async () => {
-      await server.close();
+      await connection.close();
       await pages?.close();
     };
-    process.stdin.on("end", () => void shutdown("stdin closed"));
-    await server.connect(createStdioTransport(log));
     log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`);
   }
 

@@ -1,6 +1,7 @@
-// MCP over stdio: one JSON-RPC message per line, and a JSON-RPC error (id null) for a line that is not JSON or not a message.
+// MCP over stdio, both protocol eras: one JSON-RPC message per line, and a JSON-RPC error (id null) for a line that is not JSON or not a message.
 import type { Readable, Writable } from "node:stream";
-import { parseJSONRPCMessage, ProtocolErrorCode, serializeMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/server";
+import { parseJSONRPCMessage, ProtocolErrorCode, serializeMessage, type JSONRPCMessage, type Server, type Transport } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../core/log.js";
 
 /** A line longer than this (no newline yet) ends the connection, as the SDK's own transport does. */
@@ -110,4 +111,15 @@ export class StdioTransport implements Transport {
 
 export function createStdioTransport(log: Logger): StdioTransport {
   return new StdioTransport(log);
+}
+
+/**
+ * Serves this process's stdio in whichever era the client opens with: a 2025 `initialize`, a 2026-07-28
+ * `server/discover` (or any request carrying the 2026 envelope), or a discover followed by a 2025 `initialize` (what
+ * hosts that probe send). The SDK's era negotiation picks the era and pins one server for the connection; it may call
+ * `makeServer` twice (the discover probe's server is dropped when the client falls back to initialize), so whatever
+ * must be one per process (guard, audit log, calls in progress) lives outside it. The lines go through our transport.
+ */
+export function serveStdioBothEras(makeServer: () => Server, log: Logger, transport: Transport = createStdioTransport(log)): { close(): Promise<void> } {
+  return serveStdio(() => makeServer(), { legacy: "serve", transport, onerror: (err) => log.debug(`stdio: ${err.message}`) });
 }
