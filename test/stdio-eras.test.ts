@@ -60,6 +60,40 @@ describe("a 2026-07-28 client over stdio, no browser", () => {
   });
 });
 
+describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
+  let tenant: ServedTenant;
+  let cli: ModernCli;
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+    cli = await startModernCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
+  }, 60_000);
+  afterAll(async () => {
+    await cli?.client.close();
+    await tenant?.served.close();
+  });
+
+  it("confirms with a code the model passes back: one delete, then the code is spent", async () => {
+    expect((await cli.client.listTools()).tools.map((t) => t.name)).toContain("delete_identity");
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const first = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
+    expect(first.structuredContent?.status).toBe("confirmation_required");
+    const code = first.structuredContent?.confirmationCode as string;
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    const second = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    expect(second.isError).toBeFalsy();
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+    const third = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    expect(third.isError).toBe(true);
+    expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(3);
+    expect(auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity").map((l) => [l.era, l.confirmation, l.outcome])).toEqual([
+      [MODERN, "code", "refused"],
+      [MODERN, "code", "executed"],
+      [MODERN, "code", "refused"],
+    ]);
+  });
+});
+
 describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
   let browser: TestBrowser;
   let tenant: ServedTenant;
