@@ -34,6 +34,7 @@ describe("a write whose upstream answers a wrong-shaped 202", () => {
       tool: "start_identities_invite",
       tenant: h.backend.isc.tenant,
       apiVersion: "v2025",
+      era: "2025-11-25",
       targetIds: [fx.unregistered],
       confirmation: "none-needed",
       outcome: "executed",
