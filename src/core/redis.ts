@@ -16,6 +16,13 @@ export interface RedisLink {
    * the guard refuses codes issued before this.
    */
   readonly dataSince: number | undefined;
+  /**
+   * The server's maxmemory-policy, as it said at the latest connect; undefined until it answered, or when it would not
+   * say. Anything but "noeviction" may drop keys that carry an expiry (a spent code's) under memory pressure.
+   */
+  readonly maxmemoryPolicy: string | undefined;
+  /** Settles once what the latest connect asked of the server (start, maxmemory-policy) is in, answered or not. */
+  learned(): Promise<void>;
   /** One PING within the command timeout; for /healthz and /readyz. */
   ping(): Promise<boolean>;
   /** Runs when Redis goes away (once per outage) and when it is back. */
@@ -74,17 +81,21 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     opts.log.debug(`Redis: ${err.code ?? err.message}`);
   });
   let dataSince: number | undefined;
+  let maxmemoryPolicy: string | undefined;
+  let warnedPolicy: string | undefined;
+  let learning: Promise<void> = Promise.resolve();
   let connects = 0;
   client.on("ready", () => {
     const connect = ++connects;
     const readyAt = Date.now();
-    // Until INFO answers, assume it started just now: the safe side for spent codes.
+    // Until INFO answers, assume it started just now and may evict: the safe side for spent codes.
     dataSince = readyAt;
+    maxmemoryPolicy = undefined;
     // Back after an outage: whatever happened meanwhile (a restart, a failover to a copy that missed the last
     // writes), nothing older is known to be there. A first connect trusts the server's own start instead, so a
     // replica started an hour after Redis still accepts the codes the others issued before it.
     const floor = connect > 1 ? readyAt : -Infinity;
-    client.info("server").then(
+    const started = client.info("server").then(
       (info) => {
         const uptime = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1]);
         // uptime_in_seconds is rounded down, so the start lies within the second before `now - uptime`: take the latest
@@ -93,8 +104,28 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
       },
       () => {},
     );
+    learning = Promise.all([started, learnPolicy(connect)]).then(() => {});
     set(true);
   });
+  // Asked at every connect: a failover may land on a server configured otherwise.
+  const learnPolicy = (connect: number) =>
+    readPolicy(client).then((policy) => {
+      if (connect !== connects) return;
+      maxmemoryPolicy = policy;
+      // Unanswered on a connection that is going away: the next connect asks again; nothing to tell yet.
+      if (policy === undefined && client.status !== "ready") return;
+      const seen = policy ?? "";
+      if (policy === "noeviction") warnedPolicy = undefined;
+      else if (seen !== warnedPolicy) {
+        // Once per policy seen, not once per reconnect: the fix is the same each time.
+        warnedPolicy = seen;
+        opts.log.warn(
+          policy === undefined
+            ? `Redis at ${shownUrl} did not say its maxmemory-policy (INFO memory and CONFIG GET failed): it may evict keys, so a spent confirmation code could be forgotten and act twice; codes are refused. Set maxmemory-policy noeviction on it and allow INFO.`
+            : `Redis at ${shownUrl} has maxmemory-policy ${policy}: under memory pressure it may evict keys, so a spent confirmation code could be forgotten and act twice; codes are refused. Set maxmemory-policy noeviction on it (redis.conf, CONFIG SET maxmemory-policy noeviction, or the managed service's parameter).`,
+        );
+      }
+    });
   client.on("close", () => {
     // Until the next "ready" dates the new connection, nothing is known to be there: no command may trust the old date.
     dataSince = undefined;
@@ -117,6 +148,14 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     get dataSince() {
       return dataSince;
     },
+    get maxmemoryPolicy() {
+      return maxmemoryPolicy;
+    },
+    learned: () =>
+      learning.then(() => {
+        // The read failed on a connection that is still up (cut short, timed out): ask again rather than refuse for good.
+        if (maxmemoryPolicy === undefined && client.status === "ready") return (learning = learnPolicy(connects));
+      }),
     async ping() {
       try {
         return (await client.ping()) === "PONG";
@@ -133,4 +172,13 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** INFO memory (allowed on managed Redis, which often forbids CONFIG), else CONFIG GET; undefined when neither says. */
+async function readPolicy(client: Redis): Promise<string | undefined> {
+  const info = await client.info("memory").catch(() => "");
+  const said = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+  if (said) return said;
+  const config = await client.config("GET", "maxmemory-policy").catch(() => []);
+  return Array.isArray(config) && typeof config[1] === "string" ? config[1] : undefined;
 }

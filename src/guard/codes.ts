@@ -15,7 +15,8 @@ export interface CodeBinding {
 
 /** "untracked": issued by another process or before a restart, where this server's record of spent codes does not reach. */
 export type RedeemFailure = "mismatch" | "used" | "untracked" | "expired" | "target-changed";
-export type Redeemed = { ok: true } | { ok: false; reason: RedeemFailure };
+/** `cause`: the store cannot track any code right now (see `Spend`); a fresh code would be refused too. */
+export type Redeemed = { ok: true } | { ok: false; reason: RedeemFailure; cause?: string };
 
 export interface CodeBook {
   issue(binding: CodeBinding): { code: string; expiresAt: number };
@@ -89,6 +90,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       if (!(now <= expiresAt)) return { ok: false, reason: "expired" };
       // One atomic "spend if not spent": two replicas redeeming the same code at once cannot both win.
       const spent = await opts.store.spend(code.trim(), { at: issuedAt, byThisProcess }, expiresAt - now + 1, now);
+      if (typeof spent === "object") return { ok: false, reason: "untracked", cause: spent.untracked };
       if (spent !== "spent") return { ok: false, reason: spent };
       if (tag !== targetTag(binding.target)) return { ok: false, reason: "target-changed" };
       return { ok: true };

@@ -15,3 +15,9 @@ export const CODE_REFUSALS = {
   "code-expired": ["the confirmation code has expired.", AGAIN],
   "target-changed": ["the identity changed since the preview the user confirmed (or it is gone).", AGAIN],
 } as const;
+
+/** "code-untracked" when the store itself cannot keep spent codes: a fresh code would be refused too, so the next step is the operator's. */
+export const untrackedBy = (cause: string): readonly [string, string] => [
+  `the confirmation code cannot be tracked: ${cause}.`,
+  "Tell whoever runs this server; until it is fixed no confirmation code is accepted here, so do not ask for a new one.",
+];

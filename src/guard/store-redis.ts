@@ -32,7 +32,12 @@ export function createRedisStore(link: RedisLink): GuardStore {
     // SET NX is the one atomic step: of N concurrent redemptions on any replicas exactly one gets "OK".
     spend: (code, issued, ttlMs) =>
       run("a code redemption", async () => {
+        // Right after a (re)connect, act on what the server said, not on the guess made before it answered.
+        await link.learned();
         if (link.dataSince === undefined) throw new Error("not reached since this server started");
+        // A key with an expiry may be evicted under any policy but noeviction: the record of a spend could vanish.
+        const policy = link.maxmemoryPolicy;
+        if (policy !== "noeviction") return { untracked: evictionCause(policy) };
         // A Redis that restarted (or came back) after the code was issued may have lost its spending: unknown is not "unspent".
         if (issued.at < link.dataSince) return "untracked";
         return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK" ? "spent" : "used";
@@ -105,4 +110,10 @@ export function createRedisStore(link: RedisLink): GuardStore {
         return { ...(JSON.parse(raw) as PendingConfirmation), answer: JSON.parse(answer) as PendingAnswer };
       }),
   };
+}
+
+/** Why no code can be tracked on this Redis, and who fixes it how; quoted in the refusal. */
+function evictionCause(policy: string | undefined): string {
+  const may = policy === undefined ? "this server's Redis would not say its maxmemory-policy, so it may evict keys" : `this server's Redis may evict keys (maxmemory-policy ${policy})`;
+  return `${may}, so a spent code could be forgotten and act twice; whoever runs the server should set maxmemory-policy noeviction`;
 }

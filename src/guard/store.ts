@@ -10,7 +10,8 @@ import type { Actor } from "./audit.js";
 export interface GuardStore {
   /**
    * Marks `code` spent for `ttlMs` ("spend if not spent"): "used" when it already was; "untracked" when it was
-   * issued where this store's record does not reach (another process, before a restart), so it may have been spent.
+   * issued where this store's record does not reach (another process, before a restart), so it may have been spent;
+   * `{ untracked: why }` when this store cannot keep any spent code safely right now, so no code is accepted.
    */
   spend(code: string, issued: IssuedCode, ttlMs: number, now: number): Promise<Spend>;
   /** Starts a cooldown of `ms` on `key` unless one is running; 0 when started, else the ms left of the running one. */
@@ -35,7 +36,8 @@ export interface IssuedCode {
   byThisProcess: boolean;
 }
 
-export type Spend = "spent" | "used" | "untracked";
+/** `{ untracked }` names the cause (and its fix) in words the refusal can quote, e.g. a Redis that may evict keys. */
+export type Spend = "spent" | "used" | "untracked" | { untracked: string };
 
 /** A confirmation a human answers outside the tool call (e.g. on a page); the model's re-call finds it by binding. */
 export interface PendingConfirmation {

@@ -46,11 +46,12 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
-export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+/** `args`: more redis-server options, e.g. `["--maxmemory-policy", "allkeys-lru"]`. */
+export async function startRedisServer(options: { password?: string; args?: readonly string[] } = {}): Promise<RedisServer> {
   if (!REDIS_SERVER) throw new Error("redis-server is not installed");
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning", ...(options.password ? ["--requirepass", options.password] : [])];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning", ...(options.password ? ["--requirepass", options.password] : []), ...(options.args ?? [])];
   const start = async () => {
     const proc = spawn(REDIS_SERVER!, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;

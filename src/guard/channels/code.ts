@@ -1,5 +1,5 @@
 // The confirmation code (auto mode only, when no human channel is available): the model gets a code to pass back once the user agreed.
-import { CODE_REFUSALS } from "../refusal.js";
+import { CODE_REFUSALS, untrackedBy } from "../refusal.js";
 import type { CodeBook } from "../codes.js";
 import type { Channel } from "./channel.js";
 
@@ -22,7 +22,7 @@ export function codeChannel(codes: CodeBook): Channel {
       const redeemed = await codes.redeem(code, binding);
       if (redeemed.ok) return { kind: "confirmed", waited: false };
       const reason = redeemed.reason === "target-changed" ? "target-changed" : (`code-${redeemed.reason}` as const);
-      const [why, next] = CODE_REFUSALS[reason];
+      const [why, next] = redeemed.cause ? untrackedBy(redeemed.cause) : CODE_REFUSALS[reason];
       return { kind: "refused", reason, why, next };
     },
   };
