@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLogger } from "../src/core/log.js";
 import { connectRedis, type RedisLink } from "../src/core/redis.js";
 import { createCodeBook } from "../src/guard/codes.js";
-import { createRedisStore } from "../src/guard/store-redis.js";
+import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../src/guard/store-redis.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 const LIFETIME = 300_000;
@@ -21,8 +21,8 @@ async function serve(args: string[]): Promise<Served> {
   return { redis, link, lines };
 }
 
-/** Issued after this Redis started, by the link's own clock: only the policy can refuse it. */
-const fresh = (link: RedisLink) => ({ at: link.dataSince!, byThisProcess: true });
+/** Issued well after this Redis started, by the link's own clock: only the policy can refuse it. */
+const fresh = (link: RedisLink) => ({ at: link.dataSince! + CLOCK_SKEW_MARGIN_MS, byThisProcess: true });
 
 /** Polls `check` until it holds (the test's own timeout bounds the wait). */
 async function until(check: () => Promise<boolean> | boolean): Promise<void> {
@@ -54,7 +54,7 @@ describeWithRedis("spent codes on a Redis that may evict keys", () => {
     let now = 0;
     const book = createCodeBook({ key: "eviction-test-key-0123456789abcdef", sharedKey: true, ttlMs: LIFETIME, now: () => now, store: createRedisStore(lru.link) });
     const binding = { tool: "delete_identity", tenant: "acme", args: { identityId: "i1" }, target: "Ana" };
-    now = lru.link.dataSince!;
+    now = lru.link.dataSince! + CLOCK_SKEW_MARGIN_MS;
     const { code } = book.issue(binding);
     expect(await book.redeem(code, binding)).toEqual({ ok: false, reason: "untracked", cause: expect.stringContaining("(maxmemory-policy allkeys-lru)") });
   });

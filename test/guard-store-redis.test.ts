@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { StoreUnavailable } from "../src/core/errors.js";
 import { createLogger } from "../src/core/log.js";
 import { connectRedis, type RedisLink } from "../src/core/redis.js";
-import { createRedisStore } from "../src/guard/store-redis.js";
+import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../src/guard/store-redis.js";
 import type { GuardStore, PendingConfirmation } from "../src/guard/store.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
 
@@ -13,6 +13,9 @@ const LIFETIME = 300_000;
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 50));
 }
+
+/** Issued past the clock-skew margin after every link's `dataSince`: only a spend can refuse it. */
+const fresh = (links: RedisLink[], byThisProcess = true) => ({ at: Math.max(...links.map((l) => l.dataSince!)) + CLOCK_SKEW_MARGIN_MS, byThisProcess });
 
 describeWithRedis("guard store on Redis", () => {
   let redis: RedisServer;
@@ -33,7 +36,8 @@ describeWithRedis("guard store on Redis", () => {
 
   it("spends a code exactly once across replicas, and keeps no readable trace of it", async () => {
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).spend("code-1", { at: now, byThisProcess: i % 2 === 0 }, LIFETIME, now)));
+    const issued = fresh(links);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).spend("code-1", { ...issued, byThisProcess: i % 2 === 0 }, LIFETIME, now)));
     expect(results.filter((r) => r === "spent")).toHaveLength(1);
     expect(results.filter((r) => r === "used")).toHaveLength(19);
     const keys = await links[0]!.client.keys("*");
@@ -81,8 +85,8 @@ describeWithRedis("guard store on Redis", () => {
   });
 
   it("a replica that connects late trusts the server's start: it spends codes the others issued before it connected", async () => {
-    // Up two seconds or more: even the latest moment the new link can date its start to lies before this one.
-    await until(async () => Number(/uptime_in_seconds:(\d+)/.exec(await links[0]!.client.info("server"))?.[1]) >= 2);
+    // Up long enough that even the latest moment the new link can date its start to, plus the skew margin, lies before this one.
+    await until(async () => Number(/uptime_in_seconds:(\d+)/.exec(await links[0]!.client.info("server"))?.[1]) >= 2 + CLOCK_SKEW_MARGIN_MS / 1000);
     const issued = { at: Date.now(), byThisProcess: false };
     const late = await connectRedis({ url: redis.url, log: createLogger("silent") });
     try {
@@ -92,10 +96,11 @@ describeWithRedis("guard store on Redis", () => {
     } finally {
       await late.close();
     }
-  });
+  }, 30_000);
 
   it("after an outage this replica saw, it refuses codes issued before Redis came back: it cannot know what was spent meanwhile", async () => {
-    const issued = { at: Date.now(), byThisProcess: true };
+    // Issued past the margin after B's dataSince, before the outage A is about to see.
+    const issued = fresh([links[1]!]);
     // Cut links[0]'s connection from the server side; Redis itself keeps running (and keeps its data).
     const id = await links[0]!.client.client("ID");
     await links[1]!.client.client("KILL", "ID", String(id));
@@ -103,12 +108,12 @@ describeWithRedis("guard store on Redis", () => {
     expect(await a.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("untracked");
     // links[1] saw no outage: for it the same code is one it can spend, once.
     expect(await b.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("spent");
-    // Codes issued once it is back are spent as usual.
-    expect(await a.spend("issued-after-the-outage", { at: Date.now(), byThisProcess: true }, LIFETIME, Date.now())).toBe("spent");
+    // Codes issued once it is back (and past the skew margin) are spent as usual.
+    expect(await a.spend("issued-after-the-outage", fresh(links), LIFETIME, Date.now())).toBe("spent");
   });
 
   it("refuses a code spent just before Redis restarted empty, on every replica", async () => {
-    const issued = { at: Date.now(), byThisProcess: true };
+    const issued = fresh(links);
     expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("spent");
     await redis.stop();
     await redis.start();
@@ -118,11 +123,30 @@ describeWithRedis("guard store on Redis", () => {
     expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("untracked");
   });
 
+  it("a code stamped by a replica whose clock runs 4 s ahead, spent just before Redis restarted empty, is refused on every replica", async () => {
+    // Replica A's clock is 4 s (or more) ahead of B's: its code says it was issued that much later than it was.
+    const issued = { at: Math.max(fresh(links).at, Date.now() + 4_000), byThisProcess: true };
+    expect(await a.spend("spent-before-restart-fast-clock", issued, LIFETIME, Date.now())).toBe("spent");
+    await redis.stop();
+    await redis.start();
+    await until(async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean));
+    // By B's clock the code looks issued after Redis came back; within the margin it is still refused.
+    expect(issued.at).toBeGreaterThan(links[1]!.dataSince!);
+    expect(await b.spend("spent-before-restart-fast-clock", issued, LIFETIME, Date.now())).toBe("untracked");
+    expect(await a.spend("spent-before-restart-fast-clock", issued, LIFETIME, Date.now())).toBe("untracked");
+  });
+
+  it("the skew margin is exact: a code issued CLOCK_SKEW_MARGIN_MS after dataSince is spent, one a millisecond earlier is not", async () => {
+    const since = links[1]!.dataSince!;
+    expect(await b.spend("just-inside-the-margin", { at: since + CLOCK_SKEW_MARGIN_MS - 1, byThisProcess: false }, LIFETIME, Date.now())).toBe("untracked");
+    expect(await b.spend("just-past-the-margin", { at: since + CLOCK_SKEW_MARGIN_MS, byThisProcess: false }, LIFETIME, Date.now())).toBe("spent");
+  });
+
   it("says the store is unavailable instead of guessing when Redis is down", async () => {
     await redis.stop();
     try {
       await new Promise((r) => setTimeout(r, 100));
-      await expect(a.spend("code-2", { at: Date.now(), byThisProcess: true }, 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
+      await expect(a.spend("code-2", fresh(links), 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
       await expect(b.startCooldown("sync:acme:2", 10_000, Date.now())).rejects.toThrow(/shared store \(Redis at .*\) could not be used for a cooldown check/);
     } finally {
       await redis.start();

@@ -1,6 +1,7 @@
 // `isc-identities-mcp sandbox`: the fake tenant alone on loopback, with its token endpoint, usable by any ISC client and by the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeWithRedis, startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { CLOCK_SKEW_MARGIN_MS } from "../src/guard/store-redis.js";
+import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "./support/redis-server.js";
 import { startReplica, startSandboxProcess, type SandboxProcess } from "./support/replica.js";
 
 let sandbox: SandboxProcess;
@@ -43,6 +44,8 @@ describeWithRedis("sandbox command shared by replicas", () => {
     try {
       const listed = (await a.call("list_identities", { limit: 3 })).structuredContent as { items: Array<{ id: string; name: string }> };
       const target = listed.items[0]!;
+      // A code issued within the clock-skew margin of Redis's start is refused as untracked: issue it after.
+      await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
       const first = (await a.call("reset_identity", { identityId: target.id })).structuredContent as { confirmationCode: string };
       // Same ISC_MCP_CONFIRM_KEY, same tenant, same Redis: B redeems A's code.
       const done = await b.call("reset_identity", { identityId: target.id, confirmationCode: first.confirmationCode });
@@ -52,5 +55,5 @@ describeWithRedis("sandbox command shared by replicas", () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-  });
+  }, 30_000);
 });

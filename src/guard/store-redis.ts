@@ -7,6 +7,14 @@ import type { GuardStore, PendingAnswer, PendingConfirmation } from "./store.js"
 const PREFIX = "isc-identities-mcp:guard";
 /** Keys carry a digest, never the code or the arguments themselves: a Redis reader learns nothing usable. */
 const key = (kind: string, value: string) => `${PREFIX}:${kind}:${createHash("sha256").update(value).digest("base64url")}`;
+/**
+ * A code's issue time is the issuing replica's clock, `dataSince` the redeeming replica's. A code issued just before a
+ * restart by a replica whose clock runs ahead would look issued after it, and its spending (lost with the restart) would
+ * be open again; so codes issued within this margin after `dataSince` are refused too. It is the clock skew tolerated
+ * between replicas (NTP keeps them well within it); the price is that codes issued in the first seconds after Redis
+ * (re)starts are refused, and the user asks for a new one.
+ */
+export const CLOCK_SKEW_MARGIN_MS = 5_000;
 /** Redis wants a positive whole number of milliseconds. */
 const ttl = (ms: number) => Math.max(1, Math.ceil(ms));
 
@@ -39,7 +47,7 @@ export function createRedisStore(link: RedisLink): GuardStore {
         const policy = link.maxmemoryPolicy;
         if (policy !== "noeviction") return { untracked: evictionCause(policy) };
         // A Redis that restarted (or came back) after the code was issued may have lost its spending: unknown is not "unspent".
-        if (issued.at < link.dataSince) return "untracked";
+        if (issued.at < link.dataSince + CLOCK_SKEW_MARGIN_MS) return "untracked";
         return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK" ? "spent" : "used";
       }),
 
