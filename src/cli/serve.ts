@@ -50,7 +50,7 @@ export async function serve(config: Config): Promise<void> {
   // Where no page can be shown (read-only, stateless, url not in --confirm-via) there is none: never a page without sign-in.
   const oauth = Boolean(config.http && config.oauthIssuer);
   const signIn = oauth && pageShown(config) ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
-  pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate });
+  pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate, limits: { perOwner: config.maxPendingPerSession, perProcess: config.maxPending } });
   const guard = createGuard({ config: backend.config, audit, store, pages, log });
   const inFlight = createInFlight();
   const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });

@@ -24,6 +24,13 @@ export interface OptionDef {
 export const API_VERSIONS = ["v2024", "v2025", "v2026", "v1"] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
+/**
+ * Caps on confirmation pages open at once (unanswered, unexpired). A person answers them one at a time: 20 in one
+ * session is a model in a loop, not a backlog. Each waiting call holds a little memory and the process's caps bound it
+ * whatever the number of sessions (100 by default, so 20 each could reach 2000).
+ */
+export const PENDING_DEFAULTS = { perSession: 20, perProcess: 1000 } as const;
+
 export const OPTIONS: readonly OptionDef[] = [
   { key: "sandbox", flag: "sandbox", env: "ISC_MCP_SANDBOX", type: "boolean", default: false, description: "Run against the built-in sandbox tenant (no credentials needed)." },
   { key: "sandboxIdentities", flag: "sandbox-identities", env: "ISC_MCP_SANDBOX_IDENTITIES", type: "number", default: 500, placeholder: "N", description: "How many identities the sandbox tenant is seeded with." },
@@ -45,6 +52,8 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "confirmWaitSeconds", flag: "confirm-wait", env: "ISC_MCP_CONFIRM_WAIT", type: "number", default: 45, placeholder: "SECONDS", description: "How long a call waits for the human's answer on the confirmation page before telling the model to call again." },
   { key: "confirmFastAnswerSeconds", flag: "confirm-fast-answer", env: "ISC_MCP_CONFIRM_FAST_ANSWER", type: "number", default: 1, placeholder: "SECONDS", description: "An answer to a form (yes, no or cancel) the client sends back sooner than this after asking is taken as its host's, not a person's (auto-declined, auto-accepted): the confirmation moves on to the next human channel (the confirmation page), else is refused. 0: every answer counts." },
   { key: "browserGraceSeconds", flag: "browser-grace", env: "ISC_MCP_BROWSER_GRACE", type: "number", default: 2, placeholder: "SECONDS", description: "A browser command (BROWSER, or the desktop's opener) that cannot start, or exits non-zero within this time, has failed and the next channel is asked; one still running then, or that exited 0, opened the page." },
+  { key: "maxPendingPerSession", flag: "max-pending-per-session", env: "ISC_MCP_MAX_PENDING_PER_SESSION", type: "number", default: PENDING_DEFAULTS.perSession, placeholder: "N", description: "Confirmation pages one MCP session (or one signed-in person) may have open at once; past it a new one is refused until one is answered, cancelled or expired. A re-call that joins an open page is never refused." },
+  { key: "maxPending", flag: "max-pending", env: "ISC_MCP_MAX_PENDING", type: "number", default: PENDING_DEFAULTS.perProcess, placeholder: "N", description: "Confirmation pages this process may have open at once, all sessions together." },
   { key: "auditLog", flag: "audit-log", env: "ISC_MCP_AUDIT_LOG", type: "string", placeholder: "FILE", description: "Append the audit log (JSON lines) to this file instead of stderr." },
   { key: "rateLimit", flag: "rate-limit", env: "ISC_MCP_RATE_LIMIT", type: "number", default: 95, placeholder: "N", description: "Send at most N requests to ISC per --rate-window (ISC allows 100 per 10 s per client id); 0 turns the limiter off." },
   { key: "rateWindowMs", flag: "rate-window", env: "ISC_MCP_RATE_WINDOW_MS", type: "number", default: 10_000, placeholder: "MS", description: "The sliding window --rate-limit counts over (ISC's is 10 s)." },

@@ -33,6 +33,8 @@ export interface Config {
   confirmWaitSeconds: number;
   confirmFastAnswerSeconds: number;
   browserGraceSeconds: number;
+  maxPendingPerSession: number;
+  maxPending: number;
   auditLog: string | undefined;
   rateLimit: number;
   rateWindowMs: number;
@@ -228,6 +230,9 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   if (config.redisUrl) config.redisUrl = normaliseRedisUrl(config.redisUrl, notes.redisUrl ?? "--redis-url");
   checkHttp(config);
   checkSharedKey(config);
+  for (const [n, flag] of [[config.maxPendingPerSession, "--max-pending-per-session"], [config.maxPending, "--max-pending"]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1, got ${n}.`);
+  }
   if (config.confirmTtlSeconds < MIN_CONFIRM_TTL_SECONDS) {
     // A human must read the preview and answer (or the model relay a code) before it expires.
     throw new ConfigError(`--confirm-ttl must be at least ${MIN_CONFIRM_TTL_SECONDS} seconds (time for a person to read the preview and answer), got ${config.confirmTtlSeconds}.`);

@@ -110,6 +110,7 @@ export type RefusalReason =
   | "target-unreadable"
   | "blocked"
   | "too-soon"
+  | "too-many-pending"
   | "store-unavailable";
 
 /** The guard's "no": its text says that nothing was changed, why, and what to do next. */

@@ -161,8 +161,10 @@ export function createGuard(opts: GuardOptions): Guard {
         if (p.blockers.length > 0) {
           throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
         }
-        const bound = { tool, tenant, args: call.args, target: p.fingerprint, ...(call.actor ? { asker: call.actor.sub } : {}) };
-        const binding: Binding = { ...bound, key: codes.bindingKey(bound) };
+        // Built whole, not spread from a partial one: that copy got a hidden class of its own in every call, and a call
+        // waiting on a page holds it for minutes.
+        const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
+        binding.key = codes.bindingKey(binding);
         const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs });
         const { channel, answer } = turn;
         confirmation = channel.name;

@@ -1,10 +1,13 @@
 // The guard's store on Redis, so every replica shares spent codes, cooldowns, mass-action windows and pending confirmations.
 import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
 import type { RedisLink } from "../core/redis.js";
 import { StoreUnavailable } from "../core/errors.js";
-import type { GuardStore, PendingAnswer, PendingConfirmation } from "./store.js";
+import { createWatchers, type GuardStore, type PendingAnswer, type PendingConfirmation } from "./store.js";
 
 const PREFIX = "isc-identities-mcp:guard";
+/** Every first answer is published here (the page id), so a call waiting on another replica wakes at once. */
+const ANSWERED = `${PREFIX}:answered`;
 /** Keys carry a digest, never the code or the arguments themselves: a Redis reader learns nothing usable. */
 const key = (kind: string, value: string) => `${PREFIX}:${kind}:${createHash("sha256").update(value).digest("base64url")}`;
 /**
@@ -35,6 +38,28 @@ export function createRedisStore(link: RedisLink): GuardStore {
     return answer ? { ...p, answer: JSON.parse(answer) as PendingAnswer } : p;
   };
   const idFor = (binding: string) => redis.get(key("binding", binding));
+
+  // Waiting calls are woken by the answer: one subscriber connection, opened by the first watch (so a process that
+  // never waits on a page never opens it), hears every replica's answers.
+  const watchers = createWatchers();
+  let subscriber: Redis | undefined;
+  const listen = () => {
+    if (subscriber) return;
+    const sub = (subscriber = redis.duplicate({ lazyConnect: true, autoResubscribe: false }));
+    sub.on("message", (_channel: string, id: string) => watchers.wake(id));
+    // The main connection reports outages; this one only follows it.
+    sub.on("error", () => {});
+    // An answer published before this connection listened (or while it was down) was not heard: once it listens
+    // (again), every waiting call reads the store once.
+    sub.on("ready", () => {
+      sub.subscribe(ANSWERED).then(
+        () => watchers.wakeAll(),
+        () => {},
+      );
+    });
+    redis.once("end", () => sub.disconnect());
+    sub.connect().catch(() => {});
+  };
 
   return {
     // SET NX is the one atomic step: of N concurrent redemptions on any replicas exactly one gets "OK".
@@ -101,7 +126,10 @@ export function createRedisStore(link: RedisLink): GuardStore {
         if (!p || p.answer || p.expiresAt <= now) return false;
         // First answer wins, whichever replica the human's page reached.
         const first = (await redis.set(key("answer", id), JSON.stringify(answer), "PX", ttl(p.expiresAt - now), "NX")) === "OK";
-        if (first) await redis.publish(`${PREFIX}:answered`, id);
+        if (first) {
+          watchers.wake(id);
+          await redis.publish(ANSWERED, id);
+        }
         return first;
       }),
 
@@ -117,6 +145,11 @@ export function createRedisStore(link: RedisLink): GuardStore {
         if (!raw) return undefined;
         return { ...(JSON.parse(raw) as PendingConfirmation), answer: JSON.parse(answer) as PendingAnswer };
       }),
+
+    watchPending(id, wake) {
+      listen();
+      return watchers.watch(id, wake);
+    },
   };
 }
 

@@ -26,6 +26,12 @@ export interface GuardStore {
   answerPending(id: string, answer: PendingAnswer, now: number): Promise<boolean>;
   /** Removes and returns the answered confirmation for this binding, so only one call can act on it; unanswered ones stay. */
   takeAnswered(binding: string, now: number): Promise<PendingConfirmation | undefined>;
+  /**
+   * Calls `wake` when the pending confirmation `id` may have been answered, here or (Redis) on another replica, and
+   * returns the way to stop. A hint, never the answer: the caller reads the store again, so an extra wake-up costs one
+   * read, and a waiting call also reads at its progress ticks, in case one was lost.
+   */
+  watchPending(id: string, wake: () => void): () => void;
 }
 
 /** Where a code came from, as the code itself says (signed with it). */
@@ -56,68 +62,128 @@ export interface PendingConfirmation {
 /** `by`: with sign-in on the page, the person who answered. */
 export type PendingAnswer = ({ confirmed: true } | { confirmed: false; reason: "declined" | "cancelled" | "name-mismatch"; why: string }) & { by?: Actor };
 
-/** The process-memory store; entries are dropped once they expire, so it stays as small as the recent activity. */
+/** How often (by the callers' clock) the memory store drops everything expired; single keys are checked whenever read. */
+const SWEEP_MS = 1_000;
+
+/**
+ * The process-memory store. Every lookup is by key (pending confirmations by id and by binding), and what expired
+ * is dropped by one sweep at most once per SWEEP_MS, so no call pays for scanning everything: thousands of waiting
+ * calls each looking at their own confirmation cost as much as one each. It stays as small as the recent activity.
+ */
 export function createMemoryStore(): GuardStore {
   const spent = new Map<string, number>();
   const cooldowns = new Map<string, number>();
   const windows = new Map<string, Map<string, number>>();
   const pending = new Map<string, PendingConfirmation>();
+  /** binding -> id of its one pending confirmation. */
+  const byBinding = new Map<string, string>();
+  const watchers = createWatchers();
+  let sweptAt = Number.NEGATIVE_INFINITY;
 
-  const prune = (map: Map<string, number>, now: number) => {
+  const dropExpired = (map: Map<string, number>, now: number) => {
     for (const [key, until] of map) if (until <= now) map.delete(key);
   };
-  const live = (now: number) => {
-    for (const [id, p] of pending) if (p.expiresAt <= now) pending.delete(id);
-    return [...pending.values()];
+  const drop = (p: PendingConfirmation) => {
+    pending.delete(p.id);
+    if (byBinding.get(p.binding) === p.id) byBinding.delete(p.binding);
+  };
+  const sweep = (now: number) => {
+    // A clock that went back sweeps too: the next sweep must not wait for it to catch up.
+    if (now - sweptAt < SWEEP_MS && now >= sweptAt) return;
+    sweptAt = now;
+    dropExpired(spent, now);
+    dropExpired(cooldowns, now);
+    for (const [key, seen] of windows) {
+      dropExpired(seen, now);
+      if (seen.size === 0) windows.delete(key);
+    }
+    for (const p of pending.values()) if (p.expiresAt <= now) drop(p);
+  };
+  const live = (id: string | undefined, now: number): PendingConfirmation | undefined => {
+    const p = id === undefined ? undefined : pending.get(id);
+    if (p && p.expiresAt <= now) {
+      drop(p);
+      return undefined;
+    }
+    return p;
   };
 
   return {
     async spend(code, issued, ttlMs, now) {
       // This memory holds only what this process spent: another process (or this one before a restart) may have spent it.
       if (!issued.byThisProcess) return "untracked";
-      prune(spent, now);
-      if (spent.has(code)) return "used";
+      sweep(now);
+      const until = spent.get(code);
+      if (until !== undefined && until > now) return "used";
       spent.set(code, now + Math.max(1, ttlMs));
       return "spent";
     },
     async startCooldown(key, ms, now) {
-      prune(cooldowns, now);
+      sweep(now);
       const until = cooldowns.get(key);
-      if (until !== undefined) return until - now;
+      if (until !== undefined && until > now) return until - now;
       cooldowns.set(key, now + ms);
       return 0;
     },
     async countInWindow(key, ids, windowMs, now) {
-      for (const [k, seen] of windows) {
-        prune(seen, now);
-        if (seen.size === 0 && k !== key) windows.delete(k);
-      }
+      sweep(now);
       const seen = windows.get(key) ?? new Map<string, number>();
+      dropExpired(seen, now);
       for (const id of ids) seen.set(id, now + windowMs);
       if (seen.size > 0) windows.set(key, seen);
+      else windows.delete(key);
       return seen.size;
     },
     async openPending(p, now) {
-      const open = live(now).find((q) => q.binding === p.binding);
+      sweep(now);
+      const open = live(byBinding.get(p.binding), now);
       if (open) return { ...open };
       pending.set(p.id, { ...p });
+      byBinding.set(p.binding, p.id);
       return { ...p };
     },
     async findPending(by, now) {
-      const found = live(now).find((q) => ("id" in by ? q.id === by.id : q.binding === by.binding));
+      sweep(now);
+      const found = live("id" in by ? by.id : byBinding.get(by.binding), now);
       return found ? { ...found } : undefined;
     },
     async answerPending(id, answer, now) {
-      const p = live(now).find((q) => q.id === id);
+      sweep(now);
+      const p = live(id, now);
       if (!p || p.answer) return false;
       p.answer = answer;
+      watchers.wake(id);
       return true;
     },
     async takeAnswered(binding, now) {
-      const p = live(now).find((q) => q.binding === binding && q.answer);
-      if (!p) return undefined;
-      pending.delete(p.id);
+      sweep(now);
+      const p = live(byBinding.get(binding), now);
+      if (!p?.answer) return undefined;
+      drop(p);
       return p;
+    },
+    watchPending: (id, wake) => watchers.watch(id, wake),
+  };
+}
+
+/** Who waits for which pending confirmation: a few per id at most, so small arrays (a Set each would cost more). */
+export function createWatchers() {
+  const byId = new Map<string, Array<() => void>>();
+  return {
+    watch(id: string, wake: () => void): () => void {
+      // New arrays of the exact size: a pushed one would reserve room for many more.
+      byId.set(id, [...(byId.get(id) ?? []), wake]);
+      return () => {
+        const rest = byId.get(id)?.filter((w) => w !== wake);
+        if (rest?.length) byId.set(id, rest);
+        else byId.delete(id);
+      };
+    },
+    wake(id: string): void {
+      for (const w of [...(byId.get(id) ?? [])]) w();
+    },
+    wakeAll(): void {
+      for (const list of [...byId.values()]) for (const w of [...list]) w();
     },
   };
 }

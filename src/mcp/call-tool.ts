@@ -9,6 +9,7 @@ import { readerFor, writerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
 import type { Guard, GuardCall } from "../guard/index.js";
 import type { Actor } from "../guard/audit.js";
+import type { PendingOwner } from "../guard/page/open-count.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
 import { errorToText } from "./error-text.js";
 import { parseArguments } from "./parse-arguments.js";
@@ -64,20 +65,24 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         read,
         write: writerFor(deps.isc, signal),
         signal,
+        owner: pendingOwner(extra.sessionId, deps),
         deadline: Date.now() + deps.config.callTimeoutMs,
         progress,
+        wantsProgress: progressToken !== undefined,
         elicitForm: async (message, requestedSchema) => {
           // request(), not elicitInput(): elicitInput would turn an answer of the wrong type into an error that reads as
           // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
-          const result = await deps.server.request(
-            { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
-            // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
-            { relatedRequestId: extra.mcpReq.id, signal, timeout: deps.config.callTimeoutMs },
+          const result = await asking(signal, deps.config.callTimeoutMs, (child) =>
+            deps.server.request(
+              { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
+              // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
+              { relatedRequestId: extra.mcpReq.id, signal: child, timeout: deps.config.callTimeoutMs },
+            ),
           );
           return { action: result.action, content: result.content };
         },
         elicitUrl: async (message, url, elicitationId, timeoutMs) => {
-          const result = await deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal, timeout: timeoutMs });
+          const result = await asking(signal, timeoutMs, (child) => deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal: child, timeout: timeoutMs }));
           return { action: result.action };
         },
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
@@ -98,6 +103,30 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
     deadline.clear();
     ended?.();
   }
+}
+
+/**
+ * Runs one request to the client on a signal of its own, let go of once it is answered: the SDK leaves its abort
+ * listener (holding the whole request) on the signal it is given, and the call's signal lives as long as the call,
+ * which for a call waiting on a page is minutes. It would also cancel an answered request should the call end later.
+ */
+async function asking<T>(signal: AbortSignal, ms: number, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = startDeadline(signal, ms);
+  try {
+    return await ask(own.signal);
+  } finally {
+    own.clear();
+  }
+}
+
+/**
+ * Whose open confirmation pages a call's new one counts toward: the signed-in person (whichever of their sessions
+ * asks), else the MCP session; over stdio the process serves one session. A stateless call without sign-in has none.
+ */
+function pendingOwner(sessionId: string | undefined, deps: CallDeps): PendingOwner | undefined {
+  if (deps.actor) return { key: `person:${deps.actor.sub}`, kind: "person" };
+  if (sessionId !== undefined) return { key: `session:${sessionId}`, kind: "session" };
+  return deps.config.http ? undefined : { key: "stdio", kind: "session" };
 }
 
 async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps, fullArgs: Record<string, unknown>): Promise<ToolOutput<unknown>> {

@@ -5,6 +5,7 @@ import type { Actor } from "../audit.js";
 import type { ConfirmBy } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
+import type { PendingOwner } from "../page/open-count.js";
 import type { GuardStore } from "../store.js";
 
 /** What is known before asking, from which the guard picks the channels to ask on, in order. */
@@ -35,8 +36,15 @@ export interface ChannelCall {
   signal: AbortSignal;
   /** GET only: what a channel may read to show the human more (e.g. the names behind a count). */
   read: IscRead;
+  /**
+   * Whose open confirmations a new one counts toward (--max-pending-per-session): the signed-in person, else the MCP
+   * session (stdio is one); undefined for a stateless call without sign-in (then only --max-pending applies).
+   */
+  owner?: PendingOwner | undefined;
   /** When the call's deadline passes (ms since the epoch): a channel that waits must answer "pending" before it. */
   deadline: number;
+  /** The client gave a progress token (so `progress` reaches it). */
+  wantsProgress?: boolean;
   /** An MCP progress notification, when the client gave a progress token; otherwise nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Form-mode elicitation (only when `facts.client.form`). */

@@ -1,4 +1,5 @@
 // What the URL and browser channels share: one page per binding, a bounded wait with progress, and the answer used once.
+import { TooManyPending } from "../page/open-count.js";
 import type { ConfirmationPages } from "../page/pages.js";
 import { sampleNames } from "../page/sample.js";
 import { acceptedNames, pageViewOf } from "../page/view-of.js";
@@ -6,14 +7,13 @@ import type { PendingConfirmation } from "../store.js";
 import type { ChannelAnswer, ConfirmationAsk } from "./channel.js";
 
 const TELL = "Tell the user it was not done; call again only if they ask for it.";
+const EXPIRED: ChannelAnswer = { kind: "refused", reason: "cancelled", why: "the confirmation page expired before the user answered it.", next: "Call again to open a new confirmation page, if the user still wants this." };
 const USED: ChannelAnswer = {
   kind: "refused",
   reason: "cancelled",
   why: "another call of this tool with the same arguments already used the user's answer (moments ago).",
   next: "Do not call again for this; check the result instead (e.g. with get_identity).",
 };
-/** How often a waiting call reports progress (when the client gave a progress token). */
-const PROGRESS_EVERY_MS = 5_000;
 /** A waiting call answers this long before its deadline, so the model gets a result, not a timeout. */
 const DEADLINE_MARGIN_MS = 5_000;
 
@@ -38,44 +38,18 @@ export interface PageFlow {
  */
 export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<ChannelAnswer> {
   const { binding, store, now, call } = req;
-  let pending = await store.findPending({ binding: binding.key }, now());
-  if (!pending) {
-    // The same call as one that just used the user's yes (e.g. two re-calls racing): no second page.
-    if (flow.pages.justUsed(binding.key)) return USED;
-    if (flow.pages.takeExpired(binding.key)) {
-      return { kind: "refused", reason: "cancelled", why: "the confirmation page expired before the user answered it.", next: "Call again to open a new confirmation page, if the user still wants this." };
-    }
-    const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
-    const view = pageViewOf({ tool: binding.tool, tenant: binding.tenant, preview: req.preview, by: req.by, ...(sample ? { sample } : {}) });
-    const opened = await flow.pages.open({ binding: binding.key, channel: flow.channel, data: { view, accept: acceptedNames(req.preview), requestedBy: req.asker, fourEyes: req.fourEyes }, expiresAt: now() + req.ttlMs });
-    pending = opened.pending;
-    // Opened by a concurrent call of the same binding: that call shows it; this one only waits.
-    if (opened.created) {
-      const failed = await flow.show(opened.url, pending, req);
-      if (failed) {
-        await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown." }, now());
-        await store.takeAnswered(binding.key, now());
-        flow.pages.used(pending.id, false);
-        return failed;
-      }
-    }
-  }
+  const found = (await store.findPending({ binding: binding.key }, now())) ?? (await openPage(flow, req));
+  if ("kind" in found) return found;
+  let pending: PendingConfirmation = found;
 
   if (!pending.answer) {
     const bound = Math.max(0, Math.min(flow.waitMs, call.deadline - now() - DEADLINE_MARGIN_MS));
-    const started = now();
-    let seen: PendingConfirmation | undefined = pending;
     const tell = (waited: number) => call.progress(waited, Math.round(bound / 1000), `Waiting for the user to answer the confirmation page ${flow.where}`).catch(() => {});
     await tell(0);
-    while (seen && !seen.answer && !call.signal.aborted && now() - started < bound) {
-      const slice = Math.min(PROGRESS_EVERY_MS, bound - (now() - started));
-      seen = await flow.pages.wait(pending.id, slice, call.signal);
-      if (seen && !seen.answer) await tell(Math.round((now() - started) / 1000));
-    }
-    if (!seen) {
-      if (flow.pages.takeExpired(binding.key)) return { kind: "refused", reason: "cancelled", why: "the confirmation page expired before the user answered it.", next: "Call again to open a new confirmation page, if the user still wants this." };
-      return USED;
-    }
+    // Woken by the answer. A client that asked for progress gets it at each tick, and the store is read again then too;
+    // without, a waiting call costs nothing until the answer, its end or the page's.
+    const seen = await flow.pages.wait(pending.id, bound, call.signal, call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined);
+    if (!seen) return flow.pages.takeExpired(binding.key) ? EXPIRED : USED;
     if (!seen.answer) return { kind: "pending", where: flow.where, expiresAt: seen.expiresAt };
     pending = seen;
   }
@@ -88,4 +62,51 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
   if (taken.answer.confirmed) return { kind: "confirmed", waited: true, by: taken.answer.by };
   const next = taken.answer.reason === "name-mismatch" ? "Call again only if the user wants to retry; they must type the name exactly." : TELL;
   return { kind: "refused", reason: taken.answer.reason, why: taken.answer.why, next };
+}
+
+/**
+ * Opens the page for a call that found none (or joins one a concurrent call of the same binding is opening) and shows
+ * it; a refusal when it cannot. Its own function, so a call that then waits holds the pending confirmation, not the
+ * page's view it was made from.
+ */
+async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingConfirmation | ChannelAnswer> {
+  const { binding, store, now, call } = req;
+  // The same call as one that just used the user's yes (e.g. two re-calls racing): no second page.
+  if (flow.pages.justUsed(binding.key)) return USED;
+  if (flow.pages.takeExpired(binding.key)) return EXPIRED;
+  const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
+  const view = pageViewOf({ tool: binding.tool, tenant: binding.tenant, preview: req.preview, by: req.by, ...(sample ? { sample } : {}) });
+  let opened;
+  try {
+    opened = await flow.pages.open({ binding: binding.key, channel: flow.channel, data: { view, accept: acceptedNames(req.preview), requestedBy: req.asker, fourEyes: req.fourEyes }, expiresAt: now() + req.ttlMs, owner: call.owner });
+  } catch (err) {
+    if (err instanceof TooManyPending) return tooMany(err, now(), req.ttlMs);
+    throw err;
+  }
+  const { pending } = opened;
+  // Opened by a concurrent call of the same binding: that call shows it; this one only waits.
+  if (!opened.created) return pending;
+  const failed = await flow.show(opened.url, pending, req);
+  if (!failed) return pending;
+  await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown." }, now());
+  await store.takeAnswered(binding.key, now());
+  flow.pages.used(pending.id, false);
+  return failed;
+}
+
+/** The refusal past a cap on open pages: how many, whose, and how to finish them (a re-call of one of them is never refused). */
+function tooMany(err: TooManyPending, now: number, ttlMs: number): ChannelAnswer {
+  const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
+  const next = `the first of them expires within ${minutes(err.nextExpiresAt - now)}, every one within ${minutes(ttlMs)}`;
+  const whose = { session: "this MCP session", person: "the signed-in user", process: "this server (all sessions together)" }[err.scope];
+  const flag = err.scope === "process" ? "--max-pending" : "--max-pending-per-session";
+  return {
+    kind: "refused",
+    reason: "too-many-pending",
+    why: `${whose} already has ${err.open} confirmation${err.open === 1 ? "" : "s"} open, waiting for an answer on their pages, and ${err.limit} is the most this server allows (${flag}).`,
+    next:
+      err.scope === "process"
+        ? `Tell the user to try again later: ${next}, and each one answered or cancelled frees a place at once. A call with the same arguments as an open confirmation is not refused; it waits on that page.`
+        : `Ask the user to answer or cancel the open confirmations on their pages (each one answered or cancelled frees a place at once), or wait: ${next}. A call with the same arguments as an open confirmation is not refused; it waits on that page. Then call again.`,
+  };
 }

@@ -5,12 +5,13 @@ import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
 
 export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number): Channel {
-  // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers.
-  const completions = new Map<string, () => Promise<void>>();
+  // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers. Kept
+  // until the page expires; in opening order, so the expired ones are at the front (no timer per page).
+  const completions = new Map<string, { send: () => Promise<void>; until: number }>();
   const complete = (pageId: string) => {
-    const send = completions.get(pageId);
+    const entry = completions.get(pageId);
     completions.delete(pageId);
-    void send?.().catch(() => {});
+    void entry?.send().catch(() => {});
   };
   pages?.onAnswer((id) => complete(id));
 
@@ -44,8 +45,12 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
               const reason = result.action === "decline" ? "declined" : "cancelled";
               return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it.", fromHost: true };
             }
-            completions.set(pending.id, () => call.elicitationComplete(elicitationId));
-            setTimeout(() => completions.delete(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();
+            const t = Date.now();
+            for (const [id, entry] of completions) {
+              if (entry.until > t) break;
+              completions.delete(id);
+            }
+            completions.set(pending.id, { send: () => call.elicitationComplete(elicitationId), until: pending.expiresAt });
             return undefined;
           },
           answered: (pending) => complete(pending.id),

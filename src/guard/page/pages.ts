@@ -3,9 +3,12 @@ import { nodeCrypto } from "../../core/builtins.js";
 import type { Logger } from "../../core/log.js";
 import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js";
 import type { Actor } from "../audit.js";
+import { PENDING_DEFAULTS } from "../../config/options.js";
 import { createPageHandler, type PageGate, type PageState } from "./handler.js";
+import { createOpenCount, TooManyPending, type PendingLimits, type PendingOwner, type Reservation } from "./open-count.js";
 import type { PageRequestHandler, PageServing } from "./serving.js";
 import type { PageView } from "./view.js";
+import { TICK_MS, waitForAnswer } from "./wait.js";
 
 /** 18 random bytes: 144 bits, 24 URL-safe characters. The id is the only key to its page. */
 export function newPageId(): string {
@@ -29,22 +32,31 @@ export interface OpenPage {
   channel: string;
   data: PageData;
   expiresAt: number;
+  /** Whose open pages this one counts toward (--max-pending-per-session); none for a call without a session or sign-in. */
+  owner?: PendingOwner | undefined;
 }
 
-/** How often a wait looks at the store, for answers given on another replica's listener. */
-const POLL_MS = 250;
 /** Ids this process opened are remembered this long past expiry, so a late tab reads "expired" or "already answered". */
 const RECENT_MS = 10 * 60_000;
+/** How often (by the pages' clock) what this process remembers is swept of what it no longer needs. */
+const SWEEP_MS = 10_000;
 
 export interface ConfirmationPages {
   /** Why a user's browser cannot reach the pages (then no channel may use them), or undefined. */
   unreachable(): string | undefined;
   /** True when the pages sign people in first (HTTP with OAuth): a different person can then answer, signed in, as --four-eyes needs. */
   readonly signsIn: boolean;
-  /** Opens the page for this binding, or finds the one already open for it (one page per binding); `created` says which. */
+  /**
+   * Opens the page for this binding, or finds the one already open for it (one page per binding); `created` says which.
+   * Throws TooManyPending when a new page would pass a cap (--max-pending-per-session, --max-pending); joining never does.
+   */
   open(input: OpenPage): Promise<{ pending: PendingConfirmation; url: string; created: boolean }>;
-  /** Resolves once the confirmation is answered or gone, after `ms`, or when `signal` aborts; with its state then. */
-  wait(id: string, ms: number, signal?: AbortSignal): Promise<PendingConfirmation | undefined>;
+  /**
+   * Resolves once the confirmation is answered or gone, after `ms`, or when `signal` aborts; with its state then.
+   * Woken by the answer (on any replica); reads the store only then, every `tickMs` (calling `onTick` with the ms
+   * waited so far, e.g. for progress), and at the end.
+   */
+  wait(id: string, ms: number, signal?: AbortSignal, onTick?: (waitedMs: number) => Promise<void>): Promise<PendingConfirmation | undefined>;
   /** True once for a binding whose page this process opened and that expired unanswered (so the re-call says so). */
   takeExpired(binding: string): boolean;
   /** Remembers that an answer is being used, so a late tab reads "already answered" and a duplicate call opens no new page. */
@@ -65,11 +77,16 @@ export interface ConfirmationPagesOptions {
   now?: () => number;
   /** Sign-in in front of every page (HTTP with OAuth). */
   gate?: PageGate | undefined;
+  /** Caps on the pages open at once. @default PENDING_DEFAULTS (20 per session or person, 1000 per process) */
+  limits?: PendingLimits | undefined;
+  /** How often a waiting call reports progress and reads the store again. @default 5000 */
+  tickMs?: number | undefined;
 }
 
 interface Recent {
   binding: string;
-  view: PageView;
+  /** The page's data as stored (the same string): read only if a late tab asks, so nothing more is held meanwhile. */
+  data: string;
   expiresAt: number;
   answered?: boolean;
   reported?: boolean;
@@ -82,19 +99,30 @@ const DUPLICATE_MS = 60_000;
 export function createConfirmationPages(opts: ConfirmationPagesOptions): ConfirmationPages {
   const now = opts.now ?? Date.now;
   const { store } = opts;
+  const tickMs = opts.tickMs ?? TICK_MS;
   const listeners = new Set<(id: string, answer: PendingAnswer) => void>();
-  const wakers = new Map<string, Set<() => void>>();
+  /** What this process opened, by id (in opening order) and by binding: every lookup is by key. */
   const recent = new Map<string, Recent>();
+  const byBinding = new Map<string, string[]>();
   const wrong = new Map<string, number>();
+  const count = createOpenCount(opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess });
+  /** Opens in progress by binding, so a concurrent call of the same binding joins instead of counting as a new one. */
+  const opening = new Map<string, Promise<{ pending: PendingConfirmation; url: string; created: boolean }>>();
+  let sweptAt = Number.NEGATIVE_INFINITY;
 
+  const forget = (id: string, r: Recent) => {
+    recent.delete(id);
+    wrong.delete(id);
+    const ids = byBinding.get(r.binding)?.filter((other) => other !== id);
+    if (ids?.length) byBinding.set(r.binding, ids);
+    else byBinding.delete(r.binding);
+  };
   const prune = () => {
     const t = now();
-    for (const [id, r] of recent) {
-      if (t > r.expiresAt + RECENT_MS) {
-        recent.delete(id);
-        wrong.delete(id);
-      }
-    }
+    if (t - sweptAt < SWEEP_MS && t >= sweptAt) return;
+    sweptAt = t;
+    for (const [id, r] of recent) if (t > r.expiresAt + RECENT_MS) forget(id, r);
+    count.expire(t, true);
   };
   const parse = (p: PendingConfirmation): PageData => JSON.parse(p.data) as PageData;
 
@@ -107,8 +135,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       return { kind: "open", view: data.view, accept: data.accept, expiresAt: p.expiresAt, audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes } };
     }
     const r = recent.get(id);
-    if (r?.answered !== undefined) return { kind: "answered", confirmed: r.answered, view: r.view };
-    if (r && now() > r.expiresAt) return { kind: "expired", view: r.view };
+    if (r?.answered !== undefined) return { kind: "answered", confirmed: r.answered, view: (JSON.parse(r.data) as PageData).view };
+    if (r && now() > r.expiresAt) return { kind: "expired", view: (JSON.parse(r.data) as PageData).view };
     return { kind: "unknown" };
   }
 
@@ -117,8 +145,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     if (!changed) return false;
     const r = recent.get(id);
     if (r) r.answered = a.confirmed;
+    count.settle(id);
     for (const l of listeners) l(id, a);
-    for (const w of wakers.get(id) ?? []) w();
     return true;
   }
 
@@ -135,52 +163,76 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     },
   });
 
-  return {
-    unreachable: () => opts.serving.unreachable(),
-    signsIn: opts.gate !== undefined,
-    async open(input) {
+  async function openNew(input: OpenPage): Promise<{ pending: PendingConfirmation; url: string; created: boolean }> {
+    let place: Reservation;
+    try {
+      place = count.reserve(input.owner, now());
+    } catch (err) {
+      // Full: but a page for this binding opened meanwhile (e.g. on another replica) is joined, never refused.
+      const open = err instanceof TooManyPending ? await store.findPending({ binding: input.binding }, now()) : undefined;
+      if (!open) throw err;
+      const base = await opts.serving.base();
+      opts.serving.hold(open.id, open.expiresAt);
+      return { pending: open, url: `${base}confirm/${open.id}`, created: false };
+    }
+    try {
       // Listener first: the page must answer before its URL goes anywhere.
       const base = await opts.serving.base();
-      const mine: PendingConfirmation = { id: newPageId(), binding: input.binding, channel: input.channel, expiresAt: input.expiresAt, data: JSON.stringify(input.data) };
+      const data = JSON.stringify(input.data);
+      // V8 may build that string as a tree of pieces, kept as long as the page is; reading it as a number flattens it.
+      Number(data);
+      const mine: PendingConfirmation = { id: newPageId(), binding: input.binding, channel: input.channel, expiresAt: input.expiresAt, data };
       const pending = await store.openPending(mine, now());
       const created = pending.id === mine.id;
       if (created) {
         prune();
-        recent.set(pending.id, { binding: input.binding, view: input.data.view, expiresAt: pending.expiresAt });
+        recent.set(pending.id, { binding: input.binding, data: mine.data, expiresAt: pending.expiresAt });
+        byBinding.set(input.binding, [...(byBinding.get(input.binding) ?? []), pending.id]);
+        // Answered on any replica, it stops counting; expired, `count` lets it go by itself.
+        const id = pending.id;
+        const stop = store.watchPending(id, () => {
+          store.findPending({ id }, now()).then(
+            (p) => (!p || p.answer ? count.settle(id) : undefined),
+            () => {},
+          );
+        });
+        place.opened(id, pending.expiresAt, stop);
+      } else {
+        place.cancel();
       }
       opts.serving.hold(pending.id, pending.expiresAt);
       return { pending, url: `${base}confirm/${pending.id}`, created };
-    },
-    async wait(id, ms, signal) {
-      const until = now() + ms;
-      for (;;) {
-        const p = await store.findPending({ id }, now());
-        if (!p || p.answer || signal?.aborted) return p;
-        const left = Math.min(until, p.expiresAt + 1) - now();
-        if (left <= 0) return p;
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener("abort", done);
-            wakers.get(id)?.delete(done);
-            resolve();
-          };
-          const timer = setTimeout(done, Math.min(POLL_MS, left));
-          signal?.addEventListener("abort", done, { once: true });
-          if (!wakers.has(id)) wakers.set(id, new Set());
-          wakers.get(id)!.add(done);
-        });
-        if (wakers.get(id)?.size === 0) wakers.delete(id);
+    } catch (err) {
+      place.cancel();
+      throw err;
+    }
+  }
+
+  return {
+    unreachable: () => opts.serving.unreachable(),
+    signsIn: opts.gate !== undefined,
+    async open(input) {
+      const already = opening.get(input.binding);
+      if (already) return { ...(await already), created: false };
+      const started = openNew(input);
+      opening.set(input.binding, started);
+      try {
+        return await started;
+      } finally {
+        if (opening.get(input.binding) === started) opening.delete(input.binding);
       }
     },
+    wait: (id, ms, signal, onTick) => waitForAnswer({ store, now, tickMs }, id, ms, signal, onTick),
     takeExpired(binding) {
       prune();
       const t = now();
       let expired = false;
-      for (const [id, r] of recent) {
-        if (r.binding !== binding || r.answered !== undefined || r.reported || t <= r.expiresAt) continue;
+      for (const id of byBinding.get(binding) ?? []) {
+        const r = recent.get(id)!;
+        if (r.answered !== undefined || r.reported || t <= r.expiresAt) continue;
         r.reported = true;
         expired = true;
+        count.settle(id);
         opts.serving.release(id);
       }
       return expired;
@@ -191,11 +243,15 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
         r.answered = confirmed;
         r.usedAt = now();
       }
+      count.settle(id);
       opts.serving.release(id);
     },
     justUsed(binding) {
       const t = now();
-      for (const r of recent.values()) if (r.binding === binding && r.answered === true && r.usedAt !== undefined && t - r.usedAt < DUPLICATE_MS) return true;
+      for (const id of byBinding.get(binding) ?? []) {
+        const r = recent.get(id)!;
+        if (r.answered === true && r.usedAt !== undefined && t - r.usedAt < DUPLICATE_MS) return true;
+      }
       return false;
     },
     onAnswer(listener) {

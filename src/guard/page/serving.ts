@@ -87,18 +87,24 @@ export function loopbackServing(handler: () => PageRequestHandler, opts: Loopbac
     await new Promise<void>((resolve) => s.close(() => resolve()));
     opts.log.debug("confirmation pages: loopback listener closed (no confirmation open)");
   };
-  // Re-checked whenever a hold ends; the listener closes once every hold has ended and a grace has passed.
-  const schedule = () => {
+  // The listener closes once every hold has ended and a grace has passed. The timer is set for the latest hold's end
+  // (a new hold moves it only when it ends later), so holding costs the same with one confirmation open or thousands;
+  // the holds are looked through only when it fires.
+  let latest = Number.NEGATIVE_INFINITY;
+  const arm = (at: number) => {
     clearTimeout(timer);
-    const t = now();
-    for (const [id, until] of holds) if (until <= t) holds.delete(id);
-    const next = holds.size > 0 ? Math.max(...holds.values()) - t : 0;
-    timer = setTimeout(() => {
-      for (const [id, until] of holds) if (until <= now()) holds.delete(id);
-      if (holds.size === 0) void stop();
-      else schedule();
-    }, next + graceMs);
+    timer = setTimeout(check, Math.max(0, at - now()) + graceMs);
     timer.unref();
+  };
+  const check = () => {
+    const t = now();
+    latest = Number.NEGATIVE_INFINITY;
+    for (const [id, until] of holds) {
+      if (until <= t) holds.delete(id);
+      else latest = Math.max(latest, until);
+    }
+    if (holds.size === 0) void stop();
+    else arm(latest);
   };
 
   const start = () =>
@@ -133,15 +139,16 @@ export function loopbackServing(handler: () => PageRequestHandler, opts: Loopbac
     unreachable: () => undefined,
     hold(id, until) {
       holds.set(id, until);
-      schedule();
+      if (until > latest) arm((latest = until));
     },
     release(id) {
       holds.delete(id);
-      schedule();
+      if (holds.size === 0) arm((latest = now()));
     },
     async close() {
       clearTimeout(timer);
       holds.clear();
+      latest = Number.NEGATIVE_INFINITY;
       await stop();
     },
     get port() {
