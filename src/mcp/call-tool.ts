@@ -72,7 +72,7 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         elicitForm: async (message, requestedSchema) => {
           // request(), not elicitInput(): elicitInput would turn an answer of the wrong type into an error that reads as
           // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
-          const result = await asking(signal, deps.config.callTimeoutMs, (child) =>
+          const result = await asking(signal, (child) =>
             deps.server.request(
               { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
               // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
@@ -82,7 +82,7 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
           return { action: result.action, content: result.content };
         },
         elicitUrl: async (message, url, elicitationId, timeoutMs) => {
-          const result = await asking(signal, timeoutMs, (child) => deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal: child, timeout: timeoutMs }));
+          const result = await asking(signal, (child) => deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal: child, timeout: timeoutMs }));
           return { action: result.action };
         },
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
@@ -110,12 +110,15 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
  * listener (holding the whole request) on the signal it is given, and the call's signal lives as long as the call,
  * which for a call waiting on a page is minutes. It would also cancel an answered request should the call end later.
  */
-async function asking<T>(signal: AbortSignal, ms: number, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const own = startDeadline(signal, ms);
+async function asking<T>(signal: AbortSignal, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const follow = () => own.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
   try {
     return await ask(own.signal);
   } finally {
-    own.clear();
+    signal.removeEventListener("abort", follow);
   }
 }
 
