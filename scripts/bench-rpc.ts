@@ -11,7 +11,14 @@ export interface RpcChild {
 
 const CLOSE_GRACE_MS = 3_000;
 
-export async function spawnRpc(entry: string, env: Record<string, string>, args: string[] = []): Promise<RpcChild> {
+export interface RpcOptions {
+  /** What the client declares at initialize. @default none */
+  capabilities?: Record<string, unknown>;
+  /** Answers a request the server sends (e.g. elicitation/create); without it they go unanswered. */
+  onRequest?: (method: string, params: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export async function spawnRpc(entry: string, env: Record<string, string>, args: string[] = [], options: RpcOptions = {}): Promise<RpcChild> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [entry, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   // Kept only to say why, should the child die before it answers (a bench that waited on it would hang instead).
   let stderr = "";
@@ -20,7 +27,13 @@ export async function spawnRpc(entry: string, env: Record<string, string>, args:
   child.stdin.on("error", () => {});
   const pending = new Map<number, { resolve: (message: Record<string, unknown>) => void; reject: (err: Error) => void }>();
   createInterface({ input: child.stdout }).on("line", (line) => {
-    const message = JSON.parse(line) as { id?: number } & Record<string, unknown>;
+    const message = JSON.parse(line) as { id?: number; method?: string; params?: Record<string, unknown> } & Record<string, unknown>;
+    if (message.method !== undefined) {
+      if (message.id !== undefined && options.onRequest) {
+        child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: options.onRequest(message.method, message.params ?? {}) })}\n`);
+      }
+      return;
+    }
     if (typeof message.id === "number") pending.get(message.id)?.resolve(message);
     pending.delete(message.id as number);
   });
@@ -43,7 +56,7 @@ export async function spawnRpc(entry: string, env: Record<string, string>, args:
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
     });
   // The protocol version the SDK's own client sends.
-  await request("initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench-rpc", version: "1" } });
+  await request("initialize", { protocolVersion: "2025-11-25", capabilities: options.capabilities ?? {}, clientInfo: { name: "bench-rpc", version: "1" } });
   child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return {
     pid: child.pid,

@@ -1,4 +1,4 @@
-// `npm run bench`: cold start, per-call overhead, bulk paging, memory, token counts and replicas on Redis, measured side by side in one run.
+// `npm run bench`: cold start, per-call overhead, bulk paging, memory, token counts, replicas on Redis and waiting confirmations, side by side in one run.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -13,8 +13,12 @@ import { median, percentile, round } from "./bench-stats.js";
 import { measureColdStarts } from "./bench-cold.js";
 import { benchReplicas } from "./bench-replicas.js";
 import { benchSandbox } from "./bench-sandbox.js";
+import { benchPending, type PendingBench } from "./bench-pending.js";
 
 const quick = process.argv.includes("--quick");
+/** `--only pending`: run that phase alone and put its figures into the existing results file. */
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+const PHASES = ["pending"];
 const N = quick
   ? { cold: 3, warmup: 20, calls: 50, memCalls: 300, bulkIdentities: 2_000 }
   : { cold: 20, warmup: 500, calls: 1_000, memCalls: 10_000, bulkIdentities: 10_000 };
@@ -54,7 +58,39 @@ function rssMb(pid: number | null): number {
   return round(kb / 1024, 1);
 }
 
+const machine = () => ({ cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version });
+
+function pendingRow(p: PendingBench): [string, string] {
+  return [
+    "waiting confirmations",
+    `${p.waiting} calls waiting on pages nobody answers: RSS ${p.rssMb.before} -> ${p.rssMb.waiting} MB (+${p.rssMb.growth} MB, ${p.rssMb.perCallKb} KB a call; peak ${p.rssMb.peak}) | a read ${p.readMs.waitingMedian} ms median meanwhile vs ${p.readMs.idleMedian} idle (${p.readMs.ratio}x) | server CPU while they wait ${p.cpuMsPerSecondWaiting} ms/s | opened in ${p.rampSeconds} s`,
+  ];
+}
+
+/** One phase alone (`--only <phase>`): its row, and its figures merged into the results file of this mode. */
+async function onlyPhase(phase: string): Promise<void> {
+  if (!PHASES.includes(phase)) throw new Error(`--only takes one of: ${PHASES.join(", ")}`);
+  process.stderr.write("waiting confirmations…\n");
+  const pending = await benchPending(serverEntry, BASE_ENV, quick);
+  const outDir = new URL("bench/", root);
+  mkdirSync(outDir, { recursive: true });
+  const outFile = new URL(quick ? "quick.json" : "latest.json", outDir);
+  let results: Record<string, unknown> = {};
+  try {
+    results = JSON.parse(readFileSync(outFile, "utf8")) as Record<string, unknown>;
+  } catch {
+    results = { date: new Date().toISOString(), quick, machine: machine() };
+  }
+  results.pendingConfirmations = { ...pending, date: new Date().toISOString(), machine: machine() };
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  rmSync(cacheDir, { recursive: true, force: true });
+  const [k, v] = pendingRow(pending);
+  process.stdout.write(`isc-identities-mcp bench${quick ? " (quick)" : ""}, ${phase} only, on ${machine().cpu}, ${machine().cores} cores, node ${process.version}\n${k}  ${v}\n`);
+  process.stdout.write(`written to ${fileURLToPath(outFile)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (only !== undefined) return onlyPhase(only);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const sandbox = createSandbox({ rateLimit: false });
   const served = await serveSandbox(sandbox);
@@ -152,11 +188,14 @@ async function main(): Promise<void> {
   log("replicas on Redis…");
   const replicas = await benchReplicas(serverEntry, BASE_ENV, quick);
 
+  log("waiting confirmations…");
+  const pendingConfirmations = await benchPending(serverEntry, BASE_ENV, quick);
+
   const ratio = (ms: number) => round(ms / cold.node, 2);
   const results = {
     date: new Date().toISOString(),
     quick,
-    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+    machine: machine(),
     coldStartMs: {
       ...cold,
       runs: N.cold,
@@ -193,6 +232,7 @@ async function main(): Promise<void> {
     tokens,
     sandbox: sandboxSpeed,
     replicas,
+    pendingConfirmations,
   };
 
   const rows: Array<[string, string]> = [
@@ -207,6 +247,7 @@ async function main(): Promise<void> {
         ? `skipped: ${replicas.skipped}`
         : `${replicas.callsPerSecond!.threeReplicas} calls/s through 3 replicas vs ${replicas.callsPerSecond!.oneReplica} through 1 (${replicas.callsPerSecond!.ratio}x, ${replicas.callsPerSecond!.concurrency} callers, limiter off) | guarded call ${replicas.guardedCallMs!.redis} ms on Redis vs ${replicas.guardedCallMs!.memory} ms in memory (+${replicas.guardedCallMs!.addedByRedis})`,
     ],
+    pendingRow(pendingConfirmations),
     ["tokens", `tools/list ${tokens.toolsList} | instructions ${tokens.instructions} | 50 identities: raw ${tokens.list50.raw}, summary ${tokens.list50.structured} (${round(tokens.list50.structuredRatio * 100, 1)}%), text ${tokens.list50.text} (${round(tokens.list50.textRatio * 100, 1)}%)`],
     ...Object.entries(tokens.perTool).map(([name, n]): [string, string] => [`  ${name}`, `${n} tokens`]),
   ];

@@ -8,6 +8,7 @@ import { OPTIONS } from "../src/config/options.js";
 import { listedTool } from "../src/mcp/listed-tools.js";
 import type { ReplicaBench } from "./bench-replicas.js";
 import type { SandboxBench } from "./bench-sandbox.js";
+import type { PendingBench } from "./bench-pending.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -49,6 +50,8 @@ interface BenchResults {
   tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
   replicas?: ReplicaBench;
   sandbox?: SandboxBench;
+  /** With `date` and `machine` when measured alone (`npm run bench -- --only pending`). */
+  pendingConfirmations?: PendingBench & { date?: string; machine?: { cpu: string; cores: number } };
 }
 
 /** The replica row: measured, or why it was not (no redis-server where the bench ran). */
@@ -58,6 +61,14 @@ function replicaRow(r: ReplicaBench | undefined): string {
   const c = r.callsPerSecond;
   const g = r.guardedCallMs;
   return `| ${what} | ${c.threeReplicas} tool calls/s through 3 replicas vs ${c.oneReplica} through 1 (${c.ratio}×, ${c.concurrency} callers, ${c.seconds} s each); one guarded call ${g.redis} ms on Redis vs ${g.memory} ms in memory (${g.addedByRedis >= 0 ? "+" : "−"}${Math.abs(g.addedByRedis)} ms, median of ${g.calls}) | 3 replicas faster than 1; Redis cost of a guarded call |`;
+}
+
+/** The waiting-confirmations row (`npm run bench -- --only pending` measures it alone, on its own date). */
+function pendingRow(p: BenchResults["pendingConfirmations"]): string {
+  const target = "≤ 150 MB RSS growth; a read ≤ 3× its idle median";
+  if (!p) return `| calls waiting on confirmation pages nobody answers | not measured yet | ${target} |`;
+  const when = p.date ? ` (measured alone ${p.date.slice(0, 10)}${p.machine ? ` on ${p.machine.cpu}, ${p.machine.cores} cores` : ""})` : "";
+  return `| ${p.waiting} calls waiting at once on confirmation pages nobody answers (stdio, URL elicitation, opened ${p.openingAtOnce} at a time)${when} | RSS +${p.rssMb.growth} MB (${p.rssMb.before} → ${p.rssMb.waiting} MB, ${p.rssMb.perCallKb} KB a call); \`get_identity\` meanwhile ${p.readMs.waitingMedian} ms median vs ${p.readMs.idleMedian} ms idle (${p.readMs.ratio}×); server CPU while they wait ${p.cpuMsPerSecondWaiting} ms/s | ${target} |`;
 }
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
@@ -89,6 +100,7 @@ function benchTable(): string {
       ? `| sandbox tenant: seeding ${b.sandbox.identities} identities; one GET through its handler (median of ${b.sandbox.gets}) | ${b.sandbox.seedMs} ms; ${b.sandbox.getMedianMs} ms | < 1 s; < 1 ms |`
       : "| sandbox tenant: seeding 10000 identities; one GET through its handler | not measured yet | < 1 s; < 1 ms |",
     replicaRow(b.replicas),
+    pendingRow(b.pendingConfirmations),
     "",
     "Tokens per tool definition: " + Object.entries(t.perTool).map(([name, n]) => `\`${name}\` ${n}`).join(", ") + ".",
   ].join("\n");
