@@ -39,7 +39,7 @@ async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
   const backend: Backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
   const log = createLogger("silent");
   const link = await connectRedis({ url: redisUrl, log });
-  const redisStore = createRedisStore(link, { codeLifetimeMs: config.confirmTtlSeconds * 1000 });
+  const redisStore = createRedisStore(link);
   const readsById: string[] = [];
   const store: GuardStore = {
     ...redisStore,

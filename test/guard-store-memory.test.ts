@@ -67,9 +67,10 @@ describe("the memory store's pending confirmations", () => {
 
   it("keeps spent codes, cooldowns and windows for exactly their time", async () => {
     const store = createMemoryStore();
-    expect(await store.spend("code", 1_000, T0)).toBe(true);
-    expect(await store.spend("code", 1_000, T0 + 999)).toBe(false);
-    expect(await store.spend("code", 1_000, T0 + 1_000)).toBe(true);
+    const mine = { at: T0, byThisProcess: true };
+    expect(await store.spend("code", mine, 1_000, T0)).toBe("spent");
+    expect(await store.spend("code", mine, 1_000, T0 + 999)).toBe("used");
+    expect(await store.spend("code", mine, 1_000, T0 + 1_000)).toBe("spent");
     expect(await store.startCooldown("k", 10_000, T0)).toBe(0);
     expect(await store.startCooldown("k", 10_000, T0 + 4_000)).toBe(6_000);
     expect(await store.startCooldown("k", 10_000, T0 + 10_000)).toBe(0);
