@@ -60,7 +60,7 @@ describe("lifetime", () => {
         if (i % 1_000 === 500) h.sandbox.inject({ path: /^\/v2025\//, delayMs: 5_000 });
         const identityId = i % 50 === 49 ? "0".repeat(32) : ids[i % ids.length]!;
         const res = await h.call(i % 10 === 0 ? "list_identities" : "get_identity", i % 10 === 0 ? { limit: 3, offset: i % 90 } : { identityId });
-        if (i % 1_000 === 500) expect(textOf(res)).toMatch(/within 1000 ms/);
+        if (i % 1_000 === 500) expect(textOf(res)).toMatch(/within 1 s \(the request timeout, --request-timeout\)/);
         else if (i % 50 === 49) expect(textOf(res)).toMatch(/HTTP 404/);
         else expect(res.isError, textOf(res)).toBeFalsy();
       };
