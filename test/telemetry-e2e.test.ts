@@ -156,6 +156,35 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
   });
 });
 
+describe("telemetry of a confirmation answered in a later request", () => {
+  it("a code (--confirm auto, a client without elicitation): the span of the call that spends it links to the one that issued it, and the code is exported nowhere", async () => {
+    const r = await receiver();
+    const t = await tenant();
+    const { client } = await startStdioCli([], { ...t.env, ...otelEnv(r), ISC_MCP_CONFIRM: "auto", ISC_MCP_CONFIRM_VIA: "code" });
+    cleanups.push(() => client.close());
+    const [victim] = deletable(t.sandbox.state, 1);
+    const first = (await client.callTool({ name: "delete_identity", arguments: { identityId: victim } })) as CallToolResult;
+    const code = (first.structuredContent as { confirmationCode?: string }).confirmationCode;
+    expect(code, JSON.stringify(first.content)).toBeTruthy();
+    const second = (await client.callTool({ name: "delete_identity", arguments: { identityId: victim, confirmationCode: code } })) as CallToolResult;
+    expect(second.isError, JSON.stringify(second.content)).toBeFalsy();
+
+    const [issued, spent] = await r.until(() => {
+      const found = r.spans().filter((s) => s.name === "confirm delete_identity");
+      const a = found.find((s) => s.attributes["isc_mcp.confirmation.outcome"] === "code-issued");
+      const b = found.find((s) => s.attributes["isc_mcp.confirmation.outcome"] === "confirmed");
+      return a && b ? [a, b] : undefined;
+    });
+    expect(issued.attributes["isc_mcp.confirmation.channel"]).toBe("code");
+    expect(spent.attributes["isc_mcp.confirmation.channel"]).toBe("code");
+    // Two tool calls, two traces: the link is what ties the answer to the question.
+    expect(spent.traceId).not.toBe(issued.traceId);
+    expect(spent.links).toEqual([{ traceId: issued.traceId, spanId: issued.spanId, attributes: { "isc_mcp.link": "asked-in-earlier-request" } }]);
+    await r.until(() => (r.metric("isc_mcp.confirmations") ?? []).length >= 2);
+    expect(r.bodies().join("\n")).not.toContain(code!);
+  });
+});
+
 describe("telemetry over HTTP", () => {
   it("the trace continues from _meta.traceparent, the span carries a digest of the session id (never the id), and ISC gets the trace", async () => {
     const r = await receiver();
