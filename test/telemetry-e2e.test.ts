@@ -4,6 +4,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
 import { serveTenant, spawnCli, startStdioCli, waitForMcpUrl, type ServedTenant, type StdioCli } from "./support/cli-process.js";
@@ -211,5 +212,54 @@ describe("telemetry over HTTP", () => {
     const get = await r.until(() => childrenOf(r.spans(), server).find((s) => s.kind === CLIENT && s.name === "GET /v2025/identities/{id}"));
     const sent = apiCalls(t).find((c) => c.method === "GET" && c.path === `/v2025/identities/${plain}`);
     expect(sent?.headers.traceparent).toBe(`00-${HOST_TRACE}-${get.spanId}-01`);
+  });
+});
+
+/** GET on the server's listener with the headers given (Host included, which fetch would not let a test set). */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; type: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("Prometheus text on the HTTP listener (--prometheus)", () => {
+  const TOKEN = "prometheus-test-token-0123456789";
+
+  it("serves the metrics at /metrics under /mcp's Host and token rules, with no OTEL_* variable set; without the flag there is no /metrics", async () => {
+    const t = await tenant();
+    const cli = spawnCli(["--http", "--port", "0", "--prometheus"], { ...t.env, ISC_MCP_HTTP_TOKEN: TOKEN, ISC_MCP_CONFIRM: "strict" });
+    cleanups.push(() => cli.child.kill("SIGTERM"));
+    const url = await waitForMcpUrl(cli);
+    expect(url, cli.stderr()).toBeDefined();
+    const client = new Client({ name: "telemetry-prometheus", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url!), { requestInit: { headers: { authorization: `Bearer ${TOKEN}` } } }));
+    cleanups.push(() => client.close());
+    const { plain } = pickFixtures(t.sandbox.state);
+    expect(((await client.callTool({ name: "get_identity", arguments: { identityId: plain } })) as CallToolResult).isError).toBeFalsy();
+
+    const metrics = new URL("/metrics", url!).href;
+    const host = new URL(url!).host;
+    expect((await get(metrics, { host })).status).toBe(401);
+    expect((await get(metrics, { host: "evil.example", authorization: `Bearer ${TOKEN}` })).status).toBe(403);
+    const ok = await get(metrics, { host, authorization: `Bearer ${TOKEN}` });
+    expect(ok.status).toBe(200);
+    expect(ok.type).toMatch(/^text\/plain/);
+    expect(ok.body).toMatch(/^mcp_server_operation_duration_count\{[^}]*gen_ai_tool_name="get_identity"[^}]*\} 1$/m);
+    expect(ok.body).toMatch(/^http_client_request_duration_count\{[^}]*url_template="\/v2025\/identities\/\{id\}"[^}]*\} 1$/m);
+    expect(ok.body).toMatch(/^isc_mcp_isc_token_refreshes_total\{[^}]*isc_mcp_outcome="ok"[^}]*\} 1$/m);
+    expect(ok.body).not.toContain(plain);
+    expect(cli.stderr()).toContain("OpenTelemetry on: Prometheus text at /metrics");
+
+    const plainCli = spawnCli(["--http", "--port", "0"], { ...t.env, ISC_MCP_HTTP_TOKEN: TOKEN });
+    cleanups.push(() => plainCli.child.kill("SIGTERM"));
+    const other = await waitForMcpUrl(plainCli);
+    expect((await get(new URL("/metrics", other!).href, { host: new URL(other!).host, authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+    expect(plainCli.stderr()).not.toContain("OpenTelemetry");
   });
 });

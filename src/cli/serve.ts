@@ -30,7 +30,7 @@ export async function serve(config: Config): Promise<void> {
   registerSecret(config.oauthClientSecret);
   const log = createLogger(config.logLevel);
   // OpenTelemetry only when the OTEL_* variables ask for it: otherwise its SDK is never loaded.
-  const plan = telemetryPlan(process.env, false);
+  const plan = telemetryPlan(process.env, config.http && config.prometheus);
   const otel = plan ? await startTelemetry(plan, log) : undefined;
   // Loaded only with --redis-url: without it no Redis code runs at all.
   const redis = config.redisUrl
@@ -73,7 +73,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, metrics: otel?.prometheus, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
