@@ -113,7 +113,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       const searchParams = options.searchParams
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
-      const trace = traceRequest(method, routeTemplate(opts.apiVersion, method, path), base);
+      const trace = traceRequest(method, () => routeTemplate(opts.apiVersion, method, path), base);
       const ctx: CallContext = { phase: "token", trace };
       let response: Response;
       let text: string;

@@ -16,11 +16,11 @@ export interface RequestTrace {
 
 /**
  * Undefined when telemetry is off: the client then adds no hooks at all. `template` is the route with its ids named
- * (`/identities/v1/{id}`), from api-paths.ts.
+ * (`/identities/v1/{id}`), from api-paths.ts; as a function, worked out only when telemetry is on.
  */
-export function traceRequest(method: string, template: string, host: URL): RequestTrace | undefined {
+export function traceRequest(method: string, template: string | (() => string), host: URL): RequestTrace | undefined {
   const t = telemetry();
-  return t ? new AttemptTrace(t, method, template, host) : undefined;
+  return t ? new AttemptTrace(t, method, typeof template === "string" ? template : template(), host) : undefined;
 }
 
 class AttemptTrace implements RequestTrace {
