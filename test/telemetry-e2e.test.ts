@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
 import { serveTenant, spawnCli, startStdioCli, waitForMcpUrl, type ServedTenant, type StdioCli } from "./support/cli-process.js";
 import { deletable } from "./support/confirm-e2e.js";
+import { MODERN, startModernCli } from "./support/modern-cli.js";
 import { otelEnv, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 
 const SERVER = 2;
@@ -154,6 +155,26 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
     expect(metricBodies).not.toContain(plain);
     // Ids appear in spans only where the audit line has them: the confirmation's target.
     for (const s of r.spans().filter((x) => !x.name.startsWith("confirm "))) expect(JSON.stringify([s.name, s.attributes])).not.toMatch(new RegExp(`${victim}|${plain}`));
+  });
+});
+
+describe("telemetry of a 2026-era request", () => {
+  it("continues the trace a 2026-07-28 host puts in params._meta (SEP-414), with that protocol version on the span", async () => {
+    const r = await receiver();
+    const t = await tenant();
+    const { client } = await startModernCli([], { ...t.env, ...otelEnv(r), ISC_MCP_CONFIRM: "strict" });
+    cleanups.push(() => client.close());
+    const { plain } = pickFixtures(t.sandbox.state);
+    const res = await client.callTool({ name: "get_identity", arguments: { identityId: plain }, _meta: { traceparent, tracestate: "vendor=abc" } });
+    expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    const server = await r.until(() => r.spans().find((s) => s.kind === SERVER && s.name === "tools/call get_identity"));
+    expect(server.traceId).toBe(HOST_TRACE);
+    expect(server.parentSpanId).toBe(HOST_SPAN);
+    expect(server.attributes["mcp.protocol.version"]).toBe(MODERN);
+    const sent = apiCalls(t).find((c) => c.method === "GET" && c.path === `/v2025/identities/${plain}`);
+    expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${HOST_TRACE}-[0-9a-f]{16}-01$`));
+    // The host's tracestate goes on with its trace.
+    expect(sent?.headers.tracestate).toBe("vendor=abc");
   });
 });
 
