@@ -84,6 +84,11 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
       expect(traceId, `${call.method} ${call.path}: ${call.headers.traceparent}`).toBe(HOST_TRACE);
       expect(isc.map((s) => s.spanId)).toContain(parentId);
     }
+
+    // The stdio connection is the session: its end (the host closes stdin) is its duration, exported before the exit.
+    await client.close();
+    const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
+    expect(sessions.map((p) => [p.attributes, p.count])).toEqual([[{ "mcp.protocol.version": "2025-11-25", "network.transport": "pipe" }, 1]]);
   });
 
   it("2 reads (one meeting a 429), 1 declined and 1 confirmed delete: confirmation spans with channel and outcome, and metrics with those values; nothing exported names a person or holds a secret", async () => {
@@ -233,6 +238,11 @@ describe("telemetry over HTTP", () => {
     const get = await r.until(() => childrenOf(r.spans(), server).find((s) => s.kind === CLIENT && s.name === "GET /v2025/identities/{id}"));
     const sent = apiCalls(t).find((c) => c.method === "GET" && c.path === `/v2025/identities/${plain}`);
     expect(sent?.headers.traceparent).toBe(`00-${HOST_TRACE}-${get.spanId}-01`);
+    // Ending the session (DELETE /mcp) ends its duration: one session, over TCP.
+    expect(r.metric("mcp.server.session.duration")).toBeUndefined();
+    await transport.terminateSession();
+    const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
+    expect(sessions.map((p) => [p.attributes, p.count])).toEqual([[{ "mcp.protocol.version": "2025-11-25", "network.transport": "tcp" }, 1]]);
   });
 });
 

@@ -9,6 +9,7 @@ import type * as OtelApi from "@opentelemetry/api";
  */
 export const METRICS = {
   operationDuration: { name: "mcp.server.operation.duration", kind: "histogram", unit: "s", description: "Duration of each MCP request the server answered (OpenTelemetry MCP semantic conventions).", labels: ["mcp.method.name", "gen_ai.tool.name", "gen_ai.prompt.name", "error.type", "mcp.protocol.version", "network.transport"] },
+  sessionDuration: { name: "mcp.server.session.duration", kind: "histogram", unit: "s", description: "Duration of each MCP session: a stdio connection, or an HTTP session from initialize to its end (OpenTelemetry MCP semantic conventions).", labels: ["mcp.protocol.version", "network.transport"] },
   confirmations: { name: "isc_mcp.confirmations", kind: "counter", unit: "{confirmation}", description: "Confirmations a human was asked for, by tool, the channel whose answer stood, and outcome.", labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"] },
   confirmationDuration: { name: "isc_mcp.confirmation.duration", kind: "histogram", unit: "s", description: "How long a confirmation took, from asking to the answer (or to the call's end).", labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"] },
   confirmationsPending: { name: "isc_mcp.confirmations.pending", kind: "gauge", unit: "{confirmation}", description: "Tool calls waiting right now inside this process for a human's answer.", labels: [] },
@@ -21,6 +22,7 @@ export const METRICS = {
 
 export interface Instruments {
   operationDuration: Histogram;
+  sessionDuration: Histogram;
   confirmations: Counter;
   confirmationDuration: Histogram;
   iscDuration: Histogram;
@@ -50,6 +52,7 @@ export function makeInstruments(meter: Meter): Instruments {
   gauge(METRICS.pagesOpen, () => [...pageCounts].reduce((sum, count) => sum + count(), 0));
   return {
     operationDuration: histogram(METRICS.operationDuration),
+    sessionDuration: histogram(METRICS.sessionDuration),
     confirmations: counter(METRICS.confirmations),
     confirmationDuration: histogram(METRICS.confirmationDuration),
     iscDuration: histogram(METRICS.iscDuration),

@@ -1,6 +1,7 @@
 // The SDK's Server with a SERVER span and a duration per request (OpenTelemetry's MCP conventions), continuing the
 // host's trace from params._meta.traceparent (SEP-414). With telemetry off, each request costs one check.
 import { Server, type JSONRPCRequest, type Result, type ServerContext } from "@modelcontextprotocol/server";
+import type { Attributes } from "@opentelemetry/api";
 import { defined, telemetry, type Telemetry } from "../core/telemetry.js";
 import { nodeCrypto } from "../core/builtins.js";
 import { clientEra } from "./client-era.js";
@@ -8,13 +9,37 @@ import { clientEra } from "./client-era.js";
 type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;
 
 export class TracedServer extends Server {
+  /** A session's start and labels, once an initialize was answered on a connection that is one (stdio, an HTTP session). */
+  private session: { at: number; labels: Attributes } | undefined;
+
+  constructor(...args: ConstructorParameters<typeof Server>) {
+    super(...args);
+    // The connection's end ends the session (mcp.server.session.duration); nothing else in this server sets onclose.
+    this.onclose = () => this.sessionEnded();
+  }
+
   /** The SDK's hook around every registered handler (its own validation inside ours), the built-in ones included. */
   protected override _wrapHandler(method: string, handler: Handler): Handler {
     const inner = super._wrapHandler(method, handler);
-    return (request, ctx) => {
+    const run: Handler = (request, ctx) => {
       const t = telemetry();
       return t ? traced(t, this, method, request, ctx, inner) : inner(request, ctx);
     };
+    if (method !== "initialize") return run;
+    return async (request, ctx) => {
+      const result = await run(request, ctx);
+      // A stateless HTTP request answers initialize on a server that ends with the request: no session to time.
+      if (telemetry() && (!ctx.http || ctx.sessionId !== undefined)) {
+        this.session = { at: performance.now(), labels: defined({ "mcp.protocol.version": (result as { protocolVersion?: string }).protocolVersion, "network.transport": ctx.http ? "tcp" : "pipe" }) };
+      }
+      return result;
+    };
+  }
+
+  private sessionEnded(): void {
+    const { session } = this;
+    this.session = undefined;
+    if (session) telemetry()?.instruments.sessionDuration.record((performance.now() - session.at) / 1000, session.labels);
   }
 }
 
