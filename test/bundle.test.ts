@@ -118,7 +118,7 @@ describe("what a start of the shipped bundle loads", () => {
     // An endpoint nobody listens on: the exporter's failures are its own; the call is the same.
     const on = await loadedBy(["--sandbox"], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_METRIC_EXPORT_INTERVAL: "600000" }, call);
     expect(sdk(on.files)).toHaveLength(1);
-  });
+  }, 60_000);
 
   it("starts as a CommonJS script, as the package.json beside it says: node runs no ES module job for it (an ES module entry costs every start ~4 ms)", async () => {
     const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});

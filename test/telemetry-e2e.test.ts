@@ -12,6 +12,8 @@ import { deletable } from "./support/confirm-e2e.js";
 import { MODERN, startModernCli } from "./support/modern-cli.js";
 import { otelEnv, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver.js";
 
+/** Each test starts the built server and waits for its exports: on a loaded machine that takes a while. */
+const SLOW = 60_000;
 const SERVER = 2;
 const CLIENT = 3;
 /** A host's trace: what its own span would put in params._meta. */
@@ -89,7 +91,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
     await client.close();
     const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
     expect(sessions.map((p) => [p.attributes, p.count])).toEqual([[{ "mcp.protocol.version": "2025-11-25", "network.transport": "pipe" }, 1]]);
-  });
+  }, SLOW);
 
   it("2 reads (one meeting a 429), 1 declined and 1 confirmed delete: confirmation spans with channel and outcome, and metrics with those values; nothing exported names a person or holds a secret", async () => {
     const r = await receiver();
@@ -160,7 +162,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
     expect(metricBodies).not.toContain(plain);
     // Ids appear in spans only where the audit line has them: the confirmation's target.
     for (const s of r.spans().filter((x) => !x.name.startsWith("confirm "))) expect(JSON.stringify([s.name, s.attributes])).not.toMatch(new RegExp(`${victim}|${plain}`));
-  });
+  }, SLOW);
 });
 
 describe("telemetry of a 2026-era request", () => {
@@ -180,7 +182,7 @@ describe("telemetry of a 2026-era request", () => {
     expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${HOST_TRACE}-[0-9a-f]{16}-01$`));
     // The host's tracestate goes on with its trace.
     expect(sent?.headers.tracestate).toBe("vendor=abc");
-  });
+  }, SLOW);
 });
 
 describe("telemetry of a confirmation answered in a later request", () => {
@@ -209,7 +211,7 @@ describe("telemetry of a confirmation answered in a later request", () => {
     expect(spent.links).toEqual([{ traceId: issued.traceId, spanId: issued.spanId, attributes: { "isc_mcp.link": "asked-in-earlier-request" } }]);
     await r.until(() => (r.metric("isc_mcp.confirmations") ?? []).length >= 2);
     expect(r.bodies().join("\n")).not.toContain(code!);
-  });
+  }, SLOW);
 });
 
 describe("telemetry over HTTP", () => {
@@ -243,7 +245,7 @@ describe("telemetry over HTTP", () => {
     await transport.terminateSession();
     const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
     expect(sessions.map((p) => [p.attributes, p.count])).toEqual([[{ "mcp.protocol.version": "2025-11-25", "network.transport": "tcp" }, 1]]);
-  });
+  }, SLOW);
 });
 
 /** GET on the server's listener with the headers given (Host included, which fetch would not let a test set). */
@@ -292,5 +294,5 @@ describe("Prometheus text on the HTTP listener (--prometheus)", () => {
     const other = await waitForMcpUrl(plainCli);
     expect((await get(new URL("/metrics", other!).href, { host: new URL(other!).host, authorization: `Bearer ${TOKEN}` })).status).toBe(404);
     expect(plainCli.stderr()).not.toContain("OpenTelemetry");
-  });
+  }, SLOW);
 });

@@ -118,7 +118,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     metric: (name) => metrics.get(name),
     bodies: () => [...bodies],
     requests: () => [...requests],
-    async until(check, timeoutMs = 15_000) {
+    async until(check, timeoutMs = 30_000) {
       const end = Date.now() + timeoutMs;
       for (;;) {
         const got = check();
