@@ -44,7 +44,7 @@ const apiCalls = (t: ServedTenant) => t.sandbox.requests.filter((r) => !r.path.s
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) => spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
 
 describe("telemetry over stdio (a 2025 client that shows forms)", () => {
-  async function start(r: OtlpReceiver, t: ServedTenant, answer: (name: string) => ElicitResult): Promise<StdioCli> {
+  async function start(r: OtlpReceiver, t: ServedTenant, answer: (name: string) => ElicitResult | Promise<ElicitResult>): Promise<StdioCli> {
     let expected = "";
     const cli = await startStdioCli([], { ...t.env, ...otelEnv(r), ISC_MCP_CONFIRM: "strict", ISC_MCP_CONFIRM_VIA: "form" }, undefined, {
       capabilities: { elicitation: { form: {} } },
@@ -96,7 +96,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
   it("2 reads (one meeting a 429), 1 declined and 1 confirmed delete: confirmation spans with channel and outcome, and metrics with those values; nothing exported names a person or holds a secret", async () => {
     const r = await receiver();
     const t = await tenant();
-    let answer: (name: string) => ElicitResult = () => ({ action: "decline" });
+    let answer: (name: string) => ElicitResult | Promise<ElicitResult> = () => ({ action: "decline" });
     const { client } = await start(r, t, (name) => answer(name));
     const { plain } = pickFixtures(t.sandbox.state);
     const [victim] = deletable(t.sandbox.state, 1);
@@ -111,8 +111,15 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
     // The human declines the first delete and confirms the second.
     const declined = (await client.callTool({ name: "delete_identity", arguments: { identityId: victim } })) as CallToolResult;
     expect(declined.isError).toBe(true);
-    answer = (name) => ({ action: "accept", content: { name } });
+    // The human answers only once the pending gauge has shown the call waiting for them.
+    const pending = () => r.metric("isc_mcp.confirmations.pending")?.[0]?.value;
+    let pendingWhileAsked: number | undefined;
+    answer = async (name) => {
+      pendingWhileAsked = await r.until(() => pending() === 1 && 1);
+      return { action: "accept", content: { name } };
+    };
     const confirmed = (await client.callTool({ name: "delete_identity", arguments: { identityId: victim } })) as CallToolResult;
+    expect(pendingWhileAsked).toBe(1);
     expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();
     expect(t.sandbox.state.identities.has(victim!)).toBe(false);
 
@@ -147,7 +154,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
     expect(count("http.client.request.duration", { "http.request.method": "DELETE", "url.template": "/v2025/identities/{id}" })).toBe(1);
     expect(count("isc_mcp.isc.token.refreshes", { "isc_mcp.outcome": "ok" })).toBe(1);
     expect(count("isc_mcp.isc.rate_budget.wait", {})).toBeGreaterThan(0);
-    expect(count("isc_mcp.confirmations.pending", {})).toBe(0);
+    await r.until(() => pending() === 0);
 
     // Nothing exported names a person (the one deleted, the one read), nor holds a token, the client secret or an id as a metric label.
     const everything = r.bodies().join("\n");
