@@ -13,6 +13,7 @@ import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
+import { askingHuman, confirmationRecorded, humanAnswered, type Asking } from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -111,8 +112,13 @@ export function createGuard(opts: GuardOptions): Guard {
     let confirmation = "none-needed";
     /** Channels asked before the one named in `confirmation`, and why their answer did not count. */
     let passedOver: AuditEntry["passedOver"];
-    const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) =>
-      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
+    /** Set once a channel is asked: the confirmation's telemetry (confirmation-telemetry.ts), ended at the audit line. */
+    let asking: Asking | undefined;
+    const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) => {
+      const line: AuditEntry = { tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry };
+      opts.audit.record(line);
+      confirmationRecorded(line, asking);
+    };
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".
     const reading = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -165,8 +171,10 @@ export function createGuard(opts: GuardOptions): Guard {
         // waiting on a page holds it for minutes.
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
+        asking = askingHuman(binding.key);
         const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs });
         const { channel, answer } = turn;
+        humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
