@@ -25,13 +25,25 @@ describe("every place a tool touches", () => {
     }
   });
 
-  it("gives every tool rights, a valid call for the reliability tests, and every write a guard plan", () => {
+  it("gives every tool rights and a valid call for the reliability tests", () => {
     const calls = validCalls(createSandbox({ identities: 30 }));
     for (const tool of TOOLS) {
       expect(tool.rights.length, `${tool.name}: rights`).toBeGreaterThan(3);
       expect(calls.has(tool.name), `${tool.name}: test/support/tool-calls.ts`).toBe(true);
       expect(tool.inputSchema.safeParse(calls.get(tool.name)).success, `${tool.name}: its valid call must pass its own schema`).toBe(true);
-      if (tool.kind !== "read") expect(typeof tool.guard?.plan, `${tool.name}: a write declares guard.plan`).toBe("function");
+    }
+  });
+
+  it("gives every write a guard plan that names the call's targets, says what is not done, and shows a preview before asking", () => {
+    const calls = validCalls(createSandbox({ identities: 30 }));
+    for (const tool of TOOLS.filter((t) => t.kind !== "read")) {
+      const call = calls.get(tool.name)! as { identityId?: string; identityIds?: string[]; ids?: string[] };
+      const plan = tool.guard!.plan(tool.inputSchema.parse(call) as never);
+      expect(plan.targetIds, `${tool.name}: the audit names the identities the call targets`).toEqual(call.identityIds ?? call.ids ?? [call.identityId]);
+      expect(plan.notDone, `${tool.name}: refusals say what was not done`).toMatch(/^(No .*|The .* (was|were) not .*)\.$/);
+      // A human asked to confirm sees what they confirm; a destructive tool asks for the identity's name (DESIGN.md §4).
+      if (plan.confirm !== "none") expect(plan.preview, `${tool.name}: confirms, so it must preview`).toBeDefined();
+      if (tool.kind === "destructive") expect([plan.confirm, plan.preview], tool.name).toEqual(["name", expect.objectContaining({ kind: "identity", identityId: call.identityId })]);
     }
   });
 

@@ -99,6 +99,13 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
     expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(200);
     results.push(await call("delete_identity", { identityId: id }));
     results.push(await call("start_identities_invite", { uninvited: true }));
+    // A browser that cannot start: here --confirm auto would fall through to a code; strict refuses and hands none out.
+    const unopened = await start(["--confirm", "strict"], { BROWSER: "false" });
+    const refused = await unopened.call("delete_identity", { identityId: ids[3]! });
+    expect(refused.isError).toBe(true);
+    expect(deletesOf(ids[3]!)).toHaveLength(0);
+    expect(unopened.cli.stderr()).not.toMatch(/confirmationCode/);
+    results.push(refused);
     for (const r of results) {
       const seen = seenOf(r);
       expect(seen).not.toContain("/confirm/");

@@ -47,7 +47,6 @@ describe("tool inventory", () => {
       expect(tool.title, tool.name).toBeTruthy();
       expect(tool.description!.length, tool.name).toBeGreaterThan(20);
       expect(tool.description!.length, tool.name).toBeLessThan(300);
-      expect(["read", "write", "destructive"]).toContain(def.kind);
       expect(tool.annotations).toEqual({
         readOnlyHint: def.kind === "read",
         destructiveHint: def.kind === "destructive",
@@ -55,6 +54,10 @@ describe("tool inventory", () => {
         openWorldHint: true,
       });
     }
+    // The kinds themselves, as DESIGN.md's table gives them: hints derived from a wrong kind would be wrong too.
+    const kinds = Object.fromEntries(TOOLS.map((t) => [t.name, t.kind]));
+    expect(Object.keys(kinds).filter((name) => kinds[name] === "destructive")).toEqual(["reset_identity", "delete_identity"]);
+    expect(Object.keys(kinds).filter((name) => kinds[name] === "read")).toEqual(["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment", "get_task_status"]);
   });
 
   it("describes every argument and has no top-level anyOf/oneOf (some hosts reject those)", () => {
