@@ -26,15 +26,27 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+let serverJsonBefore: string;
+
+/** Each entry's DOS modification time and date in a zip's central directory, as [time, date] pairs. */
+function zipStamps(zip: Buffer): Array<[number, number]> {
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  const stamps: Array<[number, number]> = [];
+  let at = zip.readUInt32LE(end + 16);
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    stamps.push([zip.readUInt16LE(at + 12), zip.readUInt16LE(at + 14)]);
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return stamps;
+}
+
 beforeAll(() => {
   // `npm test` builds first; the script is run directly (not `npm run bundle:mcpb`) so it does not rebuild dist/ under other test files.
   if (!existsSync(join(root, "dist/scripts/bundle-mcpb.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
   work = mkdtempSync(join(tmpdir(), "isc-mcpb-"));
-  output = execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], {
-    cwd: root,
-    env: { ...process.env, MCPB_OUT_DIR: work, MCPB_SERVER_JSON: join(work, "server.json") },
-    encoding: "utf8",
-  });
+  serverJsonBefore = readFileSync(join(root, "server.json"), "utf8");
+  output = execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: work }, encoding: "utf8" });
   file = join(work, `${pkg.name}-${pkg.version}.mcpb`);
 }, 90_000);
 afterAll(() => {
@@ -47,20 +59,36 @@ describe("npm run bundle:mcpb", () => {
     expect(existsSync(file)).toBe(true);
   });
 
-  it("writes the .mcpb's SHA-256 into server.json's mcpb entry, and nothing else changes", () => {
+  it("leaves the tree clean: the tracked server.json is not rewritten by a build", () => {
+    expect(readFileSync(join(root, "server.json"), "utf8")).toBe(serverJsonBefore);
+    expect(output).toContain(`sha256 ${createHash("sha256").update(readFileSync(file)).digest("hex")}`);
+  });
+});
+
+describe("npm run release:hash", () => {
+  it("writes the SHA-256 of the release's .mcpb into server.json's mcpb entry, and nothing else changes", () => {
+    const serverJson = join(work, "server.json");
+    execFileSync(process.execPath, [join(root, "dist/scripts/release-hash.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: work, MCPB_SERVER_JSON: serverJson }, encoding: "utf8" });
     const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
-    const written = JSON.parse(readFileSync(join(work, "server.json"), "utf8")) as unknown;
-    expect(written).toEqual(renderServerJson(sha));
+    expect(JSON.parse(readFileSync(serverJson, "utf8"))).toEqual(renderServerJson(sha));
+    expect(readFileSync(join(root, "server.json"), "utf8")).toBe(serverJsonBefore);
   });
 });
 
 describe("a reproducible .mcpb", () => {
-  it("built again from the same tree gives the same bytes (the CLI's packing time is pinned), so server.json's hash can be checked by anyone", async () => {
-    // DOS zip times have a 2-s grain: past it, an unpinned stamp would differ.
-    await new Promise((r) => setTimeout(r, 2_100));
+  it("stamps every entry with the pinned build time, not the packing time", () => {
+    const stamps = zipStamps(readFileSync(file));
+    expect(stamps.length).toBeGreaterThan(5);
+    // 2025-01-01 00:00 UTC (no SOURCE_DATE_EPOCH in the test's environment) as a DOS time and date.
+    const pinned: [number, number] = process.env.SOURCE_DATE_EPOCH ? stamps[0]! : [0, ((2025 - 1980) << 9) | (1 << 5) | 1];
+    expect(new Set(stamps.map((s) => s.join(",")))).toEqual(new Set([pinned.join(",")]));
+  });
+
+  it("built again from the same tree gives the same bytes, so a release's hash can be checked by anyone", () => {
+    // With the stamps pinned (above), no wait past the zip format's 2-s time grain is needed to tell the builds apart.
     const again = mkdtempSync(join(tmpdir(), "isc-mcpb-again-"));
     try {
-      execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: again, MCPB_SERVER_JSON: join(again, "server.json") }, encoding: "utf8" });
+      execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: again }, encoding: "utf8" });
       const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
       expect(sha(join(again, `${pkg.name}-${pkg.version}.mcpb`))).toBe(sha(file));
     } finally {
