@@ -5,6 +5,7 @@ import { IscError } from "../src/core/errors.js";
 import { createTokenProvider } from "../src/isc/auth.js";
 import { apiPath } from "../src/isc/paths.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
+import { virtualClock } from "./support/virtual-clock.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -32,10 +33,12 @@ describe("tokens", () => {
   });
 
   it("refreshes the token before it expires", async () => {
-    h = await startHarness({ sandbox: { tokenTtlSeconds: 1 } });
+    // The tenant and the client share a virtual clock: the token's second passes without waiting for it.
+    const clock = virtualClock();
+    h = await startHarness({ sandbox: { tokenTtlSeconds: 1 }, clock });
     const { plain } = pickFixtures(h.sandbox.state);
     await h.call("get_identity", { identityId: plain });
-    await new Promise((r) => setTimeout(r, 1_100));
+    clock.advance(950);
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBeFalsy();
     expect(tokenRequests(h)).toBe(2);
@@ -97,23 +100,23 @@ describe("headers", () => {
 
 describe("retries", () => {
   it("waits out a 429 with Retry-After: 1 and then succeeds", async () => {
-    h = await startHarness();
+    const clock = virtualClock();
+    h = await startHarness({ clock });
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ path: /\/identities\//, status: 429, retryAfter: 1 });
-    const started = Date.now();
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBeFalsy();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(clock.slept).toEqual([1_000]);
     expect(apiRequests(h).map((r) => r.status)).toEqual([429, 200]);
   });
 
   it("does not wait past the cap: says when to retry instead", async () => {
-    h = await startHarness({ config: { maxRetryAfterSeconds: 2 } });
+    const clock = virtualClock();
+    h = await startHarness({ config: { maxRetryAfterSeconds: 2 }, clock });
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ path: /\/identities\//, status: 429, retryAfter: 30 });
-    const started = Date.now();
     const res = await h.call("get_identity", { identityId: plain });
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(clock.slept).toEqual([]);
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/retry after 30 s/);
     expect(apiRequests(h)).toHaveLength(1);
@@ -139,18 +142,16 @@ describe("retries", () => {
   });
 
   it("waits --retry-backoff before the first retry and doubles it for each further one", async () => {
-    h = await startHarness({ argv: ["--retry-backoff", "150"] });
+    const clock = virtualClock();
+    h = await startHarness({ argv: ["--retry-backoff", "150"], clock });
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ path: /\/identities\//, status: 500, count: 100 });
     await h.call("get_identity", { identityId: plain });
     const at = apiRequests(h).map((r) => r.at);
     expect(at).toHaveLength(4);
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    // 150, 300, 600 ms (timers fire late, never early; a little slack for the clock's granularity).
-    expect(gaps[0]).toBeGreaterThanOrEqual(145);
-    expect(gaps[1]).toBeGreaterThanOrEqual(295);
-    expect(gaps[2]).toBeGreaterThanOrEqual(595);
-    expect(gaps[2]! - gaps[0]!).toBeGreaterThan(300);
+    expect(clock.slept).toEqual([150, 300, 600]);
+    // Each retry went only after its wait, as the tenant's clock saw it.
+    expect(at.slice(1).map((t, i) => t - at[i]!)).toEqual([150, 300, 600]);
   });
 
   it("never retries a POST on 500", async () => {
