@@ -4,13 +4,17 @@ import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.j
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness, type HarnessOptions } from "./support/harness.js";
 import { apiRequests } from "./support/tool-calls.js";
+import { virtualClock, type VirtualClock } from "./support/virtual-clock.js";
 
 let h: Harness;
 let fx: Fixtures;
+// Tasks move on the tenant's clock and polls pause on the client's: one virtual clock, so no test waits for a task in real time.
+let clock: VirtualClock;
 afterEach(() => h.close());
 
 async function start(opts: HarnessOptions = {}, timings = { queuedMs: 300, runMs: 3_000 }): Promise<void> {
-  h = await startHarness({ ...opts, argv: ["--confirm", "auto", "--api-version", "v1", ...(opts.argv ?? [])], sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox } });
+  clock = virtualClock();
+  h = await startHarness({ clock, ...opts, argv: ["--confirm", "auto", "--api-version", "v1", ...(opts.argv ?? [])], sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox } });
   fx = pickFixtures(h.sandbox.state);
 }
 
@@ -45,10 +49,10 @@ describe("follow-up hints without waiting", () => {
 describe("waitSeconds", () => {
   it("waits for processing to finish, with progress notifications in order, and returns the final status", async () => {
     await start();
-    const started = Date.now();
     const { res, seen } = await callWithProgress("start_identity_processing", { identityIds: [fx.processingError], waitSeconds: 30 });
     expect(res.isError, textOf(res)).toBeFalsy();
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // The first read at once, then pauses of 1 s growing by half: the task (3.3 s) was done at the fourth read.
+    expect(clock.slept).toEqual([0, 1_000, 1_500, 2_250]);
     expect(res.structuredContent).toMatchObject({ status: "executed", taskStatus: "SUCCESS" });
     expect(textOf(res)).toMatch(/It finished\. Task [0-9a-f-]+ \("Identity Refresh"\): SUCCESS; 100% complete/);
     const values = seen.map((p) => p.progress);
@@ -80,10 +84,11 @@ describe("waitSeconds", () => {
 
   it("cut by the call's deadline, it says the task is still running and how to follow it", async () => {
     await start({ config: { callTimeoutMs: 4_000 } }, { queuedMs: 500, runMs: 60_000 });
-    const started = Date.now();
     const res = await h.call("start_identity_processing", { identityIds: [fx.plain], waitSeconds: 300 });
-    expect(Date.now() - started).toBeLessThan(4_000);
     expect(res.isError, textOf(res)).toBeFalsy();
+    // The pauses grew as usual, then waiting stopped short of the deadline (4 s), on the clock the polls pause on.
+    expect(clock.slept.slice(0, 3)).toEqual([0, 1_000, 1_500]);
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBeLessThan(4_000);
     const { taskId, taskStatus } = res.structuredContent as Executed;
     expect(taskStatus).toBe("IN_PROGRESS");
     expect(textOf(res)).toContain("Still running: waiting stopped at the call's deadline.");
@@ -94,11 +99,14 @@ describe("waitSeconds", () => {
     await start({}, { queuedMs: 500, runMs: 60_000 });
     const res = await h.call("start_identity_processing", { identityIds: [fx.plain], waitSeconds: 2 });
     expect(textOf(res)).toContain("Still running: waiting stopped at waitSeconds (2 s).");
+    expect(clock.slept).toEqual([0, 1_000, 1_000]);
   }, 30_000);
 
-  it("polling stays inside the shared rate budget: no 429, never more than the limit in any 10 s", async () => {
-    // The server may send 3 per 10 s (ISC allows 4, the margin --rate-limit keeps); two other calls share the budget with the polls.
-    await start({ argv: ["--rate-limit", "3"], sandbox: { rateLimit: { requests: 4, windowMs: 10_000 } } }, { queuedMs: 200, runMs: 3_000 });
+  it("polling stays inside the shared rate budget: no 429, never more than the limit in any window", async () => {
+    // Real time here: the budget counts real seconds. The server may send 3 per 2 s (the tenant allows 4, the margin
+    // --rate-limit keeps); two other calls share the budget with the polls.
+    h = await startHarness({ argv: ["--confirm", "auto", "--api-version", "v1", "--rate-limit", "3", "--rate-window", "2000"], sandbox: { identities: 60, taskTimings: { queuedMs: 200, runMs: 800 }, rateLimit: { requests: 4, windowMs: 2_000 } } });
+    fx = pickFixtures(h.sandbox.state);
     const [waited] = await Promise.all([
       h.call("start_identity_processing", { identityIds: [fx.plain], waitSeconds: 40 }),
       h.call("get_identity", { identityId: fx.owner }),
@@ -108,7 +116,7 @@ describe("waitSeconds", () => {
     const sent = apiRequests(h.sandbox);
     expect(sent.filter((r) => r.status === 429)).toHaveLength(0);
     // 100 ms of slack: the sandbox stamps a request a little after the client sent it.
-    for (const r of sent) expect(sent.filter((o) => o.at >= r.at && o.at < r.at + 9_900).length).toBeLessThanOrEqual(3);
+    for (const r of sent) expect(sent.filter((o) => o.at >= r.at && o.at < r.at + 1_900).length).toBeLessThanOrEqual(3);
     expect(sent.filter((r) => r.path.startsWith("/task-status/v1/")).length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
@@ -125,9 +133,8 @@ describe("waitSeconds", () => {
 
   it("without waitSeconds the tool returns at once, as before", async () => {
     await start({}, { queuedMs: 500, runMs: 60_000 });
-    const started = Date.now();
     const res = await h.call("start_identity_processing", { identityIds: [fx.plain] });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(clock.slept).toEqual([]);
     expect(h.sandbox.requests.filter((r) => r.path.startsWith("/task-status"))).toHaveLength(0);
     expect((res.structuredContent as Executed).taskStatus).toBeUndefined();
   });
