@@ -4,7 +4,8 @@ import { pickFixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { apiRequests } from "./support/tool-calls.js";
 import { lastAudit } from "./support/guard-helpers.js";
-import { until, virtualClock, type VirtualClock } from "./support/virtual-clock.js";
+import { virtualClock, type VirtualClock } from "./support/virtual-clock.js";
+import { until } from "./support/until.js";
 
 let h: Harness;
 // The waits run on a virtual clock: what was waited is asserted from `clock.slept`, and no test waits in real time.

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pickFixtures } from "../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 import { apiRequests, tokenRequests } from "./support/tool-calls.js";
-import { until, virtualClock } from "./support/virtual-clock.js";
+import { virtualClock } from "./support/virtual-clock.js";
+import { until } from "./support/until.js";
 
 let h: Harness;
 afterEach(async () => {

@@ -71,12 +71,3 @@ export function virtualClock(options: { start?: number; manual?: boolean } = {})
     },
   };
 }
-
-/** Resolves once `check` holds, looking again on each turn of the event loop (a condition, not a time, ends the wait). */
-export async function until(check: () => boolean, what: string, turns = 100_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (check()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never happened: ${what}`);
-}
