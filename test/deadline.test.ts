@@ -6,17 +6,14 @@ import { startDeadline } from "../src/core/deadline.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("startDeadline", () => {
   it("aborts with a TimeoutError after a full garbage collection in between", async () => {
     const deadline = startDeadline(new AbortController().signal, 150);
-    const started = Date.now();
-    const fired = new Promise<number>((resolve) => deadline.signal.addEventListener("abort", () => resolve(Date.now() - started), { once: true }));
-    await sleep(20);
+    const fired = new Promise<void>((resolve) => deadline.signal.addEventListener("abort", () => resolve(), { once: true }));
     gc();
-    const after = await Promise.race([fired, sleep(2_000).then(() => -1)]);
-    expect(after).toBeGreaterThanOrEqual(140);
+    // A deadline lost to the collection never fires: the test's own timeout then fails it.
+    await fired;
     expect((deadline.signal.reason as DOMException).name).toBe("TimeoutError");
   });
 
@@ -34,8 +31,8 @@ describe("startDeadline", () => {
     const deadline = startDeadline(new AbortController().signal, 100);
     expect(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length).toBe(before + 1);
     deadline.clear();
+    // No timer is left that could fire it later.
     expect(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length).toBe(before);
-    await sleep(200);
     expect(deadline.signal.aborted).toBe(false);
   });
 
