@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { answer, pageFixture, raw, type PageFixture } from "./support/page-fixtures.js";
 import { DELETE_VIEW } from "./support/page-fixtures.js";
+import { until } from "./support/until.js";
 
 let fx: PageFixture;
 afterEach(async () => fx?.close());
@@ -25,9 +26,11 @@ describe("the loopback page listener", () => {
     // The second confirmation is still open: so is the listener.
     expect((await raw(second.url)).status).toBe(200);
     fx.pages.used(second.id, false);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fx.serving.port).toBeUndefined();
-    await expect(raw(second.url)).rejects.toThrow(/ECONNREFUSED/);
+    await until(() => fx.serving.port === undefined, "the listener closed once no confirmation was open");
+    // Closing takes a moment after the port is let go: until then a request may be cut off rather than refused.
+    let refused: unknown;
+    for (let i = 0; i < 200 && refused === undefined; i++) refused = await raw(second.url).then(() => undefined, (e: Error) => (/ECONNREFUSED/.test(String(e.message)) ? e : undefined));
+    expect(refused).toBeDefined();
     // The next confirmation opens it again.
     const third = await fx.open();
     expect((await raw(third.url)).status).toBe(200);
@@ -40,10 +43,8 @@ describe("the loopback page listener", () => {
     expect(again.created).toBe(false);
     expect(again.pending.id).toBe(id);
     expect(again.url).toBe(url);
-    const t0 = Date.now();
     const timedOut = await fx.pages.wait(id, 300);
     expect(timedOut?.answer).toBeUndefined();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     const waiting = fx.pages.wait(id, 10_000);
     await answer(url, { answer: "confirm", name: "Adam.Kennedy" });
     expect((await waiting)?.answer).toEqual({ confirmed: true });
