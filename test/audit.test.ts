@@ -15,6 +15,7 @@ let h: Harness;
 let fx: Fixtures;
 const outputs: CallToolResult[] = [];
 let code = "";
+let startedAt = 0;
 
 const call = async (tool: string, args: Record<string, unknown>) => {
   const res = await h.call(tool, args);
@@ -23,6 +24,7 @@ const call = async (tool: string, args: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
+  startedAt = Date.now();
   h = await startHarness({ sandbox: { identities: 60, clientSecret: SECRET }, argv: ["--confirm", "auto", "--audit-log", file] });
   fx = pickFixtures(h.sandbox.state);
   await call("list_identities", { limit: 3 }); // a read: not audited
@@ -49,7 +51,10 @@ describe("audit log", () => {
       { ...common, time: expect.any(String), tool: "delete_identity", targetIds: [fx.owner], outcome: "refused", confirmation: "code", reason: "blocked" },
       { ...common, time: expect.any(String), tool: "start_identity_processing", targetIds: [fx.manager], outcome: "failed", confirmation: "none-needed", reason: "http", httpStatus: 403, trackingId: expect.stringMatching(/^[0-9a-f]{32}$/) },
     ]);
-    for (const line of lines) expect(Date.parse(line.time as string)).toBeGreaterThan(Date.now() - 60_000);
+    // Stamped when each call ran: in order, none before the calls began, none after now.
+    const times = lines.map((line) => Date.parse(line.time as string));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times.every((t) => t >= startedAt && t <= Date.now())).toBe(true);
     expect(common.tenant).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 

@@ -115,11 +115,19 @@ describe("elicitation failures and changes", () => {
     h = await startHarness({ sandbox: { identities: 60 }, config: { callTimeoutMs: 400 }, onElicit: human.onElicit });
     fx = pickFixtures(h.sandbox.state);
     const name = h.sandbox.state.identities.get(fx.plain)!.name;
-    human.answer(() => new Promise((resolve) => setTimeout(() => resolve({ action: "accept", content: { name } }), 1_000)));
+    // The human answers only after the call has ended: the test says when.
+    let answerNow!: () => void;
+    const late = new Promise<void>((r) => (answerNow = r));
+    let answered!: () => void;
+    const lateArrived = new Promise<void>((r) => (answered = r));
+    human.answer(() => late.then(() => (setImmediate(answered), { action: "accept" as const, content: { name } })));
     const res = await h.call("delete_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
     expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "elicitation-failed" });
-    await new Promise((r) => setTimeout(r, 700)); // the late "yes" arrives now and must not act
+    answerNow();
+    await lateArrived;
+    // The late "yes" reached the server; another call's round trip later, it still has not acted.
+    await h.call("get_identity", { identityId: fx.plain });
     expect(writeRequests(h.sandbox)).toEqual([]);
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
   });
