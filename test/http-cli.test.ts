@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
+import { until } from "./support/until.js";
 
 const BUILDS = {
   "tsc output": fileURLToPath(new URL("../dist/src/cli/main.js", import.meta.url)),
@@ -42,7 +43,7 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
       req.end("{}");
     });
     expect(status).toBe(403);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => /HTTP 403/.test(stderr), "the 403's log line");
     expect(stderr).toMatch(/HTTP 403 for POST \/mcp: Forbidden: Host "rebind\.example" is not allowed\. Add it with --allowed-hosts/);
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
@@ -65,7 +66,7 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     });
     const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
     expect(res.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => /HTTP 401/.test(stderr), "the 401's log line");
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
     await exited;

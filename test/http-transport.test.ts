@@ -2,6 +2,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./support/until.js";
 import { INITIALIZE, rawRequest, startHttpHarness, type HttpHarness } from "./support/http-harness.js";
 
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
@@ -54,8 +55,8 @@ describe("HTTP transport, session mode", () => {
     const { client, transport } = await h.connect();
     await client.listTools();
     expect(h.serving.sessions).toBe(1);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(h.serving.sessions).toBe(0);
+    // Closed by the idle timer (0.3 s), not by anything the client does.
+    await until(() => h!.serving.sessions === 0, "the idle session closed");
     const late = await rawRequest(h.url, { headers: { "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18" }, body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }) });
     expect(late.status).toBe(404);
   });
