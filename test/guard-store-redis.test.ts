@@ -145,7 +145,8 @@ describeWithRedis("guard store on Redis", () => {
   it("says the store is unavailable instead of guessing when Redis is down", async () => {
     await redis.stop();
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // Both links have seen it go (not a fixed pause that a loaded machine may cut short).
+      await until(async () => links.every((l) => !l.reachable));
       await expect(a.spend("code-2", fresh(links), 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
       await expect(b.startCooldown("sync:acme:2", 10_000, Date.now())).rejects.toThrow(/shared store \(Redis at .*\) could not be used for a cooldown check/);
     } finally {
