@@ -1,4 +1,5 @@
 // `npm run bundle:mcpb`: stages manifest, icon and the bundled server, then the official mcpb CLI validates and packs dist/<name>-<version>.mcpb.
+// It writes only under dist/: the hash in server.json is a release's (`npm run release:hash`), so a build leaves the tree clean.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -6,12 +7,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { ICON } from "./icon.js";
 import { buildTime, pinZipTimes } from "./zip-times.js";
-import { asJson, bundleName, readPackageJson, renderManifest, renderServerJson, ROOT } from "./registry-render.js";
+import { asJson, bundleName, readPackageJson, renderManifest, ROOT } from "./registry-render.js";
 
-// Overridable so a test can build into a temporary folder without touching the repository's server.json.
+// Overridable so a test can build into a temporary folder.
 const out = process.env.MCPB_OUT_DIR ?? join(ROOT, "dist");
 const stage = join(out, "mcpb");
-const serverJsonPath = process.env.MCPB_SERVER_JSON ?? join(ROOT, "server.json");
 
 const pkg = readPackageJson();
 const manifest = asJson(renderManifest(pkg));
@@ -42,7 +42,5 @@ const packed = readFileSync(file);
 pinZipTimes(packed, buildTime());
 writeFileSync(file, packed);
 
-// The registry entry must name exactly this file's hash; the npm entry and the rest come from the code.
 const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
-writeFileSync(serverJsonPath, asJson(renderServerJson(sha, pkg)));
-process.stdout.write(`${file}\nsha256 ${sha} written to ${serverJsonPath}\n`);
+process.stdout.write(`${file}\nsha256 ${sha}\n`);

@@ -120,7 +120,7 @@ export function renderManifest(pkg: PackageJson = readPackageJson()): Record<str
   };
 }
 
-/** `fileSha256` is the SHA-256 of the .mcpb the bundle script built last (it writes it). */
+/** `fileSha256` is the SHA-256 of the release's .mcpb (`npm run release:hash` writes it; a build never does). */
 export function renderServerJson(fileSha256: string, pkg: PackageJson = readPackageJson()): Record<string, unknown> {
   const environmentVariables = serverEnv().map((o) => {
     const secret = isSecret(o);

@@ -22,7 +22,7 @@ export interface Deadline {
 /**
  * Not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: on Node 20 a timeout signal held only by
  * `any()` can be garbage-collected before it fires, and the deadline silently never comes (seen in
- * test/faults-slow.test.ts). Here the pending timer holds the controller, so the abort always happens.
+ * test/isc/faults-slow.test.ts). Here the pending timer holds the controller, so the abort always happens.
  * Nor `AbortSignal.any()` over the parents: on Node 20 every `any()` leaves an entry in each parent for good,
  * and one parent (the shutdown signal) lives as long as the process. Listeners removed by clear() leave nothing.
  */

@@ -3,7 +3,7 @@ import type { Attributes, Counter, Histogram, Meter, Tracer } from "@opentelemet
 import type * as OtelApi from "@opentelemetry/api";
 
 /**
- * Every metric this server exports: the one list docs/operations.md's table follows (test/telemetry-docs.test.ts
+ * Every metric this server exports: the one list docs/operations.md's table follows (test/telemetry/telemetry-docs.test.ts
  * checks it). Labels are low-cardinality on purpose: tool, channel, outcome, method, route template, status; never an
  * id, a name or an argument.
  */

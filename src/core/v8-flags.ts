@@ -1,7 +1,7 @@
 // The V8 flags every server start uses: set by the shipped entry before the bundle compiles (its code cache is only
 // accepted under the flags it was made with) and again by serve.ts for the tsc output. Set one at a time: V8 ignores
 // everything after a flag it does not know (and says so on stderr), so one flag a later Node drops cannot switch off
-// the others. test/compile-cache.test.ts checks that this Node knows each of them.
+// the others. test/cli/compile-cache.test.ts checks that this Node knows each of them.
 import { setFlagsFromString } from "node:v8";
 
 /**

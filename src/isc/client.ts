@@ -1,5 +1,5 @@
 // The one HTTP client for ISC (ky): versioned paths, bearer token and experimental header per attempt, retries, one error type.
-import type { KyInstance, RetryOptions } from "ky";
+import type { HTTPError, KyInstance, RetryOptions } from "ky";
 import { isHttpError, isKyTimeout, loadKy } from "./ky-lazy.js";
 import { IscError, readErrorBody } from "../core/errors.js";
 import { quoted } from "../core/quote.js";
@@ -10,6 +10,7 @@ import type { Logger } from "../core/log.js";
 import { needsExperimentalHeader, pathTemplate, routeTemplate, versionedPath } from "./api-paths.js";
 import { traceRequest, type RequestTrace } from "./request-trace.js";
 import { callEnded, requestTimedOut, type Phase } from "./unanswered.js";
+import { systemClock, type Clock } from "../core/clock.js";
 
 export type Method = "GET" | "POST" | "DELETE";
 export type SearchParams = Record<string, string | number | boolean | undefined>;
@@ -42,6 +43,8 @@ export interface IscClientOptions {
   beforeAttempt?: (signal: AbortSignal | undefined) => Promise<void>;
   /** Where an `X-Deprecated: true` answer is reported (once per path). */
   log?: Pick<Logger, "warn">;
+  /** What retries wait on (and a Retry-After date is read against). @default the real clock */
+  clock?: Clock;
 }
 
 export interface IscClient {
@@ -50,6 +53,8 @@ export interface IscClient {
   /** Host of the tenant, for audit lines and confirmation binding. */
   readonly tenant: string;
   readonly tokens: TokenProvider;
+  /** The clock its waits run on: whoever waits on ISC between calls (task polling) uses the same one. */
+  readonly clock: Clock;
   /** `path` is version-free ("identities/{id}"); api-paths.ts spells it for the configured version. */
   request(method: Method, path: string, options?: RequestOptions): Promise<IscResponse>;
 }
@@ -60,22 +65,22 @@ interface CallContext {
   token?: string;
   /** A 401 was already answered with a refresh: never twice in one call. */
   authRetried?: boolean;
-  /** The next retry is the 401 refresh: no backoff wait. */
-  retryNow?: boolean;
   /** Where the latest attempt is, so a deadline or cancellation can say whether a write may have run. */
   phase: Phase;
   /** ISC's latest answer: the one a retry waits after, or the one whose body is being read. */
   status?: number;
   /** Telemetry of this call's attempts; undefined when telemetry is off. */
   trace?: RequestTrace | undefined;
+  /** How long the next retry waits: decided with the answer (Retry-After, backoff), waited on the client's clock. */
+  waitMs: number;
 }
 
-export function parseRetryAfter(value: string | null): number | undefined {
+export function parseRetryAfter(value: string | null, now: () => number = Date.now): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now()) / 1000));
 }
 
 export function createIscClient(opts: IscClientOptions): IscClient {
@@ -89,6 +94,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       }),
     ));
 
+  const clock = opts.clock ?? systemClock;
   const base = new URL(opts.baseUrl);
   const tenant = base.host;
   const deprecatedSeen = new Set<string>();
@@ -109,12 +115,13 @@ export function createIscClient(opts: IscClientOptions): IscClient {
     apiVersion: opts.apiVersion,
     tenant,
     tokens: opts.tokens,
+    clock,
     async request(method: Method, path: string, options: RequestOptions = {}): Promise<IscResponse> {
       const searchParams = options.searchParams
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
       const trace = traceRequest(method, () => routeTemplate(opts.apiVersion, method, path), base);
-      const ctx: CallContext = { phase: "token", trace };
+      const ctx: CallContext = { phase: "token", trace, waitMs: 0 };
       let response: Response;
       let text: string;
       try {
@@ -127,7 +134,9 @@ export function createIscClient(opts: IscClientOptions): IscClient {
           hooks: {
             beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))],
             // Only with telemetry on: ky clones each response for an afterResponse hook.
-            ...(trace ? { afterResponse: [(_r, _o, answer: Response) => trace.answered(answer.status)], beforeRetry: [({ error }: { error: Error }) => trace.failed(error)] } : {}),
+            ...(trace ? { afterResponse: [(_r, _o, answer: Response) => trace.answered(answer.status)] } : {}),
+            // ky's own wait is 0 (retryFor): the wait it would have made happens here, on the client's clock.
+            beforeRetry: [({ error }: { error: Error }) => { trace?.failed(error); return clock.sleep(ctx.waitMs, options.signal); }],
           },
         });
         ctx.phase = "body";
@@ -137,7 +146,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       } catch (err) {
         trace?.failed(err);
         if (isHttpError(err)) noteDeprecated(err.response.headers, method, path);
-        throw await toIscError(err, method, path, options.signal, opts, ctx);
+        throw await toIscError(err, method, path, options.signal, opts, ctx, clock);
       }
       noteDeprecated(response.headers, method, path);
       let data: unknown = undefined;
@@ -172,17 +181,23 @@ async function authorize(request: Request, signal: AbortSignal | undefined, ctx:
   ctx.phase = "sent";
 }
 
-/** Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only. */
+/** Longest backoff between retries without a Retry-After. */
+const BACKOFF_LIMIT_MS = 5_000;
+
+/**
+ * Retry policy for one call: 429 for any method (the gateway did not run it), 5xx and network errors for GET only.
+ * shouldRetry decides the wait with the answer (Retry-After for 429 and 503, else a doubling backoff) and ky waits 0:
+ * the wait happens in the beforeRetry hook on the client's clock.
+ */
 function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, signal: AbortSignal | undefined): RetryOptions {
+  const backoff = (retryCount: number) => Math.min(BACKOFF_LIMIT_MS, (opts.retryBackoffMs ?? 300) * 2 ** (retryCount - 1));
   return {
     limit: opts.retryLimit ?? 3,
     methods: ["get", "post", "delete"],
     statusCodes: [429, 500, 502, 503, 504],
-    afterStatusCodes: [429, 503],
-    maxRetryAfter: opts.maxRetryAfterSeconds * 1000,
-    backoffLimit: 5_000,
-    delay: (attempt) => (ctx.retryNow ? ((ctx.retryNow = false), 0) : (opts.retryBackoffMs ?? 300) * 2 ** (attempt - 1)),
-    shouldRetry: ({ error }) => {
+    afterStatusCodes: [],
+    delay: () => 0,
+    shouldRetry: ({ error, retryCount }) => {
       // The call's deadline or cancellation ended this attempt: nothing to retry, and the phase must say where it stopped.
       if (signal?.aborted || error.name === "AbortError" || isKyTimeout(error)) return false;
       // The token provider already retried its own request; repeating the call would only multiply that.
@@ -190,18 +205,22 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, sign
       // From here on, a retry (if any) waits after this answer.
       ctx.phase = "retry-wait";
       ctx.status = isHttpError(error) ? error.response.status : undefined;
+      ctx.waitMs = backoff(retryCount);
       if (isHttpError(error) && error.response.status === 401) {
         // A token can be revoked or expire early: refresh once and repeat at once, never more.
         if (ctx.authRetried) return false;
         ctx.authRetried = true;
-        ctx.retryNow = true;
+        ctx.waitMs = 0;
         if (ctx.token) opts.tokens.invalidate(ctx.token);
         return true;
       }
-      if (isHttpError(error) && error.response.status === 429) {
-        // Only for a wait we accept; past the cap the caller is told when to come back.
-        const after = parseRetryAfter(error.response.headers.get("retry-after"));
-        return after !== undefined && after > opts.maxRetryAfterSeconds ? false : undefined;
+      const status = isHttpError(error) ? error.response.status : undefined;
+      if (status === 429 || status === 503) {
+        const after = parseRetryAfter((error as HTTPError).response.headers.get("retry-after"), opts.clock?.now);
+        // A 429 is retried only for a wait we accept; past the cap the caller is told when to come back.
+        if (status === 429 && after !== undefined && after > opts.maxRetryAfterSeconds) return false;
+        if (after !== undefined) ctx.waitMs = Math.min(after, opts.maxRetryAfterSeconds) * 1000;
+        if (status === 429) return undefined;
       }
       // A write that failed with 5xx or no answer may have happened: never repeat it.
       return method === "GET" ? undefined : false;
@@ -209,14 +228,14 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, sign
   };
 }
 
-async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions, ctx: CallContext): Promise<IscError> {
+async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions, ctx: CallContext, clock: Clock): Promise<IscError> {
   if (err instanceof IscError) return err; // from the token provider
   const where = `${method} /${versionedPath(opts.apiVersion, path)}`;
   if (isHttpError(err)) {
     const status = err.response.status;
     const body: unknown = await err.response.json().catch(() => undefined);
     const parsed = readErrorBody(body);
-    const retryAfterSeconds = parseRetryAfter(err.response.headers.get("retry-after"));
+    const retryAfterSeconds = parseRetryAfter(err.response.headers.get("retry-after"), clock.now);
     return new IscError({
       kind: status === 429 ? "rate_limited" : "http",
       method,

@@ -6,6 +6,7 @@ import { createIscClient, type IscClient } from "./client.js";
 import { createRateLimiter } from "./rate-budget.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { RedisLink } from "../core/redis.js";
+import type { Clock } from "../core/clock.js";
 
 /** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */
 const SANDBOX_LOG_LIMIT = 1_000;
@@ -24,6 +25,8 @@ export interface BackendOptions {
   redis?: RedisLink;
   /** Told once per deprecated path ISC answers with X-Deprecated. */
   log?: Logger;
+  /** Token lifetimes and the waits between attempts and task polls run on it. @default the real clock */
+  clock?: Clock;
 }
 
 export async function connectBackend(config: Config, options: BackendOptions = {}): Promise<Backend> {
@@ -43,6 +46,7 @@ export async function connectBackend(config: Config, options: BackendOptions = {
     clientId: effective.clientId,
     clientSecret: effective.clientSecret,
     timeoutMs: effective.requestTimeoutMs,
+    ...(options.clock ? { now: options.clock.now } : {}),
   });
   // One budget per tenant + client id + API version: the unit ISC counts.
   const budgetKey = `${new URL(effective.baseUrl).host}|${effective.clientId}|${effective.apiVersion}`;
@@ -60,6 +64,7 @@ export async function connectBackend(config: Config, options: BackendOptions = {
     retryBackoffMs: effective.retryBackoffMs,
     beforeAttempt: limiter.acquire,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { config: effective, isc, ...(sandbox ? { sandbox } : {}), close: stopSandbox };
 }

@@ -156,6 +156,7 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
           progress: call.progress,
           signal: call.signal,
           deadlineAt: call.deadline,
+          clock: deps.isc.clock,
         };
         const { fields, text } = await def.render({ args, value: outcome.value, preview: outcome.preview }, follow);
         const structured = { status: "executed", ...(fields as Record<string, unknown>) };

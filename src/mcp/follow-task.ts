@@ -1,4 +1,5 @@
 // Waits for an ISC task when a tool was asked to: polls with backoff inside the call's deadline and the shared rate budget, reporting progress.
+import { systemClock, type Clock } from "../core/clock.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError } from "../core/errors.js";
 import { apiPath } from "../isc/paths.js";
@@ -14,6 +15,8 @@ export interface FollowContext {
   signal: AbortSignal;
   /** When the call's deadline passes (epoch ms). */
   deadlineAt: number;
+  /** The pauses between polls run on it (the ISC client's). @default the real clock */
+  clock?: Clock;
 }
 
 /** First pause before asking again, its growth and its cap: ISC tasks take seconds to minutes. */
@@ -31,26 +34,14 @@ export interface WaitOutcome {
   stopped?: string;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Polls `task-status/{taskId}` until it finishes or `waitSeconds` (capped by the call's deadline) runs out.
  * Every poll goes through the shared ISC client, so it waits in the same rate budget as every other call.
  * Progress notifications carry ISC's percentComplete, only when it grew (MCP requires progress to increase).
  */
 export async function waitForTask(ctx: FollowContext, taskId: string, waitSeconds: number, known?: TaskView): Promise<WaitOutcome> {
-  const started = Date.now();
+  const clock = ctx.clock ?? systemClock;
+  const started = clock.now();
   const until = Math.min(started + waitSeconds * 1_000, ctx.deadlineAt - DEADLINE_MARGIN_MS);
   const byDeadline = until < started + waitSeconds * 1_000;
   let task = known;
@@ -65,12 +56,13 @@ export async function waitForTask(ctx: FollowContext, taskId: string, waitSecond
   // Nothing known yet (process returns only an id): the first read goes at once, then the pauses grow.
   let delay = task ? FIRST_DELAY_MS : 0;
   while (!task?.finished) {
-    const left = until - Date.now();
+    const left = until - clock.now();
     if (left <= 0) return { task, finished: false, stopped: byDeadline ? "the call's deadline" : `waitSeconds (${waitSeconds} s)` };
-    await sleep(Math.min(delay, left), ctx.signal);
+    // A cancelled call ends the pause early; the check below says so.
+    await clock.sleep(Math.min(delay, left), ctx.signal).catch(() => {});
     if (ctx.signal.aborted) return { task, finished: false, stopped: "the call was cancelled" };
     delay = delay === 0 ? FIRST_DELAY_MS : Math.min(MAX_DELAY_MS, delay * GROWTH);
-    const remaining = until - Date.now();
+    const remaining = until - clock.now();
     if (remaining <= 0) continue;
     // A poll never outlives the wait: a slow answer or a long rate-limit queue ends it, not the call.
     const poll = startDeadline(ctx.signal, remaining);

@@ -39,7 +39,7 @@ export interface ListedTool {
 /**
  * The bundle's tools/list, made by scripts/bundle.ts with this file's own code (a JSON string: parsed on the first
  * tools/list, not at start). Absent in the tsc output and in tests, which convert the zod schemas as below;
- * test/bundle-tool-list.test.ts checks that the bundle lists exactly what that conversion gives.
+ * test/project/bundle.test.ts checks that the bundle lists exactly what that conversion gives.
  */
 declare const __ISC_MCP_TOOL_LIST__: string | undefined;
 let prebuilt: Record<string, ListedTool> | undefined;

@@ -1,4 +1,4 @@
-// Queued faults for tests: match a request, then delay, fail with a status or body, or drop the connection.
+// Queued faults for tests: match a request, then hold or delay it, fail with a status or body, or drop the connection.
 import { SandboxError } from "./errors.js";
 import type { FaultSpec } from "./types.js";
 
@@ -39,6 +39,7 @@ export class FaultQueue {
 
 /** Waits out a fault's delay (rejecting with the abort reason if the client gives up), then says what to do. */
 export async function applyFault(spec: FaultSpec, signal: AbortSignal): Promise<FaultOutcome> {
+  if (spec.hold) await held(spec.hold, signal);
   if (spec.delayMs && spec.delayMs > 0) await sleep(spec.delayMs, signal);
   // With a stalled body the connection breaks after those bytes, not before the head.
   if (spec.reset && spec.stallBodyAfterBytes === undefined) return { kind: "reset" };
@@ -48,7 +49,7 @@ export async function applyFault(spec: FaultSpec, signal: AbortSignal): Promise<
     return { kind: "respond", response: new Response(spec.body, { status: spec.status ?? 200, headers: { ...headers, "content-type": "application/json" } }) };
   }
   // A delay or a stalled body alone changes when the real answer comes, not what it is.
-  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : spec.delayMs || spec.stallBodyAfterBytes !== undefined ? undefined : 500);
+  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : spec.delayMs || spec.hold || spec.stallBodyAfterBytes !== undefined ? undefined : 500);
   if (status === undefined) return { kind: "proceed" };
   // These statuses cannot carry a body at all.
   if (status === 204 || status === 205 || status === 304) return { kind: "respond", response: new Response(null, { status, headers }) };
@@ -82,6 +83,16 @@ export async function stallBody(response: Response, bytes: number, signal: Abort
   const cut = new Response(body, { status: response.status, headers: response.headers });
   stalled.add(cut);
   return cut;
+}
+
+/** Settles with `hold`, or rejects with the abort reason once the client gives up. */
+function held(hold: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    hold.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

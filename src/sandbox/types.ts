@@ -52,6 +52,8 @@ export interface FaultSpec {
   retryAfter?: number | string;
   /** Wait this long first; alone (no status/body/reset) the request then proceeds normally. */
   delayMs?: number;
+  /** Hold the request until this settles (then delayMs, if any): the test decides when it is answered. */
+  hold?: Promise<unknown>;
   /**
    * Send the status, the headers and only this many bytes of the body, then nothing more until the client
    * gives up (an answer that stops half-way). Alone, the real operation runs and its real answer is cut.

@@ -11,6 +11,7 @@ import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard, createMemoryStore } from "../../src/guard/index.js";
 import { createSandbox, type Sandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
+import type { Clock } from "../../src/core/clock.js";
 
 export interface HarnessOptions {
   sandbox?: SandboxOptions;
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   tools?: readonly ToolDef[];
   /** The guard's clock (code expiry, cooldowns). @default Date.now */
   now?: () => number;
+  /** The tenant's and the ISC client's clock (token lifetimes, rate windows, tasks; retry waits and task polls). @default real time */
+  clock?: Clock;
   /** The ISC client's log (e.g. X-Deprecated notices). @default none */
   log?: Logger;
   /** The MCP server's own log (e.g. completion debug lines). @default silent */
@@ -44,11 +47,11 @@ export interface Harness {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  // The suite's path assertions are written against /v2025; test/api-versions.test.ts runs every tool on every version.
+  // The suite's path assertions are written against /v2025; test/isc/api-versions.test.ts runs every tool on every version.
   const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...opts.env });
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
-  const sandbox = createSandbox({ rateLimit: false, ...opts.sandbox });
-  const backend = await connectBackend(config, { sandbox, ...(opts.log ? { log: opts.log } : {}) });
+  const sandbox = createSandbox({ rateLimit: false, ...(opts.clock ? { now: opts.clock.now } : {}), ...opts.sandbox });
+  const backend = await connectBackend(config, { sandbox, ...(opts.log ? { log: opts.log } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   const audit: string[] = [];
   const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.

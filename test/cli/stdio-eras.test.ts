@@ -1,0 +1,197 @@
+// Over stdio, both protocol eras: a 2026-07-28 client (SDK v2, pinned), and a host that probes with server/discover then sends a 2025 initialize.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
+import { serveTenant, spawnCli, type RawCli, type ServedTenant } from "../support/cli-process.js";
+import { browserScript, deletable, type BrowserScript } from "../support/confirm-e2e.js";
+import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { MODERN, startModernCli, type ModernCli } from "../support/modern-cli.js";
+
+/** No desktop unless a test gives one: what BROWSER says is all the server has. */
+const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
+const ALWAYS_CONFIRMED = ["delete_identity", "reset_identity", "send_identity_verification_account_token"];
+
+type Result = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
+const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
+const auditLines = (stderr: string): AuditLine[] => stderr.split("\n").filter((l) => l.startsWith('{"time"')).map((l) => JSON.parse(l) as AuditLine);
+
+describe("a 2026-07-28 client over stdio, no browser", () => {
+  let tenant: ServedTenant;
+  let cli: ModernCli;
+  /** What reached the client as a server-to-client request: nothing may, in this era. */
+  const asked: unknown[] = [];
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+    // It declares form elicitation in its envelope: a 2026 connection still has no way to receive an elicitation/create.
+    cli = await startModernCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
+    cli.client.setRequestHandler("elicitation/create", (req) => {
+      asked.push(req);
+      return { action: "accept", content: { name: "anything" } };
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await cli?.client.close();
+    await tenant?.served.close();
+  });
+
+  it("connects in 2026-07-28, lists the tools without those that always confirm, and reads an identity", async () => {
+    expect(cli.client.getNegotiatedProtocolVersion()).toBe(MODERN);
+    const names = (await cli.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("get_identity");
+    for (const hidden of ALWAYS_CONFIRMED) expect(names).not.toContain(hidden);
+    expect(names).toHaveLength(9);
+    const [id, identity] = [...tenant.sandbox.state.identities.entries()][0]!;
+    const read = (await cli.client.callTool({ name: "get_identity", arguments: { identityId: id } })) as Result;
+    expect(read.isError).toBeFalsy();
+    expect(textOf(read)).toContain(identity.name);
+    expect((read.structuredContent?.identity as { id?: string } | undefined)?.id).toBe(id);
+  });
+
+  it("refuses a delete cleanly: no form is sent, nothing reaches ISC, and the audit line names the era", async () => {
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const res = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed/);
+    expect(textOf(res)).toContain("this client speaks MCP 2026-07-28, in which this server cannot yet ask it for a confirmation");
+    expect(asked).toEqual([]);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    expect(tenant.sandbox.state.identities.has(id)).toBe(true);
+    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "refused", targetIds: [id] });
+  });
+});
+
+describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
+  let tenant: ServedTenant;
+  let cli: ModernCli;
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+    cli = await startModernCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
+  }, 60_000);
+  afterAll(async () => {
+    await cli?.client.close();
+    await tenant?.served.close();
+  });
+
+  it("confirms with a code the model passes back: one delete, then the code is spent", async () => {
+    expect((await cli.client.listTools()).tools.map((t) => t.name)).toContain("delete_identity");
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const first = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
+    expect(first.structuredContent?.status).toBe("confirmation_required");
+    const code = first.structuredContent?.confirmationCode as string;
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    const second = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    expect(second.isError).toBeFalsy();
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+    const third = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    expect(third.isError).toBe(true);
+    expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(3);
+    expect(auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity").map((l) => [l.era, l.confirmation, l.outcome])).toEqual([
+      [MODERN, "code", "refused"],
+      [MODERN, "code", "executed"],
+      [MODERN, "code", "refused"],
+    ]);
+  });
+});
+
+describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
+  let browser: TestBrowser;
+  let tenant: ServedTenant;
+  let script: BrowserScript;
+  let cli: ModernCli;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    tenant = await serveTenant({ identities: 20 });
+    script = browserScript();
+    cli = await startModernCli(["--confirm", "strict", "--confirm-wait", "30"], { ...tenant.env, ...NO_DESKTOP, BROWSER: script.command });
+  }, 60_000);
+  afterAll(async () => {
+    await cli?.client.close();
+    await tenant?.served.close();
+    await browser?.close();
+  });
+
+  it("lists delete, and deletes once after the name is typed on the page", async () => {
+    const names = (await cli.client.listTools()).tools.map((t) => t.name);
+    for (const shown of ALWAYS_CONFIRMED) expect(names).toContain(shown);
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    const pending = cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 120_000 }) as Promise<Result>;
+    const page = await browser.context.newPage();
+    await page.goto(await script.nth(1));
+    expect(await page.locator("table").innerText()).toContain(name);
+    await page.fill("#name", name);
+    await page.click("button.go");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
+    const res = await pending;
+    expect(res.isError).toBeFalsy();
+    expect(textOf(res)).toContain("was deleted");
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+    expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "browser" });
+    await page.close();
+  });
+});
+
+describe("a host that probes with server/discover, then sends a 2025 initialize", () => {
+  let tenant: ServedTenant;
+  let cli: RawCli | undefined;
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+  });
+  afterEach(async () => {
+    if (cli && cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+    }
+    cli = undefined;
+  });
+  afterAll(async () => {
+    await tenant?.served.close();
+  });
+
+  const envelope = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientInfo": { name: "prober", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
+
+  it("answers the probe, then serves the session in 2025 (its audit line says so), and still answers a malformed line", async () => {
+    const c = (cli = spawnCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP }));
+    c.send({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: envelope } });
+    const discovered = (await c.response(1)) as { result?: { supportedVersions?: string[] } };
+    expect(discovered.result?.supportedVersions).toContain(MODERN);
+    c.send({ jsonrpc: "2.0", id: 2, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "prober", version: "1" } } });
+    const init = (await c.response(2)) as { result?: { protocolVersion?: string; serverInfo?: { name?: string } } };
+    expect(init.result?.protocolVersion).toBe("2025-11-25");
+    expect(init.result?.serverInfo?.name).toBe("isc-identities-mcp");
+    c.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    c.child.stdin!.write("not json\n");
+    c.send({ jsonrpc: "2.0", id: 3, method: "tools/list" });
+    const listed = (await c.response(3)) as { result?: { tools?: Array<{ name: string }> } };
+    // --confirm auto: codes confirm, so every tool is listed.
+    expect(listed.result?.tools?.map((t) => t.name)).toContain("delete_identity");
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    c.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id } } });
+    const first = (await c.response(4)) as { result?: { structuredContent?: { status?: string } } };
+    expect(first.result?.structuredContent?.status).toBe("confirmation_required");
+    expect(c.stdout()).toContain('{"jsonrpc":"2.0","id":null,"error":{"code":-32700');
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    await expect.poll(() => auditLines(c.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
+    expect(auditLines(c.stderr())[0]).toMatchObject({ era: "2025-11-25", tool: "delete_identity" });
+  });
+
+  it("serves a 2026 session opened by discover: requests with the envelope, and a delete without a channel refused under strict", async () => {
+    const c = (cli = spawnCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP }));
+    c.send({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: envelope } });
+    expect(((await c.response(1)) as { result?: { supportedVersions?: string[] } }).result?.supportedVersions).toEqual([MODERN]);
+    c.send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: envelope } });
+    const listed = (await c.response(2)) as { result?: { tools?: Array<{ name: string }> } };
+    const names = listed.result?.tools?.map((t) => t.name) ?? [];
+    expect(names).toContain("get_identity");
+    expect(names).toHaveLength(9);
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    c.send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id }, _meta: envelope } });
+    const res = (await c.response(3)) as { result?: Result };
+    expect(res.result?.isError).toBe(true);
+    expect(textOf(res.result!)).toMatch(/^delete_identity refused: nothing was changed/);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+  });
+});

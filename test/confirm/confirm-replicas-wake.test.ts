@@ -1,0 +1,128 @@
+// Two replicas on one real Redis: a page answered on replica A wakes the call waiting on replica B by Redis pub/sub, not by polling (B's ticks set to 10 minutes, its store reads counted).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/resolve.js";
+import { createLogger } from "../../src/core/log.js";
+import { connectRedis, type RedisLink } from "../../src/core/redis.js";
+import { createAuditLog } from "../../src/guard/audit.js";
+import { createGuard } from "../../src/guard/guard.js";
+import { createConfirmationPages } from "../../src/guard/page/pages.js";
+import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
+import { createRedisStore } from "../../src/guard/store-redis.js";
+import type { GuardStore } from "../../src/guard/store.js";
+import { connectBackend, type Backend } from "../../src/isc/connect.js";
+import { createServer } from "../../src/mcp/server.js";
+import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
+import { textOf } from "../support/confirm-e2e.js";
+import { writeRequests } from "../support/guard-helpers.js";
+import { answer } from "../support/page-fixtures.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+
+const TEN_MINUTES = 600_000;
+
+interface Replica {
+  url: string;
+  origin: string;
+  link: RedisLink;
+  /** Page ids this replica's store was asked about by id (a waiting call's reads), in order. */
+  readsById: string[];
+  close(): Promise<void>;
+}
+
+/** One replica: its own Redis connection, store, pages, guard and HTTP listener; the tenant is shared. */
+async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
+  // Explicit confirm mode; a wait longer than the test, so only the answer can end it.
+  const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", "--confirm", "strict", "--confirm-via", "url", "--confirm-wait", "600", "--call-timeout", "700000"], {});
+  const backend: Backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
+  const log = createLogger("silent");
+  const link = await connectRedis({ url: redisUrl, log });
+  const redisStore = createRedisStore(link);
+  const readsById: string[] = [];
+  const store: GuardStore = {
+    ...redisStore,
+    findPending: (by, now) => {
+      if ("id" in by) readsById.push(by.id);
+      return redisStore.findPending(by, now);
+    },
+  };
+  let port = 0;
+  // Ticks of 10 minutes: a waiting call reads the store when it starts and when it is woken, and that is all.
+  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, tickMs: TEN_MINUTES });
+  const audit = createAuditLog({ write: () => {} });
+  const guard = createGuard({ config: backend.config, audit, store, pages });
+  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard }), log, { pages });
+  port = serving.port;
+  return {
+    url: serving.url,
+    origin: new URL(serving.url).origin,
+    link,
+    readsById,
+    close: async () => {
+      await serving.close();
+      await link.close();
+      await backend.close();
+    },
+  };
+}
+
+describeWithRedis("a page answered on another replica", () => {
+  let redis: RedisServer;
+  let sandbox: Sandbox;
+  let a: Replica;
+  let b: Replica;
+  let client: Client | undefined;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    sandbox = createSandbox({ rateLimit: false, identities: 20 });
+    [a, b] = await Promise.all([replica(redis.url, sandbox), replica(redis.url, sandbox)]);
+  }, 30_000);
+  afterAll(async () => {
+    await client?.close();
+    await Promise.all([a?.close(), b?.close()]);
+    await redis?.stop();
+  });
+
+  it("wakes the call waiting on B at once, with no read of B's store in between", async () => {
+    const pages: string[] = [];
+    client = new Client({ name: "wake-test", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      pages.push(String((req.params as { url?: string }).url));
+      return { action: "accept" };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(b.url)));
+    const [first, second] = [...sandbox.state.identities.keys()] as [string, string];
+
+    /** reset_identity through B, confirmed on A once B's call waits; how often B read the page's state before that. */
+    const confirmOnA = async (id: string, pause: number) => {
+      // No progress token: a client that asked for progress would get ticks (and reads) every tickMs.
+      const call = client!.callTool({ name: "reset_identity", arguments: { identityId: id } }, undefined, { timeout: 120_000 }) as Promise<CallToolResult>;
+      const shown = pages.length + 1;
+      await expect.poll(() => pages.length, { timeout: 15_000 }).toBe(shown);
+      const pageId = new URL(pages.at(-1)!).pathname.split("/").at(-1)!;
+      const reads = () => b.readsById.filter((r) => r === pageId).length;
+      await expect.poll(reads, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      // Time in which a poll every few hundred ms would have read B's store again.
+      await new Promise((r) => setTimeout(r, pause));
+      const before = reads();
+      // The human answers on A (as a load balancer may send them there): the page lives in Redis.
+      const onA = `${a.origin}${new URL(pages.at(-1)!).pathname}`;
+      expect((await answer(onA, { answer: "confirm", name: sandbox.state.identities.get(id)!.name })).status).toBe(200);
+      const result = await call;
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(textOf(result)).toContain("was reset");
+      expect(writeRequests(sandbox).filter((r) => r.path.includes(id) && r.path.endsWith("/reset"))).toHaveLength(1);
+      return { before, after: reads() };
+    };
+
+    // The first confirmation also makes B listen on Redis (once listening, every waiting call reads once more, in case
+    // an answer came before): from the second on, nothing but the answer wakes a waiting call.
+    await confirmOnA(first, 0);
+    const { before, after } = await confirmOnA(second, 1_500);
+    expect(before).toBe(1);
+    // After the wake: the waiting call's read, and the check that its page no longer counts as open.
+    expect(after).toBeLessThanOrEqual(3);
+  }, 60_000);
+});

@@ -1,0 +1,88 @@
+// The guard's last word before acting: even if a page let the wrong person answer, a signed-in asker's action needs their own yes (or, under four-eyes, someone else's).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/resolve.js";
+import { createLogger } from "../../src/core/log.js";
+import type { Actor } from "../../src/guard/audit.js";
+import { createGuard } from "../../src/guard/guard.js";
+import { createConfirmationPages } from "../../src/guard/page/pages.js";
+import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
+import { createMemoryStore } from "../../src/guard/store.js";
+import { connectBackend } from "../../src/isc/connect.js";
+import { createServer } from "../../src/mcp/server.js";
+import { createSandbox } from "../../src/sandbox/index.js";
+import { startHttpServer } from "../../src/transports/http/server.js";
+import { deletable, textOf } from "../support/confirm-e2e.js";
+import { writeRequests } from "../support/guard-helpers.js";
+import { rawRequest } from "../support/http-harness.js";
+import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+
+const AUDIENCE = "https://mcp.helpdesk.test/mcp";
+const SCOPES = ["identities:read", "identities:write", "identities:destructive"];
+
+let idp: OidcFixture;
+let close: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  idp = await startOidcProvider({ accounts: [{ sub: "ana", scopes: SCOPES }] });
+});
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+afterAll(() => idp.close());
+
+/** The server in-process with a page "sign-in" that lets `answerer` answer any page: the guard must still refuse. */
+async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
+  const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", "--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv], {});
+  const sandbox = createSandbox({ rateLimit: false, identities: 20 });
+  const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
+  const log = createLogger("silent");
+  const audit: string[] = [];
+  const auditLog = { record: (e: object) => void audit.push(JSON.stringify(e)), close: async () => {} };
+  const store = createMemoryStore();
+  let port = 0;
+  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, gate: async () => ({ ok: true, actor: answerer }) });
+  const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
+  const http = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, { pages });
+  port = http.port;
+  const client = new Client({ name: "answerer-test", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+  close = async () => (await client.close(), await http.close(), await backend.close());
+  const id = deletable(sandbox.state, 1)[0]!;
+  const name = sandbox.state.identities.get(id)!.name;
+  let answered: Promise<unknown> | undefined;
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    const url = (req.params as { url: string }).url;
+    answered = rawRequest(url, { headers: { origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" }, body: `answer=confirm&name=${encodeURIComponent(name)}` });
+    return { action: "accept" };
+  });
+  const token = await idp.token("ana", SCOPES, { resource: AUDIENCE });
+  await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000 })) as CallToolResult;
+  await answered;
+  return { res, deletes: writeRequests(sandbox).filter((r) => r.method === "DELETE"), last: JSON.parse(audit.at(-1)!) as Record<string, unknown> };
+}
+
+it("an answer from someone other than the asker is refused before acting: nothing deleted", async () => {
+  const { res, deletes, last } = await deleteAnsweredBy({ sub: "bob" });
+  expect(res.isError).toBe(true);
+  expect(textOf(res)).toMatch(/the answer came from a different person than the one who asked/);
+  expect(deletes).toEqual([]);
+  expect(last).toMatchObject({ tool: "delete_identity", outcome: "refused", reason: "cancelled", actor: { sub: "ana" }, confirmedBy: { sub: "bob" } });
+});
+
+it("under --four-eyes the asker's own answer is refused before acting: nothing deleted", async () => {
+  const { res, deletes, last } = await deleteAnsweredBy({ sub: "ana" }, ["--four-eyes"]);
+  expect(res.isError).toBe(true);
+  expect(textOf(res)).toMatch(/under --four-eyes a different signed-in approver must confirm/);
+  expect(deletes).toEqual([]);
+  expect(last).toMatchObject({ outcome: "refused", actor: { sub: "ana" } });
+});
+
+it("the asker's own answer, without four-eyes, goes through (the check refuses only the wrong person)", async () => {
+  const { res, deletes, last } = await deleteAnsweredBy({ sub: "ana" });
+  expect(res.isError, textOf(res)).toBeFalsy();
+  expect(deletes).toHaveLength(1);
+  expect(last).toMatchObject({ outcome: "executed", confirmation: "url", actor: { sub: "ana" }, confirmedBy: { sub: "ana" } });
+});

@@ -1,0 +1,83 @@
+// The process-memory store on an injected clock: pending confirmations found by id and by binding among thousands, expiry, and answers that wake their waiters.
+import { describe, expect, it } from "vitest";
+import { createMemoryStore, type PendingConfirmation } from "../../src/guard/store.js";
+
+const T0 = Date.parse("2026-01-01T09:00:00Z");
+const pending = (id: string, binding: string, expiresAt: number): PendingConfirmation => ({ id, binding, channel: "url", expiresAt, data: `{"n":"${id}"}` });
+
+describe("the memory store's pending confirmations", () => {
+  it("finds each of thousands by id and by binding, one per binding, and takes an answer once", async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 5_000; i++) await store.openPending(pending(`id-${i}`, `b-${i}`, T0 + 60_000), T0);
+    // A second open of the same binding returns the one already open.
+    expect(await store.openPending(pending("other", "b-4321", T0 + 60_000), T0)).toMatchObject({ id: "id-4321", binding: "b-4321" });
+    expect(await store.findPending({ id: "other" }, T0)).toBeUndefined();
+    expect(await store.findPending({ id: "id-17" }, T0)).toMatchObject({ binding: "b-17", data: '{"n":"id-17"}' });
+    expect(await store.findPending({ binding: "b-4999" }, T0)).toMatchObject({ id: "id-4999" });
+    expect(await store.findPending({ binding: "b-5000" }, T0)).toBeUndefined();
+
+    expect(await store.takeAnswered("b-4321", T0)).toBeUndefined();
+    expect(await store.answerPending("id-4321", { confirmed: true }, T0)).toBe(true);
+    // First answer wins.
+    expect(await store.answerPending("id-4321", { confirmed: false, reason: "cancelled", why: "late" }, T0)).toBe(false);
+    expect(await store.findPending({ binding: "b-4321" }, T0)).toMatchObject({ answer: { confirmed: true } });
+    expect(await store.takeAnswered("b-4321", T0)).toMatchObject({ id: "id-4321", answer: { confirmed: true } });
+    expect(await store.takeAnswered("b-4321", T0)).toBeUndefined();
+    expect(await store.findPending({ id: "id-4321" }, T0)).toBeUndefined();
+    // The others are untouched.
+    expect(await store.findPending({ binding: "b-4322" }, T0)).toMatchObject({ id: "id-4322" });
+    expect((await store.findPending({ binding: "b-4322" }, T0))?.answer).toBeUndefined();
+  });
+
+  it("lets a confirmation go when it expires: not found, not answerable, and its binding opens a new one", async () => {
+    const store = createMemoryStore();
+    await store.openPending(pending("short", "b", T0 + 1_000), T0);
+    await store.openPending(pending("long", "c", T0 + 100_000), T0);
+    expect(await store.findPending({ binding: "b" }, T0 + 999)).toMatchObject({ id: "short" });
+    expect(await store.findPending({ id: "short" }, T0 + 1_000)).toBeUndefined();
+    expect(await store.findPending({ binding: "b" }, T0 + 1_000)).toBeUndefined();
+    expect(await store.answerPending("short", { confirmed: true }, T0 + 1_000)).toBe(false);
+    expect(await store.openPending(pending("again", "b", T0 + 61_000), T0 + 1_000)).toMatchObject({ id: "again" });
+    expect(await store.findPending({ binding: "b" }, T0 + 1_001)).toMatchObject({ id: "again" });
+    // Far later (past the sweep): an answered confirmation that expired before anyone took it is gone too.
+    await store.answerPending("again", { confirmed: true }, T0 + 2_000);
+    expect(await store.takeAnswered("b", T0 + 61_000)).toBeUndefined();
+    expect(await store.findPending({ id: "long" }, T0 + 61_000)).toMatchObject({ binding: "c" });
+    // A clock that goes back does not bring anything back, nor lose what is still open.
+    expect(await store.findPending({ id: "short" }, T0)).toBeUndefined();
+    expect(await store.findPending({ id: "long" }, T0 + 5_000)).toMatchObject({ binding: "c" });
+  });
+
+  it("wakes the waiters of a confirmation when it is first answered, and only those", async () => {
+    const store = createMemoryStore();
+    for (let i = 0; i < 1_000; i++) await store.openPending(pending(`id-${i}`, `b-${i}`, T0 + 60_000), T0);
+    const woke: string[] = [];
+    const stopA = store.watchPending("id-500", () => woke.push("a"));
+    store.watchPending("id-500", () => woke.push("b"));
+    store.watchPending("id-501", () => woke.push("other"));
+    stopA();
+    expect(await store.answerPending("id-500", { confirmed: false, reason: "cancelled", why: "no" }, T0)).toBe(true);
+    expect(woke).toEqual(["b"]);
+    // A second answer changes nothing and wakes nobody.
+    await store.answerPending("id-500", { confirmed: true }, T0);
+    expect(woke).toEqual(["b"]);
+    await store.answerPending("id-501", { confirmed: true }, T0);
+    expect(woke).toEqual(["b", "other"]);
+  });
+
+  it("keeps spent codes, cooldowns and windows for exactly their time", async () => {
+    const store = createMemoryStore();
+    const mine = { at: T0, byThisProcess: true };
+    expect(await store.spend("code", mine, 1_000, T0)).toBe("spent");
+    expect(await store.spend("code", mine, 1_000, T0 + 999)).toBe("used");
+    expect(await store.spend("code", mine, 1_000, T0 + 1_000)).toBe("spent");
+    expect(await store.startCooldown("k", 10_000, T0)).toBe(0);
+    expect(await store.startCooldown("k", 10_000, T0 + 4_000)).toBe(6_000);
+    expect(await store.startCooldown("k", 10_000, T0 + 10_000)).toBe(0);
+    expect(await store.countInWindow("w", ["a", "b"], 60_000, T0)).toBe(2);
+    expect(await store.countInWindow("w", ["b", "c"], 60_000, T0 + 30_000)).toBe(3);
+    // "a" left the window at T0 + 60 s; "b" was named again, so it stays until T0 + 90 s.
+    expect(await store.countInWindow("w", [], 60_000, T0 + 60_000)).toBe(2);
+    expect(await store.countInWindow("w", [], 60_000, T0 + 90_000)).toBe(0);
+  });
+});

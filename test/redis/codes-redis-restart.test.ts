@@ -1,0 +1,80 @@
+// Replicas sharing a Redis that restarts empty: a code spent before the restart is not spent again after it, on any replica.
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import { deletable, textOf } from "../support/confirm-e2e.js";
+import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
+import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica } from "../support/replica.js";
+
+const SEND = "send_identity_verification_account_token";
+const codeOf = (r: CallToolResult) => (r.structuredContent as { confirmationCode: string }).confirmationCode;
+
+describeWithRedis("a Redis restart and spent codes", () => {
+  let redis: RedisServer;
+  let tenant: ServedTenant;
+  let a: Replica;
+  let b: Replica;
+  beforeAll(async () => {
+    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
+    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
+    [a, b] = await Promise.all([1, 2].map(() => startReplica(env, ["--redis-url", redis.url, "--confirm", "auto", "--rate-limit", "0"]))) as [Replica, Replica];
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([tenant?.served.close(), redis?.stop()]);
+  });
+
+  /** Until the replica logged that it reached Redis again after the outage (its readiness alone could still be the old connection's). */
+  const back = async (replica: Replica) => {
+    while (!/is reachable again: shared state resumed/.test(replica.cli.stderr())) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  // The password-reset email: a write that leaves the identity as it was, so nothing but the spent code stands between a replay and a second email.
+  it("replica A spends a code, Redis restarts empty, replica B is refused the same code: one email sent, not two", async () => {
+    const [id] = deletable(tenant.sandbox.state, 1) as [string];
+    const args = { identityId: id, via: "EMAIL_WORK" };
+    const sends = () => tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/verification/account/send`));
+    // Issued past the clock-skew margin after Redis started, so only the restart can make it untracked.
+    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    const code = codeOf(await a.call(SEND, args));
+    const done = await a.call(SEND, { ...args, confirmationCode: code });
+    expect(done.isError, textOf(done)).toBeFalsy();
+    expect(sends()).toHaveLength(1);
+    // At once, as in the measurement that found it (90-400 ms after the spend): the record of the spend is gone.
+    await redis.stop();
+    await redis.start();
+    await Promise.all([back(a), back(b)]);
+
+    for (const replica of [b, a]) {
+      const replay = await replica.call(SEND, { ...args, confirmationCode: code });
+      expect(replay.isError).toBe(true);
+      expect(textOf(replay)).toMatch(new RegExp(`^${SEND} refused: nothing was changed\\.`));
+      expect(textOf(replay)).toContain("Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.");
+      // The audit line goes to stderr, the result to stdout: the line may arrive a moment after the result.
+      await vi.waitFor(() => expect(replica.cli.stderr()).toMatch(new RegExp(`"tool":"${SEND}".*"outcome":"refused","reason":"code-untracked"`)), { timeout: 10_000 });
+    }
+    expect(sends()).toHaveLength(1);
+    expect(tenant.sandbox.state.verificationSends).toHaveLength(1);
+  }, 30_000);
+
+  it("codes issued after the restart (past the clock-skew margin) are shared again: issued by B, spent at A once", async () => {
+    const [, id] = deletable(tenant.sandbox.state, 2) as [string, string];
+    // Within the margin a code could be one a replica with a fast clock issued before the restart: refused.
+    // Each replica dates Redis from its own reconnect, which may come a moment after Redis's start: until the margin has
+    // passed for A too, its refusal is "untracked" and nothing is written; then one code issued by B acts once at A.
+    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    let done: CallToolResult | undefined;
+    let code = "";
+    for (let i = 0; i < 40 && (done?.structuredContent as { status?: string } | undefined)?.status !== "executed"; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      code = codeOf(await b.call("reset_identity", { identityId: id }));
+      done = await a.call("reset_identity", { identityId: id, confirmationCode: code });
+      if (done.isError) expect(textOf(done)).toContain("whether it was already used cannot be known");
+    }
+    expect(done?.structuredContent).toMatchObject({ status: "executed" });
+    const again = await b.call("reset_identity", { identityId: id, confirmationCode: code });
+    expect(textOf(again)).toMatch(/already used; each code works once/);
+    expect(tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/reset`))).toHaveLength(1);
+  }, 30_000);
+});

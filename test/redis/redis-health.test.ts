@@ -1,0 +1,57 @@
+// /healthz says whether Redis is reachable; /readyz answers 503 while it is not, and 200 again once it is back, without a restart.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { getJson, startReplica, startSandboxProcess, type Replica, type SandboxProcess } from "../support/replica.js";
+
+describeWithRedis("health and readiness with --redis-url", () => {
+  let redis: RedisServer;
+  let sandbox: SandboxProcess;
+  let replica: Replica;
+  beforeAll(async () => {
+    [redis, sandbox] = await Promise.all([startRedisServer({ password: "health-redis-pw" }), startSandboxProcess(["--sandbox-identities", "20"])]);
+    replica = await startReplica({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret }, ["--redis-url", redis.url]);
+  }, 30_000);
+  afterAll(async () => {
+    await replica?.stop();
+    await Promise.all([sandbox?.stop(), redis?.stop()]);
+  });
+
+  const until = async (check: () => Promise<boolean>, ms = 8_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return true;
+  };
+
+  it("reports Redis, goes unready while it is down, and ready again when it is back", async () => {
+    expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({ status: 200, body: { status: "ok", redis: "reachable" } });
+    expect(await getJson(`${replica.origin}/readyz`)).toMatchObject({ status: 200, body: { status: "ready", redis: "reachable" } });
+
+    await redis.stop();
+    expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 503)).toBe(true);
+    expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({ status: 200, body: { redis: "unreachable" } });
+    // Reads go on under the local share of the budget.
+    const read = await replica.call("list_identities", { limit: 2 });
+    expect(read.isError).toBeFalsy();
+    await replica.call("list_identities", { limit: 2 });
+    const warnings = replica.cli.stderr().split("\n").filter((l) => l.includes("is unreachable"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/warn: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unreachable.*reads go on under a local limit of 23 requests per 10 s/);
+    // A confirmation page cannot be looked up meanwhile: 500, and the log line names neither the page id nor a query.
+    const pageId = "AbCdEfGhIjKlMnOpQrStUvWx";
+    const page = await fetch(`${replica.origin}/confirm/${pageId}?code=secret-code&state=s1`);
+    expect(page.status).toBe(500);
+    await page.text();
+    expect(replica.cli.stderr()).toMatch(/error: HTTP GET \/confirm\/…: /);
+    expect(replica.cli.stderr()).not.toContain(pageId);
+    expect(replica.cli.stderr()).not.toContain("secret-code");
+
+    await redis.start();
+    expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 200)).toBe(true);
+    expect(replica.cli.stderr()).toMatch(/is reachable again: shared state resumed/);
+    expect(replica.cli.stderr()).not.toContain("health-redis-pw");
+    expect(replica.cli.child.exitCode).toBeNull();
+  }, 40_000);
+});
