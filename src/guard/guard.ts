@@ -6,13 +6,14 @@ import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } 
 import { registerSecret, type Logger } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
-import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
+import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts, type InputAsk } from "./channels/index.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
+import { createRoundStates } from "./round-state.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -32,6 +33,13 @@ export interface GuardCall extends ChannelCall {
   host?: HostInfo | undefined;
   /** The signed-in person who made the call (HTTP with sign-in only), for the audit line. */
   actor?: Actor | undefined;
+  /**
+   * This request answers a question an earlier round of the call asked (an input request): the `requestState` it
+   * echoed (untrusted until verified) and the client's bare answer (`inputResponses.confirm`).
+   */
+  round?: { state: unknown; response: unknown } | undefined;
+  /** Progress across rounds: values sent are `base` + the round's own; `highest` is the largest sent (see call-tool). */
+  progressTrack?: { base: number; highest: number } | undefined;
   /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
   destructive?: boolean;
   /** GET only: previews and re-checks. */
@@ -45,7 +53,9 @@ export type GuardOutcome<V> =
   /** ISC accepted (2xx) but its answer did not have the expected shape: done, details unknown. */
   | { status: "executed_unread"; httpStatus: number; problem: string; preview?: Preview }
   | { status: "confirmation_required"; preview: Preview; code: string; expiresAt: number }
-  | { status: "confirmation_pending"; preview: Preview; where: string; expiresAt: number };
+  | { status: "confirmation_pending"; preview: Preview; where: string; expiresAt: number }
+  /** Ask the client (an input request) and end this round; the call's next round carries the answer and `requestState`. */
+  | { status: "input_required"; preview: Preview; ask: InputAsk; requestState: string };
 
 export interface Guard {
   run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>>;
@@ -94,6 +104,7 @@ export function createGuard(opts: GuardOptions): Guard {
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
+  const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
   const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
@@ -127,6 +138,13 @@ export function createGuard(opts: GuardOptions): Guard {
     };
 
     try {
+      // A round answering an earlier round's question: its state is checked against this call and spent (once, in the
+      // shared store) before anything else; the target is checked once this round's preview is read.
+      const taken = call.round ? await rounds.take(call.round.state, { tool, tenant, args: call.args, asker: call.actor?.sub }) : undefined;
+      if (taken && !taken.ok) throw refuse(taken.reason, taken.why, taken.next);
+      const resumed = taken?.state;
+      if (resumed && call.progressTrack) call.progressTrack.base = resumed.progress;
+
       // Batches add up: the threshold is on what this tool touched on this tenant within the window, this call included.
       let window: Preview["window"];
       if (plan.mass) {
@@ -140,7 +158,8 @@ export function createGuard(opts: GuardOptions): Guard {
       const candidates = confirm === "none" ? [] : channels.candidates(facts);
       if (confirm !== "none") confirmation = candidates[0]?.name ?? "none-available";
 
-      if (plan.cooldownMs) {
+      // The round that asked started the cooldown: the one answering it must not be refused by it.
+      if (plan.cooldownMs && !resumed) {
         const left = await store.startCooldown(`cooldown\0${tenant}\0${tool}\0${plan.targetIds.join(",")}`, plan.cooldownMs, now());
         if (left > 0) {
           const ago = Math.floor((plan.cooldownMs - left) / 1000);
@@ -158,6 +177,14 @@ export function createGuard(opts: GuardOptions): Guard {
         }
         const p: Preview = { ...(await reading(() => readPreview(call.read, spec, plan.action))), ...(window ? { window } : {}) };
         preview = p;
+        // A round answering an earlier question: this preview is the target read again after the human answered.
+        if (resumed && !rounds.sameTarget(resumed, p.fingerprint)) throw refuse("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
+        if (resumed && p.blockers.length > 0) {
+          throw refuse("blocked", `it can no longer succeed (this changed while the user was confirming):\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
+        }
+        if (resumed && !candidates.some((c) => c.name === resumed.channel)) {
+          throw refuse("state-mismatch", `the confirmation it answers was asked on the ${resumed.channel} channel, which can no longer be used for this client (what it declares changed).`, "Call the tool again (without requestState) to show the user a fresh confirmation.");
+        }
         if (p.blockers.length > 0) {
           throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
         }
@@ -165,12 +192,19 @@ export function createGuard(opts: GuardOptions): Guard {
         // waiting on a page holds it for minutes.
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
-        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs });
+        const resume = resumed && call.round ? { channel: resumed.channel, resumed: { response: call.round.response, issuedAt: resumed.issuedAt, elicitationId: resumed.eid }, passedOver: resumed.passedOver, automatic: resumed.automatic } : undefined;
+        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
         const { channel, answer } = turn;
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
         switch (answer.kind) {
+          case "input": {
+            // Not an outcome yet: no audit line; the round that hears the answer writes it (with every channel passed over).
+            const { ask } = answer;
+            const requestState = await rounds.mint(binding, { channel: channel.name, passedOver: turn.passedOver, automatic: turn.host.automatic, progress: call.progressTrack?.highest ?? 0, eid: ask.mode === "url" ? ask.elicitationId : undefined });
+            return { status: "input_required", preview: p, ask, requestState };
+          }
           case "refused":
           case "unshown":
             throw refuse(answer.reason, answer.why, answer.next);
