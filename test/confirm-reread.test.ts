@@ -139,3 +139,55 @@ describe("browser page (stdio, the built CLI): renamed before the human confirms
     }, 60_000);
   }
 });
+
+describe("rounds across channels (2026 client over HTTP, form and URL declared)", () => {
+  let h: HttpHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  for (const era of ["2025", "2026"] as const) {
+    it(`${era} client: a form declined faster than a person reads goes on to the page (the next round), which confirms once; progress only rises`, async () => {
+      // 5 s: the client's instant decline is its host's, not a person's (--confirm-fast-answer).
+      h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30", "--confirm-fast-answer", "5"], {}, {}, { pages: true });
+      const hh = h;
+      const id = deletable(hh.sandbox.state, 1)[0]!;
+      const name = hh.sandbox.state.identities.get(id)!.name;
+      const modes: string[] = [];
+      const progress: number[] = [];
+      let answered: Promise<unknown> | undefined;
+      const onElicit = (params: { mode?: string; url?: string }) => {
+        modes.push(params.mode ?? "form");
+        if (params.mode !== "url") return { action: "decline" as const };
+        // The user confirms once the waiting round has told the client something.
+        answered = (async () => {
+          await expect.poll(() => progress.length, { timeout: 20_000 }).toBeGreaterThan(0);
+          return answer(params.url!, { answer: "confirm", name });
+        })();
+        return { action: "accept" as const };
+      };
+      const capabilities = { elicitation: { form: {}, url: {} } };
+      const onprogress = (p: { progress: number }) => void progress.push(p.progress);
+      let res: Result;
+      if (era === "2025") {
+        const { client } = await hh.connect({ capabilities, onElicit: (_m, _id, params) => onElicit(params) });
+        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000, onprogress })) as Result;
+      } else {
+        const client = await hh.connectModern({ capabilities });
+        client.setRequestHandler("elicitation/create", async (req) => onElicit(req.params as { mode?: string; url?: string }));
+        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 60_000, onprogress } as never)) as Result;
+      }
+      await answered;
+      expect(res.isError, textOf(res)).toBeFalsy();
+      expect(modes).toEqual(["form", "url"]);
+      expect(hh.sandbox.state.deleted).toEqual([id]);
+      expect(writeRequests(hh.sandbox)).toHaveLength(1);
+      expect(auditOf(hh.audit).filter((l) => l.tool === "delete_identity")).toEqual([
+        expect.objectContaining({ era: era === "2025" ? "2025-11-25" : MODERN, outcome: "executed", confirmation: "url", passedOver: [{ channel: "form", reason: "auto-declined" }] }),
+      ]);
+      expect(progress.length).toBeGreaterThan(0);
+      for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+    });
+  }
+});
