@@ -1,7 +1,7 @@
 // A confirmation's requestState (2026-07-28, where it travels through the client): used once, for its own call only, unaltered, in time, by its own person.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pickFixtures, type Fixtures } from "../src/sandbox/index.js";
-import { auditEntries, lastAudit, manualClock, writeRequests } from "./support/guard-helpers.js";
+import { lastAudit, manualClock, writeRequests } from "./support/guard-helpers.js";
 import { textOf } from "./support/harness.js";
 import { startModernHarness, MODERN, type ModernHarness } from "./support/modern-harness.js";
 import { startHttpHarness, type HttpHarness } from "./support/http-harness.js";

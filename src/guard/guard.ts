@@ -13,7 +13,7 @@ import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
-import { createRoundStates } from "./round-state.js";
+import { createRoundStates, resumeOf, staleRound } from "./round-state.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -178,13 +178,8 @@ export function createGuard(opts: GuardOptions): Guard {
         const p: Preview = { ...(await reading(() => readPreview(call.read, spec, plan.action))), ...(window ? { window } : {}) };
         preview = p;
         // A round answering an earlier question: this preview is the target read again after the human answered.
-        if (resumed && !rounds.sameTarget(resumed, p.fingerprint)) throw refuse("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
-        if (resumed && p.blockers.length > 0) {
-          throw refuse("blocked", `it can no longer succeed (this changed while the user was confirming):\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
-        }
-        if (resumed && !candidates.some((c) => c.name === resumed.channel)) {
-          throw refuse("state-mismatch", `the confirmation it answers was asked on the ${resumed.channel} channel, which can no longer be used for this client (what it declares changed).`, "Call the tool again (without requestState) to show the user a fresh confirmation.");
-        }
+        const stale = resumed && staleRound(rounds, resumed, p, candidates, plan.blockedNext);
+        if (stale) throw refuse(stale.reason, stale.why, stale.next);
         if (p.blockers.length > 0) {
           throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
         }
@@ -192,7 +187,7 @@ export function createGuard(opts: GuardOptions): Guard {
         // waiting on a page holds it for minutes.
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
-        const resume = resumed && call.round ? { channel: resumed.channel, resumed: { response: call.round.response, issuedAt: resumed.issuedAt, elicitationId: resumed.eid }, passedOver: resumed.passedOver, automatic: resumed.automatic } : undefined;
+        const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
         const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
         const { channel, answer } = turn;
         confirmation = channel.name;

@@ -3,7 +3,8 @@ import { createRequestStateCodec, type RequestStateCodec } from "@modelcontextpr
 import { nodeCrypto } from "../core/builtins.js";
 import type { RefusalReason } from "../core/errors.js";
 import { canonicalJson, thisProcess } from "./codes.js";
-import type { Binding, PassedOver } from "./channels/index.js";
+import type { Binding, Channel, PassedOver, Resumed } from "./channels/index.js";
+import type { Preview } from "./preview.js";
 import type { GuardStore } from "./store.js";
 
 /**
@@ -41,7 +42,8 @@ export interface RoundState {
 /** What a round adds to the binding when it asks: which question, and what the turn so far carries on. */
 export type RoundAsk = Pick<RoundState, "channel" | "passedOver" | "automatic" | "progress"> & { eid?: string | undefined };
 
-export type Opened = { ok: true; state: RoundState } | { ok: false; reason: RefusalReason; why: string; next: string };
+export type Refused = { ok: false; reason: RefusalReason; why: string; next: string };
+export type Opened = { ok: true; state: RoundState } | Refused;
 
 export interface RoundStates {
   mint(binding: Omit<Binding, "key">, ask: RoundAsk): Promise<string>;
@@ -65,7 +67,7 @@ export interface RoundStateOptions {
 }
 
 const AGAIN = "Call the tool again (without requestState) to show the user a fresh confirmation.";
-const refused = (reason: RefusalReason, why: string, next = AGAIN): Opened => ({ ok: false, reason, why, next });
+const refused = (reason: RefusalReason, why: string, next = AGAIN): Refused => ({ ok: false, reason, why, next });
 
 export function createRoundStates(opts: RoundStateOptions): RoundStates {
   const key = typeof opts.key === "function" ? opts.key : () => opts.key as string;
@@ -141,4 +143,23 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
     },
   };
   return rounds;
+}
+
+/** How a round answering `state` resumes the turn: at the channel that asked, with the client's answer. */
+export function resumeOf(state: RoundState, response: unknown): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
+  return { channel: state.channel, resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid }, passedOver: state.passedOver, automatic: state.automatic };
+}
+
+/**
+ * What stops a round answering `state` once its preview is read (the target read again after the human answered):
+ * another target than the one asked about, something that now blocks the action, or a channel this request can no
+ * longer be asked on (a 2026 client's capabilities come with each request).
+ */
+export function staleRound(rounds: RoundStates, state: RoundState, preview: Preview, candidates: readonly Channel[], blockedNext: string | undefined): Refused | undefined {
+  if (!rounds.sameTarget(state, preview.fingerprint)) return refused("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
+  if (preview.blockers.length > 0) {
+    return refused("blocked", `it can no longer succeed (this changed while the user was confirming):\n${preview.blockers.map((b) => `- the identity ${b}`).join("\n")}`, blockedNext ?? "Resolve the above first.");
+  }
+  if (!candidates.some((c) => c.name === state.channel)) return refused("state-mismatch", `the confirmation it answers was asked on the ${state.channel} channel, which can no longer be used for this client (what it declares changed).`);
+  return undefined;
 }
