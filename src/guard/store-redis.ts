@@ -72,9 +72,7 @@ export function createRedisStore(link: RedisLink): GuardStore {
         const policy = link.maxmemoryPolicy;
         if (policy !== "noeviction") return { untracked: evictionCause(policy) };
         // A Redis that restarted (or came back) after the code was issued may have lost its spending: unknown is not "unspent".
-        // Issued by this very process, the issue time and `dataSince` come from one clock: no skew to allow for (a
-        // confirmation's requestState is minted and spent by one process within seconds, often right after a start).
-        if (issued.at < link.dataSince + (issued.byThisProcess ? 0 : CLOCK_SKEW_MARGIN_MS)) return "untracked";
+        if (issued.at < link.dataSince + CLOCK_SKEW_MARGIN_MS) return "untracked";
         return (await redis.set(key("code", code), "1", "PX", ttl(ttlMs), "NX")) === "OK" ? "spent" : "used";
       }),
 
