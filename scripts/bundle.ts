@@ -27,12 +27,18 @@ const noAjvInServer: Plugin = {
  * exists), each in a file of its own beside cli.cjs: a start neither reads nor parses them, cached or not.
  */
 const VENDORED = ["ioredis", "yaml"];
+/**
+ * The OpenTelemetry SDK (loaded only when an OTEL_* variable or --prometheus turns telemetry on) is vendored the same
+ * way, from our one module that imports it: src/cli/otel-sdk.ts, which also hands the rest of the server the API.
+ */
+const OTEL_SDK = "src/cli/otel-sdk.ts";
 const vendored: Plugin = {
   name: "vendored",
   setup(b) {
     const names = new RegExp(`^(${VENDORED.join("|")})$`);
     // Our import of the library becomes a require() of its file at run time (so import() stays lazy, as a require).
     b.onResolve({ filter: names }, (args) => (args.importer.includes("node_modules") ? undefined : { path: args.path, namespace: "vendored" }));
+    b.onResolve({ filter: /^\.\/otel-sdk\.js$/ }, () => ({ path: "otel-sdk", namespace: "vendored" }));
     b.onLoad({ filter: /.*/, namespace: "vendored" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./vendor/${args.path}.cjs`)});`, loader: "js" }));
     b.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
   },
@@ -89,6 +95,7 @@ await build({
 for (const name of VENDORED) {
   await build({ ...common, format: "cjs", stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root }, outfile: `dist/bundle/src/cli/vendor/${name}.cjs` });
 }
+await build({ ...common, format: "cjs", entryPoints: [OTEL_SDK], outfile: "dist/bundle/src/cli/vendor/otel-sdk.cjs" });
 
 // main.ts's hashbang belongs to the entry: inside the code cache's function wrapper it would be a syntax error.
 const cliFile = `${root}dist/bundle/src/cli/cli.cjs`;

@@ -69,6 +69,13 @@ describe("what the shipped bundle leaves out", () => {
     // The stub stands in where the SDK would make its default validator, and says why it cannot.
     expect(cli).toContain("ajv is not bundled into the server");
   });
+
+  it("carries none of the OpenTelemetry SDK, which lives in vendor/otel-sdk.cjs beside it (loaded only with telemetry on)", () => {
+    const cli = readFileSync(join(dirname(BUNDLE), "cli.cjs"), "utf8");
+    expect(cli.match(/\b(NodeTracerProvider|MeterProvider|PeriodicExportingMetricReader|OTLPTraceExporter|PrometheusExporter|ProxyTracerProvider)\b/g) ?? []).toEqual([]);
+    const sdk = readFileSync(join(dirname(BUNDLE), "vendor", "otel-sdk.cjs"), "utf8");
+    expect(sdk).toContain("NodeTracerProvider");
+  });
 });
 
 describe("what a start of the shipped bundle loads", () => {
@@ -82,6 +89,8 @@ describe("what a start of the shipped bundle loads", () => {
       expect((await c.listTools()).tools.length).toBe(TOOLS.length);
       await session(c);
       await c.close();
+      // The process writes the list at its exit, which may come a little after the client let go (telemetry flushes first).
+      for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
       return JSON.parse(readFileSync(out, "utf8")) as { builtins: string[]; files: string[]; compiled: number };
     } finally {
       rmSync(dirname(out), { recursive: true, force: true });
@@ -97,6 +106,19 @@ describe("what a start of the shipped bundle loads", () => {
     expect(loaded.builtins.filter((m) => LAZY.includes(m))).toEqual([]);
     expect(loaded.files.filter((f) => f.includes(`${join("cli", "vendor")}`))).toEqual([]);
   });
+
+  it("loads the OpenTelemetry SDK only when an OTEL_* variable turns telemetry on: off, a tool call runs without it; on, the same call loads it", async () => {
+    const call = async (c: Client) => {
+      const res = (await c.callTool({ name: "list_identities", arguments: { limit: 1 } })) as CallToolResult;
+      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+    };
+    const sdk = (files: string[]) => files.filter((f) => f.endsWith(join("cli", "vendor", "otel-sdk.cjs")));
+    const off = await loadedBy(["--sandbox"], {}, call);
+    expect(sdk(off.files)).toEqual([]);
+    // An endpoint nobody listens on: the exporter's failures are its own; the call is the same.
+    const on = await loadedBy(["--sandbox"], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_METRIC_EXPORT_INTERVAL: "600000" }, call);
+    expect(sdk(on.files)).toHaveLength(1);
+  }, 60_000);
 
   it("starts as a CommonJS script, as the package.json beside it says: node runs no ES module job for it (an ES module entry costs every start ~4 ms)", async () => {
     const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});

@@ -129,6 +129,13 @@ describe("commands and HTTP settings", () => {
     expect(config).toMatchObject({ http: true, host: "127.0.0.1", port: 3000, stateless: false, maxSessions: 100, sessionIdleSeconds: 1800 });
   });
 
+  it("--prometheus (ISC_MCP_PROMETHEUS) is off by default and needs the HTTP listener it serves /metrics on", () => {
+    expect(resolveConfig(["--http"], creds).config.prometheus).toBe(false);
+    expect(resolveConfig(["--http", "--prometheus"], creds).config.prometheus).toBe(true);
+    expect(resolveConfig(["--http"], { ...creds, ISC_MCP_PROMETHEUS: "true" }).config.prometheus).toBe(true);
+    expect(() => resolveConfig(["--prometheus"], creds)).toThrow(/--prometheus serves \/metrics on the HTTP listener: add --http/);
+  });
+
   it("sign-in settings: off loopback instead of the static token, as a set, and never with the static token", () => {
     const oauth = ["--oauth-issuer", "https://login.example.test/tenant/v2.0", "--oauth-audience", "https://mcp.example.test/mcp"];
     const client = ["--oauth-client-id", "isc-mcp-page"];

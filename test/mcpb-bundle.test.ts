@@ -76,9 +76,9 @@ describe("the packed .mcpb", () => {
     expect(await unpackExtension({ mcpbPath: file, outputDir: dir, silent: true })).toBe(true);
   });
 
-  it("unpacks to the manifest, the icon, the licence and the bundled server (entry, CLI, two libraries): no node_modules", () => {
+  it("unpacks to the manifest, the icon, the licence and the bundled server (entry, CLI, the libraries it loads on demand): no node_modules", () => {
     const files = filesUnder(dir);
-    expect(files.sort()).toEqual(["LICENSE", "icon.png", "manifest.json", "package.json", "server/src/cli/cli.cjs", "server/src/cli/main.js", "server/src/cli/package.json", "server/src/cli/vendor/ioredis.cjs", "server/src/cli/vendor/yaml.cjs"]);
+    expect(files.sort()).toEqual(["LICENSE", "icon.png", "manifest.json", "package.json", "server/src/cli/cli.cjs", "server/src/cli/main.js", "server/src/cli/package.json", "server/src/cli/vendor/ioredis.cjs", "server/src/cli/vendor/otel-sdk.cjs", "server/src/cli/vendor/yaml.cjs"]);
     expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(readFileSync(join(root, "manifest.json"), "utf8"));
   });
 

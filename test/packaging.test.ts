@@ -29,9 +29,9 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "isc-pack-"));
   const packed = JSON.parse(execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: root, env, encoding: "utf8" })) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(work, packed[0]!.filename);
-  // The entry, the CLI it runs, the two libraries the CLI loads on demand, and the demo (scripts/bundle.ts).
+  // The entry, the CLI it runs, the libraries the CLI loads on demand (Redis, yaml, the OpenTelemetry SDK), and the demo (scripts/bundle.ts).
   const files = packed[0]!.files.map((f) => f.path);
-  expect(files.sort()).toEqual(["LICENSE", "README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/cli.cjs", "dist/bundle/src/cli/main.js", "dist/bundle/src/cli/package.json", "dist/bundle/src/cli/vendor/ioredis.cjs", "dist/bundle/src/cli/vendor/yaml.cjs", "package.json"]);
+  expect(files.sort()).toEqual(["LICENSE", "README.md", "dist/bundle/scripts/demo.js", "dist/bundle/src/cli/cli.cjs", "dist/bundle/src/cli/main.js", "dist/bundle/src/cli/package.json", "dist/bundle/src/cli/vendor/ioredis.cjs", "dist/bundle/src/cli/vendor/otel-sdk.cjs", "dist/bundle/src/cli/vendor/yaml.cjs", "package.json"]);
   app = join(work, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));

@@ -14,6 +14,7 @@ import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp
 import { PACKAGE } from "../core/version.js";
 import { confirmSummary } from "./confirm-summary.js";
 import { serveStdioBothEras } from "../transports/stdio.js";
+import { startTelemetry, telemetryPlan } from "./telemetry.js";
 
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -28,6 +29,9 @@ export async function serve(config: Config): Promise<void> {
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);
   const log = createLogger(config.logLevel);
+  // OpenTelemetry only when the OTEL_* variables ask for it: otherwise its SDK is never loaded.
+  const plan = telemetryPlan(process.env, config.http && config.prometheus);
+  const otel = plan ? await startTelemetry(plan, log) : undefined;
   // Loaded only with --redis-url: without it no Redis code runs at all.
   const redis = config.redisUrl
     ? await (await import("../core/redis.js")).connectRedis({
@@ -69,7 +73,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, metrics: otel?.prometheus, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless: a server per request in both eras" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;
@@ -105,6 +109,8 @@ export async function serve(config: Config): Promise<void> {
     await audit.close().catch(() => {});
     await backend.close().catch(() => {});
     await redis?.close().catch(() => {});
+    // The last spans and metrics (this shutdown's calls included) go out before the process ends.
+    await otel?.shutdown().catch(() => {});
     saveCompileCache();
     process.exit(0);
   }

@@ -54,6 +54,7 @@ export interface Config {
   maxBodyBytes: number;
   allowedHosts: string[] | undefined;
   allowedOrigins: string[] | undefined;
+  prometheus: boolean;
   httpToken: string | undefined;
   oauthIssuer: string | undefined;
   oauthAudience: string | undefined;
@@ -295,6 +296,7 @@ function checkHttp(config: Config): void {
   if (!config.http) {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
     if (config.oauthIssuer || config.oauthAudience) throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
+    if (config.prometheus) throw new ConfigError("--prometheus serves /metrics on the HTTP listener: add --http (or export over OTLP with OTEL_EXPORTER_OTLP_ENDPOINT, which stdio can do).");
     return;
   }
   if (config.stateless && !config.redisUrl && !config.singleReplica) {

@@ -14,6 +14,7 @@ import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
 import { createRoundStates, resumeOf, staleRound } from "./round-state.js";
+import { askingHuman, confirmationRecorded, humanAnswered, type Asking } from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -122,8 +123,13 @@ export function createGuard(opts: GuardOptions): Guard {
     let confirmation = "none-needed";
     /** Channels asked before the one named in `confirmation`, and why their answer did not count. */
     let passedOver: AuditEntry["passedOver"];
-    const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) =>
-      opts.audit.record({ tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry });
+    /** Set once a channel is asked: the confirmation's telemetry (confirmation-telemetry.ts), ended at the audit line. */
+    let asking: Asking | undefined;
+    const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) => {
+      const line: AuditEntry = { tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry };
+      opts.audit.record(line);
+      confirmationRecorded(line, asking);
+    };
 
     // Reads before acting change nothing: their failures are refusals, not "may have happened".
     const reading = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -188,8 +194,10 @@ export function createGuard(opts: GuardOptions): Guard {
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
         const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
+        asking = askingHuman(binding.key);
         const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
         const { channel, answer } = turn;
+        humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);

@@ -55,6 +55,15 @@ export function needsExperimentalHeader(version: ApiVersion, method: string, pat
   return version !== "v1" || operationOf(method, path)?.experimental === true;
 }
 
+/**
+ * "/v2025/identities/{id}": the route of a request with its ids named, for telemetry. A path no tool calls is never
+ * spelled out (it could hold an id): it reads "/{unlisted}".
+ */
+export function routeTemplate(version: ApiVersion, method: string, path: string): string {
+  const template = operationOf(method, path)?.template;
+  return template === undefined ? "/{unlisted}" : `/${versionedPath(version, template)}`;
+}
+
 /** "GET /v2025/identities/{id}": a path with its ids replaced by the template's names, for once-per-path notices. */
 export function pathTemplate(version: ApiVersion, method: string, path: string): string {
   return `${method} /${versionedPath(version, operationOf(method, path)?.template ?? path)}`;

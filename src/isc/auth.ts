@@ -6,6 +6,8 @@ import { registerSecret, registerToken } from "../core/log.js";
 import { quoted } from "../core/quote.js";
 import { USER_AGENT } from "../core/version.js";
 import { hostPort, networkCause } from "./network-cause.js";
+import { traceRequest } from "./request-trace.js";
+import { telemetry } from "../core/telemetry.js";
 
 export interface TokenProviderOptions {
   baseUrl: string;
@@ -41,16 +43,25 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     fetchCount++;
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: opts.clientId, client_secret: opts.clientSecret });
     let body: unknown;
+    // A span and a duration like any ISC request, and a count of refreshes by outcome (telemetry on only).
+    const trace = traceRequest("POST", "/oauth/token", new URL(opts.baseUrl));
+    const hooks = trace
+      ? { beforeRequest: [(request: Request) => trace.sending(request.headers)], afterResponse: [(_r: Request, _o: unknown, answer: Response) => trace.answered(answer.status)], beforeRetry: [({ error }: { error: Error }) => trace.failed(error)] }
+      : undefined;
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
       const { default: ky } = await loadKy();
       body = await ky
-        .post(`${opts.baseUrl}/oauth/token`, { body: form, timeout: opts.timeoutMs, retry: { limit: 1, methods: ["post"] }, headers: { "user-agent": USER_AGENT, accept: "application/json" } })
+        .post(`${opts.baseUrl}/oauth/token`, { body: form, timeout: opts.timeoutMs, retry: { limit: 1, methods: ["post"] }, headers: { "user-agent": USER_AGENT, accept: "application/json" }, ...(hooks ? { hooks } : {}) })
         .json();
     } catch (err) {
+      trace?.failed(err);
+      telemetry()?.instruments.tokenRefreshes.add(1, { "isc_mcp.outcome": "failed" });
       throw await tokenError(err);
     }
     const b = body as { access_token?: unknown; expires_in?: unknown } | null;
+    const ok = Boolean(b && typeof b.access_token === "string" && b.access_token !== "");
+    telemetry()?.instruments.tokenRefreshes.add(1, { "isc_mcp.outcome": ok ? "ok" : "failed" });
     if (!b || typeof b.access_token !== "string" || b.access_token === "") {
       throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${BASE_URL_HINT}` });
     }

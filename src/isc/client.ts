@@ -7,7 +7,8 @@ import type { TokenProvider } from "./auth.js";
 import type { ApiVersion } from "../config/options.js";
 import { USER_AGENT } from "../core/version.js";
 import type { Logger } from "../core/log.js";
-import { needsExperimentalHeader, pathTemplate, versionedPath } from "./api-paths.js";
+import { needsExperimentalHeader, pathTemplate, routeTemplate, versionedPath } from "./api-paths.js";
+import { traceRequest, type RequestTrace } from "./request-trace.js";
 import { callEnded, requestTimedOut, type Phase } from "./unanswered.js";
 
 export type Method = "GET" | "POST" | "DELETE";
@@ -65,6 +66,8 @@ interface CallContext {
   phase: Phase;
   /** ISC's latest answer: the one a retry waits after, or the one whose body is being read. */
   status?: number;
+  /** Telemetry of this call's attempts; undefined when telemetry is off. */
+  trace?: RequestTrace | undefined;
 }
 
 export function parseRetryAfter(value: string | null): number | undefined {
@@ -86,7 +89,8 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       }),
     ));
 
-  const tenant = new URL(opts.baseUrl).host;
+  const base = new URL(opts.baseUrl);
+  const tenant = base.host;
   const deprecatedSeen = new Set<string>();
   /** ISC flags deprecated endpoints per response; the operator needs to hear it once per path, not once per call. */
   const noteDeprecated = (headers: Headers, method: Method, path: string): void => {
@@ -109,7 +113,8 @@ export function createIscClient(opts: IscClientOptions): IscClient {
       const searchParams = options.searchParams
         ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
         : undefined;
-      const ctx: CallContext = { phase: "token" };
+      const trace = traceRequest(method, () => routeTemplate(opts.apiVersion, method, path), base);
+      const ctx: CallContext = { phase: "token", trace };
       let response: Response;
       let text: string;
       try {
@@ -119,13 +124,18 @@ export function createIscClient(opts: IscClientOptions): IscClient {
           json: options.json,
           signal: options.signal,
           retry: retryFor(method, opts, ctx, options.signal),
-          hooks: { beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))] },
+          hooks: {
+            beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))],
+            // Only with telemetry on: ky clones each response for an afterResponse hook.
+            ...(trace ? { afterResponse: [(_r, _o, answer: Response) => trace.answered(answer.status)], beforeRetry: [({ error }: { error: Error }) => trace.failed(error)] } : {}),
+          },
         });
         ctx.phase = "body";
         ctx.status = response.status;
         // Inside the try: a deadline or cancellation can end the body as well as the request, and must read as one.
         text = await response.text();
       } catch (err) {
+        trace?.failed(err);
         if (isHttpError(err)) noteDeprecated(err.response.headers, method, path);
         throw await toIscError(err, method, path, options.signal, opts, ctx);
       }
@@ -149,9 +159,16 @@ async function authorize(request: Request, signal: AbortSignal | undefined, ctx:
   ctx.phase = "token";
   ctx.token = await opts.tokens.getToken(signal);
   ctx.phase = "budget";
-  await opts.beforeAttempt?.(signal);
+  if (ctx.trace && opts.beforeAttempt) {
+    const asked = performance.now();
+    await opts.beforeAttempt(signal);
+    ctx.trace.budgetWaited(performance.now() - asked);
+  } else {
+    await opts.beforeAttempt?.(signal);
+  }
   request.headers.set("authorization", `Bearer ${ctx.token}`);
   if (experimental) request.headers.set("x-sailpoint-experimental", "true");
+  ctx.trace?.sending(request.headers);
   ctx.phase = "sent";
 }
 

@@ -1,5 +1,6 @@
 // The MCP server factory: lists the selected tools, prompts and resources, and hands each tool call to call-tool.ts. SDK-specific.
-import { Server, type CallToolResult, type InputRequiredResult, type ServerContext } from "@modelcontextprotocol/server";
+import type { CallToolResult, InputRequiredResult, Server, ServerContext } from "@modelcontextprotocol/server";
+import { TracedServer } from "./traced-server.js";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
 import type { AnyTool, ToolKind } from "./define-tool.js";
@@ -41,7 +42,8 @@ export const INSTRUCTIONS =
 export function createServer(deps: ServerDeps): Server {
   const tools = selectTools(deps.tools ?? TOOLS, deps.config);
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
-  const server = new Server({ name: PACKAGE.name, version: PACKAGE.version }, {
+  // Traced: a span and a duration per request when telemetry is on (traced-server.ts).
+  const server = new TracedServer({ name: PACKAGE.name, version: PACKAGE.version }, {
     capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
     instructions: INSTRUCTIONS,
     // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).

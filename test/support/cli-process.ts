@@ -16,11 +16,12 @@ export function assertBuilt(): void {
 }
 
 /**
- * The test's environment minus anything that would configure the server behind the test's back. It keeps
+ * The test's environment minus anything that would configure the server behind the test's back (OpenTelemetry's
+ * OTEL_* variables included: they turn telemetry on). It keeps
  * NODE_COMPILE_CACHE, which test/support/compile-cache-folder.ts points at a folder of the run.
  */
 export const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_") && !k.startsWith("OTEL_"))) as Record<string, string>;
 
 /** For a test that gives a child only a few variables: where the run keeps the bundle's code cache. */
 export const testCompileCache = (): Record<string, string> => (process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {});

@@ -5,6 +5,7 @@ import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js
 import type { Actor } from "../audit.js";
 import { PENDING_DEFAULTS } from "../../config/options.js";
 import { createPageHandler, type PageGate, type PageState } from "./handler.js";
+import { countPagesWith } from "../../core/telemetry.js";
 import { createOpenCount, TooManyPending, type PendingLimits, type PendingOwner, type Reservation } from "./open-count.js";
 import type { PageRequestHandler, PageServing } from "./serving.js";
 import type { PageView } from "./view.js";
@@ -106,6 +107,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const byBinding = new Map<string, string[]>();
   const wrong = new Map<string, number>();
   const count = createOpenCount(opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess });
+  // The open-pages gauge (telemetry on only reads it).
+  const uncount = countPagesWith(() => count.size);
   /** Opens in progress by binding, so a concurrent call of the same binding joins instead of counting as a new one. */
   const opening = new Map<string, Promise<{ pending: PendingConfirmation; url: string; created: boolean }>>();
   let sweptAt = Number.NEGATIVE_INFINITY;
@@ -259,6 +262,9 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       return () => listeners.delete(listener);
     },
     handle,
-    close: () => opts.serving.close(),
+    close: () => {
+      uncount();
+      return opts.serving.close();
+    },
   };
 }

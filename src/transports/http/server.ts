@@ -29,6 +29,8 @@ export interface HttpOptions {
   pages?: ConfirmationPages | undefined;
   /** With sign-in: the pages' sign-in, whose callback is served beside them. */
   signIn?: Pick<PageSignIn, "callback"> | undefined;
+  /** With --prometheus: answers GET /metrics (the same Host, token and sign-in checks as /mcp come first). */
+  metrics?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   /** Bounds of the replay store of SSE events and the `retry` hint (tests shrink them; defaults in event-store.ts). */
   events?: Partial<EventLimits> & { retryMs?: number };
 }
@@ -86,12 +88,14 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
       log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message}`);
       return replyError(res, refusal.status, refusal.message, { ...(refusal.headers ? { headers: refusal.headers } : {}) });
     }
-    if (path !== "/mcp") return replyError(res, 404, "Not found: MCP is served at /mcp.");
+    const metrics = options.metrics && path === "/metrics" ? options.metrics : undefined;
+    if (path !== "/mcp" && !metrics) return replyError(res, 404, "Not found: MCP is served at /mcp.");
     const signedIn = gate ? await gate.authenticate(req) : undefined;
     if (signedIn && !signedIn.ok) {
       log.warn(`HTTP ${signedIn.refusal.status} for ${req.method} ${path}: ${signedIn.refusal.log}`);
       return replyError(res, signedIn.refusal.status, signedIn.refusal.message, { headers: signedIn.refusal.headers });
     }
+    if (metrics) return req.method === "GET" || req.method === "HEAD" ? metrics(req, res) : replyError(res, 405, "Method not allowed: /metrics answers GET.", { headers: { allow: "GET, HEAD" } });
     let body: unknown;
     if (req.method === "POST") {
       const read = await readJsonBody(req, settings.maxBodyBytes);
