@@ -14,7 +14,7 @@ import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
 import { createRoundStates, resumeOf, staleRound } from "./round-state.js";
-import { askingHuman, confirmationRecorded, humanAnswered, type Asking } from "./confirmation-telemetry.js";
+import { askedInNextRound, confirmationRecorded, humanAnswered, resumeAsking, type Asking } from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -194,10 +194,11 @@ export function createGuard(opts: GuardOptions): Guard {
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
         const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
-        asking = askingHuman(binding.key);
+        asking = resumeAsking(binding.key);
         const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
         const { channel, answer } = turn;
-        humanAnswered(asking, answer.kind === "confirmed");
+        if (answer.kind === "input") askedInNextRound(asking, ttlMs);
+        else humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
