@@ -111,7 +111,18 @@ export type RefusalReason =
   | "blocked"
   | "too-soon"
   | "too-many-pending"
-  | "store-unavailable";
+  | "store-unavailable"
+  /** A confirmation's requestState (an input request's round) that was altered, not this server's, or unreadable. */
+  | "state-invalid"
+  | "state-expired"
+  /** A requestState minted for another tool, other arguments (another target) or another tenant. */
+  | "state-mismatch"
+  /** A requestState minted for another signed-in person's call. */
+  | "state-other-person"
+  /** A requestState whose round was already taken (each is spent once). */
+  | "state-replayed"
+  /** Whether the requestState was already spent cannot be known (another process, a restart, a store that may evict). */
+  | "state-untracked";
 
 /** The guard's "no": its text says that nothing was changed, why, and what to do next. */
 export class Refusal extends ToolFailure {

@@ -38,7 +38,7 @@ export interface CodeBookOptions {
 
 /** Names this process in its codes, so it knows its own: made on first use, different in every run. */
 let processOrigin: string | undefined;
-function thisProcess(): string {
+export function thisProcess(): string {
   return (processOrigin ??= nodeCrypto().randomBytes(6).toString("base64url"));
 }
 

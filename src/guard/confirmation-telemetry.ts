@@ -30,6 +30,32 @@ export function askingHuman(binding: string): Asking {
   return { binding, at: Date.now(), confirmed: false, waiting: true };
 }
 
+/**
+ * A question sent back as an input request: the human is still being asked, in the client, until the call's next round
+ * (in this process: the 2025 shim's, or a 2026 client's on the same connection) takes the Asking back with
+ * `resumeAsking`; if none comes, the pending gauge lets go at `untilMs`.
+ */
+const parked = new Map<string, { asking: Asking; timer: ReturnType<typeof setTimeout> }>();
+export function askedInNextRound(asking: Asking, untilMs: number): void {
+  const before = parked.get(asking.binding);
+  if (before) clearTimeout(before.timer);
+  const timer = setTimeout(() => {
+    parked.delete(asking.binding);
+    stopWaiting(asking);
+  }, Math.max(0, untilMs));
+  timer.unref?.();
+  parked.set(asking.binding, { asking, timer });
+}
+
+/** The Asking an earlier round of this binding left open (its gauge still counting), else a new one. */
+export function resumeAsking(binding: string): Asking {
+  const found = parked.get(binding);
+  if (!found) return askingHuman(binding);
+  parked.delete(binding);
+  clearTimeout(found.timer);
+  return found.asking;
+}
+
 /** The channel answered (whatever the answer): the human's time ends here, before the re-check and the act. */
 export function humanAnswered(asking: Asking, confirmed: boolean): void {
   asking.answeredAt = Date.now();

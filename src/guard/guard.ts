@@ -6,14 +6,15 @@ import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } 
 import { registerSecret, type Logger } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
-import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts } from "./channels/index.js";
+import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts, type InputAsk } from "./channels/index.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
 import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
-import { askingHuman, confirmationRecorded, humanAnswered, type Asking } from "./confirmation-telemetry.js";
+import { createRoundStates, resumeOf, staleRound } from "./round-state.js";
+import { askedInNextRound, confirmationRecorded, humanAnswered, resumeAsking, type Asking } from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -33,6 +34,13 @@ export interface GuardCall extends ChannelCall {
   host?: HostInfo | undefined;
   /** The signed-in person who made the call (HTTP with sign-in only), for the audit line. */
   actor?: Actor | undefined;
+  /**
+   * This request answers a question an earlier round of the call asked (an input request): the `requestState` it
+   * echoed (untrusted until verified) and the client's bare answer (`inputResponses.confirm`).
+   */
+  round?: { state: unknown; response: unknown } | undefined;
+  /** Progress across rounds: values sent are `base` + the round's own; `highest` is the largest sent (see call-tool). */
+  progressTrack?: { base: number; highest: number } | undefined;
   /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
   destructive?: boolean;
   /** GET only: previews and re-checks. */
@@ -46,7 +54,9 @@ export type GuardOutcome<V> =
   /** ISC accepted (2xx) but its answer did not have the expected shape: done, details unknown. */
   | { status: "executed_unread"; httpStatus: number; problem: string; preview?: Preview }
   | { status: "confirmation_required"; preview: Preview; code: string; expiresAt: number }
-  | { status: "confirmation_pending"; preview: Preview; where: string; expiresAt: number };
+  | { status: "confirmation_pending"; preview: Preview; where: string; expiresAt: number }
+  /** Ask the client (an input request) and end this round; the call's next round carries the answer and `requestState`. */
+  | { status: "input_required"; preview: Preview; ask: InputAsk; requestState: string };
 
 export interface Guard {
   run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>>;
@@ -95,6 +105,7 @@ export function createGuard(opts: GuardOptions): Guard {
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
+  const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
   const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
@@ -133,6 +144,13 @@ export function createGuard(opts: GuardOptions): Guard {
     };
 
     try {
+      // A round answering an earlier round's question: its state is checked against this call and spent (once, in the
+      // shared store) before anything else; the target is checked once this round's preview is read.
+      const taken = call.round ? await rounds.take(call.round.state, { tool, tenant, args: call.args, asker: call.actor?.sub }) : undefined;
+      if (taken && !taken.ok) throw refuse(taken.reason, taken.why, taken.next);
+      const resumed = taken?.state;
+      if (resumed && call.progressTrack) call.progressTrack.base = resumed.progress;
+
       // Batches add up: the threshold is on what this tool touched on this tenant within the window, this call included.
       let window: Preview["window"];
       if (plan.mass) {
@@ -146,7 +164,8 @@ export function createGuard(opts: GuardOptions): Guard {
       const candidates = confirm === "none" ? [] : channels.candidates(facts);
       if (confirm !== "none") confirmation = candidates[0]?.name ?? "none-available";
 
-      if (plan.cooldownMs) {
+      // The round that asked started the cooldown: the one answering it must not be refused by it.
+      if (plan.cooldownMs && !resumed) {
         const left = await store.startCooldown(`cooldown\0${tenant}\0${tool}\0${plan.targetIds.join(",")}`, plan.cooldownMs, now());
         if (left > 0) {
           const ago = Math.floor((plan.cooldownMs - left) / 1000);
@@ -164,6 +183,9 @@ export function createGuard(opts: GuardOptions): Guard {
         }
         const p: Preview = { ...(await reading(() => readPreview(call.read, spec, plan.action))), ...(window ? { window } : {}) };
         preview = p;
+        // A round answering an earlier question: this preview is the target read again after the human answered.
+        const stale = resumed && staleRound(rounds, resumed, p, candidates, plan.blockedNext);
+        if (stale) throw refuse(stale.reason, stale.why, stale.next);
         if (p.blockers.length > 0) {
           throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
         }
@@ -171,14 +193,22 @@ export function createGuard(opts: GuardOptions): Guard {
         // waiting on a page holds it for minutes.
         const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
         binding.key = codes.bindingKey(binding);
-        asking = askingHuman(binding.key);
-        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs });
+        const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
+        asking = resumeAsking(binding.key);
+        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
         const { channel, answer } = turn;
-        humanAnswered(asking, answer.kind === "confirmed");
+        if (answer.kind === "input") askedInNextRound(asking, ttlMs);
+        else humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
         switch (answer.kind) {
+          case "input": {
+            // Not an outcome yet: no audit line; the round that hears the answer writes it (with every channel passed over).
+            const { ask } = answer;
+            const requestState = await rounds.mint(binding, { channel: channel.name, passedOver: turn.passedOver, automatic: turn.host.automatic, progress: call.progressTrack?.highest ?? 0, eid: ask.mode === "url" ? ask.elicitationId : undefined });
+            return { status: "input_required", preview: p, ask, requestState };
+          }
           case "refused":
           case "unshown":
             throw refuse(answer.reason, answer.why, answer.next);

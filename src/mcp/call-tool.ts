@@ -1,5 +1,5 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
-import type { CallToolResult, Server, ServerContext } from "@modelcontextprotocol/server";
+import { inputRequired, isInputRequiredResult, type CallToolResult, type InputRequest, type InputRequiredResult, type Server, type ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "../config/resolve.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError, ToolFailure } from "../core/errors.js";
@@ -7,7 +7,7 @@ import type { InFlight } from "../core/in-flight.js";
 import { redact, type Logger } from "../core/log.js";
 import { readerFor, writerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
-import type { Guard, GuardCall } from "../guard/index.js";
+import type { Guard, GuardCall, GuardOutcome } from "../guard/index.js";
 import type { Actor } from "../guard/audit.js";
 import type { PendingOwner } from "../guard/page/open-count.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
@@ -31,7 +31,7 @@ export interface CallDeps {
 /** The SDK's context of the request being answered (its signal, id, _meta, notify, session). */
 type Extra = ServerContext;
 
-export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult> {
+export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult | InputRequiredResult> {
   // Spec 2025-11-25: invalid arguments are a tool execution error (isError), so the model can correct itself.
   const parsed = parseArguments(tool, rawArgs);
   if (!parsed.ok) return errorResult(parsed.text);
@@ -39,13 +39,19 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
   const deadline = startDeadline(deps.inFlight ? [extra.mcpReq.signal, deps.inFlight.signal] : extra.mcpReq.signal, deps.config.callTimeoutMs);
   const signal = deadline.signal;
   const progressToken = extra.mcpReq._meta?.progressToken;
+  // A confirmation's rounds re-run this handler, under one progress token (the 2025 shim) or a new one per round: each
+  // round's values start where the earlier rounds' ended (the guard sets `base` from the round's state).
+  const track = { base: 0, highest: 0 };
   const progress = async (value: number, total?: number, message?: string) => {
     if (progressToken === undefined) return;
-    await extra.mcpReq.notify({ method: "notifications/progress", params: { progressToken, progress: value, total, message } });
+    const sent = track.base + value;
+    if (sent < track.highest) return;
+    track.highest = sent;
+    await extra.mcpReq.notify({ method: "notifications/progress", params: { progressToken, progress: sent, total: total === undefined ? undefined : track.base + total, message } });
   };
   const read = readerFor(deps.isc, signal);
   try {
-    let out: ToolOutput<unknown>;
+    let out: ToolOutput<unknown> | InputRequiredResult;
     if (tool.guard) {
       const { confirmationCode, ...args } = parsed.data as Record<string, unknown>;
       // How long the model waits for the result is not part of what a human confirms or a code binds.
@@ -69,25 +75,13 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         deadline: Date.now() + deps.config.callTimeoutMs,
         progress,
         wantsProgress: progressToken !== undefined,
-        elicitForm: async (message, requestedSchema) => {
-          // request(), not elicitInput(): elicitInput would turn an answer of the wrong type into an error that reads as
-          // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
-          const result = await asking(signal, (child) =>
-            deps.server.request(
-              { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
-              // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
-              { relatedRequestId: extra.mcpReq.id, signal: child, timeout: deps.config.callTimeoutMs },
-            ),
-          );
-          return { action: result.action, content: result.content };
-        },
-        elicitUrl: async (message, url, elicitationId, timeoutMs) => {
-          const result = await asking(signal, (child) => deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal: child, timeout: timeoutMs }));
-          return { action: result.action };
-        },
+        progressTrack: track,
+        modern: era.modern,
+        round: roundOf(extra),
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
       };
       out = await runGuarded(tool, tool.guard, call, deps, args);
+      if (isInputRequiredResult(out)) return out;
     } else if (tool.handler) {
       out = await tool.handler(parsed.data as never, { request: read, progress });
     } else {
@@ -106,23 +100,6 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
 }
 
 /**
- * Runs one request to the client on a signal of its own, let go of once it is answered: the SDK leaves its abort
- * listener (holding the whole request) on the signal it is given, and the call's signal lives as long as the call,
- * which for a call waiting on a page is minutes. It would also cancel an answered request should the call end later.
- */
-async function asking<T>(signal: AbortSignal, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const own = new AbortController();
-  const follow = () => own.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener("abort", follow, { once: true });
-  try {
-    return await ask(own.signal);
-  } finally {
-    signal.removeEventListener("abort", follow);
-  }
-}
-
-/**
  * Whose open confirmation pages a call's new one counts toward: the signed-in person (whichever of their sessions
  * asks), else the MCP session; over stdio the process serves one session. A stateless call without sign-in has none.
  */
@@ -132,7 +109,25 @@ function pendingOwner(sessionId: string | undefined, deps: CallDeps): PendingOwn
   return deps.config.http ? undefined : { key: "stdio", kind: "session" };
 }
 
-async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps, fullArgs: Record<string, unknown>): Promise<ToolOutput<unknown>> {
+/** A round that answers an earlier round's question: the state it echoed and the client's answer; else undefined. */
+function roundOf(extra: Extra): GuardCall["round"] {
+  const state = extra.mcpReq.requestState();
+  if (state === undefined) return undefined;
+  return { state, response: extra.mcpReq.inputResponses?.[CONFIRM_KEY] };
+}
+
+/** The key of the one input request a confirmation makes (`inputRequests.confirm`, answered in `inputResponses.confirm`). */
+const CONFIRM_KEY = "confirm";
+
+/** The guard's question as the SDK's input request: the form, or the confirmation page (URL mode). */
+function inputRequestOf(ask: Extract<GuardOutcome<unknown>, { status: "input_required" }>["ask"]): InputRequest {
+  if (ask.mode === "form") return inputRequired.elicit({ message: ask.message, requestedSchema: ask.requestedSchema as never });
+  if (ask.elicitationId === undefined) return inputRequired.elicitUrl({ message: ask.message, url: ask.url });
+  // 2025 era: our own elicitationId (the shim keeps one it is given), so the completion notification names it.
+  return { method: "elicitation/create", params: { mode: "url", message: ask.message, url: ask.url, elicitationId: ask.elicitationId } };
+}
+
+async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps, fullArgs: Record<string, unknown>): Promise<ToolOutput<unknown> | InputRequiredResult> {
   const args = fullArgs as never;
   const plan = def.plan(args);
   let outcome;
@@ -144,6 +139,8 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
     throw new ToolFailure(def.explain?.(err, args) ?? errorToText(err, { ...tool, verify: plan.verify }));
   }
   switch (outcome.status) {
+    case "input_required":
+      return inputRequired({ inputRequests: { [CONFIRM_KEY]: inputRequestOf(outcome.ask) }, requestState: outcome.requestState });
     case "confirmation_required":
     case "confirmation_pending":
       return waitingOutput(tool.name, deps.config.confirmTtlSeconds, outcome);

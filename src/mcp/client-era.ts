@@ -1,4 +1,4 @@
-// Per request: which protocol era the client speaks, who it says it is, and which elicitation can reach it in that era.
+// Per request: which protocol era the client speaks, who it says it is, and which elicitation it declared (at initialize, or in this request).
 import type { Server, ServerContext } from "@modelcontextprotocol/server";
 import type { HostInfo } from "../guard/host-watch.js";
 
@@ -19,16 +19,15 @@ export interface ClientEra {
   /** The client's name and version: from the envelope (2026) or initialize (2025). */
   host: HostInfo | undefined;
   /** The elicitation a confirmation may use for this request. */
-  elicitation: { form: boolean; url: boolean; modern?: boolean };
+  elicitation: { form: boolean; url: boolean };
 }
 
 /**
  * A 2025-era request is answered on a connection whose initialize declared the client's capabilities; a 2026-era one
- * carries them in its own envelope and has no server-to-client request at all: an `elicitation/create` sent to it
- * would never be answered. Until confirmations become input requests (the client answers and calls again), a 2026
- * client therefore gets neither the form nor the URL channel, whatever its envelope declares: the browser page (stdio)
- * and codes (--confirm auto) need no elicitation and still work; under strict with neither, the tools that always
- * confirm are not listed and a guarded call is refused before anything is sent to ISC.
+ * carries them in its own envelope, request by request. Either way a confirmation is an input request returned from the
+ * call (the SDK's legacy shim turns it into an elicitation/create on a 2025 connection), so what the client declared is
+ * what it gets: form and URL where declared, for this request. tools/list reads the same facts, so under strict the tools
+ * that always confirm are listed exactly to the requests that could confirm them.
  */
 export function clientEra(server: Server, ctx: ServerContext): ClientEra {
   const envelope = ctx.mcpReq.envelope as Envelope | undefined;
@@ -36,15 +35,15 @@ export function clientEra(server: Server, ctx: ServerContext): ClientEra {
   if (claimed !== undefined) {
     const info = envelope?.["io.modelcontextprotocol/clientInfo"];
     const host = typeof info?.name === "string" && typeof info.version === "string" ? { name: info.name, version: info.version } : undefined;
-    return { version: claimed, modern: true, host, elicitation: { form: false, url: false, modern: true } };
+    return { version: claimed, modern: true, host, elicitation: elicitationOf(envelope?.["io.modelcontextprotocol/clientCapabilities"]) };
   }
   // Deprecated for 2026 requests only; on a 2025 connection it is the initialize-negotiated version (the SDK's own advice).
   const version = server.getNegotiatedProtocolVersion();
-  return { version, modern: false, host: server.getClientVersion(), elicitation: declaredElicitation(server) };
+  return { version, modern: false, host: server.getClientVersion(), elicitation: elicitationOf(server.getClientCapabilities()) };
 }
 
-/** What a 2025 client declared at initialize: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form. */
-function declaredElicitation(server: Server): { form: boolean; url: boolean } {
-  const e = server.getClientCapabilities()?.elicitation as { form?: unknown; url?: unknown } | undefined;
+/** What a client declared: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form, as the SDK reads it. */
+function elicitationOf(capabilities: Record<string, unknown> | undefined): { form: boolean; url: boolean } {
+  const e = capabilities?.elicitation as { form?: unknown; url?: unknown } | undefined;
   return { form: Boolean(e) && (Boolean(e?.form) || !e?.url), url: Boolean(e?.url) };
 }

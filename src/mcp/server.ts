@@ -1,5 +1,5 @@
 // The MCP server factory: lists the selected tools, prompts and resources, and hands each tool call to call-tool.ts. SDK-specific.
-import type { CallToolResult, Server, ServerContext } from "@modelcontextprotocol/server";
+import type { CallToolResult, InputRequiredResult, Server, ServerContext } from "@modelcontextprotocol/server";
 import { TracedServer } from "./traced-server.js";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
@@ -48,6 +48,10 @@ export function createServer(deps: ServerDeps): Server {
     instructions: INSTRUCTIONS,
     // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
     jsonSchemaValidator: zodJsonSchemaValidator,
+    // A confirmation is an input request (form, or the page in URL mode) in both eras: for a 2025 client the SDK's
+    // legacy shim sends it as an elicitation/create and runs the call again with the answer. A human may take a while:
+    // the call's own timeout bounds each round, as it bounded the elicitation before (the shim's default is 600 s).
+    inputRequired: { roundTimeoutMs: deps.config.callTimeoutMs },
   });
 
   // With sign-in, each request's token decides which tools its person sees and may run: a tool outside its scopes does
@@ -65,7 +69,7 @@ export function createServer(deps: ServerDeps): Server {
   registerCompletions(server, prompts, deps.isc, deps.log);
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
-  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const available = permitted(ctx);
     const tool = available.find((t) => t.name === request.params.name);
     // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.

@@ -14,18 +14,19 @@ type Result = { isError?: boolean; content: Array<{ type: string; text?: string 
 const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
 const auditLines = (stderr: string): AuditLine[] => stderr.split("\n").filter((l) => l.startsWith('{"time"')).map((l) => JSON.parse(l) as AuditLine);
 
-describe("a 2026-07-28 client over stdio, no browser", () => {
+describe("a 2026-07-28 client over stdio that declares form elicitation, no browser", () => {
   let tenant: ServedTenant;
   let cli: ModernCli;
-  /** What reached the client as a server-to-client request: nothing may, in this era. */
-  const asked: unknown[] = [];
+  /** The forms the client was asked to show (input requests its driver hands to this handler), and what it answers. */
+  const asked: Array<{ message?: string }> = [];
+  let answer: (message: string) => Record<string, unknown> = () => ({ action: "decline" });
   beforeAll(async () => {
     tenant = await serveTenant({ identities: 20 });
-    // It declares form elicitation in its envelope: a 2026 connection still has no way to receive an elicitation/create.
     cli = await startModernCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
     cli.client.setRequestHandler("elicitation/create", (req) => {
-      asked.push(req);
-      return { action: "accept", content: { name: "anything" } };
+      const params = req.params as { message?: string };
+      asked.push(params);
+      return answer(params.message ?? "") as never;
     });
   }, 60_000);
   afterAll(async () => {
@@ -33,12 +34,10 @@ describe("a 2026-07-28 client over stdio, no browser", () => {
     await tenant?.served.close();
   });
 
-  it("connects in 2026-07-28, lists the tools without those that always confirm, and reads an identity", async () => {
+  it("connects in 2026-07-28, lists every tool (it can confirm), and reads an identity", async () => {
     expect(cli.client.getNegotiatedProtocolVersion()).toBe(MODERN);
     const names = (await cli.client.listTools()).tools.map((t) => t.name);
-    expect(names).toContain("get_identity");
-    for (const hidden of ALWAYS_CONFIRMED) expect(names).not.toContain(hidden);
-    expect(names).toHaveLength(9);
+    for (const shown of ALWAYS_CONFIRMED) expect(names).toContain(shown);
     const [id, identity] = [...tenant.sandbox.state.identities.entries()][0]!;
     const read = (await cli.client.callTool({ name: "get_identity", arguments: { identityId: id } })) as Result;
     expect(read.isError).toBeFalsy();
@@ -46,13 +45,42 @@ describe("a 2026-07-28 client over stdio, no browser", () => {
     expect((read.structuredContent?.identity as { id?: string } | undefined)?.id).toBe(id);
   });
 
-  it("refuses a delete cleanly: no form is sent, nothing reaches ISC, and the audit line names the era", async () => {
+  it("deletes exactly once after the name is typed in the form (an input request), and the audit line names the era", async () => {
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    answer = (message) => (message.includes(JSON.stringify(name)) ? { action: "accept", content: { name } } : { action: "decline" });
+    const res = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
+    expect(res.isError).toBeFalsy();
+    expect(textOf(res)).toContain("was deleted");
+    expect(asked).toHaveLength(1);
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+    expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "form", targetIds: [id] });
+  });
+});
+
+describe("a 2026-07-28 client over stdio without elicitation, no browser", () => {
+  let tenant: ServedTenant;
+  let cli: ModernCli;
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+    cli = await startModernCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP });
+  }, 60_000);
+  afterAll(async () => {
+    await cli?.client.close();
+    await tenant?.served.close();
+  });
+
+  it("lists the tools without those that always confirm, and refuses a delete cleanly: nothing reaches ISC, the audit line names the era", async () => {
+    const names = (await cli.client.listTools()).tools.map((t) => t.name);
+    for (const hidden of ALWAYS_CONFIRMED) expect(names).not.toContain(hidden);
+    expect(names).toHaveLength(9);
     const id = deletable(tenant.sandbox.state, 1)[0]!;
     const res = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed/);
-    expect(textOf(res)).toContain("this client speaks MCP 2026-07-28, in which this server cannot yet ask it for a confirmation");
-    expect(asked).toEqual([]);
+    expect(textOf(res)).toContain("this client does not support elicitation");
     expect(writeRequests(tenant.sandbox)).toEqual([]);
     expect(tenant.sandbox.state.identities.has(id)).toBe(true);
     await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
@@ -65,7 +93,8 @@ describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
   let cli: ModernCli;
   beforeAll(async () => {
     tenant = await serveTenant({ identities: 20 });
-    cli = await startModernCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
+    // No elicitation declared: codes are what --confirm auto has left.
+    cli = await startModernCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP });
   }, 60_000);
   afterAll(async () => {
     await cli?.client.close();
@@ -187,6 +216,14 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
     const names = listed.result?.tools?.map((t) => t.name) ?? [];
     expect(names).toContain("get_identity");
     expect(names).toHaveLength(9);
+    // Capabilities come with each request: the same session declaring form in one request lists the tools that always
+    // confirm for that request only.
+    const withForm = { ...envelope, "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } } };
+    c.send({ jsonrpc: "2.0", id: 20, method: "tools/list", params: { _meta: withForm } });
+    const listedWithForm = (await c.response(20)) as { result?: { tools?: Array<{ name: string }> } };
+    for (const shown of ALWAYS_CONFIRMED) expect(listedWithForm.result?.tools?.map((t) => t.name)).toContain(shown);
+    c.send({ jsonrpc: "2.0", id: 21, method: "tools/list", params: { _meta: envelope } });
+    expect(((await c.response(21)) as { result?: { tools?: unknown[] } }).result?.tools).toHaveLength(9);
     const id = deletable(tenant.sandbox.state, 1)[0]!;
     c.send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id }, _meta: envelope } });
     const res = (await c.response(3)) as { result?: Result };

@@ -70,9 +70,10 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
     expect(h.serving.sessions).toBe(0);
   });
 
-  it("refuses a delete the mcp layer cannot confirm for this client: nothing reaches ISC, and the audit line names the era", async () => {
+  it("refuses a delete no channel can confirm for this client (no elicitation declared): nothing reaches ISC, and the audit line names the era", async () => {
     h = await startHttpHarness(["--confirm", "strict"]);
-    const client = await h.connectModern({ capabilities: { elicitation: { form: {} } } });
+    // A client declaring form now gets the form as an input request (test/confirm/confirm-matrix.test.ts).
+    const client = await h.connectModern({ capabilities: {} });
     const id = deletable(h.sandbox.state, 1)[0]!;
     const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
     expect(res.isError).toBe(true);

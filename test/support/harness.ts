@@ -46,7 +46,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+/** The server side of a harness (sandbox, backend, audit, guard, one server); both eras' harnesses build it the same way. */
+export async function startServerSide(opts: HarnessOptions) {
   // The suite's path assertions are written against /v2025; test/isc/api-versions.test.ts runs every tool on every version.
   const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...opts.env });
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
@@ -57,6 +58,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
   const guard = createGuard({ config: backend.config, audit: auditLog, store: createMemoryStore(), ...(opts.now ? { now: opts.now } : {}) });
   const server = createServer({ config: backend.config, isc: backend.isc, log: opts.serverLog ?? createLogger("silent"), audit: auditLog, guard, ...(opts.tools ? { tools: opts.tools } : {}) });
+  return { config, sandbox, backend, audit, auditLog, server };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const { sandbox, backend, audit, auditLog, server } = await startServerSide(opts);
   const capabilities: ClientCapabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: { form: {} } } : {});
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
   if (opts.onElicit) {

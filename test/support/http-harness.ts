@@ -7,7 +7,9 @@ import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sd
 import { createAuditLog } from "../../src/guard/audit.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { resolveConfig, type Config } from "../../src/config/resolve.js";
-import { createGuard } from "../../src/guard/index.js";
+import { createGuard, createMemoryStore } from "../../src/guard/index.js";
+import { createConfirmationPages } from "../../src/guard/page/pages.js";
+import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createLogger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
@@ -23,7 +25,12 @@ export interface HttpHarness {
   /** The server's warnings and errors (debug and info are dropped), one line each. */
   logs: string[];
   /** `onElicit` gets the form's message and the JSON-RPC id of the server's elicitation/create (to answer it by hand elsewhere). */
-  connect(opts?: { headers?: Record<string, string>; onElicit?: (message: string, requestId: string | number) => ElicitResult | Promise<ElicitResult> }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  connect(opts?: {
+    headers?: Record<string, string>;
+    onElicit?: (message: string, requestId: string | number, params: { mode?: string; url?: string }) => ElicitResult | Promise<ElicitResult>;
+    /** What the client declares; @default form elicitation when `onElicit` is given, else nothing. */
+    capabilities?: Record<string, unknown>;
+  }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
   /** The SDK's v2 client (the 2026-era host of the tests), pinned to 2026-07-28 unless `mode` says otherwise. */
   connectModern(opts?: { headers?: Record<string, string>; mode?: VersionNegotiationMode | "default"; capabilities?: Record<string, unknown> }): Promise<ModernClient>;
   /** MCP servers the factory made (one per 2025 session, one per per-request exchange) and how many are not closed yet. */
@@ -31,7 +38,8 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}): Promise<HttpHarness> {
+/** `pages`: serve confirmation pages on the listener (URL elicitation), as serve.ts does; none by default. */
+export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}, extras: { pages?: boolean } = {}): Promise<HttpHarness> {
   // Pinned to v2025 like harness.ts (its path assertions); --api-version in argv still wins.
   const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...env });
   const config: Config = { ...resolved.config, logLevel: "silent" };
@@ -41,7 +49,10 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const log = createLogger("warn", (line) => void logs.push(line));
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
-  const guard = createGuard({ config: backend.config, audit: auditLog });
+  let port = 0;
+  const store = extras.pages ? createMemoryStore() : undefined;
+  const pages = store ? createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log }) : undefined;
+  const guard = createGuard({ config: backend.config, audit: auditLog, ...(store ? { store } : {}), ...(pages ? { pages } : {}) });
   const servers = { made: 0, open: 0 };
   const makeServer = () => {
     const server = createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard });
@@ -51,7 +62,8 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     server.onclose = () => void servers.open--;
     return server;
   };
-  const serving = await startHttpServer(config, makeServer, log, options);
+  const serving = await startHttpServer(config, makeServer, log, { ...options, ...(pages ? { pages } : {}) });
+  port = serving.port;
   const clients: Array<{ close(): Promise<void> }> = [];
   return {
     url: serving.url,
@@ -61,10 +73,10 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     audit,
     logs,
     async connect(opts = {}) {
-      const capabilities = opts.onElicit ? { elicitation: { form: {} } } : {};
+      const capabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: { form: {} } } : {});
       const client = new Client({ name: "http-test", version: "1.0.0" }, { capabilities });
       const onElicit = opts.onElicit;
-      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req, extra) => onElicit((req.params as { message: string }).message, extra.requestId));
+      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req, extra) => onElicit((req.params as { message: string }).message, extra.requestId, req.params as { mode?: string; url?: string }));
       const transport = new StreamableHTTPClientTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } });
       await client.connect(transport);
       clients.push(client);
@@ -81,6 +93,7 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await serving.close();
+      await pages?.close();
       await backend.close();
     },
   };

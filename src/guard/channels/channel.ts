@@ -11,10 +11,11 @@ import type { GuardStore } from "../store.js";
 /** What is known before asking, from which the guard picks the channels to ask on, in order. */
 export interface ChannelFacts {
   /**
-   * What the client declared at initialize (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form).
-   * `modern`: a 2026-07-28 client, to which no elicitation is sent yet (form and url are false), whatever it declares.
+   * What the client declared (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form): at
+   * initialize in the 2025 era, in this very request's envelope in the 2026 era. Either way the question goes out as an
+   * input request returned from the call (the SDK's legacy shim turns it into an elicitation/create for a 2025 client).
    */
-  client: { form: boolean; url: boolean; modern?: boolean };
+  client: { form: boolean; url: boolean };
   transport: "stdio" | "http";
   /** --confirm: strict never uses a channel whose `human` is false. */
   mode: "auto" | "strict";
@@ -47,10 +48,8 @@ export interface ChannelCall {
   wantsProgress?: boolean;
   /** An MCP progress notification, when the client gave a progress token; otherwise nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
-  /** Form-mode elicitation (only when `facts.client.form`). */
-  elicitForm(message: string, requestedSchema: Record<string, unknown>): Promise<FormResult>;
-  /** URL-mode elicitation (only when `facts.client.url`): the client offers to open `url`; "accept" means it did, not that the human confirmed. */
-  elicitUrl(message: string, url: string, elicitationId: string, timeoutMs: number): Promise<Pick<FormResult, "action">>;
+  /** The client speaks MCP 2026-07-28: a question it answers comes back in a new request (no notifications/elicitation/complete). */
+  modern?: boolean;
   /** notifications/elicitation/complete for an earlier URL elicitation. */
   elicitationComplete(elicitationId: string): Promise<void>;
 }
@@ -69,6 +68,22 @@ export interface Binding {
   key: string;
 }
 
+/** A question for the human that the client shows and answers in the call's next round (an input request). */
+export type InputAsk =
+  | { mode: "form"; message: string; requestedSchema: Record<string, unknown> }
+  /** `elicitationId`: 2025 era only (2026 URL elicitation has none). */
+  | { mode: "url"; message: string; url: string; elicitationId?: string | undefined };
+
+/** The client's answer to the question a channel asked in the previous round of this call. */
+export interface Resumed {
+  /** The client's bare answer (`inputResponses.confirm`): untrusted, checked by the channel. */
+  response: unknown;
+  /** When the question was sent (the guard's clock). */
+  issuedAt: number;
+  /** 2025 era, URL: the elicitationId the client was given. */
+  elicitationId?: string | undefined;
+}
+
 export interface ConfirmationAsk {
   binding: Binding;
   preview: Preview;
@@ -84,6 +99,8 @@ export interface ConfirmationAsk {
   asker?: Actor | undefined;
   /** --four-eyes applies to this call. */
   fourEyes?: boolean | undefined;
+  /** Set for the channel whose question this round answers; absent when the channel is asked afresh. */
+  resumed?: Resumed | undefined;
 }
 
 export type ChannelAnswer =
@@ -98,6 +115,8 @@ export type ChannelAnswer =
   | { kind: "unshown"; reason: RefusalReason; why: string; next: string }
   /** Not human: the model is given a code to pass back once the user agreed (auto mode only). */
   | { kind: "code-issued"; code: string; expiresAt: number }
+  /** The channel's question goes to the client as an input request; the call ends this round and its next one carries the answer. */
+  | { kind: "input"; ask: InputAsk }
   /** The human has not answered yet; `where` completes "a confirmation is waiting for the user …" (e.g. "in their browser"). */
   | { kind: "pending"; where: string; expiresAt: number };
 

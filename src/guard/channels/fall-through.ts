@@ -1,6 +1,6 @@
 // One confirmation, channel after channel: the next is asked when the question reached no person (the browser did not start, or the host declined it unseen).
 import type { RefusalReason } from "../../core/errors.js";
-import type { Channel, ChannelAnswer, ChannelCall, ConfirmationAsk } from "./channel.js";
+import type { Channel, ChannelAnswer, ConfirmationAsk, Resumed } from "./channel.js";
 
 /** A channel asked before the one whose answer stands, and why its answer did not count. */
 export interface PassedOver {
@@ -21,6 +21,11 @@ export interface Turn {
 export interface TurnOptions {
   /** --confirm-fast-answer in ms: a form's answer (yes, no, cancel) the client sends back sooner than this is its host's, not a person's. 0: never. */
   fastAnswerMs: number;
+  /**
+   * This round answers a question asked in an earlier round of the same call (an input request): the channel that
+   * asked it, the client's answer, and what the turn had found before (channels passed over, automatic answers).
+   */
+  resume?: { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } | undefined;
 }
 
 const seconds = (ms: number) => `${Math.round(ms) / 1000} s`;
@@ -38,34 +43,30 @@ const AUTOMATIC_NEXT =
  *   preview that fast; a yes nobody read is worth no more than a code the model passes back. Only a
  *   human channel may follow: after a "no" that may have been a person's, a code (which a model can
  *   pass back) must never turn it into a yes.
- * The time is the elicitation's round trip on the guard's clock (`req.now`), not the whole ask, so
- * reading the preview's sample or opening the page listener does not count toward it.
+ * A form or URL question goes out as an input request: the turn stops there (answer `input`) and the
+ * call's next round resumes it at that channel with the client's answer (`opts.resume`). The time is
+ * from the question's sending to that round, on the guard's clock (`req.now`).
  */
 export async function askInTurn(candidates: readonly Channel[], req: ConfirmationAsk, opts: TurnOptions): Promise<Turn> {
   const { now } = req;
-  let elicited: number | undefined;
-  const timed =
-    <A extends unknown[], R>(ask: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const started = now();
-      try {
-        return await ask(...args);
-      } finally {
-        elicited = now() - started;
-      }
-    };
-  const call: ChannelCall = { ...req.call, elicitForm: timed(req.call.elicitForm), elicitUrl: timed(req.call.elicitUrl) };
-  const passed: Array<PassedOver & { why: string; next: string; channelRef: Channel }> = [];
-  const host = { automatic: 0, shown: false };
+  const { resume } = opts;
+  const passed: Array<PassedOver & { why: string; next: string; channelRef?: Channel }> = resume ? resume.passedOver.map((p) => ({ ...p, why: "", next: "" })) : [];
+  const host = { automatic: resume?.automatic ?? 0, shown: false };
+  // A resumed turn goes on where the earlier round stopped: at the channel that asked (its question answered now).
+  const from = resume ? candidates.findIndex((c) => c.name === resume.channel) : 0;
+  if (from < 0) throw new Error(`a confirmation round answers the channel "${resume!.channel}", which cannot be used for this call`);
 
-  for (const channel of candidates) {
+  for (const channel of candidates.slice(from)) {
     if (host.automatic > 0 && !channel.human) continue;
-    elicited = undefined;
-    const answer = await channel.ask({ ...req, call });
+    const resumed = resume && channel.name === resume.channel ? resume.resumed : undefined;
+    const answer = await channel.ask({ ...req, resumed });
+    if (answer.kind === "input") return { channel, answer, passedOver: plain(passed), host };
     if (answer.kind === "unshown") {
       passed.push({ channel: channel.name, reason: answer.reason, why: answer.why, next: answer.next, channelRef: channel });
       continue;
     }
+    // The question's round trip on the guard's clock: from when it was sent (an earlier round) to this round.
+    const elicited = resumed ? now() - resumed.issuedAt : undefined;
     const fromHost = (answer.kind === "refused" || answer.kind === "confirmed") && answer.fromHost === true;
     const fast = fromHost && elicited !== undefined && elicited < opts.fastAnswerMs;
     const automatic = !fast ? undefined : answer.kind === "confirmed" ? "auto-accepted" : answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled") ? "auto-declined" : undefined;
@@ -82,16 +83,14 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
       continue;
     }
     if (fromHost && !fast) host.shown = true;
-    return { channel, answer, passedOver: passed.map(({ channel: c, reason }) => ({ channel: c, reason })), host };
+    return { channel, answer, passedOver: plain(passed), host };
   }
 
   const last = passed.at(-1);
-  if (!last) throw new Error("a confirmation was asked with no channel to ask on");
-  const why = `${passed.map((p) => p.why).join("; then ")}; and no other channel can reach a person here.`;
-  return {
-    channel: last.channelRef,
-    answer: { kind: "refused", reason: last.reason, why, next: last.next },
-    passedOver: passed.slice(0, -1).map(({ channel: c, reason }) => ({ channel: c, reason })),
-    host,
-  };
+  if (!last?.channelRef) throw new Error("a confirmation was asked with no channel to ask on");
+  // Only what this round found is explained; channels passed over in earlier rounds are in the audit line.
+  const why = `${passed.filter((p) => p.why).map((p) => p.why).join("; then ")}; and no other channel can reach a person here.`;
+  return { channel: last.channelRef, answer: { kind: "refused", reason: last.reason, why, next: last.next }, passedOver: plain(passed.slice(0, -1)), host };
 }
+
+const plain = (passed: readonly PassedOver[]): PassedOver[] => passed.map(({ channel, reason }) => ({ channel, reason }));

@@ -58,26 +58,36 @@ export function readAnswer(by: ConfirmBy, preview: Preview, result: FormResult):
     : { kind: "refused", reason: "name-mismatch", why: "the name the user typed does not match the identity's name or alias.", next: RETRY };
 }
 
+/** The client's bare answer to the form, as far as it is one: anything else reads as no answer (a cancel). */
+function asFormResult(response: unknown): FormResult | undefined {
+  if (!response || typeof response !== "object") return undefined;
+  const { action, content } = response as { action?: unknown; content?: unknown };
+  if (action !== "accept" && action !== "decline" && action !== "cancel") return undefined;
+  return { action, content: content && typeof content === "object" && !Array.isArray(content) ? (content as Record<string, unknown>) : undefined };
+}
+
 export const formChannel: Channel = {
   name: "form",
   human: true,
   needs: "an MCP client that supports form elicitation",
   available: (facts) => facts.client.form,
-  async ask({ by, preview, call }) {
-    const form = confirmationForm(by, preview);
-    let result: FormResult;
-    try {
-      result = await call.elicitForm(form.message, form.requestedSchema);
-    } catch {
+  async ask({ by, preview, resumed }) {
+    // First round: the form goes out as an input request (both eras: the SDK's legacy shim sends a 2025 client an
+    // elicitation/create and runs the call again with the answer).
+    if (!resumed) return { kind: "input", ask: { mode: "form", ...confirmationForm(by, preview) } };
+    // The answer is checked here, against our own schema: the SDK does not check it (nor does the shim).
+    const result = asFormResult(resumed.response);
+    if (!result) {
       return {
         kind: "refused",
-        reason: "elicitation-failed",
-        why: "the confirmation could not be completed (the client answered with an error, or nobody answered in time).",
-        next: "Ask the user whether to try again.",
+        reason: "answer-invalid",
+        why: "the client's answer to the confirmation form was not an answer (no accept, decline or cancel): neither a yes nor a no, so nothing was done.",
+        next: "Tell the user it was not done and that their MCP client answered the form in a way this server cannot read; call again only if they ask for it.",
       };
     }
     const answer = readAnswer(by, preview, result);
-    // Every answer here is the client's reply, which a host may give without showing the form.
-    return answer.kind === "confirmed" || answer.kind === "refused" ? { ...answer, fromHost: true } : answer;
+    // Every answer here is the client's reply, which a host may give without showing the form. The preview this round
+    // read is newer than the answer: the guard need not read the target again.
+    return answer.kind === "confirmed" ? { ...answer, waited: false, fromHost: true } : answer.kind === "refused" ? { ...answer, fromHost: true } : answer;
   },
 };

@@ -10,7 +10,7 @@ import { codeChannel } from "./code.js";
 import { formChannel } from "./form.js";
 import { urlChannel } from "./url.js";
 
-export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult } from "./channel.js";
+export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult, InputAsk, Resumed } from "./channel.js";
 export { askInTurn, type PassedOver, type Turn } from "./fall-through.js";
 
 /** What a channel may be built with. */
@@ -72,9 +72,7 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
       const mode = facts.mode === "strict"
         ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
         : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
-      const client = facts.client.modern
-        ? "this client speaks MCP 2026-07-28, in which this server cannot yet ask it for a confirmation (it asks clients on 2025-11-25)"
-        : facts.client.form || facts.client.url
+      const client = facts.client.form || facts.client.url
           ? "no confirmation channel it allows works for this client"
           : "this client does not support elicitation";
       const clients = order.filter((c) => c.human).map((c) => {

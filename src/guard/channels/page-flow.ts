@@ -38,7 +38,8 @@ export interface PageFlow {
  */
 export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<ChannelAnswer> {
   const { binding, store, now, call } = req;
-  const found = (await store.findPending({ binding: binding.key }, now())) ?? (await openPage(flow, req));
+  // A round that answers this channel's question finds the page it showed, or nothing: never a second page.
+  const found = (await store.findPending({ binding: binding.key }, now())) ?? (req.resumed ? (flow.pages.takeExpired(binding.key) || !flow.pages.justUsed(binding.key) ? EXPIRED : USED) : await openPage(flow, req));
   if ("kind" in found) return found;
   let pending: PendingConfirmation = found;
 
@@ -88,6 +89,8 @@ async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingCo
   if (!opened.created) return pending;
   const failed = await flow.show(opened.url, pending, req);
   if (!failed) return pending;
+  // Shown by the client in the call's next round (an input request): the page stays open for it.
+  if (failed.kind === "input") return failed;
   await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown." }, now());
   await store.takeAnswered(binding.key, now());
   flow.pages.used(pending.id, false);

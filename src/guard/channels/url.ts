@@ -1,4 +1,4 @@
-// URL elicitation: the MCP client opens the server's confirmation page for the human (mode "url"), told when it was answered.
+// URL elicitation: the MCP client opens the server's confirmation page for the human (mode "url", an input request); a 2025 client is told when it was answered.
 import { nodeCrypto } from "../../core/builtins.js";
 import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
@@ -14,6 +14,14 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
     void entry?.send().catch(() => {});
   };
   pages?.onAnswer((id) => complete(id));
+  const remember = (pageId: string, elicitationId: string, until: number, call: { elicitationComplete(id: string): Promise<void> }) => {
+    const t = Date.now();
+    for (const [id, entry] of completions) {
+      if (entry.until > t) break;
+      completions.delete(id);
+    }
+    completions.set(pageId, { send: () => call.elicitationComplete(elicitationId), until });
+  };
 
   return {
     name: "url",
@@ -22,40 +30,47 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
     secondPerson: pages?.signsIn === true,
     needs: "an MCP client that supports URL elicitation",
     available: (facts) => facts.client.url && pages !== undefined && pages.unreachable() === undefined,
-    ask: (req) =>
-      askOnPage(
+    async ask(req) {
+      const { resumed } = req;
+      if (resumed) {
+        // The client's answer to "open this page": a decline or cancel closes the page; an accept means it opened it
+        // (not that the human confirmed), so this round waits on the page as any later call of the same binding would.
+        const action = (resumed.response as { action?: unknown } | undefined)?.action;
+        if (action !== "accept") {
+          const reason = action === "decline" ? "declined" : "cancelled";
+          const open = await req.store.findPending({ binding: req.binding.key }, req.now());
+          if (open && !open.answer) {
+            await req.store.answerPending(open.id, { confirmed: false, reason, why: `the user ${reason} opening the confirmation page.` }, req.now());
+            await req.store.takeAnswered(req.binding.key, req.now());
+            pages!.used(open.id, false);
+          }
+          return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it.", fromHost: true };
+        }
+        const eid = resumed.elicitationId;
+        if (eid !== undefined && !req.call.modern) {
+          const open = await req.store.findPending({ binding: req.binding.key }, req.now());
+          if (open) remember(open.id, eid, open.expiresAt, req.call);
+        }
+      }
+      return askOnPage(
         {
           pages: pages!,
           waitMs,
           channel: "url",
           where: "on the confirmation page their MCP client opened",
-          async show(url, pending, { call, preview, fourEyes }) {
-            // Its own id, not the page's: the client may log it, and the page id is what answers the page.
-            const elicitationId = nodeCrypto().randomBytes(16).toString("base64url");
+          async show(url, _pending, { call, preview, fourEyes }) {
             const message = fourEyes
               ? `A second person must approve this: ${preview.action} Open the page and send its link to an approver; nothing happens unless they confirm there.`
               : `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
-            let result;
-            try {
-              result = await call.elicitUrl(message, url, elicitationId, Math.min(waitMs, Math.max(1_000, call.deadline - Date.now())));
-            } catch {
-              return { kind: "refused", reason: "elicitation-failed", why: "the client did not open the confirmation page (it answered with an error, or not in time).", next: "Ask the user whether to try again." };
-            }
-            if (result.action !== "accept") {
-              const reason = result.action === "decline" ? "declined" : "cancelled";
-              return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it.", fromHost: true };
-            }
-            const t = Date.now();
-            for (const [id, entry] of completions) {
-              if (entry.until > t) break;
-              completions.delete(id);
-            }
-            completions.set(pending.id, { send: () => call.elicitationComplete(elicitationId), until: pending.expiresAt });
-            return undefined;
+            // 2025 era: an id of its own (not the page's: the client may log it, and the page id is what answers the page),
+            // for the completion notification once the page is answered. The 2026 era has neither.
+            const elicitationId = call.modern ? undefined : nodeCrypto().randomBytes(16).toString("base64url");
+            return { kind: "input", ask: { mode: "url", message, url, ...(elicitationId ? { elicitationId } : {}) } };
           },
           answered: (pending) => complete(pending.id),
         },
         req,
-      ),
+      );
+    },
   };
 }
