@@ -9,6 +9,7 @@ import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { createGuard } from "../../src/guard/index.js";
 import { createLogger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "./inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 import { startHttpServer, type HttpOptions, type HttpServing } from "../../src/transports/http/server.js";
@@ -37,7 +38,9 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   const guard = createGuard({ config: backend.config, audit: auditLog });
-  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, options);
+  // As serve.ts does: one inventory for the server and the sign-in's scope check.
+  const inventory = inventoryFor(backend.config);
+  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }), log, { ...options, oauth: { toolKind: inventory.kindOf, ...options.oauth } });
   const clients: Client[] = [];
   return {
     url: serving.url,
