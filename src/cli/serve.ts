@@ -1,6 +1,6 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
-import { applyV8Flags } from "../core/v8-flags.js";
-import { saveCompileCache } from "./compile-cache-hook.js";
+import { applyV8Flags } from "./boot/v8-flags.js";
+import { saveCompileCache } from "./boot/compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
 import { pageShown, type Config } from "../config/resolve.js";
