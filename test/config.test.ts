@@ -122,6 +122,11 @@ describe("first-hour mistakes stop the server with the fix", () => {
     expect(resolveConfig(["--confirm-ttl", "60"], creds).config.confirmTtlSeconds).toBe(60);
   });
 
+  it("the sandbox command's --port is checked at resolution, as the HTTP transport's is", () => {
+    expect(() => resolveConfig(["sandbox", "--port", "70000"], {})).toThrow(/^--port must be an integer from 0 to 65535, got 70000\.$/);
+    expect(resolveConfig(["sandbox", "--port", "0"], {}).config.port).toBe(0);
+  });
+
   it("an ISC_MCP_CONFIRM_KEY under 16 characters is refused at resolution, before any guard exists", () => {
     const keyed = (key: string) => resolveConfig(["--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: key });
     expect(() => keyed("k".repeat(15))).toThrow(/^ISC_MCP_CONFIRM_KEY must be at least 16 characters long/);

@@ -26,9 +26,14 @@ export function checkConfig(config: Config, notes: Readonly<Record<string, strin
   }
 }
 
+/** A port anything here listens on (the HTTP transport, the `sandbox` command). */
+export function checkPort(config: Pick<Config, "port">): void {
+  if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
+}
+
 /** HTTP settings that must be refused before anything listens. */
 function checkHttp(config: Config): void {
-  if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
+  checkPort(config);
   if (!Number.isInteger(config.maxSessions) || config.maxSessions < 1) throw new ConfigError(`--max-sessions must be a whole number of at least 1, got ${config.maxSessions}.`);
   if (!config.http) {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");

@@ -3,7 +3,7 @@ import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Source } from "./tenant.js";
 import type { Config } from "./config.js";
-import { checkConfig } from "./checks.js";
+import { checkConfig, checkPort } from "./checks.js";
 import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 import { layerOptions, readCommandLine } from "./read-options.js";
 import { normaliseBaseUrl } from "./urls.js";
@@ -54,6 +54,7 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   const command: Command = flags.help ? "help" : flags.version ? "version" : ((first ?? "serve") as Command);
   // Config is the table's own type (config.ts) and layerOptions parsed each value by its entry: the cast restates that.
   const config = values as Config;
+  if (command === "sandbox") checkPort(config);
   if (command === "help" || command === "version" || command === "demo" || command === "sandbox") return { command, config, sources, notes, init };
   checkConfig(config, notes);
 
