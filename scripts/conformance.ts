@@ -1,13 +1,17 @@
-// `npm run conformance`: the official MCP conformance suite's server scenarios against the built server over HTTP and the sandbox.
+// `npm run conformance`: the official MCP conformance suite's server scenarios, for both protocol eras, against the built server over HTTP and the sandbox.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
+import { judge, type Checks, type ExpectedFailure, type ListedScenario } from "./conformance-judge.js";
 
-// Pinned: a new suite version can add scenarios, and the expected failures below are checked against this one.
-const SUITE = "0.1.16";
+// Pinned: a new suite version can add scenarios, and the expected failures are checked against this one. The newest
+// release whose requirement sets cover 2026-07-28 (a prerelease: the `latest` tag still points at 0.1.x, 2025 only).
+const SUITE = "0.2.0-alpha.12";
+/** Each revision's required server scenarios run at its own wire: 2025 with initialize and a session, 2026 per request. */
+const REVISIONS = ["2025-11-25", "2026-07-28"] as const;
 // The suite needs Node 22+; the server stays on the Node that runs this script (20). The binary comes from the npm
 // registry: the `node` package's own per-platform package (what `node`'s install script would fetch).
 const NODE = "22.23.3";
@@ -18,24 +22,42 @@ const serverEntry = fileURLToPath(new URL("dist/bundle/src/cli/main.js", root));
 const expectedFile = fileURLToPath(new URL("conformance/expected-failures.yml", root));
 const cache = process.env.ISC_MCP_CONFORMANCE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "isc-identities-mcp-conformance", `${SUITE}-node-${NODE}`);
 const node22 = join(cache, "node_modules", NODE_PACKAGE, "bin", "node");
-const suiteCli = join(cache, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
+const suiteDir = join(cache, "node_modules", "@modelcontextprotocol", "conformance");
+const suiteCli = join(suiteDir, "dist", "index.js");
 
-interface Expected {
-  scenario: string;
-  reason: string;
+/** The expected failures of each revision, each with its reason; an entry without one is an error, not a silent pass. */
+function readExpected(): Map<string, ExpectedFailure[]> {
+  const doc = parse(readFileSync(expectedFile, "utf8")) as Record<string, unknown>;
+  const out = new Map<string, ExpectedFailure[]>();
+  for (const revision of Object.keys(doc)) {
+    if (!(REVISIONS as readonly string[]).includes(revision)) throw new Error(`${expectedFile}: "${revision}" is not a revision this script runs (${REVISIONS.join(", ")})`);
+  }
+  for (const revision of REVISIONS) {
+    const list = doc[revision] ?? [];
+    if (!Array.isArray(list)) throw new Error(`${expectedFile}: "${revision}" must be a list`);
+    out.set(
+      revision,
+      list.map((e: unknown, i) => {
+        const entry = e as Partial<ExpectedFailure> | null;
+        if (typeof entry?.scenario !== "string" || typeof entry.reason !== "string" || entry.reason.trim() === "" || (entry.check !== undefined && typeof entry.check !== "string")) {
+          throw new Error(`${expectedFile}: ${revision} entry ${i + 1} needs a scenario and a reason (and, if any, a check id)`);
+        }
+        return { scenario: entry.scenario, reason: entry.reason, ...(entry.check ? { check: entry.check } : {}) };
+      }),
+    );
+  }
+  return out;
 }
 
-/** The expected failures, each with its reason; an entry without one is an error, not a silent pass. */
-function readExpected(): Expected[] {
-  const doc = parse(readFileSync(expectedFile, "utf8")) as { server?: unknown };
-  if (!Array.isArray(doc.server)) throw new Error(`${expectedFile}: expected a "server:" list`);
-  return doc.server.map((e: unknown, i) => {
-    const entry = e as Partial<Expected> | null;
-    if (typeof entry?.scenario !== "string" || typeof entry.reason !== "string" || entry.reason.trim() === "") {
-      throw new Error(`${expectedFile}: entry ${i + 1} needs a scenario and a reason`);
-    }
-    return { scenario: entry.scenario, reason: entry.reason };
-  });
+/** The server scenarios the installed suite's frozen requirement set lists for a revision: required ones, and those it runs without scoring. */
+function listed(revision: string): ListedScenario[] {
+  const doc = parse(readFileSync(join(suiteDir, "requirements", `${revision}.yaml`), "utf8")) as { server?: unknown; not_scored?: unknown };
+  if (!Array.isArray(doc.server) || doc.server.length === 0) throw new Error(`the suite's requirement set for ${revision} lists no server scenario`);
+  const scored = (doc.server as unknown[]).map((scenario) => ({ scenario: String(scenario), scored: true }));
+  const others = (Array.isArray(doc.not_scored) ? (doc.not_scored as Array<{ scenario?: unknown; leg?: unknown; reason?: unknown }>) : [])
+    .filter((e) => e.leg === "server" && typeof e.scenario === "string")
+    .map((e) => ({ scenario: String(e.scenario), scored: false, why: String(e.reason ?? "not scored") }));
+  return [...scored, ...others];
 }
 
 /** Installs the suite and Node 22 into the cache folder once; false (with why) when the registry cannot be reached. */
@@ -64,53 +86,75 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   throw new Error(`the server did not start:\n${err}`);
 }
 
-/** Scenario → failed?, from the suite's result folders (`server-<scenario>-<timestamp>/checks.json`); a WARNING counts as failed, as the suite's own baseline check does. */
-function results(dir: string): Map<string, boolean> {
-  const out = new Map<string, boolean>();
+/** Scenario → its checks, from the suite's result folders (`server-<scenario>-<timestamp>/checks.json`). */
+function results(dir: string): Map<string, Checks> {
+  const out = new Map<string, Checks>();
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(name)?.[1];
     if (!scenario) continue;
-    const checks = JSON.parse(readFileSync(join(dir, name, "checks.json"), "utf8")) as Array<{ status: string }>;
-    out.set(scenario, checks.some((c) => c.status === "FAILURE" || c.status === "WARNING"));
+    const file = join(dir, name, "checks.json");
+    out.set(scenario, existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Checks) : []);
   }
   return out;
+}
+
+/** The suite's own baseline, written from ours (scored entries only), so its exit status judges the same thing ours does. */
+function baselineFor(expected: readonly ExpectedFailure[], dir: string): string {
+  const file = join(dir, "baseline.yml");
+  writeFileSync(file, stringify({ server: expected.map((e) => (e.check ? `${e.scenario}:${e.check}` : e.scenario)) }));
+  return file;
 }
 
 async function main(): Promise<number> {
   const expected = readExpected();
   const why = install();
   if (why) {
-    // Like every test whose real part is missing: a skip on a developer's machine, a failure in CI.
-    console.log(`conformance: skipped: ${why}`);
+    // Like every test whose real part is missing: a skip with its reason on a developer's machine, a failure in CI.
+    // Never a bare "0 passed, 0 failed": nothing was checked, and the line says so.
+    console.log(`conformance: not run: ${why}`);
     console.log(process.env.CI ? "0 passed, 1 failed" : "0 passed, 0 failed, 1 skipped");
     return process.env.CI ? 1 : 0;
   }
   const out = mkdtempSync(join(tmpdir(), "isc-mcp-conformance-"));
   const { child, url } = await startServer();
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
   try {
-    const run = spawnSync(node22, [suiteCli, "server", "--url", url, "--output-dir", out], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" }, timeout: 300_000 });
-    const found = results(out);
-    if (found.size === 0) throw new Error(`the suite ran no scenario:\n${run.stdout}\n${run.stderr}`);
-    const reasons = new Map(expected.map((e) => [e.scenario, e.reason]));
-    // An expected failure is counted as skipped, never as a pass.
-    let passed = 0;
-    let skipped = 0;
-    const bad: string[] = [];
-    for (const [scenario, failed] of [...found].sort()) {
-      const reason = reasons.get(scenario);
-      if (failed && reason) console.log(`  ~ ${scenario}: failed as expected (${reason})`);
-      else if (failed) bad.push(`${scenario}: failed and is not in conformance/expected-failures.yml (details: ${out})`);
-      else if (reason) bad.push(`${scenario}: passes now; remove it from conformance/expected-failures.yml`);
-      else console.log(`  ✓ ${scenario}`);
-      if (failed && reason) skipped++;
-      else if (!failed && !reason) passed++;
+    for (const revision of REVISIONS) {
+      const scenarios = listed(revision);
+      const dir = join(out, revision);
+      mkdirSync(dir);
+      const baseline = baselineFor(expected.get(revision)!, dir);
+      const run = spawnSync(node22, [suiteCli, "server", "--url", url, "--requirements", revision, "--expected-failures", baseline, "--output-dir", join(dir, "results")], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH ?? "" },
+        timeout: 300_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const verdict = judge({
+        revision,
+        listed: scenarios,
+        found: results(join(dir, "results")),
+        expected: expected.get(revision)!,
+        exit: { status: run.status, signal: run.signal, ...(run.error ? { error: run.error.message } : {}) },
+      });
+      console.log(`conformance ${SUITE} on Node ${NODE}, protocol ${revision}: ${scenarios.length} scenarios listed (${scenarios.filter((s) => s.scored).length} scored)`);
+      for (const line of verdict.lines) console.log(line);
+      // Not at the start of a line: CI adds up only the one total below.
+      console.log(`  ${revision}: ${verdict.passed} passed, ${verdict.failed} failed, ${verdict.skipped} skipped`);
+      if (verdict.failed > 0) {
+        writeFileSync(join(dir, "suite-output.txt"), `${run.stdout ?? ""}\n${run.stderr ?? ""}`);
+        console.log(`  details: ${dir}`);
+      }
+      passed += verdict.passed;
+      failed += verdict.failed;
+      skipped += verdict.skipped;
     }
-    for (const e of expected) if (!found.has(e.scenario)) bad.push(`${e.scenario}: in conformance/expected-failures.yml but the suite has no such scenario`);
-    for (const b of bad) console.log(`  ✗ ${b}`);
-    console.log(`conformance ${SUITE} on Node ${NODE}: ${found.size} scenarios, ${found.size - expected.length} must pass, ${expected.length} expected to fail`);
-    console.log(`${passed} passed, ${bad.length} failed, ${skipped} skipped`);
-    if (bad.length === 0) rmSync(out, { recursive: true, force: true });
-    return bad.length === 0 ? 0 : 1;
+    console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+    if (failed === 0) rmSync(out, { recursive: true, force: true });
+    return failed === 0 ? 0 : 1;
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));

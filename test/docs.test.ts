@@ -9,6 +9,11 @@ describe("README", () => {
     expect(renderReadme(readme), "README.md is stale: run `npm run docs`").toBe(readme);
   });
 
+  it("stays short enough for a user: at most 300 lines, the rest in docs/", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(300);
+  });
+
   it("names the two newcomer commands", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     expect(readme).toContain("npm ci && npm run demo");

@@ -77,7 +77,7 @@ export async function serve(config: Config): Promise<void> {
     const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, ...(signIn ? { signIn: signIn.signIn } : {}), oauth: { toolKind: inventory.kindOf, ...(signIn ? { issuer: signIn.issuer } : {}) } });
     httpPort = http.port;
     stop = http.close;
-    const mode = config.stateless ? "stateless" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}`;
+    const mode = config.stateless ? "stateless: a server per request in both eras" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;
     const { unconfirmable, text } = offer();
     if (unconfirmable.length > 0) {
       log.warn(`--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`);

@@ -56,6 +56,22 @@ describeWithRedis("replicas sharing one Redis", () => {
     expect(writes(reset)).toHaveLength(1);
   });
 
+  it("a 2026-07-28 client (no session in its era): a code issued by replica B is redeemed at C (one write) and refused at A", async () => {
+    const [a, b, c] = replicas as [Replica, Replica, Replica];
+    const id = ids[5]!;
+    const reset = new RegExp(`/identities/${id}/reset$`);
+    const issued = await b.callModern("reset_identity", { identityId: id });
+    expect(statusOf(issued)).toBe("confirmation_required");
+    const code = codeOf(issued);
+    expect(writes(reset)).toHaveLength(0);
+    const done = await c.callModern("reset_identity", { identityId: id, confirmationCode: code });
+    expect(statusOf(done), text(done)).toBe("executed");
+    const again = await a.callModern("reset_identity", { identityId: id, confirmationCode: code });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toMatch(/already (been )?used/i);
+    expect(writes(reset)).toHaveLength(1);
+  });
+
   it("20 concurrent redemptions of one code spread over the replicas: exactly one acts", async () => {
     const id = ids[1]!;
     const code = codeOf(await replicas[0]!.call("reset_identity", { identityId: id }));

@@ -1,5 +1,6 @@
-// Fixture for HTTP transport tests: the sandbox, the real server factory behind startHttpServer on 127.0.0.1:0, and SDK clients.
+// Fixture for HTTP transport tests: the sandbox, the real server factory behind startHttpServer on 127.0.0.1:0, and SDK clients of both eras.
 import { request as httpRequest } from "node:http";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport, type VersionNegotiationMode } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
@@ -24,6 +25,10 @@ export interface HttpHarness {
   logs: string[];
   /** `onElicit` gets the form's message and the JSON-RPC id of the server's elicitation/create (to answer it by hand elsewhere). */
   connect(opts?: { headers?: Record<string, string>; onElicit?: (message: string, requestId: string | number) => ElicitResult | Promise<ElicitResult> }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  /** The SDK's v2 client (the 2026-era host of the tests), pinned to 2026-07-28 unless `mode` says otherwise. */
+  connectModern(opts?: { headers?: Record<string, string>; mode?: VersionNegotiationMode | "default"; capabilities?: Record<string, unknown> }): Promise<ModernClient>;
+  /** MCP servers the factory made (one per 2025 session, one per per-request exchange) and how many are not closed yet. */
+  servers: { made: number; open: number };
   close(): Promise<void>;
 }
 
@@ -38,10 +43,19 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   const guard = createGuard({ config: backend.config, audit: auditLog });
+  const servers = { made: 0, open: 0 };
   // As serve.ts does: one inventory for the server and the sign-in's scope check.
   const inventory = inventoryFor(backend.config);
-  const serving = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }), log, { ...options, oauth: { toolKind: inventory.kindOf, ...options.oauth } });
-  const clients: Client[] = [];
+  const makeServer = () => {
+    const server = createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory });
+    servers.made++;
+    servers.open++;
+    // Before any transport: the SDK's handler chains its own close handler after this one.
+    server.onclose = () => void servers.open--;
+    return server;
+  };
+  const serving = await startHttpServer(config, makeServer, log, { ...options, oauth: { toolKind: inventory.kindOf, ...options.oauth } });
+  const clients: Array<{ close(): Promise<void> }> = [];
   return {
     url: serving.url,
     serving,
@@ -59,6 +73,14 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
       clients.push(client);
       return { client, transport };
     },
+    async connectModern(opts = {}) {
+      const mode = opts.mode ?? { pin: MODERN_VERSION };
+      const client = new ModernClient({ name: "http-test-2026", version: "2.0.0" }, { capabilities: opts.capabilities ?? {}, ...(mode === "default" ? {} : { versionNegotiation: { mode } }) });
+      await client.connect(new ModernTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } }));
+      clients.push(client);
+      return client;
+    },
+    servers,
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await serving.close();
@@ -66,6 +88,8 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     },
   };
 }
+
+const MODERN_VERSION = "2026-07-28";
 
 export interface RawResponse {
   status: number;

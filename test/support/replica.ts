@@ -1,4 +1,5 @@
 // Real processes for the multi-replica tests: the standalone sandbox command and `--http --stateless` replicas of the built CLI.
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -39,6 +40,8 @@ export interface Replica {
   origin: string;
   /** One MCP request through a fresh client (stateless: any request may land on any replica). */
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** The same through the SDK's v2 client pinned to protocol 2026-07-28 (no session in that era, in any mode). */
+  callModern(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +75,15 @@ export async function startReplica(tenant: TenantEnv, args: string[], env: Recor
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       try {
         return (await client.callTool({ name, arguments: args }, undefined, { timeout: 170_000 })) as CallToolResult;
+      } finally {
+        await client.close();
+      }
+    },
+    async callModern(name, args = {}) {
+      const client = new ModernClient({ name: "replica-test-2026", version: "2.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      await client.connect(new ModernTransport(new URL(url)));
+      try {
+        return (await client.callTool({ name, arguments: args }, { timeout: 170_000 })) as CallToolResult;
       } finally {
         await client.close();
       }

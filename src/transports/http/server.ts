@@ -1,4 +1,4 @@
-// The Streamable HTTP transport: node:http at /mcp (sessions or stateless), /healthz and /readyz, access checks and a body cap first.
+// The Streamable HTTP transport: node:http at /mcp (2025 sessions beside 2026 per request, or all per request), /healthz and /readyz, access checks and a body cap first.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/server";
@@ -13,7 +13,7 @@ import { readJsonBody } from "./body.js";
 import { JSONRPC, replyError, replyJson } from "./reply.js";
 import { createSessionRegistry } from "./sessions.js";
 import { createEventLog, type EventLimits } from "./event-store.js";
-import { createStatelessHandler } from "./stateless.js";
+import { createPerRequestLeg, isLegacy } from "./per-request.js";
 import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
 import { CALLBACK_PATH, type PageSignIn } from "./page-signin.js";
@@ -40,7 +40,7 @@ export interface HttpServing {
   /** e.g. http://127.0.0.1:3000/mcp */
   url: string;
   port: number;
-  /** Open sessions (0 in stateless mode). */
+  /** Open 2025-era sessions (0 in stateless mode; a 2026-07-28 request never opens one). */
   readonly sessions: number;
   close(): Promise<void>;
 }
@@ -52,12 +52,15 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
   const audienceHost = gate ? [new URL(gate.settings.audience).host] : [];
   const policy = accessPolicy({ host: settings.host, allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost], allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
   const pages = options.pages;
-  // Stateless mode has no session to resume a stream in (any replica answers, GET is refused): no store there.
+  // Two legs behind the same gates. 2025-era traffic goes to sessions (elicitation needs the session's stream; SSE
+  // priming, the replay store, the session cap and idle expiry live there); 2026-07-28 traffic has no session in its
+  // protocol and is answered per request, in any mode. --stateless sends the 2025 era per request too, so any replica
+  // answers any request: no session to resume a stream in, GET refused, so no replay store either.
   const sessions = settings.stateless ? undefined : createSessionRegistry({
     makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions,
     events: createEventLog(options.events), retryMs: options.events?.retryMs ?? SSE_RETRY_MS,
   });
-  const stateless = settings.stateless ? createStatelessHandler({ makeServer, log }) : undefined;
+  const perRequest = createPerRequestLeg({ makeServer, log, legacy: settings.stateless ? "stateless" : "reject" });
   const pagePath = settings.publicUrl ? new URL(settings.publicUrl).pathname : "/";
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -103,8 +106,14 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
       log.warn(`HTTP ${denied.status} for ${req.method} ${path}: ${denied.log}`);
       return replyError(res, denied.status, denied.message, { headers: denied.headers });
     }
-    if (sessions) return sessions.handle(req, res, body);
-    return stateless!.handle(req, res, body);
+    if (!sessions) {
+      // Without sessions there is no stream to resume and nothing to end, in either era: only POST means anything.
+      if (req.method !== "POST") return replyError(res, 405, "Method not allowed: this server is stateless; send JSON-RPC with POST.", { headers: { allow: "POST" } });
+      return perRequest.handle(req, res, body);
+    }
+    // A 2026 request carrying an Mcp-Session-Id is served as any other: its era has no sessions, the header is ignored.
+    if (await isLegacy(req, body)) return sessions.handle(req, res, body);
+    return perRequest.handle(req, res, body);
   }
 
   const http = createHttpServer((req, res) => {
@@ -131,7 +140,7 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     async close() {
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       await sessions?.closeAll();
-      await stateless?.closeAll();
+      await perRequest.close();
       http.closeAllConnections();
       await stopped;
     },
