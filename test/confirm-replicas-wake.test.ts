@@ -5,7 +5,7 @@ import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/resolve.js";
 import { createLogger } from "../src/core/log.js";
-import { connectRedis, type RedisLink } from "../src/core/redis.js";
+import { connectRedis, type RedisLink } from "../src/isc/redis.js";
 import { createAuditLog } from "../src/guard/audit.js";
 import { createGuard } from "../src/guard/guard.js";
 import { createConfirmationPages } from "../src/guard/page/pages.js";

@@ -35,7 +35,7 @@ export async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel);
   // Loaded only with --redis-url: without it no Redis code runs at all.
   const redis = config.redisUrl
-    ? await (await import("../core/redis.js")).connectRedis({
+    ? await (await import("../isc/redis.js")).connectRedis({
         url: config.redisUrl,
         log,
         outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,

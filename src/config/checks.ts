@@ -1,6 +1,6 @@
 // The checks a serving config must pass before anything connects or listens: each refusal says what to set instead.
 import { ConfigError } from "../core/errors.js";
-import { normaliseRedisUrl } from "../core/redis-url.js";
+import { normaliseRedisUrl } from "./redis-url.js";
 import type { Config } from "./config.js";
 import { isLoopback, normalisePublicUrl, oauthUrl } from "./urls.js";
 
