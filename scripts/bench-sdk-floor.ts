@@ -1,7 +1,7 @@
 // The SDK's own floor for the cold-start bench: its low-level Server and stdio, one static tool, no ajv; of this project only
 // zod's jitless setting, first. Bundled as a plain CommonJS script (scripts/bundle.ts), the cheapest way node starts it: no
 // ES module loader, and at this size no code cache (one was measured slower here).
-import "../src/core/zod-jitless.js";
+import "../src/cli/boot/zod-jitless.js";
 import { Server } from "@modelcontextprotocol/server";
 import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 

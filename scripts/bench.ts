@@ -36,7 +36,7 @@ const tscEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
 // Only PATH is inherited: machine-specific variables (this VM sets NODE_EXTRA_CA_CERTS, which adds ~100 ms to
 // every Node start) would measure the machine, not the server. Bare node gets the same environment.
-// The server's code cache (src/cli/compile-cache.ts) goes in a folder of this run's own: the first start writes it, as a
+// The server's code cache (src/cli/boot/compile-cache.ts) goes in a folder of this run's own: the first start writes it, as a
 // host's first launch after an install does, and the others use it. `firstStart` is every start without one.
 const cacheDir = mkdtempSync(join(tmpdir(), "isc-bench-cache-"));
 const BASE_ENV = { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cacheDir };

@@ -44,6 +44,23 @@ const vendored: Plugin = {
   },
 };
 
+/**
+ * zod's package.json says it has no side effects, and esbuild (0.28) then drops the call that initialises a lazily
+ * wrapped zod from modules that import it (the wrapping comes from the import()s above): the CLI built with the tools
+ * taken in by src/cli/serve.ts failed at its first top-level schema ("Cannot convert undefined or null to object").
+ * Our imports of zod count as having effects, which keeps those calls; what zod's own files import is unchanged.
+ */
+const zodInitialised: Plugin = {
+  name: "zod-initialised",
+  setup(b) {
+    b.onResolve({ filter: /^zod(\/.*)?$/ }, async (args) => {
+      if (args.pluginData === "zod-initialised") return undefined;
+      const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "zod-initialised" });
+      return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, sideEffects: true };
+    });
+  },
+};
+
 const common: BuildOptions = {
   absWorkingDir: root,
   bundle: true,
@@ -80,7 +97,7 @@ await build({
   format: "cjs",
   entryPoints: ["src/cli/main.ts"],
   outfile: "dist/bundle/src/cli/cli.cjs",
-  plugins: [noAjvInServer, vendored],
+  plugins: [noAjvInServer, vendored, zodInitialised],
   // The bundle stands in for main.js, its entry in the same folder: `init` tells hosts to start that, and relative
   // URLs (the demo, package.json) resolve as from main.js.
   define: {

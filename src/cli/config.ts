@@ -3,7 +3,7 @@ import { createTokenProvider } from "../isc/auth.js";
 import type { Resolved } from "../config/resolve.js";
 import { registerSecret, redact } from "../core/log.js";
 import { OPTIONS, type OptionDef } from "../config/options.js";
-import { maskRedisUrl, redisPassword } from "../core/redis-url.js";
+import { maskRedisUrl, redisPassword } from "../config/redis-url.js";
 import { PACKAGE } from "../core/version.js";
 import { IscError } from "../core/errors.js";
 import { hostPort } from "../isc/network-cause.js";

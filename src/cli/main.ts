@@ -2,7 +2,7 @@
 // The command-line entry: resolve config, then serve (stdio or HTTP), or run the config, init, demo or sandbox command.
 // Start-up rule: only the serve path is imported statically; every other command (and every optional feature further
 // down) is an `await import()`, which the bundle runs only when first imported (scripts/bundle.ts).
-import "../core/zod-jitless.js";
+import "./boot/zod-jitless.js";
 import { ConfigError } from "../core/errors.js";
 import { helpText, resolveConfig } from "../config/resolve.js";
 import { loadConfigFiles } from "../config/files.js";

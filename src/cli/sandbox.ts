@@ -1,13 +1,11 @@
 // `isc-identities-mcp sandbox`: the fake ISC tenant alone on loopback, so several servers (and other ISC clients) share one tenant.
 import type { Resolved } from "../config/resolve.js";
-import { ConfigError } from "../core/errors.js";
 import { createLogger } from "../core/log.js";
 import { createSandbox, serveSandbox } from "../sandbox/index.js";
 
 export async function runSandbox(resolved: Resolved): Promise<void> {
   const { config, sources } = resolved;
   const log = createLogger(config.logLevel);
-  if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`--port must be an integer from 0 to 65535, got ${config.port}.`);
   // Its credentials are printed for anyone to use: it never listens beyond this machine.
   const sandbox = createSandbox({ identities: config.sandboxIdentities, requestLogLimit: 1_000 });
   const served = await serveSandbox(sandbox, { port: sources.port === "default" ? 0 : config.port });

@@ -1,6 +1,6 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
-import { applyV8Flags } from "../core/v8-flags.js";
-import { saveCompileCache } from "./compile-cache-hook.js";
+import { applyV8Flags } from "./boot/v8-flags.js";
+import { saveCompileCache } from "./boot/compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
 import { pageShown, type Config } from "../config/resolve.js";
@@ -10,7 +10,10 @@ import { fixedServing, loopbackServing, NO_PUBLIC_URL, pageBase } from "../guard
 import { PROCESS_STORE } from "../guard/store.js";
 import { createInFlight } from "../core/in-flight.js";
 import { createLogger, registerSecret } from "../core/log.js";
-import { alwaysConfirmedToolNames, createServer, offeredToolNames } from "../mcp/server.js";
+import { createServer } from "../mcp/server.js";
+import { createInventory } from "../mcp/inventory.js";
+import { TOOLS } from "../../tools/index.js";
+import { PROMPTS } from "../../prompts/index.js";
 import { PACKAGE } from "../core/version.js";
 import { confirmSummary } from "./confirm-summary.js";
 import { serveStdioBothEras } from "../transports/stdio.js";
@@ -25,6 +28,8 @@ const COMPILE_CACHE_AFTER_MS = 1_000;
 export async function serve(config: Config): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
   applyV8Flags();
+  // What clients get, decided once: a --tools name the catalog lacks stops the start here, before anything connects.
+  const inventory = createInventory({ tools: TOOLS, prompts: PROMPTS }, config);
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);
   registerSecret(config.oauthClientSecret);
@@ -34,7 +39,7 @@ export async function serve(config: Config): Promise<void> {
   const otel = plan ? await startTelemetry(plan, log) : undefined;
   // Loaded only with --redis-url: without it no Redis code runs at all.
   const redis = config.redisUrl
-    ? await (await import("../core/redis.js")).connectRedis({
+    ? await (await import("../isc/redis.js")).connectRedis({
         url: config.redisUrl,
         log,
         outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,
@@ -57,15 +62,15 @@ export async function serve(config: Config): Promise<void> {
   pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate, limits: { perOwner: config.maxPendingPerSession, perProcess: config.maxPending } });
   const guard = createGuard({ config: backend.config, audit, store, pages, log });
   const inFlight = createInFlight();
-  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight });
+  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight, inventory });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and who can confirm a write (a human, or a code).
   // Stateless requests never declared elicitation: where no other channel can reach a human, tools that always confirm are hidden.
   // Called once the pages can be reached (over HTTP, once the port is known).
   const offer = () => {
-    const confirming = confirmSummary(config, guard, alwaysConfirmedToolNames(config));
+    const confirming = confirmSummary(config, guard, inventory.alwaysConfirmed.map((t) => t.name));
     const unconfirmable = config.http && config.stateless ? confirming.hiddenWithoutElicitation : [];
-    const tools = offeredToolNames(config).length - unconfirmable.length;
+    const tools = inventory.tools.length - unconfirmable.length;
     return { unconfirmable, text: `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}` };
   };
 
@@ -73,7 +78,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, metrics: otel?.prometheus, ...(signIn ? { signIn: signIn.signIn, oauth: { issuer: signIn.issuer } } : {}) });
+    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, metrics: otel?.prometheus, ...(signIn ? { signIn: signIn.signIn } : {}), oauth: { toolKind: inventory.kindOf, ...(signIn ? { issuer: signIn.issuer } : {}) } });
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless ? "stateless: a server per request in both eras" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;

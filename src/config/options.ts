@@ -12,6 +12,10 @@ export interface OptionDef {
   default?: string | number | boolean;
   /** Allowed values, for enums. */
   values?: readonly string[];
+  /** Allowed members of a list (a name outside them is refused at resolution). */
+  items?: readonly string[];
+  /** Resolution never hands serve a config without it (serve stops first): a string, not string | undefined. */
+  required?: true;
   /** One line for --help and the README. */
   description: string;
   /** Shown as the value placeholder in --help. */
@@ -31,12 +35,16 @@ export type ApiVersion = (typeof API_VERSIONS)[number];
  */
 export const PENDING_DEFAULTS = { perSession: 20, perProcess: 1000 } as const;
 
-export const OPTIONS: readonly OptionDef[] = [
+/** The confirmation channels --confirm-via may name, in their default order (src/guard/channels/ makes each). */
+export const CONFIRM_CHANNELS = ["form", "url", "browser", "code"] as const;
+
+/** The table itself, its literal types kept: Config's type is derived from it (config.ts). */
+const TABLE = [
   { key: "sandbox", flag: "sandbox", env: "ISC_MCP_SANDBOX", type: "boolean", default: false, description: "Run against the built-in sandbox tenant (no credentials needed)." },
   { key: "sandboxIdentities", flag: "sandbox-identities", env: "ISC_MCP_SANDBOX_IDENTITIES", type: "number", default: 500, placeholder: "N", description: "How many identities the sandbox tenant is seeded with." },
-  { key: "baseUrl", flag: "base-url", env: "SAIL_BASE_URL", type: "string", placeholder: "URL", description: "Tenant API root, e.g. https://acme.api.identitynow.com (no version suffix)." },
-  { key: "clientId", flag: "client-id", env: "SAIL_CLIENT_ID", type: "string", placeholder: "ID", description: "OAuth client id of a personal access token or API client." },
-  { key: "clientSecret", env: "SAIL_CLIENT_SECRET", flag: "", type: "string", secret: true, description: "OAuth client secret (environment only: flags show up in process lists)." },
+  { key: "baseUrl", flag: "base-url", env: "SAIL_BASE_URL", type: "string", required: true, placeholder: "URL", description: "Tenant API root, e.g. https://acme.api.identitynow.com (no version suffix)." },
+  { key: "clientId", flag: "client-id", env: "SAIL_CLIENT_ID", type: "string", required: true, placeholder: "ID", description: "OAuth client id of a personal access token or API client." },
+  { key: "clientSecret", env: "SAIL_CLIENT_SECRET", flag: "", type: "string", required: true, secret: true, description: "OAuth client secret (environment only: flags show up in process lists)." },
   { key: "tenant", flag: "tenant", env: "ISC_MCP_TENANT", type: "string", placeholder: "NAME", description: "Shorthand for the base URL: acme means https://acme.api.identitynow.com." },
   { key: "environment", flag: "env", env: "ISC_MCP_ENV", type: "string", placeholder: "NAME", description: "Take the base URL from this environment of ~/.sailpoint/config.yaml (SailPoint CLI)." },
   { key: "apiVersion", flag: "api-version", env: "ISC_MCP_API_VERSION", type: "string", default: "v1", values: API_VERSIONS, description: "ISC API version: v1 = the per-resource APIs (/identities/v1); v2024-v2026 = the frozen year versions." },
@@ -44,7 +52,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "tools", flag: "tools", env: "ISC_MCP_TOOLS", type: "list", placeholder: "a,b", description: "Expose only these tools (comma separated)." },
   { key: "excludeTools", flag: "exclude-tools", env: "ISC_MCP_EXCLUDE_TOOLS", type: "list", placeholder: "a,b", description: "Hide these tools; beats --tools." },
   { key: "confirm", flag: "confirm", env: "ISC_MCP_CONFIRM", type: "string", default: "strict", values: ["strict", "auto"], description: "strict: only a human confirms, on a screen the model cannot answer for (form, URL page, browser page); auto: where no such screen exists, the model gets a single-use code to pass back (weaker: opt in only for hosts that cannot show one)." },
-  { key: "confirmVia", flag: "confirm-via", env: "ISC_MCP_CONFIRM_VIA", type: "list", placeholder: "form,url,browser,code", description: "Confirmation channels to use, in order (default form,url,browser,code): the first one available for this client is used." },
+  { key: "confirmVia", flag: "confirm-via", env: "ISC_MCP_CONFIRM_VIA", type: "list", items: CONFIRM_CHANNELS, placeholder: "form,url,browser,code", description: "Confirmation channels to use, in order (default form,url,browser,code): the first one available for this client is used." },
   { key: "confirmThreshold", flag: "confirm-threshold", env: "ISC_MCP_CONFIRM_THRESHOLD", type: "number", default: 10, placeholder: "N", description: "Invite/process need confirmation once one tool touched more identities than this within --confirm-window." },
   { key: "confirmWindowSeconds", flag: "confirm-window", env: "ISC_MCP_CONFIRM_WINDOW", type: "number", default: 900, placeholder: "SECONDS", description: "Window over which invite/process batches add up toward --confirm-threshold." },
   { key: "confirmKey", flag: "", env: "ISC_MCP_CONFIRM_KEY", type: "string", secret: true, description: "Key that signs confirmation codes (16+ characters, the same on every replica); needs --redis-url, or --single-replica; default: a random key per process." },
@@ -88,4 +96,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: "oauthClientId", flag: "oauth-client-id", env: "ISC_MCP_OAUTH_CLIENT_ID", type: "string", placeholder: "ID", description: "This server's own client at the identity provider: the confirmation page signs people in with it (redirect URI <page URL>/signin/callback); also for introspection. Needed with --oauth-issuer." },
   { key: "oauthClientSecret", flag: "", env: "ISC_MCP_OAUTH_CLIENT_SECRET", type: "string", secret: true, description: "Secret of that client (environment only)." },
   { key: "publicUrl", flag: "public-url", env: "ISC_MCP_PUBLIC_URL", type: "string", placeholder: "URL", description: "URL at which users' browsers reach this HTTP server (behind a proxy or load balancer), for confirmation pages; https unless loopback." },
-];
+] as const satisfies readonly OptionDef[];
+
+export type OptionTable = typeof TABLE;
+export const OPTIONS: readonly OptionDef[] = TABLE;

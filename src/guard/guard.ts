@@ -2,7 +2,7 @@
 import { nodeCrypto } from "../core/builtins.js";
 import type { Actor, AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
-import { ConfigError, IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
+import { IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
 import { registerSecret, type Logger } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
@@ -97,7 +97,6 @@ function theProcessKey(): string {
 
 export function createGuard(opts: GuardOptions): Guard {
   const given = opts.key ?? opts.config.confirmKey;
-  if (given !== undefined && given.length < 16) throw new ConfigError("ISC_MCP_CONFIRM_KEY must be at least 16 characters long.");
   if (given !== undefined) registerSecret(given);
   const key = given ?? theProcessKey;
   const { config } = opts;

@@ -1,7 +1,7 @@
 // The guard's store on Redis, so every replica shares spent codes, cooldowns, mass-action windows and pending confirmations.
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { RedisLink } from "../core/redis.js";
+import type { RedisLink } from "../isc/redis.js";
 import { StoreUnavailable } from "../core/errors.js";
 import { createWatchers, type GuardStore, type PendingAnswer, type PendingConfirmation } from "./store.js";
 

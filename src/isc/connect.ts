@@ -5,7 +5,7 @@ import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./client.js";
 import { createRateLimiter } from "./rate-budget.js";
 import type { Sandbox } from "../sandbox/index.js";
-import type { RedisLink } from "../core/redis.js";
+import type { RedisLink } from "./redis.js";
 import type { Clock } from "../core/clock.js";
 
 /** Nobody reads the request log of the --sandbox server's own tenant; a bounded one keeps a long session's memory flat. */

@@ -1,6 +1,6 @@
 // The request budget on Redis (rate-limiter-flexible's Redis limiter), shared by every replica; a local share while Redis is away.
 import RateLimiterRedis from "rate-limiter-flexible/lib/RateLimiterRedis.js";
-import type { RedisLink } from "../core/redis.js";
+import type { RedisLink } from "./redis.js";
 import { planBudget } from "./budget-plan.js";
 import { memoryStore, type LimiterFactory } from "./rate-budget.js";
 

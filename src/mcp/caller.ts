@@ -1,7 +1,7 @@
 // Who calls over HTTP with sign-in: the person (for the audit line) and the tool kinds their token's scopes allow.
 import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { Actor } from "../guard/audit.js";
-import type { AnyTool, ToolKind } from "./define-tool.js";
+import type { ToolKind } from "./define-tool.js";
 
 export interface Caller {
   actor: Actor;
@@ -13,8 +13,4 @@ export interface Caller {
 export function callerOf(auth: AuthInfo | undefined): Caller | undefined {
   const caller = auth?.extra?.caller as Caller | undefined;
   return caller && typeof caller.actor?.sub === "string" && Array.isArray(caller.kinds) ? caller : undefined;
-}
-
-export function allowedFor(caller: Caller | undefined): (tool: AnyTool) => boolean {
-  return (tool) => !caller || caller.kinds.includes(tool.kind);
 }

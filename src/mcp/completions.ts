@@ -3,7 +3,8 @@ import type { CompleteResult, Server } from "@modelcontextprotocol/server";
 import type { Logger } from "../core/log.js";
 import type { IscClient } from "../isc/client.js";
 import { callerOf } from "./caller.js";
-import type { PromptArgument, PromptDef } from "./define-prompt.js";
+import type { PromptArgument } from "./define-prompt.js";
+import type { Inventory } from "./inventory.js";
 import { insertable, suggestIdentities, SUGGESTIONS, type Match, type Suggestions } from "./identity-suggestions.js";
 import { invalidParams } from "./protocol-errors.js";
 import { IDENTITY_TEMPLATE } from "./resources.js";
@@ -12,14 +13,13 @@ type Completion = CompleteResult["completion"];
 
 const EMPTY: Completion = { values: [], total: 0, hasMore: false };
 
-export function registerCompletions(server: Server, prompts: readonly PromptDef[], isc: IscClient, log: Logger): void {
-  const byName = new Map(prompts.map((p) => [p.name, p]));
+export function registerCompletions(server: Server, inventory: Inventory, isc: IscClient, log: Logger): void {
+  const byName = new Map(inventory.prompts.map((p) => [p.name, p]));
 
   server.setRequestHandler("completion/complete", async (request, ctx): Promise<CompleteResult> => {
     const { ref, argument } = request.params;
     // Suggesting identities is reading them: a signed-in person without read tools gets none.
-    const caller = callerOf(ctx.http?.authInfo);
-    const mayRead = !caller || caller.kinds.includes("read");
+    const mayRead = inventory.mayRead(callerOf(ctx.http?.authInfo));
     if (ref.type === "ref/prompt") {
       const prompt = byName.get(ref.name);
       if (!prompt) throw invalidParams(`Unknown prompt "${ref.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);

@@ -1,9 +1,9 @@
 // Identities whose name or alias starts with what a person typed: one ISC request per distinct prefix, kept briefly.
+import { LRUCache, type Perf } from "lru-cache";
 import * as z from "zod";
 import { startDeadline } from "../core/deadline.js";
 import type { Logger } from "../core/log.js";
 import { UNSAFE } from "../core/quote.js";
-import { createTtlCache, type TtlCache } from "../core/ttl-cache.js";
 import { readerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
 import { ID_PATTERN } from "../isc/paths.js";
@@ -13,8 +13,8 @@ export const SUGGESTIONS = 10;
 /** A prefix longer than any name is no prefix worth a request. */
 const MAX_PREFIX = 100;
 /** Long enough to cover one person typing and retyping, short enough that a renamed identity shows soon. */
-const TTL_MS = 30_000;
-const CACHED_PREFIXES = 200;
+export const TTL_MS = 30_000;
+export const CACHED_PREFIXES = 200;
 const DEADLINE_MS = 10_000;
 
 export interface Match {
@@ -31,8 +31,14 @@ export interface Suggestions {
 
 const NONE: Suggestions = { matches: [], total: 0 };
 
+/** The suggestions for each prefix (a promise: callers at once share one request), each kept for TTL_MS; `perf` is for tests. */
+export function suggestionCache(perf?: Perf): LRUCache<string, Promise<Suggestions>> {
+  // ttlResolution 0: read the clock at each look-up rather than arm a timer to forget a cached reading.
+  return new LRUCache({ max: CACHED_PREFIXES, ttl: TTL_MS, ttlResolution: 0, ...(perf ? { perf } : {}) });
+}
+
 // One cache per ISC client: every session of a process (and only of that tenant) shares it.
-const caches = new WeakMap<IscClient, TtlCache<Promise<Suggestions>>>();
+const caches = new WeakMap<IscClient, LRUCache<string, Promise<Suggestions>>>();
 
 /** ISC's filter grammar: a double-quoted string with `\"` and `\\` escaped. */
 export function filterString(value: string): string {
@@ -48,7 +54,7 @@ export function suggestIdentities(isc: IscClient, prefix: string, log: Logger): 
   const typed = prefix.trim();
   if (typed === "" || typed.length > MAX_PREFIX || !insertable(typed)) return Promise.resolve(NONE);
   let cache = caches.get(isc);
-  if (!cache) caches.set(isc, (cache = createTtlCache({ max: CACHED_PREFIXES, ttlMs: TTL_MS })));
+  if (!cache) caches.set(isc, (cache = suggestionCache()));
   const hit = cache.get(typed);
   if (hit) return hit;
   // The promise is cached, so two pickers asking at once still make one request; a failure is not kept.

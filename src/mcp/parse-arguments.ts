@@ -1,9 +1,22 @@
 // A tool call's arguments against the tool's strict schema; what is wrong comes back as text a model can act on.
+import leven from "leven";
 import * as z from "zod";
-import { closest } from "../core/closest.js";
 import { pathPastDepth } from "../core/json-depth.js";
 
 export type Parsed = { ok: true; data: unknown } | { ok: false; text: string };
+
+/**
+ * The known argument closest to a misspelt one (case ignored), or none when none is close: at most a third of the
+ * longer name's letters may differ, so `filter` finds `filters` and `identity_id` finds `identityId`, but `x` nothing.
+ */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = leven(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.floor(Math.max(name.length, candidate.length) / 3) && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
 
 /**
  * An unknown argument is refused, never ignored: a model that sent `filter` for `filters` would otherwise believe

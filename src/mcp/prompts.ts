@@ -1,12 +1,7 @@
-// prompts/list and prompts/get for the workflow prompts whose tools this server exposes. SDK-specific.
+// prompts/list and prompts/get for the prompts the inventory offers. SDK-specific.
 import { invalidParams } from "./protocol-errors.js";
 import type { Server } from "@modelcontextprotocol/server";
 import type { PromptDef } from "./define-prompt.js";
-
-/** A prompt that would steer the model to a hidden tool (read-only mode, deny lists) is not offered. */
-export function offeredPrompts(all: readonly PromptDef[], exposedTools: ReadonlySet<string>): PromptDef[] {
-  return all.filter((p) => p.tools.every((t) => exposedTools.has(t)));
-}
 
 export function registerPrompts(server: Server, prompts: readonly PromptDef[]): void {
   const byName = new Map(prompts.map((p) => [p.name, p]));

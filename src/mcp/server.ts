@@ -1,9 +1,8 @@
-// The MCP server factory: lists the selected tools, prompts and resources, and hands each tool call to call-tool.ts. SDK-specific.
-import type { CallToolResult, InputRequiredResult, Server, ServerContext } from "@modelcontextprotocol/server";
+// The MCP server factory: lists what the inventory offers each client, and hands each tool call to call-tool.ts. SDK-specific.
+import type { CallToolResult, InputRequiredResult, Server } from "@modelcontextprotocol/server";
 import { TracedServer } from "./traced-server.js";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
-import type { AnyTool, ToolKind } from "./define-tool.js";
 import { createGuard, type Guard } from "../guard/index.js";
 import type { InFlight } from "../core/in-flight.js";
 import type { IscClient } from "../isc/client.js";
@@ -11,13 +10,11 @@ import type { Logger } from "../core/log.js";
 import { callTool } from "./call-tool.js";
 import { clientEra } from "./client-era.js";
 import { listedTool } from "./listed-tools.js";
-import { allowedFor, callerOf } from "./caller.js";
+import { callerOf } from "./caller.js";
+import type { Inventory } from "./inventory.js";
 import { zodJsonSchemaValidator } from "./json-schema-validator.js";
 import { PACKAGE } from "../core/version.js";
-import { TOOLS } from "../../tools/index.js";
-import { selectTools } from "./tool-selection.js";
-import { PROMPTS } from "../../prompts/index.js";
-import { offeredPrompts, registerPrompts } from "./prompts.js";
+import { registerPrompts } from "./prompts.js";
 import { registerCompletions } from "./completions.js";
 import { registerResources } from "./resources.js";
 import { invalidParams } from "./protocol-errors.js";
@@ -26,8 +23,8 @@ export interface ServerDeps {
   config: Config;
   isc: IscClient;
   log: Logger;
-  /** Defaults to every tool, narrowed by the config's selection. */
-  tools?: readonly AnyTool[];
+  /** What this server offers, and to whom: made by the CLI from tools/ and prompts/ and the config's selection. */
+  inventory: Inventory;
   /** Defaults to --audit-log or stderr. Pass one to close it at shutdown, and share it between servers of one process. */
   audit?: AuditLog;
   /** Defaults to a guard over `audit`. Share one between servers of one process (e.g. HTTP sessions). */
@@ -40,7 +37,7 @@ export const INSTRUCTIONS =
   "Tools for the identities of a SailPoint ISC tenant. Find people with list_identities (filters such as name sw \"Ali\"), then use the returned id with the other tools. Writes that delete, reset, email or touch many identities need a human's confirmation: show the user any preview you get and call again only with their consent.";
 
 export function createServer(deps: ServerDeps): Server {
-  const tools = selectTools(deps.tools ?? TOOLS, deps.config);
+  const { inventory } = deps;
   const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
   // Traced: a span and a duration per request when telemetry is on (traced-server.ts).
   const server = new TracedServer({ name: PACKAGE.name, version: PACKAGE.version }, {
@@ -54,23 +51,18 @@ export function createServer(deps: ServerDeps): Server {
     inputRequired: { roundTimeoutMs: deps.config.callTimeoutMs },
   });
 
-  // With sign-in, each request's token decides which tools its person sees and may run: a tool outside its scopes does
-  // not exist for it, and calling one is the same protocol error as a name never heard of (so is a tool --read-only or
-  // --tools removed). A tool that always needs a human's confirmation is not listed for a client for which none can be
-  // given (e.g. strict mode, no channel), but a call still reaches the guard, whose refusal says what would work.
-  const permitted = (ctx: ServerContext): AnyTool[] => tools.filter(allowedFor(callerOf(ctx.http?.authInfo)));
-  // Per request: a 2026-era client declares what it can receive in each request, not once at initialize.
+  // Per request: with sign-in, each request's token decides which tools its person sees and may run (inventory.ts); a
+  // 2026-era client declares what it can receive in each request, not once at initialize.
   server.setRequestHandler("tools/list", async (_request, ctx) => {
-    const confirmable = guard.canConfirm(clientEra(server, ctx).elicitation);
-    return { tools: permitted(ctx).filter((t) => confirmable || !t.guard?.alwaysConfirms).map(listedTool) };
+    const canConfirm = guard.canConfirm(clientEra(server, ctx).elicitation);
+    return { tools: inventory.listed(callerOf(ctx.http?.authInfo), canConfirm).map(listedTool) };
   });
-  const prompts = offeredPrompts(PROMPTS, new Set(tools.map((t) => t.name)));
-  registerPrompts(server, prompts);
-  registerCompletions(server, prompts, deps.isc, deps.log);
+  registerPrompts(server, inventory.prompts);
+  registerCompletions(server, inventory, deps.isc, deps.log);
   registerResources(server, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
-    const available = permitted(ctx);
+    const available = inventory.callable(callerOf(ctx.http?.authInfo));
     const tool = available.find((t) => t.name === request.params.name);
     // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.
     if (!tool) throw invalidParams(`Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`);
@@ -78,24 +70,4 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   return server;
-}
-
-/**
- * The kind of an offered tool by name, for the HTTP sign-in's scope check before a call reaches this server. A tool
- * this config does not offer has none: its call goes on to the server's "unknown tool", not to a scope challenge.
- */
-export function toolKind(name: string, selection: Parameters<typeof selectTools>[1]): ToolKind | undefined {
-  return selectTools(TOOLS, selection).find((t) => t.name === name)?.kind;
-}
-
-/** The names of the tools a server with this config offers (for the start-up line; the same selection createServer makes). */
-export function offeredToolNames(config: Parameters<typeof selectTools>[1]): string[] {
-  return selectTools(TOOLS, config).map((t) => t.name);
-}
-
-/** The offered tools that only ever act after a confirmation (delete, reset, …): hidden where no channel can confirm. */
-export function alwaysConfirmedToolNames(config: Parameters<typeof selectTools>[1]): string[] {
-  return selectTools(TOOLS, config)
-    .filter((t) => t.guard?.alwaysConfirms)
-    .map((t) => t.name);
 }

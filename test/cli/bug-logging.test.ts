@@ -9,6 +9,7 @@ import { createLogger, registerSecret } from "../../src/core/log.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { defineTool } from "../../src/mcp/define-tool.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { createAuditLog } from "../../src/guard/audit.js";
 import { createSandbox } from "../../src/sandbox/index.js";
 import { getIdentity } from "../../tools/get-identity.js";
@@ -34,7 +35,7 @@ beforeAll(async () => {
   registerSecret(SECRET);
   const config = { ...resolveConfig(["--sandbox"], { ISC_MCP_API_VERSION: "v2025" }).config, logLevel: "info" as const };
   backend = await connectBackend(config, { sandbox: createSandbox({ identities: 20, rateLimit: false }) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("info", (l) => void lines.push(l)), audit: createAuditLog({ write: () => {} }), tools: [broken, getIdentity] });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("info", (l) => void lines.push(l)), audit: createAuditLog({ write: () => {} }), inventory: inventoryFor(backend.config, { tools: [broken, getIdentity], prompts: [] }) });
   client = new Client({ name: "bug-logging", version: "1.0.0" });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(b), client.connect(a)]);

@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { cacheDirectory } from "../../src/cli/compile-cache.js";
-import { V8_FLAGS } from "../../src/core/v8-flags.js";
+import { cacheDirectory } from "../../src/cli/boot/compile-cache.js";
+import { V8_FLAGS } from "../../src/cli/boot/v8-flags.js";
 import { TOOLS } from "../../tools/index.js";
 import { cleanEnv } from "../support/cli-process.js";
 

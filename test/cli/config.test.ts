@@ -1,8 +1,9 @@
 // Config resolution: flags > environment > defaults, credential checks, and the messages a user sees.
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import { helpText, normaliseBaseUrl, resolveConfig } from "../../src/config/resolve.js";
 import { OPTIONS } from "../../src/config/options.js";
+import type { LogLevel } from "../../src/core/log.js";
 
 const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "s3cret" };
 
@@ -76,6 +77,25 @@ describe("normaliseBaseUrl", () => {
   });
 });
 
+describe("Config, derived from the options table", () => {
+  it("types each field by its entry: enums as their values, lists of channels as channels, no default as possibly absent", () => {
+    const { config } = resolveConfig(["--confirm-via", "url,code"], CREDS);
+    expectTypeOf(config.confirm).toEqualTypeOf<"strict" | "auto">();
+    expectTypeOf(config.apiVersion).toEqualTypeOf<"v2024" | "v2025" | "v2026" | "v1">();
+    expectTypeOf(config.logLevel).toEqualTypeOf<LogLevel>();
+    expectTypeOf(config.confirmVia).toEqualTypeOf<Array<"form" | "url" | "browser" | "code"> | undefined>();
+    expectTypeOf(config.tools).toEqualTypeOf<string[] | undefined>();
+    expectTypeOf(config.oauthRightsClaims).toEqualTypeOf<string[]>();
+    expectTypeOf(config.baseUrl).toEqualTypeOf<string>();
+    expectTypeOf(config.publicUrl).toEqualTypeOf<string | undefined>();
+    expectTypeOf(config.port).toEqualTypeOf<number>();
+    expectTypeOf(config.http).toEqualTypeOf<boolean>();
+    // One field per entry, no more: a key of the table missing from Config (or the reverse) fails here.
+    expect(Object.keys(config).sort()).toEqual(OPTIONS.map((o) => o.key).sort());
+    expect(config.confirmVia).toEqual(["url", "code"]);
+  });
+});
+
 describe("helpText", () => {
   it("lists every flag and environment twin", () => {
     const text = helpText();
@@ -100,6 +120,17 @@ describe("first-hour mistakes stop the server with the fix", () => {
     expect(() => resolveConfig(["--confirm-ttl", "0"], creds)).toThrow(/--confirm-ttl must be at least 60 seconds .*got 0\./);
     expect(() => resolveConfig([], { ...creds, ISC_MCP_CONFIRM_TTL: "59" })).toThrow(/at least 60 seconds/);
     expect(resolveConfig(["--confirm-ttl", "60"], creds).config.confirmTtlSeconds).toBe(60);
+  });
+
+  it("the sandbox command's --port is checked at resolution, as the HTTP transport's is", () => {
+    expect(() => resolveConfig(["sandbox", "--port", "70000"], {})).toThrow(/^--port must be an integer from 0 to 65535, got 70000\.$/);
+    expect(resolveConfig(["sandbox", "--port", "0"], {}).config.port).toBe(0);
+  });
+
+  it("an ISC_MCP_CONFIRM_KEY under 16 characters is refused at resolution, before any guard exists", () => {
+    const keyed = (key: string) => resolveConfig(["--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: key });
+    expect(() => keyed("k".repeat(15))).toThrow(/^ISC_MCP_CONFIRM_KEY must be at least 16 characters long/);
+    expect(keyed("k".repeat(16)).config.confirmKey).toBe("k".repeat(16));
   });
 
   it.each([

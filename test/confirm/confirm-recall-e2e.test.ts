@@ -18,6 +18,7 @@ import { loopbackServing } from "../../src/guard/page/serving.js";
 import { createMemoryStore } from "../../src/guard/store.js";
 import { connectBackend } from "../../src/isc/connect.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { createSandbox } from "../../src/sandbox/index.js";
 
 // These answer the page with plain form POSTs (as the page's own form sends them); the browser tests cover the page itself.
@@ -148,7 +149,7 @@ describeWithBrowser("an expired confirmation page", () => {
     let pages: ConfirmationPages | undefined;
     pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log, now }), log, now });
     const guard = createGuard({ config: backend.config, audit, store, pages, now, opener: browserOpener({ env: { BROWSER: script.command } }) });
-    const server = createServer({ config: backend.config, isc: backend.isc, log, audit, guard });
+    const server = createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inventory: inventoryFor(backend.config) });
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: "expiry", version: "1.0.0" });
     await Promise.all([server.connect(a), client.connect(b)]);

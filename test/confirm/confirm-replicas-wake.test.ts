@@ -5,7 +5,7 @@ import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { createLogger } from "../../src/core/log.js";
-import { connectRedis, type RedisLink } from "../../src/core/redis.js";
+import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard } from "../../src/guard/guard.js";
 import { createConfirmationPages } from "../../src/guard/page/pages.js";
@@ -14,6 +14,7 @@ import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-re
 import type { GuardStore } from "../../src/guard/store.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
 import { textOf } from "../support/confirm-e2e.js";
@@ -53,7 +54,7 @@ async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
   const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, tickMs: TEN_MINUTES });
   const audit = createAuditLog({ write: () => {} });
   const guard = createGuard({ config: backend.config, audit, store, pages });
-  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard }), log, { pages });
+  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inventory: inventoryFor(backend.config) }), log, { pages });
   port = serving.port;
   return {
     url: serving.url,

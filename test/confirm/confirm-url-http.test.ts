@@ -12,6 +12,7 @@ import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createMemoryStore } from "../../src/guard/store.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
 import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
@@ -36,7 +37,7 @@ async function startHttp(argv: string[]): Promise<Http> {
   let port = 0;
   const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log });
   const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
-  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, { pages });
+  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory: inventoryFor(backend.config) }), log, { pages });
   port = serving.port;
   return { url: serving.url, sandbox, audit, close: async () => (await serving.close(), await backend.close()) };
 }

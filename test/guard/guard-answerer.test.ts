@@ -12,6 +12,7 @@ import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createMemoryStore } from "../../src/guard/store.js";
 import { connectBackend } from "../../src/isc/connect.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { createSandbox } from "../../src/sandbox/index.js";
 import { startHttpServer } from "../../src/transports/http/server.js";
 import { deletable, textOf } from "../support/confirm-e2e.js";
@@ -45,7 +46,8 @@ async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
   let port = 0;
   const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, gate: async () => ({ ok: true, actor: answerer }) });
   const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
-  const http = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard }), log, { pages });
+  const inventory = inventoryFor(backend.config);
+  const http = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }), log, { pages, oauth: { toolKind: inventory.kindOf } });
   port = http.port;
   const client = new Client({ name: "answerer-test", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
   close = async () => (await client.close(), await http.close(), await backend.close());

@@ -1,8 +1,6 @@
 // Choosing the confirmation channel: once per confirmation, from what the client declared, --confirm and --confirm-via.
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard } from "../../src/guard/index.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { startHarness, textOf, type Harness, type HarnessOptions } from "../support/harness.js";
 import { lastAudit, scriptedHuman, writeRequests } from "../support/guard-helpers.js";
@@ -76,7 +74,7 @@ describe("confirmation channels", () => {
   });
 
   it("rejects an unknown channel name at start-up, naming the channels there are", () => {
-    const { config } = resolveConfig(["--sandbox", "--confirm-via", "form,carrier-pigeon"], {});
-    expect(() => createGuard({ config, audit: createAuditLog({ write: () => {} }) })).toThrow(/--confirm-via lists "carrier-pigeon", which is not a confirmation channel\. Channels: form, url, browser, code\./);
+    expect(() => resolveConfig(["--sandbox", "--confirm-via", "form,carrier-pigeon"], {})).toThrow(/^--confirm-via lists "carrier-pigeon", which is not one of form, url, browser, code\.$/);
+    expect(() => resolveConfig(["--sandbox"], { ISC_MCP_CONFIRM_VIA: "url,pigeon" })).toThrow(/^ISC_MCP_CONFIRM_VIA lists "pigeon", which is not one of form, url, browser, code\.$/);
   });
 });

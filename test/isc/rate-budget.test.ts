@@ -4,7 +4,7 @@ import { planBudget } from "../../src/isc/budget-plan.js";
 import { createRateLimiter } from "../../src/isc/rate-budget.js";
 import { fallbackLimit, redisStore } from "../../src/isc/rate-budget-redis.js";
 import { createLogger } from "../../src/core/log.js";
-import { connectRedis, type RedisLink } from "../../src/core/redis.js";
+import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { busiestSpan } from "../support/busiest-span.js";
 

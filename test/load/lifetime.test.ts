@@ -11,6 +11,7 @@ import { createInFlight } from "../../src/core/in-flight.js";
 import { createLogger } from "../../src/core/log.js";
 import { createSandbox } from "../../src/sandbox/index.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { textOf } from "../support/harness.js";
 
 /** The server as `serve` wires it (in-flight tracking included), behind an in-memory MCP client. */
@@ -18,7 +19,7 @@ async function start() {
   const config = { ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "1000"], {}).config, logLevel: "silent" as const };
   const sandbox = createSandbox({ identities: 100, rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), inFlight: createInFlight() });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), inFlight: createInFlight(), inventory: inventoryFor(backend.config) });
   const client = new Client({ name: "lifetime", version: "1.0.0" });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(b), client.connect(a)]);

@@ -2,9 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { ConfigError } from "../../src/core/errors.js";
-import type { IscClient } from "../../src/isc/client.js";
-import { createLogger } from "../../src/core/log.js";
-import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "../support/inventory.js";
 import { TOOLS } from "../../tools/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, type Harness } from "../support/harness.js";
@@ -68,7 +66,7 @@ describe("tool selection", () => {
   it("fails at start-up on unknown names, listing the valid ones", () => {
     for (const argv of [["--tools", "get_identity,delete_everything"], ["--exclude-tools", "nope"]]) {
       const { config } = resolveConfig(["--sandbox", ...argv], {});
-      const start = () => createServer({ config, isc: {} as IscClient, log: createLogger("silent") });
+      const start = () => inventoryFor(config);
       expect(start).toThrow(ConfigError);
       expect(start).toThrow(`Valid tools: ${TOOLS.map((t) => t.name).join(", ")}.`);
     }

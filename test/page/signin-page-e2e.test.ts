@@ -51,7 +51,7 @@ describe("the page's cookies behind TLS (--public-url https)", () => {
       const res = await rawRequest(`${new URL(cli.url).origin}${url.pathname}`, { method: "GET", headers: { host: "mcp.helpdesk.test" } });
       expect(res.status).toBe(303);
       expect(res.body).not.toContain(nameOf(ids[3]!));
-      expect(String(res.headers["set-cookie"])).toMatch(/^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+      expect(String(res.headers["set-cookie"])).toMatch(/^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
       const to = new URL(String(res.headers.location));
       expect(to.origin).toBe(idp.issuer);
       expect(to.searchParams.get("redirect_uri")).toBe("https://mcp.helpdesk.test/signin/callback");

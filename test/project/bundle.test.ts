@@ -128,7 +128,7 @@ describe("what a start of the shipped bundle loads", () => {
     expect(JSON.parse(readFileSync(join(dirname(BUNDLE), "package.json"), "utf8"))).toEqual({ type: "commonjs" });
   });
 
-  it("parses with zod compiling no parser of its own (src/core/zod-jitless.ts runs before any schema is made), through a tool call too", async () => {
+  it("parses with zod compiling no parser of its own (src/cli/boot/zod-jitless.ts runs before any schema is made), through a tool call too", async () => {
     const loaded = await loadedBy(["--sandbox"], {}, async (c) => {
       const res = (await c.callTool({ name: "list_identities", arguments: { limit: 2 } })) as CallToolResult;
       expect(res.isError, JSON.stringify(res.content)).toBeFalsy();

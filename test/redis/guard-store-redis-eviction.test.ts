@@ -1,7 +1,7 @@
 // A Redis that may evict keys could forget a spent code: every code is refused there, and the server says why and how to fix it.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLogger } from "../../src/core/log.js";
-import { connectRedis, type RedisLink } from "../../src/core/redis.js";
+import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { createCodeBook } from "../../src/guard/codes.js";
 import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-redis.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { StoreUnavailable } from "../../src/core/errors.js";
 import { createLogger } from "../../src/core/log.js";
-import { connectRedis, type RedisLink } from "../../src/core/redis.js";
+import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-redis.js";
 import type { GuardStore, PendingConfirmation } from "../../src/guard/store.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";

@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { runConfigCommand } from "../../src/cli/config.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { maskRedisUrl } from "../../src/core/redis-url.js";
+import { maskRedisUrl } from "../../src/config/redis-url.js";
 import { createLogger } from "../../src/core/log.js";
-import { connectRedis } from "../../src/core/redis.js";
+import { connectRedis } from "../../src/isc/redis.js";
 import { cleanEnv, spawnCli } from "../support/cli-process.js";
 
 /** Starts the tsc-built CLI with Node's module loader tracing on, and returns its stderr once it serves. */

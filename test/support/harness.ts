@@ -6,6 +6,7 @@ import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { createLogger, type Logger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "./inventory.js";
 import type { ToolDef } from "../../src/mcp/define-tool.js";
 import { createAuditLog } from "../../src/guard/audit.js";
 import { createGuard, createMemoryStore } from "../../src/guard/index.js";
@@ -24,7 +25,7 @@ export interface HarnessOptions {
   onElicit?: (message: string, schema: unknown) => ElicitResult | Promise<ElicitResult>;
   /** What the client declares; @default form elicitation when `onElicit` is given, else nothing. */
   capabilities?: ClientCapabilities;
-  /** Serve these tools instead of the inventory. */
+  /** Serve these tools (and no prompts) instead of tools/ and prompts/. */
   tools?: readonly ToolDef[];
   /** The guard's clock (code expiry, cooldowns). @default Date.now */
   now?: () => number;
@@ -57,7 +58,7 @@ export async function startServerSide(opts: HarnessOptions) {
   const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
   const guard = createGuard({ config: backend.config, audit: auditLog, store: createMemoryStore(), ...(opts.now ? { now: opts.now } : {}) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: opts.serverLog ?? createLogger("silent"), audit: auditLog, guard, ...(opts.tools ? { tools: opts.tools } : {}) });
+  const server = createServer({ config: backend.config, isc: backend.isc, log: opts.serverLog ?? createLogger("silent"), audit: auditLog, guard, inventory: inventoryFor(backend.config, opts.tools ? { tools: opts.tools, prompts: [] } : undefined) });
   return { config, sandbox, backend, audit, auditLog, server };
 }
 

@@ -12,6 +12,7 @@ import { createConfirmationPages } from "../../src/guard/page/pages.js";
 import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createLogger } from "../../src/core/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { inventoryFor } from "./inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 import { startHttpServer, type HttpOptions, type HttpServing } from "../../src/transports/http/server.js";
@@ -54,15 +55,17 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const pages = store ? createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log }) : undefined;
   const guard = createGuard({ config: backend.config, audit: auditLog, ...(store ? { store } : {}), ...(pages ? { pages } : {}) });
   const servers = { made: 0, open: 0 };
+  // As serve.ts does: one inventory for the server and the sign-in's scope check.
+  const inventory = inventoryFor(backend.config);
   const makeServer = () => {
-    const server = createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard });
+    const server = createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory });
     servers.made++;
     servers.open++;
     // Before any transport: the SDK's handler chains its own close handler after this one.
     server.onclose = () => void servers.open--;
     return server;
   };
-  const serving = await startHttpServer(config, makeServer, log, { ...options, ...(pages ? { pages } : {}) });
+  const serving = await startHttpServer(config, makeServer, log, { ...options, ...(pages ? { pages } : {}), oauth: { toolKind: inventory.kindOf, ...options.oauth } });
   port = serving.port;
   const clients: Array<{ close(): Promise<void> }> = [];
   return {

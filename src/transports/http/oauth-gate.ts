@@ -5,7 +5,6 @@ import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
 import type { Caller } from "../../mcp/caller.js";
 import type { ToolKind } from "../../mcp/define-tool.js";
-import { toolKind } from "../../mcp/server.js";
 import { createIssuer, type Issuer } from "./oauth-issuer.js";
 import { insufficientScopeChallenge, invalidTokenChallenge, missingTokenChallenge, type OAuthSettings } from "./oauth-metadata.js";
 import { checkToken, type Person, type TokenPolicy } from "./oauth-token.js";
@@ -27,6 +26,11 @@ export interface GateOptions {
   jwksCooldownMs?: number;
   /** The provider as another part of this server already sees it (the confirmation page's sign-in), to share. */
   issuer?: Issuer;
+  /**
+   * The kind of an offered tool (the inventory's kindOf), for the scope check before a call reaches the server. A tool
+   * not offered has none: its call goes on to the server's "unknown tool", not to a scope challenge.
+   */
+  toolKind?: (name: string) => ToolKind | undefined;
 }
 
 const KINDS: readonly ToolKind[] = ["read", "write", "destructive"];
@@ -35,9 +39,7 @@ const READ_METHODS = new Set(["resources/read", "resources/list", "resources/tem
 export type OAuthConfig = Pick<
   Config,
   "oauthIssuer" | "oauthAudience" | "oauthScopeRead" | "oauthScopeWrite" | "oauthScopeDestructive" | "oauthRightsClaims" | "oauthClockSkewSeconds" | "oauthIntrospection" | "oauthClientId" | "oauthClientSecret"
-> &
-  // The tool selection: a tool it leaves out is unknown to the gate as to the server (no scope challenge for it).
-  Partial<Pick<Config, "readOnly" | "tools" | "excludeTools">>;
+>;
 
 export function oauthSettings(config: OAuthConfig): OAuthSettings | undefined {
   if (!config.oauthIssuer || !config.oauthAudience) return undefined;
@@ -52,6 +54,8 @@ export function tokenPolicy(config: OAuthConfig, settings: OAuthSettings): Token
 export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOptions = {}): OAuthGate | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
+  const toolKind = opts.toolKind;
+  if (!toolKind) throw new Error("the sign-in gate needs the inventory's toolKind to check a tool call's scope");
   const issuer = opts.issuer ?? createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log, ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}) });
   const policy = tokenPolicy(config, settings);
   const kindsOf = (person: Person) => KINDS.filter((k) => person.scopes.includes(settings.scopes[k]));
@@ -95,7 +99,7 @@ export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOpti
         let kind: ToolKind | undefined;
         let what = "";
         if (method === "tools/call" && typeof params?.name === "string") {
-          kind = toolKind(params.name, { readOnly: config.readOnly ?? false, tools: config.tools, excludeTools: config.excludeTools });
+          kind = toolKind(params.name);
           what = `the tool ${params.name}`;
         } else if (typeof method === "string" && READ_METHODS.has(method)) {
           kind = "read";

@@ -1,11 +1,11 @@
 // Sign-in on the confirmation page (OpenID Connect code flow with PKCE): only the right person sees the preview and answers.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as oidc from "openid-client";
 import type { Actor } from "../../guard/audit.js";
 import { PAGE_ID, pageIdFromPath, type PageGate, type PageGateResult } from "../../guard/page/handler.js";
 import type { Logger } from "../../core/log.js";
 import type { Issuer } from "./oauth-issuer.js";
+import { cookieSeal } from "./sealed-cookie.js";
 import { checkToken, type TokenPolicy } from "./oauth-token.js";
 
 export const CALLBACK_PATH = "/signin/callback";
@@ -23,15 +23,15 @@ export interface PageSignInOptions {
    */
   publicBase: string | (() => string | undefined);
   approverScope: string;
-  /** HMAC key for the cookies. */
+  /** Signing key for the cookies (sealed-cookie.ts). */
   key: string;
   log: Logger;
   now?: () => number;
 }
 
-interface SignedIn { sub: string; name?: string; approver: boolean; exp: number }
+type SignedIn = { sub: string; name?: string; approver: boolean };
 /** `page`: the id of the page to return to, under the public base (a proxy may strip a path prefix from what we see). */
-interface Login { state: string; nonce: string; verifier: string; page: string; exp: number }
+type Login = { state: string; nonce: string; verifier: string; page: string };
 
 export interface PageSignIn {
   gate: PageGate;
@@ -66,19 +66,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   };
 
   // Each cookie says what it is: a login cookie (handed to anyone who opens a page) never unseals as a signed-in person.
-  const seal = (typ: "login" | "session", value: object) => {
-    const body = Buffer.from(JSON.stringify({ ...value, typ })).toString("base64url");
-    return `${body}.${createHmac("sha256", opts.key).update(body).digest("base64url")}`;
-  };
-  const unseal = <T extends { exp: number }>(typ: "login" | "session", sealed: string | undefined): T | undefined => {
-    const [body, mac] = (sealed ?? "").split(".");
-    if (!body || !mac) return undefined;
-    const want = createHmac("sha256", opts.key).update(body).digest();
-    const got = Buffer.from(mac, "base64url");
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
-    const value = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as T & { typ?: unknown };
-    return value.typ === typ && value.exp > now() ? value : undefined;
-  };
+  const { seal, unseal } = cookieSeal(opts.key, now);
   const cookie = (name: string, value: string, maxAgeMs: number) =>
     `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${site().secure ? "; Secure" : ""}`;
   const read = (req: IncomingMessage, name: string) => {
@@ -94,7 +82,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
 
   async function beginSignIn(page: string): Promise<PageGateResult> {
     const config = await opts.issuer.configuration();
-    const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), page, exp: now() + LOGIN_MS };
+    const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), page };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: site().redirectUri,
       scope: `openid profile email ${opts.approverScope}`,
@@ -104,11 +92,11 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       nonce: login.nonce,
       resource: opts.policy.audience,
     });
-    return { ok: false, status: 303, location: url.href, cookie: cookie(loginCookie(login.state), seal("login", login), LOGIN_MS) };
+    return { ok: false, status: 303, location: url.href, cookie: cookie(loginCookie(login.state), await seal("login", login, LOGIN_MS), LOGIN_MS) };
   }
 
   const gate: PageGate = async (req, record) => {
-    const person = unseal<SignedIn>("session", read(req, site().names.session));
+    const person = await unseal<SignedIn>("session", read(req, site().names.session));
     if (!person || typeof person.sub !== "string" || !person.sub) {
       if (req.method !== "GET" && req.method !== "HEAD") return { ok: false, status: 403, why: "your sign-in on this page ended; open the page again to sign in." };
       return beginSignIn(pageIdFromPath((req.url ?? "/").split("?")[0]!) ?? "");
@@ -139,7 +127,7 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...(named ? { "set-cookie": cookie(named, "", 0) } : {}) });
       res.end(`Sign-in failed: ${why}. Open the confirmation page again.`);
     };
-    const login = named ? unseal<Login>("login", read(req, named)) : undefined;
+    const login = named ? await unseal<Login>("login", read(req, named)) : undefined;
     if (!login || login.state !== state || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
     let person: SignedIn;
     try {
@@ -154,11 +142,11 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       const checked = await checkToken(tokens.access_token, opts.issuer, opts.policy);
       const approver = checked.ok && checked.person.actor.sub === claims.sub && checked.person.scopes.includes(opts.approverScope);
       const display = [claims.preferred_username, claims.email].find((v): v is string => typeof v === "string" && v.length > 0);
-      person = { sub: claims.sub, ...(display ? { name: display.slice(0, 256) } : {}), approver, exp: now() + SIGNED_IN_MS };
+      person = { sub: claims.sub, ...(display ? { name: display.slice(0, 256) } : {}), approver };
     } catch (err) {
       return fail((err as Error).message);
     }
-    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, seal("session", person), SIGNED_IN_MS), cookie(named!, "", 0)] });
+    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, await seal("session", person, SIGNED_IN_MS), SIGNED_IN_MS), cookie(named!, "", 0)] });
     res.end();
   }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/server";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
-import type { RedisLink } from "../../core/redis.js";
+import type { RedisLink } from "../../isc/redis.js";
 import { pageIdFromPath } from "../../guard/page/handler.js";
 import type { ConfirmationPages } from "../../guard/page/pages.js";
 import { PACKAGE } from "../../core/version.js";

@@ -1,7 +1,7 @@
 // The process's one Redis connection (ioredis), loaded only with --redis-url: every command bounded in time, none queued while down.
 import { Redis } from "ioredis";
-import { maskRedisUrl, redisPassword } from "./redis-url.js";
-import { registerSecret, type Logger } from "./log.js";
+import { maskRedisUrl, redisPassword } from "../config/redis-url.js";
+import { registerSecret, type Logger } from "../core/log.js";
 
 export interface RedisLink {
   readonly client: Redis;

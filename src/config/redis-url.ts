@@ -1,5 +1,5 @@
 // Checks a --redis-url and masks its password, so it can be shown in `config`, logs and errors.
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../core/errors.js";
 
 /** The URL with any password replaced by ***, e.g. redis://app:***@cache:6379/0. */
 export function maskRedisUrl(raw: string): string {

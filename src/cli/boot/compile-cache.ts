@@ -2,7 +2,7 @@
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
 import { chmodSync, closeSync, constants, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homeFolder } from "../core/home.js";
+import { homeFolder } from "../../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
 import { Script } from "node:vm";
 import { SAVE_COMPILE_CACHE } from "./compile-cache-hook.js";
@@ -104,7 +104,7 @@ export function runWithCompileCache(file: string, bundleKey: string): void {
   // The wrapper adds no line, so stack traces keep the bundle's line numbers. The bundle has no import(): a script
   // compiled here could not run one without an experimental loader.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`;
-  // A damaged cache is refused (not run) because bin.ts turns on V8's checksum check first (src/core/v8-flags.ts).
+  // A damaged cache is refused (not run) because bin.ts turns on V8's checksum check first (src/cli/boot/v8-flags.ts).
   const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
   let pending = !cachedData || script.cachedDataRejected === true;
   (globalThis as { [SAVE_COMPILE_CACHE]?: () => void })[SAVE_COMPILE_CACHE] = () => {
