@@ -72,17 +72,15 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
         elicitForm: async (message, requestedSchema) => {
           // request(), not elicitInput(): elicitInput would turn an answer of the wrong type into an error that reads as
           // "the client failed"; the form channel checks the answer itself and says what was wrong with it.
-          const result = await asking(signal, (child) =>
-            deps.server.request(
-              { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
-              // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
-              { relatedRequestId: extra.mcpReq.id, signal: child, timeout: deps.config.callTimeoutMs },
-            ),
+          const result = await deps.server.request(
+            { method: "elicitation/create", params: { mode: "form", message, requestedSchema: requestedSchema as never } },
+            // The SDK would give up after 60 s; a human typing a name may take longer. The call's deadline bounds it.
+            { relatedRequestId: extra.mcpReq.id, signal, timeout: deps.config.callTimeoutMs },
           );
           return { action: result.action, content: result.content };
         },
         elicitUrl: async (message, url, elicitationId, timeoutMs) => {
-          const result = await asking(signal, (child) => deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal: child, timeout: timeoutMs }));
+          const result = await deps.server.elicitInput({ mode: "url", message, url, elicitationId }, { relatedRequestId: extra.mcpReq.id, signal, timeout: timeoutMs });
           return { action: result.action };
         },
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
@@ -102,23 +100,6 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
   } finally {
     deadline.clear();
     ended?.();
-  }
-}
-
-/**
- * Runs one request to the client on a signal of its own, let go of once it is answered: the SDK leaves its abort
- * listener (holding the whole request) on the signal it is given, and the call's signal lives as long as the call,
- * which for a call waiting on a page is minutes. It would also cancel an answered request should the call end later.
- */
-async function asking<T>(signal: AbortSignal, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const own = new AbortController();
-  const follow = () => own.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener("abort", follow, { once: true });
-  try {
-    return await ask(own.signal);
-  } finally {
-    signal.removeEventListener("abort", follow);
   }
 }
 
