@@ -48,7 +48,7 @@ function inCli(from: RegExp | string, to: string | ((...m: string[]) => string))
   };
 }
 
-const FLAGS = '"--verify-snapshot-checksum","--heap-growing-percent=50","--semi-space-growth-factor=8"';
+const FLAGS = '"--verify-snapshot-checksum","--heap-growing-percent=50"';
 const withoutFlag = (flag: string) => (code: string) => {
   if (!code.includes(FLAGS)) throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
@@ -78,7 +78,6 @@ export async function benchTricks(serverEntry: string, env: Record<string, strin
   // Each variant gets a code cache of its own (its bundle differs), as the shipped one has.
   const cached = (dir: string): ColdEntry => ({ entry: main(dir), env: { ...env, NODE_COMPILE_CACHE: mkdtempSync(join(tmpdir(), "isc-bench-trick-cache-")) } });
   const dirs = {
-    v8SemiSpace: variant(bundleDir, "semi-space", withoutFlag("--semi-space-growth-factor=8")),
     v8HeapGrowing: variant(bundleDir, "heap-growing", withoutFlag("--heap-growing-percent=50")),
     zodJitless: variant(bundleDir, "jitless", inCli(/;([\w$]+)\(\{jitless:!0\}\);/, ";")),
     // ky's module, which src/isc/ky-lazy.ts runs on first use, run at start instead: its (idempotent) init, called at the
@@ -96,7 +95,6 @@ export async function benchTricks(serverEntry: string, env: Record<string, strin
   const starts = await measureColdStarts(runs, {
     shipped,
     codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
-    v8SemiSpace: cached(dirs.v8SemiSpace),
     v8HeapGrowing: cached(dirs.v8HeapGrowing),
     zodJitless: cached(dirs.zodJitless),
     lazyKy: cached(dirs.lazyKy),
@@ -108,7 +106,6 @@ export async function benchTricks(serverEntry: string, env: Record<string, strin
   heapGrowing.rssMb = { calls: memCalls, with: await rssAfterCalls(serverEntry, env, memCalls), without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls) };
   const tricks = [
     trick("code cache", "src/cli/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
-    trick("--semi-space-growth-factor=8", "src/core/v8-flags.ts; the flag taken out of the list", "v8SemiSpace"),
     heapGrowing,
     trick("zod jitless", "src/core/zod-jitless.ts; its z.config call taken out", "zodJitless"),
     trick("lazy ky", "src/isc/ky-lazy.ts; ky's module run at start instead", "lazyKy"),

@@ -44,7 +44,7 @@ describe("npm run bench (quick mode)", () => {
     expect(results.pendingConfirmations.rssMb.waiting).toBeGreaterThan(0);
     expect(results.pendingConfirmations.readMs.ratio).toBeGreaterThan(0);
     // Each start-up trick switched off in a copy of the bundle, started beside the shipped one.
-    expect(results.startupTricks.tricks.map((t: { name: string }) => t.name)).toEqual(["code cache", "--semi-space-growth-factor=8", "--heap-growing-percent=50", "zod jitless", "lazy ky", "keepNames for classes only"]);
+    expect(results.startupTricks.tricks.map((t: { name: string }) => t.name)).toEqual(["code cache", "--heap-growing-percent=50", "zod jitless", "lazy ky", "keepNames for classes only"]);
     for (const t of results.startupTricks.tricks) expect(t.withoutMs).toBeGreaterThan(0);
   }, 150_000);
 });
