@@ -101,7 +101,7 @@ export async function benchTricks(serverEntry: string, env: Record<string, strin
     keepAllNames: cached(dirs.keepAllNames),
   }, baseEnv);
   const trick = (name: string, how: string, key: keyof typeof starts): Trick => ({ name, how, withMs: starts.shipped, withoutMs: starts[key], savedMs: round(starts[key] - starts.shipped, 1) });
-  const memCalls = runs >= 10 ? 3_000 : 300;
+  const memCalls = runs >= 10 ? 3_000 : 100;
   const heapGrowing = trick("--heap-growing-percent=50", "src/core/v8-flags.ts; the flag taken out of the list", "v8HeapGrowing");
   heapGrowing.rssMb = { calls: memCalls, with: await rssAfterCalls(serverEntry, env, memCalls), without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls) };
   const tricks = [

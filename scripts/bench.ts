@@ -188,7 +188,7 @@ async function tokensPhase(): Promise<Results> {
 }
 
 async function tricksPhase(): Promise<Results> {
-  return withTenant(async ({ env }) => ({ ...(await benchTricks(serverEntry, env, BASE_ENV, quick ? 3 : 15)) }));
+  return withTenant(async ({ env }) => ({ ...(await benchTricks(serverEntry, env, BASE_ENV, quick ? 2 : 15)) }));
 }
 
 /** The figures of each phase, one line each, with its target and whether it is met. */

@@ -39,7 +39,7 @@ describe("npm run bench (quick mode)", () => {
     expect(results.sandbox.seedMs).toBeGreaterThan(0);
     expect(results.sandbox.getMedianMs).toBeGreaterThan(0);
     // 300 calls waited at once on pages nobody answered, none ended early; what they cost is for `npm run bench`.
-    expect(stdout).toMatch(/waiting confirmations\s+300 calls waiting on pages nobody answers: RSS [\d.]+ -> [\d.]+ MB/);
+    expect(stdout).toMatch(/waiting confirmations\s+300 calls waiting on pages nobody answers: RSS \+-?[\d.]+ MB \([\d.]+ -> [\d.]+, [\d.]+ KB a call; target <= 150 MB for 10000: (met|NOT MET)\) \| a read [\d.]+ ms median meanwhile vs [\d.]+ idle \([\d.]+x; target <= 3x: (met|NOT MET)\)/);
     expect(results.pendingConfirmations).toMatchObject({ waiting: 300, readMs: { reads: 50 } });
     expect(results.pendingConfirmations.rssMb.waiting).toBeGreaterThan(0);
     expect(results.pendingConfirmations.readMs.ratio).toBeGreaterThan(0);
