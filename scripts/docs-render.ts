@@ -9,6 +9,7 @@ import { listedTool } from "../src/mcp/listed-tools.js";
 import type { ReplicaBench } from "./bench-replicas.js";
 import type { SandboxBench } from "./bench-sandbox.js";
 import type { PendingBench } from "./bench-pending.js";
+import type { EraCalls } from "./bench-eras.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -40,19 +41,28 @@ function promptsList(): string {
   }).join("\n");
 }
 
+interface Measured {
+  /** Set when the phase was measured alone (`npm run bench -- --only <phase>`). */
+  date?: string;
+  machine?: { cpu: string; cores: number };
+}
+
 interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
-  coldStartMs: { server: number; sandbox: number; firstStart?: number; firstStartRatioToNode?: number; tscOutput: number; minimal: number; floor: number; node: number; runs: number; ratioToNode: number; sandboxRatioToNode: number; minimalRatioToNode: number; floorRatioToNode: number };
-  perCallOverheadMs: { calls: number; warmupCalls: number; mcpMedian: number; directMedian: number; overheadMedian: number; overheadP99: number; floorOverheadMedian?: number };
+  coldStartMs: Measured & { server: number; sandbox: number; firstStart: number; tscOutput: number; minimal: number; floor: number; node: number; runs: number; ratioToFloor: number; met: { floor: boolean; minimal: boolean } };
+  perCallMs: Record<string, EraCalls & Measured>;
   bulk: { identities: number; read: number; calls: number; upstreamRequests: number; expectedRequests: number; tokenRequests: number; rateLimited429: number; wallMs: number };
-  memoryMb: { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number };
+  memoryMb: Measured & { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number; met: boolean };
   tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
   replicas?: ReplicaBench;
   sandbox?: SandboxBench;
-  /** With `date` and `machine` when measured alone (`npm run bench -- --only pending`). */
-  pendingConfirmations?: PendingBench & { date?: string; machine?: { cpu: string; cores: number } };
+  pendingConfirmations?: PendingBench & Measured & { met?: { memory: boolean; read: boolean } };
 }
+
+const met = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? " ✓" : " ✗ (not met)");
+/** " (measured alone <date> on <cpu>)" for a phase run with --only, else nothing. */
+const alone = (m: Measured) => (m.date ? ` (measured alone ${m.date.slice(0, 10)}${m.machine ? ` on ${m.machine.cpu}, ${m.machine.cores} cores` : ""})` : "");
 
 /** The replica row: measured, or why it was not (no redis-server where the bench ran). */
 function replicaRow(r: ReplicaBench | undefined): string {
@@ -67,8 +77,15 @@ function replicaRow(r: ReplicaBench | undefined): string {
 function pendingRow(p: BenchResults["pendingConfirmations"]): string {
   const target = "≤ 150 MB RSS growth; a read ≤ 3× its idle median";
   if (!p) return `| calls waiting on confirmation pages nobody answers | not measured yet | ${target} |`;
-  const when = p.date ? ` (measured alone ${p.date.slice(0, 10)}${p.machine ? ` on ${p.machine.cpu}, ${p.machine.cores} cores` : ""})` : "";
-  return `| ${p.waiting} calls waiting at once on confirmation pages nobody answers (stdio, URL elicitation, opened ${p.openingAtOnce} at a time)${when} | RSS +${p.rssMb.growth} MB (${p.rssMb.before} → ${p.rssMb.waiting} MB, ${p.rssMb.perCallKb} KB a call); \`get_identity\` meanwhile ${p.readMs.waitingMedian} ms median vs ${p.readMs.idleMedian} ms idle (${p.readMs.ratio}×); server CPU while they wait ${p.cpuMsPerSecondWaiting} ms/s | ${target} |`;
+  return `| ${p.waiting} calls waiting at once on confirmation pages nobody answers (stdio, URL elicitation, opened ${p.openingAtOnce} at a time)${alone(p)} | RSS +${p.rssMb.growth} MB (${p.rssMb.before} → ${p.rssMb.waiting} MB, ${p.rssMb.perCallKb} KB a call)${met(p.met?.memory)}; \`get_identity\` meanwhile ${p.readMs.waitingMedian} ms median vs ${p.readMs.idleMedian} ms idle (${p.readMs.ratio}×)${met(p.met?.read)}; server CPU while they wait ${p.cpuMsPerSecondWaiting} ms/s | ${target} |`;
+}
+
+/** One row per protocol era: `get_identity` through that era's SDK client, against the SDK's floor. */
+function perCallRows(calls: BenchResults["perCallMs"]): string[] {
+  return Object.values(calls).map(
+    (e) =>
+      `| per call, protocol ${e.era} (${e.client}, stdio; median of ${e.calls} after ${e.warmupCalls} warm-up)${alone(e)} | ${e.serverMedian} ms vs the SDK's floor ${e.floorMedian} ms: +${e.aboveFloor} ms${met(e.met)}; over a direct GET ${e.overheadMedian} ms (floor ${e.floorOverheadMedian} ms) | ≤ the floor + 0.25 ms |`,
+  );
 }
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
@@ -89,10 +106,10 @@ function benchTable(): string {
     "",
     "| measurement | result | target |",
     "|---|---|---|",
-    `| cold start, spawn → \`tools/list\` answer read over stdio by a bare JSON-RPC client (median of ${c.runs}), bare \`node -e ""\` ${c.node} ms | tenant configured ${c.server} ms (${c.ratioToNode}×), \`--sandbox\` ${c.sandbox} ms (${c.sandboxRatioToNode}×)${c.firstStart ? `; without its code cache (a first start) ${c.firstStart} ms (${c.firstStartRatioToNode}×)` : ""}; minimal one-tool \`McpServer\` ${c.minimal} ms (${c.minimalRatioToNode}×), the SDK's floor ${c.floor} ms (${c.floorRatioToNode}×); unbundled tsc output ${c.tscOutput} ms | faster than the minimal server; ≤ 2.5× bare node |`,
-    `| per-call overhead, \`get_identity\` over stdio minus a direct HTTP GET of the same identity (${b.perCallOverheadMs.calls} calls after ${b.perCallOverheadMs.warmupCalls} warm-up) | median ${b.perCallOverheadMs.overheadMedian} ms, p99 ${b.perCallOverheadMs.overheadP99} ms${b.perCallOverheadMs.floorOverheadMedian !== undefined ? `; the SDK's floor (one tool, the same GET with plain fetch, nothing else) ${b.perCallOverheadMs.floorOverheadMedian} ms` : ""} | ≤ 0.6 ms median |`,
+    `| cold start, spawn → \`tools/list\` answer read over stdio by a bare JSON-RPC client (median of ${c.runs})${alone(c)} | tenant configured ${c.server} ms = ${c.ratioToFloor}× the SDK's floor (${c.floor} ms: its low-level \`Server\`, stdio, one static tool, bundled the same way)${met(c.met.floor)}; minimal one-tool \`McpServer\` ${c.minimal} ms${met(c.met.minimal)}; \`--sandbox\` ${c.sandbox} ms; without its code cache ${c.firstStart} ms; unbundled tsc output ${c.tscOutput} ms; bare \`node -e ""\` ${c.node} ms | ≤ 1.15× the SDK's floor; faster than the minimal \`McpServer\` |`,
+    ...perCallRows(b.perCallMs),
     `| bulk: ${b.bulk.identities} identities via \`list_identities\` (${b.bulk.calls} calls, \`maxItems\` + \`offset\`) | ${b.bulk.read} read, ${b.bulk.upstreamRequests} upstream requests (expected ${b.bulk.expectedRequests}), ${b.bulk.tokenRequests} token request, ${b.bulk.rateLimited429} × 429, ${b.bulk.wallMs} ms | ${b.bulk.expectedRequests} requests, 1 token, 0 × 429 |`,
-    `| memory (RSS), \`get_identity\` calls | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterWarmup} MB after ${b.memoryMb.warmupCalls} warm-up calls, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls} more: +${b.memoryMb.growthAfterWarmup} MB after warm-up (+${b.memoryMb.growth} MB from start) | ≤ 30 MB growth after warm-up |`,
+    `| memory (RSS), \`get_identity\` calls${alone(b.memoryMb)} | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterWarmup} MB after ${b.memoryMb.warmupCalls} warm-up calls, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls} more: +${b.memoryMb.growthAfterWarmup} MB${met(b.memoryMb.met)} (+${b.memoryMb.growth} MB from start) | ≤ 30 MB growth over ${b.memoryMb.calls} calls after warm-up |`,
     `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
     `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
     `| server instructions | ${t.instructions} tokens | ≤ 150 |`,
