@@ -31,7 +31,8 @@ module.exports = {
   forbidden: [
     {
       name: "no-circular",
-      comment: "A cycle, even through type-only imports, means two files are one concept split in two, or one is in the wrong layer.",
+      comment:
+        "A cycle, even through type-only imports, means two files are one concept split in two, or one is in the wrong layer.",
       severity: "error",
       from: {},
       to: { circular: true },

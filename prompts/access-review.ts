@@ -6,8 +6,16 @@ export const accessReview = definePrompt({
   name: "access_review",
   title: "Access review of one identity",
   description: "Summarise who someone is, which roles they hold and why, and what they own, for a reviewer.",
-  arguments: [{ name: "who", description: "Name, alias, email or id of the identity.", required: true, complete: "identity" }],
-  tools: ["list_identities", "get_identity", "get_role_assignments", "get_role_assignment", "get_identity_ownership_details"],
+  arguments: [
+    { name: "who", description: "Name, alias, email or id of the identity.", required: true, complete: "identity" },
+  ],
+  tools: [
+    "list_identities",
+    "get_identity",
+    "get_role_assignments",
+    "get_role_assignment",
+    "get_identity_ownership_details",
+  ],
   render: ({ who = "" }) =>
     [
       `Review the access of the identity ${quoted(who)}. This is read-only: change nothing.`,

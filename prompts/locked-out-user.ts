@@ -9,9 +9,20 @@ export const lockedOutUser = definePrompt({
   description: "Help a user who cannot log in: find them, check their status, send a password-reset email.",
   arguments: [
     { name: "who", description: "Name, alias or email of the user.", required: true, complete: "identity" },
-    { name: "via", description: "EMAIL_WORK (default), EMAIL_PERSONAL, LINK_WORK or LINK_PERSONAL.", required: false, complete: VIA },
+    {
+      name: "via",
+      description: "EMAIL_WORK (default), EMAIL_PERSONAL, LINK_WORK or LINK_PERSONAL.",
+      required: false,
+      complete: VIA,
+    },
   ],
-  tools: ["list_identities", "get_identity", "send_identity_verification_account_token", "start_identities_invite", "get_task_status"],
+  tools: [
+    "list_identities",
+    "get_identity",
+    "send_identity_verification_account_token",
+    "start_identities_invite",
+    "get_task_status",
+  ],
   render: ({ who = "", via = "EMAIL_WORK" }) =>
     [
       `A user is locked out of their account. The helpdesk identified them as ${quoted(who)}.`,

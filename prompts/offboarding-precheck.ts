@@ -5,9 +5,18 @@ import { quoted } from "../src/core/quote.js";
 export const offboardingPrecheck = definePrompt({
   name: "offboarding_precheck",
   title: "Offboarding pre-check",
-  description: "Before deleting a leaver: find them, list what they own and their roles, then delete only if nothing blocks it.",
-  arguments: [{ name: "who", description: "Name, alias, email or id of the leaver.", required: true, complete: "identity" }],
-  tools: ["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "delete_identity"],
+  description:
+    "Before deleting a leaver: find them, list what they own and their roles, then delete only if nothing blocks it.",
+  arguments: [
+    { name: "who", description: "Name, alias, email or id of the leaver.", required: true, complete: "identity" },
+  ],
+  tools: [
+    "list_identities",
+    "get_identity",
+    "get_identity_ownership_details",
+    "get_role_assignments",
+    "delete_identity",
+  ],
   render: ({ who = "" }) =>
     [
       `Prepare the offboarding of the identity ${quoted(who)}.`,

@@ -6,8 +6,21 @@ export const processingError = definePrompt({
   name: "processing_error",
   title: "Identity stuck in processing error",
   description: "Inspect an identity whose processing failed, then re-process it or re-sync its attributes.",
-  arguments: [{ name: "who", description: "Name, alias, email or id; empty to find all identities in error.", required: false, complete: "identity" }],
-  tools: ["list_identities", "get_identity", "start_identity_processing", "synchronize_attributes_for_identity", "get_task_status"],
+  arguments: [
+    {
+      name: "who",
+      description: "Name, alias, email or id; empty to find all identities in error.",
+      required: false,
+      complete: "identity",
+    },
+  ],
+  tools: [
+    "list_identities",
+    "get_identity",
+    "start_identity_processing",
+    "synchronize_attributes_for_identity",
+    "get_task_status",
+  ],
   render: ({ who = "" }) =>
     [
       who

@@ -21,7 +21,8 @@ async function coldStart({ entry, args = [], env }: ColdEntry): Promise<number> 
   try {
     const listed = (await rpc.request("tools/list", {})) as { result?: { tools?: unknown[] } };
     const ms = performance.now() - started;
-    if (!listed.result?.tools?.length) throw new Error(`${entry} answered tools/list without tools: ${JSON.stringify(listed).slice(0, 300)}`);
+    if (!listed.result?.tools?.length)
+      throw new Error(`${entry} answered tools/list without tools: ${JSON.stringify(listed).slice(0, 300)}`);
     return ms;
   } finally {
     // Ending stdin lets the server shut down as under a host, so the first start writes its code cache as there.
@@ -39,7 +40,11 @@ function bareNode(env: Record<string, string>): Promise<number> {
 }
 
 /** Medians (ms) of `runs` starts of each contender plus bare `node -e ""`, one round of all at a time. */
-export async function measureColdStarts<K extends string>(runs: number, entries: Record<K, ColdEntry>, nodeEnv: Record<string, string>): Promise<Record<K | "node", number>> {
+export async function measureColdStarts<K extends string>(
+  runs: number,
+  entries: Record<K, ColdEntry>,
+  nodeEnv: Record<string, string>,
+): Promise<Record<K | "node", number>> {
   const keys = Object.keys(entries) as K[];
   const samples = new Map<K | "node", number[]>([["node", []], ...keys.map((k): [K, number[]] => [k, []])]);
   // Interleaved, so a noisy moment on a shared machine hits every contender alike.

@@ -40,11 +40,17 @@ async function connect(era: Era, entry: string, env: Record<string, string>): Pr
     // The 2025-era client most hosts embed (what the tests use too).
     const client = new Client2025({ name: "bench", version: "1.0.0" });
     await client.connect(new Stdio2025({ command: process.execPath, args: [entry], env, stderr: "inherit" }));
-    return { call: async (identityId) => (await client.callTool({ name: "get_identity", arguments: { identityId } })) as never, close: () => client.close() };
+    return {
+      call: async (identityId) => (await client.callTool({ name: "get_identity", arguments: { identityId } })) as never,
+      close: () => client.close(),
+    };
   }
   const client = new Client2026({ name: "bench", version: "2.0.0" }, { versionNegotiation: { mode: { pin: era } } });
   await client.connect(new Stdio2026({ command: process.execPath, args: [entry], env, stderr: "inherit" }));
-  return { call: async (identityId) => (await client.callTool({ name: "get_identity", arguments: { identityId } })) as never, close: () => client.close() };
+  return {
+    call: async (identityId) => (await client.callTool({ name: "get_identity", arguments: { identityId } })) as never,
+    close: () => client.close(),
+  };
 }
 
 export interface EraBenchOptions {
@@ -74,7 +80,8 @@ export async function benchEra(era: Era, o: EraBenchOptions): Promise<EraCalls> 
       let t = performance.now();
       const r = await server.call(o.identityId);
       const s = performance.now() - t;
-      if (r.isError || !r.structuredContent) throw new Error(`get_identity failed during the ${era} per-call bench: ${JSON.stringify(r).slice(0, 300)}`);
+      if (r.isError || !r.structuredContent)
+        throw new Error(`get_identity failed during the ${era} per-call bench: ${JSON.stringify(r).slice(0, 300)}`);
       t = performance.now();
       const f = await floor.call(o.identityId);
       const fl = performance.now() - t;
@@ -90,7 +97,10 @@ export async function benchEra(era: Era, o: EraBenchOptions): Promise<EraCalls> 
     const aboveFloor = round(median(viaServer) - median(viaFloor), 3);
     return {
       era,
-      client: era === "2025-11-25" ? "@modelcontextprotocol/sdk 1.32 Client" : "@modelcontextprotocol/client 2.4 Client pinned to 2026-07-28",
+      client:
+        era === "2025-11-25"
+          ? "@modelcontextprotocol/sdk 1.32 Client"
+          : "@modelcontextprotocol/client 2.4 Client pinned to 2026-07-28",
       calls: o.calls,
       warmupCalls: o.warmup,
       serverMedian: round(median(viaServer), 3),

@@ -37,7 +37,9 @@ async function reads(rpc: RpcChild, identityId: string, n: number): Promise<numb
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId } })) as { result?: { isError?: boolean } };
+    const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId } })) as {
+      result?: { isError?: boolean };
+    };
     times.push(performance.now() - t);
     if (!r.result || r.result.isError) throw new Error("bench: get_identity failed in the pending phase");
   }
@@ -46,7 +48,11 @@ async function reads(rpc: RpcChild, identityId: string, n: number): Promise<numb
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function benchPending(entry: string, baseEnv: Record<string, string>, quick: boolean): Promise<PendingBench> {
+export async function benchPending(
+  entry: string,
+  baseEnv: Record<string, string>,
+  quick: boolean,
+): Promise<PendingBench> {
   const n = quick ? 300 : 10_000;
   const warmPages = quick ? 20 : 200;
   const readCount = quick ? 50 : 300;
@@ -54,10 +60,32 @@ export async function benchPending(entry: string, baseEnv: Record<string, string
   const sandbox = createSandbox({ rateLimit: false, identities: n + warmPages + 10 });
   const served = await serveSandbox(sandbox);
   const ids = [...sandbox.state.identities.keys()];
-  const env = { ...baseEnv, SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_LOG_LEVEL: "warn" };
+  const env = {
+    ...baseEnv,
+    SAIL_BASE_URL: served.url,
+    SAIL_CLIENT_ID: sandbox.clientId,
+    SAIL_CLIENT_SECRET: sandbox.clientSecret,
+    ISC_MCP_LOG_LEVEL: "warn",
+  };
   // Long enough that no call stops waiting during the phase; the caps raised so that all of them may wait.
-  const args = ["--confirm", "strict", "--confirm-via", "url", "--confirm-wait", "3600", "--confirm-ttl", "3600", "--call-timeout", "3700000",
-    "--rate-limit", "0", "--max-pending-per-session", String(n + warmPages), "--max-pending", String(n + warmPages)];
+  const args = [
+    "--confirm",
+    "strict",
+    "--confirm-via",
+    "url",
+    "--confirm-wait",
+    "3600",
+    "--confirm-ttl",
+    "3600",
+    "--call-timeout",
+    "3700000",
+    "--rate-limit",
+    "0",
+    "--max-pending-per-session",
+    String(n + warmPages),
+    "--max-pending",
+    String(n + warmPages),
+  ];
   // A client that declares URL elicitation and "opens" every page, whose human never answers.
   const shown: string[] = [];
   const rpc = await spawnRpc(entry, env, args, {
@@ -71,7 +99,8 @@ export async function benchPending(entry: string, baseEnv: Record<string, string
   const pid = rpc.pid!;
   /** Calls that ended (answered, refused or cut off): none may, until the phase is over. */
   let ended = 0;
-  const call = (identityId: string) => rpc.request("tools/call", { name: "reset_identity", arguments: { identityId } }).finally(() => ended++);
+  const call = (identityId: string) =>
+    rpc.request("tools/call", { name: "reset_identity", arguments: { identityId } }).finally(() => ended++);
   try {
     const readId = ids[0]!;
     // Warm, as the per-call phase is: the first few hundred calls are the JIT's.
@@ -81,7 +110,11 @@ export async function benchPending(entry: string, baseEnv: Record<string, string
     while (shown.length < warmPages) await sleep(20);
     for (const url of shown.splice(0)) {
       const target = new URL(url);
-      await fetch(target, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: target.origin }, body: new URLSearchParams({ answer: "cancel" }) });
+      await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: target.origin },
+        body: new URLSearchParams({ answer: "cancel" }),
+      });
     }
     await Promise.all(warm);
     ended = 0;
@@ -110,7 +143,13 @@ export async function benchPending(entry: string, baseEnv: Record<string, string
       waiting: n,
       openingAtOnce,
       rampSeconds: round(rampSeconds, 1),
-      rssMb: { before, waiting, peak, growth: round(waiting - before, 1), perCallKb: round(((waiting - before) * 1024) / n, 1) },
+      rssMb: {
+        before,
+        waiting,
+        peak,
+        growth: round(waiting - before, 1),
+        perCallKb: round(((waiting - before) * 1024) / n, 1),
+      },
       readMs: {
         reads: readCount,
         idleMedian: round(median(idle), 3),

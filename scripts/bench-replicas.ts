@@ -40,12 +40,22 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** A replica of the built CLI; resolves with its /mcp URL. */
-async function replica(entry: string, env: Record<string, string>, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [entry, "--http", "--port", "0", "--stateless", ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+async function replica(
+  entry: string,
+  env: Record<string, string>,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [entry, "--http", "--port", "0", "--stateless", ...args], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   let url = "";
-  await until(() => Boolean((url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err)?.[1] ?? "")), "a replica").catch((e: Error) => {
+  await until(
+    () => Boolean((url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(err)?.[1] ?? "")),
+    "a replica",
+  ).catch((e: Error) => {
     throw new Error(`${e.message}: ${err.trim()}`);
   });
   return { url, child };
@@ -56,7 +66,11 @@ let rpcId = 0;
 async function callTool(url: string, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method: "tools/call", params: { name, arguments: args } }),
   });
   const text = await res.text();
@@ -95,18 +109,34 @@ async function guardedCall(url: string, ids: string[]): Promise<number> {
   return median(times);
 }
 
-export async function benchReplicas(entry: string, baseEnv: Record<string, string>, quick: boolean): Promise<ReplicaBench> {
+export async function benchReplicas(
+  entry: string,
+  baseEnv: Record<string, string>,
+  quick: boolean,
+): Promise<ReplicaBench> {
   const bin = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
   if (!bin) return { skipped: "redis-server is not installed" };
   const port = await freePort();
-  const redis = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const redis = spawn(bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const redisUrl = `redis://127.0.0.1:${port}`;
   const sandbox = createSandbox({ rateLimit: false, identities: 600 });
   const served = await serveSandbox(sandbox);
-  const env = { ...baseEnv, SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_CONFIRM_KEY: KEY, ISC_MCP_LOG_LEVEL: "info" };
+  const env = {
+    ...baseEnv,
+    SAIL_BASE_URL: served.url,
+    SAIL_CLIENT_ID: sandbox.clientId,
+    SAIL_CLIENT_SECRET: sandbox.clientSecret,
+    ISC_MCP_CONFIRM_KEY: KEY,
+    ISC_MCP_LOG_LEVEL: "info",
+  };
   const children: ChildProcess[] = [];
   try {
-    await until(() => spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout.trim() === "PONG", "redis-server");
+    await until(
+      () => spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout.trim() === "PONG",
+      "redis-server",
+    );
     // Limiter off: the section measures the server and Redis, not ISC's budget.
     const shared = ["--redis-url", redisUrl, "--rate-limit", "0", "--confirm", "auto"];
     const three = await Promise.all([1, 2, 3].map(() => replica(entry, env, shared)));
@@ -115,9 +145,19 @@ export async function benchReplicas(entry: string, baseEnv: Record<string, strin
     const seconds = quick ? 1.5 : 6;
     const concurrency = 24;
     await throughput([three[0]!.url], plain, concurrency, quick ? 0.5 : 2); // warm-up
-    await throughput(three.map((r) => r.url), plain, concurrency, quick ? 0.5 : 2);
+    await throughput(
+      three.map((r) => r.url),
+      plain,
+      concurrency,
+      quick ? 0.5 : 2,
+    );
     const one = await throughput([three[0]!.url], plain, concurrency, seconds);
-    const all = await throughput(three.map((r) => r.url), plain, concurrency, seconds);
+    const all = await throughput(
+      three.map((r) => r.url),
+      plain,
+      concurrency,
+      seconds,
+    );
 
     const memory = await replica(entry, env, ["--single-replica", "--rate-limit", "0", "--confirm", "auto"]);
     children.push(memory.child);
@@ -129,7 +169,13 @@ export async function benchReplicas(entry: string, baseEnv: Record<string, strin
     const mem = await guardedCall(memory.url, ids.slice(10, 10 + calls));
     const red = await guardedCall(three[0]!.url, ids.slice(10 + calls, 10 + 2 * calls));
     return {
-      callsPerSecond: { oneReplica: round(one, 0), threeReplicas: round(all, 0), ratio: round(all / one, 2), concurrency, seconds },
+      callsPerSecond: {
+        oneReplica: round(one, 0),
+        threeReplicas: round(all, 0),
+        ratio: round(all / one, 2),
+        concurrency,
+        seconds,
+      },
       guardedCallMs: { memory: round(mem, 2), redis: round(red, 2), addedByRedis: round(red - mem, 2), calls },
     };
   } finally {

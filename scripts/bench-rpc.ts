@@ -18,19 +18,35 @@ export interface RpcOptions {
   onRequest?: (method: string, params: Record<string, unknown>) => Record<string, unknown>;
 }
 
-export async function spawnRpc(entry: string, env: Record<string, string>, args: string[] = [], options: RpcOptions = {}): Promise<RpcChild> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [entry, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+export async function spawnRpc(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  options: RpcOptions = {},
+): Promise<RpcChild> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [entry, ...args], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   // Kept only to say why, should the child die before it answers (a bench that waited on it would hang instead).
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   // A write after the child died fails with EPIPE; the child's end is reported below, with its own words.
   child.stdin.on("error", () => {});
-  const pending = new Map<number, { resolve: (message: Record<string, unknown>) => void; reject: (err: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (message: Record<string, unknown>) => void; reject: (err: Error) => void }
+  >();
   createInterface({ input: child.stdout }).on("line", (line) => {
-    const message = JSON.parse(line) as { id?: number; method?: string; params?: Record<string, unknown> } & Record<string, unknown>;
+    const message = JSON.parse(line) as { id?: number; method?: string; params?: Record<string, unknown> } & Record<
+      string,
+      unknown
+    >;
     if (message.method !== undefined) {
       if (message.id !== undefined && options.onRequest) {
-        child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: options.onRequest(message.method, message.params ?? {}) })}\n`);
+        child.stdin.write(
+          `${JSON.stringify({ jsonrpc: "2.0", id: message.id, result: options.onRequest(message.method, message.params ?? {}) })}\n`,
+        );
       }
       return;
     }
@@ -56,7 +72,11 @@ export async function spawnRpc(entry: string, env: Record<string, string>, args:
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
     });
   // The protocol version the SDK's own client sends.
-  await request("initialize", { protocolVersion: "2025-11-25", capabilities: options.capabilities ?? {}, clientInfo: { name: "bench-rpc", version: "1" } });
+  await request("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: options.capabilities ?? {},
+    clientInfo: { name: "bench-rpc", version: "1" },
+  });
   child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return {
     pid: child.pid,

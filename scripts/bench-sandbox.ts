@@ -25,7 +25,11 @@ export async function benchSandbox(quick: boolean): Promise<SandboxBench> {
   const token = await tokenOf(sandbox);
   const id = pickFixtures(sandbox.state).plain;
   const get = async () => {
-    const res = await sandbox.handler(new Request(`http://sandbox.bench/v2025/identities/${id}`, { headers: { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true" } }));
+    const res = await sandbox.handler(
+      new Request(`http://sandbox.bench/v2025/identities/${id}`, {
+        headers: { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true" },
+      }),
+    );
     if (res.status !== 200) throw new Error(`bench: sandbox GET answered ${res.status}`);
     await res.text();
   };
@@ -42,7 +46,14 @@ export async function benchSandbox(quick: boolean): Promise<SandboxBench> {
 
 async function tokenOf(sandbox: ReturnType<typeof createSandbox>): Promise<string> {
   const res = await sandbox.handler(
-    new Request("http://sandbox.bench/oauth/token", { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: sandbox.clientId, client_secret: sandbox.clientSecret }) }),
+    new Request("http://sandbox.bench/oauth/token", {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+      }),
+    }),
   );
   return ((await res.json()) as { access_token: string }).access_token;
 }

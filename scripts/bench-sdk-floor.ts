@@ -7,9 +7,16 @@ import { Server } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 
 // A validator that accepts anything, so the SDK builds no ajv instance (the bundle also leaves ajv out, see scripts/bundle.ts).
-const acceptAll = { getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }) };
+const acceptAll = {
+  getValidator: () => (input: unknown) => ({ valid: true as const, data: input as never, errorMessage: undefined }),
+};
 serveStdio(() => {
-  const server = new Server({ name: "floor", version: "1.0.0" }, { capabilities: { tools: {} }, jsonSchemaValidator: acceptAll });
-  server.setRequestHandler("tools/list", () => ({ tools: [{ name: "echo", description: "Echo the text.", inputSchema: { type: "object" as const } }] }));
+  const server = new Server(
+    { name: "floor", version: "1.0.0" },
+    { capabilities: { tools: {} }, jsonSchemaValidator: acceptAll },
+  );
+  server.setRequestHandler("tools/list", () => ({
+    tools: [{ name: "echo", description: "Echo the text.", inputSchema: { type: "object" as const } }],
+  }));
   return server;
 });

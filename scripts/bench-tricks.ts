@@ -39,28 +39,36 @@ function variant(bundleDir: string, name: string, patch: (code: string, file: st
 }
 
 /** Replaces `from` (a string or a pattern that must match once) in cli.cjs only; fails loudly when the bundle changed shape. */
-function inCli(from: RegExp | string, to: string | ((...m: string[]) => string)): (code: string, file: string) => string {
+function inCli(
+  from: RegExp | string,
+  to: string | ((...m: string[]) => string),
+): (code: string, file: string) => string {
   return (code, file) => {
     if (file !== "cli.cjs") return code;
     const found = typeof from === "string" ? code.includes(from) : from.test(code);
-    if (!found) throw new Error(`bench tricks: ${String(from)} not found in cli.cjs; the bundle changed (see scripts/bundle.ts)`);
+    if (!found)
+      throw new Error(`bench tricks: ${String(from)} not found in cli.cjs; the bundle changed (see scripts/bundle.ts)`);
     return code.replace(from, to as never);
   };
 }
 
 const FLAGS = '"--verify-snapshot-checksum","--heap-growing-percent=50"';
 const withoutFlag = (flag: string) => (code: string) => {
-  if (!code.includes(FLAGS)) throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
+  if (!code.includes(FLAGS))
+    throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
 };
 
 async function rssAfterCalls(entry: string, env: Record<string, string>, calls: number): Promise<number> {
   const rpc = await spawnRpc(entry, env);
   try {
-    const listed = (await rpc.request("tools/call", { name: "list_identities", arguments: { limit: 1 } })) as { result?: { structuredContent?: { items?: Array<{ id: string }> } } };
+    const listed = (await rpc.request("tools/call", { name: "list_identities", arguments: { limit: 1 } })) as {
+      result?: { structuredContent?: { items?: Array<{ id: string }> } };
+    };
     const id = listed.result?.structuredContent?.items?.[0]?.id;
     if (!id) throw new Error("bench tricks: list_identities gave no identity");
-    for (let i = 0; i < calls; i++) await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: id } });
+    for (let i = 0; i < calls; i++)
+      await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: id } });
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${rpc.pid}/status`, "utf8"))?.[1]);
     return round(kb / 1024, 1);
   } finally {
@@ -72,11 +80,19 @@ async function rssAfterCalls(entry: string, env: Record<string, string>, calls: 
  * `serverEntry` is the shipped main.js; `env` points it at a tenant. Each variant is a patched copy of the bundle (so
  * the same code, minus one trick), started `runs` times in the same interleaved rounds as the shipped one.
  */
-export async function benchTricks(serverEntry: string, env: Record<string, string>, baseEnv: Record<string, string>, runs: number): Promise<TricksBench> {
+export async function benchTricks(
+  serverEntry: string,
+  env: Record<string, string>,
+  baseEnv: Record<string, string>,
+  runs: number,
+): Promise<TricksBench> {
   const bundleDir = dirname(dirname(dirname(serverEntry)));
   const main = (dir: string) => join(dir, "src", "cli", "main.js");
   // Each variant gets a code cache of its own (its bundle differs), as the shipped one has.
-  const cached = (dir: string): ColdEntry => ({ entry: main(dir), env: { ...env, NODE_COMPILE_CACHE: mkdtempSync(join(tmpdir(), "isc-bench-trick-cache-")) } });
+  const cached = (dir: string): ColdEntry => ({
+    entry: main(dir),
+    env: { ...env, NODE_COMPILE_CACHE: mkdtempSync(join(tmpdir(), "isc-bench-trick-cache-")) },
+  });
   const dirs = {
     v8HeapGrowing: variant(bundleDir, "heap-growing", withoutFlag("--heap-growing-percent=50")),
     zodJitless: variant(bundleDir, "jitless", inCli(/;([\w$]+)\(\{jitless:!0\}\);/, ";")),
@@ -88,28 +104,57 @@ export async function benchTricks(serverEntry: string, env: Record<string, strin
       if (!init) throw new Error("bench tricks: ky's lazy import was not found in cli.cjs (see src/isc/ky-lazy.ts)");
       return `${code}\n;${init}();\n`;
     }),
-    keepAllNames: variant(bundleDir, "names", inCli(/e\.prototype\?([\w$]+)\(e,"name",\{value:t,configurable:!0\}\):e/, (_m: string, define: string) => `${define}(e,"name",{value:t,configurable:!0})`)),
+    keepAllNames: variant(
+      bundleDir,
+      "names",
+      inCli(
+        /e\.prototype\?([\w$]+)\(e,"name",\{value:t,configurable:!0\}\):e/,
+        (_m: string, define: string) => `${define}(e,"name",{value:t,configurable:!0})`,
+      ),
+    ),
   };
 
   const shipped: ColdEntry = { entry: serverEntry, env };
-  const starts = await measureColdStarts(runs, {
-    shipped,
-    codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
-    v8HeapGrowing: cached(dirs.v8HeapGrowing),
-    zodJitless: cached(dirs.zodJitless),
-    lazyKy: cached(dirs.lazyKy),
-    keepAllNames: cached(dirs.keepAllNames),
-  }, baseEnv);
-  const trick = (name: string, how: string, key: keyof typeof starts): Trick => ({ name, how, withMs: starts.shipped, withoutMs: starts[key], savedMs: round(starts[key] - starts.shipped, 1) });
+  const starts = await measureColdStarts(
+    runs,
+    {
+      shipped,
+      codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
+      v8HeapGrowing: cached(dirs.v8HeapGrowing),
+      zodJitless: cached(dirs.zodJitless),
+      lazyKy: cached(dirs.lazyKy),
+      keepAllNames: cached(dirs.keepAllNames),
+    },
+    baseEnv,
+  );
+  const trick = (name: string, how: string, key: keyof typeof starts): Trick => ({
+    name,
+    how,
+    withMs: starts.shipped,
+    withoutMs: starts[key],
+    savedMs: round(starts[key] - starts.shipped, 1),
+  });
   const memCalls = runs >= 10 ? 3_000 : 100;
-  const heapGrowing = trick("--heap-growing-percent=50", "src/core/v8-flags.ts; the flag taken out of the list", "v8HeapGrowing");
-  heapGrowing.rssMb = { calls: memCalls, with: await rssAfterCalls(serverEntry, env, memCalls), without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls) };
+  const heapGrowing = trick(
+    "--heap-growing-percent=50",
+    "src/core/v8-flags.ts; the flag taken out of the list",
+    "v8HeapGrowing",
+  );
+  heapGrowing.rssMb = {
+    calls: memCalls,
+    with: await rssAfterCalls(serverEntry, env, memCalls),
+    without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls),
+  };
   const tricks = [
     trick("code cache", "src/cli/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
     heapGrowing,
     trick("zod jitless", "src/core/zod-jitless.ts; its z.config call taken out", "zodJitless"),
     trick("lazy ky", "src/isc/ky-lazy.ts; ky's module run at start instead", "lazyKy"),
-    trick("keepNames for classes only", "scripts/bundle.ts keepClassNamesOnly; every function named again", "keepAllNames"),
+    trick(
+      "keepNames for classes only",
+      "scripts/bundle.ts keepClassNamesOnly; every function named again",
+      "keepAllNames",
+    ),
   ];
   for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
   return { runs, shippedMs: starts.shipped, tricks };

@@ -44,11 +44,22 @@ const cacheDir = mkdtempSync(join(tmpdir(), "isc-bench-cache-"));
 const BASE_ENV = { PATH: process.env.PATH ?? "", NODE_COMPILE_CACHE: cacheDir };
 
 function serverEnv(url: string, sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...BASE_ENV, SAIL_BASE_URL: url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret, ISC_MCP_LOG_LEVEL: "warn", ...extra };
+  return {
+    ...BASE_ENV,
+    SAIL_BASE_URL: url,
+    SAIL_CLIENT_ID: sandbox.clientId,
+    SAIL_CLIENT_SECRET: sandbox.clientSecret,
+    ISC_MCP_LOG_LEVEL: "warn",
+    ...extra,
+  };
 }
 
 /** `capabilities`: what the client declares (with elicitation, --confirm strict lists every tool). */
-async function connect(entry: string, env: Record<string, string>, capabilities: Record<string, unknown> = {}): Promise<{ client: Client; transport: StdioClientTransport }> {
+async function connect(
+  entry: string,
+  env: Record<string, string>,
+  capabilities: Record<string, unknown> = {},
+): Promise<{ client: Client; transport: StdioClientTransport }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [entry], env, stderr: "inherit" });
   const client = new Client({ name: "bench", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
@@ -61,7 +72,12 @@ function rssMb(pid: number | null): number {
   return round(kb / 1024, 1);
 }
 
-const machine = () => ({ cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version });
+const machine = () => ({
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGb: round(totalmem() / 2 ** 30, 1),
+  node: process.version,
+});
 /** The machine and how busy it was (1, 5 and 15-minute load averages): on a shared machine every figure depends on it. */
 const machineNow = () => ({ ...machine(), loadAverage: loadavg().map((x) => round(x, 1)) });
 
@@ -84,14 +100,20 @@ function resultsFile(): URL {
 }
 
 /** Every phase needs a tenant: the sandbox, without a rate limit (so the server has none either: our own overhead). */
-async function withTenant<T>(run: (t: { url: string; sandbox: Sandbox; env: Record<string, string>; bearer: string; plain: string }) => Promise<T>): Promise<T> {
+async function withTenant<T>(
+  run: (t: { url: string; sandbox: Sandbox; env: Record<string, string>; bearer: string; plain: string }) => Promise<T>,
+): Promise<T> {
   const sandbox = createSandbox({ rateLimit: false });
   const served = await serveSandbox(sandbox);
   try {
     const env = serverEnv(served.url, sandbox, { ISC_MCP_RATE_LIMIT: "0" });
     const tokenRes = await fetch(`${served.url}/oauth/token`, {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: sandbox.clientId, client_secret: sandbox.clientSecret }),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sandbox.clientId,
+        client_secret: sandbox.clientSecret,
+      }),
     });
     const bearer = ((await tokenRes.json()) as { access_token: string }).access_token;
     return await run({ url: served.url, sandbox, env, bearer, plain: pickFixtures(sandbox.state).plain });
@@ -102,14 +124,18 @@ async function withTenant<T>(run: (t: { url: string; sandbox: Sandbox; env: Reco
 
 async function coldPhase(): Promise<Results> {
   return withTenant(async ({ env }) => {
-    const cold = await measureColdStarts(N.cold, {
-      floor: { entry: floorEntry, env },
-      minimal: { entry: minimalEntry, env },
-      server: { entry: serverEntry, env },
-      sandbox: { entry: serverEntry, args: ["--sandbox"], env: { ...BASE_ENV, ISC_MCP_LOG_LEVEL: "warn" } },
-      firstStart: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
-      tscOutput: { entry: tscEntry, env },
-    }, BASE_ENV);
+    const cold = await measureColdStarts(
+      N.cold,
+      {
+        floor: { entry: floorEntry, env },
+        minimal: { entry: minimalEntry, env },
+        server: { entry: serverEntry, env },
+        sandbox: { entry: serverEntry, args: ["--sandbox"], env: { ...BASE_ENV, ISC_MCP_LOG_LEVEL: "warn" } },
+        firstStart: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
+        tscOutput: { entry: tscEntry, env },
+      },
+      BASE_ENV,
+    );
     const ratioToFloor = round(cold.server / cold.floor, 2);
     return {
       ...cold,
@@ -128,8 +154,16 @@ async function coldPhase(): Promise<Results> {
 async function callsPhase(): Promise<Results> {
   return withTenant(async ({ url, env, bearer, plain }) => {
     // The same request the server makes on its default API version (v1: no experimental header on a read).
-    const direct = async () => (await fetch(`${url}/identities/v1/${plain}`, { headers: { authorization: `Bearer ${bearer}` } })).json();
-    const opts = { server: { entry: serverEntry, env }, floor: { entry: callFloorEntry, env }, identityId: plain, direct, warmup: N.warmup, calls: N.calls };
+    const direct = async () =>
+      (await fetch(`${url}/identities/v1/${plain}`, { headers: { authorization: `Bearer ${bearer}` } })).json();
+    const opts = {
+      server: { entry: serverEntry, env },
+      floor: { entry: callFloorEntry, env },
+      identityId: plain,
+      direct,
+      warmup: N.warmup,
+      calls: N.calls,
+    };
     const eras: Record<string, EraCalls> = {};
     for (const era of ["2025-11-25", "2026-07-28"] as const) eras[era] = await benchEra(era, opts);
     return eras;
@@ -143,7 +177,9 @@ async function memoryPhase(): Promise<Results> {
     try {
       const rssStart = rssMb(rpc.pid ?? null);
       const callGet = async () => {
-        const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } })) as { result?: { isError?: boolean } };
+        const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } })) as {
+          result?: { isError?: boolean };
+        };
         if (!r.result || r.result.isError) throw new Error("get_identity failed during the memory bench");
       };
       // A long-running server is measured warm: by then the JIT and V8's heap sizing have settled; growth from here on
@@ -172,7 +208,13 @@ async function memoryPhase(): Promise<Results> {
 
 async function pendingPhase(): Promise<Results> {
   const p = await benchPending(serverEntry, BASE_ENV, quick);
-  return { ...p, met: { memory: p.rssMb.growth <= PENDING_GROWTH_MB * (p.waiting / 10_000), read: p.readMs.ratio <= PENDING_READ_RATIO } };
+  return {
+    ...p,
+    met: {
+      memory: p.rssMb.growth <= PENDING_GROWTH_MB * (p.waiting / 10_000),
+      read: p.readMs.ratio <= PENDING_READ_RATIO,
+    },
+  };
 }
 
 /** What a model pays for every tool: a client that can confirm (form and URL elicitation) is offered all of them. */
@@ -209,11 +251,23 @@ function rows(r: Results): Array<[string, string]> {
     ]);
   }
   const m = r.memoryMb as (Record<string, number> & { met: boolean }) | undefined;
-  if (m) out.push(["memory (RSS MB)", `+${m.growthAfterWarmup} over ${m.calls} calls after ${m.warmupCalls} warm-up (target <= ${MEMORY_GROWTH_MB}: ${yes(m.met)}) | start ${m.rssAfterStart}, warm ${m.rssAfterWarmup}, after ${m.rssAfterCalls}`]);
+  if (m)
+    out.push([
+      "memory (RSS MB)",
+      `+${m.growthAfterWarmup} over ${m.calls} calls after ${m.warmupCalls} warm-up (target <= ${MEMORY_GROWTH_MB}: ${yes(m.met)}) | start ${m.rssAfterStart}, warm ${m.rssAfterWarmup}, after ${m.rssAfterCalls}`,
+    ]);
   const bulk = r.bulk as Record<string, number> | undefined;
-  if (bulk) out.push(["bulk list", `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`]);
+  if (bulk)
+    out.push([
+      "bulk list",
+      `${bulk.read} identities in ${bulk.calls} calls: ${bulk.upstreamRequests} requests (expected ${bulk.expectedRequests}), ${bulk.tokenRequests} token, ${bulk.rateLimited429} x 429, ${bulk.wallMs} ms`,
+    ]);
   const sb = r.sandbox as Record<string, number> | undefined;
-  if (sb) out.push(["sandbox tenant", `${sb.identities} identities seeded in ${sb.seedMs} ms | GET through the handler ${sb.getMedianMs} ms median (${sb.gets})`]);
+  if (sb)
+    out.push([
+      "sandbox tenant",
+      `${sb.identities} identities seeded in ${sb.seedMs} ms | GET through the handler ${sb.getMedianMs} ms median (${sb.gets})`,
+    ]);
   const rep = r.replicas as Awaited<ReturnType<typeof benchReplicas>> | undefined;
   if (rep) {
     out.push([
@@ -232,12 +286,20 @@ function rows(r: Results): Array<[string, string]> {
   }
   const t = r.startupTricks as TricksBench | undefined;
   for (const x of t?.tricks ?? []) {
-    const rss = x.rssMb ? ` | RSS after ${x.rssMb.calls} calls ${x.rssMb.with} MB with, ${x.rssMb.without} without` : "";
-    out.push([`  trick: ${x.name}`, `start ${x.withMs} ms with, ${x.withoutMs} without (${x.savedMs >= 0 ? "saves" : "costs"} ${Math.abs(x.savedMs)} ms)${rss}`]);
+    const rss = x.rssMb
+      ? ` | RSS after ${x.rssMb.calls} calls ${x.rssMb.with} MB with, ${x.rssMb.without} without`
+      : "";
+    out.push([
+      `  trick: ${x.name}`,
+      `start ${x.withMs} ms with, ${x.withoutMs} without (${x.savedMs >= 0 ? "saves" : "costs"} ${Math.abs(x.savedMs)} ms)${rss}`,
+    ]);
   }
   const tokens = r.tokens as Awaited<ReturnType<typeof measureTokens>> | undefined;
   if (tokens) {
-    out.push(["tokens", `tools/list ${tokens.toolsList} | instructions ${tokens.instructions} | 50 identities: raw ${tokens.list50.raw}, summary ${tokens.list50.structured} (${round(tokens.list50.structuredRatio * 100, 1)}%), text ${tokens.list50.text} (${round(tokens.list50.textRatio * 100, 1)}%)`]);
+    out.push([
+      "tokens",
+      `tools/list ${tokens.toolsList} | instructions ${tokens.instructions} | 50 identities: raw ${tokens.list50.raw}, summary ${tokens.list50.structured} (${round(tokens.list50.structuredRatio * 100, 1)}%), text ${tokens.list50.text} (${round(tokens.list50.textRatio * 100, 1)}%)`,
+    ]);
     out.push(...Object.entries(tokens.perTool).map(([name, n]): [string, string] => [`  ${name}`, `${n} tokens`]));
   }
   return out;
@@ -247,12 +309,30 @@ function print(r: Results, label: string): void {
   const lines = rows(r);
   const width = Math.max(...lines.map(([k]) => k.length));
   const m = machine();
-  process.stdout.write(`isc-identities-mcp bench${quick ? " (quick)" : ""}${label} on ${m.cpu}, ${m.cores} cores, node ${process.version}, load average ${loadavg().map((x) => round(x, 1)).join(" ")}\n`);
+  process.stdout.write(
+    `isc-identities-mcp bench${quick ? " (quick)" : ""}${label} on ${m.cpu}, ${m.cores} cores, node ${process.version}, load average ${loadavg()
+      .map((x) => round(x, 1))
+      .join(" ")}\n`,
+  );
   for (const [k, v] of lines) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
 }
 
-const RESULT_KEY: Record<string, string> = { cold: "coldStartMs", calls: "perCallMs", memory: "memoryMb", tokens: "tokens", pending: "pendingConfirmations", tricks: "startupTricks" };
-const PHASE_RUN: Record<string, () => Promise<Results>> = { cold: coldPhase, calls: callsPhase, memory: memoryPhase, tokens: tokensPhase, pending: pendingPhase, tricks: tricksPhase };
+const RESULT_KEY: Record<string, string> = {
+  cold: "coldStartMs",
+  calls: "perCallMs",
+  memory: "memoryMb",
+  tokens: "tokens",
+  pending: "pendingConfirmations",
+  tricks: "startupTricks",
+};
+const PHASE_RUN: Record<string, () => Promise<Results>> = {
+  cold: coldPhase,
+  calls: callsPhase,
+  memory: memoryPhase,
+  tokens: tokensPhase,
+  pending: pendingPhase,
+  tricks: tricksPhase,
+};
 
 /** One phase alone (`--only <phase>`): its rows, and its figures (with date, machine and load) merged into the results file of this mode. */
 async function onlyPhase(phase: string): Promise<void> {
@@ -268,7 +348,10 @@ async function onlyPhase(phase: string): Promise<void> {
   }
   const stamp = { date: new Date().toISOString(), machine: machineNow() };
   // The per-call figures are one record per era, each stamped.
-  results[RESULT_KEY[phase]!] = phase === "calls" ? Object.fromEntries(Object.entries(figures).map(([era, e]) => [era, { ...(e as object), ...stamp }])) : { ...figures, ...stamp };
+  results[RESULT_KEY[phase]!] =
+    phase === "calls"
+      ? Object.fromEntries(Object.entries(figures).map(([era, e]) => [era, { ...(e as object), ...stamp }]))
+      : { ...figures, ...stamp };
   writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
   rmSync(cacheDir, { recursive: true, force: true });
   print({ [RESULT_KEY[phase]!]: results[RESULT_KEY[phase]!] }, `, ${phase} only`);
@@ -296,7 +379,10 @@ async function main(): Promise<void> {
   const bulkStarted = performance.now();
   let read = 0;
   for (let offset = 0; offset < N.bulkIdentities; offset += perCall) {
-    const r = (await bulkConn.client.callTool({ name: "list_identities", arguments: { maxItems: perCall, offset, defaultFilter: "NONE" } })) as CallToolResult;
+    const r = (await bulkConn.client.callTool({
+      name: "list_identities",
+      arguments: { maxItems: perCall, offset, defaultFilter: "NONE" },
+    })) as CallToolResult;
     read += (r.structuredContent as { items: unknown[] }).items.length;
   }
   const bulkMs = performance.now() - bulkStarted;
@@ -331,6 +417,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

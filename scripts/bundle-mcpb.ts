@@ -15,8 +15,10 @@ const stage = join(out, "mcpb");
 
 const pkg = readPackageJson();
 const manifest = asJson(renderManifest(pkg));
-if (readFileSync(join(ROOT, "manifest.json"), "utf8") !== manifest) throw new Error("manifest.json is stale: run `npm run docs`, then bundle again.");
-if (!existsSync(join(ROOT, "dist/bundle/src/cli/main.js"))) throw new Error("dist/bundle is missing: run `npm run build` first.");
+if (readFileSync(join(ROOT, "manifest.json"), "utf8") !== manifest)
+  throw new Error("manifest.json is stale: run `npm run docs`, then bundle again.");
+if (!existsSync(join(ROOT, "dist/bundle/src/cli/main.js")))
+  throw new Error("dist/bundle is missing: run `npm run build` first.");
 
 // Only what the host runs: the manifest, the icon, and the esbuild bundle of the CLI (its entry, the CLI itself and the
 // two libraries it loads on demand; every library inlined, so no node_modules).
@@ -28,11 +30,15 @@ cpSync(ICON, join(stage, "icon.png"));
 cpSync(join(ROOT, "dist/bundle/src"), join(stage, "server/src"), { recursive: true });
 cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE"));
 // version.ts and init find the name and version here (the entry is CommonJS, as the package.json beside it says).
-writeFileSync(join(stage, "package.json"), asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, private: true }));
+writeFileSync(
+  join(stage, "package.json"),
+  asJson({ name: pkg.name, version: pkg.version, homepage: pkg.homepage, license: pkg.license, private: true }),
+);
 
 // The package exports no bin path; its CLI sits beside the main entry (dist/index.js → dist/cli/cli.js).
 const mcpb = join(dirname(createRequire(import.meta.url).resolve("@anthropic-ai/mcpb")), "cli", "cli.js");
-const run = (...args: string[]) => execFileSync(process.execPath, [mcpb, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+const run = (...args: string[]) =>
+  execFileSync(process.execPath, [mcpb, ...args], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
 process.stdout.write(run("validate", join(stage, "manifest.json")));
 const file = join(out, bundleName(pkg));
 rmSync(file, { force: true });

@@ -4,6 +4,8 @@ export { default as process } from "node:process";
 
 export class DefaultJsonSchemaValidator {
   constructor() {
-    throw new Error("ajv is not bundled into the server: pass createServer's jsonSchemaValidator (src/mcp/json-schema-validator.ts)");
+    throw new Error(
+      "ajv is not bundled into the server: pass createServer's jsonSchemaValidator (src/mcp/json-schema-validator.ts)",
+    );
   }
 }

@@ -18,7 +18,9 @@ rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 const noAjvInServer: Plugin = {
   name: "no-ajv-in-server",
   setup(b) {
-    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: `${root}scripts/bundle-no-ajv.ts` }));
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: `${root}scripts/bundle-no-ajv.ts`,
+    }));
   },
 };
 
@@ -37,9 +39,14 @@ const vendored: Plugin = {
   setup(b) {
     const names = new RegExp(`^(${VENDORED.join("|")})$`);
     // Our import of the library becomes a require() of its file at run time (so import() stays lazy, as a require).
-    b.onResolve({ filter: names }, (args) => (args.importer.includes("node_modules") ? undefined : { path: args.path, namespace: "vendored" }));
+    b.onResolve({ filter: names }, (args) =>
+      args.importer.includes("node_modules") ? undefined : { path: args.path, namespace: "vendored" },
+    );
     b.onResolve({ filter: /^\.\/otel-sdk\.js$/ }, () => ({ path: "otel-sdk", namespace: "vendored" }));
-    b.onLoad({ filter: /.*/, namespace: "vendored" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./vendor/${args.path}.cjs`)});`, loader: "js" }));
+    b.onLoad({ filter: /.*/, namespace: "vendored" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./vendor/${args.path}.cjs`)});`,
+      loader: "js",
+    }));
     b.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -55,7 +62,12 @@ const zodInitialised: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^zod(\/.*)?$/ }, async (args) => {
       if (args.pluginData === "zod-initialised") return undefined;
-      const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "zod-initialised" });
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "zod-initialised",
+      });
       return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, sideEffects: true };
     });
   },
@@ -82,12 +94,15 @@ const common: BuildOptions = {
  */
 function keepClassNamesOnly(code: string): string {
   const helper = /var ([\w$]+)=\(e,t\)=>([\w$]+)\(e,"name",\{value:t,configurable:!0\}\);/;
-  if (!helper.test(code)) throw new Error("cli.cjs: esbuild's __name helper was not found; see keepClassNamesOnly in scripts/bundle.ts");
+  if (!helper.test(code))
+    throw new Error("cli.cjs: esbuild's __name helper was not found; see keepClassNamesOnly in scripts/bundle.ts");
   return code.replace(helper, 'var $1=(e,t)=>e.prototype?$2(e,"name",{value:t,configurable:!0}):e;');
 }
 
 /** For ESM bundles: a few bundled CommonJS dependencies call require() for Node built-ins, which ESM lacks. */
-const esmRequire = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
+const esmRequire = {
+  js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+};
 
 // The CLI: one CommonJS file, because only a classic script can be compiled from a code cache on Node 20 (vm.Script;
 // ESM has no such API without flags). Lazily loaded parts (sandbox, HTTP transport, Redis, init, yaml, ky) are still
@@ -106,22 +121,32 @@ await build({
     __ISC_MCP_TOOL_LIST__: JSON.stringify(JSON.stringify(prebuiltToolList())),
   },
   // "use strict" first: after the banner, esbuild's own directive would no longer count, and src/ is written as strict code.
-  banner: { js: '"use strict";var __isc_mcp_entry_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "main.js")).href;' },
+  banner: {
+    js: '"use strict";var __isc_mcp_entry_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, "main.js")).href;',
+  },
 });
 
 for (const name of VENDORED) {
-  await build({ ...common, format: "cjs", stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root }, outfile: `dist/bundle/src/cli/vendor/${name}.cjs` });
+  await build({
+    ...common,
+    format: "cjs",
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root },
+    outfile: `dist/bundle/src/cli/vendor/${name}.cjs`,
+  });
 }
 await build({ ...common, format: "cjs", entryPoints: [OTEL_SDK], outfile: "dist/bundle/src/cli/vendor/otel-sdk.cjs" });
 
 // main.ts's hashbang belongs to the entry: inside the code cache's function wrapper it would be a syntax error.
 const cliFile = `${root}dist/bundle/src/cli/cli.cjs`;
 const cli = keepClassNamesOnly(readFileSync(cliFile, "utf8").replace(/^#!.*\n/, ""));
-if (!cli.startsWith('"use strict";')) throw new Error("cli.cjs must start with \"use strict\" (see the banner above)");
+if (!cli.startsWith('"use strict";')) throw new Error('cli.cjs must start with "use strict" (see the banner above)');
 // A script compiled through the cache cannot run import() on Node 20 (that needs an experimental loader): every
 // import() in src/ must be of a bundled module, which esbuild turns into a require.
 const dynamicImport = /(?<![\w$.])import\(/.exec(cli);
-if (dynamicImport) throw new Error(`cli.cjs would run import() at ${cli.slice(dynamicImport.index - 60, dynamicImport.index + 60)}: load that module another way (see src/cli/demo.ts)`);
+if (dynamicImport)
+  throw new Error(
+    `cli.cjs would run import() at ${cli.slice(dynamicImport.index - 60, dynamicImport.index + 60)}: load that module another way (see src/cli/demo.ts)`,
+  );
 writeFileSync(cliFile, cli);
 
 // The entry hosts start: Node built-ins only, keyed to this exact cli.cjs so a rebuilt bundle never runs an old cache.
@@ -140,11 +165,36 @@ await build({
 writeFileSync(`${root}dist/bundle/src/cli/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
 
 // The demo (npm run demo, or the CLI's `demo` command): it starts main.js beside it at ../src/cli/, as in dist/.
-await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/demo.ts"], outfile: "dist/bundle/scripts/demo.js" });
+await build({
+  ...common,
+  format: "esm",
+  banner: esmRequire,
+  entryPoints: ["scripts/demo.ts"],
+  outfile: "dist/bundle/scripts/demo.js",
+});
 
 // The bench's peers, minified by esbuild like the server (never shipped): the minimal McpServer as anyone would build it
 // (an ES module, with its ajv), and the SDK's floors (start; one tool call) without ajv, the start floor as cheap to
 // start as the SDK can be (CommonJS, zod's jitless; see scripts/bench-sdk-floor.ts).
-await build({ ...common, format: "esm", banner: esmRequire, entryPoints: ["scripts/bench-minimal-server.ts"], outdir: "dist/bench-peers" });
-await build({ ...common, format: "esm", banner: esmRequire, plugins: [noAjvInServer], entryPoints: ["scripts/bench-call-floor.ts"], outdir: "dist/bench-peers" });
-await build({ ...common, format: "cjs", plugins: [noAjvInServer], entryPoints: ["scripts/bench-sdk-floor.ts"], outfile: "dist/bench-peers/bench-sdk-floor.cjs" });
+await build({
+  ...common,
+  format: "esm",
+  banner: esmRequire,
+  entryPoints: ["scripts/bench-minimal-server.ts"],
+  outdir: "dist/bench-peers",
+});
+await build({
+  ...common,
+  format: "esm",
+  banner: esmRequire,
+  plugins: [noAjvInServer],
+  entryPoints: ["scripts/bench-call-floor.ts"],
+  outdir: "dist/bench-peers",
+});
+await build({
+  ...common,
+  format: "cjs",
+  plugins: [noAjvInServer],
+  entryPoints: ["scripts/bench-sdk-floor.ts"],
+  outfile: "dist/bench-peers/bench-sdk-floor.cjs",
+});

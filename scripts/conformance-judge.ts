@@ -65,7 +65,9 @@ export function judge(run: RunOutcome): Verdict {
     if (!scored) {
       if (failed.size > 0 || !heldOne) {
         skipped++;
-        lines.push(`  ~ ${scenario}: ${failed.size > 0 ? "failed" : "checked nothing"}; the suite does not score it for ${run.revision} (${why ?? "not scored"})`);
+        lines.push(
+          `  ~ ${scenario}: ${failed.size > 0 ? "failed" : "checked nothing"}; the suite does not score it for ${run.revision} (${why ?? "not scored"})`,
+        );
       } else {
         passed++;
         lines.push(`  ✓ ${scenario} (not scored: ${why ?? "not scored"})`);
@@ -88,12 +90,22 @@ export function judge(run: RunOutcome): Verdict {
     const excused = new Map(entries.map((e) => [e.check!, e.reason]));
     const unexcused = [...failed].filter((id) => !excused.has(id));
     // A listed check that is absent or skipped is tolerated (a failed prerequisite stops a scenario early); one that passes is not.
-    const stale = [...excused.keys()].filter((id) => checks.find((c) => c.id === id && c.status !== "INFO")?.status === "SUCCESS");
-    if (unexcused.length > 0) bad.push(`${scenario}: check${unexcused.length === 1 ? "" : "s"} ${unexcused.join(", ")} failed and ${unexcused.length === 1 ? "is" : "are"} not in conformance/expected-failures.yml ${where}`);
-    else if (stale.length > 0) bad.push(`${scenario}: check${stale.length === 1 ? "" : "s"} ${stale.join(", ")} ${stale.length === 1 ? "passes" : "pass"} now; remove ${stale.length === 1 ? "it" : "them"} from conformance/expected-failures.yml ${where}`);
+    const stale = [...excused.keys()].filter(
+      (id) => checks.find((c) => c.id === id && c.status !== "INFO")?.status === "SUCCESS",
+    );
+    if (unexcused.length > 0)
+      bad.push(
+        `${scenario}: check${unexcused.length === 1 ? "" : "s"} ${unexcused.join(", ")} failed and ${unexcused.length === 1 ? "is" : "are"} not in conformance/expected-failures.yml ${where}`,
+      );
+    else if (stale.length > 0)
+      bad.push(
+        `${scenario}: check${stale.length === 1 ? "" : "s"} ${stale.join(", ")} ${stale.length === 1 ? "passes" : "pass"} now; remove ${stale.length === 1 ? "it" : "them"} from conformance/expected-failures.yml ${where}`,
+      );
     else if (failed.size > 0) {
       skipped++;
-      lines.push(`  ~ ${scenario}: failed as expected, only ${[...failed].map((id) => `${id} (${excused.get(id)})`).join(", ")}`);
+      lines.push(
+        `  ~ ${scenario}: failed as expected, only ${[...failed].map((id) => `${id} (${excused.get(id)})`).join(", ")}`,
+      );
     } else {
       passed++;
       lines.push(`  ✓ ${scenario}`);
@@ -101,12 +113,22 @@ export function judge(run: RunOutcome): Verdict {
   }
   const listed = new Set(run.listed.map((l) => l.scenario));
   const scored = new Set(run.listed.filter((l) => l.scored).map((l) => l.scenario));
-  for (const scenario of run.found.keys()) if (!listed.has(scenario)) bad.push(`${scenario}: ran, but the suite's requirement set for ${run.revision} does not list it`);
-  for (const e of run.expected) if (!scored.has(e.scenario)) bad.push(`${e.scenario}: in conformance/expected-failures.yml ${where} but not a scenario the suite scores for ${run.revision}`);
+  for (const scenario of run.found.keys())
+    if (!listed.has(scenario))
+      bad.push(`${scenario}: ran, but the suite's requirement set for ${run.revision} does not list it`);
+  for (const e of run.expected)
+    if (!scored.has(e.scenario))
+      bad.push(
+        `${e.scenario}: in conformance/expected-failures.yml ${where} but not a scenario the suite scores for ${run.revision}`,
+      );
   if (run.exit.signal !== null || run.exit.status === null || run.exit.error) {
-    bad.push(`the suite died (${run.exit.error ?? (run.exit.signal ? `signal ${run.exit.signal}` : "no exit status")})`);
+    bad.push(
+      `the suite died (${run.exit.error ?? (run.exit.signal ? `signal ${run.exit.signal}` : "no exit status")})`,
+    );
   } else if (run.exit.status !== 0 && bad.length === 0) {
-    bad.push(`the suite exited with status ${run.exit.status} though every result matched conformance/expected-failures.yml: read its output`);
+    bad.push(
+      `the suite exited with status ${run.exit.status} though every result matched conformance/expected-failures.yml: read its output`,
+    );
   }
   for (const b of bad) lines.push(`  ✗ ${b}`);
   return { lines, passed, failed: bad.length, skipped };

@@ -20,7 +20,13 @@ const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
 const root = new URL("../../", import.meta.url);
 const serverEntry = fileURLToPath(new URL("dist/bundle/src/cli/main.js", root));
 const expectedFile = fileURLToPath(new URL("conformance/expected-failures.yml", root));
-const cache = process.env.ISC_MCP_CONFORMANCE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "isc-identities-mcp-conformance", `${SUITE}-node-${NODE}`);
+const cache =
+  process.env.ISC_MCP_CONFORMANCE_CACHE ??
+  join(
+    process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"),
+    "isc-identities-mcp-conformance",
+    `${SUITE}-node-${NODE}`,
+  );
 const node22 = join(cache, "node_modules", NODE_PACKAGE, "bin", "node");
 const suiteDir = join(cache, "node_modules", "@modelcontextprotocol", "conformance");
 const suiteCli = join(suiteDir, "dist", "index.js");
@@ -30,7 +36,8 @@ function readExpected(): Map<string, ExpectedFailure[]> {
   const doc = parse(readFileSync(expectedFile, "utf8")) as Record<string, unknown>;
   const out = new Map<string, ExpectedFailure[]>();
   for (const revision of Object.keys(doc)) {
-    if (!(REVISIONS as readonly string[]).includes(revision)) throw new Error(`${expectedFile}: "${revision}" is not a revision this script runs (${REVISIONS.join(", ")})`);
+    if (!(REVISIONS as readonly string[]).includes(revision))
+      throw new Error(`${expectedFile}: "${revision}" is not a revision this script runs (${REVISIONS.join(", ")})`);
   }
   for (const revision of REVISIONS) {
     const list = doc[revision] ?? [];
@@ -39,8 +46,15 @@ function readExpected(): Map<string, ExpectedFailure[]> {
       revision,
       list.map((e: unknown, i) => {
         const entry = e as Partial<ExpectedFailure> | null;
-        if (typeof entry?.scenario !== "string" || typeof entry.reason !== "string" || entry.reason.trim() === "" || (entry.check !== undefined && typeof entry.check !== "string")) {
-          throw new Error(`${expectedFile}: ${revision} entry ${i + 1} needs a scenario and a reason (and, if any, a check id)`);
+        if (
+          typeof entry?.scenario !== "string" ||
+          typeof entry.reason !== "string" ||
+          entry.reason.trim() === "" ||
+          (entry.check !== undefined && typeof entry.check !== "string")
+        ) {
+          throw new Error(
+            `${expectedFile}: ${revision} entry ${i + 1} needs a scenario and a reason (and, if any, a check id)`,
+          );
         }
         return { scenario: entry.scenario, reason: entry.reason, ...(entry.check ? { check: entry.check } : {}) };
       }),
@@ -51,10 +65,18 @@ function readExpected(): Map<string, ExpectedFailure[]> {
 
 /** The server scenarios the installed suite's frozen requirement set lists for a revision: required ones, and those it runs without scoring. */
 function listed(revision: string): ListedScenario[] {
-  const doc = parse(readFileSync(join(suiteDir, "requirements", `${revision}.yaml`), "utf8")) as { server?: unknown; not_scored?: unknown };
-  if (!Array.isArray(doc.server) || doc.server.length === 0) throw new Error(`the suite's requirement set for ${revision} lists no server scenario`);
+  const doc = parse(readFileSync(join(suiteDir, "requirements", `${revision}.yaml`), "utf8")) as {
+    server?: unknown;
+    not_scored?: unknown;
+  };
+  if (!Array.isArray(doc.server) || doc.server.length === 0)
+    throw new Error(`the suite's requirement set for ${revision} lists no server scenario`);
   const scored = (doc.server as unknown[]).map((scenario) => ({ scenario: String(scenario), scored: true }));
-  const others = (Array.isArray(doc.not_scored) ? (doc.not_scored as Array<{ scenario?: unknown; leg?: unknown; reason?: unknown }>) : [])
+  const others = (
+    Array.isArray(doc.not_scored)
+      ? (doc.not_scored as Array<{ scenario?: unknown; leg?: unknown; reason?: unknown }>)
+      : []
+  )
     .filter((e) => e.leg === "server" && typeof e.scenario === "string")
     .map((e) => ({ scenario: String(e.scenario), scored: false, why: String(e.reason ?? "not scored") }));
   return [...scored, ...others];
@@ -66,14 +88,30 @@ function install(): string | undefined {
   mkdirSync(cache, { recursive: true });
   writeFileSync(join(cache, "package.json"), JSON.stringify({ name: "conformance-cache", private: true }));
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const res = spawnSync(npm, ["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", `@modelcontextprotocol/conformance@${SUITE}`, `${NODE_PACKAGE}@${NODE}`], { cwd: cache, stdio: ["ignore", "inherit", "inherit"] });
-  if (res.status !== 0 || !existsSync(node22) || !existsSync(suiteCli)) return `npm could not install @modelcontextprotocol/conformance@${SUITE} and ${NODE_PACKAGE}@${NODE} into ${cache}`;
+  const res = spawnSync(
+    npm,
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--loglevel=error",
+      `@modelcontextprotocol/conformance@${SUITE}`,
+      `${NODE_PACKAGE}@${NODE}`,
+    ],
+    { cwd: cache, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  if (res.status !== 0 || !existsSync(node22) || !existsSync(suiteCli))
+    return `npm could not install @modelcontextprotocol/conformance@${SUITE} and ${NODE_PACKAGE}@${NODE} into ${cache}`;
   return undefined;
 }
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   // Only PATH: the machine's variables (a tenant in SAIL_*, a log level) must not change what is tested.
-  const child = spawn(process.execPath, [serverEntry, "--sandbox", "--http", "--port", "0"], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [serverEntry, "--sandbox", "--http", "--port", "0"], {
+    env: { PATH: process.env.PATH ?? "" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
   for (let i = 0; i < 300; i++) {
@@ -127,12 +165,27 @@ async function main(): Promise<number> {
       const dir = join(out, revision);
       mkdirSync(dir);
       const baseline = baselineFor(expected.get(revision)!, dir);
-      const run = spawnSync(node22, [suiteCli, "server", "--url", url, "--requirements", revision, "--expected-failures", baseline, "--output-dir", join(dir, "results")], {
-        encoding: "utf8",
-        env: { PATH: process.env.PATH ?? "" },
-        timeout: 300_000,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const run = spawnSync(
+        node22,
+        [
+          suiteCli,
+          "server",
+          "--url",
+          url,
+          "--requirements",
+          revision,
+          "--expected-failures",
+          baseline,
+          "--output-dir",
+          join(dir, "results"),
+        ],
+        {
+          encoding: "utf8",
+          env: { PATH: process.env.PATH ?? "" },
+          timeout: 300_000,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       const verdict = judge({
         revision,
         listed: scenarios,
@@ -140,7 +193,9 @@ async function main(): Promise<number> {
         expected: expected.get(revision)!,
         exit: { status: run.status, signal: run.signal, ...(run.error ? { error: run.error.message } : {}) },
       });
-      console.log(`conformance ${SUITE} on Node ${NODE}, protocol ${revision}: ${scenarios.length} scenarios listed (${scenarios.filter((s) => s.scored).length} scored)`);
+      console.log(
+        `conformance ${SUITE} on Node ${NODE}, protocol ${revision}: ${scenarios.length} scenarios listed (${scenarios.filter((s) => s.scored).length} scored)`,
+      );
       for (const line of verdict.lines) console.log(line);
       // Not at the start of a line: CI adds up only the one total below.
       console.log(`  ${revision}: ${verdict.passed} passed, ${verdict.failed} failed, ${verdict.skipped} skipped`);

@@ -9,7 +9,11 @@ import { PACKAGE } from "../src/core/version.js";
 
 const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const out = (line = "") => process.stdout.write(line + "\n");
-const indent = (text: string) => text.split("\n").map((l) => `    ${l}`).join("\n");
+const indent = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   out(`\n▶ ${name} ${JSON.stringify(args)}`);
@@ -23,11 +27,21 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 async function main(): Promise<void> {
   out("isc-identities-mcp demo: the real server over stdio, against its built-in sandbox tenant.");
   // The SDK passes a server only a few variables (HOME, PATH, …); the code cache's switches are the user's too.
-  const cacheVars = Object.fromEntries(["NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox"], env: { ...getDefaultEnvironment(), ...cacheVars }, stderr: "pipe" });
+  const cacheVars = Object.fromEntries(
+    ["NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+  );
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cli, "--sandbox"],
+    env: { ...getDefaultEnvironment(), ...cacheVars },
+    stderr: "pipe",
+  });
   transport.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`  [server] ${chunk.toString()}`));
   // The demo client declares elicitation and plays the human: each form gets the next scripted answer.
-  const client = new Client({ name: "isc-identities-mcp-demo", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
+  const client = new Client(
+    { name: "isc-identities-mcp-demo", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} } } },
+  );
   const answers: Array<(message: string) => ElicitResult> = [];
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     out(indent(`[form shown to the human]\n${indent(req.params.message)}`));
@@ -41,9 +55,17 @@ async function main(): Promise<void> {
 
   const { tools } = await client.listTools();
   out(`\n▶ tools/list: ${tools.length} tools`);
-  for (const t of tools) out(`    ${t.name.padEnd(42)} ${t.annotations?.readOnlyHint ? "read" : t.annotations?.destructiveHint ? "destructive" : "write"}`);
+  for (const t of tools)
+    out(
+      `    ${t.name.padEnd(42)} ${t.annotations?.readOnlyHint ? "read" : t.annotations?.destructiveHint ? "destructive" : "write"}`,
+    );
 
-  const listed = await call(client, "list_identities", { filters: 'name sw "A"', sorters: "name", limit: 5, count: true });
+  const listed = await call(client, "list_identities", {
+    filters: 'name sw "A"',
+    sorters: "name",
+    limit: 5,
+    count: true,
+  });
   const rows = (listed.structuredContent as { items: Array<{ id: string; name: string }> }).items;
   const first = rows[0];
   if (!first) throw new Error("the sandbox returned no identities");
@@ -54,7 +76,10 @@ async function main(): Promise<void> {
   const candidates = (page.structuredContent as { items: Array<{ id: string }> }).items;
   let owner: string | undefined;
   for (const c of candidates) {
-    const owned = (await client.callTool({ name: "get_identity_ownership_details", arguments: { identityId: c.id } })) as CallToolResult;
+    const owned = (await client.callTool({
+      name: "get_identity_ownership_details",
+      arguments: { identityId: c.id },
+    })) as CallToolResult;
     if ((owned.structuredContent as { owned?: unknown[] } | undefined)?.owned?.length) {
       await call(client, "get_identity_ownership_details", { identityId: c.id });
       owner = c.id;
@@ -62,8 +87,12 @@ async function main(): Promise<void> {
     }
   }
   for (const c of candidates) {
-    const roles = (await client.callTool({ name: "get_role_assignments", arguments: { identityId: c.id } })) as CallToolResult;
-    const assignments = (roles.structuredContent as { assignments?: Array<{ id: string }> } | undefined)?.assignments ?? [];
+    const roles = (await client.callTool({
+      name: "get_role_assignments",
+      arguments: { identityId: c.id },
+    })) as CallToolResult;
+    const assignments =
+      (roles.structuredContent as { assignments?: Array<{ id: string }> } | undefined)?.assignments ?? [];
     if (assignments[0]) {
       await call(client, "get_role_assignments", { identityId: c.id });
       await call(client, "get_role_assignment", { identityId: c.id, assignmentId: assignments[0].id });
@@ -78,10 +107,16 @@ async function main(): Promise<void> {
 
   out("\nSafety: a destructive call waits for a human, who sees a preview (this client plays the human).");
   // The leaver: someone who owns nothing and is not protected, found the way an agent would.
-  const leavers = (await client.callTool({ name: "list_identities", arguments: { filters: "protected eq false", limit: 60 } })) as CallToolResult;
+  const leavers = (await client.callTool({
+    name: "list_identities",
+    arguments: { filters: "protected eq false", limit: 60 },
+  })) as CallToolResult;
   let leaver: { id: string; name: string } | undefined;
   for (const c of (leavers.structuredContent as { items: Array<{ id: string; name: string }> }).items) {
-    const owned = (await client.callTool({ name: "get_identity_ownership_details", arguments: { identityId: c.id } })) as CallToolResult;
+    const owned = (await client.callTool({
+      name: "get_identity_ownership_details",
+      arguments: { identityId: c.id },
+    })) as CallToolResult;
     if ((owned.structuredContent as { owned?: unknown[] }).owned?.length === 0) {
       leaver = c;
       break;
@@ -99,8 +134,11 @@ async function main(): Promise<void> {
   }
 
   await client.close();
-  const readme = PACKAGE.root && existsSync(join(PACKAGE.root, "README.md")) ? join(PACKAGE.root, "README.md") : PACKAGE.homepage;
-  out(`\nDone. To use it with your tenant, read "Install" and "Use it with your tenant" in ${readme}, or run: isc-identities-mcp init --client claude-desktop|claude-code|vscode|cursor`);
+  const readme =
+    PACKAGE.root && existsSync(join(PACKAGE.root, "README.md")) ? join(PACKAGE.root, "README.md") : PACKAGE.homepage;
+  out(
+    `\nDone. To use it with your tenant, read "Install" and "Use it with your tenant" in ${readme}, or run: isc-identities-mcp init --client claude-desktop|claude-code|vscode|cursor`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -17,10 +17,16 @@ function toolsTable(): string {
   const rows = TOOLS.map((tool) => {
     const schema = listedTool(tool).inputSchema as { properties?: Record<string, unknown>; required?: string[] };
     const required = new Set(schema.required ?? []);
-    const args = Object.keys(schema.properties ?? {}).map((a) => (required.has(a) ? `\`${a}\`` : `\`${a}?\``)).join(", ");
+    const args = Object.keys(schema.properties ?? {})
+      .map((a) => (required.has(a) ? `\`${a}\`` : `\`${a}?\``))
+      .join(", ");
     return `| \`${tool.name}\` | ${tool.kind} | ${cell(tool.description)} | ${args} | ${cell(tool.rights)} |`;
   });
-  return ["| tool | kind | what it does | arguments (`?` optional) | ISC rights |", "|---|---|---|---|---|", ...rows].join("\n");
+  return [
+    "| tool | kind | what it does | arguments (`?` optional) | ISC rights |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 function optionsTable(): string {
@@ -50,11 +56,45 @@ interface Measured {
 interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
-  coldStartMs: Measured & { server: number; sandbox: number; firstStart: number; tscOutput: number; minimal: number; floor: number; node: number; runs: number; ratioToFloor: number; met: { floor: boolean; minimal: boolean } };
+  coldStartMs: Measured & {
+    server: number;
+    sandbox: number;
+    firstStart: number;
+    tscOutput: number;
+    minimal: number;
+    floor: number;
+    node: number;
+    runs: number;
+    ratioToFloor: number;
+    met: { floor: boolean; minimal: boolean };
+  };
   perCallMs: Record<string, EraCalls & Measured>;
-  bulk: { identities: number; read: number; calls: number; upstreamRequests: number; expectedRequests: number; tokenRequests: number; rateLimited429: number; wallMs: number };
-  memoryMb: Measured & { rssAfterStart: number; rssAfterWarmup: number; warmupCalls: number; rssAfterCalls: number; calls: number; growth: number; growthAfterWarmup: number; met: boolean };
-  tokens: { toolsList: number; instructions: number; perTool: Record<string, number>; list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number } };
+  bulk: {
+    identities: number;
+    read: number;
+    calls: number;
+    upstreamRequests: number;
+    expectedRequests: number;
+    tokenRequests: number;
+    rateLimited429: number;
+    wallMs: number;
+  };
+  memoryMb: Measured & {
+    rssAfterStart: number;
+    rssAfterWarmup: number;
+    warmupCalls: number;
+    rssAfterCalls: number;
+    calls: number;
+    growth: number;
+    growthAfterWarmup: number;
+    met: boolean;
+  };
+  tokens: {
+    toolsList: number;
+    instructions: number;
+    perTool: Record<string, number>;
+    list50: { raw: number; structured: number; text: number; structuredRatio: number; textRatio: number };
+  };
   replicas?: ReplicaBench;
   sandbox?: SandboxBench;
   pendingConfirmations?: PendingBench & Measured & { met?: { memory: boolean; read: boolean } };
@@ -62,12 +102,16 @@ interface BenchResults {
 
 const met = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? " ✓" : " ✗ (not met)");
 /** " (measured alone <date> on <cpu>)" for a phase run with --only, else nothing. */
-const alone = (m: Measured) => (m.date ? ` (measured alone ${m.date.slice(0, 10)}${m.machine ? ` on ${m.machine.cpu}, ${m.machine.cores} cores` : ""})` : "");
+const alone = (m: Measured) =>
+  m.date
+    ? ` (measured alone ${m.date.slice(0, 10)}${m.machine ? ` on ${m.machine.cpu}, ${m.machine.cores} cores` : ""})`
+    : "";
 
 /** The replica row: measured, or why it was not (no redis-server where the bench ran). */
 function replicaRow(r: ReplicaBench | undefined): string {
   const what = "replicas over HTTP `--stateless` on one Redis (sandbox upstream, limiter off)";
-  if (!r || r.skipped || !r.callsPerSecond || !r.guardedCallMs) return `| ${what} | not measured${r?.skipped ? `: ${r.skipped}` : ""} | 3 replicas faster than 1; Redis cost of a guarded call |`;
+  if (!r || r.skipped || !r.callsPerSecond || !r.guardedCallMs)
+    return `| ${what} | not measured${r?.skipped ? `: ${r.skipped}` : ""} | 3 replicas faster than 1; Redis cost of a guarded call |`;
   const c = r.callsPerSecond;
   const g = r.guardedCallMs;
   return `| ${what} | ${c.threeReplicas} tool calls/s through 3 replicas vs ${c.oneReplica} through 1 (${c.ratio}×, ${c.concurrency} callers, ${c.seconds} s each); one guarded call ${g.redis} ms on Redis vs ${g.memory} ms in memory (${g.addedByRedis >= 0 ? "+" : "−"}${Math.abs(g.addedByRedis)} ms, median of ${g.calls}) | 3 replicas faster than 1; Redis cost of a guarded call |`;
@@ -119,11 +163,20 @@ function benchTable(): string {
     replicaRow(b.replicas),
     pendingRow(b.pendingConfirmations),
     "",
-    "Tokens per tool definition: " + Object.entries(t.perTool).map(([name, n]) => `\`${name}\` ${n}`).join(", ") + ".",
+    "Tokens per tool definition: " +
+      Object.entries(t.perTool)
+        .map(([name, n]) => `\`${name}\` ${n}`)
+        .join(", ") +
+      ".",
   ].join("\n");
 }
 
-const SECTIONS: Record<string, () => string> = { tools: toolsTable, options: optionsTable, prompts: promptsList, bench: benchTable };
+const SECTIONS: Record<string, () => string> = {
+  tools: toolsTable,
+  options: optionsTable,
+  prompts: promptsList,
+  bench: benchTable,
+};
 
 /** Replaces every `<!-- name:start -->…<!-- name:end -->` block with freshly generated text. */
 export function renderReadme(readme: string): string {

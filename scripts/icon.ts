@@ -47,12 +47,20 @@ function pixel(px: number, py: number): Rgba {
     for (let sx = 0; sx < 4; sx++) {
       const x = (px + (sx + 0.5) / 4) * SCALE;
       const y = (py + (sy + 0.5) / 4) * SCALE;
-      const colour = roundedSquare(x, y, 128, 124, 44) > 0 ? CLEAR : inPerson(x, y) ? PERSON : inShield(x, y) ? SHIELD : TILE;
+      const colour =
+        roundedSquare(x, y, 128, 124, 44) > 0 ? CLEAR : inPerson(x, y) ? PERSON : inShield(x, y) ? SHIELD : TILE;
       for (let i = 0; i < 4; i++) acc[i]! += colour[i]! * (i === 3 ? 1 : colour[3] / 255);
     }
   }
   const alpha = acc[3]! / 16;
-  return alpha === 0 ? CLEAR : [Math.round((acc[0]! / 16) * (255 / alpha)), Math.round((acc[1]! / 16) * (255 / alpha)), Math.round((acc[2]! / 16) * (255 / alpha)), Math.round(alpha)];
+  return alpha === 0
+    ? CLEAR
+    : [
+        Math.round((acc[0]! / 16) * (255 / alpha)),
+        Math.round((acc[1]! / 16) * (255 / alpha)),
+        Math.round((acc[2]! / 16) * (255 / alpha)),
+        Math.round(alpha),
+      ];
 }
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -75,7 +83,12 @@ export function drawIcon(): Buffer {
   header.writeUInt32BE(SIZE, 4);
   header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, no interlace
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(raw, { level: 9 })), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"))) {

@@ -17,7 +17,10 @@ export async function measureTokens(client: Client): Promise<TokenReport> {
   const listed = await client.listTools();
   const perTool = Object.fromEntries(listed.tools.map((t) => [t.name, countTokens(JSON.stringify(t))]));
   const summary = (await client.callTool({ name: "list_identities", arguments: { limit: 50 } })) as CallToolResult;
-  const full = (await client.callTool({ name: "list_identities", arguments: { limit: 50, view: "full" } })) as CallToolResult;
+  const full = (await client.callTool({
+    name: "list_identities",
+    arguments: { limit: 50, view: "full" },
+  })) as CallToolResult;
   // `view: "full"` items are ISC's objects exactly as the API returned them.
   const raw = countTokens(JSON.stringify((full.structuredContent as { items: unknown[] }).items));
   const structured = countTokens(JSON.stringify(summary.structuredContent));

@@ -48,13 +48,34 @@ const describe = (o: OptionDef) => `${o.description}${o.values ? ` One of: ${o.v
 
 /** The bundle's settings: the user types these once; Claude Desktop keeps `sensitive` ones in the OS keychain. */
 const USER_CONFIG: ReadonlyArray<{ id: string; env: string; title: string; sensitive?: boolean; note?: string }> = [
-  { id: "tenant", env: "ISC_MCP_TENANT", title: "Tenant name", note: "Leave empty when you give the API URL below, or use the sandbox." },
-  { id: "base_url", env: "SAIL_BASE_URL", title: "Tenant API URL", note: "Only when the tenant name is not enough (e.g. a demo or custom domain)." },
+  {
+    id: "tenant",
+    env: "ISC_MCP_TENANT",
+    title: "Tenant name",
+    note: "Leave empty when you give the API URL below, or use the sandbox.",
+  },
+  {
+    id: "base_url",
+    env: "SAIL_BASE_URL",
+    title: "Tenant API URL",
+    note: "Only when the tenant name is not enough (e.g. a demo or custom domain).",
+  },
   { id: "client_id", env: "SAIL_CLIENT_ID", title: "Client ID", note: "Not needed with the sandbox." },
-  { id: "client_secret", env: "SAIL_CLIENT_SECRET", title: "Client secret", sensitive: true, note: "Kept in the OS keychain. Not needed with the sandbox." },
+  {
+    id: "client_secret",
+    env: "SAIL_CLIENT_SECRET",
+    title: "Client secret",
+    sensitive: true,
+    note: "Kept in the OS keychain. Not needed with the sandbox.",
+  },
   { id: "read_only", env: "ISC_MCP_READ_ONLY", title: "Read-only" },
   { id: "confirm", env: "ISC_MCP_CONFIRM", title: "Confirmation mode" },
-  { id: "sandbox", env: "ISC_MCP_SANDBOX", title: "Sandbox tenant", note: "Try the server against a built-in fake tenant, without credentials." },
+  {
+    id: "sandbox",
+    env: "ISC_MCP_SANDBOX",
+    title: "Sandbox tenant",
+    note: "Try the server against a built-in fake tenant, without credentials.",
+  },
 ];
 
 function userConfig(): Record<string, Record<string, unknown>> {
@@ -115,7 +136,10 @@ export function renderManifest(pkg: PackageJson = readPackageJson()): Record<str
     keywords: pkg.keywords,
     license: pkg.license,
     privacy_policies: [`${repo}#privacy`],
-    compatibility: { platforms: ["darwin", "win32", "linux"], runtimes: { node: pkg.engines.node.replace(/^>=(\d+)$/, ">=$1.0.0") } },
+    compatibility: {
+      platforms: ["darwin", "win32", "linux"],
+      runtimes: { node: pkg.engines.node.replace(/^>=(\d+)$/, ">=$1.0.0") },
+    },
     user_config: userConfig(),
   };
 }
@@ -143,8 +167,22 @@ export function renderServerJson(fileSha256: string, pkg: PackageJson = readPack
     repository: { url: repoUrl(pkg), source: "github" },
     websiteUrl: pkg.homepage,
     packages: [
-      { registryType: "npm", registryBaseUrl: "https://registry.npmjs.org", identifier: pkg.name, version: pkg.version, runtimeHint: "npx", transport: { type: "stdio" }, environmentVariables },
-      { registryType: "mcpb", identifier: bundleUrl(pkg), version: pkg.version, fileSha256, transport: { type: "stdio" } },
+      {
+        registryType: "npm",
+        registryBaseUrl: "https://registry.npmjs.org",
+        identifier: pkg.name,
+        version: pkg.version,
+        runtimeHint: "npx",
+        transport: { type: "stdio" },
+        environmentVariables,
+      },
+      {
+        registryType: "mcpb",
+        identifier: bundleUrl(pkg),
+        version: pkg.version,
+        fileSha256,
+        transport: { type: "stdio" },
+      },
     ],
   };
 }

@@ -21,21 +21,49 @@ async function main(): Promise<void> {
   const browserCommand = join(dir, "browser");
   writeFileSync(browserCommand, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
   chmodSync(browserCommand, 0o755);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--sandbox", "--confirm-wait", "60", "--log-level", "warn"], env: { ...env, BROWSER: browserCommand }, stderr: "ignore" });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"),
+    ),
+  ) as Record<string, string>;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cli, "--sandbox", "--confirm-wait", "60", "--log-level", "warn"],
+    env: { ...env, BROWSER: browserCommand },
+    stderr: "ignore",
+  });
   const client = new Client({ name: "screenshot", version: "1.0.0" });
   await client.connect(transport);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
   try {
-    const listed = (await client.callTool({ name: "list_identities", arguments: { filters: 'cloudStatus eq "ACTIVE"', sorters: "name", limit: 20 } })) as CallToolResult;
+    const listed = (await client.callTool({
+      name: "list_identities",
+      arguments: { filters: 'cloudStatus eq "ACTIVE"', sorters: "name", limit: 20 },
+    })) as CallToolResult;
     const ids = (listed.structuredContent as { items: Array<{ id: string }> }).items.map((i) => i.id);
     // The first identity a delete would not refuse (owners and protected identities are refused before anyone is asked).
     for (const identityId of ids) {
       const before = existsSync(urls) ? readFileSync(urls, "utf8").split("\n").filter(Boolean).length : 0;
-      const call = client.callTool({ name: "delete_identity", arguments: { identityId } }, undefined, { timeout: 90_000 });
+      const call = client.callTool({ name: "delete_identity", arguments: { identityId } }, undefined, {
+        timeout: 90_000,
+      });
       let url: string | undefined;
       for (let i = 0; i < 100 && !url; i++) {
-        const raced = await Promise.race([call.then(() => "done" as const), new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+        const raced = await Promise.race([
+          call.then(() => "done" as const),
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)),
+        ]);
         url = existsSync(urls) ? readFileSync(urls, "utf8").split("\n").filter(Boolean)[before] : undefined;
         if (raced === "done" && !url) break;
       }

@@ -7,7 +7,8 @@ import { ownedBlocker, readOwnedObjects, readOwnershipResponse } from "../src/vi
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
 
-const REASSIGN = "Reassign what it owns in ISC (get_identity_ownership_details lists it), then call again. A protected identity cannot be deleted until it is unprotected in ISC.";
+const REASSIGN =
+  "Reassign what it owns in ISC (get_identity_ownership_details lists it), then call again. A protected identity cannot be deleted until it is unprotected in ISC.";
 
 /** What ISC would refuse the delete for: owned objects, and protection. */
 async function deletionBlockers(read: IscRead, identityId: string): Promise<string[]> {
@@ -23,7 +24,8 @@ async function deletionBlockers(read: IscRead, identityId: string): Promise<stri
 export const deleteIdentity = defineTool({
   name: "delete_identity",
   title: "Delete identity",
-  description: "Delete an identity for good (offboarding). Owners cannot be deleted: check get_identity_ownership_details first. A human confirms by typing its name.",
+  description:
+    "Delete an identity for good (offboarding). Owners cannot be deleted: check get_identity_ownership_details first. A human confirms by typing its name.",
   kind: "destructive",
   idempotent: true,
   rights: "idn:identity:manage",
@@ -36,11 +38,18 @@ export const deleteIdentity = defineTool({
       action: "Delete this identity from ISC. This cannot be undone.",
       notDone: "The identity was not deleted.",
       confirm: "name",
-      preview: { kind: "identity", identityId: args.identityId, blockers: (_identity, read) => deletionBlockers(read, args.identityId) },
+      preview: {
+        kind: "identity",
+        identityId: args.identityId,
+        blockers: (_identity, read) => deletionBlockers(read, args.identityId),
+      },
       blockedNext: REASSIGN,
       verify: `get_identity with identityId ${args.identityId} (a 404 means it is gone)`,
     }),
-    act: async (args, isc) => ({ value: undefined, httpStatus: (await isc("DELETE", apiPath`identities/${args.identityId}`, z.unknown())).status }),
+    act: async (args, isc) => ({
+      value: undefined,
+      httpStatus: (await isc("DELETE", apiPath`identities/${args.identityId}`, z.unknown())).status,
+    }),
     render: ({ args, preview }) => {
       const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;
       return { fields: {}, text: `Identity ${name} (id ${args.identityId}) was deleted.` };
@@ -49,7 +58,11 @@ export const deleteIdentity = defineTool({
     explain: (err) => {
       if (err.status !== 400) return undefined;
       const blockers = readOwnedObjects(err.body).map((o) => `- the identity ${ownedBlocker(o)}`);
-      const lines = [`delete_identity failed: ISC refused the delete, so nothing was changed. The identity was not deleted.`, `ISC said: ${err.message}`, ...blockers];
+      const lines = [
+        `delete_identity failed: ISC refused the delete, so nothing was changed. The identity was not deleted.`,
+        `ISC said: ${err.message}`,
+        ...blockers,
+      ];
       if (err.trackingId) lines.push(`ISC trackingId: ${err.trackingId}`);
       lines.push(`Next step: ${REASSIGN}`);
       return lines.join("\n");

@@ -8,7 +8,8 @@ import { compactOrFullArg, identityIdArg } from "../src/mcp/tool-args.js";
 export const getIdentityOwnershipDetails = defineTool({
   name: "get_identity_ownership_details",
   title: "Get identity ownership",
-  description: "List the objects an identity owns. Anything owned must be reassigned before the identity can be deleted.",
+  description:
+    "List the objects an identity owns. Anything owned must be reassigned before the identity can be deleted.",
   kind: "read",
   rights: "idn:identity:read",
   inputSchema: z.object({
@@ -19,7 +20,9 @@ export const getIdentityOwnershipDetails = defineTool({
     identityId: z.string(),
     owned: z.array(z.looseObject({ associationType: z.string() })),
     // The spec's IdentityOwnershipAssociationDetails: associationDetails is an array, but its examples (and some tenants) send one object.
-    raw: z.looseObject({ associationDetails: z.union([z.array(z.looseObject({})), z.looseObject({})]).optional() }).optional(),
+    raw: z
+      .looseObject({ associationDetails: z.union([z.array(z.looseObject({})), z.looseObject({})]).optional() })
+      .optional(),
   }),
   async handler(args, ctx) {
     const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`, z.unknown());
@@ -27,6 +30,13 @@ export const getIdentityOwnershipDetails = defineTool({
     const text = owned.length
       ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")
       : "Owns nothing: ownership does not block deletion.";
-    return { structured: { identityId: args.identityId, owned, ...(args.view === "full" ? { raw: res.data as Record<string, unknown> } : {}) }, text };
+    return {
+      structured: {
+        identityId: args.identityId,
+        owned,
+        ...(args.view === "full" ? { raw: res.data as Record<string, unknown> } : {}),
+      },
+      text,
+    };
   },
 });

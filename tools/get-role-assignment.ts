@@ -18,7 +18,11 @@ export const getRoleAssignment = defineTool({
   }),
   outputSchema: z.object({ assignment: z.looseObject({ id: z.string() }) }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments/${args.assignmentId}`, z.looseObject({ id: z.string() }).describe("a role assignment"));
+    const res = await ctx.request(
+      "GET",
+      apiPath`identities/${args.identityId}/role-assignments/${args.assignmentId}`,
+      z.looseObject({ id: z.string() }).describe("a role assignment"),
+    );
     const compact = compactAssignment(res.data, "GET role-assignments/{assignmentId}");
     const assignment = args.view === "full" ? res.data : compact;
     return { structured: { assignment }, text: assignmentLine(compact) };

@@ -19,9 +19,14 @@ export const getRoleAssignments = defineTool({
   }),
   outputSchema: z.object({ identityId: z.string(), assignments: z.array(z.looseObject({ id: z.string() })) }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments`, z.array(z.looseObject({ id: z.string() })).describe("a list of role assignments"), {
-      searchParams: { roleId: args.roleId, roleName: args.roleName },
-    });
+    const res = await ctx.request(
+      "GET",
+      apiPath`identities/${args.identityId}/role-assignments`,
+      z.array(z.looseObject({ id: z.string() })).describe("a list of role assignments"),
+      {
+        searchParams: { roleId: args.roleId, roleName: args.roleName },
+      },
+    );
     const compact = res.data.map((a) => compactAssignment(a, "GET role-assignments"));
     const assignments = args.view === "full" ? res.data : compact;
     const text = compact.length

@@ -23,10 +23,12 @@ export const getTaskStatus = defineTool({
       return { structured: { task }, text: taskLine(task) };
     } catch (err) {
       if (!(err instanceof IscError) || err.status !== 404) throw err;
-      throw new ToolFailure([
-        `get_task_status failed: ISC has no task ${args.taskId}. ISC keeps task status for 90 days, so an older task is gone; or the id is not a task id (a sync job id cannot be read back).`,
-        "Next step: use the taskId a write tool returned. For older or untracked work, check the identities themselves with get_identity (processingState, lastRefresh).",
-      ].join("\n"));
+      throw new ToolFailure(
+        [
+          `get_task_status failed: ISC has no task ${args.taskId}. ISC keeps task status for 90 days, so an older task is gone; or the id is not a task id (a sync job id cannot be read back).`,
+          "Next step: use the taskId a write tool returned. For older or untracked work, check the identities themselves with get_identity (processingState, lastRefresh).",
+        ].join("\n"),
+      );
     }
   },
 });

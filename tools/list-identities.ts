@@ -16,14 +16,42 @@ export const listIdentities = defineTool({
     400: 'Fix the arguments: filters support id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq), e.g. name sw "Ali"; sorters: name, alias, cloudStatus.',
   },
   inputSchema: z.object({
-    filters: z.string().max(4000).optional().describe('ISC filter, e.g. name sw "Ali". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.'),
-    sorters: z.string().regex(/^-?(name|alias|cloudStatus)(,-?(name|alias|cloudStatus))*$/, "must list name, alias or cloudStatus, comma separated, - for descending").optional().describe("name, alias, cloudStatus; comma separated; - prefix = descending."),
-    defaultFilter: z.enum(["CORRELATED_ONLY", "NONE"]).optional().describe("CORRELATED_ONLY (ISC default) or NONE to include uncorrelated identities."),
+    filters: z
+      .string()
+      .max(4000)
+      .optional()
+      .describe(
+        'ISC filter, e.g. name sw "Ali". Fields: id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq); and/or/not.',
+      ),
+    sorters: z
+      .string()
+      .regex(
+        /^-?(name|alias|cloudStatus)(,-?(name|alias|cloudStatus))*$/,
+        "must list name, alias or cloudStatus, comma separated, - for descending",
+      )
+      .optional()
+      .describe("name, alias, cloudStatus; comma separated; - prefix = descending."),
+    defaultFilter: z
+      .enum(["CORRELATED_ONLY", "NONE"])
+      .optional()
+      .describe("CORRELATED_ONLY (ISC default) or NONE to include uncorrelated identities."),
     count: z.boolean().optional().describe("Also return the total count."),
     // Not 0: a page of nothing would point the model at the offset it just asked for, again and again.
-    limit: z.number().int().min(1, "must be at least 1 (for just the total, use limit 1 with count true)").max(250).default(50).describe("Page size."),
+    limit: z
+      .number()
+      .int()
+      .min(1, "must be at least 1 (for just the total, use limit 1 with count true)")
+      .max(250)
+      .default(50)
+      .describe("Page size."),
     offset: z.number().int().min(0).default(0).describe("Records to skip."),
-    maxItems: z.number().int().min(1).max(2000).optional().describe("Fetch up to this many across pages (overrides limit)."),
+    maxItems: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe("Fetch up to this many across pages (overrides limit)."),
     view: viewArg,
     fields: fieldsArg,
   }),

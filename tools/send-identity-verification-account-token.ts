@@ -11,13 +11,19 @@ export const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"
 export const sendIdentityVerificationAccountToken = defineTool({
   name: "send_identity_verification_account_token",
   title: "Send password-reset email",
-  description: "Email an identity a password-reset link (valid 2 hours), e.g. when locked out. Needs the user's confirmation.",
+  description:
+    "Email an identity a password-reset link (valid 2 hours), e.g. when locked out. Needs the user's confirmation.",
   kind: "write",
   rights: "idn:password:user-invite (ORG_ADMIN or HELPDESK)",
   inputSchema: z.object({
     identityId: identityIdArg,
     via: z.enum(VIA).describe("Channel; EMAIL_WORK is usual."),
-    sourceName: z.string().min(1).max(256).optional().describe("Source whose account password is reset, e.g. Active Directory."),
+    sourceName: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("Source whose account password is reset, e.g. Active Directory."),
   }),
   result: { linkExpiresAfterHours: z.number().optional() },
   guard: {
@@ -30,9 +36,11 @@ export const sendIdentityVerificationAccountToken = defineTool({
       preview: {
         kind: "identity",
         identityId: args.identityId,
-        blockers: async (i) => (args.via.endsWith("_WORK") && !i.email ? [`has no work email address, so ${args.via} cannot reach them`] : []),
+        blockers: async (i) =>
+          args.via.endsWith("_WORK") && !i.email ? [`has no work email address, so ${args.via} cannot reach them`] : [],
       },
-      blockedNext: "Try via EMAIL_PERSONAL or LINK_PERSONAL if the person has a personal address, or fix the work email in ISC.",
+      blockedNext:
+        "Try via EMAIL_PERSONAL or LINK_PERSONAL if the person has a personal address, or fix the work email in ISC.",
       verify: "the user: ask whether the email arrived (ISC keeps no record this server can read)",
     }),
     act: async (args, isc) => {

@@ -10,7 +10,8 @@ const TASK_RESULT = z.looseObject({ id: z.string().optional(), type: z.string().
 export const startIdentityProcessing = defineTool({
   name: "start_identity_processing",
   title: "Process identities",
-  description: "Re-process identities (attributes, roles, access, lifecycle) that look stale or show processing errors. Asynchronous; big batches need confirmation.",
+  description:
+    "Re-process identities (attributes, roles, access, lifecycle) that look stale or show processing errors. Asynchronous; big batches need confirmation.",
   kind: "write",
   idempotent: true,
   rights: "idn:identity:process or idn:identity:manage",
@@ -36,9 +37,17 @@ export const startIdentityProcessing = defineTool({
     render: async ({ args, value }, follow) => {
       const count = args.identityIds.length;
       const followed = await followTask(follow, value.id, args.waitSeconds);
-      const text = `Identity processing started for ${count} identit${count === 1 ? "y" : "ies"}: task ${value.id ?? "(no id)"}. ${followed.text}\n`
-        + "When it is done, the identities show the results (processingState, lastRefresh, roles, access).";
-      return { fields: { identityCount: count, ...(value.id ? { taskId: value.id } : {}), ...(followed.taskStatus ? { taskStatus: followed.taskStatus } : {}) }, text };
+      const text =
+        `Identity processing started for ${count} identit${count === 1 ? "y" : "ies"}: task ${value.id ?? "(no id)"}. ${followed.text}\n` +
+        "When it is done, the identities show the results (processingState, lastRefresh, roles, access).";
+      return {
+        fields: {
+          identityCount: count,
+          ...(value.id ? { taskId: value.id } : {}),
+          ...(followed.taskStatus ? { taskStatus: followed.taskStatus } : {}),
+        },
+        text,
+      };
     },
   },
 });

@@ -8,12 +8,15 @@ import { identityIdArg } from "../src/mcp/tool-args.js";
 const SYNC_INTERVAL_MS = 10_000;
 
 /** ISC's IdentitySyncJob (no endpoint reads it back). */
-const SYNC_JOB = z.looseObject({ id: z.string().optional(), status: z.string().optional() }).describe("an identity sync job");
+const SYNC_JOB = z
+  .looseObject({ id: z.string().optional(), status: z.string().optional() })
+  .describe("an identity sync job");
 
 export const synchronizeAttributesForIdentity = defineTool({
   name: "synchronize_attributes_for_identity",
   title: "Sync identity attributes",
-  description: "Re-sync one identity's attributes from its sources now. Asynchronous; at most once per 10 s per identity.",
+  description:
+    "Re-sync one identity's attributes from its sources now. Asynchronous; at most once per 10 s per identity.",
   kind: "write",
   idempotent: true,
   rights: "the ORG_ADMIN user level",
@@ -35,9 +38,13 @@ export const synchronizeAttributesForIdentity = defineTool({
       return { value: res.data, httpStatus: res.status, taskId: res.data.id };
     },
     render: ({ args, value: job }) => {
-      const text = `Attribute synchronization started for identity ${args.identityId}: job ${job.id ?? "(no id)"}, status ${job.status ?? "unknown"}. `
-        + "No ISC endpoint reads a sync job back: check get_identity for this identity in a minute (processingState, and lastRefresh changes when the sync is done). ISC allows one sync per identity every 10 s.";
-      return { fields: { ...(job.id ? { jobId: job.id } : {}), ...(job.status ? { jobStatus: job.status } : {}) }, text };
+      const text =
+        `Attribute synchronization started for identity ${args.identityId}: job ${job.id ?? "(no id)"}, status ${job.status ?? "unknown"}. ` +
+        "No ISC endpoint reads a sync job back: check get_identity for this identity in a minute (processingState, and lastRefresh changes when the sync is done). ISC allows one sync per identity every 10 s.";
+      return {
+        fields: { ...(job.id ? { jobId: job.id } : {}), ...(job.status ? { jobStatus: job.status } : {}) },
+        text,
+      };
     },
   },
 });

@@ -10,4 +10,7 @@ declare const __ISC_MCP_BUNDLE_KEY__: string | undefined;
 
 // Before compiling: V8 accepts a code cache only under the flags it was made with, and serve.ts sets these anyway.
 applyV8Flags();
-runWithCompileCache(fileURLToPath(new URL("./cli.cjs", import.meta.url)), typeof __ISC_MCP_BUNDLE_KEY__ === "string" ? __ISC_MCP_BUNDLE_KEY__ : "unbundled");
+runWithCompileCache(
+  fileURLToPath(new URL("./cli.cjs", import.meta.url)),
+  typeof __ISC_MCP_BUNDLE_KEY__ === "string" ? __ISC_MCP_BUNDLE_KEY__ : "unbundled",
+);

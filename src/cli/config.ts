@@ -36,16 +36,22 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
   if (config.redisUrl) registerSecret(redisPassword(config.redisUrl));
   const rows = OPTIONS.map((o) => {
     const key = o.key as keyof typeof config;
-    const label = o.flag ? `--${o.flag}` : o.env ?? o.key;
+    const label = o.flag ? `--${o.flag}` : (o.env ?? o.key);
     const value = config[key];
     // A value nobody set has no source worth naming: "from default" would suggest there is one.
-    const from = isUnset(value) && sources[o.key] === "default" ? "" : sources[o.key] === "default" ? "default" : notes[o.key] ?? sources[o.key] ?? "default";
+    const from =
+      isUnset(value) && sources[o.key] === "default"
+        ? ""
+        : sources[o.key] === "default"
+          ? "default"
+          : (notes[o.key] ?? sources[o.key] ?? "default");
     return [label, show(o, value), from] as const;
   });
   const width = Math.max(...rows.map((r) => r[0].length));
   const valueWidth = Math.min(48, Math.max(...rows.map((r) => r[1].length)));
   io.out(`${PACKAGE.name} ${PACKAGE.version}: effective configuration (flags > environment > config files > defaults)`);
-  const row = (label: string, value: string, from: string) => io.out(redact(`  ${label.padEnd(width)}  ${from ? `${value.padEnd(valueWidth)}  from ${from}` : value}`.trimEnd()));
+  const row = (label: string, value: string, from: string) =>
+    io.out(redact(`  ${label.padEnd(width)}  ${from ? `${value.padEnd(valueWidth)}  from ${from}` : value}`.trimEnd()));
   for (const [label, value, from] of rows) row(label, value, from);
   // Serving reports a broken file only when it needs a value from it; here the user asked to see everything.
   for (const problem of io.fileProblems ?? []) io.out(redact(`! ${problem}`));
@@ -54,13 +60,24 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
     io.out("✓ sandbox mode: the built-in sandbox tenant needs no credentials.");
     return 0;
   }
-  const missing = [!config.baseUrl && "SAIL_BASE_URL", !config.clientId && "SAIL_CLIENT_ID", !config.clientSecret && "SAIL_CLIENT_SECRET"].filter(Boolean);
+  const missing = [
+    !config.baseUrl && "SAIL_BASE_URL",
+    !config.clientId && "SAIL_CLIENT_ID",
+    !config.clientSecret && "SAIL_CLIENT_SECRET",
+  ].filter(Boolean);
   if (missing.length > 0) {
-    io.out(`✗ credentials not checked: missing ${missing.join(", ")}. Set them in the environment or ./config.json (BaseURL, ClientId, ClientSecret), or use --sandbox.`);
+    io.out(
+      `✗ credentials not checked: missing ${missing.join(", ")}. Set them in the environment or ./config.json (BaseURL, ClientId, ClientSecret), or use --sandbox.`,
+    );
     return 1;
   }
   const timeoutMs = Math.min(config.requestTimeoutMs, CHECK_TIMEOUT_MS);
-  const tokens = createTokenProvider({ baseUrl: config.baseUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs });
+  const tokens = createTokenProvider({
+    baseUrl: config.baseUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    timeoutMs,
+  });
   // Said before the wait, so a silent endpoint is not mistaken for a hung command.
   io.out(`  contacting ${config.baseUrl}/oauth/token (${hostPort(config.baseUrl)}, up to ${seconds(timeoutMs)})…`);
   try {

@@ -20,21 +20,36 @@ export interface ConfirmSummary {
  * `alwaysConfirmed`: the offered tools that only ever act after a confirmation. Without a session (--stateless) no client
  * can elicit, so only what needs no elicitation counts. Call it once the pages can be reached (the HTTP port is known).
  */
-export function confirmSummary(config: Pick<Config, "confirm" | "http" | "stateless">, guard: Guard, alwaysConfirmed: readonly string[]): ConfirmSummary {
+export function confirmSummary(
+  config: Pick<Config, "confirm" | "http" | "stateless">,
+  guard: Guard,
+  alwaysConfirmed: readonly string[],
+): ConfirmSummary {
   const bare = { form: false, url: false };
   const sessionless = config.http && config.stateless;
   const human = guard.humanChannels(sessionless ? bare : { form: true, url: true });
   const hidden = guard.canConfirm(bare) ? [] : [...alwaysConfirmed];
-  const on = human.length > 0 ? `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}` : "but no human channel can reach a person here";
+  const on =
+    human.length > 0
+      ? `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}`
+      : "but no human channel can reach a person here";
   if (config.confirm === "auto") {
     const where = human.length > 0 ? `a human confirms ${on}` : "no human channel can reach a person here";
-    return { text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})`, hiddenWithoutElicitation: hidden };
+    return {
+      text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})`,
+      hiddenWithoutElicitation: hidden,
+    };
   }
   const why = sessionless
     ? "without a session no client can elicit"
     : config.http
       ? "over HTTP only elicitation reaches its user"
       : "no browser was found to show the confirmation page: set BROWSER";
-  const gone = hidden.length === 0 ? "" : sessionless ? `; ${hidden.join(", ")} are hidden (${why})` : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
+  const gone =
+    hidden.length === 0
+      ? ""
+      : sessionless
+        ? `; ${hidden.join(", ")} are hidden (${why})`
+        : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
   return { text: `confirm: strict — only a human confirms, ${on}${gone}`, hiddenWithoutElicitation: hidden };
 }

@@ -32,7 +32,8 @@ function mergeEnv(existing: unknown, fresh: unknown): Json | undefined {
   if (!isObject(fresh)) return undefined;
   const old = isObject(existing) ? existing : {};
   const env: Json = { ...old };
-  for (const [name, value] of Object.entries(fresh)) env[name] = isStandIn(value) && name in old && !isStandIn(old[name]) ? old[name] : value;
+  for (const [name, value] of Object.entries(fresh))
+    env[name] = isStandIn(value) && name in old && !isStandIn(old[name]) ? old[name] : value;
   return env;
 }
 
@@ -49,7 +50,9 @@ function mergeArgs(existing: unknown, fresh: unknown): unknown {
   const old = existing.filter((a): a is string => typeof a === "string");
   const first = old.findIndex((a) => a.startsWith("--"));
   if (first < 0) return fresh;
-  const given = new Set((fresh as unknown[]).filter((a): a is string => typeof a === "string" && a.startsWith("--")).map(flagName));
+  const given = new Set(
+    (fresh as unknown[]).filter((a): a is string => typeof a === "string" && a.startsWith("--")).map(flagName),
+  );
   const kept: string[] = [];
   let keeping = false;
   for (const arg of old.slice(first)) {
@@ -74,7 +77,10 @@ export function mergeBlock(existing: Json, block: Json, key: string): Json {
     const ids = new Set(current.map((i) => (isObject(i) ? i.id : undefined)));
     // An input is only worth asking for if the env still refers to it.
     const used = JSON.stringify(ours.env ?? {});
-    merged.inputs = [...current, ...(block.inputs as Json[]).filter((i) => !ids.has(i.id) && used.includes(`\${input:${String(i.id)}}`))];
+    merged.inputs = [
+      ...current,
+      ...(block.inputs as Json[]).filter((i) => !ids.has(i.id) && used.includes(`\${input:${String(i.id)}}`)),
+    ];
   }
   return merged;
 }
@@ -88,8 +94,12 @@ function bundleFile(): string | undefined {
 /** Claude Desktop installs a .mcpb in one click and keeps its secret in the OS keychain: say so before the JSON route. */
 function bundleFirst(note: (line: string) => void, sandbox: boolean, written: boolean): void {
   const file = bundleFile();
-  note(`${HOST_SPECS["claude-desktop"].label}: the easiest and safest route is the MCP Bundle ${file ?? `${PACKAGE.name}-${PACKAGE.version}.mcpb`}${file ? "" : " (build it in a checkout with npm run bundle:mcpb; it lands in dist/)"}.`);
-  note(`  Double-click it (or Settings > Extensions > Install Extension…): Claude Desktop asks for the tenant, client id and secret${sandbox ? " (or tick the sandbox switch)" : ""} and keeps the secret in the OS keychain, not in a file.`);
+  note(
+    `${HOST_SPECS["claude-desktop"].label}: the easiest and safest route is the MCP Bundle ${file ?? `${PACKAGE.name}-${PACKAGE.version}.mcpb`}${file ? "" : " (build it in a checkout with npm run bundle:mcpb; it lands in dist/)"}.`,
+  );
+  note(
+    `  Double-click it (or Settings > Extensions > Install Extension…): Claude Desktop asks for the tenant, client id and secret${sandbox ? " (or tick the sandbox switch)" : ""} and keeps the secret in the OS keychain, not in a file.`,
+  );
   note(written ? "The JSON route (done above) works too, but keeps the secret in the file." : "Or the JSON route:");
 }
 
@@ -104,7 +114,10 @@ export function runInit(resolved: Resolved, io: InitIo): number {
     cwd: io.places?.cwd ?? process.cwd(),
     // Asked only by hosts whose config lives under the home folder; some containers have none (HOME unset, no passwd entry), and a relative HOME counts as none.
     get home(): string {
-      if (!home) throw new ConfigError(`init --client ${client} looks for its config under the home folder, and this user has none (HOME is unset, empty or not an absolute path): pass --path <file>.`);
+      if (!home)
+        throw new ConfigError(
+          `init --client ${client} looks for its config under the home folder, and this user has none (HOME is unset, empty or not an absolute path): pass --path <file>.`,
+        );
       return home;
     },
     platform: io.places?.platform ?? process.platform,
@@ -112,8 +125,20 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   };
   const file = resolved.init.path ?? spec.file(places);
   const { config } = resolved;
-  const how = io.invocation ?? detectInvocation({ entry: process.argv[1] ?? "", execPath: process.execPath, globalPrefix: process.env.npm_config_prefix });
-  const input = { baseUrl: config.baseUrl || undefined, clientId: config.clientId || undefined, sandbox: config.sandbox, command: how.command, args: how.args };
+  const how =
+    io.invocation ??
+    detectInvocation({
+      entry: process.argv[1] ?? "",
+      execPath: process.execPath,
+      globalPrefix: process.env.npm_config_prefix,
+    });
+  const input = {
+    baseUrl: config.baseUrl || undefined,
+    clientId: config.clientId || undefined,
+    sandbox: config.sandbox,
+    command: how.command,
+    args: how.args,
+  };
   const block = spec.block(input);
   const told = `Command: ${[how.command, ...how.args].join(" ")} (${how.kind}: ${how.why}).`;
 
@@ -134,7 +159,9 @@ export function runInit(resolved: Resolved, io: InitIo): number {
       parsed = text.trim() === "" ? {} : JSON.parse(text);
     } catch {
       // JSONC (comments, trailing commas) would lose its comments if rewritten: leave the file to the user.
-      throw new ConfigError(`${file} is not plain JSON (comments or a syntax error?); nothing was changed. Add the block printed by "init --client ${client}" by hand.`);
+      throw new ConfigError(
+        `${file} is not plain JSON (comments or a syntax error?); nothing was changed. Add the block printed by "init --client ${client}" by hand.`,
+      );
     }
     if (!isObject(parsed)) throw new ConfigError(`${file} does not hold a JSON object; nothing was changed.`);
     existing = parsed;

@@ -34,16 +34,37 @@ export function detectInvocation(input: InvocationInput): Invocation {
   const entry = real(input.entry);
   // npm exec keeps packages it fetched under <cache>/_npx/<hash>/node_modules: only then does "npx -y" start the same thing.
   if (entry.includes(`${sep}_npx${sep}`)) {
-    return { command: "npx", args: ["-y", "isc-identities-mcp"], kind: "npx", why: "npx started this server from the npm registry, so the host can start it the same way" };
+    return {
+      command: "npx",
+      args: ["-y", "isc-identities-mcp"],
+      kind: "npx",
+      why: "npx started this server from the npm registry, so the host can start it the same way",
+    };
   }
   const node = input.execPath;
   const root = ourPackageAbove(dirname(entry))?.root ?? dirname(entry);
   const args = [entry];
   const same = `the node that runs this server now and the entry file by absolute path, so the host starts this copy whatever its PATH`;
-  if (!entry.includes(`${sep}node_modules${sep}`)) return { command: node, args, kind: "checkout", why: `it runs from a checkout at ${root}: ${same}` };
+  if (!entry.includes(`${sep}node_modules${sep}`))
+    return { command: node, args, kind: "checkout", why: `it runs from a checkout at ${root}: ${same}` };
   // npm's global folder is <prefix>/lib/node_modules (POSIX) or <prefix>\node_modules (Windows); the prefix defaults to node's own.
-  const prefixes = [input.globalPrefix, dirname(dirname(input.execPath)), dirname(input.execPath)].filter((p): p is string => Boolean(p)).map(real);
-  const global = prefixes.some((p) => entry.startsWith(join(p, "lib", "node_modules") + sep) || entry.startsWith(join(p, "node_modules") + sep));
-  if (global) return { command: node, args, kind: "global install", why: `it was installed globally (npm install -g) under ${root}: ${same}` };
-  return { command: node, args, kind: "local install", why: `it was installed into ${root} (npm install of the package or its tarball): ${same}` };
+  const prefixes = [input.globalPrefix, dirname(dirname(input.execPath)), dirname(input.execPath)]
+    .filter((p): p is string => Boolean(p))
+    .map(real);
+  const global = prefixes.some(
+    (p) => entry.startsWith(join(p, "lib", "node_modules") + sep) || entry.startsWith(join(p, "node_modules") + sep),
+  );
+  if (global)
+    return {
+      command: node,
+      args,
+      kind: "global install",
+      why: `it was installed globally (npm install -g) under ${root}: ${same}`,
+    };
+  return {
+    command: node,
+    args,
+    kind: "local install",
+    why: `it was installed into ${root} (npm install of the package or its tarball): ${same}`,
+  };
 }

@@ -22,14 +22,21 @@ async function main(): Promise<number> {
       print(PACKAGE.version);
       return 0;
     case "config":
-      return (await import("./config.js")).runConfigCommand(resolved, { out: print, fileProblems: files.problems ?? [] });
+      return (await import("./config.js")).runConfigCommand(resolved, {
+        out: print,
+        fileProblems: files.problems ?? [],
+      });
     case "init": {
       const [{ runInit }, { detectInvocation }] = await Promise.all([import("./init.js"), import("./invocation.js")]);
       // This file is the entry whether tsc-built or bundled, so hosts are told to start exactly it.
       return runInit(resolved, {
         out: print,
         note: (line) => process.stderr.write(line + "\n"),
-        invocation: detectInvocation({ entry: fileURLToPath(import.meta.url), execPath: process.execPath, globalPrefix: process.env.npm_config_prefix }),
+        invocation: detectInvocation({
+          entry: fileURLToPath(import.meta.url),
+          execPath: process.execPath,
+          globalPrefix: process.env.npm_config_prefix,
+        }),
       });
     }
     case "demo":
@@ -48,7 +55,8 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    const message = err instanceof ConfigError ? err.message : `failed to start: ${err instanceof Error ? err.message : String(err)}`;
+    const message =
+      err instanceof ConfigError ? err.message : `failed to start: ${err instanceof Error ? err.message : String(err)}`;
     process.stderr.write(`isc-identities-mcp: ${message}\n`);
     process.exit(2);
   },

@@ -33,20 +33,33 @@ export interface Sdk {
 
 export function startSdk(opts: SdkOptions): Sdk {
   const say = (message: unknown, ...args: unknown[]) => opts.warn([message, ...args].map(brief).join(" "));
-  api.diag.setLogger({ error: say, warn: say, info: () => {}, debug: () => {}, verbose: () => {} }, api.DiagLogLevel.WARN);
+  api.diag.setLogger(
+    { error: say, warn: say, info: () => {}, debug: () => {}, verbose: () => {} },
+    api.DiagLogLevel.WARN,
+  );
   // Ours first, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over them.
   const resource = defaultResource()
     .merge(resourceFromAttributes({ "service.name": opts.serviceName, "service.version": opts.serviceVersion }))
     .merge(detectResources({ detectors: [envDetector] }));
   const stops: Array<() => Promise<void>> = [];
   if (opts.traces) {
-    const tracer = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+    const tracer = new NodeTracerProvider({
+      resource,
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    });
     // AsyncLocalStorage context (an ISC request's span finds its tool call's) and the W3C trace-context propagator.
     tracer.register();
     stops.push(() => tracer.shutdown());
   }
   const readers: IMetricReader[] = [];
-  if (opts.metrics) readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: opts.exportIntervalMs, exportTimeoutMillis: Math.min(30_000, opts.exportIntervalMs) }));
+  if (opts.metrics)
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: opts.exportIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, opts.exportIntervalMs),
+      }),
+    );
   const prometheus = opts.prometheus ? new PrometheusExporter({ preventServerStart: true }) : undefined;
   if (prometheus) readers.push(prometheus);
   if (readers.length > 0) {
@@ -56,7 +69,9 @@ export function startSdk(opts: SdkOptions): Sdk {
   }
   return {
     api,
-    ...(prometheus ? { prometheus: (req: IncomingMessage, res: ServerResponse) => prometheus.getMetricsRequestHandler(req, res) } : {}),
+    ...(prometheus
+      ? { prometheus: (req: IncomingMessage, res: ServerResponse) => prometheus.getMetricsRequestHandler(req, res) }
+      : {}),
     shutdown: async () => {
       await Promise.allSettled(stops.map((stop) => stop()));
     },

@@ -39,7 +39,9 @@ export async function serve(config: Config): Promise<void> {
   const otel = plan ? await startTelemetry(plan, log) : undefined;
   // Loaded only with --redis-url: without it no Redis code runs at all.
   const redis = config.redisUrl
-    ? await (await import("../isc/redis.js")).connectRedis({
+    ? await (
+        await import("../isc/redis.js")
+      ).connectRedis({
         url: config.redisUrl,
         log,
         outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,
@@ -58,35 +60,67 @@ export async function serve(config: Config): Promise<void> {
   // With sign-in over HTTP the page first signs the human in through the same identity provider.
   // Where no page can be shown (read-only, stateless, url not in --confirm-via) there is none: never a page without sign-in.
   const oauth = Boolean(config.http && config.oauthIssuer);
-  const signIn = oauth && pageShown(config) ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log) : undefined;
-  pages = oauth && !signIn ? undefined : createConfirmationPages({ store, serving, log, gate: signIn?.signIn.gate, limits: { perOwner: config.maxPendingPerSession, perProcess: config.maxPending } });
+  const signIn =
+    oauth && pageShown(config)
+      ? (await import("../transports/http/page-signin-setup.js")).pageSignInFor(config, base, log)
+      : undefined;
+  pages =
+    oauth && !signIn
+      ? undefined
+      : createConfirmationPages({
+          store,
+          serving,
+          log,
+          gate: signIn?.signIn.gate,
+          limits: { perOwner: config.maxPendingPerSession, perProcess: config.maxPending },
+        });
   const guard = createGuard({ config: backend.config, audit, store, pages, log });
   const inFlight = createInFlight();
-  const makeServer = () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight, inventory });
+  const makeServer = () =>
+    createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight, inventory });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and who can confirm a write (a human, or a code).
   // Stateless requests never declared elicitation: where no other channel can reach a human, tools that always confirm are hidden.
   // Called once the pages can be reached (over HTTP, once the port is known).
   const offer = () => {
-    const confirming = confirmSummary(config, guard, inventory.alwaysConfirmed.map((t) => t.name));
+    const confirming = confirmSummary(
+      config,
+      guard,
+      inventory.alwaysConfirmed.map((t) => t.name),
+    );
     const unconfirmable = config.http && config.stateless ? confirming.hiddenWithoutElicitation : [];
     const tools = inventory.tools.length - unconfirmable.length;
-    return { unconfirmable, text: `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}` };
+    return {
+      unconfirmable,
+      text: `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}`,
+    };
   };
 
   let stop: () => Promise<void>;
   if (config.http) {
     // Loaded only here: stdio users (most hosts) do not pay for the HTTP stack at start-up.
     const { startHttpServer } = await import("../transports/http/server.js");
-    const http = await startHttpServer(config, makeServer, log, { ...(redis ? { redis } : {}), pages, metrics: otel?.prometheus, ...(signIn ? { signIn: signIn.signIn } : {}), oauth: { toolKind: inventory.kindOf, ...(signIn ? { issuer: signIn.issuer } : {}) } });
+    const http = await startHttpServer(config, makeServer, log, {
+      ...(redis ? { redis } : {}),
+      pages,
+      metrics: otel?.prometheus,
+      ...(signIn ? { signIn: signIn.signIn } : {}),
+      oauth: { toolKind: inventory.kindOf, ...(signIn ? { issuer: signIn.issuer } : {}) },
+    });
     httpPort = http.port;
     stop = http.close;
-    const mode = config.stateless ? "stateless: a server per request in both eras" : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;
+    const mode = config.stateless
+      ? "stateless: a server per request in both eras"
+      : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;
     const { unconfirmable, text } = offer();
     if (unconfirmable.length > 0) {
-      log.warn(`--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`);
+      log.warn(
+        `--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`,
+      );
     }
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${text}`);
+    log.info(
+      `${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${text}`,
+    );
     if (config.oauthIssuer) log.info(`sign-in: tokens from ${config.oauthIssuer} for ${config.oauthAudience}`);
   } else {
     process.stdin.on("end", () => void shutdown("stdin closed"));
@@ -96,7 +130,9 @@ export async function serve(config: Config): Promise<void> {
       await connection.close();
       await pages?.close();
     };
-    log.info(`${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`);
+    log.info(
+      `${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`,
+    );
   }
 
   // Long enough for a host's initialize and tools/list, so the cache holds what a start runs; unref'd: never keeps us up.

@@ -15,7 +15,8 @@ export interface TelemetryPlan {
 
 export interface RunningTelemetry {
   /** Serves the Prometheus text, with --prometheus. */
-  prometheus?: ((req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void) | undefined;
+  prometheus?:
+    ((req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void) | undefined;
   /** Exports what is still buffered (at shutdown: the last spans and metrics are not lost), then stops. */
   shutdown(): Promise<void>;
 }
@@ -36,22 +37,44 @@ export function telemetryPlan(env: NodeJS.ProcessEnv, prometheus: boolean): Tele
   const on = (signal: "TRACES" | "METRICS") => {
     const exporters = (env[`OTEL_${signal}_EXPORTER`] ?? "").split(",").map((e) => e.trim().toLowerCase());
     if (exporters.includes("none")) return false;
-    return exporters.includes("otlp") || Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
+    return (
+      exporters.includes("otlp") ||
+      Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`])
+    );
   };
   const traces = on("TRACES");
   const metrics = on("METRICS");
   if (!traces && !metrics && !prometheus) return undefined;
   const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
-  return { traces, metrics, prometheus, exportIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_INTERVAL_MS };
+  return {
+    traces,
+    metrics,
+    prometheus,
+    exportIntervalMs: Number.isFinite(interval) && interval > 0 ? interval : DEFAULT_INTERVAL_MS,
+  };
 }
 
-export async function startTelemetry(plan: TelemetryPlan, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningTelemetry> {
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
+export async function startTelemetry(
+  plan: TelemetryPlan,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningTelemetry> {
+  const protocol =
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+    env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ??
+    env.OTEL_EXPORTER_OTLP_PROTOCOL;
   if (protocol && protocol !== "http/json" && protocol !== "http/protobuf") {
-    log.warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: this server exports OTLP over HTTP (JSON bodies) only; point it at a collector's HTTP port (4318).`);
+    log.warn(
+      `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: this server exports OTLP over HTTP (JSON bodies) only; point it at a collector's HTTP port (4318).`,
+    );
   }
   const { startSdk } = await import("./otel-sdk.js");
-  const sdk = startSdk({ serviceName: PACKAGE.name, serviceVersion: PACKAGE.version, ...plan, warn: (m) => log.warn(`OpenTelemetry: ${m}`) });
+  const sdk = startSdk({
+    serviceName: PACKAGE.name,
+    serviceVersion: PACKAGE.version,
+    ...plan,
+    warn: (m) => log.warn(`OpenTelemetry: ${m}`),
+  });
   const { api } = sdk;
   useTelemetry({
     api,
@@ -59,7 +82,9 @@ export async function startTelemetry(plan: TelemetryPlan, log: Logger, env: Node
     spans: plan.traces,
     instruments: makeInstruments(api.metrics.getMeter(PACKAGE.name, PACKAGE.version)),
   });
-  const what = [plan.traces && "traces", plan.metrics && "metrics", plan.prometheus && "Prometheus text at /metrics"].filter(Boolean).join(", ");
+  const what = [plan.traces && "traces", plan.metrics && "metrics", plan.prometheus && "Prometheus text at /metrics"]
+    .filter(Boolean)
+    .join(", ");
   log.info(`OpenTelemetry on: ${what}${plan.traces || plan.metrics ? " over OTLP/HTTP" : ""}`);
   return {
     prometheus: sdk.prometheus,
@@ -67,7 +92,10 @@ export async function startTelemetry(plan: TelemetryPlan, log: Logger, env: Node
       useTelemetry(undefined);
       // A collector that is down must not hold the exit: the exporters retry for up to their timeout (10 s and more).
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([sdk.shutdown(), new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_MS).unref()))]);
+      await Promise.race([
+        sdk.shutdown(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_MS).unref())),
+      ]);
       clearTimeout(timer);
     },
   };

@@ -36,7 +36,8 @@ function readIfPresent(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR")
+      return undefined;
     throw err;
   }
 }
@@ -79,15 +80,27 @@ export async function loadConfigFiles(where: ConfigFileLocations = {}): Promise<
   // No home folder at all (HOME unset, a uid with no passwd entry: some containers): then there is no CLI config.yaml.
   const home = where.home ?? homeFolder();
   const sources = [
-    { path: join(where.cwd ?? process.cwd(), "config.json"), read: (p: string, t: string) => (files.sdkJson = parseSdkConfigJson(p, t)) },
-    ...(home ? [{ path: join(home, ".sailpoint", "config.yaml"), read: async (p: string, t: string) => (files.cliYaml = await parseCliConfigYaml(p, t)) }] : []),
+    {
+      path: join(where.cwd ?? process.cwd(), "config.json"),
+      read: (p: string, t: string) => (files.sdkJson = parseSdkConfigJson(p, t)),
+    },
+    ...(home
+      ? [
+          {
+            path: join(home, ".sailpoint", "config.yaml"),
+            read: async (p: string, t: string) => (files.cliYaml = await parseCliConfigYaml(p, t)),
+          },
+        ]
+      : []),
   ];
   for (const { path, read } of sources) {
     try {
       const text = readIfPresent(path);
       if (text !== undefined) await read(path, text);
     } catch (err) {
-      problems.push(`${path} could not be read (${(err as Error).message.split("\n")[0]}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`);
+      problems.push(
+        `${path} could not be read (${(err as Error).message.split("\n")[0]}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`,
+      );
     }
   }
   if (problems.length > 0) files.problems = problems;

@@ -18,8 +18,15 @@ export function helpText(): string {
     "Options:",
   ];
   for (const o of OPTIONS) {
-    const name = o.flag ? `--${o.flag}${o.type === "boolean" ? "" : ` ${o.placeholder ?? (o.values ? o.values.join("|") : "VALUE")}`}` : `(env only)`;
-    const extra = [o.env && `env ${o.env}`, o.default !== undefined && o.default !== false && `default ${String(o.default)}`].filter(Boolean).join(", ");
+    const name = o.flag
+      ? `--${o.flag}${o.type === "boolean" ? "" : ` ${o.placeholder ?? (o.values ? o.values.join("|") : "VALUE")}`}`
+      : `(env only)`;
+    const extra = [
+      o.env && `env ${o.env}`,
+      o.default !== undefined && o.default !== false && `default ${String(o.default)}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
     lines.push(`  ${name.padEnd(30)} ${o.description}${extra ? ` [${extra}]` : ""}`);
   }
   lines.push(`  ${"-h, --help".padEnd(30)} Show this help.`, `  ${"-v, --version".padEnd(30)} Print the version.`);

@@ -2,7 +2,11 @@
 import { ConfigError } from "../core/errors.js";
 
 /** What `init` writes where it does not know a value. */
-export const PLACEHOLDERS = { url: "https://YOUR-TENANT.api.identitynow.com", clientId: "YOUR-CLIENT-ID", secret: "PASTE-YOUR-CLIENT-SECRET" } as const;
+export const PLACEHOLDERS = {
+  url: "https://YOUR-TENANT.api.identitynow.com",
+  clientId: "YOUR-CLIENT-ID",
+  secret: "PASTE-YOUR-CLIENT-SECRET",
+} as const;
 
 const INIT_PLACEHOLDER = /PASTE-YOUR-|YOUR-CLIENT-ID|YOUR-TENANT/;
 const INTERPOLATION = /^\$\{([^}]*)\}$/;
@@ -30,7 +34,11 @@ export function placeholderProblem(name: string, value: string): string | undefi
 }
 
 /** Throws for the first value that is a placeholder; `notes` says where each came from. */
-export function checkPlaceholders(values: Record<string, string | undefined>, notes: Record<string, string>, keys: Record<string, string>): void {
+export function checkPlaceholders(
+  values: Record<string, string | undefined>,
+  notes: Record<string, string>,
+  keys: Record<string, string>,
+): void {
   for (const [key, name] of Object.entries(keys)) {
     const value = values[name];
     if (!value) continue;

@@ -29,12 +29,21 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
         client: { type: "string" },
         write: { type: "boolean" },
         path: { type: "string" },
-        ...Object.fromEntries(flagDefs.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }])),
+        ...Object.fromEntries(
+          flagDefs.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }]),
+        ),
       },
     });
     return { positionals: parsed.positionals, flags: parsed.values as CommandLine["flags"] };
   } catch (err) {
-    throw new ConfigError(argumentError(err as Error & { code?: string }, [...flagDefs.map((o) => o.flag), ...INIT_FLAGS, "help", "version"]));
+    throw new ConfigError(
+      argumentError(err as Error & { code?: string }, [
+        ...flagDefs.map((o) => o.flag),
+        ...INIT_FLAGS,
+        "help",
+        "version",
+      ]),
+    );
   }
 }
 
@@ -57,7 +66,8 @@ export function layerOptions(flags: CommandLine["flags"], env: Readonly<Record<s
       sources[def.key] = "env";
       notes[def.key] = def.env!;
     } else {
-      values[def.key] = def.type === "list" && typeof def.default === "string" ? parseValue(def, def.default, "default") : def.default;
+      values[def.key] =
+        def.type === "list" && typeof def.default === "string" ? parseValue(def, def.default, "default") : def.default;
       sources[def.key] = "default";
       notes[def.key] = "default";
     }
@@ -97,9 +107,13 @@ export function parseValue(def: OptionDef, raw: string | boolean, origin: string
       return n;
     }
     case "list": {
-      const items = String(raw).split(",").map((s) => s.trim()).filter(Boolean);
+      const items = String(raw)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       const stranger = def.items && items.find((item) => !def.items!.includes(item));
-      if (stranger !== undefined) throw new ConfigError(`${origin} lists "${stranger}", which is not one of ${def.items!.join(", ")}.`);
+      if (stranger !== undefined)
+        throw new ConfigError(`${origin} lists "${stranger}", which is not one of ${def.items!.join(", ")}.`);
       return items;
     }
     case "string": {

@@ -39,6 +39,7 @@ export function normaliseRedisUrl(raw: string, origin: string): string {
   }
   if (!url.hostname) throw new ConfigError(`${origin} names no host: ${maskRedisUrl(raw)}.`);
   const db = url.pathname.replace(/^\//, "");
-  if (db !== "" && !/^\d+$/.test(db)) throw new ConfigError(`${origin} may end in a database number (e.g. /0), got "/${db}": ${maskRedisUrl(raw)}.`);
+  if (db !== "" && !/^\d+$/.test(db))
+    throw new ConfigError(`${origin} may end in a database number (e.g. /0), got "/${db}": ${maskRedisUrl(raw)}.`);
   return url.toString();
 }

@@ -34,19 +34,33 @@ export interface Resolved {
   init: InitArgs;
 }
 
-const BUNDLE_FIX = "Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.";
-const FIX = "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
+const BUNDLE_FIX =
+  "Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.";
+const FIX =
+  "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
 
 /** `files` comes from loadConfigFiles (config-files.ts); passing it in keeps this function pure. */
-export function resolveConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, files: ConfigFiles = {}): Resolved {
+export function resolveConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  files: ConfigFiles = {},
+): Resolved {
   const { positionals, flags } = readCommandLine(argv);
   const [first, ...extra] = positionals;
   if ((first !== undefined && !(COMMANDS as readonly string[]).includes(first)) || extra.length > 0) {
-    throw new ConfigError(`Unknown command "${extra[0] ?? first}". Commands: ${COMMANDS.join(", ")}. Run with --help to see the options.`);
+    throw new ConfigError(
+      `Unknown command "${extra[0] ?? first}". Commands: ${COMMANDS.join(", ")}. Run with --help to see the options.`,
+    );
   }
-  const init: InitArgs = { client: flags.client as string | undefined, write: Boolean(flags.write), path: flags.path as string | undefined };
+  const init: InitArgs = {
+    client: flags.client as string | undefined,
+    write: Boolean(flags.write),
+    path: flags.path as string | undefined,
+  };
   if (first !== "init" && (init.client !== undefined || init.write || init.path !== undefined)) {
-    throw new ConfigError("--client, --write and --path belong to the init command, e.g. isc-identities-mcp init --client claude-desktop.");
+    throw new ConfigError(
+      "--client, --write and --path belong to the init command, e.g. isc-identities-mcp init --client claude-desktop.",
+    );
   }
 
   const layered = layerOptions(flags, env);
@@ -55,13 +69,20 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   // Config is the table's own type (config.ts) and layerOptions parsed each value by its entry: the cast restates that.
   const config = values as Config;
   if (command === "sandbox") checkPort(config);
-  if (command === "help" || command === "version" || command === "demo" || command === "sandbox") return { command, config, sources, notes, init };
+  if (command === "help" || command === "version" || command === "demo" || command === "sandbox")
+    return { command, config, sources, notes, init };
   checkConfig(config, notes);
 
   if (config.sandbox) {
     // The sandbox supplies its own loopback URL and credentials at start-up.
     const sandboxed = { baseUrl: "sandbox", clientId: "sandbox", clientSecret: "sandbox" } as const;
-    return { command, config: { ...config, baseUrl: "", clientId: "", clientSecret: "" }, sources: { ...sources, ...sandboxed }, notes: { ...notes, ...sandboxed }, init };
+    return {
+      command,
+      config: { ...config, baseUrl: "", clientId: "", clientSecret: "" },
+      sources: { ...sources, ...sandboxed },
+      notes: { ...notes, ...sandboxed },
+      init,
+    };
   }
   applyTenantSources(layered, files);
   const missing = [
@@ -71,11 +92,18 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
   ].filter(Boolean);
   // `config` reports what is missing instead of refusing; `init` prints placeholders for it.
   // A value a host was meant to fill in (a placeholder from init, an ${input:…} it did not expand) fails every call: stop now.
-  if (command === "serve" || command === "config") checkPlaceholders({ SAIL_BASE_URL: config.baseUrl, SAIL_CLIENT_ID: config.clientId, SAIL_CLIENT_SECRET: config.clientSecret }, notes, { baseUrl: "SAIL_BASE_URL", clientId: "SAIL_CLIENT_ID", clientSecret: "SAIL_CLIENT_SECRET" });
+  if (command === "serve" || command === "config")
+    checkPlaceholders(
+      { SAIL_BASE_URL: config.baseUrl, SAIL_CLIENT_ID: config.clientId, SAIL_CLIENT_SECRET: config.clientSecret },
+      notes,
+      { baseUrl: "SAIL_BASE_URL", clientId: "SAIL_CLIENT_ID", clientSecret: "SAIL_CLIENT_SECRET" },
+    );
   if (missing.length > 0 && command === "serve") {
     if (files.problems?.[0]) throw new ConfigError(files.problems[0]);
     // Started from an MCP Bundle (its empty settings arrive as "${user_config.…}"): name the settings the user sees.
-    const fromBundle = ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "ISC_MCP_TENANT"].some((name) => isUnexpandedBundleSetting(env[name] ?? ""));
+    const fromBundle = ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "ISC_MCP_TENANT"].some((name) =>
+      isUnexpandedBundleSetting(env[name] ?? ""),
+    );
     throw new ConfigError(`Missing ${missing.join(", ")}. ${fromBundle ? BUNDLE_FIX : FIX}`);
   }
   if (config.baseUrl) {
@@ -83,7 +111,9 @@ export function resolveConfig(argv: readonly string[], env: Readonly<Record<stri
       config.baseUrl = normaliseBaseUrl(config.baseUrl);
     } catch (err) {
       // The value may come from a file or --tenant: say which, or the user edits the wrong place.
-      throw sources.baseUrl === "env" ? err : new ConfigError(`${(err as Error).message} (The base URL came from ${notes.baseUrl}.)`);
+      throw sources.baseUrl === "env"
+        ? err
+        : new ConfigError(`${(err as Error).message} (The base URL came from ${notes.baseUrl}.)`);
     }
   }
   return { command, config, sources, notes, init };

@@ -12,22 +12,32 @@ export function normaliseBaseUrl(raw: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ConfigError(`SAIL_BASE_URL is not a URL: "${raw}". Use the tenant root, e.g. https://acme.api.identitynow.com.`);
+    throw new ConfigError(
+      `SAIL_BASE_URL is not a URL: "${raw}". Use the tenant root, e.g. https://acme.api.identitynow.com.`,
+    );
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new ConfigError(`SAIL_BASE_URL must use https (plain http is only allowed for loopback addresses): "${raw}".`);
+    throw new ConfigError(
+      `SAIL_BASE_URL must use https (plain http is only allowed for loopback addresses): "${raw}".`,
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`SAIL_BASE_URL must be a plain tenant root without credentials, query or fragment: "${url.origin}".`);
+    throw new ConfigError(
+      `SAIL_BASE_URL must be a plain tenant root without credentials, query or fragment: "${url.origin}".`,
+    );
   }
   // The tenant's web address (what the browser shows) is the most common wrong value; its API lives on TENANT.api.….
   const ui = /^([a-z0-9-]+)\.(identitynow(?:-demo)?\.com)$/i.exec(url.hostname);
   if (ui) {
-    throw new ConfigError(`SAIL_BASE_URL ${url.origin} is the tenant's web address, not its API: did you mean https://${ui[1]!.toLowerCase()}.api.${ui[2]!.toLowerCase()}?`);
+    throw new ConfigError(
+      `SAIL_BASE_URL ${url.origin} is the tenant's web address, not its API: did you mean https://${ui[1]!.toLowerCase()}.api.${ui[2]!.toLowerCase()}?`,
+    );
   }
   const path = url.pathname.replace(/\/+$/, "");
   if (path !== "") {
-    throw new ConfigError(`SAIL_BASE_URL must be the tenant root without a path or version (got "${path}"), e.g. ${url.origin}.`);
+    throw new ConfigError(
+      `SAIL_BASE_URL must be the tenant root without a path or version (got "${path}"), e.g. ${url.origin}.`,
+    );
   }
   return url.origin;
 }
@@ -41,12 +51,15 @@ export function normalisePublicUrl(raw: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ConfigError(`--public-url is not a URL: "${raw}". Use the address users' browsers reach this server at, e.g. https://mcp.example.com.`);
+    throw new ConfigError(
+      `--public-url is not a URL: "${raw}". Use the address users' browsers reach this server at, e.g. https://mcp.example.com.`,
+    );
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new ConfigError(`--public-url must use https (plain http only on loopback addresses): "${raw}".`);
   }
-  if (url.username || url.password || url.search || url.hash) throw new ConfigError(`--public-url must not carry credentials, a query or a fragment: "${url.origin}".`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new ConfigError(`--public-url must not carry credentials, a query or a fragment: "${url.origin}".`);
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}/`;
 }
 
@@ -61,6 +74,7 @@ export function oauthUrl(raw: string, flag: string): URL {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
     throw new ConfigError(`${flag} must use https (plain http only for loopback addresses): "${raw}".`);
   }
-  if (url.username || url.password || url.hash) throw new ConfigError(`${flag} must not carry credentials or a fragment: "${url.origin}${url.pathname}".`);
+  if (url.username || url.password || url.hash)
+    throw new ConfigError(`${flag} must not carry credentials or a fragment: "${url.origin}${url.pathname}".`);
   return url;
 }

@@ -56,7 +56,11 @@ export class IscError extends Error {
 }
 
 /** Reads ISC's error bodies (ErrorResponseDto, `{error}`, `{message}`) into message text and ids. */
-export function readErrorBody(body: unknown): { text: string | undefined; detailCode: string | undefined; trackingId: string | undefined } {
+export function readErrorBody(body: unknown): {
+  text: string | undefined;
+  detailCode: string | undefined;
+  trackingId: string | undefined;
+} {
   if (!body || typeof body !== "object") return { text: undefined, detailCode: undefined, trackingId: undefined };
   const b = body as Record<string, unknown>;
   const texts: string[] = [];
@@ -76,7 +80,8 @@ export function readErrorBody(body: unknown): { text: string | undefined; detail
     text: texts.length ? texts.join(" ") : undefined,
     detailCode: typeof b.detailCode === "string" ? b.detailCode : undefined,
     // Shown to the model and written to the audit log: only something that looks like an id gets through.
-    trackingId: typeof b.trackingId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(b.trackingId) ? b.trackingId : undefined,
+    trackingId:
+      typeof b.trackingId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(b.trackingId) ? b.trackingId : undefined,
   };
 }
 

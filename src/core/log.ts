@@ -33,7 +33,10 @@ export interface Logger {
   error(message: string): void;
 }
 
-export function createLogger(level: LogLevel = "info", write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel = "info",
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const emit = (at: LogLevel, message: string) => {
     if (ORDER[at] < ORDER[level]) return;
     write(`[isc-identities-mcp] ${at}: ${redact(message)}\n`);

@@ -8,16 +8,91 @@ import type * as OtelApi from "@opentelemetry/api";
  * id, a name or an argument.
  */
 export const METRICS = {
-  operationDuration: { name: "mcp.server.operation.duration", kind: "histogram", unit: "s", description: "Duration of each MCP request the server answered (OpenTelemetry MCP semantic conventions).", labels: ["mcp.method.name", "gen_ai.tool.name", "gen_ai.prompt.name", "error.type", "mcp.protocol.version", "network.transport"] },
-  sessionDuration: { name: "mcp.server.session.duration", kind: "histogram", unit: "s", description: "Duration of each MCP session: a stdio connection, or an HTTP session from initialize to its end (OpenTelemetry MCP semantic conventions).", labels: ["mcp.protocol.version", "network.transport"] },
-  confirmations: { name: "isc_mcp.confirmations", kind: "counter", unit: "{confirmation}", description: "Confirmations a human was asked for, by tool, the channel whose answer stood, and outcome.", labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"] },
-  confirmationDuration: { name: "isc_mcp.confirmation.duration", kind: "histogram", unit: "s", description: "How long a confirmation took, from asking to the answer (or to the call's end).", labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"] },
-  confirmationsPending: { name: "isc_mcp.confirmations.pending", kind: "gauge", unit: "{confirmation}", description: "Tool calls waiting right now inside this process for a human's answer.", labels: [] },
-  pagesOpen: { name: "isc_mcp.confirmation_pages.open", kind: "gauge", unit: "{page}", description: "Confirmation pages open in this process (unanswered, not yet swept as expired).", labels: [] },
-  iscDuration: { name: "http.client.request.duration", kind: "histogram", unit: "s", description: "Duration of each HTTP request to ISC (each retry is one), to the response's headers.", labels: ["http.request.method", "url.template", "http.response.status_code", "error.type", "server.address", "server.port"] },
-  iscRateLimited: { name: "isc_mcp.isc.rate_limited", kind: "counter", unit: "{response}", description: "Answers of HTTP 429 from ISC.", labels: ["http.request.method", "url.template"] },
-  budgetWait: { name: "isc_mcp.isc.rate_budget.wait", kind: "histogram", unit: "s", description: "Time a request waited for a slot in the client-side rate budget before it was sent.", labels: [] },
-  tokenRefreshes: { name: "isc_mcp.isc.token.refreshes", kind: "counter", unit: "{token}", description: "Access-token requests to ISC's token endpoint, by outcome.", labels: ["isc_mcp.outcome"] },
+  operationDuration: {
+    name: "mcp.server.operation.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Duration of each MCP request the server answered (OpenTelemetry MCP semantic conventions).",
+    labels: [
+      "mcp.method.name",
+      "gen_ai.tool.name",
+      "gen_ai.prompt.name",
+      "error.type",
+      "mcp.protocol.version",
+      "network.transport",
+    ],
+  },
+  sessionDuration: {
+    name: "mcp.server.session.duration",
+    kind: "histogram",
+    unit: "s",
+    description:
+      "Duration of each MCP session: a stdio connection, or an HTTP session from initialize to its end (OpenTelemetry MCP semantic conventions).",
+    labels: ["mcp.protocol.version", "network.transport"],
+  },
+  confirmations: {
+    name: "isc_mcp.confirmations",
+    kind: "counter",
+    unit: "{confirmation}",
+    description: "Confirmations a human was asked for, by tool, the channel whose answer stood, and outcome.",
+    labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"],
+  },
+  confirmationDuration: {
+    name: "isc_mcp.confirmation.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "How long a confirmation took, from asking to the answer (or to the call's end).",
+    labels: ["gen_ai.tool.name", "isc_mcp.confirmation.channel", "isc_mcp.confirmation.outcome"],
+  },
+  confirmationsPending: {
+    name: "isc_mcp.confirmations.pending",
+    kind: "gauge",
+    unit: "{confirmation}",
+    description: "Tool calls waiting right now inside this process for a human's answer.",
+    labels: [],
+  },
+  pagesOpen: {
+    name: "isc_mcp.confirmation_pages.open",
+    kind: "gauge",
+    unit: "{page}",
+    description: "Confirmation pages open in this process (unanswered, not yet swept as expired).",
+    labels: [],
+  },
+  iscDuration: {
+    name: "http.client.request.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Duration of each HTTP request to ISC (each retry is one), to the response's headers.",
+    labels: [
+      "http.request.method",
+      "url.template",
+      "http.response.status_code",
+      "error.type",
+      "server.address",
+      "server.port",
+    ],
+  },
+  iscRateLimited: {
+    name: "isc_mcp.isc.rate_limited",
+    kind: "counter",
+    unit: "{response}",
+    description: "Answers of HTTP 429 from ISC.",
+    labels: ["http.request.method", "url.template"],
+  },
+  budgetWait: {
+    name: "isc_mcp.isc.rate_budget.wait",
+    kind: "histogram",
+    unit: "s",
+    description: "Time a request waited for a slot in the client-side rate budget before it was sent.",
+    labels: [],
+  },
+  tokenRefreshes: {
+    name: "isc_mcp.isc.token.refreshes",
+    kind: "counter",
+    unit: "{token}",
+    description: "Access-token requests to ISC's token endpoint, by outcome.",
+    labels: ["isc_mcp.outcome"],
+  },
 } as const;
 
 export interface Instruments {
@@ -44,10 +119,18 @@ export interface Telemetry {
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 export function makeInstruments(meter: Meter): Instruments {
-  const histogram = (m: { name: string; unit: string; description: string }) => meter.createHistogram(m.name, { unit: m.unit, description: m.description, advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
-  const counter = (m: { name: string; unit: string; description: string }) => meter.createCounter(m.name, { unit: m.unit, description: m.description });
+  const histogram = (m: { name: string; unit: string; description: string }) =>
+    meter.createHistogram(m.name, {
+      unit: m.unit,
+      description: m.description,
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+  const counter = (m: { name: string; unit: string; description: string }) =>
+    meter.createCounter(m.name, { unit: m.unit, description: m.description });
   const gauge = (m: { name: string; unit: string; description: string }, read: () => number) =>
-    meter.createObservableGauge(m.name, { unit: m.unit, description: m.description }).addCallback((result) => result.observe(read()));
+    meter
+      .createObservableGauge(m.name, { unit: m.unit, description: m.description })
+      .addCallback((result) => result.observe(read()));
   gauge(METRICS.confirmationsPending, () => waitingConfirmations);
   gauge(METRICS.pagesOpen, () => [...pageCounts].reduce((sum, count) => sum + count(), 0));
   return {

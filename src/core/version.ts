@@ -22,7 +22,8 @@ export function ourPackageAbove(dir: string): { root: string; pkg: OurPackageJso
     if (existsSync(candidate)) {
       try {
         const pkg = JSON.parse(readFileSync(candidate, "utf8")) as Partial<OurPackageJson>;
-        if (pkg.name === NAME && typeof pkg.version === "string") return { root: dir, pkg: { ...pkg, name: NAME, version: pkg.version } };
+        if (pkg.name === NAME && typeof pkg.version === "string")
+          return { root: dir, pkg: { ...pkg, name: NAME, version: pkg.version } };
       } catch {
         // Not JSON, or unreadable: not ours; go on up.
       }
@@ -37,7 +38,13 @@ export function ourPackageAbove(dir: string): { root: string; pkg: OurPackageJso
 function findPackageJson(): { name: string; version: string; homepage: string; root: string | undefined } {
   // Walk up: the file runs from src/ under vitest and from dist/src/ when built.
   const found = ourPackageAbove(dirname(fileURLToPath(import.meta.url)));
-  if (found) return { name: found.pkg.name, version: found.pkg.version, homepage: found.pkg.homepage ?? HOMEPAGE, root: found.root };
+  if (found)
+    return {
+      name: found.pkg.name,
+      version: found.pkg.version,
+      homepage: found.pkg.homepage ?? HOMEPAGE,
+      root: found.root,
+    };
   return { name: NAME, version: "0.0.0", homepage: HOMEPAGE, root: undefined };
 }
 

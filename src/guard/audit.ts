@@ -65,7 +65,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     }
   }
   // Synchronous appends: the line is on disk before the tool's result goes back, and a crash loses nothing.
-  const write = file ? (line: string) => appendFileSync(file, line) : (opts.write ?? ((line: string) => process.stderr.write(line)));
+  const write = file
+    ? (line: string) => appendFileSync(file, line)
+    : (opts.write ?? ((line: string) => process.stderr.write(line)));
   let closed = false;
   return {
     record(entry) {

@@ -46,7 +46,9 @@ export function thisProcess(): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
@@ -55,7 +57,8 @@ export function canonicalJson(value: unknown): string {
 export function createCodeBook(opts: CodeBookOptions): CodeBook {
   const given = opts.key;
   const key = typeof given === "function" ? given : () => given;
-  const mac = (...parts: string[]) => nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url");
+  const mac = (...parts: string[]) =>
+    nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url");
   // Keyed, so the code carries no readable trace of the target's name or email.
   const targetTag = (target: string) => mac("target", target).slice(0, 12);
   const who = (b: CodeBinding) => (b.asker === undefined ? [] : [b.asker]);
@@ -70,20 +73,25 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const origin = thisProcess();
       const nonce = nodeCrypto().randomBytes(9).toString("base64url");
       const tag = targetTag(binding.target);
-      return { code: `${issued}.${origin}.${nonce}.${tag}.${sign(binding, issued, origin, nonce, tag)}`, expiresAt: issuedAt + opts.ttlMs };
+      return {
+        code: `${issued}.${origin}.${nonce}.${tag}.${sign(binding, issued, origin, nonce, tag)}`,
+        expiresAt: issuedAt + opts.ttlMs,
+      };
     },
     bindingKey: (b) => mac("binding", b.tool, b.tenant, canonicalJson(b.args), b.target, ...who(b)),
     async redeem(code, binding) {
       const parts = code.trim().split(".");
       const [issued, origin, nonce, tag, signature, ...rest] = parts;
       // Four parts: a code of an earlier version of this server, issued before it was restarted.
-      if (!issued || !origin || !nonce || !tag || !signature || rest.length > 0) return { ok: false, reason: parts.length === 4 ? "untracked" : "mismatch" };
+      if (!issued || !origin || !nonce || !tag || !signature || rest.length > 0)
+        return { ok: false, reason: parts.length === 4 ? "untracked" : "mismatch" };
       const byThisProcess = origin === thisProcess();
       const expected = Buffer.from(sign(binding, issued, origin, nonce, tag));
       const given = Buffer.from(signature);
       // A wrong code and a right code for other arguments look the same from here, on purpose. But under a random key
       // per process another process's code (or one from before a restart) never verifies: say that, not "other arguments".
-      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given)) return { ok: false, reason: byThisProcess || opts.sharedKey ? "mismatch" : "untracked" };
+      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given))
+        return { ok: false, reason: byThisProcess || opts.sharedKey ? "mismatch" : "untracked" };
       const now = opts.now();
       const issuedAt = parseInt(issued, 36);
       const expiresAt = issuedAt + opts.ttlMs;

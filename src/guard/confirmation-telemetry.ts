@@ -39,10 +39,13 @@ const parked = new Map<string, { asking: Asking; timer: ReturnType<typeof setTim
 export function askedInNextRound(asking: Asking, untilMs: number): void {
   const before = parked.get(asking.binding);
   if (before) clearTimeout(before.timer);
-  const timer = setTimeout(() => {
-    parked.delete(asking.binding);
-    stopWaiting(asking);
-  }, Math.max(0, untilMs));
+  const timer = setTimeout(
+    () => {
+      parked.delete(asking.binding);
+      stopWaiting(asking);
+    },
+    Math.max(0, untilMs),
+  );
   timer.unref?.();
   parked.set(asking.binding, { asking, timer });
 }
@@ -70,8 +73,18 @@ export function confirmationRecorded(entry: AuditEntry, asking: Asking | undefin
   const t = telemetry();
   if (!t) return;
   const end = asking.answeredAt ?? Date.now();
-  const outcome = asking.confirmed ? "confirmed" : LEFT_OPEN.has(entry.reason ?? "") ? (entry.reason === "confirmation-required" ? "code-issued" : "pending") : (entry.reason ?? entry.outcome);
-  const labels = { "gen_ai.tool.name": entry.tool, "isc_mcp.confirmation.channel": entry.confirmation, "isc_mcp.confirmation.outcome": outcome };
+  const outcome = asking.confirmed
+    ? "confirmed"
+    : LEFT_OPEN.has(entry.reason ?? "")
+      ? entry.reason === "confirmation-required"
+        ? "code-issued"
+        : "pending"
+      : (entry.reason ?? entry.outcome);
+  const labels = {
+    "gen_ai.tool.name": entry.tool,
+    "isc_mcp.confirmation.channel": entry.confirmation,
+    "isc_mcp.confirmation.outcome": outcome,
+  };
   t.instruments.confirmations.add(1, labels);
   t.instruments.confirmationDuration.record((end - asking.at) / 1000, labels);
   if (!t.spans) return;
@@ -86,9 +99,13 @@ export function confirmationRecorded(entry: AuditEntry, asking: Asking | undefin
       "isc_mcp.confirmation.wait_ms": end - asking.at,
       // Identity ids, as the audit line has them; never a name, an email or a code.
       "isc_mcp.target.ids": entry.targetIds,
-      ...(entry.passedOver?.length ? { "isc_mcp.confirmation.passed_over": entry.passedOver.map((p) => `${p.channel}:${p.reason}`) } : {}),
+      ...(entry.passedOver?.length
+        ? { "isc_mcp.confirmation.passed_over": entry.passedOver.map((p) => `${p.channel}:${p.reason}`) }
+        : {}),
     },
-    ...(before ? { links: [{ context: before.context, attributes: { "isc_mcp.link": "asked-in-earlier-request" } }] } : {}),
+    ...(before
+      ? { links: [{ context: before.context, attributes: { "isc_mcp.link": "asked-in-earlier-request" } }] }
+      : {}),
   });
   if (outcome === "pending" || outcome === "code-issued") {
     if (earlier.size >= EARLIER_KEPT) earlier.delete(earlier.keys().next().value!);
@@ -96,7 +113,8 @@ export function confirmationRecorded(entry: AuditEntry, asking: Asking | undefin
   } else {
     earlier.delete(asking.binding);
   }
-  if (outcome !== "confirmed" && outcome !== "pending" && outcome !== "code-issued") span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome });
+  if (outcome !== "confirmed" && outcome !== "pending" && outcome !== "code-issued")
+    span.setStatus({ code: api.SpanStatusCode.ERROR, message: outcome });
   span.end(end);
 }
 

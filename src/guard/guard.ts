@@ -6,7 +6,14 @@ import { IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core
 import { registerSecret, type Logger } from "../core/log.js";
 import type { IscRead, IscWrite } from "../isc/body.js";
 import { createCodeBook } from "./codes.js";
-import { askInTurn, createChannels, type Binding, type ChannelCall, type ChannelFacts, type InputAsk } from "./channels/index.js";
+import {
+  askInTurn,
+  createChannels,
+  type Binding,
+  type ChannelCall,
+  type ChannelFacts,
+  type InputAsk,
+} from "./channels/index.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
@@ -14,7 +21,13 @@ import type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 import { currentFingerprint, readPreview, type Preview } from "./preview.js";
 import { refusal } from "./refusal.js";
 import { createRoundStates, resumeOf, staleRound } from "./round-state.js";
-import { askedInNextRound, confirmationRecorded, humanAnswered, resumeAsking, type Asking } from "./confirmation-telemetry.js";
+import {
+  askedInNextRound,
+  confirmationRecorded,
+  humanAnswered,
+  resumeAsking,
+  type Asking,
+} from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
@@ -106,13 +119,25 @@ export function createGuard(opts: GuardOptions): Guard {
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
-  const channels = createChannels({ codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 }, config.confirmVia);
+  const channels = createChannels(
+    { codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 },
+    config.confirmVia,
+  );
   const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
   const hosts = createHostWatch(opts.log, config.confirmFastAnswerSeconds);
-  const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts =>
-    ({ client, transport: config.http ? "http" : "stdio", mode: config.confirm, config, fourEyes: Boolean(config.fourEyes && destructive) });
+  const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts => ({
+    client,
+    transport: config.http ? "http" : "stdio",
+    mode: config.confirm,
+    config,
+    fourEyes: Boolean(config.fourEyes && destructive),
+  });
 
-  async function run<V>(call: GuardCall, plan: GuardPlan, act: (isc: IscWrite) => Promise<ActResult<V>>): Promise<GuardOutcome<V>> {
+  async function run<V>(
+    call: GuardCall,
+    plan: GuardPlan,
+    act: (isc: IscWrite) => Promise<ActResult<V>>,
+  ): Promise<GuardOutcome<V>> {
     const { tool, tenant } = call;
     const facts = factsFor(call.client, call.destructive);
     /** Who said yes: the person a page signed in, or on a form the signed-in person whose client it is. */
@@ -125,7 +150,19 @@ export function createGuard(opts: GuardOptions): Guard {
     /** Set once a channel is asked: the confirmation's telemetry (confirmation-telemetry.ts), ended at the audit line. */
     let asking: Asking | undefined;
     const record = (entry: Pick<AuditEntry, "outcome"> & Partial<AuditEntry>) => {
-      const line: AuditEntry = { tool, tenant, apiVersion: call.apiVersion, ...(call.era ? { era: call.era } : {}), targetIds: plan.targetIds, confirmation, ...(passedOver?.length ? { passedOver } : {}), ...plan.audit, ...(call.actor ? { actor: call.actor } : {}), ...(confirmedBy ? { confirmedBy } : {}), ...entry };
+      const line: AuditEntry = {
+        tool,
+        tenant,
+        apiVersion: call.apiVersion,
+        ...(call.era ? { era: call.era } : {}),
+        targetIds: plan.targetIds,
+        confirmation,
+        ...(passedOver?.length ? { passedOver } : {}),
+        ...plan.audit,
+        ...(call.actor ? { actor: call.actor } : {}),
+        ...(confirmedBy ? { confirmedBy } : {}),
+        ...entry,
+      };
       opts.audit.record(line);
       confirmationRecorded(line, asking);
     };
@@ -136,16 +173,31 @@ export function createGuard(opts: GuardOptions): Guard {
         return await read();
       } catch (err) {
         if (!(err instanceof IscError)) throw err;
-        if (err.status === 404) throw refuse("target-gone", "the identity does not exist (ISC answered 404).", "Find the right id with list_identities.", 404, err.trackingId);
+        if (err.status === 404)
+          throw refuse(
+            "target-gone",
+            "the identity does not exist (ISC answered 404).",
+            "Find the right id with list_identities.",
+            404,
+            err.trackingId,
+          );
         const tracking = err.trackingId ? ` (ISC trackingId ${err.trackingId})` : "";
-        throw refuse("target-unreadable", `reading the target before acting failed: ${err.message}${tracking}`, "Retry in a moment; nothing was attempted.", err.status, err.trackingId);
+        throw refuse(
+          "target-unreadable",
+          `reading the target before acting failed: ${err.message}${tracking}`,
+          "Retry in a moment; nothing was attempted.",
+          err.status,
+          err.trackingId,
+        );
       }
     };
 
     try {
       // A round answering an earlier round's question: its state is checked against this call and spent (once, in the
       // shared store) before anything else; the target is checked once this round's preview is read.
-      const taken = call.round ? await rounds.take(call.round.state, { tool, tenant, args: call.args, asker: call.actor?.sub }) : undefined;
+      const taken = call.round
+        ? await rounds.take(call.round.state, { tool, tenant, args: call.args, asker: call.actor?.sub })
+        : undefined;
       if (taken && !taken.ok) throw refuse(taken.reason, taken.why, taken.next);
       const resumed = taken?.state;
       if (resumed && call.progressTrack) call.progressTrack.base = resumed.progress;
@@ -158,18 +210,27 @@ export function createGuard(opts: GuardOptions): Guard {
         if (count > config.confirmThreshold) window = { count, minutes: Math.round(windowMs / 60_000) };
       }
       const confirm: ConfirmBy | "none" = plan.confirm !== "none" ? plan.confirm : window ? "yes" : "none";
-      const spec: PreviewSpec | undefined = plan.preview ?? (window && plan.mass ? { kind: "count", count: plan.mass.ids.length } : undefined);
+      const spec: PreviewSpec | undefined =
+        plan.preview ?? (window && plan.mass ? { kind: "count", count: plan.mass.ids.length } : undefined);
       // The audit line names the channel that would be asked first; once asked, the one whose answer stands.
       const candidates = confirm === "none" ? [] : channels.candidates(facts);
       if (confirm !== "none") confirmation = candidates[0]?.name ?? "none-available";
 
       // The round that asked started the cooldown: the one answering it must not be refused by it.
       if (plan.cooldownMs && !resumed) {
-        const left = await store.startCooldown(`cooldown\0${tenant}\0${tool}\0${plan.targetIds.join(",")}`, plan.cooldownMs, now());
+        const left = await store.startCooldown(
+          `cooldown\0${tenant}\0${tool}\0${plan.targetIds.join(",")}`,
+          plan.cooldownMs,
+          now(),
+        );
         if (left > 0) {
           const ago = Math.floor((plan.cooldownMs - left) / 1000);
           const wait = Math.max(1, Math.ceil(left / 1000));
-          throw refuse("too-soon", `ISC allows this once per ${plan.cooldownMs / 1000} s per identity, and this server asked ${ago < 1 ? "less than 1 s" : `${ago} s`} ago, so ISC was not called.`, `Retry after ${wait} s.`);
+          throw refuse(
+            "too-soon",
+            `ISC allows this once per ${plan.cooldownMs / 1000} s per identity, and this server asked ${ago < 1 ? "less than 1 s" : `${ago} s`} ago, so ISC was not called.`,
+            `Retry after ${wait} s.`,
+          );
         }
       }
 
@@ -180,21 +241,50 @@ export function createGuard(opts: GuardOptions): Guard {
           const { why, next } = channels.unavailable(facts);
           throw refuse("elicitation-required", why, next);
         }
-        const p: Preview = { ...(await reading(() => readPreview(call.read, spec, plan.action))), ...(window ? { window } : {}) };
+        const p: Preview = {
+          ...(await reading(() => readPreview(call.read, spec, plan.action))),
+          ...(window ? { window } : {}),
+        };
         preview = p;
         // A round answering an earlier question: this preview is the target read again after the human answered.
         const stale = resumed && staleRound(rounds, resumed, p, candidates, plan.blockedNext);
         if (stale) throw refuse(stale.reason, stale.why, stale.next);
         if (p.blockers.length > 0) {
-          throw refuse("blocked", `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
+          throw refuse(
+            "blocked",
+            `it cannot succeed, so nobody was asked to confirm:\n${p.blockers.map((b) => `- the identity ${b}`).join("\n")}`,
+            plan.blockedNext ?? "Resolve the above first.",
+          );
         }
         // Built whole, not spread from a partial one: that copy got a hidden class of its own in every call, and a call
         // waiting on a page holds it for minutes.
-        const binding: Binding = { tool, tenant, args: call.args, target: p.fingerprint, asker: call.actor?.sub, key: "" };
+        const binding: Binding = {
+          tool,
+          tenant,
+          args: call.args,
+          target: p.fingerprint,
+          asker: call.actor?.sub,
+          key: "",
+        };
         binding.key = codes.bindingKey(binding);
         const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
         asking = resumeAsking(binding.key);
-        const turn = await askInTurn(candidates, { binding, preview: p, by: confirm, code: call.code, call, store, now, ttlMs, asker: call.actor, fourEyes: facts.fourEyes }, { fastAnswerMs, resume });
+        const turn = await askInTurn(
+          candidates,
+          {
+            binding,
+            preview: p,
+            by: confirm,
+            code: call.code,
+            call,
+            store,
+            now,
+            ttlMs,
+            asker: call.actor,
+            fourEyes: facts.fourEyes,
+          },
+          { fastAnswerMs, resume },
+        );
         const { channel, answer } = turn;
         if (answer.kind === "input") askedInNextRound(asking, ttlMs);
         else humanAnswered(asking, answer.kind === "confirmed");
@@ -205,7 +295,13 @@ export function createGuard(opts: GuardOptions): Guard {
           case "input": {
             // Not an outcome yet: no audit line; the round that hears the answer writes it (with every channel passed over).
             const { ask } = answer;
-            const requestState = await rounds.mint(binding, { channel: channel.name, passedOver: turn.passedOver, automatic: turn.host.automatic, progress: call.progressTrack?.highest ?? 0, eid: ask.mode === "url" ? ask.elicitationId : undefined });
+            const requestState = await rounds.mint(binding, {
+              channel: channel.name,
+              passedOver: turn.passedOver,
+              automatic: turn.host.automatic,
+              progress: call.progressTrack?.highest ?? 0,
+              eid: ask.mode === "url" ? ask.elicitationId : undefined,
+            });
             return { status: "input_required", preview: p, ask, requestState };
           }
           case "refused":
@@ -220,18 +316,38 @@ export function createGuard(opts: GuardOptions): Guard {
           case "confirmed":
             confirmedBy = answer.by ?? (channel.name === "form" ? call.actor : undefined);
             // The page checks this before it takes an answer; checked here again, as the last word before acting.
-            if (facts.fourEyes ? !confirmedBy || confirmedBy.sub === call.actor?.sub : call.actor && confirmedBy && confirmedBy.sub !== call.actor.sub) {
-              throw refuse("cancelled", facts.fourEyes ? "under --four-eyes a different signed-in approver must confirm, and this answer was not theirs." : "the answer came from a different person than the one who asked.", TELL_USER);
+            if (
+              facts.fourEyes
+                ? !confirmedBy || confirmedBy.sub === call.actor?.sub
+                : call.actor && confirmedBy && confirmedBy.sub !== call.actor.sub
+            ) {
+              throw refuse(
+                "cancelled",
+                facts.fourEyes
+                  ? "under --four-eyes a different signed-in approver must confirm, and this answer was not theirs."
+                  : "the answer came from a different person than the one who asked.",
+                TELL_USER,
+              );
             }
             if (answer.waited) {
               // A human may have taken minutes: read the target again right before acting.
               const current = await reading(() => currentFingerprint(call.read, spec, p));
-              if (current !== p.fingerprint) throw refuse("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
+              if (current !== p.fingerprint)
+                throw refuse(
+                  "target-changed",
+                  "the identity changed (or is gone) while the user was confirming.",
+                  "Call again to show the user the current state.",
+                );
               // What blocks the action (for deletes: ownership and protection) may have appeared meanwhile too.
               if (spec.kind === "identity" && spec.blockers && p.identity) {
                 const identity = p.identity;
                 const blockers = await reading(() => spec.blockers!(identity, call.read));
-                if (blockers.length > 0) throw refuse("blocked", `it can no longer succeed (this changed while the user was confirming):\n${blockers.map((b) => `- the identity ${b}`).join("\n")}`, plan.blockedNext ?? "Resolve the above first.");
+                if (blockers.length > 0)
+                  throw refuse(
+                    "blocked",
+                    `it can no longer succeed (this changed while the user was confirming):\n${blockers.map((b) => `- the identity ${b}`).join("\n")}`,
+                    plan.blockedNext ?? "Resolve the above first.",
+                  );
               }
             }
         }
@@ -244,8 +360,17 @@ export function createGuard(opts: GuardOptions): Guard {
         // A 2xx whose body we cannot read, or that the deadline, a cancellation or a broken connection cut off: ISC did act.
         // Saying "failed" would invite a retry that acts twice.
         if (err instanceof IscError && err.status !== undefined && err.status >= 200 && err.status < 300) {
-          record({ outcome: "executed", httpStatus: err.status, reason: err.kind === "bad_response" ? "unexpected-body" : "answer-cut-off" });
-          return { status: "executed_unread", httpStatus: err.status, problem: err.message, ...(preview ? { preview } : {}) };
+          record({
+            outcome: "executed",
+            httpStatus: err.status,
+            reason: err.kind === "bad_response" ? "unexpected-body" : "answer-cut-off",
+          });
+          return {
+            status: "executed_unread",
+            httpStatus: err.status,
+            problem: err.message,
+            ...(preview ? { preview } : {}),
+          };
         }
         throw err;
       }
@@ -253,11 +378,28 @@ export function createGuard(opts: GuardOptions): Guard {
       return { status: "executed", value: done.value, ...(preview ? { preview } : {}) };
     } catch (caught) {
       // The shared store could not say whether a code was spent or a cooldown runs: refuse rather than guess.
-      const err = caught instanceof StoreUnavailable ? refuse("store-unavailable", `${caught.message}.`, "Retry in a moment; if it keeps failing, whoever runs the server should check Redis.") : caught;
+      const err =
+        caught instanceof StoreUnavailable
+          ? refuse(
+              "store-unavailable",
+              `${caught.message}.`,
+              "Retry in a moment; if it keeps failing, whoever runs the server should check Redis.",
+            )
+          : caught;
       if (err instanceof Refusal) {
-        record({ outcome: "refused", reason: err.reason, ...(err.httpStatus ? { httpStatus: err.httpStatus } : {}), ...(err.trackingId ? { trackingId: err.trackingId } : {}) });
+        record({
+          outcome: "refused",
+          reason: err.reason,
+          ...(err.httpStatus ? { httpStatus: err.httpStatus } : {}),
+          ...(err.trackingId ? { trackingId: err.trackingId } : {}),
+        });
       } else if (err instanceof IscError) {
-        record({ outcome: "failed", reason: err.kind, ...(err.status ? { httpStatus: err.status } : {}), ...(err.trackingId ? { trackingId: err.trackingId } : {}) });
+        record({
+          outcome: "failed",
+          reason: err.kind,
+          ...(err.status ? { httpStatus: err.status } : {}),
+          ...(err.trackingId ? { trackingId: err.trackingId } : {}),
+        });
       } else {
         record({ outcome: "failed", reason: "internal" });
       }

@@ -31,7 +31,9 @@ export function createHostWatch(log: Logger | undefined, fastAnswerSeconds: numb
       if (streaks.size > MAX_HOSTS) streaks.delete(streaks.keys().next().value!);
       if (streak < HABIT || named.has(key) || named.size >= MAX_HOSTS) return;
       named.add(key);
-      const who = host ? `The MCP client ${quoted(host.name, 80)} ${quoted(host.version, 40)}` : "An MCP client that gave no name";
+      const who = host
+        ? `The MCP client ${quoted(host.name, 80)} ${quoted(host.version, 40)}`
+        : "An MCP client that gave no name";
       log.warn(
         `${who} declares elicitation but answered ${streak} confirmations in a row (yes, no or cancel) within ${fastAnswerSeconds} s, faster than a person can read them: it does not show them to its user. ` +
           "Those confirmations moved on to the confirmation page where one was available, else were refused. So that its users can confirm, run this server with --confirm-via browser (over stdio on the user's own machine) or --confirm-via url (if the client supports URL elicitation).",

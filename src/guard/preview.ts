@@ -45,7 +45,11 @@ export async function readPreview(read: IscRead, spec: PreviewSpec, action: stri
 }
 
 /** Reads the target again right before acting; undefined when it is gone. Counts are confirmed as previewed. */
-export async function currentFingerprint(read: IscRead, spec: PreviewSpec, previewed: Preview): Promise<string | undefined> {
+export async function currentFingerprint(
+  read: IscRead,
+  spec: PreviewSpec,
+  previewed: Preview,
+): Promise<string | undefined> {
   if (spec.kind !== "identity") return previewed.fingerprint;
   try {
     return fingerprintOf(await readIdentity(read, spec.identityId));
@@ -70,7 +74,9 @@ export function renderPreview(p: Preview): string {
   }
   if (p.count !== undefined) lines.push(`Identities affected: ${p.count}`);
   if (p.window && p.window.count > (p.count ?? 0)) {
-    lines.push(`With earlier calls: ${p.window.count} identities in the last ${p.window.minutes} min (batches add up).`);
+    lines.push(
+      `With earlier calls: ${p.window.count} identities in the last ${p.window.minutes} min (batches add up).`,
+    );
   }
   return lines.join("\n");
 }

@@ -40,7 +40,9 @@ export interface RoundState {
 }
 
 /** What a round adds to the binding when it asks: which question, and what the turn so far carries on. */
-export type RoundAsk = Pick<RoundState, "channel" | "passedOver" | "automatic" | "progress"> & { eid?: string | undefined };
+export type RoundAsk = Pick<RoundState, "channel" | "passedOver" | "automatic" | "progress"> & {
+  eid?: string | undefined;
+};
 
 export type Refused = { ok: false; reason: RefusalReason; why: string; next: string };
 export type Opened = { ok: true; state: RoundState } | Refused;
@@ -71,7 +73,8 @@ const refused = (reason: RefusalReason, why: string, next = AGAIN): Refused => (
 
 export function createRoundStates(opts: RoundStateOptions): RoundStates {
   const key = typeof opts.key === "function" ? opts.key : () => opts.key as string;
-  const mac = (...parts: string[]) => nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url").slice(0, 22);
+  const mac = (...parts: string[]) =>
+    nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url").slice(0, 22);
   // The codec wants 32 bytes or more; ISC_MCP_CONFIRM_KEY may be 16 characters: a key derived from it, the same on every replica.
   let codec: RequestStateCodec<RoundState> | undefined;
   const theCodec = () =>
@@ -112,22 +115,43 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
     },
 
     async open(raw, binding) {
-      if (typeof raw !== "string") return refused("state-invalid", "the requestState the client sent back is not one this server issued.");
+      if (typeof raw !== "string")
+        return refused("state-invalid", "the requestState the client sent back is not one this server issued.");
       let state: RoundState;
       try {
         state = await theCodec().verify(raw, undefined as never);
       } catch (err) {
-        if (err instanceof Error && err.message === "expired") return refused("state-expired", "the confirmation it answers has expired.");
+        if (err instanceof Error && err.message === "expired")
+          return refused("state-expired", "the confirmation it answers has expired.");
         // Under a random key per process, another process's state (or one from before a restart) never verifies.
-        const elsewhere = opts.sharedKey ? "" : " (or it was issued by another server process, or before this one restarted)";
-        return refused("state-invalid", `the requestState the client sent back was altered or is not one this server issued${elsewhere}.`);
+        const elsewhere = opts.sharedKey
+          ? ""
+          : " (or it was issued by another server process, or before this one restarted)";
+        return refused(
+          "state-invalid",
+          `the requestState the client sent back was altered or is not one this server issued${elsewhere}.`,
+        );
       }
-      if (state?.v !== 1 || typeof state.nonce !== "string" || typeof state.exp !== "number") return refused("state-invalid", "the requestState the client sent back is not one this server issued.");
+      if (state?.v !== 1 || typeof state.nonce !== "string" || typeof state.exp !== "number")
+        return refused("state-invalid", "the requestState the client sent back is not one this server issued.");
       if (!(opts.now() <= state.exp)) return refused("state-expired", "the confirmation it answers has expired.");
       const want = tags(binding);
-      if (state.asker !== want.asker) return refused("state-other-person", "the confirmation it answers was asked for another person's call; one person's confirmation never answers another's.", "Tell the user it was not done; call again only if they ask for it.");
-      if (state.tool !== want.tool) return refused("state-mismatch", `the confirmation it answers was asked for another tool (not ${binding.tool}).`);
-      if (state.tenant !== want.tenant || state.args !== want.args) return refused("state-mismatch", "the confirmation it answers was asked for other arguments (another target or other values) or another tenant.");
+      if (state.asker !== want.asker)
+        return refused(
+          "state-other-person",
+          "the confirmation it answers was asked for another person's call; one person's confirmation never answers another's.",
+          "Tell the user it was not done; call again only if they ask for it.",
+        );
+      if (state.tool !== want.tool)
+        return refused(
+          "state-mismatch",
+          `the confirmation it answers was asked for another tool (not ${binding.tool}).`,
+        );
+      if (state.tenant !== want.tenant || state.args !== want.args)
+        return refused(
+          "state-mismatch",
+          "the confirmation it answers was asked for other arguments (another target or other values) or another tenant.",
+        );
       return { ok: true, state };
     },
 
@@ -135,10 +159,23 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 
     async spend(state) {
       const byThisProcess = state.origin === thisProcess();
-      const spent = await opts.store.spend(`requestState\0${state.origin}\0${state.nonce}`, { at: state.issuedAt, byThisProcess }, state.exp - opts.now() + 1, opts.now());
+      const spent = await opts.store.spend(
+        `requestState\0${state.origin}\0${state.nonce}`,
+        { at: state.issuedAt, byThisProcess },
+        state.exp - opts.now() + 1,
+        opts.now(),
+      );
       if (spent === "spent") return { ok: true, state };
-      if (spent === "used") return refused("state-replayed", "this confirmation's answer was already used; each one is taken once.", "Do not call again for this; check the result instead (e.g. with get_identity).");
-      const cause = typeof spent === "object" ? `: ${spent.untracked}` : " (it was issued by another server process, before this one restarted, or before the shared store last restarted)";
+      if (spent === "used")
+        return refused(
+          "state-replayed",
+          "this confirmation's answer was already used; each one is taken once.",
+          "Do not call again for this; check the result instead (e.g. with get_identity).",
+        );
+      const cause =
+        typeof spent === "object"
+          ? `: ${spent.untracked}`
+          : " (it was issued by another server process, before this one restarted, or before the shared store last restarted)";
       return refused("state-untracked", `whether this confirmation's answer was already used cannot be known${cause}.`);
     },
   };
@@ -146,8 +183,16 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 }
 
 /** How a round answering `state` resumes the turn: at the channel that asked, with the client's answer. */
-export function resumeOf(state: RoundState, response: unknown): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
-  return { channel: state.channel, resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid }, passedOver: state.passedOver, automatic: state.automatic };
+export function resumeOf(
+  state: RoundState,
+  response: unknown,
+): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
+  return {
+    channel: state.channel,
+    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid },
+    passedOver: state.passedOver,
+    automatic: state.automatic,
+  };
 }
 
 /**
@@ -155,11 +200,30 @@ export function resumeOf(state: RoundState, response: unknown): { channel: strin
  * another target than the one asked about, something that now blocks the action, or a channel this request can no
  * longer be asked on (a 2026 client's capabilities come with each request).
  */
-export function staleRound(rounds: RoundStates, state: RoundState, preview: Preview, candidates: readonly Channel[], blockedNext: string | undefined): Refused | undefined {
-  if (!rounds.sameTarget(state, preview.fingerprint)) return refused("target-changed", "the identity changed (or is gone) while the user was confirming.", "Call again to show the user the current state.");
+export function staleRound(
+  rounds: RoundStates,
+  state: RoundState,
+  preview: Preview,
+  candidates: readonly Channel[],
+  blockedNext: string | undefined,
+): Refused | undefined {
+  if (!rounds.sameTarget(state, preview.fingerprint))
+    return refused(
+      "target-changed",
+      "the identity changed (or is gone) while the user was confirming.",
+      "Call again to show the user the current state.",
+    );
   if (preview.blockers.length > 0) {
-    return refused("blocked", `it can no longer succeed (this changed while the user was confirming):\n${preview.blockers.map((b) => `- the identity ${b}`).join("\n")}`, blockedNext ?? "Resolve the above first.");
+    return refused(
+      "blocked",
+      `it can no longer succeed (this changed while the user was confirming):\n${preview.blockers.map((b) => `- the identity ${b}`).join("\n")}`,
+      blockedNext ?? "Resolve the above first.",
+    );
   }
-  if (!candidates.some((c) => c.name === state.channel)) return refused("state-mismatch", `the confirmation it answers was asked on the ${state.channel} channel, which can no longer be used for this client (what it declares changed).`);
+  if (!candidates.some((c) => c.name === state.channel))
+    return refused(
+      "state-mismatch",
+      `the confirmation it answers was asked on the ${state.channel} channel, which can no longer be used for this client (what it declares changed).`,
+    );
   return undefined;
 }

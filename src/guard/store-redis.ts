@@ -9,7 +9,8 @@ const PREFIX = "isc-identities-mcp:guard";
 /** Every first answer is published here (the page id), so a call waiting on another replica wakes at once. */
 const ANSWERED = `${PREFIX}:answered`;
 /** Keys carry a digest, never the code or the arguments themselves: a Redis reader learns nothing usable. */
-const key = (kind: string, value: string) => `${PREFIX}:${kind}:${createHash("sha256").update(value).digest("base64url")}`;
+const key = (kind: string, value: string) =>
+  `${PREFIX}:${kind}:${createHash("sha256").update(value).digest("base64url")}`;
 /**
  * A code's issue time is the issuing replica's clock, `dataSince` the redeeming replica's. A code issued just before a
  * restart by a replica whose clock runs ahead would look issued after it, and its spending (lost with the restart) would
@@ -28,7 +29,9 @@ export function createRedisStore(link: RedisLink): GuardStore {
     try {
       return await op();
     } catch (err) {
-      throw new StoreUnavailable(`the shared store (Redis at ${link.shownUrl}) could not be used for ${what} (${err instanceof Error ? err.message : String(err)})`);
+      throw new StoreUnavailable(
+        `the shared store (Redis at ${link.shownUrl}) could not be used for ${what} (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   };
   const readPending = async (id: string): Promise<PendingConfirmation | undefined> => {
@@ -125,7 +128,8 @@ export function createRedisStore(link: RedisLink): GuardStore {
         const p = await readPending(id);
         if (!p || p.answer || p.expiresAt <= now) return false;
         // First answer wins, whichever replica the human's page reached.
-        const first = (await redis.set(key("answer", id), JSON.stringify(answer), "PX", ttl(p.expiresAt - now), "NX")) === "OK";
+        const first =
+          (await redis.set(key("answer", id), JSON.stringify(answer), "PX", ttl(p.expiresAt - now), "NX")) === "OK";
         if (first) {
           watchers.wake(id);
           await redis.publish(ANSWERED, id);
@@ -155,6 +159,9 @@ export function createRedisStore(link: RedisLink): GuardStore {
 
 /** Why no code can be tracked on this Redis, and who fixes it how; quoted in the refusal. */
 function evictionCause(policy: string | undefined): string {
-  const may = policy === undefined ? "this server's Redis would not say its maxmemory-policy, so it may evict keys" : `this server's Redis may evict keys (maxmemory-policy ${policy})`;
+  const may =
+    policy === undefined
+      ? "this server's Redis would not say its maxmemory-policy, so it may evict keys"
+      : `this server's Redis may evict keys (maxmemory-policy ${policy})`;
   return `${may}, so a spent code could be forgotten and act twice; whoever runs the server should set maxmemory-policy noeviction`;
 }

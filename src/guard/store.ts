@@ -60,7 +60,9 @@ export interface PendingConfirmation {
 }
 
 /** `by`: with sign-in on the page, the person who answered. */
-export type PendingAnswer = ({ confirmed: true } | { confirmed: false; reason: "declined" | "cancelled" | "name-mismatch"; why: string }) & { by?: Actor };
+export type PendingAnswer = (
+  { confirmed: true } | { confirmed: false; reason: "declined" | "cancelled" | "name-mismatch"; why: string }
+) & { by?: Actor };
 
 /** How often (by the callers' clock) the memory store drops everything expired; single keys are checked whenever read. */
 const SWEEP_MS = 1_000;

@@ -27,7 +27,8 @@ export interface TokenProvider {
   readonly fetchCount: number;
 }
 
-const CREDENTIALS_HINT = "Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and SAIL_BASE_URL.";
+const CREDENTIALS_HINT =
+  "Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and SAIL_BASE_URL.";
 // Only a 400/401 from the token endpoint is about the credentials; anything else is about where the server points or the network.
 const BASE_URL_HINT = "Check SAIL_BASE_URL: it must be the tenant's API root, e.g. https://acme.api.identitynow.com.";
 const NETWORK_HINT = "Check SAIL_BASE_URL and that this machine can reach it (network, proxy, firewall).";
@@ -41,18 +42,32 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
 
   async function fetchToken(): Promise<string> {
     fetchCount++;
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: opts.clientId, client_secret: opts.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: opts.clientId,
+      client_secret: opts.clientSecret,
+    });
     let body: unknown;
     // A span and a duration like any ISC request, and a count of refreshes by outcome (telemetry on only).
     const trace = traceRequest("POST", "/oauth/token", new URL(opts.baseUrl));
     const hooks = trace
-      ? { beforeRequest: [(request: Request) => trace.sending(request.headers)], afterResponse: [(_r: Request, _o: unknown, answer: Response) => trace.answered(answer.status)], beforeRetry: [({ error }: { error: Error }) => trace.failed(error)] }
+      ? {
+          beforeRequest: [(request: Request) => trace.sending(request.headers)],
+          afterResponse: [(_r: Request, _o: unknown, answer: Response) => trace.answered(answer.status)],
+          beforeRetry: [({ error }: { error: Error }) => trace.failed(error)],
+        }
       : undefined;
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
       const { default: ky } = await loadKy();
       body = await ky
-        .post(`${opts.baseUrl}/oauth/token`, { body: form, timeout: opts.timeoutMs, retry: { limit: 1, methods: ["post"] }, headers: { "user-agent": USER_AGENT, accept: "application/json" }, ...(hooks ? { hooks } : {}) })
+        .post(`${opts.baseUrl}/oauth/token`, {
+          body: form,
+          timeout: opts.timeoutMs,
+          retry: { limit: 1, methods: ["post"] },
+          headers: { "user-agent": USER_AGENT, accept: "application/json" },
+          ...(hooks ? { hooks } : {}),
+        })
         .json();
     } catch (err) {
       trace?.failed(err);
@@ -63,7 +78,10 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     const ok = Boolean(b && typeof b.access_token === "string" && b.access_token !== "");
     telemetry()?.instruments.tokenRefreshes.add(1, { "isc_mcp.outcome": ok ? "ok" : "failed" });
     if (!b || typeof b.access_token !== "string" || b.access_token === "") {
-      throw new IscError({ kind: "auth", message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${BASE_URL_HINT}` });
+      throw new IscError({
+        kind: "auth",
+        message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${BASE_URL_HINT}`,
+      });
     }
     registerToken(b.access_token);
     const lifetimeMs = (typeof b.expires_in === "number" && b.expires_in > 0 ? b.expires_in : 300) * 1000;
@@ -96,17 +114,34 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
       const parsed = readErrorBody(await err.response.json().catch(() => undefined));
       const credentials = status === 400 || status === 401;
       const why = credentials ? "rejected the client credentials" : `failed with HTTP ${status}`;
-      const hint = credentials ? CREDENTIALS_HINT : status >= 500 ? "ISC's token service failed; this is not about the credentials." : BASE_URL_HINT;
-      return new IscError({ kind: "auth", status, message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${hint}` });
+      const hint = credentials
+        ? CREDENTIALS_HINT
+        : status >= 500
+          ? "ISC's token service failed; this is not about the credentials."
+          : BASE_URL_HINT;
+      return new IscError({
+        kind: "auth",
+        status,
+        message: `The token endpoint ${where} ${why}${parsed.text ? `: ${quoted(parsed.text, 300)}` : ""}. ${hint}`,
+      });
     }
     if (err instanceof SyntaxError) {
-      return new IscError({ kind: "auth", message: `The token endpoint ${where} answered with a body that is not JSON. ${BASE_URL_HINT}` });
+      return new IscError({
+        kind: "auth",
+        message: `The token endpoint ${where} answered with a body that is not JSON. ${BASE_URL_HINT}`,
+      });
     }
     const cause = networkCause(err, where, opts.timeoutMs);
     if (cause?.kind === "timeout") {
-      return new IscError({ kind: "auth", message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms (${hostPort(where)}, timeout: something accepts connections there but does not answer, or a firewall drops them). ${NETWORK_HINT}` });
+      return new IscError({
+        kind: "auth",
+        message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms (${hostPort(where)}, timeout: something accepts connections there but does not answer, or a firewall drops them). ${NETWORK_HINT}`,
+      });
     }
     // Still kind "auth": nothing reached ISC's API, so even a write can say for sure that nothing happened.
-    return new IscError({ kind: "auth", message: `Could not reach the token endpoint ${where}: ${cause?.text ?? (err as Error).message}. ${NETWORK_HINT}` });
+    return new IscError({
+      kind: "auth",
+      message: `Could not reach the token endpoint ${where}: ${cause?.text ?? (err as Error).message}. ${NETWORK_HINT}`,
+    });
   }
 }

@@ -104,9 +104,10 @@ export function createIscClient(opts: IscClientOptions): IscClient {
     const where = pathTemplate(opts.apiVersion, method, path);
     if (deprecatedSeen.has(where)) return;
     deprecatedSeen.add(where);
-    const hint = opts.apiVersion === "v1"
-      ? "check SailPoint's API deprecation notes for its replacement"
-      : "SailPoint's year-versioned APIs stop working in Q1 2029: switch to --api-version v1 (the per-resource APIs)";
+    const hint =
+      opts.apiVersion === "v1"
+        ? "check SailPoint's API deprecation notes for its replacement"
+        : "SailPoint's year-versioned APIs stop working in Q1 2029: switch to --api-version v1 (the per-resource APIs)";
     opts.log?.warn(`ISC marks ${where} as deprecated (X-Deprecated: true); ${hint}. Reported once per path.`);
   };
 
@@ -118,25 +119,38 @@ export function createIscClient(opts: IscClientOptions): IscClient {
     clock,
     async request(method: Method, path: string, options: RequestOptions = {}): Promise<IscResponse> {
       const searchParams = options.searchParams
-        ? Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
+        ? (Object.fromEntries(Object.entries(options.searchParams).filter(([, v]) => v !== undefined)) as Record<
+            string,
+            string | number | boolean
+          >)
         : undefined;
       const trace = traceRequest(method, () => routeTemplate(opts.apiVersion, method, path), base);
       const ctx: CallContext = { phase: "token", trace, waitMs: 0 };
       let response: Response;
       let text: string;
       try {
-        response = await (await getApi())(versionedPath(opts.apiVersion, path), {
+        response = await (
+          await getApi()
+        )(versionedPath(opts.apiVersion, path), {
           method,
           searchParams,
           json: options.json,
           signal: options.signal,
           retry: retryFor(method, opts, ctx, options.signal),
           hooks: {
-            beforeRequest: [(request) => authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path))],
+            beforeRequest: [
+              (request) =>
+                authorize(request, options.signal, ctx, opts, needsExperimentalHeader(opts.apiVersion, method, path)),
+            ],
             // Only with telemetry on: ky clones each response for an afterResponse hook.
             ...(trace ? { afterResponse: [(_r, _o, answer: Response) => trace.answered(answer.status)] } : {}),
             // ky's own wait is 0 (retryFor): the wait it would have made happens here, on the client's clock.
-            beforeRetry: [({ error }: { error: Error }) => { trace?.failed(error); return clock.sleep(ctx.waitMs, options.signal); }],
+            beforeRetry: [
+              ({ error }: { error: Error }) => {
+                trace?.failed(error);
+                return clock.sleep(ctx.waitMs, options.signal);
+              },
+            ],
           },
         });
         ctx.phase = "body";
@@ -154,7 +168,13 @@ export function createIscClient(opts: IscClientOptions): IscClient {
         try {
           data = JSON.parse(text);
         } catch {
-          throw new IscError({ kind: "bad_response", method, path, status: response.status, message: `ISC answered ${method} /${versionedPath(opts.apiVersion, path)} with HTTP ${response.status} and a body that is not JSON.` });
+          throw new IscError({
+            kind: "bad_response",
+            method,
+            path,
+            status: response.status,
+            message: `ISC answered ${method} /${versionedPath(opts.apiVersion, path)} with HTTP ${response.status} and a body that is not JSON.`,
+          });
         }
       }
       return { status: response.status, data, headers: response.headers };
@@ -163,7 +183,13 @@ export function createIscClient(opts: IscClientOptions): IscClient {
 }
 
 /** Runs before every attempt, retries included, so a retry carries a refreshed token. */
-async function authorize(request: Request, signal: AbortSignal | undefined, ctx: CallContext, opts: IscClientOptions, experimental: boolean): Promise<void> {
+async function authorize(
+  request: Request,
+  signal: AbortSignal | undefined,
+  ctx: CallContext,
+  opts: IscClientOptions,
+  experimental: boolean,
+): Promise<void> {
   // Token first, then the slot: ISC counts a request when it arrives, so the slot is taken right before sending.
   ctx.phase = "token";
   ctx.token = await opts.tokens.getToken(signal);
@@ -189,8 +215,14 @@ const BACKOFF_LIMIT_MS = 5_000;
  * shouldRetry decides the wait with the answer (Retry-After for 429 and 503, else a doubling backoff) and ky waits 0:
  * the wait happens in the beforeRetry hook on the client's clock.
  */
-function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, signal: AbortSignal | undefined): RetryOptions {
-  const backoff = (retryCount: number) => Math.min(BACKOFF_LIMIT_MS, (opts.retryBackoffMs ?? 300) * 2 ** (retryCount - 1));
+function retryFor(
+  method: Method,
+  opts: IscClientOptions,
+  ctx: CallContext,
+  signal: AbortSignal | undefined,
+): RetryOptions {
+  const backoff = (retryCount: number) =>
+    Math.min(BACKOFF_LIMIT_MS, (opts.retryBackoffMs ?? 300) * 2 ** (retryCount - 1));
   return {
     limit: opts.retryLimit ?? 3,
     methods: ["get", "post", "delete"],
@@ -228,7 +260,15 @@ function retryFor(method: Method, opts: IscClientOptions, ctx: CallContext, sign
   };
 }
 
-async function toIscError(err: unknown, method: Method, path: string, signal: AbortSignal | undefined, opts: IscClientOptions, ctx: CallContext, clock: Clock): Promise<IscError> {
+async function toIscError(
+  err: unknown,
+  method: Method,
+  path: string,
+  signal: AbortSignal | undefined,
+  opts: IscClientOptions,
+  ctx: CallContext,
+  clock: Clock,
+): Promise<IscError> {
   if (err instanceof IscError) return err; // from the token provider
   const where = `${method} /${versionedPath(opts.apiVersion, path)}`;
   if (isHttpError(err)) {
@@ -256,7 +296,13 @@ async function toIscError(err: unknown, method: Method, path: string, signal: Ab
   const detail = cause?.code ?? cause?.message ?? (err as Error).message;
   if (ctx.phase === "body") {
     // ISC did answer (for a write with 2xx, the status tells the guard it acted); only the rest of the body was lost.
-    return new IscError({ kind: "network", method, path, status: ctx.status, message: `ISC answered ${where} with HTTP ${ctx.status}, but the connection broke while the rest of its answer arrived (${detail}).` });
+    return new IscError({
+      kind: "network",
+      method,
+      path,
+      status: ctx.status,
+      message: `ISC answered ${where} with HTTP ${ctx.status}, but the connection broke while the rest of its answer arrived (${detail}).`,
+    });
   }
   return new IscError({ kind: "network", method, path, message: `Could not reach ISC for ${where} (${detail}).` });
 }

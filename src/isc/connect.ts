@@ -36,7 +36,8 @@ export async function connectBackend(config: Config, options: BackendOptions = {
   if (config.sandbox) {
     // The sandbox goes through the same HTTP path as a real tenant: real port, real tokens. Loaded only for --sandbox.
     const { createSandbox, serveSandbox } = await import("../sandbox/index.js");
-    sandbox = options.sandbox ?? createSandbox({ identities: config.sandboxIdentities, requestLogLimit: SANDBOX_LOG_LIMIT });
+    sandbox =
+      options.sandbox ?? createSandbox({ identities: config.sandboxIdentities, requestLogLimit: SANDBOX_LOG_LIMIT });
     const served = await serveSandbox(sandbox);
     stopSandbox = served.close;
     effective = { ...config, baseUrl: served.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
@@ -52,7 +53,10 @@ export async function connectBackend(config: Config, options: BackendOptions = {
   const budgetKey = `${new URL(effective.baseUrl).host}|${effective.clientId}|${effective.apiVersion}`;
   // Loaded only with --redis-url, like the Redis client itself.
   const store = options.redis ? (await import("./rate-budget-redis.js")).redisStore(options.redis) : undefined;
-  const limiter = createRateLimiter(effective.rateLimit, effective.rateWindowMs, { key: budgetKey, ...(store ? { store } : {}) });
+  const limiter = createRateLimiter(effective.rateLimit, effective.rateWindowMs, {
+    key: budgetKey,
+    ...(store ? { store } : {}),
+  });
   const isc = createIscClient({
     baseUrl: effective.baseUrl,
     apiVersion: effective.apiVersion,

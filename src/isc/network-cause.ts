@@ -10,7 +10,12 @@ export interface NetworkCause {
 }
 
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA"]);
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set([
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
 const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/;
 
@@ -43,14 +48,30 @@ export function networkCause(err: unknown, url: string, timeoutMs?: number): Net
   const where = hostPort(url);
   if (err instanceof Error && err.name === "TimeoutError") {
     const within = timeoutMs ? ` within ${spokenMs(timeoutMs)}` : "";
-    return { kind: "timeout", text: `no answer from ${where}${within} (timeout: something accepts connections there but does not answer, or a firewall drops them)` };
+    return {
+      kind: "timeout",
+      text: `no answer from ${where}${within} (timeout: something accepts connections there but does not answer, or a firewall drops them)`,
+    };
   }
   const { code, message } = innermost(err);
-  if (!code) return err instanceof TypeError && /fetch failed/i.test(err.message) ? { kind: "other", text: `no HTTP answer from ${where} (${message})` } : undefined;
-  if (code === "ECONNREFUSED") return { kind: "refused", text: `connection refused by ${where} (nothing listens on that port)` };
-  if (DNS_CODES.has(code)) return { kind: "dns", text: `DNS lookup failed for ${where.replace(/:\d+$/, "")} (${code}: no such host name, or no DNS reachable)` };
-  if (TLS_CODE.test(code)) return { kind: "tls", text: `TLS handshake with ${where} failed (${code}: ${message}); a proxy that intercepts TLS needs its CA in NODE_EXTRA_CA_CERTS` };
+  if (!code)
+    return err instanceof TypeError && /fetch failed/i.test(err.message)
+      ? { kind: "other", text: `no HTTP answer from ${where} (${message})` }
+      : undefined;
+  if (code === "ECONNREFUSED")
+    return { kind: "refused", text: `connection refused by ${where} (nothing listens on that port)` };
+  if (DNS_CODES.has(code))
+    return {
+      kind: "dns",
+      text: `DNS lookup failed for ${where.replace(/:\d+$/, "")} (${code}: no such host name, or no DNS reachable)`,
+    };
+  if (TLS_CODE.test(code))
+    return {
+      kind: "tls",
+      text: `TLS handshake with ${where} failed (${code}: ${message}); a proxy that intercepts TLS needs its CA in NODE_EXTRA_CA_CERTS`,
+    };
   if (TIMEOUT_CODES.has(code)) return { kind: "timeout", text: `no answer from ${where} (timeout, ${code})` };
-  if (RESET_CODES.has(code)) return { kind: "reset", text: `${where} closed the connection without answering (${code})` };
+  if (RESET_CODES.has(code))
+    return { kind: "reset", text: `${where} closed the connection without answering (${code})` };
   return { kind: "other", text: `no HTTP answer from ${where} (${code}: ${message})` };
 }

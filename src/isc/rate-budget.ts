@@ -42,7 +42,11 @@ interface Waiter {
  */
 export function createRateLimiter(limit: number, intervalMs = 10_000, options: RateLimiterOptions = {}): RateLimiter {
   if (limit <= 0) return { acquire: async () => {}, waiting: 0 };
-  const counter = (options.store ?? memoryStore)({ limit, spanSeconds: intervalMs / 1000, keyPrefix: "isc-identities-mcp:budget" });
+  const counter = (options.store ?? memoryStore)({
+    limit,
+    spanSeconds: intervalMs / 1000,
+    keyPrefix: "isc-identities-mcp:budget",
+  });
   const key = options.key ?? "local";
   const queue: Waiter[] = [];
   let pumping = false;

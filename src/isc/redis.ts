@@ -70,7 +70,9 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
       warned = false;
     } else if (!warned) {
       warned = true;
-      opts.log.warn(`Redis at ${shownUrl} is unreachable${why ? ` (${why})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`);
+      opts.log.warn(
+        `Redis at ${shownUrl} is unreachable${why ? ` (${why})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`,
+      );
     }
     for (const l of listeners) l(now);
   };
@@ -132,11 +134,19 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     set(false, lastError);
   });
 
-  const started = client.connect().then(() => true, () => false);
-  const waited = await Promise.race([started, new Promise<false>((r) => setTimeout(r, opts.startupWaitMs ?? 3_000, false).unref())]);
+  const started = client.connect().then(
+    () => true,
+    () => false,
+  );
+  const waited = await Promise.race([
+    started,
+    new Promise<false>((r) => setTimeout(r, opts.startupWaitMs ?? 3_000, false).unref()),
+  ]);
   if (!waited && !warned) {
     warned = true;
-    opts.log.warn(`Redis at ${shownUrl} is unreachable${lastError ? ` (${lastError})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`);
+    opts.log.warn(
+      `Redis at ${shownUrl} is unreachable${lastError ? ` (${lastError})` : ""}${opts.outageNote ? `: ${opts.outageNote}` : ""}`,
+    );
   }
 
   return {

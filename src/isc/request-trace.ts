@@ -38,7 +38,12 @@ class AttemptTrace implements RequestTrace {
     host: URL,
   ) {
     const port = Number(host.port) || (host.protocol === "https:" ? 443 : 80);
-    this.labels = { "http.request.method": method, "url.template": template, "server.address": host.hostname, "server.port": port };
+    this.labels = {
+      "http.request.method": method,
+      "url.template": template,
+      "server.address": host.hostname,
+      "server.port": port,
+    };
   }
 
   budgetWaited(waitedMs: number): void {
@@ -62,15 +67,21 @@ class AttemptTrace implements RequestTrace {
       }),
     });
     // W3C trace context into ISC's request, so a gateway or ISC's own tracing can join the trace.
-    api.propagation.inject(api.trace.setSpan(api.context.active(), this.span), headers, { set: (h, k, v) => h.set(k, v) });
+    api.propagation.inject(api.trace.setSpan(api.context.active(), this.span), headers, {
+      set: (h, k, v) => h.set(k, v),
+    });
   }
 
   answered(status: number): void {
     if (!this.open) return;
     this.open = false;
     const error = status >= 400 ? String(status) : undefined;
-    this.t.instruments.iscDuration.record((performance.now() - this.startedAt) / 1000, defined({ ...this.labels, "http.response.status_code": status, "error.type": error }));
-    if (status === 429) this.t.instruments.iscRateLimited.add(1, { "http.request.method": this.method, "url.template": this.template });
+    this.t.instruments.iscDuration.record(
+      (performance.now() - this.startedAt) / 1000,
+      defined({ ...this.labels, "http.response.status_code": status, "error.type": error }),
+    );
+    if (status === 429)
+      this.t.instruments.iscRateLimited.add(1, { "http.request.method": this.method, "url.template": this.template });
     if (this.span) {
       this.span.setAttribute("http.response.status_code", status);
       if (error) {
@@ -87,7 +98,10 @@ class AttemptTrace implements RequestTrace {
     this.open = false;
     // The class of failure only (TimeoutError, AbortError, TypeError for a network failure): a message can hold a URL.
     const type = error instanceof Error ? error.name : "unknown";
-    this.t.instruments.iscDuration.record((performance.now() - this.startedAt) / 1000, { ...this.labels, "error.type": type });
+    this.t.instruments.iscDuration.record((performance.now() - this.startedAt) / 1000, {
+      ...this.labels,
+      "error.type": type,
+    });
     if (this.span) {
       this.span.setAttribute("error.type", type);
       this.span.setStatus({ code: this.t.api.SpanStatusCode.ERROR });

@@ -49,10 +49,19 @@ function stage(at: Interrupted): string {
 
 function unanswered(at: Interrupted, kind: "timeout" | "deadline", within: string): IscError {
   const maybe = mayHaveActed(at);
-  const base = { kind, method: at.method, path: at.path, mayHaveActed: maybe, ...(at.phase === "body" ? { status: at.status } : {}) };
+  const base = {
+    kind,
+    method: at.method,
+    path: at.path,
+    mayHaveActed: maybe,
+    ...(at.phase === "body" ? { status: at.status } : {}),
+  };
   if (at.phase === "body" && maybe && acted(at.status)) {
     // ISC said 2xx: it acted. The status tells the guard so, and the result says done (details unknown), never "failed".
-    return new IscError({ ...base, message: `ISC answered ${at.where} with HTTP ${at.status} (so it acted), but the rest of its answer did not arrive ${within}.` });
+    return new IscError({
+      ...base,
+      message: `ISC answered ${at.where} with HTTP ${at.status} (so it acted), but the rest of its answer did not arrive ${within}.`,
+    });
   }
   const consequence = maybe ? "the write may have happened" : "nothing was changed";
   return new IscError({ ...base, message: `ISC did not answer ${at.where} ${within}${stage(at)}; ${consequence}.` });
@@ -66,12 +75,24 @@ export function requestTimedOut(at: Interrupted, ms: number): IscError {
 /** The call's deadline, or its client's cancellation (which keeps its own words), told apart by the signal's reason. */
 export function callEnded(at: Interrupted, reason: unknown): IscError {
   if ((reason as { name?: unknown } | undefined)?.name === "TimeoutError") {
-    const within = reason instanceof DeadlinePassed ? `within ${spokenMs(reason.ms)} (this call's time limit, --call-timeout)` : "within this call's time limit (--call-timeout)";
+    const within =
+      reason instanceof DeadlinePassed
+        ? `within ${spokenMs(reason.ms)} (this call's time limit, --call-timeout)`
+        : "within this call's time limit (--call-timeout)";
     return unanswered(at, "deadline", within);
   }
-  const base = { kind: "cancelled" as const, method: at.method, path: at.path, mayHaveActed: mayHaveActed(at), ...(at.phase === "body" ? { status: at.status } : {}) };
+  const base = {
+    kind: "cancelled" as const,
+    method: at.method,
+    path: at.path,
+    mayHaveActed: mayHaveActed(at),
+    ...(at.phase === "body" ? { status: at.status } : {}),
+  };
   if (at.phase === "body" && at.method !== "GET" && acted(at.status)) {
-    return new IscError({ ...base, message: `ISC answered ${at.where} with HTTP ${at.status} (so it acted), but the call was cancelled while the rest of its answer arrived.` });
+    return new IscError({
+      ...base,
+      message: `ISC answered ${at.where} with HTTP ${at.status} (so it acted), but the call was cancelled while the rest of its answer arrived.`,
+    });
   }
   return new IscError({ ...base, message: `The call was cancelled during ${at.where}.` });
 }

@@ -1,5 +1,13 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
-import { inputRequired, isInputRequiredResult, type CallToolResult, type InputRequest, type InputRequiredResult, type Server, type ServerContext } from "@modelcontextprotocol/server";
+import {
+  inputRequired,
+  isInputRequiredResult,
+  type CallToolResult,
+  type InputRequest,
+  type InputRequiredResult,
+  type Server,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import type { Config } from "../config/resolve.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError, ToolFailure } from "../core/errors.js";
@@ -31,12 +39,20 @@ export interface CallDeps {
 /** The SDK's context of the request being answered (its signal, id, _meta, notify, session). */
 type Extra = ServerContext;
 
-export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, deps: CallDeps): Promise<CallToolResult | InputRequiredResult> {
+export async function callTool(
+  tool: ToolDef,
+  rawArgs: unknown,
+  extra: Extra,
+  deps: CallDeps,
+): Promise<CallToolResult | InputRequiredResult> {
   // Spec 2025-11-25: invalid arguments are a tool execution error (isError), so the model can correct itself.
   const parsed = parseArguments(tool, rawArgs);
   if (!parsed.ok) return errorResult(parsed.text);
   const ended = deps.inFlight?.start();
-  const deadline = startDeadline(deps.inFlight ? [extra.mcpReq.signal, deps.inFlight.signal] : extra.mcpReq.signal, deps.config.callTimeoutMs);
+  const deadline = startDeadline(
+    deps.inFlight ? [extra.mcpReq.signal, deps.inFlight.signal] : extra.mcpReq.signal,
+    deps.config.callTimeoutMs,
+  );
   const signal = deadline.signal;
   const progressToken = extra.mcpReq._meta?.progressToken;
   // A confirmation's rounds re-run this handler, under one progress token (the 2025 shim) or a new one per round: each
@@ -47,7 +63,10 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
     const sent = track.base + value;
     if (sent < track.highest) return;
     track.highest = sent;
-    await extra.mcpReq.notify({ method: "notifications/progress", params: { progressToken, progress: sent, total: total === undefined ? undefined : track.base + total, message } });
+    await extra.mcpReq.notify({
+      method: "notifications/progress",
+      params: { progressToken, progress: sent, total: total === undefined ? undefined : track.base + total, message },
+    });
   };
   const read = readerFor(deps.isc, signal);
   try {
@@ -91,7 +110,10 @@ export async function callTool(tool: ToolDef, rawArgs: unknown, extra: Extra, de
     return { content: [{ type: "text", text: redact(out.text) }], structuredContent: structured };
   } catch (err) {
     // ISC's failures and the guard's refusals are answers; anything else is a bug: its stack goes to the log (secrets masked).
-    if (!(err instanceof IscError) && !(err instanceof ToolFailure)) deps.log.error(`tool ${tool.name} failed (a bug): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (!(err instanceof IscError) && !(err instanceof ToolFailure))
+      deps.log.error(
+        `tool ${tool.name} failed (a bug): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
     return errorResult(errorToText(err, tool));
   } finally {
     deadline.clear();
@@ -121,13 +143,23 @@ const CONFIRM_KEY = "confirm";
 
 /** The guard's question as the SDK's input request: the form, or the confirmation page (URL mode). */
 function inputRequestOf(ask: Extract<GuardOutcome<unknown>, { status: "input_required" }>["ask"]): InputRequest {
-  if (ask.mode === "form") return inputRequired.elicit({ message: ask.message, requestedSchema: ask.requestedSchema as never });
+  if (ask.mode === "form")
+    return inputRequired.elicit({ message: ask.message, requestedSchema: ask.requestedSchema as never });
   if (ask.elicitationId === undefined) return inputRequired.elicitUrl({ message: ask.message, url: ask.url });
   // 2025 era: our own elicitationId (the shim keeps one it is given), so the completion notification names it.
-  return { method: "elicitation/create", params: { mode: "url", message: ask.message, url: ask.url, elicitationId: ask.elicitationId } };
+  return {
+    method: "elicitation/create",
+    params: { mode: "url", message: ask.message, url: ask.url, elicitationId: ask.elicitationId },
+  };
 }
 
-async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, call: GuardCall, deps: CallDeps, fullArgs: Record<string, unknown>): Promise<ToolOutput<unknown> | InputRequiredResult> {
+async function runGuarded(
+  tool: ToolDef,
+  def: NonNullable<ToolDef["guard"]>,
+  call: GuardCall,
+  deps: CallDeps,
+  fullArgs: Record<string, unknown>,
+): Promise<ToolOutput<unknown> | InputRequiredResult> {
   const args = fullArgs as never;
   const plan = def.plan(args);
   let outcome;
@@ -140,7 +172,10 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
   }
   switch (outcome.status) {
     case "input_required":
-      return inputRequired({ inputRequests: { [CONFIRM_KEY]: inputRequestOf(outcome.ask) }, requestState: outcome.requestState });
+      return inputRequired({
+        inputRequests: { [CONFIRM_KEY]: inputRequestOf(outcome.ask) },
+        requestState: outcome.requestState,
+      });
     case "confirmation_required":
     case "confirmation_pending":
       return waitingOutput(tool.name, deps.config.confirmTtlSeconds, outcome);
@@ -161,7 +196,9 @@ async function runGuarded(tool: ToolDef, def: NonNullable<ToolDef["guard"]>, cal
         tool.outputSchema.parse(structured);
         return { structured, text };
       } catch (err) {
-        deps.log.error(`tool ${tool.name} acted, but its result could not be rendered: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        deps.log.error(
+          `tool ${tool.name} acted, but its result could not be rendered: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
         return doneUncheckedOutput(tool.name, plan, "this server could not render it");
       }
   }

@@ -34,12 +34,25 @@ export function clientEra(server: Server, ctx: ServerContext): ClientEra {
   const claimed = envelope?.["io.modelcontextprotocol/protocolVersion"];
   if (claimed !== undefined) {
     const info = envelope?.["io.modelcontextprotocol/clientInfo"];
-    const host = typeof info?.name === "string" && typeof info.version === "string" ? { name: info.name, version: info.version } : undefined;
-    return { version: claimed, modern: true, host, elicitation: elicitationOf(envelope?.["io.modelcontextprotocol/clientCapabilities"]) };
+    const host =
+      typeof info?.name === "string" && typeof info.version === "string"
+        ? { name: info.name, version: info.version }
+        : undefined;
+    return {
+      version: claimed,
+      modern: true,
+      host,
+      elicitation: elicitationOf(envelope?.["io.modelcontextprotocol/clientCapabilities"]),
+    };
   }
   // Deprecated for 2026 requests only; on a 2025 connection it is the initialize-negotiated version (the SDK's own advice).
   const version = server.getNegotiatedProtocolVersion();
-  return { version, modern: false, host: server.getClientVersion(), elicitation: elicitationOf(server.getClientCapabilities()) };
+  return {
+    version,
+    modern: false,
+    host: server.getClientVersion(),
+    elicitation: elicitationOf(server.getClientCapabilities()),
+  };
 }
 
 /** What a client declared: `elicitation.form` / `.url`; an empty `elicitation: {}` (older clients) means form, as the SDK reads it. */

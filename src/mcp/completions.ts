@@ -22,19 +22,27 @@ export function registerCompletions(server: Server, inventory: Inventory, isc: I
     const mayRead = inventory.mayRead(callerOf(ctx.http?.authInfo));
     if (ref.type === "ref/prompt") {
       const prompt = byName.get(ref.name);
-      if (!prompt) throw invalidParams(`Unknown prompt "${ref.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
+      if (!prompt)
+        throw invalidParams(`Unknown prompt "${ref.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
       const arg = prompt.arguments.find((a) => a.name === argument.name);
       if (!arg) throw invalidParams(`Prompt "${prompt.name}" has no argument "${argument.name}".`);
       return { completion: await promptCompletion(arg, argument.value, mayRead, isc, log) };
     }
-    if (ref.uri !== IDENTITY_TEMPLATE) throw invalidParams(`Unknown resource template "${ref.uri}": this server has ${IDENTITY_TEMPLATE}.`);
+    if (ref.uri !== IDENTITY_TEMPLATE)
+      throw invalidParams(`Unknown resource template "${ref.uri}": this server has ${IDENTITY_TEMPLATE}.`);
     if (argument.name !== "identityId") throw invalidParams(`${IDENTITY_TEMPLATE} has no argument "${argument.name}".`);
     if (!mayRead) return { completion: EMPTY };
     return { completion: shaped(await suggestIdentities(isc, argument.value, log), (m) => m.id) };
   });
 }
 
-async function promptCompletion(arg: PromptArgument, value: string, mayRead: boolean, isc: IscClient, log: Logger): Promise<Completion> {
+async function promptCompletion(
+  arg: PromptArgument,
+  value: string,
+  mayRead: boolean,
+  isc: IscClient,
+  log: Logger,
+): Promise<Completion> {
   const complete = arg.complete;
   if (!complete) return EMPTY;
   if (complete !== "identity") {
@@ -44,7 +52,11 @@ async function promptCompletion(arg: PromptArgument, value: string, mayRead: boo
   if (!mayRead) return EMPTY;
   const typed = value.trim().toLowerCase();
   // What the person typed the start of: the name when it matched, else the alias that did.
-  return shaped(await suggestIdentities(isc, value, log), (m) => (m.alias !== undefined && !m.name.toLowerCase().startsWith(typed) && m.alias.toLowerCase().startsWith(typed) ? m.alias : m.name));
+  return shaped(await suggestIdentities(isc, value, log), (m) =>
+    m.alias !== undefined && !m.name.toLowerCase().startsWith(typed) && m.alias.toLowerCase().startsWith(typed)
+      ? m.alias
+      : m.name,
+  );
 }
 
 function shaped(found: Suggestions, pick: (m: Match) => string): Completion {

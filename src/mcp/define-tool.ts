@@ -53,7 +53,10 @@ export interface GuardDef<A, V, F> {
    * `follow` lets a tool that started asynchronous work wait for it (reads only, inside the call's deadline
    * and the shared rate budget); whatever happens there, the write already happened and reads as done.
    */
-  render(done: { args: A; value: V; preview: Preview | undefined }, follow: FollowContext): { fields: F; text: string } | Promise<{ fields: F; text: string }>;
+  render(
+    done: { args: A; value: V; preview: Preview | undefined },
+    follow: FollowContext,
+  ): { fields: F; text: string } | Promise<{ fields: F; text: string }>;
   /** Text for an ISC error after acting (e.g. a delete ISC refused), or undefined for the usual error text. */
   explain?(err: IscError, args: A): string | undefined;
 }
@@ -82,7 +85,9 @@ export interface ToolDef {
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ReadToolDef<I, O>): ToolDef;
 export function defineTool<I extends z.ZodObject, R extends z.ZodRawShape, V>(def: WriteToolDef<I, R, V>): ToolDef;
-export function defineTool(def: ReadToolDef<z.ZodObject, z.ZodObject> | WriteToolDef<z.ZodObject, z.ZodRawShape, unknown>): ToolDef {
+export function defineTool(
+  def: ReadToolDef<z.ZodObject, z.ZodObject> | WriteToolDef<z.ZodObject, z.ZodRawShape, unknown>,
+): ToolDef {
   // Every input is strict (additionalProperties: false in tools/list): an unknown argument is refused, not ignored.
   // strict() keeps refinements such as invite's "ids or uninvited".
   if (def.kind === "read") return { ...(def as ToolDef), inputSchema: def.inputSchema.strict() };
@@ -91,7 +96,10 @@ export function defineTool(def: ReadToolDef<z.ZodObject, z.ZodObject> | WriteToo
   return {
     ...info,
     // safeExtend: keeps refinements (e.g. invite's "ids or uninvited"), which extend() refuses.
-    inputSchema: (confirms ? def.inputSchema.safeExtend({ confirmationCode: confirmationCodeArg }) : def.inputSchema).strict(),
+    inputSchema: (confirms
+      ? def.inputSchema.safeExtend({ confirmationCode: confirmationCodeArg })
+      : def.inputSchema
+    ).strict(),
     outputSchema: confirms ? guardedOutput(result) : z.object({ status: z.enum(["executed"]), ...result }),
     guard: guard as GuardDef<never, unknown, unknown>,
   };

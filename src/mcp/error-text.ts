@@ -39,7 +39,9 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
         ? "The server's credentials need fixing by whoever runs it; retrying will not help."
         : "Nothing was sent to ISC. Retry in a little while; if it keeps failing, whoever runs the server should check SAIL_BASE_URL and the credentials.";
     case "bad_response":
-      return write ? "The action may have happened: check with get_identity." : "Retry once; if it repeats, report the trackingId to the tenant's administrators.";
+      return write
+        ? "The action may have happened: check with get_identity."
+        : "Retry once; if it repeats, report the trackingId to the tenant's administrators.";
     case "http":
       break;
   }
@@ -75,5 +77,7 @@ export function errorToText(err: unknown, tool: ErrorTextTool): string {
   }
   // A bug on our side: say so plainly, without a stack.
   const message = err instanceof Error ? err.message : String(err);
-  return redact(`${tool.name} failed with an internal error: ${message}. This is a bug in isc-identities-mcp; nothing more is known.`);
+  return redact(
+    `${tool.name} failed with an internal error: ${message}. This is a bug in isc-identities-mcp; nothing more is known.`,
+  );
 }

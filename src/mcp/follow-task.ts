@@ -39,7 +39,12 @@ export interface WaitOutcome {
  * Every poll goes through the shared ISC client, so it waits in the same rate budget as every other call.
  * Progress notifications carry ISC's percentComplete, only when it grew (MCP requires progress to increase).
  */
-export async function waitForTask(ctx: FollowContext, taskId: string, waitSeconds: number, known?: TaskView): Promise<WaitOutcome> {
+export async function waitForTask(
+  ctx: FollowContext,
+  taskId: string,
+  waitSeconds: number,
+  known?: TaskView,
+): Promise<WaitOutcome> {
   const clock = ctx.clock ?? systemClock;
   const started = clock.now();
   const until = Math.min(started + waitSeconds * 1_000, ctx.deadlineAt - DEADLINE_MARGIN_MS);
@@ -57,7 +62,8 @@ export async function waitForTask(ctx: FollowContext, taskId: string, waitSecond
   let delay = task ? FIRST_DELAY_MS : 0;
   while (!task?.finished) {
     const left = until - clock.now();
-    if (left <= 0) return { task, finished: false, stopped: byDeadline ? "the call's deadline" : `waitSeconds (${waitSeconds} s)` };
+    if (left <= 0)
+      return { task, finished: false, stopped: byDeadline ? "the call's deadline" : `waitSeconds (${waitSeconds} s)` };
     // A cancelled call ends the pause early; the check below says so.
     await clock.sleep(Math.min(delay, left), ctx.signal).catch(() => {});
     if (ctx.signal.aborted) return { task, finished: false, stopped: "the call was cancelled" };
@@ -91,8 +97,16 @@ export function waitText(taskId: string, outcome: WaitOutcome): string {
  * What a write tool that started task `taskId` says and returns: without `waitSeconds`, which id to follow
  * with which tool; with it, the status it reached. `known` is a TaskStatus the write itself returned (invite).
  */
-export async function followTask(follow: FollowContext, taskId: string | undefined, waitSeconds: number | undefined, known?: TaskView): Promise<{ taskStatus?: string; text: string }> {
-  if (!taskId) return { text: "ISC returned no task id, so it cannot be followed: check the identities with get_identity later (processingState, lastRefresh)." };
+export async function followTask(
+  follow: FollowContext,
+  taskId: string | undefined,
+  waitSeconds: number | undefined,
+  known?: TaskView,
+): Promise<{ taskStatus?: string; text: string }> {
+  if (!taskId)
+    return {
+      text: "ISC returned no task id, so it cannot be followed: check the identities with get_identity later (processingState, lastRefresh).",
+    };
   if (waitSeconds === undefined) {
     return {
       ...(known ? { taskStatus: taskState(known) } : {}),

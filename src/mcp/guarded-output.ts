@@ -23,7 +23,11 @@ interface Output {
 }
 
 export function previewStructured(p: Preview): z.input<typeof previewSchema> {
-  return { action: p.action, ...(p.identity ? { identity: p.identity } : {}), ...(p.count !== undefined ? { count: p.count } : {}) };
+  return {
+    action: p.action,
+    ...(p.identity ? { identity: p.identity } : {}),
+    ...(p.count !== undefined ? { count: p.count } : {}),
+  };
 }
 
 type Waiting = Extract<GuardOutcome<unknown>, { status: "confirmation_required" | "confirmation_pending" }>;
@@ -43,7 +47,12 @@ export function waitingOutput(tool: string, ttlSeconds: number, w: Waiting): Out
   }
   const minutes = Math.max(1, Math.round(ttlSeconds / 60));
   return {
-    structured: { status: "confirmation_required", preview: previewStructured(w.preview), confirmationCode: w.code, codeExpiresAt: expires },
+    structured: {
+      status: "confirmation_required",
+      preview: previewStructured(w.preview),
+      confirmationCode: w.code,
+      codeExpiresAt: expires,
+    },
     text: [
       "Confirmation required: nothing has been changed yet.",
       renderPreview(w.preview),

@@ -60,7 +60,9 @@ export function suggestIdentities(isc: IscClient, prefix: string, log: Logger): 
   // The promise is cached, so two pickers asking at once still make one request; a failure is not kept.
   const pending = lookup(isc, typed).catch((err: unknown) => {
     cache.delete(typed);
-    log.debug(`completion for ${JSON.stringify(typed.slice(0, 40))} got no suggestions: ${err instanceof Error ? err.message : String(err)}`);
+    log.debug(
+      `completion for ${JSON.stringify(typed.slice(0, 40))} got no suggestions: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return NONE;
   });
   cache.set(typed, pending);
@@ -73,7 +75,13 @@ async function lookup(isc: IscClient, typed: string): Promise<Suggestions> {
   try {
     const quotedPrefix = filterString(typed);
     const res = await readerFor(isc, deadline.signal)("GET", "identities", z.array(z.unknown()).describe("a list"), {
-      searchParams: { filters: `name sw ${quotedPrefix} or alias sw ${quotedPrefix}`, sorters: "name", count: true, limit: SUGGESTIONS, offset: 0 },
+      searchParams: {
+        filters: `name sw ${quotedPrefix} or alias sw ${quotedPrefix}`,
+        sorters: "name",
+        count: true,
+        limit: SUGGESTIONS,
+        offset: 0,
+      },
     });
     const matches: Match[] = [];
     for (const raw of res.data) {

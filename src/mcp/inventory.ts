@@ -45,10 +45,15 @@ export interface Inventory {
 /** Fails on a name in --tools or --exclude-tools that the catalog lacks: a typo must not quietly hide or show a tool. */
 function checkNames(all: readonly AnyTool[], selection: Selection): void {
   const names = new Set(all.map((t) => t.name));
-  for (const [flag, list] of [["--tools", selection.tools], ["--exclude-tools", selection.excludeTools]] as const) {
+  for (const [flag, list] of [
+    ["--tools", selection.tools],
+    ["--exclude-tools", selection.excludeTools],
+  ] as const) {
     const unknown = (list ?? []).filter((n) => !names.has(n));
     if (unknown.length > 0) {
-      throw new ConfigError(`${flag} names unknown tool(s): ${unknown.join(", ")}. Valid tools: ${[...names].join(", ")}.`);
+      throw new ConfigError(
+        `${flag} names unknown tool(s): ${unknown.join(", ")}. Valid tools: ${[...names].join(", ")}.`,
+      );
     }
   }
 }
@@ -57,7 +62,9 @@ export function createInventory(catalog: Catalog, selection: Selection): Invento
   checkNames(catalog.tools, selection);
   const include = selection.tools && selection.tools.length > 0 ? new Set(selection.tools) : undefined;
   const exclude = new Set(selection.excludeTools ?? []);
-  const tools = catalog.tools.filter((t) => (!selection.readOnly || t.kind === "read") && (!include || include.has(t.name)) && !exclude.has(t.name));
+  const tools = catalog.tools.filter(
+    (t) => (!selection.readOnly || t.kind === "read") && (!include || include.has(t.name)) && !exclude.has(t.name),
+  );
   const offered = new Set(tools.map((t) => t.name));
   const prompts = catalog.prompts.filter((p) => p.tools.every((t) => offered.has(t)));
   const allows = (caller: Caller | undefined, kind: ToolKind) => !caller || caller.kinds.includes(kind);

@@ -21,7 +21,13 @@ function prune(node: unknown): unknown {
   if (!node || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if ((key === "additionalProperties" || key === "properties") && value && typeof value === "object" && Object.keys(value).length === 0) continue;
+    if (
+      (key === "additionalProperties" || key === "properties") &&
+      value &&
+      typeof value === "object" &&
+      Object.keys(value).length === 0
+    )
+      continue;
     out[key] = prune(value);
   }
   return out;
@@ -44,7 +50,9 @@ export interface ListedTool {
 declare const __ISC_MCP_TOOL_LIST__: string | undefined;
 let prebuilt: Record<string, ListedTool> | undefined;
 const prebuiltEntry = (name: string): ListedTool | undefined =>
-  typeof __ISC_MCP_TOOL_LIST__ === "string" ? (prebuilt ??= JSON.parse(__ISC_MCP_TOOL_LIST__) as Record<string, ListedTool>)[name] : undefined;
+  typeof __ISC_MCP_TOOL_LIST__ === "string"
+    ? (prebuilt ??= JSON.parse(__ISC_MCP_TOOL_LIST__) as Record<string, ListedTool>)[name]
+    : undefined;
 
 const cache = new WeakMap<AnyTool, ListedTool>();
 

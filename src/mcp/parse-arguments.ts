@@ -13,7 +13,8 @@ function closest(name: string, known: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = leven(name.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.floor(Math.max(name.length, candidate.length) / 3) && (!best || distance < best.distance)) best = { name: candidate, distance };
+    if (distance <= Math.floor(Math.max(name.length, candidate.length) / 3) && (!best || distance < best.distance))
+      best = { name: candidate, distance };
   }
   return best?.name;
 }
@@ -24,15 +25,18 @@ function closest(name: string, known: readonly string[]): string | undefined {
  */
 const argumentMessages: z.core.$ZodErrorMap = (issue) => {
   if (issue.code !== "unrecognized_keys") return undefined;
-  const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape ?? {};
+  const shape =
+    (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape ?? {};
   const known = Object.keys(shape);
-  return issue.keys
-    .map((key) => {
-      const near = closest(key, known);
-      return `unknown argument \`${key}\`${near ? `; did you mean \`${near}\`?` : ""}`;
-    })
-    // One issue per key as prettifyError shows them ("✖ " starts each).
-    .join("\n✖ ");
+  return (
+    issue.keys
+      .map((key) => {
+        const near = closest(key, known);
+        return `unknown argument \`${key}\`${near ? `; did you mean \`${near}\`?` : ""}`;
+      })
+      // One issue per key as prettifyError shows them ("✖ " starts each).
+      .join("\n✖ ")
+  );
 };
 
 /**
@@ -45,7 +49,10 @@ export const MAX_ARGUMENT_DEPTH = 32;
 
 /** "filters[0][0][0][0]…": where the nesting went too deep, in zod's path style, cut short (the path is as long as the nesting). */
 function shownPath(path: ReadonlyArray<string | number>): string {
-  const shown = path.slice(0, 5).map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+  const shown = path
+    .slice(0, 5)
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join("");
   return path.length > 5 ? `${shown}…` : shown;
 }
 
@@ -54,11 +61,18 @@ export function parseArguments(tool: { name: string; inputSchema: z.ZodType }, r
   if (tooDeep) {
     const field = typeof tooDeep[0] === "string" ? tooDeep[0] : "(arguments)";
     const issue = `arrays or objects nested more than ${MAX_ARGUMENT_DEPTH} levels deep (no argument of any tool nests that far)`;
-    return { ok: false, text: `Invalid arguments for tool "${tool.name}":\n✖ ${issue}\n  → at ${shownPath(tooDeep) || "(arguments)"}\nNext step: fix ${field} and call again; nothing was sent to ISC.` };
+    return {
+      ok: false,
+      text: `Invalid arguments for tool "${tool.name}":\n✖ ${issue}\n  → at ${shownPath(tooDeep) || "(arguments)"}\nNext step: fix ${field} and call again; nothing was sent to ISC.`,
+    };
   }
   const parsed = tool.inputSchema.safeParse(raw ?? {}, { error: argumentMessages });
   if (parsed.success) return { ok: true, data: parsed.data };
-  const where = (i: z.core.$ZodIssue) => (i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k].join(".")) : [i.path.join(".") || "(arguments)"]);
+  const where = (i: z.core.$ZodIssue) =>
+    i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k].join(".")) : [i.path.join(".") || "(arguments)"];
   const fields = [...new Set(parsed.error.issues.flatMap(where))].join(", ");
-  return { ok: false, text: `Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.` };
+  return {
+    ok: false,
+    text: `Invalid arguments for tool "${tool.name}":\n${z.prettifyError(parsed.error)}\nNext step: fix ${fields} and call again; nothing was sent to ISC.`,
+  };
 }

@@ -7,13 +7,20 @@ export function registerPrompts(server: Server, prompts: readonly PromptDef[]): 
   const byName = new Map(prompts.map((p) => [p.name, p]));
 
   server.setRequestHandler("prompts/list", async () => ({
-    prompts: prompts.map((p) => ({ name: p.name, title: p.title, description: p.description, arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })) })),
+    prompts: prompts.map((p) => ({
+      name: p.name,
+      title: p.title,
+      description: p.description,
+      arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })),
+    })),
   }));
 
   server.setRequestHandler("prompts/get", async (request) => {
     const prompt = byName.get(request.params.name);
     if (!prompt) {
-      throw invalidParams(`Unknown prompt "${request.params.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
+      throw invalidParams(
+        `Unknown prompt "${request.params.name}". Available prompts: ${[...byName.keys()].join(", ")}.`,
+      );
     }
     const args = request.params.arguments ?? {};
     const missing = prompt.arguments.filter((a) => a.required && !args[a.name]?.trim()).map((a) => a.name);

@@ -29,7 +29,9 @@ export function registerResources(server: Server, isc: IscClient, callTimeoutMs:
     const uri = request.params.uri;
     const id = URI.exec(uri)?.[1];
     if (!id || !ID_PATTERN.test(id)) {
-      throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`, { uri });
+      throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`, {
+        uri,
+      });
     }
     const deadline = startDeadline(ctx.mcpReq.signal, callTimeoutMs);
     try {

@@ -34,22 +34,27 @@ export interface ServerDeps {
 }
 
 export const INSTRUCTIONS =
-  "Tools for the identities of a SailPoint ISC tenant. Find people with list_identities (filters such as name sw \"Ali\"), then use the returned id with the other tools. Writes that delete, reset, email or touch many identities need a human's confirmation: show the user any preview you get and call again only with their consent.";
+  'Tools for the identities of a SailPoint ISC tenant. Find people with list_identities (filters such as name sw "Ali"), then use the returned id with the other tools. Writes that delete, reset, email or touch many identities need a human\'s confirmation: show the user any preview you get and call again only with their consent.';
 
 export function createServer(deps: ServerDeps): Server {
   const { inventory } = deps;
-  const guard = deps.guard ?? createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
+  const guard =
+    deps.guard ??
+    createGuard({ config: deps.config, audit: deps.audit ?? createAuditLog({ file: deps.config.auditLog }) });
   // Traced: a span and a duration per request when telemetry is on (traced-server.ts).
-  const server = new TracedServer({ name: PACKAGE.name, version: PACKAGE.version }, {
-    capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
-    instructions: INSTRUCTIONS,
-    // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
-    jsonSchemaValidator: zodJsonSchemaValidator,
-    // A confirmation is an input request (form, or the page in URL mode) in both eras: for a 2025 client the SDK's
-    // legacy shim sends it as an elicitation/create and runs the call again with the answer. A human may take a while:
-    // the call's own timeout bounds each round, as it bounded the elicitation before (the shim's default is 600 s).
-    inputRequired: { roundTimeoutMs: deps.config.callTimeoutMs },
-  });
+  const server = new TracedServer(
+    { name: PACKAGE.name, version: PACKAGE.version },
+    {
+      capabilities: { tools: {}, prompts: {}, resources: {}, completions: {} },
+      instructions: INSTRUCTIONS,
+      // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
+      jsonSchemaValidator: zodJsonSchemaValidator,
+      // A confirmation is an input request (form, or the page in URL mode) in both eras: for a 2025 client the SDK's
+      // legacy shim sends it as an elicitation/create and runs the call again with the answer. A human may take a while:
+      // the call's own timeout bounds each round, as it bounded the elicitation before (the shim's default is 600 s).
+      inputRequired: { roundTimeoutMs: deps.config.callTimeoutMs },
+    },
+  );
 
   // Per request: with sign-in, each request's token decides which tools its person sees and may run (inventory.ts); a
   // 2026-era client declares what it can receive in each request, not once at initialize.
@@ -65,8 +70,19 @@ export function createServer(deps: ServerDeps): Server {
     const available = inventory.callable(callerOf(ctx.http?.authInfo));
     const tool = available.find((t) => t.name === request.params.name);
     // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.
-    if (!tool) throw invalidParams(`Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`);
-    return callTool(tool, request.params.arguments, ctx, { server, config: deps.config, isc: deps.isc, log: deps.log, guard, inFlight: deps.inFlight, actor: callerOf(ctx.http?.authInfo)?.actor });
+    if (!tool)
+      throw invalidParams(
+        `Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`,
+      );
+    return callTool(tool, request.params.arguments, ctx, {
+      server,
+      config: deps.config,
+      isc: deps.isc,
+      log: deps.log,
+      guard,
+      inFlight: deps.inFlight,
+      actor: callerOf(ctx.http?.authInfo)?.actor,
+    });
   });
 
   return server;

@@ -53,7 +53,11 @@ export const confirmationCodeArg = z
 
 /** A compact ISC TaskStatus (src/views/task-status.ts), as get_task_status and waiting write tools return it. */
 /** Left loose past its key fields (name, progress, percentComplete, messages, target, launched, completed): tools/list stays short. */
-export const taskRow = z.looseObject({ id: z.string(), finished: z.boolean(), completionStatus: z.string().nullable() });
+export const taskRow = z.looseObject({
+  id: z.string(),
+  finished: z.boolean(),
+  completionStatus: z.string().nullable(),
+});
 
 /** On the tools that start an ISC task: wait for it instead of returning at once. */
 export const waitSecondsArg = z

@@ -30,7 +30,13 @@ export class TracedServer extends Server {
       const result = await run(request, ctx);
       // A stateless HTTP request answers initialize on a server that ends with the request: no session to time.
       if (telemetry() && (!ctx.http || ctx.sessionId !== undefined)) {
-        this.session = { at: performance.now(), labels: defined({ "mcp.protocol.version": (result as { protocolVersion?: string }).protocolVersion, "network.transport": ctx.http ? "tcp" : "pipe" }) };
+        this.session = {
+          at: performance.now(),
+          labels: defined({
+            "mcp.protocol.version": (result as { protocolVersion?: string }).protocolVersion,
+            "network.transport": ctx.http ? "tcp" : "pipe",
+          }),
+        };
       }
       return result;
     };
@@ -39,7 +45,8 @@ export class TracedServer extends Server {
   private sessionEnded(): void {
     const { session } = this;
     this.session = undefined;
-    if (session) telemetry()?.instruments.sessionDuration.record((performance.now() - session.at) / 1000, session.labels);
+    if (session)
+      telemetry()?.instruments.sessionDuration.record((performance.now() - session.at) / 1000, session.labels);
   }
 }
 
@@ -51,7 +58,14 @@ function targetOf(method: string, params: Record<string, unknown> | undefined): 
   return {};
 }
 
-async function traced(t: Telemetry, server: Server, method: string, request: JSONRPCRequest, ctx: ServerContext, inner: Handler): Promise<Result> {
+async function traced(
+  t: Telemetry,
+  server: Server,
+  method: string,
+  request: JSONRPCRequest,
+  ctx: ServerContext,
+  inner: Handler,
+): Promise<Result> {
   const { api } = t;
   const params = request.params as Record<string, unknown> | undefined;
   const { tool, prompt } = targetOf(method, params);
@@ -85,18 +99,23 @@ async function traced(t: Telemetry, server: Server, method: string, request: JSO
   // The host's trace, if its request carries one (params._meta.traceparent / tracestate); else a trace of our own.
   const meta = params?._meta as Record<string, unknown> | undefined;
   const carrier: Record<string, string> = {};
-  for (const key of ["traceparent", "tracestate"]) if (typeof meta?.[key] === "string") carrier[key] = meta[key] as string;
+  for (const key of ["traceparent", "tracestate"])
+    if (typeof meta?.[key] === "string") carrier[key] = meta[key] as string;
   const parent = api.propagation.extract(api.ROOT_CONTEXT, carrier);
   const target = tool ?? prompt;
-  const span = t.tracer.startSpan(target ? `${method} ${target}` : method, {
-    kind: api.SpanKind.SERVER,
-    attributes: {
-      ...labels,
-      "jsonrpc.request.id": String(request.id),
-      ...(tool ? { "gen_ai.operation.name": "execute_tool" } : {}),
-      ...(ctx.sessionId ? { "mcp.session.id": sessionTag(ctx.sessionId) } : {}),
+  const span = t.tracer.startSpan(
+    target ? `${method} ${target}` : method,
+    {
+      kind: api.SpanKind.SERVER,
+      attributes: {
+        ...labels,
+        "jsonrpc.request.id": String(request.id),
+        ...(tool ? { "gen_ai.operation.name": "execute_tool" } : {}),
+        ...(ctx.sessionId ? { "mcp.session.id": sessionTag(ctx.sessionId) } : {}),
+      },
     },
-  }, parent);
+    parent,
+  );
   try {
     const result = await api.context.with(api.trace.setSpan(parent, span), () => inner(request, ctx));
     if ((result as { isError?: unknown }).isError === true) {

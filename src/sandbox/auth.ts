@@ -3,15 +3,22 @@ import { createRequire } from "node:module";
 import { SandboxError, json } from "./errors.js";
 import type { ResolvedOptions } from "./types.js";
 
-interface IssuedToken { clientId: string; expiresAt: number }
+interface IssuedToken {
+  clientId: string;
+  expiresAt: number;
+}
 
 // node:crypto costs `--sandbox` a start ~8 ms to load: it is loaded by the first token, at the first tool call.
 const require = createRequire(import.meta.url);
-const randomBytes = (size: number): Buffer => (require("node:crypto") as typeof import("node:crypto")).randomBytes(size);
+const randomBytes = (size: number): Buffer =>
+  (require("node:crypto") as typeof import("node:crypto")).randomBytes(size);
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
-  constructor(private readonly options: ResolvedOptions, private readonly tenantId: string) {}
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly tenantId: string,
+  ) {}
 
   /** Answers POST /oauth/token; credentials may come in the form body, the query, or HTTP Basic. */
   issue(body: string, query: URLSearchParams, headers: Headers): Response {

@@ -2,14 +2,21 @@
 import { badRequest } from "./errors.js";
 import type { Identity } from "./model.js";
 
-export interface CollectionParams { limit: number; offset: number; count: boolean; correlatedOnly: boolean }
+export interface CollectionParams {
+  limit: number;
+  offset: number;
+  count: boolean;
+  correlatedOnly: boolean;
+}
 
 function integer(query: URLSearchParams, name: string, fallback: number, max: number): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw)) throw badRequest(`Invalid value "${raw}" for query parameter "${name}": must be an integer between 0 and ${max}`);
+  if (!/^\d+$/.test(raw))
+    throw badRequest(`Invalid value "${raw}" for query parameter "${name}": must be an integer between 0 and ${max}`);
   const n = Number(raw);
-  if (n > max) throw badRequest(`Invalid value "${raw}" for query parameter "${name}": must be an integer between 0 and ${max}`);
+  if (n > max)
+    throw badRequest(`Invalid value "${raw}" for query parameter "${name}": must be an integer between 0 and ${max}`);
   return n;
 }
 
@@ -22,7 +29,9 @@ export function parseCollectionParams(query: URLSearchParams): CollectionParams 
   }
   const defaultFilter = query.get("defaultFilter") ?? "CORRELATED_ONLY";
   if (defaultFilter !== "CORRELATED_ONLY" && defaultFilter !== "NONE") {
-    throw badRequest(`Invalid value "${defaultFilter}" for query parameter "defaultFilter": must be CORRELATED_ONLY or NONE`);
+    throw badRequest(
+      `Invalid value "${defaultFilter}" for query parameter "defaultFilter": must be CORRELATED_ONLY or NONE`,
+    );
   }
   return { limit, offset, count: countRaw === "true", correlatedOnly: defaultFilter === "CORRELATED_ONLY" };
 }
@@ -41,13 +50,16 @@ export function parseSorters(raw: string): (a: Identity, b: Identity) => number 
     const field = desc ? text.slice(1) : text;
     const key = Object.hasOwn(SORTABLE, field) ? SORTABLE[field] : undefined;
     if (!key) {
-      throw badRequest(`Invalid sorter "${text}": sorting is supported for the fields name, alias, cloudStatus (prefix "-" for descending)`);
+      throw badRequest(
+        `Invalid sorter "${text}": sorting is supported for the fields name, alias, cloudStatus (prefix "-" for descending)`,
+      );
     }
     return { key, sign: desc ? -1 : 1 };
   });
   return (a, b) => {
     for (const { key, sign } of keys) {
-      const x = key(a), y = key(b);
+      const x = key(a),
+        y = key(b);
       if (x !== y) return x < y ? -sign : sign;
     }
     return 0;

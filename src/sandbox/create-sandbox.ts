@@ -12,7 +12,9 @@ import { resolveOptions, type RecordedRequest, type Sandbox, type SandboxOptions
 import type { SandboxState } from "./model.js";
 
 /** What a server adapter knows that a Request cannot carry: the request target exactly as sent. */
-export interface Transport { rawTarget?: string }
+export interface Transport {
+  rawTarget?: string;
+}
 export type InternalHandler = (req: Request, transport?: Transport) => Promise<Response>;
 
 const internalHandlers = new WeakMap<Sandbox, InternalHandler>();
@@ -52,13 +54,20 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
   seedTaskHistory(history as SandboxState, rng, opts.now());
   // Seeded on first use (the first request, or the first read of `state`): `--sandbox` answers tools/list without it.
   let seeded: SandboxState | undefined;
-  const state = (): SandboxState => (seeded ??= Object.assign(seedState(opts.identities, opts.seed), { tasks: history.tasks }));
+  const state = (): SandboxState =>
+    (seeded ??= Object.assign(seedState(opts.identities, opts.seed), { tasks: history.tasks }));
   const limiter = new RateLimiter(opts.rateLimit);
   const faults = new FaultQueue();
   const lastSync = new Map<string, number>();
   const requests: RecordedRequest[] = [];
 
-  const dispatch = async (req: Request, path: string, query: string, body: string, taskError: string | undefined): Promise<Response> => {
+  const dispatch = async (
+    req: Request,
+    path: string,
+    query: string,
+    body: string,
+    taskError: string | undefined,
+  ): Promise<Response> => {
     const search = new URLSearchParams(query);
     if (path === "/oauth/token") {
       if (req.method !== "POST") throw new SandboxError(405, "Use POST for /oauth/token", { allow: "POST" });
@@ -73,12 +82,24 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
     if (wait !== null) throw new SandboxError(429, "Rate Limit Exceeded", { "retry-after": String(wait) });
     const match = matchRoute(req.method, rest);
     if (match.experimental && req.headers.get("x-sailpoint-experimental")?.toLowerCase() !== "true") {
-      throw new SandboxError(400, "This API is currently in an experimental state. You must include the X-SailPoint-Experimental header and set it to true to use this endpoint.");
+      throw new SandboxError(
+        400,
+        "This API is currently in an experimental state. You must include the X-SailPoint-Experimental header and set it to true to use this endpoint.",
+      );
     }
     const now = opts.now();
     advanceTasks(state(), now);
     const ctx: OpContext = {
-      state: state(), options: opts, params: match.params, query: search, headers: req.headers, body, now, rng, lastSync, version,
+      state: state(),
+      options: opts,
+      params: match.params,
+      query: search,
+      headers: req.headers,
+      body,
+      now,
+      rng,
+      lastSync,
+      version,
       ...(taskError !== undefined ? { taskError } : {}),
     };
     return await match.op(ctx);
@@ -88,7 +109,13 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
     const { path, query } = splitTarget(transport?.rawTarget ?? req.url);
     const body = req.body ? await req.text() : "";
     const record: RecordedRequest = {
-      method: req.method, path, query, headers: Object.fromEntries(req.headers), body, status: 0, at: opts.now(),
+      method: req.method,
+      path,
+      query,
+      headers: Object.fromEntries(req.headers),
+      body,
+      status: 0,
+      at: opts.now(),
     };
     requests.push(record);
     if (opts.requestLogLimit > 0 && requests.length > opts.requestLogLimit) requests.shift();
@@ -99,16 +126,20 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
       if (fault?.afterOperation) await dispatch(req, path, query, body, undefined);
       const outcome = fault ? await applyFault(fault, req.signal) : { kind: "proceed" as const };
       if (outcome.kind === "reset") throw connectionReset();
-      response = outcome.kind === "respond" ? outcome.response
-        : outcome.kind === "error" ? errorResponse(outcome.error, rng)
-        : await dispatch(req, path, query, body, outcome.taskError);
+      response =
+        outcome.kind === "respond"
+          ? outcome.response
+          : outcome.kind === "error"
+            ? errorResponse(outcome.error, rng)
+            : await dispatch(req, path, query, body, outcome.taskError);
     } catch (error) {
       if (error instanceof SandboxError) response = errorResponse(error, rng);
       else if (error instanceof TypeError && error.message === "fetch failed") throw error;
       else if (req.signal.aborted) throw error;
       else response = errorResponse(new SandboxError(500, `Sandbox bug: ${String(error)}`), rng);
     }
-    if (fault?.stallBodyAfterBytes !== undefined) response = await stallBody(response, fault.stallBodyAfterBytes, req.signal, fault.reset);
+    if (fault?.stallBodyAfterBytes !== undefined)
+      response = await stallBody(response, fault.stallBodyAfterBytes, req.signal, fault.reset);
     if (opts.deprecated?.test(path)) response.headers.set("x-deprecated", "true");
     record.status = response.status;
     return response;
@@ -117,7 +148,9 @@ export function createSandbox(options?: SandboxOptions): Sandbox {
   const sandbox: Sandbox = {
     handler: (req) => handle(req),
     requests,
-    clearRequests: () => { requests.length = 0; },
+    clearRequests: () => {
+      requests.length = 0;
+    },
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     expireTokens: () => tokens.expireAll(),

@@ -4,7 +4,16 @@ const P2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
 const WEEKDAYS = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-interface Parts { y: number; m: number; d: number; h: number; mi: number; s: number; ms: number; days: number }
+interface Parts {
+  y: number;
+  m: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  days: number;
+}
 
 /** Civil date from epoch ms (Howard Hinnant's days_from_civil inverse), valid for years 0..9999. */
 function parts(epochMs: number): Parts {

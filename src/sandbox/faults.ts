@@ -2,7 +2,10 @@
 import { SandboxError } from "./errors.js";
 import type { FaultSpec } from "./types.js";
 
-interface QueuedFault { spec: FaultSpec; remaining: number }
+interface QueuedFault {
+  spec: FaultSpec;
+  remaining: number;
+}
 
 export type FaultOutcome =
   | { kind: "proceed"; taskError?: string }
@@ -43,16 +46,31 @@ export async function applyFault(spec: FaultSpec, signal: AbortSignal): Promise<
   if (spec.delayMs && spec.delayMs > 0) await sleep(spec.delayMs, signal);
   // With a stalled body the connection breaks after those bytes, not before the head.
   if (spec.reset && spec.stallBodyAfterBytes === undefined) return { kind: "reset" };
-  if (spec.taskError !== undefined && spec.status === undefined && spec.body === undefined) return { kind: "proceed", taskError: spec.taskError };
-  const headers: Record<string, string> = spec.retryAfter !== undefined ? { "retry-after": String(spec.retryAfter) } : {};
+  if (spec.taskError !== undefined && spec.status === undefined && spec.body === undefined)
+    return { kind: "proceed", taskError: spec.taskError };
+  const headers: Record<string, string> =
+    spec.retryAfter !== undefined ? { "retry-after": String(spec.retryAfter) } : {};
   if (spec.body !== undefined) {
-    return { kind: "respond", response: new Response(spec.body, { status: spec.status ?? 200, headers: { ...headers, "content-type": "application/json" } }) };
+    return {
+      kind: "respond",
+      response: new Response(spec.body, {
+        status: spec.status ?? 200,
+        headers: { ...headers, "content-type": "application/json" },
+      }),
+    };
   }
   // A delay or a stalled body alone changes when the real answer comes, not what it is.
-  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : spec.delayMs || spec.hold || spec.stallBodyAfterBytes !== undefined ? undefined : 500);
+  const status =
+    spec.status ??
+    (spec.retryAfter !== undefined
+      ? 429
+      : spec.delayMs || spec.hold || spec.stallBodyAfterBytes !== undefined
+        ? undefined
+        : 500);
   if (status === undefined) return { kind: "proceed" };
   // These statuses cannot carry a body at all.
-  if (status === 204 || status === 205 || status === 304) return { kind: "respond", response: new Response(null, { status, headers }) };
+  if (status === 204 || status === 205 || status === 304)
+    return { kind: "respond", response: new Response(null, { status, headers }) };
   return { kind: "error", error: new SandboxError(status, "", headers) };
 }
 
@@ -64,7 +82,12 @@ export const isStalled = (response: Response): boolean => stalled.has(response);
  * `response` with only the first `bytes` bytes of its body. The rest never comes: the body fails once the client
  * gives up, or (`reset`) right after those bytes, which makes the server drop the connection there.
  */
-export async function stallBody(response: Response, bytes: number, signal: AbortSignal, reset = false): Promise<Response> {
+export async function stallBody(
+  response: Response,
+  bytes: number,
+  signal: AbortSignal,
+  reset = false,
+): Promise<Response> {
   const head = new Uint8Array(await response.arrayBuffer()).subarray(0, bytes);
   let sent = false;
   const body = new ReadableStream<Uint8Array>({
@@ -74,10 +97,17 @@ export async function stallBody(response: Response, bytes: number, signal: Abort
         if (head.length > 0) return controller.enqueue(head);
       }
       // A turn of the event loop first, so the bytes above leave before the connection drops.
-      if (reset) return new Promise<void>((resolve) => setImmediate(() => resolve(controller.error(new Error("the sandbox broke the connection off (reset fault)")))));
+      if (reset)
+        return new Promise<void>((resolve) =>
+          setImmediate(() =>
+            resolve(controller.error(new Error("the sandbox broke the connection off (reset fault)"))),
+          ),
+        );
       // Never closed: only the client's going away ends it.
       if (signal.aborted) return controller.error(signal.reason);
-      return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(controller.error(signal.reason)), { once: true }));
+      return new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(controller.error(signal.reason)), { once: true }),
+      );
     },
   });
   const cut = new Response(body, { status: response.status, headers: response.headers });

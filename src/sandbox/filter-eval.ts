@@ -9,16 +9,26 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 /** Reads a filterable field; strings are compared case-insensitively (except `id`), as ISC does for names. */
 function read(field: FilterField, i: Identity, flags: IdentityFlags | undefined): string | boolean | null {
   switch (field) {
-    case "id": return i.id;
-    case "name": return i.name;
-    case "alias": return i.alias;
-    case "firstname": return str(i.attributes["firstname"]);
-    case "lastname": return str(i.attributes["lastname"]);
-    case "email": return i.emailAddress;
-    case "cloudStatus": return str(i.attributes["cloudStatus"]);
-    case "processingState": return i.processingState;
-    case "correlated": return flags?.correlated ?? false;
-    case "protected": return flags?.protected ?? false;
+    case "id":
+      return i.id;
+    case "name":
+      return i.name;
+    case "alias":
+      return i.alias;
+    case "firstname":
+      return str(i.attributes["firstname"]);
+    case "lastname":
+      return str(i.attributes["lastname"]);
+    case "email":
+      return i.emailAddress;
+    case "cloudStatus":
+      return str(i.attributes["cloudStatus"]);
+    case "processingState":
+      return i.processingState;
+    case "correlated":
+      return flags?.correlated ?? false;
+    case "protected":
+      return flags?.protected ?? false;
   }
 }
 
@@ -27,11 +37,13 @@ const fold = (field: FilterField, v: string): string => (field === "id" ? v : v.
 export function compileFilter(node: FilterNode): IdentityPredicate {
   switch (node.kind) {
     case "and": {
-      const l = compileFilter(node.left), r = compileFilter(node.right);
+      const l = compileFilter(node.left),
+        r = compileFilter(node.right);
       return (i, f) => l(i, f) && r(i, f);
     }
     case "or": {
-      const l = compileFilter(node.left), r = compileFilter(node.right);
+      const l = compileFilter(node.left),
+        r = compileFilter(node.right);
       return (i, f) => l(i, f) || r(i, f);
     }
     case "not": {

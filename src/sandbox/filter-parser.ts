@@ -2,8 +2,16 @@
 import { FilterSyntaxError, tokenize, type Token } from "./filter-tokenizer.js";
 
 export type FilterField =
-  | "id" | "name" | "alias" | "firstname" | "lastname" | "email"
-  | "cloudStatus" | "processingState" | "correlated" | "protected";
+  | "id"
+  | "name"
+  | "alias"
+  | "firstname"
+  | "lastname"
+  | "email"
+  | "cloudStatus"
+  | "processingState"
+  | "correlated"
+  | "protected";
 
 export type FilterNode<F extends string = FilterField> =
   | { kind: "and" | "or"; left: FilterNode<F>; right: FilterNode<F> }
@@ -60,16 +68,23 @@ export function parseFilter(input: string, fields: FieldTable<string> = FILTER_F
     const f = take();
     if (f.kind !== "word") throw new FilterSyntaxError(`expected a field name but found ${describe(f)}`);
     if (!Object.hasOwn(fields, f.text)) {
-      throw new FilterSyntaxError(`field "${f.text}" is not supported; filterable fields: ${Object.keys(fields).join(", ")}`);
+      throw new FilterSyntaxError(
+        `field "${f.text}" is not supported; filterable fields: ${Object.keys(fields).join(", ")}`,
+      );
     }
     const field = f.text;
     const o = take();
-    if (o.kind !== "word") throw new FilterSyntaxError(`expected an operator after "${field}" but found ${describe(o)}`);
+    if (o.kind !== "word")
+      throw new FilterSyntaxError(`expected an operator after "${field}" but found ${describe(o)}`);
     const op = o.text;
     const allowed = (fields[field] as FieldTable<string>[string]).ops;
     if (!allowed.includes(op)) {
-      if (KNOWN_OPS.has(op)) throw new FilterSyntaxError(`operator "${op}" is not supported for field "${field}" (supported: ${allowed.join(", ")})`);
-      if (KNOWN_OPS.has(op.toLowerCase())) throw new FilterSyntaxError(`operators are lowercase: use "${op.toLowerCase()}" instead of "${op}"`);
+      if (KNOWN_OPS.has(op))
+        throw new FilterSyntaxError(
+          `operator "${op}" is not supported for field "${field}" (supported: ${allowed.join(", ")})`,
+        );
+      if (KNOWN_OPS.has(op.toLowerCase()))
+        throw new FilterSyntaxError(`operators are lowercase: use "${op.toLowerCase()}" instead of "${op}"`);
       throw new FilterSyntaxError(`unknown operator "${op}" at position ${o.pos}`);
     }
     if (op === "isnull") return { kind: "isnull", field };
@@ -80,7 +95,8 @@ export function parseFilter(input: string, fields: FieldTable<string> = FILTER_F
         values.push(value(field) as string);
         const sep = take();
         if (sep.kind === "rparen") break;
-        if (sep.kind !== "comma") throw new FilterSyntaxError(`expected "," or ")" in the "in" list but found ${describe(sep)}`);
+        if (sep.kind !== "comma")
+          throw new FilterSyntaxError(`expected "," or ")" in the "in" list but found ${describe(sep)}`);
       }
       return { kind: "in", field, values };
     }
@@ -89,7 +105,10 @@ export function parseFilter(input: string, fields: FieldTable<string> = FILTER_F
 
   const unary = (): FilterNode<string> => {
     const t = peek();
-    if (t.kind === "word" && t.text === "not") { take(); return { kind: "not", operand: unary() }; }
+    if (t.kind === "word" && t.text === "not") {
+      take();
+      return { kind: "not", operand: unary() };
+    }
     if (t.kind === "lparen") {
       take();
       const inner = or();
@@ -114,7 +133,9 @@ export function parseFilter(input: string, fields: FieldTable<string> = FILTER_F
   const rest = peek();
   if (rest.kind !== "end") {
     if (rest.kind === "word" && ["and", "or", "not"].includes(rest.text.toLowerCase())) {
-      throw new FilterSyntaxError(`logical operators are lowercase: use "${rest.text.toLowerCase()}" instead of "${rest.text}"`);
+      throw new FilterSyntaxError(
+        `logical operators are lowercase: use "${rest.text.toLowerCase()}" instead of "${rest.text}"`,
+      );
     }
     throw new FilterSyntaxError(`unexpected ${describe(rest)}; expected "and", "or" or end of filter`);
   }

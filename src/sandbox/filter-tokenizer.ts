@@ -1,7 +1,12 @@
 // Splits an ISC `filters` string into tokens (words, double-quoted strings, numbers, parens, commas).
 
 export type TokenKind = "word" | "string" | "number" | "lparen" | "rparen" | "comma" | "end";
-export interface Token { kind: TokenKind; text: string; value: string; pos: number }
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  value: string;
+  pos: number;
+}
 
 export class FilterSyntaxError extends Error {}
 
@@ -15,7 +20,10 @@ export function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i] as string;
-    if (isSpace(c)) { i++; continue; }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (c === "(" || c === ")" || c === ",") {
       tokens.push({ kind: c === "(" ? "lparen" : c === ")" ? "rparen" : "comma", text: c, value: c, pos: start });
@@ -26,11 +34,16 @@ export function tokenize(input: string): Token[] {
       for (;;) {
         const d = input[i];
         if (d === undefined) throw new FilterSyntaxError(`unterminated string starting at position ${start}`);
-        if (d === '"') { i++; break; }
+        if (d === '"') {
+          i++;
+          break;
+        }
         if (d === "\\") {
           const e = input[i + 1];
           if (e !== '"' && e !== "\\") {
-            throw new FilterSyntaxError(`unsupported escape "\\${e ?? ""}" at position ${i}; only \\" and \\\\ are allowed`);
+            throw new FilterSyntaxError(
+              `unsupported escape "\\${e ?? ""}" at position ${i}; only \\" and \\\\ are allowed`,
+            );
           }
           value += e;
           i += 2;

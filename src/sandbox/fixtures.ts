@@ -30,8 +30,15 @@ export function pickFixtures(state: SandboxState): Fixtures {
   const correlated = (id: string): boolean => state.flags.get(id)?.correlated === true;
   const owns = (id: string): boolean => (state.ownership.get(id)?.length ?? 0) > 0;
   const traits: Record<keyof Fixtures, (identity: Identity, id: string) => boolean> = {
-    plain: (i, id) => !isProtected(id) && !owns(id) && correlated(id) && i.identityStatus === "ACTIVE"
-      && i.processingState === "OK" && i.emailAddress !== null && i.managerRef !== null && !i.isManager,
+    plain: (i, id) =>
+      !isProtected(id) &&
+      !owns(id) &&
+      correlated(id) &&
+      i.identityStatus === "ACTIVE" &&
+      i.processingState === "OK" &&
+      i.emailAddress !== null &&
+      i.managerRef !== null &&
+      !i.isManager,
     protected: (_i, id) => isProtected(id) && !owns(id),
     owner: (_i, id) => owns(id) && !isProtected(id),
     withRoles: (_i, id) => {

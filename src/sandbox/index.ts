@@ -4,6 +4,13 @@ export { serveSandbox } from "./serve.js";
 export { pickFixtures, type Fixtures } from "./fixtures.js";
 export type { FaultSpec, RecordedRequest, Sandbox, SandboxOptions, ServedSandbox } from "./types.js";
 export type {
-  AssociationDetail, BaseReference, Identity, IdentityFlags, IdentityRef, IdentityStatus,
-  RoleAssignmentDto, RoleAssignmentRef, SandboxState,
+  AssociationDetail,
+  BaseReference,
+  Identity,
+  IdentityFlags,
+  IdentityRef,
+  IdentityStatus,
+  RoleAssignmentDto,
+  RoleAssignmentRef,
+  SandboxState,
 } from "./model.js";

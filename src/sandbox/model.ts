@@ -1,10 +1,22 @@
 // Spec-shaped data of the sandbox tenant (v2025 schemas) and the in-memory state that holds it.
 
 export type IdentityStatus =
-  | "UNREGISTERED" | "REGISTERED" | "PENDING" | "WARNING" | "DISABLED"
-  | "ACTIVE" | "DEACTIVATED" | "TERMINATED" | "ERROR" | "LOCKED";
+  | "UNREGISTERED"
+  | "REGISTERED"
+  | "PENDING"
+  | "WARNING"
+  | "DISABLED"
+  | "ACTIVE"
+  | "DEACTIVATED"
+  | "TERMINATED"
+  | "ERROR"
+  | "LOCKED";
 
-export interface IdentityRef { type: "IDENTITY"; id: string; name: string }
+export interface IdentityRef {
+  type: "IDENTITY";
+  id: string;
+  name: string;
+}
 
 /** The spec's `Identity` schema, every property written (nullable ones as null). */
 export interface Identity {
@@ -27,9 +39,16 @@ export interface Identity {
  * Facts ISC filters on but the v2024/v2025 `Identity` schema does not carry, so they live beside
  * the identity rather than in its body (writing undeclared properties would mislead clients).
  */
-export interface IdentityFlags { protected: boolean; correlated: boolean }
+export interface IdentityFlags {
+  protected: boolean;
+  correlated: boolean;
+}
 
-export interface BaseReference { type: string; id: string; name: string }
+export interface BaseReference {
+  type: string;
+  id: string;
+  name: string;
+}
 
 export interface RoleAssignmentRef {
   id: string;
@@ -46,7 +65,10 @@ export interface RoleAssignmentDto extends RoleAssignmentRef {
   assignedDimensions: BaseReference[];
   assignmentContext: {
     requested?: { contextAttributes: Array<{ attribute: string; value: string | string[]; derived: boolean }> };
-    matched: Array<{ roleRef: BaseReference; matchedAttributes: Array<{ attribute: string; value: string; derived: boolean }> }>;
+    matched: Array<{
+      roleRef: BaseReference;
+      matchedAttributes: Array<{ attribute: string; value: string; derived: boolean }>;
+    }>;
     computedDate: string;
   } | null;
   accountTargets: Array<{

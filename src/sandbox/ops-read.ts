@@ -50,7 +50,11 @@ export function getOwnershipDetails(ctx: OpContext): Response {
 }
 
 const toRef = (a: RoleAssignmentDto): RoleAssignmentRef => ({
-  id: a.id, role: a.role, addedDate: a.addedDate, startDate: a.startDate, removeDate: a.removeDate,
+  id: a.id,
+  role: a.role,
+  addedDate: a.addedDate,
+  startDate: a.startDate,
+  removeDate: a.removeDate,
 });
 
 /** Per the spec: full RoleAssignmentDtos when filtered by roleId/roleName, references otherwise. */
@@ -61,8 +65,12 @@ export function getRoleAssignments(ctx: OpContext): Response {
   const roleName = ctx.query.get("roleName");
   if (roleId === null && roleName === null) return json(200, all.map(toRef));
   const name = roleName?.toLowerCase();
-  return json(200, all.filter((a) =>
-    (roleId === null || a.role.id === roleId) && (name === undefined || a.role.name.toLowerCase() === name)));
+  return json(
+    200,
+    all.filter(
+      (a) => (roleId === null || a.role.id === roleId) && (name === undefined || a.role.name.toLowerCase() === name),
+    ),
+  );
 }
 
 export function getRoleAssignment(ctx: OpContext): Response {

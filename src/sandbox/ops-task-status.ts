@@ -28,21 +28,33 @@ type View = { task: TaskRecord; completionStatus: string | null };
 function matches(node: FilterNode<TaskField>, v: View): boolean {
   const values = (field: TaskField): Array<string | null> => {
     switch (field) {
-      case "id": return [v.task.id];
-      case "sourceId": return [v.task.sourceId];
-      case "completionStatus": return [v.completionStatus];
-      case "type": return [v.task.type, v.task.definitionType];
-      case "launcher": return [v.task.launcher];
+      case "id":
+        return [v.task.id];
+      case "sourceId":
+        return [v.task.sourceId];
+      case "completionStatus":
+        return [v.completionStatus];
+      case "type":
+        return [v.task.type, v.task.definitionType];
+      case "launcher":
+        return [v.task.launcher];
     }
   };
   // completionStatus values are an enum in upper case; the spec's own example writes "Success".
   const norm = (field: TaskField, s: string): string => (field === "completionStatus" ? s.toUpperCase() : s);
   switch (node.kind) {
-    case "and": return matches(node.left, v) && matches(node.right, v);
-    case "or": return matches(node.left, v) || matches(node.right, v);
-    case "not": return !matches(node.operand, v);
-    case "isnull": return values(node.field).every((x) => x === null);
-    case "in": return values(node.field).some((x) => x !== null && node.values.some((w) => norm(node.field, w) === norm(node.field, x)));
+    case "and":
+      return matches(node.left, v) && matches(node.right, v);
+    case "or":
+      return matches(node.left, v) || matches(node.right, v);
+    case "not":
+      return !matches(node.operand, v);
+    case "isnull":
+      return values(node.field).every((x) => x === null);
+    case "in":
+      return values(node.field).some(
+        (x) => x !== null && node.values.some((w) => norm(node.field, w) === norm(node.field, x)),
+      );
     case "eq":
     case "sw": {
       const want = norm(node.field, String(node.value));
@@ -77,7 +89,9 @@ export function listTaskStatus(ctx: OpContext): Response {
   }
   const sorters = ctx.query.get("sorters")?.trim() ?? "";
   if (sorters !== "" && sorters !== "created" && sorters !== "-created") {
-    throw badRequest(`Invalid sorter "${sorters}": sorting is supported for the field created (prefix "-" for descending)`);
+    throw badRequest(
+      `Invalid sorter "${sorters}": sorting is supported for the field created (prefix "-" for descending)`,
+    );
   }
   const views: View[] = [];
   for (const task of ctx.state.tasks.values()) {

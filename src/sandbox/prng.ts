@@ -27,7 +27,12 @@ export function createRng(seed: number): Rng {
   };
   const hex8 = (): string => {
     const v = u32();
-    return (HEX[v >>> 24] as string) + (HEX[(v >>> 16) & 255] as string) + (HEX[(v >>> 8) & 255] as string) + (HEX[v & 255] as string);
+    return (
+      (HEX[v >>> 24] as string) +
+      (HEX[(v >>> 16) & 255] as string) +
+      (HEX[(v >>> 8) & 255] as string) +
+      (HEX[v & 255] as string)
+    );
   };
   const next = (): number => u32() / 4294967296;
   return {

@@ -6,10 +6,19 @@ import { sendVerification, startInvite, startProcessing } from "./ops-tasks.js";
 import { deleteIdentity, resetIdentity, synchronizeAttributes } from "./ops-write.js";
 import { getTaskStatus, listTaskStatus } from "./ops-task-status.js";
 
-interface Route { method: string; segments: string[]; op: Operation; experimental: boolean }
+interface Route {
+  method: string;
+  segments: string[];
+  op: Operation;
+  experimental: boolean;
+}
 
-const route = (method: string, template: string, op: Operation, experimental = false): Route =>
-  ({ method, segments: template.split("/").filter(Boolean), op, experimental });
+const route = (method: string, template: string, op: Operation, experimental = false): Route => ({
+  method,
+  segments: template.split("/").filter(Boolean),
+  op,
+  experimental,
+});
 
 /** Literal routes come before parameter routes, so `/identities/invite` is never read as an id. */
 const ROUTES: readonly Route[] = [
@@ -43,7 +52,11 @@ export function splitVersion(segments: readonly string[]): { version: string; re
   return undefined;
 }
 
-export interface Match { op: Operation; experimental: boolean; params: Record<string, string> }
+export interface Match {
+  op: Operation;
+  experimental: boolean;
+  params: Record<string, string>;
+}
 
 /** Matches the raw path segments after the version prefix; throws 404/405 as the gateway would. */
 export function matchRoute(method: string, rawSegments: readonly string[]): Match {
@@ -66,7 +79,9 @@ export function matchRoute(method: string, rawSegments: readonly string[]): Matc
     allowed.add(r.method);
   }
   if (allowed.size > 0) {
-    throw new SandboxError(405, `Method ${method} is not allowed here; allowed: ${[...allowed].join(", ")}`, { allow: [...allowed].join(", ") });
+    throw new SandboxError(405, `Method ${method} is not allowed here; allowed: ${[...allowed].join(", ")}`, {
+      allow: [...allowed].join(", "),
+    });
   }
   throw new SandboxError(404, "");
 }

@@ -6,7 +6,10 @@ import type { Rng } from "./prng.js";
 import { SEED_EPOCH, type SeededPerson } from "./seed-identities.js";
 
 export function seedAssignments(
-  rng: Rng, person: SeededPerson, roles: readonly BaseReference[], sources: readonly BaseReference[],
+  rng: Rng,
+  person: SeededPerson,
+  roles: readonly BaseReference[],
+  sources: readonly BaseReference[],
 ): RoleAssignmentDto[] {
   const out: RoleAssignmentDto[] = [];
   const created = person.createdMs;
@@ -24,30 +27,44 @@ export function seedAssignments(
       id: rng.hex32(),
       role: { ...role },
       comments: kind === "ACCESS_REQUEST" ? `Needed for ${person.department.toLowerCase()} work` : null,
-      assignmentSource: kind === "ROLE_MEMBERSHIP" ? "ROLE_MEMBERSHIP" : kind === "ACCESS_REQUEST" ? "ACCESS_REQUEST" : "UI",
-      assigner: kind === "ROLE_MEMBERSHIP" || !manager
-        ? { type: "UNKNOWN", name: null }
-        : { type: "IDENTITY", id: manager.id, name: manager.name },
+      assignmentSource:
+        kind === "ROLE_MEMBERSHIP" ? "ROLE_MEMBERSHIP" : kind === "ACCESS_REQUEST" ? "ACCESS_REQUEST" : "UI",
+      assigner:
+        kind === "ROLE_MEMBERSHIP" || !manager
+          ? { type: "UNKNOWN", name: null }
+          : { type: "IDENTITY", id: manager.id, name: manager.name },
       assignedDimensions: [],
-      assignmentContext: kind === "UI" ? null : kind === "ROLE_MEMBERSHIP"
-        ? {
-          matched: [{ roleRef: { ...role }, matchedAttributes: [{ attribute: "department", value: person.department, derived: false }] }],
-          computedDate: computedDate(added),
-        }
-        : {
-          requested: { contextAttributes: [{ attribute: "location", value: person.location, derived: false }] },
-          matched: [],
-          computedDate: computedDate(added),
-        },
-      accountTargets: rng.chance(0.6) ? [{
-        source: { ...source },
-        accountInfo: {
-          nativeIdentity: `CN=${firstname} ${lastname},OU=${person.location},DC=example,DC=com`,
-          displayName: person.identity.name,
-          uuid: `{${rng.uuid()}}`,
-        },
-        role: { ...role },
-      }] : [],
+      assignmentContext:
+        kind === "UI"
+          ? null
+          : kind === "ROLE_MEMBERSHIP"
+            ? {
+                matched: [
+                  {
+                    roleRef: { ...role },
+                    matchedAttributes: [{ attribute: "department", value: person.department, derived: false }],
+                  },
+                ],
+                computedDate: computedDate(added),
+              }
+            : {
+                requested: { contextAttributes: [{ attribute: "location", value: person.location, derived: false }] },
+                matched: [],
+                computedDate: computedDate(added),
+              },
+      accountTargets: rng.chance(0.6)
+        ? [
+            {
+              source: { ...source },
+              accountInfo: {
+                nativeIdentity: `CN=${firstname} ${lastname},OU=${person.location},DC=example,DC=com`,
+                displayName: person.identity.name,
+                uuid: `{${rng.uuid()}}`,
+              },
+              role: { ...role },
+            },
+          ]
+        : [],
       startDate: null,
       removeDate: rng.chance(0.15) ? isoDate(SEED_EPOCH + (30 + rng.int(300)) * 86_400_000) : null,
       addedDate: isoDate(added),

@@ -6,7 +6,15 @@ import type { Rng } from "./prng.js";
 
 /** Traits forced on the last identities generated, so every fixture exists whatever the seed. */
 export type ForcedTrait = "protected" | "owner" | "error" | "unregistered" | "uncorrelated" | "withRoles" | "plain";
-const FORCED: readonly ForcedTrait[] = ["protected", "owner", "error", "unregistered", "uncorrelated", "withRoles", "plain"];
+const FORCED: readonly ForcedTrait[] = [
+  "protected",
+  "owner",
+  "error",
+  "unregistered",
+  "uncorrelated",
+  "withRoles",
+  "plain",
+];
 
 export interface SeededPerson {
   identity: Identity;
@@ -24,7 +32,6 @@ const START = Date.UTC(2021, 0, 4);
 export const SEED_EPOCH = Date.UTC(2025, 9, 31, 12);
 const DAY = 86_400_000;
 
-
 function pickStatus(rng: Rng): IdentityStatus {
   const r = rng.next();
   if (r < 0.78) return "ACTIVE";
@@ -35,9 +42,18 @@ function pickStatus(rng: Rng): IdentityStatus {
   return "TERMINATED";
 }
 
-const LIFECYCLE: Partial<Record<IdentityStatus, string>> = { TERMINATED: "terminated", DISABLED: "inactive", PENDING: "prehire" };
+const LIFECYCLE: Partial<Record<IdentityStatus, string>> = {
+  TERMINATED: "terminated",
+  DISABLED: "inactive",
+  PENDING: "prehire",
+};
 
-export function seedPeople(rng: Rng, count: number, profiles: readonly BaseReference[], authoritative: BaseReference): SeededPerson[] {
+export function seedPeople(
+  rng: Rng,
+  count: number,
+  profiles: readonly BaseReference[],
+  authoritative: BaseReference,
+): SeededPerson[] {
   const managerCount = Math.max(1, Math.round(count * 0.06));
   const departments = Object.keys(DEPARTMENTS);
   const taken = new Map<string, number>();
@@ -54,7 +70,8 @@ export function seedPeople(rng: Rng, count: number, profiles: readonly BaseRefer
     const correlated = forced === "uncorrelated" ? false : forced ? true : rng.chance(0.94);
     const status: IdentityStatus = forced === "unregistered" ? "UNREGISTERED" : forced ? "ACTIVE" : pickStatus(rng);
     const pr = rng.next();
-    const processingState = forced === "error" ? "ERROR" : forced ? "OK" : pr < 0.03 ? "ERROR" : pr < 0.08 ? null : "OK";
+    const processingState =
+      forced === "error" ? "ERROR" : forced ? "OK" : pr < 0.03 ? "ERROR" : pr < 0.08 ? null : "OK";
     const email = forced || rng.chance(0.98) ? `${alias}@example.com` : null;
     const department = rng.pick(departments);
     const location = rng.pick(LOCATIONS);
@@ -63,7 +80,12 @@ export function seedPeople(rng: Rng, count: number, profiles: readonly BaseRefer
     const lastRefresh = modified + rng.int(Math.min(30 * DAY, SEED_EPOCH - modified));
     const employeeNumber = String(100_000 + i);
     const profile = rng.pick(profiles);
-    const attributes: Record<string, unknown> = { uid: employeeNumber, firstname: first, lastname: last, displayName: `${first} ${last}` };
+    const attributes: Record<string, unknown> = {
+      uid: employeeNumber,
+      firstname: first,
+      lastname: last,
+      displayName: `${first} ${last}`,
+    };
     if (email) attributes["email"] = email;
     attributes["cloudStatus"] = status;
     if (correlated) {
@@ -89,7 +111,9 @@ export function seedPeople(rng: Rng, count: number, profiles: readonly BaseRefer
       isManager: false,
       lastRefresh: iso(lastRefresh),
       attributes,
-      lifecycleState: correlated ? { stateName: LIFECYCLE[status] ?? "active", manuallyUpdated: rng.chance(0.05) } : null,
+      lifecycleState: correlated
+        ? { stateName: LIFECYCLE[status] ?? "active", manuallyUpdated: rng.chance(0.05) }
+        : null,
     };
     // Managers are the first identities; each other correlated identity reports to one of them.
     const managerIndex = !correlated || i === 0 ? -1 : i < managerCount ? rng.int(i) : rng.int(managerCount);
@@ -100,8 +124,17 @@ export function seedPeople(rng: Rng, count: number, profiles: readonly BaseRefer
     }
     const isProtected = forced === "protected" || (!forced && rng.chance(0.02));
     const owner = forced === "owner" || (!forced && rng.chance(0.04));
-    const roleCount = forced === "withRoles" ? 3 : forced === "plain" ? 1 : forced ? 0 : [0, 0, 1, 1, 2, 3][rng.int(6)] ?? 0;
-    people.push({ identity, flags: { protected: isProtected, correlated }, owner, createdMs: created, roleCount, department, location });
+    const roleCount =
+      forced === "withRoles" ? 3 : forced === "plain" ? 1 : forced ? 0 : ([0, 0, 1, 1, 2, 3][rng.int(6)] ?? 0);
+    people.push({
+      identity,
+      flags: { protected: isProtected, correlated },
+      owner,
+      createdMs: created,
+      roleCount,
+      department,
+      location,
+    });
   }
   return people;
 }

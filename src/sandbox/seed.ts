@@ -6,17 +6,32 @@ import { seedAssignments, seedOwnership } from "./seed-access.js";
 import { seedPeople } from "./seed-identities.js";
 
 export function seedState(count: number, seed: number): SandboxState {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`identities must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`identities must be a non-negative integer, got ${count}`);
   const rng = createRng(seed);
   const roles: BaseReference[] = ROLE_NAMES.map((name) => ({ type: "ROLE", id: rng.hex32(), name }));
   const sources: BaseReference[] = SOURCE_NAMES.map((name) => ({ type: "SOURCE", id: rng.hex32(), name }));
-  const profiles: BaseReference[] = IDENTITY_PROFILE_NAMES.map((name) => ({ type: "IDENTITY_PROFILE", id: rng.hex32(), name }));
+  const profiles: BaseReference[] = IDENTITY_PROFILE_NAMES.map((name) => ({
+    type: "IDENTITY_PROFILE",
+    id: rng.hex32(),
+    name,
+  }));
   const workday = sources.find((s) => s.name === "Workday") ?? (sources[0] as BaseReference);
   const people = seedPeople(rng, count, profiles, workday);
 
   const state: SandboxState = {
-    identities: new Map(), flags: new Map(), roleAssignments: new Map(), ownership: new Map(), roles,
-    invites: [], verificationSends: [], processed: [], syncs: [], resets: [], deleted: [], tasks: new Map(),
+    identities: new Map(),
+    flags: new Map(),
+    roleAssignments: new Map(),
+    ownership: new Map(),
+    roles,
+    invites: [],
+    verificationSends: [],
+    processed: [],
+    syncs: [],
+    resets: [],
+    deleted: [],
+    tasks: new Map(),
   };
   for (const person of people) {
     const id = person.identity.id;

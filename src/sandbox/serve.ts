@@ -6,21 +6,34 @@ import { internalHandlerOf, type InternalHandler } from "./create-sandbox.js";
 import { isStalled } from "./faults.js";
 import type { Sandbox, ServedSandbox } from "./types.js";
 
-async function bridge(incoming: IncomingMessage, outgoing: ServerResponse, handle: InternalHandler, origin: string): Promise<void> {
+async function bridge(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  handle: InternalHandler,
+  origin: string,
+): Promise<void> {
   // Aborts the Request when the client goes away, so a delayed fault stops waiting.
   const controller = new AbortController();
-  outgoing.once("close", () => { if (!outgoing.writableFinished) controller.abort(); });
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) controller.abort();
+  });
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const method = incoming.method ?? "GET";
     const headers = new Headers();
-    for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) headers.append(incoming.rawHeaders[i] as string, incoming.rawHeaders[i + 1] as string);
+    for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2)
+      headers.append(incoming.rawHeaders[i] as string, incoming.rawHeaders[i + 1] as string);
     const target = incoming.url ?? "/";
     // Concatenate rather than resolve, so a target like "//x" stays a path instead of becoming a host.
     const url = target.startsWith("/") ? origin + target : target;
     const hasBody = method !== "GET" && method !== "HEAD";
-    const request = new Request(url, { method, headers, body: hasBody ? Buffer.concat(chunks) : undefined, signal: controller.signal });
+    const request = new Request(url, {
+      method,
+      headers,
+      body: hasBody ? Buffer.concat(chunks) : undefined,
+      signal: controller.signal,
+    });
     const response = await handle(request, { rawTarget: target });
     if (isStalled(response) && response.body) {
       // The head and the first bytes go out now; the body then fails when the client goes away, which drops the socket.
@@ -47,7 +60,10 @@ const require = createRequire(import.meta.url);
  * node:http's documentation allows. Never listening itself, that server does not run its headersTimeout and
  * requestTimeout checks: a fake tenant on loopback does without them.
  */
-export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port?: number } = {}): Promise<ServedSandbox> {
+export async function serveSandbox(
+  sandbox: Sandbox,
+  opts: { host?: string; port?: number } = {},
+): Promise<ServedSandbox> {
   const host = opts.host ?? "127.0.0.1";
   const handle: InternalHandler = internalHandlerOf(sandbox) ?? ((req) => sandbox.handler(req));
   let origin = "";
@@ -57,21 +73,27 @@ export async function serveSandbox(sandbox: Sandbox, opts: { host?: string; port
   const server = createNetServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    http ??= (require("node:http") as typeof import("node:http")).createServer((incoming, outgoing) => { void bridge(incoming, outgoing, handle, origin); });
+    http ??= (require("node:http") as typeof import("node:http")).createServer((incoming, outgoing) => {
+      void bridge(incoming, outgoing, handle, origin);
+    });
     http.emit("connection", socket);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => { server.off("error", reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
     url: origin,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Keep-alive sockets from fetch would otherwise hold close() open.
-      for (const socket of sockets) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets from fetch would otherwise hold close() open.
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }

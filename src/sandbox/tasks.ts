@@ -8,16 +8,33 @@ const DAY = 86_400_000;
 /** ISC returns no data for tasks older than 90 days (the spec says so for get and list). */
 export const TASK_RETENTION_MS = 90 * DAY;
 
-export type NewTask = Pick<TaskRecord, "type" | "definitionType" | "uniqueName" | "description" | "launcher" | "identityIds" | "effect">
-  & Partial<Pick<TaskRecord, "target" | "sourceId" | "attributes">>;
+export type NewTask = Pick<
+  TaskRecord,
+  "type" | "definitionType" | "uniqueName" | "description" | "launcher" | "identityIds" | "effect"
+> &
+  Partial<Pick<TaskRecord, "target" | "sourceId" | "attributes">>;
 
 /** Starts a task now: queued for `queuedMs`, running for `runMs`; `error` makes it end in ERROR with that message. */
-export function startTask(state: SandboxState, rng: Rng, options: ResolvedOptions, now: number, task: NewTask, error?: string): TaskRecord {
+export function startTask(
+  state: SandboxState,
+  rng: Rng,
+  options: ResolvedOptions,
+  now: number,
+  task: NewTask,
+  error?: string,
+): TaskRecord {
   const { queuedMs, runMs } = options.taskTimings;
   const record: TaskRecord = {
-    target: null, sourceId: null, attributes: {}, ...task,
-    id: rng.uuid(), createdMs: now, launchMs: now + queuedMs, completeMs: now + queuedMs + runMs,
-    outcome: error === undefined ? "SUCCESS" : "ERROR", errors: error === undefined ? [] : [error],
+    target: null,
+    sourceId: null,
+    attributes: {},
+    ...task,
+    id: rng.uuid(),
+    createdMs: now,
+    launchMs: now + queuedMs,
+    completeMs: now + queuedMs + runMs,
+    outcome: error === undefined ? "SUCCESS" : "ERROR",
+    errors: error === undefined ? [] : [error],
     applied: { started: false, finished: false },
   };
   state.tasks.set(record.id, record);
@@ -57,7 +74,11 @@ export function taskStatusBody(task: TaskRecord, now: number): Record<string, un
   const launched = now >= task.launchMs;
   const done = now >= task.completeMs;
   const span = Math.max(1, task.completeMs - task.launchMs);
-  const percent = done ? 100 : launched ? Math.min(99, Math.max(1, Math.floor((100 * (now - task.launchMs)) / span))) : 0;
+  const percent = done
+    ? 100
+    : launched
+      ? Math.min(99, Math.max(1, Math.floor((100 * (now - task.launchMs)) / span)))
+      : 0;
   const modified = done ? task.completeMs : launched ? task.launchMs : task.createdMs;
   return {
     id: task.id,
@@ -72,7 +93,14 @@ export function taskStatusBody(task: TaskRecord, now: number): Record<string, un
     launched: launched ? iso(task.launchMs) : null,
     completed: done ? iso(task.completeMs) : null,
     completionStatus: done ? task.outcome : null,
-    messages: done ? task.errors.map((message) => ({ type: "ERROR", localizedText: { locale: "en-US", message }, key: "task.error", parameters: [] })) : [],
+    messages: done
+      ? task.errors.map((message) => ({
+          type: "ERROR",
+          localizedText: { locale: "en-US", message },
+          key: "task.error",
+          parameters: [],
+        }))
+      : [],
     returns: [],
     attributes: task.attributes,
     progress: done ? (task.outcome === "SUCCESS" ? "Completed" : "Failed") : launched ? "In progress" : "Queued",
@@ -84,20 +112,44 @@ export function taskStatusBody(task: TaskRecord, now: number): Record<string, un
 export function seedTaskHistory(state: SandboxState, rng: Rng, now: number): void {
   const sourceId = rng.hex32();
   const aggregation = (createdMs: number): TaskRecord => ({
-    id: rng.hex32(), type: "QUARTZ", definitionType: "CLOUD_ACCOUNT_AGGREGATION", uniqueName: "Cloud Account Aggregation",
-    description: "Aggregates from the specified application.", launcher: "sweep",
-    target: { type: "APPLICATION", id: sourceId, name: "Workday [source]" }, sourceId, attributes: { appId: sourceId },
-    createdMs, launchMs: createdMs + 5_000, completeMs: createdMs + 95_000, outcome: "SUCCESS", errors: [],
-    identityIds: [], effect: "none", applied: { started: true, finished: true },
+    id: rng.hex32(),
+    type: "QUARTZ",
+    definitionType: "CLOUD_ACCOUNT_AGGREGATION",
+    uniqueName: "Cloud Account Aggregation",
+    description: "Aggregates from the specified application.",
+    launcher: "sweep",
+    target: { type: "APPLICATION", id: sourceId, name: "Workday [source]" },
+    sourceId,
+    attributes: { appId: sourceId },
+    createdMs,
+    launchMs: createdMs + 5_000,
+    completeMs: createdMs + 95_000,
+    outcome: "SUCCESS",
+    errors: [],
+    identityIds: [],
+    effect: "none",
+    applied: { started: true, finished: true },
   });
   for (const task of [aggregation(now - 120 * DAY), aggregation(now - 2 * DAY)]) state.tasks.set(task.id, task);
   const failedAt = now - 5 * DAY;
   const failed: TaskRecord = {
-    id: rng.hex32(), type: "QUEUED_TASK", definitionType: "IDENTITY_REFRESH", uniqueName: "Identity Refresh",
-    description: "Refreshes identities", launcher: "idn:identity:process", target: null, sourceId: null, attributes: { identityCount: 1 },
-    createdMs: failedAt, launchMs: failedAt + 2_000, completeMs: failedAt + 9_000, outcome: "ERROR",
+    id: rng.hex32(),
+    type: "QUEUED_TASK",
+    definitionType: "IDENTITY_REFRESH",
+    uniqueName: "Identity Refresh",
+    description: "Refreshes identities",
+    launcher: "idn:identity:process",
+    target: null,
+    sourceId: null,
+    attributes: { identityCount: 1 },
+    createdMs: failedAt,
+    launchMs: failedAt + 2_000,
+    completeMs: failedAt + 9_000,
+    outcome: "ERROR",
     errors: ["The identity profile's attribute mapping for department could not be evaluated."],
-    identityIds: [], effect: "none", applied: { started: true, finished: true },
+    identityIds: [],
+    effect: "none",
+    applied: { started: true, finished: true },
   };
   state.tasks.set(failed.id, failed);
 }

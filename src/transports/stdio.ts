@@ -1,6 +1,13 @@
 // MCP over stdio, both protocol eras: one JSON-RPC message per line, and a JSON-RPC error (id null) for a line that is not JSON or not a message.
 import type { Readable, Writable } from "node:stream";
-import { parseJSONRPCMessage, ProtocolErrorCode, serializeMessage, type JSONRPCMessage, type Server, type Transport } from "@modelcontextprotocol/server";
+import {
+  parseJSONRPCMessage,
+  ProtocolErrorCode,
+  serializeMessage,
+  type JSONRPCMessage,
+  type Server,
+  type Transport,
+} from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../core/log.js";
 
@@ -8,8 +15,16 @@ import type { Logger } from "../core/log.js";
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 const ANSWERS = {
-  parse: { code: ProtocolErrorCode.ParseError, message: "Parse error: the line is not JSON.", why: "a line that is not JSON" },
-  invalid: { code: ProtocolErrorCode.InvalidRequest, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response.", why: "a JSON line that is not a JSON-RPC message" },
+  parse: {
+    code: ProtocolErrorCode.ParseError,
+    message: "Parse error: the line is not JSON.",
+    why: "a line that is not JSON",
+  },
+  invalid: {
+    code: ProtocolErrorCode.InvalidRequest,
+    message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response.",
+    why: "a JSON line that is not a JSON-RPC message",
+  },
 } as const;
 
 /**
@@ -95,9 +110,9 @@ export class StdioTransport implements Transport {
   private answer(answer: (typeof ANSWERS)[keyof typeof ANSWERS]): void {
     this.log.debug(`stdio: answered ${answer.why} with ${answer.code} (id null)`);
     // id null is what JSON-RPC prescribes here; the SDK's message type has no room for it.
-    this.write(`${JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: answer.code, message: answer.message } })}\n`).catch((err: unknown) =>
-      this.log.debug(`stdio: could not send the error: ${String(err)}`),
-    );
+    this.write(
+      `${JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: answer.code, message: answer.message } })}\n`,
+    ).catch((err: unknown) => this.log.debug(`stdio: could not send the error: ${String(err)}`));
   }
 
   private write(text: string): Promise<void> {
@@ -120,6 +135,14 @@ export function createStdioTransport(log: Logger): StdioTransport {
  * `makeServer` twice (the discover probe's server is dropped when the client falls back to initialize), so whatever
  * must be one per process (guard, audit log, calls in progress) lives outside it. The lines go through our transport.
  */
-export function serveStdioBothEras(makeServer: () => Server, log: Logger, transport: Transport = createStdioTransport(log)): { close(): Promise<void> } {
-  return serveStdio(() => makeServer(), { legacy: "serve", transport, onerror: (err) => log.debug(`stdio: ${err.message}`) });
+export function serveStdioBothEras(
+  makeServer: () => Server,
+  log: Logger,
+  transport: Transport = createStdioTransport(log),
+): { close(): Promise<void> } {
+  return serveStdio(() => makeServer(), {
+    legacy: "serve",
+    transport,
+    onerror: (err) => log.debug(`stdio: ${err.message}`),
+  });
 }

@@ -37,7 +37,10 @@ export type IdentitySummary = {
 export function asIdentity(value: unknown, where: string): RawIdentity {
   const v = value as Record<string, unknown> | null;
   if (!v || typeof v !== "object" || Array.isArray(v) || typeof v.id !== "string" || typeof v.name !== "string") {
-    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not an identity from ${where}.` });
+    throw new IscError({
+      kind: "bad_response",
+      message: `ISC returned something that is not an identity from ${where}.`,
+    });
   }
   return v as RawIdentity;
 }
@@ -73,7 +76,11 @@ export function project(identity: RawIdentity, fields: readonly IdentityField[])
   return out as IdentityRow;
 }
 
-export function shapeIdentity(identity: RawIdentity, view: "summary" | "full", fields?: readonly IdentityField[]): IdentityRow {
+export function shapeIdentity(
+  identity: RawIdentity,
+  view: "summary" | "full",
+  fields?: readonly IdentityField[],
+): IdentityRow {
   if (fields) return project(identity, fields);
   return view === "full" ? identity : { ...summarize(identity) };
 }
@@ -86,7 +93,10 @@ export function identityLine(row: Record<string, unknown>): string {
   if (email) parts.push(`<${quoted(email)}>`);
   const status = row.status ?? row.identityStatus;
   if (status) parts.push(token(status));
-  const lifecycle = typeof row.lifecycleState === "string" ? row.lifecycleState : (row.lifecycleState as { stateName?: string } | undefined)?.stateName;
+  const lifecycle =
+    typeof row.lifecycleState === "string"
+      ? row.lifecycleState
+      : (row.lifecycleState as { stateName?: string } | undefined)?.stateName;
   if (lifecycle) parts.push(`lifecycle=${token(lifecycle)}`);
   if (row.processingState === "ERROR") parts.push("processing=ERROR");
   if (row.protected) parts.push("protected");

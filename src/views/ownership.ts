@@ -12,7 +12,10 @@ function entityOf(raw: unknown): { id?: string; name?: string; type?: string } {
   if (!raw || typeof raw !== "object") return {};
   const r = raw as Record<string, unknown>;
   // The schema wraps entities in `identityEntity`; the spec's own examples and some tenants send them flat.
-  const e = (r.identityEntity && typeof r.identityEntity === "object" ? r.identityEntity : r) as Record<string, unknown>;
+  const e = (r.identityEntity && typeof r.identityEntity === "object" ? r.identityEntity : r) as Record<
+    string,
+    unknown
+  >;
   const pick = (k: string) => (typeof e[k] === "string" ? (e[k] as string) : undefined);
   return { id: pick("id"), name: pick("name"), type: pick("type") };
 }
@@ -45,7 +48,10 @@ export function readOwnedObjects(body: unknown): OwnedObject[] {
 export function readOwnershipResponse(body: unknown, where: string): OwnedObject[] {
   const details = (body as { associationDetails?: unknown } | null)?.associationDetails;
   if (!body || typeof body !== "object" || Array.isArray(body) || (details != null && typeof details !== "object")) {
-    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not an ownership report from ${where}.` });
+    throw new IscError({
+      kind: "bad_response",
+      message: `ISC returned something that is not an ownership report from ${where}.`,
+    });
   }
   return readOwnedObjects(body);
 }

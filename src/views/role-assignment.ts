@@ -15,7 +15,10 @@ export type CompactAssignment = {
 export function compactAssignment(raw: unknown, where: string): CompactAssignment {
   const r = raw as Record<string, unknown> | null;
   if (!r || typeof r !== "object" || typeof r.id !== "string") {
-    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not a role assignment from ${where}.` });
+    throw new IscError({
+      kind: "bad_response",
+      message: `ISC returned something that is not a role assignment from ${where}.`,
+    });
   }
   const role = (r.role ?? {}) as Record<string, unknown>;
   const out: CompactAssignment = { id: r.id };
@@ -32,7 +35,13 @@ export function compactAssignment(raw: unknown, where: string): CompactAssignmen
 }
 
 export function assignmentLine(a: CompactAssignment): string {
-  const dates = [a.addedDate && `added ${token(a.addedDate)}`, a.startDate && `starts ${token(a.startDate)}`, a.removeDate && `removed ${token(a.removeDate)}`].filter(Boolean).join(", ");
+  const dates = [
+    a.addedDate && `added ${token(a.addedDate)}`,
+    a.startDate && `starts ${token(a.startDate)}`,
+    a.removeDate && `removed ${token(a.removeDate)}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
   const role = a.roleName !== undefined ? quoted(a.roleName) : a.roleId !== undefined ? token(a.roleId) : "role";
   return `${role}${a.roleId ? ` (role id ${token(a.roleId)})` : ""} assignment=${token(a.id)}${dates ? `; ${dates}` : ""}${a.source ? `; source ${token(a.source)}` : ""}`;
 }

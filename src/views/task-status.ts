@@ -27,7 +27,10 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 export function compactTask(raw: unknown, where: string): TaskView {
   const r = raw as Record<string, unknown> | null;
   if (!r || typeof r !== "object" || typeof r.id !== "string") {
-    throw new IscError({ kind: "bad_response", message: `ISC returned something that is not a task status from ${where}.` });
+    throw new IscError({
+      kind: "bad_response",
+      message: `ISC returned something that is not a task status from ${where}.`,
+    });
   }
   const completionStatus = str(r.completionStatus) ?? null;
   const completed = str(r.completed) ?? null;
@@ -36,8 +39,18 @@ export function compactTask(raw: unknown, where: string): TaskView {
     return `${str(msg?.type) ?? "INFO"}: ${str(msg?.localizedText?.message) ?? str(msg?.key) ?? "(no text)"}`;
   });
   const t = r.target as { type?: unknown; id?: unknown; name?: unknown } | null | undefined;
-  const target = t && typeof t === "object" ? [str(t.type), str(t.name), str(t.id) && `(${String(t.id)})`].filter(Boolean).join(" ") : "";
-  const view: TaskView = { id: r.id, finished: completed !== null || completionStatus !== null, completionStatus, messages, launched: str(r.launched) ?? null, completed };
+  const target =
+    t && typeof t === "object"
+      ? [str(t.type), str(t.name), str(t.id) && `(${String(t.id)})`].filter(Boolean).join(" ")
+      : "";
+  const view: TaskView = {
+    id: r.id,
+    finished: completed !== null || completionStatus !== null,
+    completionStatus,
+    messages,
+    launched: str(r.launched) ?? null,
+    completed,
+  };
   const name = str(r.uniqueName);
   if (name) view.name = name;
   const progress = str(r.progress);

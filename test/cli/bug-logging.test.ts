@@ -33,9 +33,18 @@ let client: Client;
 let backend: Backend;
 beforeAll(async () => {
   registerSecret(SECRET);
-  const config = { ...resolveConfig(["--sandbox"], { ISC_MCP_API_VERSION: "v2025" }).config, logLevel: "info" as const };
+  const config = {
+    ...resolveConfig(["--sandbox"], { ISC_MCP_API_VERSION: "v2025" }).config,
+    logLevel: "info" as const,
+  };
   backend = await connectBackend(config, { sandbox: createSandbox({ identities: 20, rateLimit: false }) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("info", (l) => void lines.push(l)), audit: createAuditLog({ write: () => {} }), inventory: inventoryFor(backend.config, { tools: [broken, getIdentity], prompts: [] }) });
+  const server = createServer({
+    config: backend.config,
+    isc: backend.isc,
+    log: createLogger("info", (l) => void lines.push(l)),
+    audit: createAuditLog({ write: () => {} }),
+    inventory: inventoryFor(backend.config, { tools: [broken, getIdentity], prompts: [] }),
+  });
   client = new Client({ name: "bug-logging", version: "1.0.0" });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(b), client.connect(a)]);
@@ -55,14 +64,19 @@ describe("bugs in a tool", () => {
     expect(text).not.toContain(SECRET);
     const errors = lines.filter((l) => l.includes(" error: "));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\[isc-identities-mcp\] error: tool broken_tool failed \(a bug\): RangeError: index 3 out of range while reading \*\*\*\n/);
+    expect(errors[0]).toMatch(
+      /^\[isc-identities-mcp\] error: tool broken_tool failed \(a bug\): RangeError: index 3 out of range while reading \*\*\*\n/,
+    );
     expect(errors[0]).toMatch(/\n\s+at .*bug-logging\.test\.ts/);
     expect(lines.join("")).not.toContain(SECRET);
   });
 
   it("ISC failures are not logged as bugs", async () => {
     lines.length = 0;
-    const res = (await client.callTool({ name: "get_identity", arguments: { identityId: "0".repeat(32) } })) as CallToolResult;
+    const res = (await client.callTool({
+      name: "get_identity",
+      arguments: { identityId: "0".repeat(32) },
+    })) as CallToolResult;
     expect(res.isError).toBe(true);
     expect(lines.filter((l) => l.includes(" error: "))).toEqual([]);
   });

@@ -14,7 +14,9 @@ const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url)
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
 const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-e2e-"));
 const cleanEnv = () => ({
-  ...(Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>),
+  ...(Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_")),
+  ) as Record<string, string>),
   HOME: EMPTY,
 });
 
@@ -25,7 +27,13 @@ beforeAll(() => {
 
 describe("built CLI over stdio", () => {
   it("lists and calls tools against the sandbox, logging only to stderr", async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--sandbox"], env: cleanEnv(), cwd: EMPTY, stderr: "pipe" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "--sandbox"],
+      env: cleanEnv(),
+      cwd: EMPTY,
+      stderr: "pipe",
+    });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const client = new Client({ name: "e2e", version: "1.0.0" });
@@ -33,24 +41,38 @@ describe("built CLI over stdio", () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain("list_identities");
-      const list = (await client.callTool({ name: "list_identities", arguments: { limit: 2, count: true } })) as CallToolResult;
+      const list = (await client.callTool({
+        name: "list_identities",
+        arguments: { limit: 2, count: true },
+      })) as CallToolResult;
       const page = list.structuredContent as { items: Array<{ id: string; name: string }>; total: number };
       expect(page.items).toHaveLength(2);
       expect(page.total).toBeGreaterThan(400);
-      const one = (await client.callTool({ name: "get_identity", arguments: { identityId: page.items[0]!.id } })) as CallToolResult;
+      const one = (await client.callTool({
+        name: "get_identity",
+        arguments: { identityId: page.items[0]!.id },
+      })) as CallToolResult;
       expect((one.structuredContent as { identity: { name: string } }).identity.name).toBe(page.items[0]!.name);
       expect(client.getServerVersion()?.name).toBe("isc-identities-mcp");
       expect(client.getInstructions()).toMatch(/list_identities/);
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(/serving MCP on stdio; v1 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+; \d+ tools; confirm: strict/);
+    expect(stderr).toMatch(
+      /serving MCP on stdio; v1 of sandbox tenant at http:\/\/127\.0\.0\.1:\d+; \d+ tools; confirm: strict/,
+    );
   });
 
   /** The start-up line of a stdio server started with `args` and `env` (no BROWSER and no desktop unless `env` gives one). */
   const startupLine = async (args: string[], env: Record<string, string> = {}): Promise<string> => {
-    const base = Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)));
-    const child = spawn(process.execPath, [CLI, "--sandbox", ...args], { env: { ...base, ...env }, cwd: EMPTY, stdio: ["pipe", "ignore", "pipe"] });
+    const base = Object.fromEntries(
+      Object.entries(cleanEnv()).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)),
+    );
+    const child = spawn(process.execPath, [CLI, "--sandbox", ...args], {
+      env: { ...base, ...env },
+      cwd: EMPTY,
+      stdio: ["pipe", "ignore", "pipe"],
+    });
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (c: Buffer) => {
@@ -64,27 +86,43 @@ describe("built CLI over stdio", () => {
     await exited;
     return stderr.split("\n").find((l) => l.includes("serving MCP"))!;
   };
-  const hidden = TOOLS.filter((t) => t.guard?.alwaysConfirms).map((t) => t.name).join(", ");
+  const hidden = TOOLS.filter((t) => t.guard?.alwaysConfirms)
+    .map((t) => t.name)
+    .join(", ");
 
   it("says in its start-up line, by default, that only a human confirms, on which screens, and which tools a client without elicitation does not see", async () => {
     const line = await startupLine([]);
-    expect(line).toContain(`; ${TOOLS.length} tools; confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens; a client without elicitation is not shown ${hidden} (no browser was found to show the confirmation page: set BROWSER)`);
+    expect(line).toContain(
+      `; ${TOOLS.length} tools; confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens; a client without elicitation is not shown ${hidden} (no browser was found to show the confirmation page: set BROWSER)`,
+    );
     expect(line).not.toMatch(/code/);
   });
 
   it("with a browser, the start-up line names the page in the browser and hides nothing", async () => {
     const line = await startupLine([], { BROWSER: "/bin/true" });
-    expect(line).toMatch(/confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens, or the confirmation page opened in the user's browser$/);
+    expect(line).toMatch(
+      /confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens, or the confirmation page opened in the user's browser$/,
+    );
   });
 
   it("says so in words when the operator opted into codes, and counts read-only tools", async () => {
-    expect(await startupLine(["--confirm", "auto"])).toMatch(/; \d+ tools; confirm: auto — a model can confirm with a code when no human channel exists \(a human confirms on a form the MCP client shows, or the confirmation page the MCP client opens\)$/);
+    expect(await startupLine(["--confirm", "auto"])).toMatch(
+      /; \d+ tools; confirm: auto — a model can confirm with a code when no human channel exists \(a human confirms on a form the MCP client shows, or the confirmation page the MCP client opens\)$/,
+    );
     const reads = TOOLS.filter((t) => t.kind === "read").length;
-    expect(await startupLine(["--read-only"])).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\)$`));
+    expect(await startupLine(["--read-only"])).toMatch(
+      new RegExp(`serving MCP on stdio; v1 of sandbox tenant at \\S+; ${reads} tools \\(read-only\\)$`),
+    );
   });
 
   it("exits non-zero with one clear line when credentials are missing", () => {
-    const run = spawnSync(process.execPath, [CLI], { env: cleanEnv(), cwd: EMPTY, input: "", encoding: "utf8", timeout: 10_000 });
+    const run = spawnSync(process.execPath, [CLI], {
+      env: cleanEnv(),
+      cwd: EMPTY,
+      input: "",
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim()).toBe(
@@ -93,7 +131,12 @@ describe("built CLI over stdio", () => {
   });
 
   it("refuses a plain-http remote base URL before serving", () => {
-    const env = { ...cleanEnv(), SAIL_BASE_URL: "http://acme.api.identitynow.com", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" };
+    const env = {
+      ...cleanEnv(),
+      SAIL_BASE_URL: "http://acme.api.identitynow.com",
+      SAIL_CLIENT_ID: "id",
+      SAIL_CLIENT_SECRET: "secret",
+    };
     const run = spawnSync(process.execPath, [CLI], { env, cwd: EMPTY, input: "", encoding: "utf8", timeout: 10_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/must use https/);
@@ -104,14 +147,22 @@ describe("built CLI over stdio", () => {
     try {
       // A CLI config.yaml where HOME=home would put it, relative to the working folder: it must not be read.
       mkdirSync(join(cwd, "home", ".sailpoint"), { recursive: true });
-      writeFileSync(join(cwd, "home", ".sailpoint", "config.yaml"), "activeenvironment: t\nenvironments:\n  t:\n    baseurl: https://relative.api.identitynow.com\n");
+      writeFileSync(
+        join(cwd, "home", ".sailpoint", "config.yaml"),
+        "activeenvironment: t\nenvironments:\n  t:\n    baseurl: https://relative.api.identitynow.com\n",
+      );
       const env = { ...cleanEnv(), HOME: "home" };
       const run = spawnSync(process.execPath, [CLI], { env, cwd, input: "", encoding: "utf8", timeout: 10_000 });
       expect(run.status).not.toBe(0);
       // Read, the file would have given the base URL: then only the client id and secret would be missing.
       expect(run.stderr).toMatch(/Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
       // init for a host whose config lives under the home folder asks for --path instead of writing ./home/.cursor/mcp.json.
-      const init = spawnSync(process.execPath, [CLI, "init", "--client", "cursor", "--write"], { env, cwd, encoding: "utf8", timeout: 10_000 });
+      const init = spawnSync(process.execPath, [CLI, "init", "--client", "cursor", "--write"], {
+        env,
+        cwd,
+        encoding: "utf8",
+        timeout: 10_000,
+      });
       expect(init.status).not.toBe(0);
       expect(init.stderr).toMatch(/home folder.*--path/);
       expect(readdirSync(join(cwd, "home"))).toEqual([".sailpoint"]);

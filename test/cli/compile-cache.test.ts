@@ -2,7 +2,21 @@
 // replaced when it does not match, and never a reason for a start to fail.
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,8 +36,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** One start of the shipped entry with --sandbox: initialize, tools/list, then stdin closes (the server shuts down). */
 async function start(env: Record<string, string>): Promise<string[]> {
   if (!existsSync(ENTRY)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
-  const client = new Client({ name: "compile-cache-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [ENTRY, "--sandbox"], env: { ...cleanEnv(), ...env }, stderr: "pipe" }));
+  const client = new Client(
+    { name: "compile-cache-test", version: "1.0.0" },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [ENTRY, "--sandbox"],
+      env: { ...cleanEnv(), ...env },
+      stderr: "pipe",
+    }),
+  );
   const { tools } = await client.listTools();
   await client.close();
   return tools.map((t) => t.name);
@@ -71,38 +95,44 @@ describe("the code cache of the shipped entry", () => {
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
   });
 
-  it.skipIf(!posix)("does not run a cache others could have written (group- or world-writable): it writes its own", async () => {
-    const parent = join(work, "shared");
-    const dir = join(parent, "isc-identities-mcp");
-    await start({ NODE_COMPILE_CACHE: parent });
-    const [name] = caches(dir);
-    const file = join(dir, name!);
-    chmodSync(file, 0o666);
-    const planted = identity(file);
-    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
-    expect(identity(file)).not.toBe(planted);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-  });
+  it.skipIf(!posix)(
+    "does not run a cache others could have written (group- or world-writable): it writes its own",
+    async () => {
+      const parent = join(work, "shared");
+      const dir = join(parent, "isc-identities-mcp");
+      await start({ NODE_COMPILE_CACHE: parent });
+      const [name] = caches(dir);
+      const file = join(dir, name!);
+      chmodSync(file, 0o666);
+      const planted = identity(file);
+      expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+      expect(identity(file)).not.toBe(planted);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    },
+  );
 
-  it.skipIf(!posix)("follows a linked cache folder of the user's own, takes the write bit a umask gave others, and never reads through a linked file", async () => {
-    // The folder is a link to one on another disk, and a umask of 002 left it group-writable.
-    const parent = join(work, "linked");
-    const real = join(work, "linked-target");
-    mkdirSync(parent);
-    mkdirSync(real);
-    chmodSync(real, 0o775);
-    symlinkSync(real, join(parent, "isc-identities-mcp"));
-    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
-    const [name] = caches(real);
-    expect(name).toBeDefined();
-    expect(statSync(real).mode & 0o777).toBe(0o755);
-    // A link planted at the cache's name (here to a genuine cache elsewhere) is not followed: it is replaced by a file.
-    const elsewhere = join(work, "elsewhere.v8cache");
-    renameSync(join(real, name!), elsewhere);
-    symlinkSync(elsewhere, join(real, name!));
-    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
-    expect(lstatSync(join(real, name!)).isFile()).toBe(true);
-  });
+  it.skipIf(!posix)(
+    "follows a linked cache folder of the user's own, takes the write bit a umask gave others, and never reads through a linked file",
+    async () => {
+      // The folder is a link to one on another disk, and a umask of 002 left it group-writable.
+      const parent = join(work, "linked");
+      const real = join(work, "linked-target");
+      mkdirSync(parent);
+      mkdirSync(real);
+      chmodSync(real, 0o775);
+      symlinkSync(real, join(parent, "isc-identities-mcp"));
+      expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+      const [name] = caches(real);
+      expect(name).toBeDefined();
+      expect(statSync(real).mode & 0o777).toBe(0o755);
+      // A link planted at the cache's name (here to a genuine cache elsewhere) is not followed: it is replaced by a file.
+      const elsewhere = join(work, "elsewhere.v8cache");
+      renameSync(join(real, name!), elsewhere);
+      symlinkSync(elsewhere, join(real, name!));
+      expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+      expect(lstatSync(join(real, name!)).isFile()).toBe(true);
+    },
+  );
 
   it("marks a cache it uses as used (once a day at most), so another build's start does not prune a version in daily use", async () => {
     const parent = join(work, "in-use");
@@ -163,17 +193,25 @@ describe("the code cache of the shipped entry", () => {
 
   it("lives in the user's own cache folder on each platform, never a shared temporary one", () => {
     expect(cacheDirectory({}, "linux", "/home/ann")).toBe("/home/ann/.cache/isc-identities-mcp");
-    expect(cacheDirectory({ XDG_CACHE_HOME: "/var/cache/ann" }, "linux", "/home/ann")).toBe("/var/cache/ann/isc-identities-mcp");
+    expect(cacheDirectory({ XDG_CACHE_HOME: "/var/cache/ann" }, "linux", "/home/ann")).toBe(
+      "/var/cache/ann/isc-identities-mcp",
+    );
     expect(cacheDirectory({}, "darwin", "/Users/ann")).toBe("/Users/ann/Library/Caches/isc-identities-mcp");
-    expect(cacheDirectory({ LOCALAPPDATA: "C:\\Users\\ann\\AppData\\Local" }, "win32", "C:\\Users\\ann")).toMatch(/isc-identities-mcp[\\/]Cache$/);
+    expect(cacheDirectory({ LOCALAPPDATA: "C:\\Users\\ann\\AppData\\Local" }, "win32", "C:\\Users\\ann")).toMatch(
+      /isc-identities-mcp[\\/]Cache$/,
+    );
     expect(cacheDirectory({}, "win32", "C:\\Users\\ann")).toBeUndefined();
     expect(cacheDirectory({ NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBe("/tmp/nc/isc-identities-mcp");
-    expect(cacheDirectory({ NODE_DISABLE_COMPILE_CACHE: "1", NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann")).toBeUndefined();
+    expect(
+      cacheDirectory({ NODE_DISABLE_COMPILE_CACHE: "1", NODE_COMPILE_CACHE: "/tmp/nc" }, "linux", "/home/ann"),
+    ).toBeUndefined();
     // Never relative to wherever the server was started: no home, an empty or relative one, a relative override.
     expect(cacheDirectory({}, "linux", undefined)).toBeUndefined();
     expect(cacheDirectory({}, "linux", "")).toBeUndefined();
     expect(cacheDirectory({}, "darwin", "relative/home")).toBeUndefined();
-    expect(cacheDirectory({ XDG_CACHE_HOME: "cache" }, "linux", "/home/ann")).toBe("/home/ann/.cache/isc-identities-mcp");
+    expect(cacheDirectory({ XDG_CACHE_HOME: "cache" }, "linux", "/home/ann")).toBe(
+      "/home/ann/.cache/isc-identities-mcp",
+    );
     expect(cacheDirectory({ NODE_COMPILE_CACHE: "cache" }, "linux", "/home/ann")).toBeUndefined();
     expect(cacheDirectory({ LOCALAPPDATA: "AppData" }, "win32", "C:\\Users\\ann")).toBeUndefined();
   });

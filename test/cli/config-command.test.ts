@@ -11,24 +11,37 @@ import { createSandbox, serveSandbox, type ServedSandbox } from "../../src/sandb
 
 let served: ServedSandbox;
 beforeAll(async () => {
-  served = await serveSandbox(createSandbox({ identities: 10, clientId: "cfg-client", clientSecret: "cfg-secret-value" }));
+  served = await serveSandbox(
+    createSandbox({ identities: 10, clientId: "cfg-client", clientSecret: "cfg-secret-value" }),
+  );
 });
 afterAll(() => served.close());
 
 async function run(argv: string[], env: Record<string, string>) {
   const lines: string[] = [];
-  const code = await runConfigCommand(resolveConfig(["config", ...argv], env, { sdkJson: { path: "/proj/config.json", clientSecret: "cfg-secret-value" } }), { out: (l) => lines.push(l) });
+  const code = await runConfigCommand(
+    resolveConfig(["config", ...argv], env, {
+      sdkJson: { path: "/proj/config.json", clientSecret: "cfg-secret-value" },
+    }),
+    { out: (l) => lines.push(l) },
+  );
   return { code, text: lines.join("\n"), lines };
 }
 
 describe("config command", () => {
   it("shows each value's source, masks the secret, and confirms the credentials with a token", async () => {
-    const { code, text, lines } = await run(["--read-only"], { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client", ISC_MCP_HTTP_TOKEN: "http-token-value" });
+    const { code, text, lines } = await run(["--read-only"], {
+      SAIL_BASE_URL: served.url,
+      SAIL_CLIENT_ID: "cfg-client",
+      ISC_MCP_HTTP_TOKEN: "http-token-value",
+    });
     expect(code).toBe(0);
     expect(text).not.toContain("cfg-secret-value");
     expect(text).not.toContain("http-token-value");
     expect(lines.find((l) => l.includes("--base-url"))).toMatch(new RegExp(`${served.url}\\s+from SAIL_BASE_URL`));
-    expect(lines.find((l) => l.includes("SAIL_CLIENT_SECRET"))).toMatch(/set, 16 characters \(masked\)\s+from \/proj\/config\.json/);
+    expect(lines.find((l) => l.includes("SAIL_CLIENT_SECRET"))).toMatch(
+      /set, 16 characters \(masked\)\s+from \/proj\/config\.json/,
+    );
     expect(lines.find((l) => l.includes("--read-only"))).toMatch(/true\s+from --read-only/);
     expect(lines.find((l) => l.includes("--api-version"))).toMatch(/v1\s+from default/);
     expect(lines.at(-1)).toBe(`✓ credentials work: ${served.url}/oauth/token issued a token to client cfg-client.`);
@@ -44,7 +57,9 @@ describe("config command", () => {
     const lines: string[] = [];
     const code = await runConfigCommand(resolveConfig(["config"], {}), { out: (l) => lines.push(l) });
     expect(code).toBe(1);
-    expect(lines.at(-1)).toMatch(/^✗ credentials not checked: missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/);
+    expect(lines.at(-1)).toMatch(
+      /^✗ credentials not checked: missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET/,
+    );
   });
 });
 
@@ -55,9 +70,14 @@ describe("config command and broken config files", () => {
     const files = await loadConfigFiles({ cwd: dir, home: dir });
     const env = { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client", SAIL_CLIENT_SECRET: "cfg-secret-value" };
     const lines: string[] = [];
-    const code = await runConfigCommand(resolveConfig(["config"], env, files), { out: (l) => lines.push(l), fileProblems: files.problems ?? [] });
+    const code = await runConfigCommand(resolveConfig(["config"], env, files), {
+      out: (l) => lines.push(l),
+      fileProblems: files.problems ?? [],
+    });
     expect(code).toBe(0);
-    expect(lines.find((l) => l.startsWith("! "))).toMatch(new RegExp(`^! ${join(dir, "config.json").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} could not be read`));
+    expect(lines.find((l) => l.startsWith("! "))).toMatch(
+      new RegExp(`^! ${join(dir, "config.json").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} could not be read`),
+    );
   });
 });
 
@@ -98,8 +118,14 @@ describe("config names the real cause when the token check fails", () => {
   it("a refused connection: named with host and port, credentials not blamed, within 3 s", async () => {
     const { code, lines, ms } = await timed(`http://127.0.0.1:${refusedPort}`);
     expect(code).toBe(1);
-    expect(lines.at(-2)).toBe(`  contacting http://127.0.0.1:${refusedPort}/oauth/token (127.0.0.1:${refusedPort}, up to 15 s)…`);
-    expect(lines.at(-1)).toMatch(new RegExp(`^✗ token check failed: Could not reach the token endpoint .*: connection refused by 127\\.0\\.0\\.1:${refusedPort} \\(nothing listens on that port\\)`));
+    expect(lines.at(-2)).toBe(
+      `  contacting http://127.0.0.1:${refusedPort}/oauth/token (127.0.0.1:${refusedPort}, up to 15 s)…`,
+    );
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^✗ token check failed: Could not reach the token endpoint .*: connection refused by 127\\.0\\.0\\.1:${refusedPort} \\(nothing listens on that port\\)`,
+      ),
+    );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
     expect(ms).toBeLessThan(3_000);
   });
@@ -107,7 +133,9 @@ describe("config names the real cause when the token check fails", () => {
   it("an unresolvable host name (reserved .invalid): a DNS failure, within 10 s", async () => {
     const { code, lines, ms } = await timed("https://no-such-tenant.invalid");
     expect(code).toBe(1);
-    expect(lines.at(-1)).toMatch(/^✗ token check failed: Could not reach the token endpoint https:\/\/no-such-tenant\.invalid\/oauth\/token: DNS lookup failed for no-such-tenant\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)/);
+    expect(lines.at(-1)).toMatch(
+      /^✗ token check failed: Could not reach the token endpoint https:\/\/no-such-tenant\.invalid\/oauth\/token: DNS lookup failed for no-such-tenant\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)/,
+    );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
     expect(ms).toBeLessThan(10_000);
   });
@@ -115,8 +143,14 @@ describe("config names the real cause when the token check fails", () => {
   it("a listener that never answers: a timeout after --request-timeout, said before the wait", async () => {
     const { code, lines, ms } = await timed(`http://127.0.0.1:${silentPort}`, ["--request-timeout", "1000"]);
     expect(code).toBe(1);
-    expect(lines.at(-2)).toBe(`  contacting http://127.0.0.1:${silentPort}/oauth/token (127.0.0.1:${silentPort}, up to 1 s)…`);
-    expect(lines.at(-1)).toMatch(new RegExp(`^✗ token check failed: The token endpoint .* did not answer within 1000 ms \\(127\\.0\\.0\\.1:${silentPort}, timeout`));
+    expect(lines.at(-2)).toBe(
+      `  contacting http://127.0.0.1:${silentPort}/oauth/token (127.0.0.1:${silentPort}, up to 1 s)…`,
+    );
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^✗ token check failed: The token endpoint .* did not answer within 1000 ms \\(127\\.0\\.0\\.1:${silentPort}, timeout`,
+      ),
+    );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
     expect(ms).toBeGreaterThanOrEqual(900);
     // One attempt and one retry at most, each bounded.
@@ -126,20 +160,30 @@ describe("config names the real cause when the token check fails", () => {
   it("a TLS failure: named as such with host and port", async () => {
     const { code, lines } = await timed(`https://127.0.0.1:${plainPort}`);
     expect(code).toBe(1);
-    expect(lines.at(-1)).toMatch(new RegExp(`^✗ token check failed: Could not reach the token endpoint .*: TLS handshake with 127\\.0\\.0\\.1:${plainPort} failed`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^✗ token check failed: Could not reach the token endpoint .*: TLS handshake with 127\\.0\\.0\\.1:${plainPort} failed`,
+      ),
+    );
   });
 
   it("the tenant's web address instead of its API: did you mean …api…?", () => {
     expect(() => resolveConfig(["config"], { ...env, SAIL_BASE_URL: "https://acme.identitynow.com" })).toThrow(
       "SAIL_BASE_URL https://acme.identitynow.com is the tenant's web address, not its API: did you mean https://acme.api.identitynow.com?",
     );
-    expect(() => resolveConfig([], { ...env, SAIL_BASE_URL: "https://Acme.identitynow-demo.com/" })).toThrow(/did you mean https:\/\/acme\.api\.identitynow-demo\.com\?/);
-    expect(resolveConfig([], { ...env, SAIL_BASE_URL: "https://acme.api.identitynow.com" }).config.baseUrl).toBe("https://acme.api.identitynow.com");
+    expect(() => resolveConfig([], { ...env, SAIL_BASE_URL: "https://Acme.identitynow-demo.com/" })).toThrow(
+      /did you mean https:\/\/acme\.api\.identitynow-demo\.com\?/,
+    );
+    expect(resolveConfig([], { ...env, SAIL_BASE_URL: "https://acme.api.identitynow.com" }).config.baseUrl).toBe(
+      "https://acme.api.identitynow.com",
+    );
   });
 
   it("unset values say not set, with no source", async () => {
     const { lines } = await run([], { SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "cfg-client" });
-    expect(lines.find((l) => l.includes("ISC_MCP_CONFIRM_KEY"))).toMatch(/^ {2}ISC_MCP_CONFIRM_KEY\s+not set \(a random key per process\)$/);
+    expect(lines.find((l) => l.includes("ISC_MCP_CONFIRM_KEY"))).toMatch(
+      /^ {2}ISC_MCP_CONFIRM_KEY\s+not set \(a random key per process\)$/,
+    );
     expect(lines.find((l) => l.includes("--audit-log"))).toMatch(/^ {2}--audit-log\s+not set$/);
     expect(lines.find((l) => l.includes("--request-timeout"))).toMatch(/30000\s+from default$/);
   });

@@ -15,7 +15,11 @@ environments:
     acme-sb:
         baseurl: https://acme-sb.api.identitynow.com
 `;
-const JSON_FILE = JSON.stringify({ BaseURL: "https://json.api.identitynow.com", ClientId: "json-id", ClientSecret: "json-secret" });
+const JSON_FILE = JSON.stringify({
+  BaseURL: "https://json.api.identitynow.com",
+  ClientId: "json-id",
+  ClientSecret: "json-secret",
+});
 
 function temp(files: { json?: string; yaml?: string }): { cwd: string; home: string } {
   const root = mkdtempSync(join(tmpdir(), "isc-cfg-"));
@@ -34,7 +38,12 @@ describe("loadConfigFiles", () => {
   it("reads the SDK's config.json and the CLI's config.yaml from the given folders", async () => {
     const where = temp({ json: JSON_FILE, yaml: YAML });
     const files = await loadConfigFiles(where);
-    expect(files.sdkJson).toEqual({ path: join(where.cwd, "config.json"), baseUrl: "https://json.api.identitynow.com", clientId: "json-id", clientSecret: "json-secret" });
+    expect(files.sdkJson).toEqual({
+      path: join(where.cwd, "config.json"),
+      baseUrl: "https://json.api.identitynow.com",
+      clientId: "json-id",
+      clientSecret: "json-secret",
+    });
     expect(files.cliYaml?.activeEnvironment).toBe("acme");
     expect(files.cliYaml?.environments["acme-sb"]).toEqual({ baseUrl: "https://acme-sb.api.identitynow.com" });
     expect(files.problems).toBeUndefined();
@@ -59,9 +68,17 @@ describe("resolveConfig with config files", () => {
 
   it("ranks flags > environment > --env's config.yaml entry > config.json > config.yaml's active environment", async () => {
     const files = await both();
-    const env = { SAIL_BASE_URL: "https://env.api.identitynow.com", SAIL_CLIENT_ID: "env-id", SAIL_CLIENT_SECRET: "env-secret" };
-    expect(resolveConfig(["--base-url", "https://flag.api.identitynow.com"], env, files).config.baseUrl).toBe("https://flag.api.identitynow.com");
-    expect(resolveConfig(["--tenant", "flagged"], env, files).config.baseUrl).toBe("https://flagged.api.identitynow.com");
+    const env = {
+      SAIL_BASE_URL: "https://env.api.identitynow.com",
+      SAIL_CLIENT_ID: "env-id",
+      SAIL_CLIENT_SECRET: "env-secret",
+    };
+    expect(resolveConfig(["--base-url", "https://flag.api.identitynow.com"], env, files).config.baseUrl).toBe(
+      "https://flag.api.identitynow.com",
+    );
+    expect(resolveConfig(["--tenant", "flagged"], env, files).config.baseUrl).toBe(
+      "https://flagged.api.identitynow.com",
+    );
     const fromEnv = resolveConfig(["--env", "acme-sb"], env, files);
     expect(fromEnv.config.baseUrl).toBe("https://env.api.identitynow.com");
     expect(fromEnv.config.clientSecret).toBe("env-secret");
@@ -76,30 +93,47 @@ describe("resolveConfig with config files", () => {
   });
 
   it("never takes a secret from config.yaml or a flag", async () => {
-    const yamlWithSecret = await loadConfigFiles(temp({ yaml: `${YAML}        pat:\n            clientid: y\n            clientsecret: leaked\n` }));
+    const yamlWithSecret = await loadConfigFiles(
+      temp({ yaml: `${YAML}        pat:\n            clientid: y\n            clientsecret: leaked\n` }),
+    );
     expect(() => resolveConfig([], { SAIL_CLIENT_ID: "i" }, yamlWithSecret)).toThrow(/^Missing SAIL_CLIENT_SECRET/);
     expect(() => resolveConfig(["--client-secret", "x"], {})).toThrow(/--help/);
   });
 
   it("expands --tenant / ISC_MCP_TENANT and refuses two different tenants at one level", () => {
     const creds = { SAIL_CLIENT_ID: "i", SAIL_CLIENT_SECRET: "s" };
-    expect(resolveConfig([], { ...creds, ISC_MCP_TENANT: "Acme" }).config.baseUrl).toBe("https://acme.api.identitynow.com");
-    expect(resolveConfig(["--tenant", "acme"], { ...creds, SAIL_BASE_URL: "https://other.api.identitynow.com" }).sources.baseUrl).toBe("flag");
-    expect(() => resolveConfig(["--tenant", "acme", "--base-url", "https://other.api.identitynow.com"], creds)).toThrow(/--base-url and --tenant name different tenants/);
-    expect(() => resolveConfig([], { ...creds, SAIL_BASE_URL: "https://x.api.identitynow.com", ISC_MCP_TENANT: "acme" })).toThrow(/SAIL_BASE_URL and ISC_MCP_TENANT/);
-    expect(resolveConfig(["--tenant", "acme", "--base-url", "https://acme.api.identitynow.com/"], creds).config.baseUrl).toBe("https://acme.api.identitynow.com");
+    expect(resolveConfig([], { ...creds, ISC_MCP_TENANT: "Acme" }).config.baseUrl).toBe(
+      "https://acme.api.identitynow.com",
+    );
+    expect(
+      resolveConfig(["--tenant", "acme"], { ...creds, SAIL_BASE_URL: "https://other.api.identitynow.com" }).sources
+        .baseUrl,
+    ).toBe("flag");
+    expect(() => resolveConfig(["--tenant", "acme", "--base-url", "https://other.api.identitynow.com"], creds)).toThrow(
+      /--base-url and --tenant name different tenants/,
+    );
+    expect(() =>
+      resolveConfig([], { ...creds, SAIL_BASE_URL: "https://x.api.identitynow.com", ISC_MCP_TENANT: "acme" }),
+    ).toThrow(/SAIL_BASE_URL and ISC_MCP_TENANT/);
+    expect(
+      resolveConfig(["--tenant", "acme", "--base-url", "https://acme.api.identitynow.com/"], creds).config.baseUrl,
+    ).toBe("https://acme.api.identitynow.com");
     expect(() => resolveConfig(["--tenant", "acme.example.com"], creds)).toThrow(/use --base-url/);
   });
 
   it("explains an unknown --env and a missing config.yaml", async () => {
     const creds = { SAIL_CLIENT_ID: "i", SAIL_CLIENT_SECRET: "s" };
     const files = await both();
-    expect(() => resolveConfig(["--env", "prod"], creds, files)).toThrow(/has no environment "prod" \(it has acme, acme-sb\)/);
+    expect(() => resolveConfig(["--env", "prod"], creds, files)).toThrow(
+      /has no environment "prod" \(it has acme, acme-sb\)/,
+    );
     expect(() => resolveConfig(["--env", "prod"], creds, {})).toThrow(/no SailPoint CLI config/);
   });
 
   it("names the file a bad base URL came from", async () => {
-    const files = await loadConfigFiles(temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }));
+    const files = await loadConfigFiles(
+      temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }),
+    );
     expect(() => resolveConfig([], {}, files)).toThrow(/must use https .*came from .*config\.json/);
   });
 
@@ -126,46 +160,96 @@ describe("commands and HTTP settings", () => {
 
   it("defaults to loopback port 3000 with sessions", () => {
     const { config } = resolveConfig(["--http"], creds);
-    expect(config).toMatchObject({ http: true, host: "127.0.0.1", port: 3000, stateless: false, maxSessions: 100, sessionIdleSeconds: 1800 });
+    expect(config).toMatchObject({
+      http: true,
+      host: "127.0.0.1",
+      port: 3000,
+      stateless: false,
+      maxSessions: 100,
+      sessionIdleSeconds: 1800,
+    });
   });
 
   it("--prometheus (ISC_MCP_PROMETHEUS) is off by default and needs the HTTP listener it serves /metrics on", () => {
     expect(resolveConfig(["--http"], creds).config.prometheus).toBe(false);
     expect(resolveConfig(["--http", "--prometheus"], creds).config.prometheus).toBe(true);
     expect(resolveConfig(["--http"], { ...creds, ISC_MCP_PROMETHEUS: "true" }).config.prometheus).toBe(true);
-    expect(() => resolveConfig(["--prometheus"], creds)).toThrow(/--prometheus serves \/metrics on the HTTP listener: add --http/);
+    expect(() => resolveConfig(["--prometheus"], creds)).toThrow(
+      /--prometheus serves \/metrics on the HTTP listener: add --http/,
+    );
   });
 
   it("sign-in settings: off loopback instead of the static token, as a set, and never with the static token", () => {
-    const oauth = ["--oauth-issuer", "https://login.example.test/tenant/v2.0", "--oauth-audience", "https://mcp.example.test/mcp"];
+    const oauth = [
+      "--oauth-issuer",
+      "https://login.example.test/tenant/v2.0",
+      "--oauth-audience",
+      "https://mcp.example.test/mcp",
+    ];
     const client = ["--oauth-client-id", "isc-mcp-page"];
     const { config } = resolveConfig(["--http", "--host", "0.0.0.0", ...oauth, ...client], creds);
-    expect(config).toMatchObject({ oauthIssuer: "https://login.example.test/tenant/v2.0", oauthAudience: "https://mcp.example.test/mcp", oauthScopeRead: "identities:read", oauthRightsClaims: ["scope", "scp"], oauthClockSkewSeconds: 30 });
-    expect(() => resolveConfig(["--http", ...oauth], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" })).toThrow(/either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both/);
+    expect(config).toMatchObject({
+      oauthIssuer: "https://login.example.test/tenant/v2.0",
+      oauthAudience: "https://mcp.example.test/mcp",
+      oauthScopeRead: "identities:read",
+      oauthRightsClaims: ["scope", "scp"],
+      oauthClockSkewSeconds: 30,
+    });
+    expect(() => resolveConfig(["--http", ...oauth], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" })).toThrow(
+      /either ISC_MCP_HTTP_TOKEN or --oauth-issuer, not both/,
+    );
     expect(() => resolveConfig(["--http", oauth[0]!, oauth[1]!], creds)).toThrow(/go together/);
     expect(() => resolveConfig(oauth, creds)).toThrow(/only apply to the HTTP transport/);
-    expect(() => resolveConfig(["--http", "--oauth-issuer", "http://login.example.test", oauth[2]!, oauth[3]!], creds)).toThrow(/must use https/);
-    expect(() => resolveConfig(["--http", ...oauth, "--oauth-scope-write", "identities:read"], creds)).toThrow(/distinct scope tokens/);
-    expect(() => resolveConfig(["--http", ...oauth, "--four-eyes"], creds)).toThrow(/--four-eyes needs the confirmation page to sign people in/);
+    expect(() =>
+      resolveConfig(["--http", "--oauth-issuer", "http://login.example.test", oauth[2]!, oauth[3]!], creds),
+    ).toThrow(/must use https/);
+    expect(() => resolveConfig(["--http", ...oauth, "--oauth-scope-write", "identities:read"], creds)).toThrow(
+      /distinct scope tokens/,
+    );
+    expect(() => resolveConfig(["--http", ...oauth, "--four-eyes"], creds)).toThrow(
+      /--four-eyes needs the confirmation page to sign people in/,
+    );
     expect(() => resolveConfig(["--http", "--four-eyes"], creds)).toThrow(/--four-eyes needs sign-in/);
-    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-clock-skew", "3600"], creds)).toThrow(/at most 300/);
-    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-introspection"], creds)).toThrow(/needs this server's own client/);
+    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-clock-skew", "3600"], creds)).toThrow(
+      /at most 300/,
+    );
+    expect(() => resolveConfig(["--http", ...oauth, ...client, "--oauth-introspection"], creds)).toThrow(
+      /needs this server's own client/,
+    );
     // The confirmation page signs people in too: without the server's own client it would not know who answers.
     expect(() => resolveConfig(["--http", ...oauth, "--public-url", "https://mcp.example.test"], creds)).toThrow(
       "--oauth-issuer: the confirmation page signs people in through the same provider and needs this server's own client there: set --oauth-client-id (and ISC_MCP_OAUTH_CLIENT_SECRET), with redirect URI https://mcp.example.test/signin/callback; or leave url out of --confirm-via.",
     );
     for (const nopage of [["--read-only"], ["--confirm-via", "form,code"], ["--stateless"]]) {
-      expect(resolveConfig(["--http", ...oauth, ...nopage, "--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.oauthClientId).toBeUndefined();
+      expect(
+        resolveConfig(["--http", ...oauth, ...nopage, "--single-replica"], {
+          ...creds,
+          ISC_MCP_CONFIRM_KEY: "k".repeat(32),
+        }).config.oauthClientId,
+      ).toBeUndefined();
     }
   });
 
   it("refuses a non-loopback bind without ISC_MCP_HTTP_TOKEN, and --stateless without ISC_MCP_CONFIRM_KEY", () => {
     expect(() => resolveConfig(["--http", "--host", "0.0.0.0"], creds)).toThrow(/set ISC_MCP_HTTP_TOKEN/);
-    expect(resolveConfig(["--http", "--host", "0.0.0.0"], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" }).config.httpToken).toBe("tok");
-    expect(() => resolveConfig(["--http", "--stateless", "--single-replica"], creds)).toThrow(/--stateless needs ISC_MCP_CONFIRM_KEY/);
-    expect(resolveConfig(["--http", "--stateless", "--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) }).config.stateless).toBe(true);
-    expect(() => resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) })).toThrow(/--stateless needs --redis-url/);
-    const shared = resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32), ISC_MCP_REDIS_URL: "redis://cache.internal:6379/2" });
+    expect(
+      resolveConfig(["--http", "--host", "0.0.0.0"], { ...creds, ISC_MCP_HTTP_TOKEN: "tok" }).config.httpToken,
+    ).toBe("tok");
+    expect(() => resolveConfig(["--http", "--stateless", "--single-replica"], creds)).toThrow(
+      /--stateless needs ISC_MCP_CONFIRM_KEY/,
+    );
+    expect(
+      resolveConfig(["--http", "--stateless", "--single-replica"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) })
+        .config.stateless,
+    ).toBe(true);
+    expect(() => resolveConfig(["--http", "--stateless"], { ...creds, ISC_MCP_CONFIRM_KEY: "k".repeat(32) })).toThrow(
+      /--stateless needs --redis-url/,
+    );
+    const shared = resolveConfig(["--http", "--stateless"], {
+      ...creds,
+      ISC_MCP_CONFIRM_KEY: "k".repeat(32),
+      ISC_MCP_REDIS_URL: "redis://cache.internal:6379/2",
+    });
     expect(shared.config.redisUrl).toBe("redis://cache.internal:6379/2");
     expect(shared.notes.redisUrl).toBe("ISC_MCP_REDIS_URL");
     expect(() => resolveConfig(["--stateless"], creds)).toThrow(/add --http/);
@@ -177,10 +261,16 @@ describe("commands and HTTP settings", () => {
     const modes = [[], ["--http"], ["--http", "--stateless"]];
     for (const mode of modes) {
       const shown = mode.join(" ") || "stdio";
-      expect(() => resolveConfig(mode, keyed), shown).toThrow(mode.includes("--stateless") ? /--stateless needs --redis-url/ : /^ISC_MCP_CONFIRM_KEY is set, .* each process keeps its own record of spent codes.*Set --redis-url .*or --single-replica/);
+      expect(() => resolveConfig(mode, keyed), shown).toThrow(
+        mode.includes("--stateless")
+          ? /--stateless needs --redis-url/
+          : /^ISC_MCP_CONFIRM_KEY is set, .* each process keeps its own record of spent codes.*Set --redis-url .*or --single-replica/,
+      );
       expect(resolveConfig([...mode, "--single-replica"], keyed).config.singleReplica, shown).toBe(true);
       expect(resolveConfig(mode, { ...keyed, ISC_MCP_SINGLE_REPLICA: "1" }).config.singleReplica, shown).toBe(true);
-      expect(resolveConfig([...mode, "--redis-url", "redis://cache.internal:6379"], keyed).config.redisUrl, shown).toBe("redis://cache.internal:6379");
+      expect(resolveConfig([...mode, "--redis-url", "redis://cache.internal:6379"], keyed).config.redisUrl, shown).toBe(
+        "redis://cache.internal:6379",
+      );
     }
     // Without the key every process signs with its own random one: nothing to share, nothing to refuse.
     for (const mode of modes.slice(0, 2)) expect(resolveConfig(mode, creds).config.confirmKey).toBeUndefined();

@@ -5,7 +5,11 @@ import { helpText, normaliseBaseUrl, resolveConfig } from "../../src/config/reso
 import { OPTIONS } from "../../src/config/options.js";
 import type { LogLevel } from "../../src/core/log.js";
 
-const CREDS = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "s3cret" };
+const CREDS = {
+  SAIL_BASE_URL: "https://acme.api.identitynow.com",
+  SAIL_CLIENT_ID: "cid",
+  SAIL_CLIENT_SECRET: "s3cret",
+};
 
 describe("resolveConfig", () => {
   it("uses defaults when nothing is given (with credentials)", () => {
@@ -45,13 +49,21 @@ describe("resolveConfig", () => {
 
   it("names every missing credential and the way out", () => {
     expect(() => resolveConfig([], {})).toThrow(ConfigError);
-    expect(() => resolveConfig([], {})).toThrow(/Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET\..*--sandbox/);
-    expect(() => resolveConfig([], { SAIL_BASE_URL: CREDS.SAIL_BASE_URL, SAIL_CLIENT_ID: "x" })).toThrow(/^Missing SAIL_CLIENT_SECRET\./);
+    expect(() => resolveConfig([], {})).toThrow(
+      /Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET\..*--sandbox/,
+    );
+    expect(() => resolveConfig([], { SAIL_BASE_URL: CREDS.SAIL_BASE_URL, SAIL_CLIENT_ID: "x" })).toThrow(
+      /^Missing SAIL_CLIENT_SECRET\./,
+    );
   });
 
   it("refuses bad values with the option's name", () => {
-    expect(() => resolveConfig(["--api-version", "v3"], CREDS)).toThrow(/--api-version must be one of v2024, v2025, v2026, v1/);
-    expect(() => resolveConfig([], { ...CREDS, ISC_MCP_CALL_TIMEOUT_MS: "soon" })).toThrow(/ISC_MCP_CALL_TIMEOUT_MS must be a non-negative number/);
+    expect(() => resolveConfig(["--api-version", "v3"], CREDS)).toThrow(
+      /--api-version must be one of v2024, v2025, v2026, v1/,
+    );
+    expect(() => resolveConfig([], { ...CREDS, ISC_MCP_CALL_TIMEOUT_MS: "soon" })).toThrow(
+      /ISC_MCP_CALL_TIMEOUT_MS must be a non-negative number/,
+    );
     expect(() => resolveConfig(["--no-such-flag"], CREDS)).toThrow(/--help/);
     expect(() => resolveConfig(["serve-me"], CREDS)).toThrow(/Unknown command "serve-me"/);
   });
@@ -107,23 +119,35 @@ describe("helpText", () => {
 });
 
 describe("first-hour mistakes stop the server with the fix", () => {
-  const creds = { SAIL_BASE_URL: "https://acme.api.identitynow.com", SAIL_CLIENT_ID: "cid", SAIL_CLIENT_SECRET: "real-secret" };
+  const creds = {
+    SAIL_BASE_URL: "https://acme.api.identitynow.com",
+    SAIL_CLIENT_ID: "cid",
+    SAIL_CLIENT_SECRET: "real-secret",
+  };
 
   it("an unknown flag: one clean sentence with the closest valid flag", () => {
-    expect(() => resolveConfig(["--read-onyl"], creds)).toThrow(new ConfigError("Unknown option --read-onyl. Did you mean --read-only? Run with --help to see the options."));
-    expect(() => resolveConfig(["--bogus-flag"], creds)).toThrow(new ConfigError("Unknown option --bogus-flag. Run with --help to see the options."));
+    expect(() => resolveConfig(["--read-onyl"], creds)).toThrow(
+      new ConfigError("Unknown option --read-onyl. Did you mean --read-only? Run with --help to see the options."),
+    );
+    expect(() => resolveConfig(["--bogus-flag"], creds)).toThrow(
+      new ConfigError("Unknown option --bogus-flag. Run with --help to see the options."),
+    );
     expect(() => resolveConfig(["--sandbx"], creds)).toThrow(/Did you mean --sandbox\?/);
     expect(() => resolveConfig(["init", "--clinet", "vscode"], creds)).toThrow(/Did you mean --client\?/);
   });
 
   it("--confirm-ttl below a minute is refused", () => {
-    expect(() => resolveConfig(["--confirm-ttl", "0"], creds)).toThrow(/--confirm-ttl must be at least 60 seconds .*got 0\./);
+    expect(() => resolveConfig(["--confirm-ttl", "0"], creds)).toThrow(
+      /--confirm-ttl must be at least 60 seconds .*got 0\./,
+    );
     expect(() => resolveConfig([], { ...creds, ISC_MCP_CONFIRM_TTL: "59" })).toThrow(/at least 60 seconds/);
     expect(resolveConfig(["--confirm-ttl", "60"], creds).config.confirmTtlSeconds).toBe(60);
   });
 
   it("the sandbox command's --port is checked at resolution, as the HTTP transport's is", () => {
-    expect(() => resolveConfig(["sandbox", "--port", "70000"], {})).toThrow(/^--port must be an integer from 0 to 65535, got 70000\.$/);
+    expect(() => resolveConfig(["sandbox", "--port", "70000"], {})).toThrow(
+      /^--port must be an integer from 0 to 65535, got 70000\.$/,
+    );
     expect(resolveConfig(["sandbox", "--port", "0"], {}).config.port).toBe(0);
   });
 
@@ -134,23 +158,41 @@ describe("first-hour mistakes stop the server with the fix", () => {
   });
 
   it.each([
-    ["SAIL_CLIENT_SECRET", "PASTE-YOUR-CLIENT-SECRET", /still the placeholder "PASTE-YOUR-CLIENT-SECRET" from "isc-identities-mcp init": replace it .* claude_desktop_config\.json/],
+    [
+      "SAIL_CLIENT_SECRET",
+      "PASTE-YOUR-CLIENT-SECRET",
+      /still the placeholder "PASTE-YOUR-CLIENT-SECRET" from "isc-identities-mcp init": replace it .* claude_desktop_config\.json/,
+    ],
     ["SAIL_CLIENT_ID", "YOUR-CLIENT-ID", /SAIL_CLIENT_ID is still the placeholder/],
     ["SAIL_BASE_URL", "https://YOUR-TENANT.api.identitynow.com", /SAIL_BASE_URL is still the placeholder/],
-    ["SAIL_CLIENT_SECRET", "${input:sail-client-secret}", /not expanded: VS Code replaces \$\{input:sail-client-secret\} only when \.vscode\/mcp\.json has an "inputs" entry with "id": "sail-client-secret"/],
+    [
+      "SAIL_CLIENT_SECRET",
+      "${input:sail-client-secret}",
+      /not expanded: VS Code replaces \$\{input:sail-client-secret\} only when \.vscode\/mcp\.json has an "inputs" entry with "id": "sail-client-secret"/,
+    ],
     ["SAIL_CLIENT_SECRET", "${env:SAIL_CLIENT_SECRET}", /not expanded: this host does not replace \$\{env:…\}/],
-    ["SAIL_CLIENT_ID", "${SAIL_CLIENT_ID}", /not expanded: this host does not replace \$\{…\} from its environment \(Claude Code does\)/],
+    [
+      "SAIL_CLIENT_ID",
+      "${SAIL_CLIENT_ID}",
+      /not expanded: this host does not replace \$\{…\} from its environment \(Claude Code does\)/,
+    ],
   ])("%s=%s stops the server at start-up, naming the host setting to fix", (name, value, message) => {
     expect(() => resolveConfig([], { ...creds, [name]: value })).toThrow(message);
   });
 
   it("a placeholder in ./config.json is caught too, and the file is named", () => {
     const { SAIL_CLIENT_SECRET: _, ...env } = creds;
-    expect(() => resolveConfig([], env, { sdkJson: { path: "/proj/config.json", clientSecret: "PASTE-YOUR-CLIENT-SECRET" } })).toThrow(/\(It came from \/proj\/config\.json\.\)/);
+    expect(() =>
+      resolveConfig([], env, { sdkJson: { path: "/proj/config.json", clientSecret: "PASTE-YOUR-CLIENT-SECRET" } }),
+    ).toThrow(/\(It came from \/proj\/config\.json\.\)/);
   });
 
   it('"${user_config.x}" left by an MCP Bundle host for an empty optional setting reads as not set', () => {
-    const resolved = resolveConfig([], { ...creds, ISC_MCP_TENANT: "${user_config.tenant}", ISC_MCP_READ_ONLY: "${user_config.read_only}" });
+    const resolved = resolveConfig([], {
+      ...creds,
+      ISC_MCP_TENANT: "${user_config.tenant}",
+      ISC_MCP_READ_ONLY: "${user_config.read_only}",
+    });
     expect(resolved.config.tenant).toBeUndefined();
     expect(resolved.config.readOnly).toBe(false);
     expect(resolved.sources.tenant).toBe("default");

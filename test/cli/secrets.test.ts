@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { initialize, serveTenant, spawnCli, type RawCli, type ServedTenant, waitForMcpUrl } from "../support/cli-process.js";
+import {
+  initialize,
+  serveTenant,
+  spawnCli,
+  type RawCli,
+  type ServedTenant,
+  waitForMcpUrl,
+} from "../support/cli-process.js";
 import { validCalls, WRITE_TOOLS } from "../support/tool-calls.js";
 
 const SECRET = "kn0wn-S3cret&=+/%?#ü-7f3a9c";
@@ -25,13 +32,20 @@ afterAll(() => tenant.served.close());
 
 /** The secret as sent in the token request's form body, too. */
 const forms = (s: string) => [s, new URLSearchParams({ s }).toString().slice(2), encodeURIComponent(s)];
-const issuedTokens = () => [...new Set(tenant.sandbox.requests.map((r) => /^Bearer (\S+)$/.exec(r.headers.authorization ?? "")?.[1]).filter((t): t is string => Boolean(t)))];
+const issuedTokens = () => [
+  ...new Set(
+    tenant.sandbox.requests
+      .map((r) => /^Bearer (\S+)$/.exec(r.headers.authorization ?? "")?.[1])
+      .filter((t): t is string => Boolean(t)),
+  ),
+];
 
 function expectClean(label: string, ...texts: string[]): void {
   const tokens = issuedTokens();
   expect(tokens.length, "the test saw at least one token").toBeGreaterThan(0);
   for (const text of texts) {
-    for (const s of [...forms(SECRET), HTTP_TOKEN, CONFIRM_KEY, ...tokens]) expect(text.includes(s), `${label} leaks ${s.slice(0, 6)}…`).toBe(false);
+    for (const s of [...forms(SECRET), HTTP_TOKEN, CONFIRM_KEY, ...tokens])
+      expect(text.includes(s), `${label} leaks ${s.slice(0, 6)}…`).toBe(false);
   }
 }
 
@@ -48,24 +62,48 @@ async function failurePaths(call: (name: string, args: Record<string, unknown>) 
   const calls = validCalls(tenant.sandbox);
   const get = calls.get("get_identity")!;
   const token = issuedTokens().at(-1)!;
-  const echo = JSON.stringify({ messages: [{ text: `rejected Bearer ${token} for client_secret=${SECRET}` }], trackingId: "abc123" });
+  const echo = JSON.stringify({
+    messages: [{ text: `rejected Bearer ${token} for client_secret=${SECRET}` }],
+    trackingId: "abc123",
+  });
   tenant.sandbox.inject({ path: /^\/v2025\//, status: 400, body: echo });
-  expectFault(await call("get_identity", get), /^get_identity failed\. ISC answered GET \/v2025\/identities\/\w+ with HTTP 400: "rejected Bearer /);
+  expectFault(
+    await call("get_identity", get),
+    /^get_identity failed\. ISC answered GET \/v2025\/identities\/\w+ with HTTP 400: "rejected Bearer /,
+  );
   tenant.sandbox.inject({ path: /^\/v2025\//, status: 500, count: 4 });
   expectFault(await call("list_identities", { limit: 1 }), /with HTTP 500: "An internal fault occurred\."/);
   tenant.sandbox.inject({ path: /^\/v2025\//, reset: true, count: 4 });
   expectFault(await call("get_identity", get), /Could not reach ISC for GET \/v2025\/identities\//);
   tenant.sandbox.inject({ path: /^\/v2025\//, body: `not json ${token} ${SECRET}` });
   expectFault(await call("get_identity", get), /with HTTP 200 and a body that is not JSON/);
-  tenant.sandbox.inject({ path: /^\/v2025\//, status: 401, body: JSON.stringify({ error: `JWT ${token} is invalid` }), count: 2 });
+  tenant.sandbox.inject({
+    path: /^\/v2025\//,
+    status: 401,
+    body: JSON.stringify({ error: `JWT ${token} is invalid` }),
+    count: 2,
+  });
   expectFault(await call("get_identity", get), /with HTTP 401: "JWT /);
   tenant.sandbox.expireTokens();
-  tenant.sandbox.inject({ path: "/oauth/token", status: 401, body: JSON.stringify({ error: "invalid_client", error_description: `client_secret ${SECRET} is wrong` }) });
-  expectFault(await call("get_identity", get), /The token endpoint \S+ rejected the client credentials: "client_secret /);
+  tenant.sandbox.inject({
+    path: "/oauth/token",
+    status: 401,
+    body: JSON.stringify({ error: "invalid_client", error_description: `client_secret ${SECRET} is wrong` }),
+  });
+  expectFault(
+    await call("get_identity", get),
+    /The token endpoint \S+ rejected the client credentials: "client_secret /,
+  );
   tenant.sandbox.inject({ path: "/oauth/token", body: `{"access_token": ${JSON.stringify(SECRET)}` });
   expectFault(await call("get_identity", get), /The token endpoint \S+ answered with a body that is not JSON/);
-  expectFault(await call("get_identity", { identityId: `${SECRET}/../${token}` }), /^Invalid arguments for tool "get_identity"/);
-  expectFault(await call("delete_identity", { identityId: get.identityId, confirmationCode: `${token}` }), /not issued for this tool with these exact arguments/);
+  expectFault(
+    await call("get_identity", { identityId: `${SECRET}/../${token}` }),
+    /^Invalid arguments for tool "get_identity"/,
+  );
+  expectFault(
+    await call("delete_identity", { identityId: get.identityId, confirmationCode: `${token}` }),
+    /not issued for this tool with these exact arguments/,
+  );
   tenant.sandbox.clearFaults();
 }
 
@@ -74,7 +112,8 @@ async function everyTool(call: (name: string, args: Record<string, unknown>) => 
     const first = (await call(name, args)) as CallToolResult;
     // Guarded tools: complete the confirmation with the code, so the acting path and its audit line run too.
     const code = (first.structuredContent as { confirmationCode?: string } | undefined)?.confirmationCode;
-    if (code && WRITE_TOOLS.includes(name) && name !== "delete_identity") await call(name, { ...args, confirmationCode: code });
+    if (code && WRITE_TOOLS.includes(name) && name !== "delete_identity")
+      await call(name, { ...args, confirmationCode: code });
   }
 }
 
@@ -104,12 +143,20 @@ describe("secrets stay secret", () => {
 
   it("HTTP transport with a bearer token, and an audit log file", async () => {
     const audit = join(home, "audit.jsonl");
-    const cli = spawnCli(["--http", "--port", "0", "--confirm", "auto", "--log-level", "debug", "--audit-log", audit, "--rate-limit", "0"], { ...env, ISC_MCP_HTTP_TOKEN: HTTP_TOKEN }, home);
+    const cli = spawnCli(
+      ["--http", "--port", "0", "--confirm", "auto", "--log-level", "debug", "--audit-log", audit, "--rate-limit", "0"],
+      { ...env, ISC_MCP_HTTP_TOKEN: HTTP_TOKEN },
+      home,
+    );
     try {
       const url = await waitForMcpUrl(cli);
       expect(url, cli.stderr()).toBeDefined();
       const client = new Client({ name: "secrets", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url!), { requestInit: { headers: { authorization: `Bearer ${HTTP_TOKEN}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(url!), {
+          requestInit: { headers: { authorization: `Bearer ${HTTP_TOKEN}` } },
+        }),
+      );
       const results: string[] = [];
       const call = async (name: string, args: Record<string, unknown>) => {
         const res = await client.callTool({ name, arguments: args });
@@ -119,7 +166,11 @@ describe("secrets stay secret", () => {
       await everyTool(call);
       await failurePaths(call);
       await client.close();
-      const unauthorized = await fetch(url!, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
+      const unauthorized = await fetch(url!, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer wrong" },
+        body: "{}",
+      });
       const refusal = await unauthorized.text();
       expect(unauthorized.status).toBe(401);
       cli.child.kill("SIGTERM");

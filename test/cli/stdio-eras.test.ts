@@ -10,9 +10,17 @@ import { MODERN, startModernCli, type ModernCli } from "../support/modern-cli.js
 const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
 const ALWAYS_CONFIRMED = ["delete_identity", "reset_identity", "send_identity_verification_account_token"];
 
-type Result = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
+type Result = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: Record<string, unknown>;
+};
 const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
-const auditLines = (stderr: string): AuditLine[] => stderr.split("\n").filter((l) => l.startsWith('{"time"')).map((l) => JSON.parse(l) as AuditLine);
+const auditLines = (stderr: string): AuditLine[] =>
+  stderr
+    .split("\n")
+    .filter((l) => l.startsWith('{"time"'))
+    .map((l) => JSON.parse(l) as AuditLine);
 
 describe("a 2026-07-28 client over stdio that declares form elicitation, no browser", () => {
   let tenant: ServedTenant;
@@ -22,7 +30,11 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
   let answer: (message: string) => Record<string, unknown> = () => ({ action: "decline" });
   beforeAll(async () => {
     tenant = await serveTenant({ identities: 20 });
-    cli = await startModernCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP }, { elicitation: { form: {} } });
+    cli = await startModernCli(
+      ["--confirm", "strict"],
+      { ...tenant.env, ...NO_DESKTOP },
+      { elicitation: { form: {} } },
+    );
     cli.client.setRequestHandler("elicitation/create", (req) => {
       const params = req.params as { message?: string };
       asked.push(params);
@@ -48,7 +60,8 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
   it("deletes exactly once after the name is typed in the form (an input request), and the audit line names the era", async () => {
     const id = deletable(tenant.sandbox.state, 1)[0]!;
     const name = tenant.sandbox.state.identities.get(id)!.name;
-    answer = (message) => (message.includes(JSON.stringify(name)) ? { action: "accept", content: { name } } : { action: "decline" });
+    answer = (message) =>
+      message.includes(JSON.stringify(name)) ? { action: "accept", content: { name } } : { action: "decline" };
     const res = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toContain("was deleted");
@@ -56,7 +69,12 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
     expect(tenant.sandbox.state.deleted).toEqual([id]);
     expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
     await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "form", targetIds: [id] });
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+      era: MODERN,
+      outcome: "executed",
+      confirmation: "form",
+      targetIds: [id],
+    });
   });
 });
 
@@ -84,7 +102,11 @@ describe("a 2026-07-28 client over stdio without elicitation, no browser", () =>
     expect(writeRequests(tenant.sandbox)).toEqual([]);
     expect(tenant.sandbox.state.identities.has(id)).toBe(true);
     await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "refused", targetIds: [id] });
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+      era: MODERN,
+      outcome: "refused",
+      targetIds: [id],
+    });
   });
 });
 
@@ -108,14 +130,24 @@ describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
     expect(first.structuredContent?.status).toBe("confirmation_required");
     const code = first.structuredContent?.confirmationCode as string;
     expect(writeRequests(tenant.sandbox)).toEqual([]);
-    const second = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    const second = (await cli.client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: code },
+    })) as Result;
     expect(second.isError).toBeFalsy();
     expect(tenant.sandbox.state.deleted).toEqual([id]);
-    const third = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    const third = (await cli.client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: code },
+    })) as Result;
     expect(third.isError).toBe(true);
     expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
     await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(3);
-    expect(auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity").map((l) => [l.era, l.confirmation, l.outcome])).toEqual([
+    expect(
+      auditLines(cli.stderr())
+        .filter((l) => l.tool === "delete_identity")
+        .map((l) => [l.era, l.confirmation, l.outcome]),
+    ).toEqual([
       [MODERN, "code", "refused"],
       [MODERN, "code", "executed"],
       [MODERN, "code", "refused"],
@@ -132,7 +164,11 @@ describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
     browser = await launchBrowser();
     tenant = await serveTenant({ identities: 20 });
     script = browserScript();
-    cli = await startModernCli(["--confirm", "strict", "--confirm-wait", "30"], { ...tenant.env, ...NO_DESKTOP, BROWSER: script.command });
+    cli = await startModernCli(["--confirm", "strict", "--confirm-wait", "30"], {
+      ...tenant.env,
+      ...NO_DESKTOP,
+      BROWSER: script.command,
+    });
   }, 60_000);
   afterAll(async () => {
     await cli?.client.close();
@@ -145,7 +181,10 @@ describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
     for (const shown of ALWAYS_CONFIRMED) expect(names).toContain(shown);
     const id = deletable(tenant.sandbox.state, 1)[0]!;
     const name = tenant.sandbox.state.identities.get(id)!.name;
-    const pending = cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 120_000 }) as Promise<Result>;
+    const pending = cli.client.callTool(
+      { name: "delete_identity", arguments: { identityId: id } },
+      { timeout: 120_000 },
+    ) as Promise<Result>;
     const page = await browser.context.newPage();
     await page.goto(await script.nth(1));
     expect(await page.locator("table").innerText()).toContain(name);
@@ -158,7 +197,11 @@ describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
     expect(tenant.sandbox.state.deleted).toEqual([id]);
     expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
     await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "browser" });
+    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+      era: MODERN,
+      outcome: "executed",
+      confirmation: "browser",
+    });
     await page.close();
   });
 });
@@ -180,14 +223,23 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
     await tenant?.served.close();
   });
 
-  const envelope = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientInfo": { name: "prober", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
+  const envelope = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": { name: "prober", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
 
   it("answers the probe, then serves the session in 2025 (its audit line says so), and still answers a malformed line", async () => {
     const c = (cli = spawnCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP }));
     c.send({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: envelope } });
     const discovered = (await c.response(1)) as { result?: { supportedVersions?: string[] } };
     expect(discovered.result?.supportedVersions).toContain(MODERN);
-    c.send({ jsonrpc: "2.0", id: 2, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "prober", version: "1" } } });
+    c.send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "prober", version: "1" } },
+    });
     const init = (await c.response(2)) as { result?: { protocolVersion?: string; serverInfo?: { name?: string } } };
     expect(init.result?.protocolVersion).toBe("2025-11-25");
     expect(init.result?.serverInfo?.name).toBe("isc-identities-mcp");
@@ -198,7 +250,12 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
     // --confirm auto: codes confirm, so every tool is listed.
     expect(listed.result?.tools?.map((t) => t.name)).toContain("delete_identity");
     const id = deletable(tenant.sandbox.state, 1)[0]!;
-    c.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id } } });
+    c.send({
+      jsonrpc: "2.0",
+      id: 4,
+      method: "tools/call",
+      params: { name: "delete_identity", arguments: { identityId: id } },
+    });
     const first = (await c.response(4)) as { result?: { structuredContent?: { status?: string } } };
     expect(first.result?.structuredContent?.status).toBe("confirmation_required");
     expect(c.stdout()).toContain('{"jsonrpc":"2.0","id":null,"error":{"code":-32700');
@@ -210,7 +267,9 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
   it("serves a 2026 session opened by discover: requests with the envelope, and a delete without a channel refused under strict", async () => {
     const c = (cli = spawnCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP }));
     c.send({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: envelope } });
-    expect(((await c.response(1)) as { result?: { supportedVersions?: string[] } }).result?.supportedVersions).toEqual([MODERN]);
+    expect(((await c.response(1)) as { result?: { supportedVersions?: string[] } }).result?.supportedVersions).toEqual([
+      MODERN,
+    ]);
     c.send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: envelope } });
     const listed = (await c.response(2)) as { result?: { tools?: Array<{ name: string }> } };
     const names = listed.result?.tools?.map((t) => t.name) ?? [];
@@ -225,7 +284,12 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
     c.send({ jsonrpc: "2.0", id: 21, method: "tools/list", params: { _meta: envelope } });
     expect(((await c.response(21)) as { result?: { tools?: unknown[] } }).result?.tools).toHaveLength(9);
     const id = deletable(tenant.sandbox.state, 1)[0]!;
-    c.send({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id }, _meta: envelope } });
+    c.send({
+      jsonrpc: "2.0",
+      id: 3,
+      method: "tools/call",
+      params: { name: "delete_identity", arguments: { identityId: id }, _meta: envelope },
+    });
     const res = (await c.response(3)) as { result?: Result };
     expect(res.result?.isError).toBe(true);
     expect(textOf(res.result!)).toMatch(/^delete_identity refused: nothing was changed/);

@@ -12,7 +12,12 @@ afterEach(async () => {
 });
 
 type Message = { id?: unknown; result?: { tools?: unknown[] }; error?: { code: number; message: string } };
-const messages = (c: RawCli): Message[] => c.stdout().split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Message);
+const messages = (c: RawCli): Message[] =>
+  c
+    .stdout()
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Message);
 
 describe("malformed lines on stdio", () => {
   it("answers -32700 for a line that is not JSON and -32600 for one with no method, result or error, then the next request", async () => {
@@ -31,11 +36,21 @@ describe("malformed lines on stdio", () => {
     expect(out.map((m) => m.id)).toEqual([0, null, null, null, 3]);
     expect(out.slice(1, 4)).toEqual([
       { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: the line is not JSON." } },
-      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response." } },
-      { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response." } },
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response." },
+      },
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response." },
+      },
     ]);
     expect(c.stderr()).toContain("stdio: answered a line that is not JSON with -32700 (id null)");
-    expect(c.stderr().match(/stdio: answered a JSON line that is not a JSON-RPC message with -32600 \(id null\)/g)).toHaveLength(2);
+    expect(
+      c.stderr().match(/stdio: answered a JSON line that is not a JSON-RPC message with -32600 \(id null\)/g),
+    ).toHaveLength(2);
     // What the lines held is not logged.
     expect(c.stderr()).not.toContain("just a string");
     expect(c.child.exitCode).toBeNull();

@@ -27,7 +27,8 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     await browser?.close();
   });
 
-  const call = (name: string, args: Record<string, unknown>) => cli.client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 }) as Promise<CallToolResult>;
+  const call = (name: string, args: Record<string, unknown>) =>
+    cli.client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 }) as Promise<CallToolResult>;
   const deletes = () => writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE");
 
   it("deletes once the human typed the name; the model never sees the page", async () => {
@@ -50,7 +51,9 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     expect(seenOf(res)).not.toContain(new URL(url).pathname.split("/").at(-1));
     expect(seenOf(res)).not.toContain("/confirm/");
     expect(cli.stderr()).not.toContain(new URL(url).pathname.split("/").at(-1));
-    expect(cli.stderr()).toMatch(/"tool":"delete_identity".*"outcome":"executed","confirmation":"browser"|"confirmation":"browser".*"outcome":"executed"/);
+    expect(cli.stderr()).toMatch(
+      /"tool":"delete_identity".*"outcome":"executed","confirmation":"browser"|"confirmation":"browser".*"outcome":"executed"/,
+    );
     // A second tab on the same URL afterwards has nothing to answer.
     const second = await browser.context.newPage();
     await second.goto(url);
@@ -74,7 +77,9 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     await expect.poll(() => page.locator("h1").textContent()).toBe("Cancelled");
     const res = await pending;
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/delete_identity refused: nothing was changed[\s\S]*the user cancelled on the confirmation page/);
+    expect(textOf(res)).toMatch(
+      /delete_identity refused: nothing was changed[\s\S]*the user cancelled on the confirmation page/,
+    );
     expect(tenant.sandbox.state.identities.has(id)).toBe(true);
     expect(deletes()).toHaveLength(1);
     await page.close();

@@ -7,7 +7,14 @@ import type { CallToolResult, ElicitRequest, ElicitResult } from "@modelcontextp
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../src/guard/audit.js";
 import { describeWithBrowser, launchBrowser } from "../support/browser.js";
-import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli, type StdioClientOptions } from "../support/cli-process.js";
+import {
+  CLI,
+  serveTenant,
+  startStdioCli,
+  type ServedTenant,
+  type StdioCli,
+  type StdioClientOptions,
+} from "../support/cli-process.js";
 import { browserScript, deletable, seenOf, textOf } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { answer } from "../support/page-fixtures.js";
@@ -34,12 +41,19 @@ async function start(args: string[], env: Record<string, string>, client: StdioC
   return cli;
 }
 const del = (cli: StdioCli, identityId: string, extra: Record<string, unknown> = {}) =>
-  cli.client.callTool({ name: "delete_identity", arguments: { identityId, ...extra } }, undefined, { timeout: 120_000 }) as Promise<CallToolResult>;
-const deletesOf = (id: string) => writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id));
+  cli.client.callTool({ name: "delete_identity", arguments: { identityId, ...extra } }, undefined, {
+    timeout: 120_000,
+  }) as Promise<CallToolResult>;
+const deletesOf = (id: string) =>
+  writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id));
 const status = (r: CallToolResult) => (r.structuredContent as { status?: string } | undefined)?.status;
 const nameOf = (id: string) => tenant.sandbox.state.identities.get(id)!.name;
 const audits = (cli: StdioCli): AuditEntry[] =>
-  cli.stderr().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as AuditEntry);
+  cli
+    .stderr()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as AuditEntry);
 /** The audit lines once there are `n`: stderr and the result (stdout) are separate pipes, so the line may come after the result. */
 async function auditsOnce(cli: StdioCli, n: number): Promise<AuditEntry[]> {
   await expect.poll(() => audits(cli).length).toBeGreaterThanOrEqual(n);
@@ -95,7 +109,12 @@ printf '%s\\n' "$1" > '${dir}/handed.tmp' && mv '${dir}/handed.tmp' '${dir}/hand
       const all = readFileSync(join(dir, "all"), "utf8");
       // The scan did see the processes of this test: the server's own command line among them.
       expect(all).toContain(CLI);
-      for (const seen of [readFileSync(join(dir, "argv"), "utf8"), readFileSync(join(dir, "self"), "utf8"), all, commandLines()]) {
+      for (const seen of [
+        readFileSync(join(dir, "argv"), "utf8"),
+        readFileSync(join(dir, "self"), "utf8"),
+        all,
+        commandLines(),
+      ]) {
         expect(seen).not.toContain(pageId);
         expect(seen).not.toContain("/confirm/");
       }
@@ -113,7 +132,11 @@ printf '%s\\n' "$1" > '${dir}/handed.tmp' && mv '${dir}/handed.tmp' '${dir}/hand
       expect(deletesOf(id)).toHaveLength(1);
       // Answered: what led to the page is gone.
       await expect.poll(() => existsSync(file)).toBe(false);
-      expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ tool: "delete_identity", confirmation: "browser", outcome: "executed" });
+      expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+        tool: "delete_identity",
+        confirmation: "browser",
+        outcome: "executed",
+      });
       expect(cli.stderr()).not.toContain(pageId);
       await page.close();
     } finally {
@@ -125,7 +148,11 @@ printf '%s\\n' "$1" > '${dir}/handed.tmp' && mv '${dir}/handed.tmp' '${dir}/hand
 describe("what the browser is handed", () => {
   it("a page left unanswered: its file and the private folder are deleted when the server shuts down", async () => {
     const script = browserScript();
-    const cli = await startStdioCli(["--confirm", "strict", "--confirm-wait", "1"], { ...tenant.env, ...NO_DESKTOP, BROWSER: script.command });
+    const cli = await startStdioCli(["--confirm", "strict", "--confirm-wait", "1"], {
+      ...tenant.env,
+      ...NO_DESKTOP,
+      BROWSER: script.command,
+    });
     const res = await del(cli, fresh());
     expect(status(res), textOf(res)).toBe("confirmation_pending");
     const file = fileURLToPath(script.handed()[0]!);
@@ -147,29 +174,44 @@ describe("a browser command that fails is a failure", () => {
     expect(res.isError).toBe(true);
     expect(status(res)).not.toBe("confirmation_pending");
     expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed\. The identity was not deleted\./);
-    expect(textOf(res)).toContain("the confirmation page could not be opened in the user's browser: BROWSER exited with status 1");
+    expect(textOf(res)).toContain(
+      "the confirmation page could not be opened in the user's browser: BROWSER exited with status 1",
+    );
     expect(textOf(res)).not.toMatch(/opened a confirmation page|confirmationCode/);
     expect(deletesOf(id)).toHaveLength(0);
-    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "refused", reason: "browser-failed", confirmation: "browser" });
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+      outcome: "refused",
+      reason: "browser-failed",
+      confirmation: "browser",
+    });
   });
 
   it("strict, --confirm-via browser,url: the next channel (URL elicitation) is asked, and the human's yes there deletes once", async () => {
     const id = fresh();
     const asked: ElicitRequest["params"][] = [];
-    const cli = await start(["--confirm", "strict", "--confirm-via", "browser,url", ...GRACE], { BROWSER: "/bin/false" }, {
-      capabilities: { elicitation: { url: {} } },
-      onElicit: async (params) => {
-        asked.push(params);
-        // The human opens the page the client offers and confirms there.
-        if (params.mode === "url") expect((await answer(params.url, { answer: "confirm", name: nameOf(id) })).status).toBe(200);
-        return { action: "accept" };
+    const cli = await start(
+      ["--confirm", "strict", "--confirm-via", "browser,url", ...GRACE],
+      { BROWSER: "/bin/false" },
+      {
+        capabilities: { elicitation: { url: {} } },
+        onElicit: async (params) => {
+          asked.push(params);
+          // The human opens the page the client offers and confirms there.
+          if (params.mode === "url")
+            expect((await answer(params.url, { answer: "confirm", name: nameOf(id) })).status).toBe(200);
+          return { action: "accept" };
+        },
       },
-    });
+    );
     const res = await del(cli, id);
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(asked.map((p) => p.mode)).toEqual(["url"]);
     expect(deletesOf(id)).toHaveLength(1);
-    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "url", passedOver: [{ channel: "browser", reason: "browser-failed" }] });
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+      outcome: "executed",
+      confirmation: "url",
+      passedOver: [{ channel: "browser", reason: "browser-failed" }],
+    });
   });
 
   it("auto: the next channel is the code, as if there were no browser", async () => {
@@ -177,7 +219,11 @@ describe("a browser command that fails is a failure", () => {
     const id = fresh();
     const first = await del(cli, id);
     expect(status(first), textOf(first)).toBe("confirmation_required");
-    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ reason: "confirmation-required", confirmation: "code", passedOver: [{ channel: "browser", reason: "browser-failed" }] });
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+      reason: "confirmation-required",
+      confirmation: "code",
+      passedOver: [{ channel: "browser", reason: "browser-failed" }],
+    });
     const code = (first.structuredContent as { confirmationCode: string }).confirmationCode;
     const second = await del(cli, id, { confirmationCode: code });
     expect(second.isError, textOf(second)).toBeFalsy();
@@ -185,13 +231,21 @@ describe("a browser command that fails is a failure", () => {
   });
 
   it("DISPLAY with no X server behind it: no browser channel; strict hides delete and refuses naming why, nothing deleted", async () => {
-    const free = [...Array(100).keys()].map((n) => 900 + n).find((n) => !existsSync(`/tmp/.X11-unix/X${n}`) && !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`))!;
+    const free = [...Array(100).keys()]
+      .map((n) => 900 + n)
+      .find(
+        (n) =>
+          !existsSync(`/tmp/.X11-unix/X${n}`) &&
+          !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`),
+      )!;
     const cli = await start(["--confirm", "strict"], { DISPLAY: `:${free}` });
     expect((await cli.client.listTools()).tools.map((t) => t.name)).not.toContain("delete_identity");
     const id = fresh();
     const res = await del(cli, id);
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toContain(`(here no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there))`);
+    expect(textOf(res)).toContain(
+      `(here no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there))`,
+    );
     expect(deletesOf(id)).toHaveLength(0);
   });
 });
@@ -201,7 +255,12 @@ describe("a client that declines confirmations without showing them", () => {
   /** A client that declares form elicitation and declines every form at once, remembering each. */
   function decliner(): StdioClientOptions & { forms: string[] } {
     const forms: string[] = [];
-    return { info: HOST, capabilities: { elicitation: { form: {} } }, forms, onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "decline" }) };
+    return {
+      info: HOST,
+      capabilities: { elicitation: { form: {} } },
+      forms,
+      onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "decline" }),
+    };
   }
   /** Any decline counts as automatic; 0 would count none: the clock's readings decide, not the machine's speed. */
   const ANY = ["--confirm-fast-answer", "3600"];
@@ -209,7 +268,11 @@ describe("a client that declines confirmations without showing them", () => {
   it("the form is auto-declined, the browser page opens, and confirming there deletes once; the audit names both", async () => {
     const script = browserScript();
     const client = decliner();
-    const cli = await start(["--confirm", "strict", "--confirm-wait", "60", ...ANY], { BROWSER: script.command }, client);
+    const cli = await start(
+      ["--confirm", "strict", "--confirm-wait", "60", ...ANY],
+      { BROWSER: script.command },
+      client,
+    );
     const id = fresh();
     const pending = del(cli, id);
     const url = await script.nth(1);
@@ -219,7 +282,11 @@ describe("a client that declines confirmations without showing them", () => {
     expect(textOf(res)).toContain("was deleted");
     expect(client.forms).toEqual(["form"]);
     expect(deletesOf(id)).toHaveLength(1);
-    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "browser", passedOver: [{ channel: "form", reason: "auto-declined" }] });
+    expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+      outcome: "executed",
+      confirmation: "browser",
+      passedOver: [{ channel: "form", reason: "auto-declined" }],
+    });
   });
 
   for (const mode of ["strict", "auto"]) {
@@ -233,15 +300,24 @@ describe("a client that declines confirmations without showing them", () => {
         expect(res.isError).toBe(true);
         expect(status(res)).not.toBe("confirmation_required");
         expect(seenOf(res)).not.toMatch(/confirmationCode"?\s*[:=]\s*"[^"]+"|confirmationCode "/);
-        expect(textOf(res)).toMatch(/the MCP client declined the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-declined\); and no other channel can reach a person here\./);
+        expect(textOf(res)).toMatch(
+          /the MCP client declined the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-declined\); and no other channel can reach a person here\./,
+        );
         expect(textOf(res)).toContain("--confirm-via browser");
       }
       expect(client.forms).toHaveLength(3);
       expect(deletesOf(id)).toHaveLength(0);
-      expect((await auditsOnce(cli, 3)).map((a) => [a.outcome, a.reason, a.confirmation])).toEqual(Array(3).fill(["refused", "auto-declined", "form"]));
-      const named = cli.stderr().split("\n").filter((l) => l.includes("declares elicitation but answered"));
+      expect((await auditsOnce(cli, 3)).map((a) => [a.outcome, a.reason, a.confirmation])).toEqual(
+        Array(3).fill(["refused", "auto-declined", "form"]),
+      );
+      const named = cli
+        .stderr()
+        .split("\n")
+        .filter((l) => l.includes("declares elicitation but answered"));
       expect(named).toHaveLength(1);
-      expect(named[0]).toMatch(/warn: The MCP client "decline-bot" "9\.9\.9" declares elicitation but answered 2 confirmations in a row \(yes, no or cancel\) within 3600 s/);
+      expect(named[0]).toMatch(
+        /warn: The MCP client "decline-bot" "9\.9\.9" declares elicitation but answered 2 confirmations in a row \(yes, no or cancel\) within 3600 s/,
+      );
       expect(named[0]).toContain("--confirm-via browser");
       expect(named[0]).toContain("--confirm-via url");
     });
@@ -250,19 +326,35 @@ describe("a client that declines confirmations without showing them", () => {
   it("a yes sent back faster than anyone reads (the right name typed at once) is auto-accepted, not acted on: the page asks instead, or the call is refused", async () => {
     const accepter = (): StdioClientOptions & { forms: string[] } => {
       const forms: string[] = [];
-      return { info: { name: "yes-bot", version: "1.0.0" }, capabilities: { elicitation: { form: {} } }, forms, onElicit: (p): ElicitResult => (forms.push(p.mode ?? "form"), { action: "accept", content: { name: nameOf(current) } }) };
+      return {
+        info: { name: "yes-bot", version: "1.0.0" },
+        capabilities: { elicitation: { form: {} } },
+        forms,
+        onElicit: (p): ElicitResult => (
+          forms.push(p.mode ?? "form"),
+          { action: "accept", content: { name: nameOf(current) } }
+        ),
+      };
     };
     let current = fresh();
     // With a browser: the form's instant yes does not count; the person confirms on the page, and only that deletes.
     const script = browserScript();
-    const withPage = await start(["--confirm", "strict", "--confirm-wait", "60", ...ANY], { BROWSER: script.command }, accepter());
+    const withPage = await start(
+      ["--confirm", "strict", "--confirm-wait", "60", ...ANY],
+      { BROWSER: script.command },
+      accepter(),
+    );
     const pending = del(withPage, current);
     const url = await script.nth(1);
     expect(deletesOf(current)).toHaveLength(0);
     expect((await answer(url, { answer: "confirm", name: nameOf(current) })).status).toBe(200);
     expect(textOf(await pending)).toContain("was deleted");
     expect(deletesOf(current)).toHaveLength(1);
-    expect((await auditsOnce(withPage, 1)).at(-1)).toMatchObject({ outcome: "executed", confirmation: "browser", passedOver: [{ channel: "form", reason: "auto-accepted" }] });
+    expect((await auditsOnce(withPage, 1)).at(-1)).toMatchObject({
+      outcome: "executed",
+      confirmation: "browser",
+      passedOver: [{ channel: "form", reason: "auto-accepted" }],
+    });
     // Without one, strict or auto: refused, never a code, nothing deleted.
     for (const mode of ["strict", "auto"]) {
       current = fresh();
@@ -270,9 +362,15 @@ describe("a client that declines confirmations without showing them", () => {
       const res = await del(cli, current);
       expect(res.isError).toBe(true);
       expect(seenOf(res)).not.toMatch(/confirmationCode"?\s*[:=]\s*"[^"]+"|confirmationCode "/);
-      expect(textOf(res)).toMatch(/the MCP client said yes to the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-accepted\)/);
+      expect(textOf(res)).toMatch(
+        /the MCP client said yes to the confirmation \(form\) \d+(\.\d+)? s after it was sent, faster than a person can read it, so this server takes it as the client's own answer, not a person's \(auto-accepted\)/,
+      );
       expect(deletesOf(current)).toHaveLength(0);
-      expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({ outcome: "refused", reason: "auto-accepted", confirmation: "form" });
+      expect((await auditsOnce(cli, 1)).at(-1)).toMatchObject({
+        outcome: "refused",
+        reason: "auto-accepted",
+        confirmation: "form",
+      });
     }
   }, 60_000); // three servers started in turn
 
@@ -288,7 +386,11 @@ describe("a client that declines confirmations without showing them", () => {
     }
     expect(script.handed()).toEqual([]);
     expect(deletesOf(id)).toHaveLength(0);
-    expect((await auditsOnce(cli, 2)).at(-1)).toMatchObject({ outcome: "refused", reason: "declined", confirmation: "form" });
+    expect((await auditsOnce(cli, 2)).at(-1)).toMatchObject({
+      outcome: "refused",
+      reason: "declined",
+      confirmation: "form",
+    });
     expect(audits(cli).at(-1)).not.toHaveProperty("passedOver");
     expect(cli.stderr()).not.toContain("declares elicitation but answered");
   });

@@ -34,7 +34,9 @@ for (const host of HOSTS) {
         expect(h.asked).toHaveLength(1);
         expect(h.sandbox.state.deleted).toEqual([id]);
         expect(writeRequests(h.sandbox)).toHaveLength(1);
-        expect(h.audit().filter((l) => l.tool === "delete_identity")).toEqual([expect.objectContaining({ era: h.era, outcome: "executed", confirmation: "form", targetIds: [id] })]);
+        expect(h.audit().filter((l) => l.tool === "delete_identity")).toEqual([
+          expect.objectContaining({ era: h.era, outcome: "executed", confirmation: "form", targetIds: [id] }),
+        ]);
       });
 
       it("reads the target again after the human answered: renamed meanwhile, nothing is written", async () => {
@@ -44,9 +46,16 @@ for (const host of HOSTS) {
         rename = () => void (h.sandbox.state.identities.get(id)!.name = "Someone.Else");
         const res = await h.call("delete_identity", { identityId: id });
         expect(res.isError).toBe(true);
-        expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*changed \(or is gone\) while the user was confirming/);
+        expect(textOf(res)).toMatch(
+          /^delete_identity refused: nothing was changed[\s\S]*changed \(or is gone\) while the user was confirming/,
+        );
         expect(writeRequests(h.sandbox)).toEqual([]);
-        expect(h.audit().at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "target-changed", confirmation: "form" });
+        expect(h.audit().at(-1)).toMatchObject({
+          era: h.era,
+          outcome: "refused",
+          reason: "target-changed",
+          confirmation: "form",
+        });
       });
 
       it("a decline changes nothing", async () => {
@@ -66,7 +75,9 @@ for (const host of HOSTS) {
         const id = deletable(h.sandbox.state, 1)[0]!;
         const res = await h.call("delete_identity", { identityId: id });
         expect(res.isError).toBe(true);
-        expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*this client does not support elicitation/);
+        expect(textOf(res)).toMatch(
+          /^delete_identity refused: nothing was changed[\s\S]*this client does not support elicitation/,
+        );
         expect(writeRequests(h.sandbox)).toEqual([]);
         expect(h.asked).toEqual([]);
         expect(h.audit().at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "elicitation-required" });

@@ -35,15 +35,26 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
   });
   afterAll(async () => tenant?.served.close());
 
-  async function start(args: string[], env: Record<string, string> = {}): Promise<{ cli: StdioCli; script: BrowserScript; call: (name: string, a: Record<string, unknown>, progress?: (p: unknown) => void) => Promise<CallToolResult> }> {
+  async function start(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{
+    cli: StdioCli;
+    script: BrowserScript;
+    call: (name: string, a: Record<string, unknown>, progress?: (p: unknown) => void) => Promise<CallToolResult>;
+  }> {
     const script = browserScript();
     const cli = await startStdioCli(args, { ...tenant.env, BROWSER: script.command, ...env });
     clis.push(cli);
     const call = (name: string, a: Record<string, unknown>, progress?: (p: unknown) => void) =>
-      cli.client.callTool({ name, arguments: a }, undefined, { timeout: 60_000, ...(progress ? { onprogress: progress } : {}) }) as Promise<CallToolResult>;
+      cli.client.callTool({ name, arguments: a }, undefined, {
+        timeout: 60_000,
+        ...(progress ? { onprogress: progress } : {}),
+      }) as Promise<CallToolResult>;
     return { cli, script, call };
   }
-  const deletesOf = (id: string) => writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id));
+  const deletesOf = (id: string) =>
+    writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id));
 
   it("a bounded wait with progress, then the same page on every re-call, and one DELETE", async () => {
     const { cli, script, call } = await start(["--confirm-wait", "2"]);
@@ -58,12 +69,20 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
     const url = await script.nth(1);
     const pageId = url.split("/").at(-1)!;
     // Re-calls while the human has not answered: no second page.
-    const [a, b] = await Promise.all([call("delete_identity", { identityId: id }), call("delete_identity", { identityId: id })]);
+    const [a, b] = await Promise.all([
+      call("delete_identity", { identityId: id }),
+      call("delete_identity", { identityId: id }),
+    ]);
     for (const r of [a, b]) expect((r.structuredContent as { status: string }).status).toBe("confirmation_pending");
     expect(script.urls()).toHaveLength(1);
     // The human confirms; two re-calls race for the answer: one deletes, the other is refused.
-    expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(200);
-    const [c, d] = await Promise.all([call("delete_identity", { identityId: id }), call("delete_identity", { identityId: id })]);
+    expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(
+      200,
+    );
+    const [c, d] = await Promise.all([
+      call("delete_identity", { identityId: id }),
+      call("delete_identity", { identityId: id }),
+    ]);
     const done = [c, d].filter((r) => !r.isError);
     expect(done).toHaveLength(1);
     expect(textOf(done[0]!)).toContain("was deleted");
@@ -95,9 +114,14 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
   it("strict mode: no tool result, log line or error holds a code or the page's URL", async () => {
     const { cli, script, call } = await start(["--confirm", "strict", "--confirm-wait", "1"]);
     const id = ids[4]!;
-    const results = [await call("delete_identity", { identityId: id }), await call("delete_identity", { identityId: id, confirmationCode: "x.y.z.w" })];
+    const results = [
+      await call("delete_identity", { identityId: id }),
+      await call("delete_identity", { identityId: id, confirmationCode: "x.y.z.w" }),
+    ];
     const url = await script.nth(1);
-    expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(200);
+    expect((await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status).toBe(
+      200,
+    );
     results.push(await call("delete_identity", { identityId: id }));
     results.push(await call("start_identities_invite", { uninvited: true }));
     // A browser that cannot start: here --confirm auto would fall through to a code; strict refuses and hands none out.
@@ -126,7 +150,10 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
     expect(names).not.toContain("reset_identity");
     expect(names).not.toContain("send_identity_verification_account_token");
     expect(names).toContain("start_identities_invite");
-    const res = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: ids[5]! } })) as CallToolResult;
+    const res = (await cli.client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: ids[5]! },
+    })) as CallToolResult;
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/form elicitation|URL elicitation/);
     expect(seenOf(res)).not.toMatch(/confirmationCode "/);
@@ -148,14 +175,29 @@ describeWithBrowser("an expired confirmation page", () => {
     const script = browserScript();
     let pages: ConfirmationPages | undefined;
     pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log, now }), log, now });
-    const guard = createGuard({ config: backend.config, audit, store, pages, now, opener: browserOpener({ env: { BROWSER: script.command } }) });
-    const server = createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inventory: inventoryFor(backend.config) });
+    const guard = createGuard({
+      config: backend.config,
+      audit,
+      store,
+      pages,
+      now,
+      opener: browserOpener({ env: { BROWSER: script.command } }),
+    });
+    const server = createServer({
+      config: backend.config,
+      isc: backend.isc,
+      log,
+      audit,
+      guard,
+      inventory: inventoryFor(backend.config),
+    });
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: "expiry", version: "1.0.0" });
     await Promise.all([server.connect(a), client.connect(b)]);
     try {
       const id = deletable(sandbox.state, 1)[0]!;
-      const call = () => client.callTool({ name: "delete_identity", arguments: { identityId: id } }) as Promise<CallToolResult>;
+      const call = () =>
+        client.callTool({ name: "delete_identity", arguments: { identityId: id } }) as Promise<CallToolResult>;
       expect(((await call()).structuredContent as { status: string }).status).toBe("confirmation_pending");
       const url = await script.nth(1);
       skew += backend.config.confirmTtlSeconds * 1000 + 1000;

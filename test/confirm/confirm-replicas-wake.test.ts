@@ -36,7 +36,23 @@ interface Replica {
 /** One replica: its own Redis connection, store, pages, guard and HTTP listener; the tenant is shared. */
 async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
   // Explicit confirm mode; a wait longer than the test, so only the answer can end it.
-  const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", "--confirm", "strict", "--confirm-via", "url", "--confirm-wait", "600", "--call-timeout", "700000"], {});
+  const { config } = resolveConfig(
+    [
+      "--sandbox",
+      "--http",
+      "--port",
+      "0",
+      "--confirm",
+      "strict",
+      "--confirm-via",
+      "url",
+      "--confirm-wait",
+      "600",
+      "--call-timeout",
+      "700000",
+    ],
+    {},
+  );
   const backend: Backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
   const log = createLogger("silent");
   const link = await connectRedis({ url: redisUrl, log });
@@ -51,10 +67,28 @@ async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
   };
   let port = 0;
   // Ticks of 10 minutes: a waiting call reads the store when it starts and when it is woken, and that is all.
-  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, tickMs: TEN_MINUTES });
+  const pages = createConfirmationPages({
+    store,
+    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
+    log,
+    tickMs: TEN_MINUTES,
+  });
   const audit = createAuditLog({ write: () => {} });
   const guard = createGuard({ config: backend.config, audit, store, pages });
-  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inventory: inventoryFor(backend.config) }), log, { pages });
+  const serving: HttpServing = await startHttpServer(
+    config,
+    () =>
+      createServer({
+        config: backend.config,
+        isc: backend.isc,
+        log,
+        audit,
+        guard,
+        inventory: inventoryFor(backend.config),
+      }),
+    log,
+    { pages },
+  );
   port = serving.port;
   return {
     url: serving.url,
@@ -102,7 +136,9 @@ describeWithRedis("a page answered on another replica", () => {
     /** reset_identity through B, confirmed on A once B's call waits; how often B read the page's state before that. */
     const confirmOnA = async (id: string, pause: number) => {
       // No progress token: a client that asked for progress would get ticks (and reads) every tickMs.
-      const call = client!.callTool({ name: "reset_identity", arguments: { identityId: id } }, undefined, { timeout: 120_000 }) as Promise<CallToolResult>;
+      const call = client!.callTool({ name: "reset_identity", arguments: { identityId: id } }, undefined, {
+        timeout: 120_000,
+      }) as Promise<CallToolResult>;
       const shown = pages.length + 1;
       await expect.poll(() => pages.length, { timeout: 15_000 }).toBe(shown);
       const pageId = new URL(pages.at(-1)!).pathname.split("/").at(-1)!;

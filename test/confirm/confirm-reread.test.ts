@@ -8,9 +8,14 @@ import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
 import { MODERN, startModernCli } from "../support/modern-cli.js";
 import { answer } from "../support/page-fixtures.js";
 
-type Result = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
+type Result = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: Record<string, unknown>;
+};
 const textOf = (r: Result) => r.content.map((c) => c.text ?? "").join("\n");
-const CHANGED = /^delete_identity refused: nothing was changed[\s\S]*(changed \(or is gone\) while the user was confirming|the identity changed since the preview)/;
+const CHANGED =
+  /^delete_identity refused: nothing was changed[\s\S]*(changed \(or is gone\) while the user was confirming|the identity changed since the preview)/;
 const auditOf = (lines: string[]) => lines.map((l) => JSON.parse(l) as AuditLine);
 
 describe("code (--confirm auto, no elicitation): the code binds the previewed target", () => {
@@ -31,7 +36,12 @@ describe("code (--confirm auto, no elicitation): the code binds the previewed ta
       expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(CHANGED);
       expect(writeRequests(h.sandbox)).toEqual([]);
-      expect(h.audit().at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "target-changed", confirmation: "code" });
+      expect(h.audit().at(-1)).toMatchObject({
+        era: h.era,
+        outcome: "refused",
+        reason: "target-changed",
+        confirmation: "code",
+      });
     });
   }
 });
@@ -61,13 +71,23 @@ describe("URL page (HTTP; an input request in both eras): renamed before the hum
     h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30"], {}, {}, { pages: true });
     const id = deletable(h.sandbox.state, 1)[0]!;
     const human = confirmsAfterRename(h, id);
-    const { client } = await h.connect({ capabilities: { elicitation: { url: {} } }, onElicit: (_m, _id, params) => human.onUrl(params.url!) });
-    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000 })) as Result;
+    const { client } = await h.connect({
+      capabilities: { elicitation: { url: {} } },
+      onElicit: (_m, _id, params) => human.onUrl(params.url!),
+    });
+    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
+      timeout: 60_000,
+    })) as Result;
     await human.answered();
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(CHANGED);
     expect(writeRequests(h.sandbox)).toEqual([]);
-    expect(auditOf(h.audit).at(-1)).toMatchObject({ era: "2025-11-25", outcome: "refused", reason: "target-changed", confirmation: "url" });
+    expect(auditOf(h.audit).at(-1)).toMatchObject({
+      era: "2025-11-25",
+      outcome: "refused",
+      reason: "target-changed",
+      confirmation: "url",
+    });
   });
 
   it("2026 client (v2 pinned to 2026-07-28, the per-request leg)", async () => {
@@ -76,12 +96,20 @@ describe("URL page (HTTP; an input request in both eras): renamed before the hum
     const human = confirmsAfterRename(h, id);
     const client = await h.connectModern({ capabilities: { elicitation: { url: {} } } });
     client.setRequestHandler("elicitation/create", async (req) => human.onUrl((req.params as { url: string }).url));
-    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 60_000 })) as Result;
+    const res = (await client.callTool(
+      { name: "delete_identity", arguments: { identityId: id } },
+      { timeout: 60_000 },
+    )) as Result;
     await human.answered();
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(CHANGED);
     expect(writeRequests(h.sandbox)).toEqual([]);
-    expect(auditOf(h.audit).at(-1)).toMatchObject({ era: MODERN, outcome: "refused", reason: "target-changed", confirmation: "url" });
+    expect(auditOf(h.audit).at(-1)).toMatchObject({
+      era: MODERN,
+      outcome: "refused",
+      reason: "target-changed",
+      confirmation: "url",
+    });
   });
 
   it("2026 client: confirmed on the page without a change, it deletes once", async () => {
@@ -94,7 +122,10 @@ describe("URL page (HTTP; an input request in both eras): renamed before the hum
       answered = answer((req.params as { url: string }).url, { answer: "confirm", name });
       return { action: "accept" };
     });
-    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 60_000 })) as Result;
+    const res = (await client.callTool(
+      { name: "delete_identity", arguments: { identityId: id } },
+      { timeout: 60_000 },
+    )) as Result;
     await answered;
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(h.sandbox.state.deleted).toEqual([id]);
@@ -122,7 +153,11 @@ describe("browser page (stdio, the built CLI): renamed before the human confirms
         const id = deletable(tenant.sandbox.state, 2)[era === "2025" ? 0 : 1]!;
         const name = tenant.sandbox.state.identities.get(id)!.name;
         tenant.sandbox.clearRequests();
-        const pending = cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined as never, { timeout: 60_000 } as never) as Promise<Result>;
+        const pending = cli.client.callTool(
+          { name: "delete_identity", arguments: { identityId: id } },
+          undefined as never,
+          { timeout: 60_000 } as never,
+        ) as Promise<Result>;
         const url = await script.nth(1);
         tenant.sandbox.state.identities.get(id)!.name = "Someone.Else";
         expect((await answer(url, { answer: "confirm", name })).status).toBe(200);
@@ -130,9 +165,20 @@ describe("browser page (stdio, the built CLI): renamed before the human confirms
         expect(res.isError).toBe(true);
         expect(textOf(res)).toMatch(CHANGED);
         expect(writeRequests(tenant.sandbox)).toEqual([]);
-        const audit = () => auditOf(cli.stderr().split("\n").filter((l) => l.startsWith('{"time"'))).filter((l) => l.tool === "delete_identity");
+        const audit = () =>
+          auditOf(
+            cli
+              .stderr()
+              .split("\n")
+              .filter((l) => l.startsWith('{"time"')),
+          ).filter((l) => l.tool === "delete_identity");
         await expect.poll(() => audit().length).toBe(1);
-        expect(audit()[0]).toMatchObject({ era: era === "2025" ? "2025-11-25" : MODERN, outcome: "refused", reason: "target-changed", confirmation: "browser" });
+        expect(audit()[0]).toMatchObject({
+          era: era === "2025" ? "2025-11-25" : MODERN,
+          outcome: "refused",
+          reason: "target-changed",
+          confirmation: "browser",
+        });
       } finally {
         await cli.client.close();
       }
@@ -150,7 +196,12 @@ describe("rounds across channels (2026 client over HTTP, form and URL declared)"
   for (const era of ["2025", "2026"] as const) {
     it(`${era} client: a form declined faster than a person reads goes on to the page (the next round), which confirms once; progress only rises`, async () => {
       // 5 s: the client's instant decline is its host's, not a person's (--confirm-fast-answer).
-      h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30", "--confirm-fast-answer", "5"], {}, {}, { pages: true });
+      h = await startHttpHarness(
+        ["--confirm", "strict", "--confirm-wait", "30", "--confirm-fast-answer", "5"],
+        {},
+        {},
+        { pages: true },
+      );
       const hh = h;
       const id = deletable(hh.sandbox.state, 1)[0]!;
       const name = hh.sandbox.state.identities.get(id)!.name;
@@ -172,11 +223,19 @@ describe("rounds across channels (2026 client over HTTP, form and URL declared)"
       let res: Result;
       if (era === "2025") {
         const { client } = await hh.connect({ capabilities, onElicit: (_m, _id, params) => onElicit(params) });
-        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000, onprogress })) as Result;
+        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
+          timeout: 60_000,
+          onprogress,
+        })) as Result;
       } else {
         const client = await hh.connectModern({ capabilities });
-        client.setRequestHandler("elicitation/create", async (req) => onElicit(req.params as { mode?: string; url?: string }));
-        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, { timeout: 60_000, onprogress } as never)) as Result;
+        client.setRequestHandler("elicitation/create", async (req) =>
+          onElicit(req.params as { mode?: string; url?: string }),
+        );
+        res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, {
+          timeout: 60_000,
+          onprogress,
+        } as never)) as Result;
       }
       await answered;
       expect(res.isError, textOf(res)).toBeFalsy();
@@ -184,7 +243,12 @@ describe("rounds across channels (2026 client over HTTP, form and URL declared)"
       expect(hh.sandbox.state.deleted).toEqual([id]);
       expect(writeRequests(hh.sandbox)).toHaveLength(1);
       expect(auditOf(hh.audit).filter((l) => l.tool === "delete_identity")).toEqual([
-        expect.objectContaining({ era: era === "2025" ? "2025-11-25" : MODERN, outcome: "executed", confirmation: "url", passedOver: [{ channel: "form", reason: "auto-declined" }] }),
+        expect.objectContaining({
+          era: era === "2025" ? "2025-11-25" : MODERN,
+          outcome: "executed",
+          confirmation: "url",
+          passedOver: [{ channel: "form", reason: "auto-declined" }],
+        }),
       ]);
       expect(progress.length).toBeGreaterThan(0);
       for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);

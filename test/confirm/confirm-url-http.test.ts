@@ -1,7 +1,12 @@
 // Over HTTP: a client declaring only URL elicitation gets the server's page (confirmed in chromium); one declaring both gets the form.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ElicitationCompleteNotificationSchema,
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { createLogger } from "../../src/core/log.js";
@@ -35,9 +40,26 @@ async function startHttp(argv: string[]): Promise<Http> {
   const auditLog = createAuditLog({ write: (l) => void audit.push(l) });
   const store = createMemoryStore();
   let port = 0;
-  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log });
+  const pages = createConfirmationPages({
+    store,
+    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
+    log,
+  });
   const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
-  const serving: HttpServing = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory: inventoryFor(backend.config) }), log, { pages });
+  const serving: HttpServing = await startHttpServer(
+    config,
+    () =>
+      createServer({
+        config: backend.config,
+        isc: backend.isc,
+        log,
+        audit: auditLog,
+        guard,
+        inventory: inventoryFor(backend.config),
+      }),
+    log,
+    { pages },
+  );
   port = serving.port;
   return { url: serving.url, sandbox, audit, close: async () => (await serving.close(), await backend.close()) };
 }
@@ -47,15 +69,27 @@ interface Seen {
   completed: string[];
 }
 
-async function connect(url: string, elicitation: Record<string, object>, answer: (req: Seen["requests"][number]) => ElicitResult): Promise<{ client: Client; seen: Seen }> {
+async function connect(
+  url: string,
+  elicitation: Record<string, object>,
+  answer: (req: Seen["requests"][number]) => ElicitResult,
+): Promise<{ client: Client; seen: Seen }> {
   const client = new Client({ name: "url-test", version: "1.0.0" }, { capabilities: { elicitation } });
   const seen: Seen = { requests: [], completed: [] };
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     const p = req.params as Seen["requests"][number];
-    seen.requests.push({ mode: p.mode ?? "form", message: p.message, ...(p.url ? { url: p.url } : {}), ...(p.elicitationId ? { elicitationId: p.elicitationId } : {}) });
+    seen.requests.push({
+      mode: p.mode ?? "form",
+      message: p.message,
+      ...(p.url ? { url: p.url } : {}),
+      ...(p.elicitationId ? { elicitationId: p.elicitationId } : {}),
+    });
     return answer(seen.requests.at(-1)!);
   });
-  client.setNotificationHandler(ElicitationCompleteNotificationSchema, async (n) => void seen.completed.push(n.params.elicitationId));
+  client.setNotificationHandler(
+    ElicitationCompleteNotificationSchema,
+    async (n) => void seen.completed.push(n.params.elicitationId),
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   return { client, seen };
 }
@@ -94,7 +128,9 @@ describeWithBrowser("confirmation over HTTP", () => {
       return { action: "accept" };
     });
     client = c.client;
-    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000 })) as CallToolResult;
+    const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
+      timeout: 60_000,
+    })) as CallToolResult;
     await confirmed;
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toContain("was deleted");
@@ -125,7 +161,9 @@ describeWithBrowser("confirmation over HTTP", () => {
     h = await startHttp(["--confirm-fast-answer", "0"]);
     const [a] = deletable(h.sandbox.state, 1);
     const name = h.sandbox.state.identities.get(a!)!.name;
-    const c = await connect(h.url, { form: {}, url: {} }, (req) => (req.mode === "form" ? { action: "accept", content: { name } } : { action: "cancel" }));
+    const c = await connect(h.url, { form: {}, url: {} }, (req) =>
+      req.mode === "form" ? { action: "accept", content: { name } } : { action: "cancel" },
+    );
     client = c.client;
     const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: a } })) as CallToolResult;
     expect(res.isError).toBeFalsy();
@@ -141,7 +179,11 @@ describeWithBrowser("confirmation over HTTP", () => {
     const d = await connect(h.url, { form: {}, url: {} }, (req) => {
       if (req.mode === "url") {
         const target = new URL(req.url!);
-        done = fetch(target, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: target.origin }, body: new URLSearchParams({ answer: "confirm", name: nameB }) });
+        done = fetch(target, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: target.origin },
+          body: new URLSearchParams({ answer: "confirm", name: nameB }),
+        });
       }
       return { action: "accept", content: req.mode === "form" ? { name: nameB } : undefined } as ElicitResult;
     });

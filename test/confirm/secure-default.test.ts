@@ -3,7 +3,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { serveTenant, spawnCli, startStdioCli, waitForMcpUrl, type RawCli, type ServedTenant } from "../support/cli-process.js";
+import {
+  serveTenant,
+  spawnCli,
+  startStdioCli,
+  waitForMcpUrl,
+  type RawCli,
+  type ServedTenant,
+} from "../support/cli-process.js";
 import { deletable, seenOf, textOf } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { stopProcess } from "../support/replica.js";
@@ -16,7 +23,9 @@ let env: Record<string, string>;
 const closers: Array<() => Promise<unknown>> = [];
 beforeAll(async () => {
   tenant = await serveTenant({ identities: 60 });
-  env = Object.fromEntries(Object.entries(tenant.env).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)));
+  env = Object.fromEntries(
+    Object.entries(tenant.env).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)),
+  );
 }, 30_000);
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
@@ -37,7 +46,12 @@ async function tryEveryWrite(client: Client): Promise<CallToolResult[]> {
   const results: CallToolResult[] = [];
   for (const [name, args] of calls) {
     results.push((await client.callTool({ name, arguments: args })) as CallToolResult);
-    results.push((await client.callTool({ name, arguments: { ...args, confirmationCode: "lqz1.AAAAAAAAAAAA.AAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA" } })) as CallToolResult);
+    results.push(
+      (await client.callTool({
+        name,
+        arguments: { ...args, confirmationCode: "lqz1.AAAAAAAAAAAA.AAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA" },
+      })) as CallToolResult,
+    );
   }
   return results;
 }

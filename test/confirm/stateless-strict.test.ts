@@ -8,7 +8,10 @@ import { stopProcess } from "../support/replica.js";
 const KEY = "stateless-strict-key-0123456789abcdef";
 
 async function start(args: string[]): Promise<{ cli: RawCli; url: string }> {
-  const cli = spawnCli(["--sandbox", "--http", "--port", "0", "--stateless", "--single-replica", ...args], { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: KEY });
+  const cli = spawnCli(["--sandbox", "--http", "--port", "0", "--stateless", "--single-replica", ...args], {
+    ...cleanEnv(),
+    ISC_MCP_CONFIRM_KEY: KEY,
+  });
   const url = await waitForMcpUrl(cli);
   if (!url) throw new Error(`did not start: ${cli.stderr()}`);
   return { cli, url };
@@ -41,12 +44,19 @@ describe("--stateless --confirm strict", () => {
     for (const name of hidden) expect(names).not.toContain(name);
     expect(names).toContain("list_identities");
     expect(names).toContain("start_identities_invite");
-    const warnings = strict.cli.stderr().split("\n").filter((l) => l.includes("hidden from tools/list"));
+    const warnings = strict.cli
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes("hidden from tools/list"));
     expect(warnings).toHaveLength(1);
     for (const name of hidden) expect(warnings[0]).toContain(name);
     expect(warnings[0]).toContain("use --confirm auto");
     // The start-up line counts what a client actually gets.
-    expect(strict.cli.stderr()).toMatch(new RegExp(`; ${names.length} tools; confirm: strict — only a human confirms, but no human channel can reach a person here; send_identity_verification_account_token, reset_identity, delete_identity are hidden \\(without a session no client can elicit\\)`));
+    expect(strict.cli.stderr()).toMatch(
+      new RegExp(
+        `; ${names.length} tools; confirm: strict — only a human confirms, but no human channel can reach a person here; send_identity_verification_account_token, reset_identity, delete_identity are hidden \\(without a session no client can elicit\\)`,
+      ),
+    );
   });
 
   it("in auto mode the same tools stay listed (a confirmation code can confirm them) and nothing is warned", async () => {
@@ -54,6 +64,8 @@ describe("--stateless --confirm strict", () => {
     expect(names).toContain("delete_identity");
     expect(names).toHaveLength(12);
     expect(auto.cli.stderr()).not.toContain("hidden from tools/list");
-    expect(auto.cli.stderr()).toContain("; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists");
+    expect(auto.cli.stderr()).toContain(
+      "; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists",
+    );
   });
 });

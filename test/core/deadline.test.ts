@@ -10,7 +10,9 @@ const gc = runInNewContext("gc") as () => void;
 describe("startDeadline", () => {
   it("aborts with a TimeoutError after a full garbage collection in between", async () => {
     const deadline = startDeadline(new AbortController().signal, 150);
-    const fired = new Promise<void>((resolve) => deadline.signal.addEventListener("abort", () => resolve(), { once: true }));
+    const fired = new Promise<void>((resolve) =>
+      deadline.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
     gc();
     // A deadline lost to the collection never fires: the test's own timeout then fails it.
     await fired;

@@ -6,7 +6,9 @@ describe("redact", () => {
   it("masks registered secrets and recent tokens wherever they appear", () => {
     registerSecret("client-secret-value");
     registerToken("token-aaaa");
-    expect(redact("secret=client-secret-value&t=token-aaaa;again client-secret-value")).toBe("secret=***&t=***;again ***");
+    expect(redact("secret=client-secret-value&t=token-aaaa;again client-secret-value")).toBe(
+      "secret=***&t=***;again ***",
+    );
     const lines: string[] = [];
     createLogger("info", (l) => lines.push(l)).info("using token-aaaa");
     expect(lines).toEqual(["[isc-identities-mcp] info: using ***\n"]);

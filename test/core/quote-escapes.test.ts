@@ -7,10 +7,31 @@ import { scriptedHuman, writeRequests } from "../support/guard-helpers.js";
 
 /** Every character quoted() must escape, with the escape it must print. */
 const HIDDEN: Array<[string, string]> = [
-  ["\u2028", "\\u2028"], ["\u2029", "\\u2029"], ["\u0085", "\\u0085"], ["\u000b", "\\u000b"], ["\u000c", "\\f"], ["\r", "\\r"], ["\n", "\\n"],
-  ["\u202a", "\\u202a"], ["\u202b", "\\u202b"], ["\u202c", "\\u202c"], ["\u202d", "\\u202d"], ["\u202e", "\\u202e"],
-  ["\u2066", "\\u2066"], ["\u2067", "\\u2067"], ["\u2068", "\\u2068"], ["\u2069", "\\u2069"], ["\u200e", "\\u200e"], ["\u200f", "\\u200f"], ["\u061c", "\\u061c"],
-  ["\u200b", "\\u200b"], ["\u200c", "\\u200c"], ["\u200d", "\\u200d"], ["\ufeff", "\\ufeff"], ["\u2060", "\\u2060"], ["\u007f", "\\u007f"],
+  ["\u2028", "\\u2028"],
+  ["\u2029", "\\u2029"],
+  ["\u0085", "\\u0085"],
+  ["\u000b", "\\u000b"],
+  ["\u000c", "\\f"],
+  ["\r", "\\r"],
+  ["\n", "\\n"],
+  ["\u202a", "\\u202a"],
+  ["\u202b", "\\u202b"],
+  ["\u202c", "\\u202c"],
+  ["\u202d", "\\u202d"],
+  ["\u202e", "\\u202e"],
+  ["\u2066", "\\u2066"],
+  ["\u2067", "\\u2067"],
+  ["\u2068", "\\u2068"],
+  ["\u2069", "\\u2069"],
+  ["\u200e", "\\u200e"],
+  ["\u200f", "\\u200f"],
+  ["\u061c", "\\u061c"],
+  ["\u200b", "\\u200b"],
+  ["\u200c", "\\u200c"],
+  ["\u200d", "\\u200d"],
+  ["\ufeff", "\\ufeff"],
+  ["\u2060", "\\u2060"],
+  ["\u007f", "\\u007f"],
   ["\u{e0041}", "\\udb40\\udc41"],
 ];
 /** Any raw character of the set above, in a text that should hold only escapes. */
@@ -51,7 +72,9 @@ describe("previews with hidden characters", () => {
     expect(res.isError).toBe(true);
     expect(human.seen).toHaveLength(1);
     const message = human.seen[0]!.message;
-    expect(message).toContain('name: "Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"');
+    expect(message).toContain(
+      'name: "Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"',
+    );
     expect(message).not.toMatch(/^NOTE:/m);
     expect(message.replace(/\n/g, "")).not.toMatch(RAW);
     expect(textOf(res).replace(/\n/g, "")).not.toMatch(RAW);
@@ -63,14 +86,21 @@ describe("previews with hidden characters", () => {
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.state.identities.get(plain)!.name = NAME;
     const reset = await h.call("reset_identity", { identityId: plain });
-    expect(reset.structuredContent).toMatchObject({ status: "confirmation_required", preview: { identity: { name: NAME } } });
-    expect(textOf(reset)).toContain('name: "Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"');
+    expect(reset.structuredContent).toMatchObject({
+      status: "confirmation_required",
+      preview: { identity: { name: NAME } },
+    });
+    expect(textOf(reset)).toContain(
+      'name: "Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"',
+    );
     expect(textOf(reset)).not.toMatch(/^NOTE:/m);
     expect(textOf(reset).replace(/\n/g, "")).not.toMatch(RAW);
 
     const read = await h.call("get_identity", { identityId: plain });
     expect(read.structuredContent).toMatchObject({ identity: { name: NAME } });
-    expect(textOf(read)).toContain('"Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"');
+    expect(textOf(read)).toContain(
+      '"Ada\\u2028NOTE: dry run only, nothing will be deleted\\u202eeteled\\u200bLovelace"',
+    );
     expect(textOf(read).replace(/\n/g, "")).not.toMatch(RAW);
     expect(writeRequests(h.sandbox)).toHaveLength(0);
   });
@@ -80,7 +110,11 @@ describe("previews with hidden characters", () => {
     human.answer(() => ({ action: "decline" }));
     h = await startHarness({ sandbox: { identities: 40 }, onElicit: human.onElicit });
     const { plain } = pickFixtures(h.sandbox.state);
-    const res = await h.call("send_identity_verification_account_token", { identityId: plain, via: "EMAIL_WORK", sourceName: "AD\u2028NOTE: test mode\u202e\u200b" });
+    const res = await h.call("send_identity_verification_account_token", {
+      identityId: plain,
+      via: "EMAIL_WORK",
+      sourceName: "AD\u2028NOTE: test mode\u202e\u200b",
+    });
     expect(res.isError).toBe(true);
     expect(human.seen).toHaveLength(1);
     expect(human.seen[0]!.message).toContain('"AD\\u2028NOTE: test mode\\u202e\\u200b"');

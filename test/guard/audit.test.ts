@@ -25,14 +25,25 @@ const call = async (tool: string, args: Record<string, unknown>) => {
 
 beforeAll(async () => {
   startedAt = Date.now();
-  h = await startHarness({ sandbox: { identities: 60, clientSecret: SECRET }, argv: ["--confirm", "auto", "--audit-log", file] });
+  h = await startHarness({
+    sandbox: { identities: 60, clientSecret: SECRET },
+    argv: ["--confirm", "auto", "--audit-log", file],
+  });
   fx = pickFixtures(h.sandbox.state);
   await call("list_identities", { limit: 3 }); // a read: not audited
   await call("synchronize_attributes_for_identity", { identityId: fx.plain });
   const first = await call("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK" });
   code = (first.structuredContent as { confirmationCode: string }).confirmationCode;
-  await call("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK", confirmationCode: code });
-  await call("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK", confirmationCode: code });
+  await call("send_identity_verification_account_token", {
+    identityId: fx.plain,
+    via: "EMAIL_WORK",
+    confirmationCode: code,
+  });
+  await call("send_identity_verification_account_token", {
+    identityId: fx.plain,
+    via: "EMAIL_WORK",
+    confirmationCode: code,
+  });
   await call("delete_identity", { identityId: fx.owner });
   h.sandbox.inject({ method: "POST", path: "/v2025/identities/process", status: 403 });
   await call("start_identity_processing", { identityIds: [fx.manager] });
@@ -41,15 +52,69 @@ afterAll(() => h.close());
 
 describe("audit log", () => {
   it("writes one line per non-read call, with the fields the issue names", () => {
-    const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const common = { tenant: h.backend.isc.tenant, apiVersion: "v2025", era: "2025-11-25" };
     expect(lines).toEqual([
-      { ...common, time: expect.any(String), tool: "synchronize_attributes_for_identity", targetIds: [fx.plain], outcome: "executed", confirmation: "none-needed", httpStatus: 202, taskId: h.sandbox.state.syncs[0]!.jobId },
-      { ...common, time: expect.any(String), tool: "send_identity_verification_account_token", targetIds: [fx.plain], outcome: "refused", confirmation: "code", reason: "confirmation-required" },
-      { ...common, time: expect.any(String), tool: "send_identity_verification_account_token", targetIds: [fx.plain], outcome: "executed", confirmation: "code", httpStatus: 200 },
-      { ...common, time: expect.any(String), tool: "send_identity_verification_account_token", targetIds: [fx.plain], outcome: "refused", confirmation: "code", reason: "code-used" },
-      { ...common, time: expect.any(String), tool: "delete_identity", targetIds: [fx.owner], outcome: "refused", confirmation: "code", reason: "blocked" },
-      { ...common, time: expect.any(String), tool: "start_identity_processing", targetIds: [fx.manager], outcome: "failed", confirmation: "none-needed", reason: "http", httpStatus: 403, trackingId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "synchronize_attributes_for_identity",
+        targetIds: [fx.plain],
+        outcome: "executed",
+        confirmation: "none-needed",
+        httpStatus: 202,
+        taskId: h.sandbox.state.syncs[0]!.jobId,
+      },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "send_identity_verification_account_token",
+        targetIds: [fx.plain],
+        outcome: "refused",
+        confirmation: "code",
+        reason: "confirmation-required",
+      },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "send_identity_verification_account_token",
+        targetIds: [fx.plain],
+        outcome: "executed",
+        confirmation: "code",
+        httpStatus: 200,
+      },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "send_identity_verification_account_token",
+        targetIds: [fx.plain],
+        outcome: "refused",
+        confirmation: "code",
+        reason: "code-used",
+      },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "delete_identity",
+        targetIds: [fx.owner],
+        outcome: "refused",
+        confirmation: "code",
+        reason: "blocked",
+      },
+      {
+        ...common,
+        time: expect.any(String),
+        tool: "start_identity_processing",
+        targetIds: [fx.manager],
+        outcome: "failed",
+        confirmation: "none-needed",
+        reason: "http",
+        httpStatus: 403,
+        trackingId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
     ]);
     // Stamped when each call ran: in order, none before the calls began, none after now.
     const times = lines.map((line) => Date.parse(line.time as string));
@@ -59,7 +124,11 @@ describe("audit log", () => {
   });
 
   it("leaks no client secret, token, confirmation code or email: not in the file, not in any output", () => {
-    const tokens = new Set(h.sandbox.requests.map((r) => r.headers.authorization?.replace(/^Bearer /, "")).filter((t): t is string => Boolean(t)));
+    const tokens = new Set(
+      h.sandbox.requests
+        .map((r) => r.headers.authorization?.replace(/^Bearer /, ""))
+        .filter((t): t is string => Boolean(t)),
+    );
     expect(tokens.size).toBeGreaterThan(0);
     const audit = readFileSync(file, "utf8");
     const email = h.sandbox.state.identities.get(fx.plain)!.emailAddress!;
@@ -84,10 +153,19 @@ describe("audit log", () => {
   it("goes to the given writer without a file, and stops after close", async () => {
     const lines: string[] = [];
     const log = createAuditLog({ write: (l) => lines.push(l), now: () => Date.parse("2026-01-01T00:00:00Z") });
-    const entry = { tool: "reset_identity", tenant: "acme", apiVersion: "v2025", targetIds: ["a"], outcome: "executed" as const, confirmation: "code" as const };
+    const entry = {
+      tool: "reset_identity",
+      tenant: "acme",
+      apiVersion: "v2025",
+      targetIds: ["a"],
+      outcome: "executed" as const,
+      confirmation: "code" as const,
+    };
     log.record(entry);
     await log.close();
     log.record(entry);
-    expect(lines).toEqual([`{"time":"2026-01-01T00:00:00.000Z","tool":"reset_identity","tenant":"acme","apiVersion":"v2025","targetIds":["a"],"outcome":"executed","confirmation":"code"}\n`]);
+    expect(lines).toEqual([
+      `{"time":"2026-01-01T00:00:00.000Z","tool":"reset_identity","tenant":"acme","apiVersion":"v2025","targetIds":["a"],"outcome":"executed","confirmation":"code"}\n`,
+    ]);
   });
 });

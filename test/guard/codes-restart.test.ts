@@ -7,7 +7,8 @@ import { deletable, textOf } from "../support/confirm-e2e.js";
 import { startReplica } from "../support/replica.js";
 
 const KEY = "restart-test-confirm-key-0123456789abcdef";
-const UNTRACKED = "the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.";
+const UNTRACKED =
+  "the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.";
 
 let tenant: ServedTenant;
 let ids: string[];
@@ -22,12 +23,18 @@ function headless(extra: Record<string, string> = {}): Record<string, string> {
   const { BROWSER: _b, DISPLAY: _d, WAYLAND_DISPLAY: _w, ...env } = tenant.env;
   return { ...env, ...extra };
 }
-const deletes = (id: string) => tenant.sandbox.requests.filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
-const call = async (cli: StdioCli, args: Record<string, unknown>) => (await cli.client.callTool({ name: "delete_identity", arguments: args })) as CallToolResult;
+const deletes = (id: string) =>
+  tenant.sandbox.requests.filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
+const call = async (cli: StdioCli, args: Record<string, unknown>) =>
+  (await cli.client.callTool({ name: "delete_identity", arguments: args })) as CallToolResult;
 const codeOf = (r: CallToolResult) => (r.structuredContent as { confirmationCode: string }).confirmationCode;
 
 /** Issues a code in one stdio process, ends it, and offers the code to a fresh process started the same way. */
-async function acrossRestart(args: string[], env: Record<string, string>, id: string): Promise<{ refused: CallToolResult; second: StdioCli }> {
+async function acrossRestart(
+  args: string[],
+  env: Record<string, string>,
+  id: string,
+): Promise<{ refused: CallToolResult; second: StdioCli }> {
   const first = await startStdioCli(args, env);
   const issued = await call(first, { identityId: id });
   expect(issued.structuredContent, textOf(issued)).toMatchObject({ status: "confirmation_required" });
@@ -39,18 +46,26 @@ async function acrossRestart(args: string[], env: Record<string, string>, id: st
 describe("codes across a restart, without Redis", () => {
   it("a stdio server restarted with the same ISC_MCP_CONFIRM_KEY and --single-replica refuses the previous process's code, saying why: 0 writes", async () => {
     const id = ids[0]!;
-    const { refused, second } = await acrossRestart(["--confirm", "auto", "--single-replica"], headless({ ISC_MCP_CONFIRM_KEY: KEY }), id);
+    const { refused, second } = await acrossRestart(
+      ["--confirm", "auto", "--single-replica"],
+      headless({ ISC_MCP_CONFIRM_KEY: KEY }),
+      id,
+    );
     try {
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toMatch(/^delete_identity refused: nothing was changed\./);
       expect(textOf(refused)).toContain(`Why: ${UNTRACKED}`);
       expect(textOf(refused)).not.toMatch(/not issued for this tool/);
       // The audit line goes to stderr, the result to stdout: the line may arrive a moment after the result.
-      await expect.poll(() => second.stderr()).toMatch(/"tool":"delete_identity".*"outcome":"refused","reason":"code-untracked"/);
+      await expect
+        .poll(() => second.stderr())
+        .toMatch(/"tool":"delete_identity".*"outcome":"refused","reason":"code-untracked"/);
       expect(deletes(id)).toHaveLength(0);
       // Its own code works, once.
       const fresh = codeOf(await call(second, { identityId: id }));
-      expect((await call(second, { identityId: id, confirmationCode: fresh })).structuredContent).toEqual({ status: "executed" });
+      expect((await call(second, { identityId: id, confirmationCode: fresh })).structuredContent).toEqual({
+        status: "executed",
+      });
       expect(deletes(id)).toHaveLength(1);
     } finally {
       await second.client.close();
@@ -72,7 +87,11 @@ describe("codes across a restart, without Redis", () => {
 
   it("two processes that both claim --single-replica with one key still act once on one code", async () => {
     const id = ids[2]!;
-    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
     const args = ["--single-replica", "--confirm", "auto"];
     const [a, b] = await Promise.all([startReplica(env, args), startReplica(env, args)]);
     try {
@@ -81,7 +100,9 @@ describe("codes across a restart, without Redis", () => {
       expect(atB.isError).toBe(true);
       expect(textOf(atB)).toContain(`Why: ${UNTRACKED}`);
       expect(deletes(id)).toHaveLength(0);
-      expect((await a.call("delete_identity", { identityId: id, confirmationCode: code })).structuredContent).toEqual({ status: "executed" });
+      expect((await a.call("delete_identity", { identityId: id, confirmationCode: code })).structuredContent).toEqual({
+        status: "executed",
+      });
       expect(deletes(id)).toHaveLength(1);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
@@ -90,11 +111,16 @@ describe("codes across a restart, without Redis", () => {
 });
 
 describe("a shared key needs a shared store", () => {
-  const start = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [CLI, "--sandbox", ...args], { env, encoding: "utf8", timeout: 15_000, input: "" });
-  const SHARED = /^isc-identities-mcp: ISC_MCP_CONFIRM_KEY is set, so every server process with that key accepts this one's confirmation codes, but without --redis-url each process keeps its own record of spent codes: one code could act once in each of them\. Set --redis-url .*, or --single-replica if this process is the only one with it, or unset ISC_MCP_CONFIRM_KEY\.$/;
+  const start = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [CLI, "--sandbox", ...args], { env, encoding: "utf8", timeout: 15_000, input: "" });
+  const SHARED =
+    /^isc-identities-mcp: ISC_MCP_CONFIRM_KEY is set, so every server process with that key accepts this one's confirmation codes, but without --redis-url each process keeps its own record of spent codes: one code could act once in each of them\. Set --redis-url .*, or --single-replica if this process is the only one with it, or unset ISC_MCP_CONFIRM_KEY\.$/;
 
   it("refuses ISC_MCP_CONFIRM_KEY without --redis-url at start, on stdio and for HTTP sessions, in one line", () => {
-    for (const args of [["--confirm", "auto"], ["--http", "--port", "0", "--confirm", "auto"]]) {
+    for (const args of [
+      ["--confirm", "auto"],
+      ["--http", "--port", "0", "--confirm", "auto"],
+    ]) {
       const run = start(args, headless({ ISC_MCP_CONFIRM_KEY: KEY }));
       expect(run.status, args.join(" ")).toBe(2);
       expect(run.stderr.trimEnd().split("\n"), args.join(" ")).toHaveLength(1);
@@ -102,7 +128,10 @@ describe("a shared key needs a shared store", () => {
       expect(run.stdout).toBe("");
     }
     // --stateless says the same in its own words (it needs the key, so the store is what is missing).
-    const stateless = start(["--http", "--port", "0", "--stateless", "--confirm", "auto"], headless({ ISC_MCP_CONFIRM_KEY: KEY }));
+    const stateless = start(
+      ["--http", "--port", "0", "--stateless", "--confirm", "auto"],
+      headless({ ISC_MCP_CONFIRM_KEY: KEY }),
+    );
     expect(stateless.status).toBe(2);
     expect(stateless.stderr).toMatch(/^isc-identities-mcp: --stateless needs --redis-url .*--single-replica/);
   });

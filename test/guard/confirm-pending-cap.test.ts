@@ -34,7 +34,12 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
       return { action: "accept" };
     });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-    const s = { client, pages, reset: async (identityId: string) => (await client.callTool({ name: "reset_identity", arguments: { identityId } })) as CallToolResult };
+    const s = {
+      client,
+      pages,
+      reset: async (identityId: string) =>
+        (await client.callTool({ name: "reset_identity", arguments: { identityId } })) as CallToolResult,
+    };
     sessions.push(s);
     return s;
   }
@@ -43,7 +48,24 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
     tenant = await serveTenant({ identities: 20 });
     ids = [...tenant.sandbox.state.identities.keys()];
     // --confirm-wait 1: each call answers "pending" after a second and its page stays open (for --confirm-ttl, 5 min).
-    cli = spawnCli(["--http", "--port", "0", "--confirm", "strict", "--confirm-via", "url", "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"], tenant.env);
+    cli = spawnCli(
+      [
+        "--http",
+        "--port",
+        "0",
+        "--confirm",
+        "strict",
+        "--confirm-via",
+        "url",
+        "--confirm-wait",
+        "1",
+        "--max-pending-per-session",
+        "2",
+        "--max-pending",
+        "3",
+      ],
+      tenant.env,
+    );
     const found = await waitForMcpUrl(cli);
     if (!found) throw new Error(`the server did not start: ${cli.stderr()}`);
     url = found;
@@ -65,9 +87,15 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
     const third = await a.reset(ids[2]!);
     expect(third.isError).toBe(true);
     expect(textOf(third)).toContain("reset_identity refused: nothing was changed. The identity was not reset.");
-    expect(textOf(third)).toContain("Why: this MCP session already has 2 confirmations open, waiting for an answer on their pages, and 2 is the most this server allows (--max-pending-per-session).");
-    expect(textOf(third)).toContain("Ask the user to answer or cancel the open confirmations on their pages (each one answered or cancelled frees a place at once), or wait: the first of them expires within 5 min, every one within 5 min.");
-    expect(textOf(third)).toContain("A call with the same arguments as an open confirmation is not refused; it waits on that page.");
+    expect(textOf(third)).toContain(
+      "Why: this MCP session already has 2 confirmations open, waiting for an answer on their pages, and 2 is the most this server allows (--max-pending-per-session).",
+    );
+    expect(textOf(third)).toContain(
+      "Ask the user to answer or cancel the open confirmations on their pages (each one answered or cancelled frees a place at once), or wait: the first of them expires within 5 min, every one within 5 min.",
+    );
+    expect(textOf(third)).toContain(
+      "A call with the same arguments as an open confirmation is not refused; it waits on that page.",
+    );
     expect(a.pages).toHaveLength(2);
 
     // The same arguments again: the page already open, not a new one, so the cap does not apply.
@@ -85,15 +113,23 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
     expect(statusOf(await b.reset(ids[3]!))).toBe("confirmation_pending");
     const over = await b.reset(ids[4]!);
     expect(over.isError).toBe(true);
-    expect(textOf(over)).toContain("Why: this server (all sessions together) already has 3 confirmations open, waiting for an answer on their pages, and 3 is the most this server allows (--max-pending).");
-    expect(textOf(over)).toMatch(/Tell the user to try again later: the first of them expires within [1-5] min, every one within 5 min/);
+    expect(textOf(over)).toContain(
+      "Why: this server (all sessions together) already has 3 confirmations open, waiting for an answer on their pages, and 3 is the most this server allows (--max-pending).",
+    );
+    expect(textOf(over)).toMatch(
+      /Tell the user to try again later: the first of them expires within [1-5] min, every one within 5 min/,
+    );
     // B calling with A's arguments (no sign-in: the same binding) joins A's open page, even at the process cap.
     const joined = await b.reset(ids[1]!);
     expect(statusOf(joined), textOf(joined)).toBe("confirmation_pending");
     expect(b.pages).toHaveLength(1);
 
     expect(writeRequests(tenant.sandbox)).toEqual([]);
-    const audit = cli.stderr().split("\n").filter((l) => l.startsWith("{") && l.includes('"tool":"reset_identity"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = cli
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{") && l.includes('"tool":"reset_identity"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.filter((l) => l.reason === "too-many-pending")).toHaveLength(2);
   }, 60_000);
 });

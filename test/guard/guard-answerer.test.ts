@@ -36,7 +36,22 @@ afterAll(() => idp.close());
 
 /** The server in-process with a page "sign-in" that lets `answerer` answer any page: the guard must still refuse. */
 async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
-  const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", "--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv], {});
+  const { config } = resolveConfig(
+    [
+      "--sandbox",
+      "--http",
+      "--port",
+      "0",
+      "--oauth-issuer",
+      idp.issuer,
+      "--oauth-audience",
+      AUDIENCE,
+      "--oauth-client-id",
+      CLIENT.id,
+      ...argv,
+    ],
+    {},
+  );
   const sandbox = createSandbox({ rateLimit: false, identities: 20 });
   const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
   const log = createLogger("silent");
@@ -44,26 +59,52 @@ async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
   const auditLog = { record: (e: object) => void audit.push(JSON.stringify(e)), close: async () => {} };
   const store = createMemoryStore();
   let port = 0;
-  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log, gate: async () => ({ ok: true, actor: answerer }) });
+  const pages = createConfirmationPages({
+    store,
+    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
+    log,
+    gate: async () => ({ ok: true, actor: answerer }),
+  });
   const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
   const inventory = inventoryFor(backend.config);
-  const http = await startHttpServer(config, () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }), log, { pages, oauth: { toolKind: inventory.kindOf } });
+  const http = await startHttpServer(
+    config,
+    () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }),
+    log,
+    { pages, oauth: { toolKind: inventory.kindOf } },
+  );
   port = http.port;
-  const client = new Client({ name: "answerer-test", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+  const client = new Client(
+    { name: "answerer-test", version: "1.0.0" },
+    { capabilities: { elicitation: { url: {} } } },
+  );
   close = async () => (await client.close(), await http.close(), await backend.close());
   const id = deletable(sandbox.state, 1)[0]!;
   const name = sandbox.state.identities.get(id)!.name;
   let answered: Promise<unknown> | undefined;
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     const url = (req.params as { url: string }).url;
-    answered = rawRequest(url, { headers: { origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" }, body: `answer=confirm&name=${encodeURIComponent(name)}` });
+    answered = rawRequest(url, {
+      headers: { origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" },
+      body: `answer=confirm&name=${encodeURIComponent(name)}`,
+    });
     return { action: "accept" };
   });
   const token = await idp.token("ana", SCOPES, { resource: AUDIENCE });
-  await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-  const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, { timeout: 60_000 })) as CallToolResult;
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(http.url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
+    timeout: 60_000,
+  })) as CallToolResult;
   await answered;
-  return { res, deletes: writeRequests(sandbox).filter((r) => r.method === "DELETE"), last: JSON.parse(audit.at(-1)!) as Record<string, unknown> };
+  return {
+    res,
+    deletes: writeRequests(sandbox).filter((r) => r.method === "DELETE"),
+    last: JSON.parse(audit.at(-1)!) as Record<string, unknown>,
+  };
 }
 
 it("an answer from someone other than the asker is refused before acting: nothing deleted", async () => {
@@ -71,7 +112,13 @@ it("an answer from someone other than the asker is refused before acting: nothin
   expect(res.isError).toBe(true);
   expect(textOf(res)).toMatch(/the answer came from a different person than the one who asked/);
   expect(deletes).toEqual([]);
-  expect(last).toMatchObject({ tool: "delete_identity", outcome: "refused", reason: "cancelled", actor: { sub: "ana" }, confirmedBy: { sub: "bob" } });
+  expect(last).toMatchObject({
+    tool: "delete_identity",
+    outcome: "refused",
+    reason: "cancelled",
+    actor: { sub: "ana" },
+    confirmedBy: { sub: "bob" },
+  });
 });
 
 it("under --four-eyes the asker's own answer is refused before acting: nothing deleted", async () => {
@@ -86,5 +133,10 @@ it("the asker's own answer, without four-eyes, goes through (the check refuses o
   const { res, deletes, last } = await deleteAnsweredBy({ sub: "ana" });
   expect(res.isError, textOf(res)).toBeFalsy();
   expect(deletes).toHaveLength(1);
-  expect(last).toMatchObject({ outcome: "executed", confirmation: "url", actor: { sub: "ana" }, confirmedBy: { sub: "ana" } });
+  expect(last).toMatchObject({
+    outcome: "executed",
+    confirmation: "url",
+    actor: { sub: "ana" },
+    confirmedBy: { sub: "ana" },
+  });
 });

@@ -17,7 +17,8 @@ async function start(opts: HarnessOptions): Promise<{ h: Harness; id: string }> 
   h = await startHarness({ sandbox: { identities: 30 }, ...opts });
   return { h, id: pickFixtures(h.sandbox.state).plain };
 }
-const status = (res: Awaited<ReturnType<Harness["call"]>>) => (res.structuredContent as { status?: string } | undefined)?.status;
+const status = (res: Awaited<ReturnType<Harness["call"]>>) =>
+  (res.structuredContent as { status?: string } | undefined)?.status;
 
 describe("confirmation channels", () => {
   it("an empty elicitation capability ({}) means form: the human is asked, the audit says form", async () => {
@@ -30,7 +31,11 @@ describe("confirmation channels", () => {
   });
 
   it("a client declaring only URL elicitation is never sent a form: auto mode falls back to the code", async () => {
-    const { h, id } = await start({ capabilities: { elicitation: { url: {} } }, onElicit: human.onElicit, argv: ["--confirm", "auto"] });
+    const { h, id } = await start({
+      capabilities: { elicitation: { url: {} } },
+      onElicit: human.onElicit,
+      argv: ["--confirm", "auto"],
+    });
     const res = await h.call("reset_identity", { identityId: id });
     expect(status(res), textOf(res)).toBe("confirmation_required");
     expect(human.seen).toHaveLength(0);
@@ -47,7 +52,11 @@ describe("confirmation channels", () => {
     expect(textOf(res)).toMatch(/an MCP client that supports form elicitation/);
     expect(textOf(res)).not.toMatch(/confirmationCode/);
     expect(h.sandbox.requests.filter((r) => r.path !== "/oauth/token")).toEqual([]);
-    expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "elicitation-required", confirmation: "none-available" });
+    expect(lastAudit(h)).toMatchObject({
+      outcome: "refused",
+      reason: "elicitation-required",
+      confirmation: "none-available",
+    });
   });
 
   it("--confirm-via code skips the form even for a client that can show one", async () => {
@@ -74,7 +83,11 @@ describe("confirmation channels", () => {
   });
 
   it("rejects an unknown channel name at start-up, naming the channels there are", () => {
-    expect(() => resolveConfig(["--sandbox", "--confirm-via", "form,carrier-pigeon"], {})).toThrow(/^--confirm-via lists "carrier-pigeon", which is not one of form, url, browser, code\.$/);
-    expect(() => resolveConfig(["--sandbox"], { ISC_MCP_CONFIRM_VIA: "url,pigeon" })).toThrow(/^ISC_MCP_CONFIRM_VIA lists "pigeon", which is not one of form, url, browser, code\.$/);
+    expect(() => resolveConfig(["--sandbox", "--confirm-via", "form,carrier-pigeon"], {})).toThrow(
+      /^--confirm-via lists "carrier-pigeon", which is not one of form, url, browser, code\.$/,
+    );
+    expect(() => resolveConfig(["--sandbox"], { ISC_MCP_CONFIRM_VIA: "url,pigeon" })).toThrow(
+      /^ISC_MCP_CONFIRM_VIA lists "pigeon", which is not one of form, url, browser, code\.$/,
+    );
   });
 });

@@ -6,7 +6,12 @@ import { createMemoryStore } from "../../src/guard/index.js";
 import { startHarness, textOf, type Harness } from "../support/harness.js";
 import { lastAudit, manualClock, writeRequests } from "../support/guard-helpers.js";
 
-type Confirmation = { status: string; confirmationCode: string; codeExpiresAt: string; preview: { action: string; identity?: { id: string; name: string }; count?: number } };
+type Confirmation = {
+  status: string;
+  confirmationCode: string;
+  codeExpiresAt: string;
+  preview: { action: string; identity?: { id: string; name: string }; count?: number };
+};
 
 let h: Harness;
 let fx: Fixtures;
@@ -30,10 +35,15 @@ describe("confirmation codes through a client without elicitation", () => {
     expect(res.isError).toBeFalsy();
     const first = res.structuredContent as Confirmation;
     expect(first.status).toBe("confirmation_required");
-    expect(first.preview).toMatchObject({ action: "Delete this identity from ISC. This cannot be undone.", identity: { id: fx.plain, name: identity.name, email: identity.emailAddress, status: "ACTIVE" } });
+    expect(first.preview).toMatchObject({
+      action: "Delete this identity from ISC. This cannot be undone.",
+      identity: { id: fx.plain, name: identity.name, email: identity.emailAddress, status: "ACTIVE" },
+    });
     expect(first.codeExpiresAt).toBe(new Date(clock.now() + 300_000).toISOString());
     expect(textOf(res)).toMatch(/^Confirmation required: nothing has been changed yet\./);
-    expect(textOf(res)).toContain(`Only if they agree, call delete_identity again with the same arguments plus confirmationCode "${first.confirmationCode}"`);
+    expect(textOf(res)).toContain(
+      `Only if they agree, call delete_identity again with the same arguments plus confirmationCode "${first.confirmationCode}"`,
+    );
     expect(writeRequests(h.sandbox)).toEqual([]);
     expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "confirmation-required", confirmation: "code" });
 
@@ -41,12 +51,17 @@ describe("confirmation codes through a client without elicitation", () => {
     expect(done.isError, textOf(done)).toBeFalsy();
     expect(done.structuredContent).toEqual({ status: "executed" });
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(false);
-    expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "DELETE", path: `/v2025/identities/${fx.plain}` })]);
+    expect(writeRequests(h.sandbox)).toEqual([
+      expect.objectContaining({ method: "DELETE", path: `/v2025/identities/${fx.plain}` }),
+    ]);
     expect(lastAudit(h)).toMatchObject({ outcome: "executed", confirmation: "code", httpStatus: 204 });
   });
 
   it("refuses a wrong code, a tampered code, and a code for other arguments", async () => {
-    const { confirmationCode } = await preview("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK" });
+    const { confirmationCode } = await preview("send_identity_verification_account_token", {
+      identityId: fx.plain,
+      via: "EMAIL_WORK",
+    });
     const last = confirmationCode.at(-1) === "A" ? "B" : "A";
     const attempts: Array<Record<string, unknown>> = [
       { identityId: fx.plain, via: "EMAIL_WORK", confirmationCode: "123456" },
@@ -58,7 +73,9 @@ describe("confirmation codes through a client without elicitation", () => {
     for (const args of attempts) {
       const res = await h.call("send_identity_verification_account_token", args);
       expect(res.isError, JSON.stringify(args)).toBe(true);
-      expect(textOf(res)).toMatch(/^send_identity_verification_account_token refused: nothing was changed\. No email was sent\./);
+      expect(textOf(res)).toMatch(
+        /^send_identity_verification_account_token refused: nothing was changed\. No email was sent\./,
+      );
       expect(textOf(res)).toMatch(/not issued for this tool with these exact arguments on this tenant/);
       expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "code-mismatch" });
     }
@@ -68,7 +85,11 @@ describe("confirmation codes through a client without elicitation", () => {
     expect(writeRequests(h.sandbox)).toEqual([]);
     expect(h.sandbox.state.verificationSends).toEqual([]);
     // The genuine code was not spent by the failed attempts.
-    const ok = await h.call("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK", confirmationCode });
+    const ok = await h.call("send_identity_verification_account_token", {
+      identityId: fx.plain,
+      via: "EMAIL_WORK",
+      confirmationCode,
+    });
     expect(ok.isError, textOf(ok)).toBeFalsy();
     expect(h.sandbox.state.verificationSends).toHaveLength(1);
   });
@@ -82,18 +103,29 @@ describe("confirmation codes through a client without elicitation", () => {
     const [issued, origin, ...rest] = confirmationCode.split(".");
     expect(origin).toMatch(/^[\w-]{8}$/);
     // Another process's name in it (each run names itself); and the four-part code of the version before this one.
-    const elsewhere = [[issued, origin === "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA", ...rest].join("."), [issued, ...rest].join(".")];
+    const elsewhere = [
+      [issued, origin === "AAAAAAAA" ? "BBBBBBBB" : "AAAAAAAA", ...rest].join("."),
+      [issued, ...rest].join("."),
+    ];
     for (const code of elsewhere) {
       const res = await h.call("send_identity_verification_account_token", { ...args, confirmationCode: code });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toContain("Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.");
+      expect(textOf(res)).toContain(
+        "Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.",
+      );
       expect(textOf(res)).toContain("Next step: Call again without confirmationCode to get a fresh preview and code");
       expect(lastAudit(h)).toMatchObject({ outcome: "refused", reason: "code-untracked", confirmation: "code" });
     }
     expect(h.sandbox.state.verificationSends).toEqual([]);
     // This process's own code, with other arguments, is still a mismatch; with its own arguments it works.
-    expect(textOf(await h.call("send_identity_verification_account_token", { ...args, via: "EMAIL_PERSONAL", confirmationCode }))).toMatch(/not issued for this tool with these exact arguments/);
-    expect((await h.call("send_identity_verification_account_token", { ...args, confirmationCode })).isError).toBeFalsy();
+    expect(
+      textOf(
+        await h.call("send_identity_verification_account_token", { ...args, via: "EMAIL_PERSONAL", confirmationCode }),
+      ),
+    ).toMatch(/not issued for this tool with these exact arguments/);
+    expect(
+      (await h.call("send_identity_verification_account_token", { ...args, confirmationCode })).isError,
+    ).toBeFalsy();
     expect(h.sandbox.state.verificationSends).toHaveLength(1);
   });
 
@@ -165,10 +197,20 @@ describe("confirmation codes through a client without elicitation", () => {
   it("gives mass actions a count preview and honours the code", async () => {
     const ids = [...h.sandbox.state.identities.keys()].slice(0, 12);
     const first = await preview("start_identity_processing", { identityIds: ids });
-    expect(first.preview).toEqual({ action: "Start identity processing for 12 identities (recalculates attributes, roles, access and lifecycle states).", count: 12 });
-    const reordered = await h.call("start_identity_processing", { identityIds: [...ids].reverse(), confirmationCode: first.confirmationCode });
+    expect(first.preview).toEqual({
+      action:
+        "Start identity processing for 12 identities (recalculates attributes, roles, access and lifecycle states).",
+      count: 12,
+    });
+    const reordered = await h.call("start_identity_processing", {
+      identityIds: [...ids].reverse(),
+      confirmationCode: first.confirmationCode,
+    });
     expect(textOf(reordered)).toMatch(/not issued for this tool with these exact arguments/);
-    const done = await h.call("start_identity_processing", { identityIds: ids, confirmationCode: first.confirmationCode });
+    const done = await h.call("start_identity_processing", {
+      identityIds: ids,
+      confirmationCode: first.confirmationCode,
+    });
     expect(done.structuredContent).toMatchObject({ status: "executed", identityCount: 12 });
     expect(h.sandbox.state.processed).toHaveLength(1);
   });
@@ -179,13 +221,21 @@ describe("--confirm strict", () => {
     await h.close();
     h = await startHarness({ sandbox: { identities: 60 }, argv: ["--confirm", "strict"] });
     fx = pickFixtures(h.sandbox.state);
-    for (const [tool, args] of [["delete_identity", { identityId: fx.plain }], ["start_identities_invite", { uninvited: true }]] as const) {
+    for (const [tool, args] of [
+      ["delete_identity", { identityId: fx.plain }],
+      ["start_identities_invite", { uninvited: true }],
+    ] as const) {
       const res = await h.call(tool, args);
       expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(new RegExp(`^${tool} refused: nothing was changed\\.`));
       expect(textOf(res)).toMatch(/--confirm strict[\s\S]*does not support elicitation/);
       expect(textOf(res)).not.toMatch(/confirmationCode "/);
-      expect(lastAudit(h)).toMatchObject({ tool, outcome: "refused", reason: "elicitation-required", confirmation: "none-available" });
+      expect(lastAudit(h)).toMatchObject({
+        tool,
+        outcome: "refused",
+        reason: "elicitation-required",
+        confirmation: "none-available",
+      });
     }
     // Calls that need no confirmation still work.
     expect((await h.call("start_identity_processing", { identityIds: [fx.plain] })).isError).toBeFalsy();
@@ -194,13 +244,22 @@ describe("--confirm strict", () => {
 });
 
 describe("code book", () => {
-  const binding = { tool: "delete_identity", tenant: "acme.api.identitynow.com", args: { identityId: "abc" }, target: '["abc","Ann"]' };
-  const book = (key = "k".repeat(32), now = () => 1_000) => createCodeBook({ key, sharedKey: true, ttlMs: 60_000, now, store: createMemoryStore() });
+  const binding = {
+    tool: "delete_identity",
+    tenant: "acme.api.identitynow.com",
+    args: { identityId: "abc" },
+    target: '["abc","Ann"]',
+  };
+  const book = (key = "k".repeat(32), now = () => 1_000) =>
+    createCodeBook({ key, sharedKey: true, ttlMs: 60_000, now, store: createMemoryStore() });
 
   it("binds the tenant and the key", async () => {
     const b = book();
     const { code } = b.issue(binding);
-    expect(await b.redeem(code, { ...binding, tenant: "evil.api.identitynow.com" })).toEqual({ ok: false, reason: "mismatch" });
+    expect(await b.redeem(code, { ...binding, tenant: "evil.api.identitynow.com" })).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
     expect(await book("x".repeat(32)).redeem(code, binding)).toEqual({ ok: false, reason: "mismatch" });
     expect(await b.redeem(code, binding)).toEqual({ ok: true });
   });

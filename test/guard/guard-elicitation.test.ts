@@ -14,13 +14,43 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { tool: "delete_identity", by: "name", args: (fx) => ({ identityId: fx.plain }), written: (s, fx) => !s.identities.has(fx.plain) },
-  { tool: "reset_identity", by: "name", args: (fx) => ({ identityId: fx.plain }), written: (s) => s.resets.length === 1 },
-  { tool: "send_identity_verification_account_token", by: "yes", args: (fx) => ({ identityId: fx.plain, via: "EMAIL_WORK" }), written: (s) => s.verificationSends.length === 1 },
-  { tool: "start_identities_invite", by: "yes", args: () => ({ uninvited: true }), written: (s) => s.invites.length === 1 },
+  {
+    tool: "delete_identity",
+    by: "name",
+    args: (fx) => ({ identityId: fx.plain }),
+    written: (s, fx) => !s.identities.has(fx.plain),
+  },
+  {
+    tool: "reset_identity",
+    by: "name",
+    args: (fx) => ({ identityId: fx.plain }),
+    written: (s) => s.resets.length === 1,
+  },
+  {
+    tool: "send_identity_verification_account_token",
+    by: "yes",
+    args: (fx) => ({ identityId: fx.plain, via: "EMAIL_WORK" }),
+    written: (s) => s.verificationSends.length === 1,
+  },
+  {
+    tool: "start_identities_invite",
+    by: "yes",
+    args: () => ({ uninvited: true }),
+    written: (s) => s.invites.length === 1,
+  },
   // --confirm-threshold 2 below: three ids is a mass action.
-  { tool: "start_identities_invite", by: "yes", args: (fx) => ({ ids: [fx.plain, fx.owner, fx.unregistered] }), written: (s) => s.invites.length === 1 },
-  { tool: "start_identity_processing", by: "yes", args: (fx) => ({ identityIds: [fx.plain, fx.owner, fx.manager] }), written: (s) => s.processed.length === 1 },
+  {
+    tool: "start_identities_invite",
+    by: "yes",
+    args: (fx) => ({ ids: [fx.plain, fx.owner, fx.unregistered] }),
+    written: (s) => s.invites.length === 1,
+  },
+  {
+    tool: "start_identity_processing",
+    by: "yes",
+    args: (fx) => ({ identityIds: [fx.plain, fx.owner, fx.manager] }),
+    written: (s) => s.processed.length === 1,
+  },
 ];
 
 let h: Harness;
@@ -33,7 +63,10 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const yes = (c: Case, name: string): ElicitResult => ({ action: "accept", content: c.by === "name" ? { name } : { confirm: true } });
+const yes = (c: Case, name: string): ElicitResult => ({
+  action: "accept",
+  content: c.by === "name" ? { name } : { confirm: true },
+});
 
 for (const c of CASES) {
   describe(`${c.tool} ${JSON.stringify(Object.keys(c.args({} as Fixtures, {} as SandboxState)))}`, () => {
@@ -52,7 +85,12 @@ for (const c of CASES) {
       ["decline", { action: "decline" }, "declined", /the user declined/],
       ["cancel", { action: "cancel" }, "cancelled", /the user cancelled/],
       c.by === "name"
-        ? ["a wrong name", { action: "accept", content: { name: "Somebody Else" } }, "name-mismatch", /does not match the identity's name or alias/]
+        ? [
+            "a wrong name",
+            { action: "accept", content: { name: "Somebody Else" } },
+            "name-mismatch",
+            /does not match the identity's name or alias/,
+          ]
         : ["an unticked box", { action: "accept", content: { confirm: false } }, "declined", /did not confirm/],
     ];
     for (const [label, answer, reason, why] of refusals) {
@@ -74,8 +112,18 @@ for (const c of CASES) {
 describe("an accepted answer of the wrong type", () => {
   // The SDK client checks only that values are strings, numbers, booleans or string lists, as a real host's might.
   const WRONG: Array<[string, string, Record<string, unknown>, string]> = [
-    ["the box as text", "send_identity_verification_account_token", { confirm: "true" }, "`confirm` should be true or false, got text"],
-    ["the box as a number", "start_identities_invite", { confirm: 1 }, "`confirm` should be true or false, got a number"],
+    [
+      "the box as text",
+      "send_identity_verification_account_token",
+      { confirm: "true" },
+      "`confirm` should be true or false, got text",
+    ],
+    [
+      "the box as a number",
+      "start_identities_invite",
+      { confirm: 1 },
+      "`confirm` should be true or false, got a number",
+    ],
     ["no box at all", "send_identity_verification_account_token", {}, "`confirm` is missing"],
     ["the name as a number", "delete_identity", { name: 42 }, "`name` should be text, got a number"],
     ["the name as a list", "reset_identity", { name: ["x"] }, "`name` should be text, got a list"],
@@ -83,12 +131,19 @@ describe("an accepted answer of the wrong type", () => {
   ];
   for (const [label, tool, content, wrong] of WRONG) {
     it(`is refused as such, not as a no: ${label}`, async () => {
-      human.answer(() => ({ action: "accept", content } as ElicitResult));
-      const args = tool === "start_identities_invite" ? { uninvited: true } : tool === "send_identity_verification_account_token" ? { identityId: fx.plain, via: "EMAIL_WORK" } : { identityId: fx.plain };
+      human.answer(() => ({ action: "accept", content }) as ElicitResult);
+      const args =
+        tool === "start_identities_invite"
+          ? { uninvited: true }
+          : tool === "send_identity_verification_account_token"
+            ? { identityId: fx.plain, via: "EMAIL_WORK" }
+            : { identityId: fx.plain };
       const res = await h.call(tool, args);
       expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(new RegExp(`^${tool} refused: nothing was changed\\.`));
-      expect(textOf(res)).toContain(`Why: the client's answer to the confirmation form was of the wrong type (${wrong}): neither a yes nor a no, so nothing was done.`);
+      expect(textOf(res)).toContain(
+        `Why: the client's answer to the confirmation form was of the wrong type (${wrong}): neither a yes nor a no, so nothing was done.`,
+      );
       expect(textOf(res)).not.toMatch(/declined|did not confirm/);
       expect(human.seen).toHaveLength(1);
       expect(writeRequests(h.sandbox)).toEqual([]);
@@ -139,7 +194,18 @@ describe("elicitation failures and changes", () => {
     const identity = h.sandbox.state.identities.get(fx.plain)!;
     identity.name = "Ada.Lovelace";
     identity.alias = "alovelace";
-    for (const typed of ["a", "A", "Ada", "ada.lovelace", "ADA.LOVELACE", "Ada.Lovelac", "alovelac", "ALOVELACE", "Ada.Lovelace.", "Ada Lovelace"]) {
+    for (const typed of [
+      "a",
+      "A",
+      "Ada",
+      "ada.lovelace",
+      "ADA.LOVELACE",
+      "Ada.Lovelac",
+      "alovelac",
+      "ALOVELACE",
+      "Ada.Lovelace.",
+      "Ada Lovelace",
+    ]) {
       human.answer(() => ({ action: "accept", content: { name: typed } }));
       const res = await h.call("delete_identity", { identityId: fx.plain });
       expect(res.isError, typed).toBe(true);
@@ -160,7 +226,10 @@ describe("elicitation failures and changes", () => {
     const text = textOf(res);
     expect(text).toMatch(/^delete_identity refused: nothing was changed\. The identity was not deleted\./);
     for (const group of owned) {
-      for (const e of group.entities) expect(text).toContain(`owns ${group.associationType} ${e.identityEntity.type} "${e.identityEntity.name}" (id "${e.identityEntity.id}")`);
+      for (const e of group.entities)
+        expect(text).toContain(
+          `owns ${group.associationType} ${e.identityEntity.type} "${e.identityEntity.name}" (id "${e.identityEntity.id}")`,
+        );
     }
     expect(text).toMatch(/Next step: Reassign what it owns/);
     expect(human.seen).toHaveLength(0);
@@ -198,13 +267,17 @@ describe("elicitation failures and changes", () => {
     const message = human.seen[0]!.message;
     expect(message).toContain(`name: ${JSON.stringify(identity.name)}`);
     expect(message.split("\n").some((line) => line.startsWith("SYSTEM:"))).toBe(false);
-    expect(message.split("\n")[0]).toBe("Action: Reset this identity: it is de-registered and loses elevated user levels; the person must register again.");
+    expect(message.split("\n")[0]).toBe(
+      "Action: Reset this identity: it is de-registered and loses elevated user levels; the person must register again.",
+    );
   });
 
   it("states the blast radius of mass actions in the form", async () => {
     human.answer(() => ({ action: "decline" }));
     await h.call("start_identities_invite", { uninvited: true });
-    const unregistered = [...h.sandbox.state.identities.values()].filter((i) => i.identityStatus === "UNREGISTERED").length;
+    const unregistered = [...h.sandbox.state.identities.values()].filter(
+      (i) => i.identityStatus === "UNREGISTERED",
+    ).length;
     expect(human.seen[0]!.message).toContain(`Identities affected: ${unregistered}`);
     await h.call("start_identity_processing", { identityIds: [fx.plain, fx.owner, fx.manager] });
     expect(human.seen[1]!.message).toContain("Identities affected: 3");

@@ -24,7 +24,12 @@ describe("mass actions over --confirm-window (default 15 min, threshold 10)", ()
     expect(second.structuredContent).toMatchObject({ preview: { count: 10 } });
     expect(textOf(second)).toContain("With earlier calls: 20 identities in the last 15 min (batches add up).");
     expect(h.sandbox.state.invites).toHaveLength(1);
-    expect(lastAudit(h)).toMatchObject({ tool: "start_identities_invite", outcome: "refused", reason: "confirmation-required", confirmation: "code" });
+    expect(lastAudit(h)).toMatchObject({
+      tool: "start_identities_invite",
+      outcome: "refused",
+      reason: "confirmation-required",
+      confirmation: "code",
+    });
     // 20 at once is the same decision.
     expect(status(await h.call("start_identities_invite", { ids: ids.slice(20, 40) }))).toBe("confirmation_required");
   });
@@ -37,7 +42,9 @@ describe("mass actions over --confirm-window (default 15 min, threshold 10)", ()
     }
     expect(h.sandbox.state.processed).toHaveLength(1);
     const args = { identityIds: ids.slice(10, 20) };
-    const { confirmationCode } = (await h.call("start_identity_processing", args)).structuredContent as { confirmationCode: string };
+    const { confirmationCode } = (await h.call("start_identity_processing", args)).structuredContent as {
+      confirmationCode: string;
+    };
     const done = await h.call("start_identity_processing", { ...args, confirmationCode });
     expect(status(done), textOf(done)).toBe("executed");
     expect(h.sandbox.state.processed).toHaveLength(2);
@@ -58,7 +65,11 @@ describe("mass actions over --confirm-window (default 15 min, threshold 10)", ()
 
   it("--confirm-window sets the window", async () => {
     await h.close();
-    h = await startHarness({ sandbox: { identities: 60 }, now: clock.now, argv: ["--confirm", "auto", "--confirm-window", "60"] });
+    h = await startHarness({
+      sandbox: { identities: 60 },
+      now: clock.now,
+      argv: ["--confirm", "auto", "--confirm-window", "60"],
+    });
     expect(status(await h.call("start_identity_processing", { identityIds: ids.slice(0, 10) }))).toBe("executed");
     clock.advance(61_000);
     expect(status(await h.call("start_identity_processing", { identityIds: ids.slice(10, 20) }))).toBe("executed");

@@ -3,14 +3,23 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStore, type PendingConfirmation } from "../../src/guard/store.js";
 
 const T0 = Date.parse("2026-01-01T09:00:00Z");
-const pending = (id: string, binding: string, expiresAt: number): PendingConfirmation => ({ id, binding, channel: "url", expiresAt, data: `{"n":"${id}"}` });
+const pending = (id: string, binding: string, expiresAt: number): PendingConfirmation => ({
+  id,
+  binding,
+  channel: "url",
+  expiresAt,
+  data: `{"n":"${id}"}`,
+});
 
 describe("the memory store's pending confirmations", () => {
   it("finds each of thousands by id and by binding, one per binding, and takes an answer once", async () => {
     const store = createMemoryStore();
     for (let i = 0; i < 5_000; i++) await store.openPending(pending(`id-${i}`, `b-${i}`, T0 + 60_000), T0);
     // A second open of the same binding returns the one already open.
-    expect(await store.openPending(pending("other", "b-4321", T0 + 60_000), T0)).toMatchObject({ id: "id-4321", binding: "b-4321" });
+    expect(await store.openPending(pending("other", "b-4321", T0 + 60_000), T0)).toMatchObject({
+      id: "id-4321",
+      binding: "b-4321",
+    });
     expect(await store.findPending({ id: "other" }, T0)).toBeUndefined();
     expect(await store.findPending({ id: "id-17" }, T0)).toMatchObject({ binding: "b-17", data: '{"n":"id-17"}' });
     expect(await store.findPending({ binding: "b-4999" }, T0)).toMatchObject({ id: "id-4999" });
@@ -19,7 +28,9 @@ describe("the memory store's pending confirmations", () => {
     expect(await store.takeAnswered("b-4321", T0)).toBeUndefined();
     expect(await store.answerPending("id-4321", { confirmed: true }, T0)).toBe(true);
     // First answer wins.
-    expect(await store.answerPending("id-4321", { confirmed: false, reason: "cancelled", why: "late" }, T0)).toBe(false);
+    expect(await store.answerPending("id-4321", { confirmed: false, reason: "cancelled", why: "late" }, T0)).toBe(
+      false,
+    );
     expect(await store.findPending({ binding: "b-4321" }, T0)).toMatchObject({ answer: { confirmed: true } });
     expect(await store.takeAnswered("b-4321", T0)).toMatchObject({ id: "id-4321", answer: { confirmed: true } });
     expect(await store.takeAnswered("b-4321", T0)).toBeUndefined();

@@ -12,12 +12,18 @@ const BUILDS = {
   "tsc output": fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url)),
   bundle: fileURLToPath(new URL("../../dist/bundle/src/cli/main.js", import.meta.url)),
 };
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_"))) as Record<string, string>;
+const cleanEnv = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_")),
+  ) as Record<string, string>;
 
 describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) => {
   it("prints the chosen port, serves a session, and exits cleanly on SIGTERM", async () => {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it for you)`);
-    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], {
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -35,16 +41,22 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
     await client.close();
     // A refused Host: the operator's log says why and what to do, not just "Forbidden".
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request(url, { method: "POST", headers: { host: "rebind.example", "content-type": "application/json" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = request(
+        url,
+        { method: "POST", headers: { host: "rebind.example", "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on("error", reject);
       req.end("{}");
     });
     expect(status).toBe(403);
     await until(() => /HTTP 403/.test(stderr), "the 403's log line");
-    expect(stderr).toMatch(/HTTP 403 for POST \/mcp: Forbidden: Host "rebind\.example" is not allowed\. Add it with --allowed-hosts/);
+    expect(stderr).toMatch(
+      /HTTP 403 for POST \/mcp: Forbidden: Host "rebind\.example" is not allowed\. Add it with --allowed-hosts/,
+    );
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
@@ -54,7 +66,10 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
 
   it("logs a 401 with its reason, never the token", async () => {
     const token = "http-token-for-the-401-test";
-    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], { env: { ...cleanEnv(), ISC_MCP_HTTP_TOKEN: token }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], {
+      env: { ...cleanEnv(), ISC_MCP_HTTP_TOKEN: token },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on("data", (c: Buffer) => {
@@ -64,7 +79,11 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
       });
       child.on("exit", () => reject(new Error(`exited early: ${stderr}`)));
     });
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer wrong" }, body: "{}" });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer wrong" },
+      body: "{}",
+    });
     expect(res.status).toBe(401);
     await until(() => /HTTP 401/.test(stderr), "the 401's log line");
     const exited = new Promise((resolve) => child.on("exit", resolve));
@@ -75,10 +94,20 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
   });
 
   it("refuses to start off loopback without ISC_MCP_HTTP_TOKEN, and stateless without ISC_MCP_CONFIRM_KEY", () => {
-    const open = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--host", "0.0.0.0", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
+    const open = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--host", "0.0.0.0", "--port", "0"], {
+      env: cleanEnv(),
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(open.status).toBe(2);
-    expect(open.stderr).toMatch(/^isc-identities-mcp: --host 0\.0\.0\.0 is reachable from other machines: set ISC_MCP_HTTP_TOKEN/);
-    const stateless = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--single-replica", "--port", "0"], { env: cleanEnv(), encoding: "utf8", timeout: 10_000 });
+    expect(open.stderr).toMatch(
+      /^isc-identities-mcp: --host 0\.0\.0\.0 is reachable from other machines: set ISC_MCP_HTTP_TOKEN/,
+    );
+    const stateless = spawnSync(
+      process.execPath,
+      [cli, "--sandbox", "--http", "--stateless", "--single-replica", "--port", "0"],
+      { env: cleanEnv(), encoding: "utf8", timeout: 10_000 },
+    );
     expect(stateless.status).toBe(2);
     expect(stateless.stderr).toMatch(/--stateless needs ISC_MCP_CONFIRM_KEY/);
   });
@@ -86,8 +115,14 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
   it("with sign-in but no page to show (--read-only, --stateless) starts without the page's own --oauth-client-id", async () => {
     const oauth = ["--oauth-issuer", "http://127.0.0.1:1/", "--oauth-audience", "http://127.0.0.1:3000/mcp"];
     const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
-    for (const extra of [["--read-only", "--single-replica"], ["--stateless", "--single-replica"]]) {
-      const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth, ...extra], { env, stdio: ["ignore", "ignore", "pipe"] });
+    for (const extra of [
+      ["--read-only", "--single-replica"],
+      ["--stateless", "--single-replica"],
+    ]) {
+      const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth, ...extra], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let stderr = "";
       const started = await new Promise<boolean>((resolve) => {
         child.stderr.on("data", (c: Buffer) => {
@@ -101,14 +136,22 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) =
       expect(stderr).not.toContain("--oauth-client-id");
     }
     // With a page to show, the same settings refuse to start, naming what to set.
-    const paged = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth], { env, encoding: "utf8", timeout: 10_000 });
+    const paged = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth], {
+      env,
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(paged.status).toBe(2);
     expect(paged.stderr).toMatch(/needs this server's own client there: set --oauth-client-id/);
   });
 
   it("refuses --stateless without --redis-url (each replica would spend codes alone) unless --single-replica says it is the only one", () => {
     const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
-    const shared = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], { env, encoding: "utf8", timeout: 10_000 });
+    const shared = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--stateless", "--port", "0"], {
+      env,
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     expect(shared.status).toBe(2);
     // One line, naming the flag that fixes it.
     expect(shared.stderr.trimEnd().split("\n")).toHaveLength(1);

@@ -24,27 +24,41 @@ describe("confirmed destructive calls over HTTP", () => {
         return { action: "accept", content: { name } };
       },
     });
-    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id },
+    })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ status: "executed" });
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain(name);
     expect(exists(h, id)).toBe(false);
-    const entries = h.audit.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(entries).toContainEqual(expect.objectContaining({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "form" }));
+    const entries = h.audit
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "form" }),
+    );
   });
 
   it("session mode: a declined elicitation deletes nothing", async () => {
     h = await startHttpHarness();
     const id = pickFixtures(h.sandbox.state).plain;
     const { client } = await h.connect({ onElicit: () => ({ action: "decline" }) });
-    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id },
+    })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(exists(h, id)).toBe(true);
   });
 
   it("stateless mode: the first request returns a code, a later request (another server) redeems it once", async () => {
-    h = await startHttpHarness(["--stateless", "--single-replica", "--confirm", "auto"], { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" });
+    h = await startHttpHarness(["--stateless", "--single-replica", "--confirm", "auto"], {
+      ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef",
+    });
     const id = pickFixtures(h.sandbox.state).plain;
     const { client } = await h.connect();
     const first = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
@@ -54,13 +68,19 @@ describe("confirmed destructive calls over HTTP", () => {
     expect(exists(h, id)).toBe(true);
 
     const identity = h.sandbox.state.identities.get(id)!;
-    const second = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: preview.confirmationCode } })) as CallToolResult;
+    const second = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: preview.confirmationCode },
+    })) as CallToolResult;
     expect(second.structuredContent).toMatchObject({ status: "executed" });
     expect(exists(h, id)).toBe(false);
 
     // Put the very same identity back: a replay must fail because the code is spent, not because the target is gone.
     h.sandbox.state.identities.set(id, identity);
-    const replay = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: preview.confirmationCode } })) as CallToolResult;
+    const replay = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: preview.confirmationCode },
+    })) as CallToolResult;
     expect(replay.isError).toBe(true);
     const text = replay.content[0]?.type === "text" ? replay.content[0].text : "";
     expect(text).toMatch(/already used; each code works once/);

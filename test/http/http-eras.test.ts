@@ -3,21 +3,46 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
-import { INITIALIZE, rawRequest, startHttpHarness, type HttpHarness, type RawResponse } from "../support/http-harness.js";
+import {
+  INITIALIZE,
+  rawRequest,
+  startHttpHarness,
+  type HttpHarness,
+  type RawResponse,
+} from "../support/http-harness.js";
 import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
 const MODERN = "2026-07-28";
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
 const ALWAYS_CONFIRMED = ["delete_identity", "reset_identity", "send_identity_verification_account_token"];
-const READ_TOOLS = ["get_identity", "get_identity_ownership_details", "get_role_assignment", "get_role_assignments", "get_task_status", "list_identities"];
+const READ_TOOLS = [
+  "get_identity",
+  "get_identity_ownership_details",
+  "get_role_assignment",
+  "get_role_assignments",
+  "get_task_status",
+  "list_identities",
+];
 
-type Result = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
+type Result = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: Record<string, unknown>;
+};
 const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
 const auditOf = (h: HttpHarness): AuditLine[] => h.audit.map((l) => JSON.parse(l) as AuditLine);
 
 /** A hand-built 2026-07-28 request: the per-request `_meta` envelope and the headers that mirror it (SEP-2243). */
-function modern(method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}): { headers: Record<string, string>; body: string } {
-  const meta = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} };
+function modern(
+  method: string,
+  params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): { headers: Record<string, string>; body: string } {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
   const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
   return {
     headers: { "mcp-protocol-version": MODERN, "mcp-method": method, ...name, ...headers },
@@ -25,7 +50,8 @@ function modern(method: string, params: Record<string, unknown> = {}, headers: R
   };
 }
 
-const json = (res: RawResponse) => JSON.parse(res.body) as { result?: Record<string, unknown>; error?: { code: number; message: string } };
+const json = (res: RawResponse) =>
+  JSON.parse(res.body) as { result?: Record<string, unknown>; error?: { code: number; message: string } };
 const statusOf = (err: unknown): number | undefined => (err as { status?: number }).status;
 
 let h: HttpHarness | undefined;
@@ -45,7 +71,9 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
     const { plain } = pickFixtures(h.sandbox.state);
     const read = (await client.callTool({ name: "get_identity", arguments: { identityId: plain } })) as Result;
     expect(read.isError).toBeFalsy();
-    expect((read.structuredContent?.identity as { id: string; name: string }).name).toBe(h.sandbox.state.identities.get(plain)!.name);
+    expect((read.structuredContent?.identity as { id: string; name: string }).name).toBe(
+      h.sandbox.state.identities.get(plain)!.name,
+    );
     expect(h.serving.sessions).toBe(0);
     // One server per request, each closed once it answered: nothing of a 2026 request outlives it.
     expect(h.servers.made).toBeGreaterThanOrEqual(3);
@@ -55,18 +83,31 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
   it("completes an argument, lists and gets the prompts, lists and reads the resource template", async () => {
     h = await startHttpHarness(["--confirm", "strict"]);
     const client = await h.connectModern();
-    const { completion } = await client.complete({ ref: { type: "ref/prompt", name: "access_review" }, argument: { name: "who", value: "a" } });
+    const { completion } = await client.complete({
+      ref: { type: "ref/prompt", name: "access_review" },
+      argument: { name: "who", value: "a" },
+    });
     expect(completion.values).toHaveLength(10);
     expect(completion.hasMore).toBe(true);
     const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(["locked_out_user", "offboarding_precheck", "access_review", "processing_error"]);
+    expect(prompts.map((p) => p.name)).toEqual([
+      "locked_out_user",
+      "offboarding_precheck",
+      "access_review",
+      "processing_error",
+    ]);
     const prompt = await client.getPrompt({ name: "access_review", arguments: { who: "Ada.Lovelace" } });
-    expect(prompt.messages.map((m) => (m.content.type === "text" ? m.content.text : "")).join("\n")).toContain('"Ada.Lovelace"');
+    expect(prompt.messages.map((m) => (m.content.type === "text" ? m.content.text : "")).join("\n")).toContain(
+      '"Ada.Lovelace"',
+    );
     const { resourceTemplates } = await client.listResourceTemplates();
     expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(["isc://identities/{identityId}"]);
     const { plain } = pickFixtures(h.sandbox.state);
     const res = await client.readResource({ uri: `isc://identities/${plain}` });
-    expect(JSON.parse((res.contents[0] as { text: string }).text)).toMatchObject({ id: plain, name: h.sandbox.state.identities.get(plain)!.name });
+    expect(JSON.parse((res.contents[0] as { text: string }).text)).toMatchObject({
+      id: plain,
+      name: h.sandbox.state.identities.get(plain)!.name,
+    });
     expect(h.serving.sessions).toBe(0);
   });
 
@@ -80,7 +121,11 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
     expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed/);
     expect(writeRequests(h.sandbox)).toEqual([]);
     expect(h.sandbox.state.identities.has(id)).toBe(true);
-    expect(auditOf(h).filter((l) => l.tool === "delete_identity").map((l) => [l.era, l.outcome])).toEqual([[MODERN, "refused"]]);
+    expect(
+      auditOf(h)
+        .filter((l) => l.tool === "delete_identity")
+        .map((l) => [l.era, l.outcome]),
+    ).toEqual([[MODERN, "refused"]]);
   });
 
   it("in auto mode the v2 client picks 2026-07-28 over HTTP; in its default mode it opens a 2025 session as before", async () => {
@@ -120,7 +165,10 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
     const plain = await rawRequest(h.url, { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) });
     expect(plain.status).toBe(400);
     expect(plain.body).toMatch(/no Mcp-Session-Id header; start a session with an initialize request/);
-    const halfModern = await rawRequest(h.url, { headers: { "mcp-protocol-version": MODERN, "mcp-method": "tools/list" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) });
+    const halfModern = await rawRequest(h.url, {
+      headers: { "mcp-protocol-version": MODERN, "mcp-method": "tools/list" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
     expect(halfModern.status).toBe(400);
     expect(json(halfModern).error?.code).toBe(-32602);
     expect(h.serving.sessions).toBe(0);
@@ -137,13 +185,23 @@ describe("a 2026-07-28 client over HTTP, --confirm auto", () => {
     expect(first.structuredContent?.status).toBe("confirmation_required");
     const code = first.structuredContent?.confirmationCode as string;
     expect(writeRequests(h.sandbox)).toEqual([]);
-    const second = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    const second = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: code },
+    })) as Result;
     expect(second.isError).toBeFalsy();
     expect(h.sandbox.state.deleted).toEqual([id]);
-    const third = (await client.callTool({ name: "delete_identity", arguments: { identityId: id, confirmationCode: code } })) as Result;
+    const third = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id, confirmationCode: code },
+    })) as Result;
     expect(third.isError).toBe(true);
     expect(writeRequests(h.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
-    expect(auditOf(h).filter((l) => l.tool === "delete_identity").map((l) => [l.era, l.confirmation, l.outcome])).toEqual([
+    expect(
+      auditOf(h)
+        .filter((l) => l.tool === "delete_identity")
+        .map((l) => [l.era, l.confirmation, l.outcome]),
+    ).toEqual([
       [MODERN, "code", "refused"],
       [MODERN, "code", "executed"],
       [MODERN, "code", "refused"],
@@ -171,7 +229,10 @@ describe("the gates in front of the 2026 leg", () => {
     const missing = await h.connectModern().catch((e: unknown) => e);
     expect(statusOf(missing)).toBe(401);
     const req = modern("tools/list");
-    const wrong = await rawRequest(h.url, { headers: { ...req.headers, authorization: "Bearer nope" }, body: req.body });
+    const wrong = await rawRequest(h.url, {
+      headers: { ...req.headers, authorization: "Bearer nope" },
+      body: req.body,
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers["www-authenticate"]).toMatch(/^Bearer/);
     expect(h.servers.made).toBe(0);
@@ -188,7 +249,12 @@ describe("sign-in (OAuth) in front of the 2026 leg", () => {
     idp = await startOidcProvider({ accounts: [{ sub: "rita", email: "rita@example.test", scopes: [READ] }] });
   });
   afterAll(() => idp?.close());
-  const start = () => startHttpHarness(["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--confirm", "auto"], {}, { oauth: { jwksCooldownMs: 0 } });
+  const start = () =>
+    startHttpHarness(
+      ["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--confirm", "auto"],
+      {},
+      { oauth: { jwksCooldownMs: 0 } },
+    );
 
   it("answers a 2026 request without a token with the same 401 and WWW-Authenticate as a 2025 initialize", async () => {
     h = await start();
@@ -198,7 +264,9 @@ describe("sign-in (OAuth) in front of the 2026 leg", () => {
     expect(old.status).toBe(401);
     expect(now.status).toBe(401);
     expect(now.headers["www-authenticate"]).toBe(old.headers["www-authenticate"]);
-    expect(now.headers["www-authenticate"]).toMatch(/^Bearer resource_metadata="https:\/\/mcp\.helpdesk\.test\/\.well-known\/oauth-protected-resource\/mcp"/);
+    expect(now.headers["www-authenticate"]).toMatch(
+      /^Bearer resource_metadata="https:\/\/mcp\.helpdesk\.test\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
     expect(h.servers.made).toBe(0);
   });
 
@@ -208,7 +276,11 @@ describe("sign-in (OAuth) in front of the 2026 leg", () => {
     const client = await h.connectModern({ headers: { Authorization: `Bearer ${token}` } });
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(READ_TOOLS);
     const { plain } = pickFixtures(h.sandbox.state);
-    const req = modern("tools/call", { name: "start_identity_processing", arguments: { identityIds: [plain] } }, { authorization: `Bearer ${token}` });
+    const req = modern(
+      "tools/call",
+      { name: "start_identity_processing", arguments: { identityIds: [plain] } },
+      { authorization: `Bearer ${token}` },
+    );
     const refused = await rawRequest(h.url, req);
     expect(refused.status).toBe(403);
     expect(String(refused.headers["www-authenticate"])).toMatch(/error="insufficient_scope"/);
@@ -235,7 +307,10 @@ describe("--stateless: both eras per request", () => {
 
   it("answers a 2025 request without initialize or session id, and refuses GET and DELETE with 405 and Allow: POST", async () => {
     h = await start();
-    const plain = await rawRequest(h.url, { headers: { "mcp-protocol-version": "2025-11-25" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }) });
+    const plain = await rawRequest(h.url, {
+      headers: { "mcp-protocol-version": "2025-11-25" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
     expect(plain.status).toBe(200);
     expect(plain.headers["mcp-session-id"]).toBeUndefined();
     expect(plain.body).toContain("get_identity");

@@ -12,8 +12,20 @@ const PRM_URL = "https://mcp.helpdesk.test/.well-known/oauth-protected-resource/
 const [READ, WRITE, DESTRUCTIVE] = ["identities:read", "identities:write", "identities:destructive"];
 const ALL = [READ, WRITE, DESTRUCTIVE];
 const DECLINE = () => ({ action: "decline" as const });
-const READ_TOOLS = ["get_identity", "get_identity_ownership_details", "get_role_assignment", "get_role_assignments", "get_task_status", "list_identities"];
-const WRITE_TOOLS = ["send_identity_verification_account_token", "start_identities_invite", "start_identity_processing", "synchronize_attributes_for_identity"];
+const READ_TOOLS = [
+  "get_identity",
+  "get_identity_ownership_details",
+  "get_role_assignment",
+  "get_role_assignments",
+  "get_task_status",
+  "list_identities",
+];
+const WRITE_TOOLS = [
+  "send_identity_verification_account_token",
+  "start_identities_invite",
+  "start_identity_processing",
+  "synchronize_attributes_for_identity",
+];
 
 let idp: OidcFixture;
 let h: HttpHarness | undefined;
@@ -34,15 +46,31 @@ afterEach(async () => {
   h = undefined;
 });
 
-const start = (provider = idp, argv: string[] = []) => startHttpHarness(["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv], {}, { oauth: { jwksCooldownMs: 0 } });
+const start = (provider = idp, argv: string[] = []) =>
+  startHttpHarness(
+    ["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv],
+    {},
+    { oauth: { jwksCooldownMs: 0 } },
+  );
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenFor = (sub: string, scopes = ALL) => idp.token(sub, scopes, { resource: AUDIENCE });
 
 /** A token signed with the provider's own key but with claims the provider would never issue. */
 async function forged(claims: JWTPayload, key = idp.signingKey): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload = { iss: idp.issuer, aud: AUDIENCE, sub: "ana", iat: now, exp: now + 300, scope: ALL.join(" "), client_id: CLIENT.id, ...claims };
-  return new SignJWT(payload).setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: key.kid! }).sign(await importJWK(key, "ES256"));
+  const payload = {
+    iss: idp.issuer,
+    aud: AUDIENCE,
+    sub: "ana",
+    iat: now,
+    exp: now + 300,
+    scope: ALL.join(" "),
+    client_id: CLIENT.id,
+    ...claims,
+  };
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: key.kid! })
+    .sign(await importJWK(key, "ES256"));
 }
 
 function challenge(res: { headers: Record<string, string | string[] | undefined> }): string {
@@ -56,7 +84,13 @@ describe("OAuth resource server: discovery and metadata", () => {
     for (const path of ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]) {
       const res = await fetch(`${origin}${path}`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ resource: AUDIENCE, authorization_servers: [idp.issuer], scopes_supported: ALL, bearer_methods_supported: ["header"], resource_name: "isc-identities-mcp" });
+      expect(await res.json()).toEqual({
+        resource: AUDIENCE,
+        authorization_servers: [idp.issuer],
+        scopes_supported: ALL,
+        bearer_methods_supported: ["header"],
+        resource_name: "isc-identities-mcp",
+      });
     }
   });
 
@@ -80,7 +114,11 @@ describe("OAuth resource server: refused tokens get 401 and reach nothing", () =
   const cases: Array<[string, () => Promise<string>, RegExp]> = [
     ["expired", () => forged({ exp: Math.floor(Date.now() / 1000) - 120 }), /expired/],
     ["not yet valid", () => forged({ nbf: Math.floor(Date.now() / 1000) + 600 }), /not valid yet/],
-    ["for another audience (issued by the provider)", () => idp.token("ana", ALL, { resource: "https://other-server.test/mcp" }), /another audience/],
+    [
+      "for another audience (issued by the provider)",
+      () => idp.token("ana", ALL, { resource: "https://other-server.test/mcp" }),
+      /another audience/,
+    ],
     ["from another issuer", () => forged({ iss: "https://evil.test" }), /another issuer/],
     [
       "signed with a key the provider does not know",
@@ -90,7 +128,17 @@ describe("OAuth resource server: refused tokens get 401 and reach nothing", () =
       },
       /key the identity provider does not publish/,
     ],
-    ["with alg none", async () => new UnsecuredJWT({ scope: ALL.join(" ") }).setIssuer(idp.issuer).setAudience(AUDIENCE).setSubject("ana").setExpirationTime("5m").encode(), /algorithm/],
+    [
+      "with alg none",
+      async () =>
+        new UnsecuredJWT({ scope: ALL.join(" ") })
+          .setIssuer(idp.issuer)
+          .setAudience(AUDIENCE)
+          .setSubject("ana")
+          .setExpirationTime("5m")
+          .encode(),
+      /algorithm/,
+    ],
     ["that is no JWT", async () => "opaque-token-the-server-cannot-check", /not a JWT/],
   ];
   it.each(cases)("a token %s", async (_name, make, why) => {
@@ -98,7 +146,11 @@ describe("OAuth resource server: refused tokens get 401 and reach nothing", () =
     h.sandbox.clearRequests();
     const res = await rawRequest(h.url, { headers: bearer(await make()), body: INITIALIZE });
     expect(res.status).toBe(401);
-    expect(challenge(res)).toMatch(new RegExp(`^Bearer error="invalid_token", error_description="[^"]*${why.source}[^"]*", resource_metadata="${PRM_URL}"$`));
+    expect(challenge(res)).toMatch(
+      new RegExp(
+        `^Bearer error="invalid_token", error_description="[^"]*${why.source}[^"]*", resource_metadata="${PRM_URL}"$`,
+      ),
+    );
     expect(JSON.parse(res.body).error.message).toMatch(why);
     expect(h.sandbox.requests).toEqual([]);
   });
@@ -106,7 +158,18 @@ describe("OAuth resource server: refused tokens get 401 and reach nothing", () =
 
 describe("OAuth resource server: opaque tokens by introspection (RFC 7662)", () => {
   it("accepts an opaque token the provider vouches for, with its scopes, and refuses one it does not", async () => {
-    h = await startHttpHarness(["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-introspection", "--oauth-client-id", CLIENT.id], { ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret });
+    h = await startHttpHarness(
+      [
+        "--oauth-issuer",
+        idp.issuer,
+        "--oauth-audience",
+        AUDIENCE,
+        "--oauth-introspection",
+        "--oauth-client-id",
+        CLIENT.id,
+      ],
+      { ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret },
+    );
     const opaque = await idp.token("rita", ALL, { resource: AUDIENCE, format: "opaque" });
     expect(opaque.split(".")).toHaveLength(1);
     const { client } = await h.connect({ headers: bearer(opaque) });
@@ -114,7 +177,9 @@ describe("OAuth resource server: opaque tokens by introspection (RFC 7662)", () 
     const other = await idp.token("rita", ALL, { resource: "https://other-server.test/mcp", format: "opaque" });
     const refused = await rawRequest(h.url, { headers: bearer(other), body: INITIALIZE });
     expect(refused.status).toBe(401);
-    expect(challenge(refused)).toMatch(/error="invalid_token", error_description="the token was issued for another audience"/);
+    expect(challenge(refused)).toMatch(
+      /error="invalid_token", error_description="the token was issued for another audience"/,
+    );
     const unknown = await rawRequest(h.url, { headers: bearer("made-up-opaque-token"), body: INITIALIZE });
     expect(unknown.status).toBe(401);
     expect(challenge(unknown)).toMatch(/not active/);
@@ -140,10 +205,20 @@ describe("rights follow the person", () => {
     const { transport } = await h.connect({ headers: bearer(token) });
     const id = pickFixtures(h.sandbox.state).plain;
     h.sandbox.clearRequests();
-    const call = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "delete_identity", arguments: { identityId: id } } });
-    const res = await rawRequest(h.url, { headers: { ...bearer(token), "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-11-25" }, body: call });
+    const call = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "delete_identity", arguments: { identityId: id } },
+    });
+    const res = await rawRequest(h.url, {
+      headers: { ...bearer(token), "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-11-25" },
+      body: call,
+    });
     expect(res.status).toBe(403);
-    expect(challenge(res)).toBe(`Bearer error="insufficient_scope", scope="${READ} ${DESTRUCTIVE}", resource_metadata="${PRM_URL}", error_description="the tool delete_identity needs the ${DESTRUCTIVE} scope"`);
+    expect(challenge(res)).toBe(
+      `Bearer error="insufficient_scope", scope="${READ} ${DESTRUCTIVE}", resource_metadata="${PRM_URL}", error_description="the tool delete_identity needs the ${DESTRUCTIVE} scope"`,
+    );
     expect(h.sandbox.requests).toEqual([]);
     expect(h.sandbox.state.identities.has(id)).toBe(true);
     expect(h.audit).toEqual([]);
@@ -154,7 +229,9 @@ describe("rights follow the person", () => {
     const { client } = await h.connect({ headers: bearer(await tokenFor("rita")) });
     const id = pickFixtures(h.sandbox.state).plain;
     h.sandbox.clearRequests();
-    const err = await client.callTool({ name: "delete_identity", arguments: { identityId: id } }).catch((e: unknown) => e);
+    const err = await client
+      .callTool({ name: "delete_identity", arguments: { identityId: id } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(McpError);
     expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
     expect((err as McpError).message).toMatch(/Unknown tool "delete_identity"/);
@@ -174,10 +251,17 @@ describe("rights follow the person", () => {
     const token = await tokenFor("ana");
     const { client } = await h.connect({ headers: bearer(token) });
     const id = pickFixtures(h.sandbox.state).plain;
-    const result = (await client.callTool({ name: "start_identity_processing", arguments: { identityIds: [id] } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "start_identity_processing",
+      arguments: { identityIds: [id] },
+    })) as CallToolResult;
     expect(result.isError).toBeFalsy();
     const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
-    expect(line).toMatchObject({ tool: "start_identity_processing", outcome: "executed", actor: { sub: "ana", name: "ana.lead" } });
+    expect(line).toMatchObject({
+      tool: "start_identity_processing",
+      outcome: "executed",
+      actor: { sub: "ana", name: "ana.lead" },
+    });
     expect(h.audit.join("")).not.toContain("ana@example.test");
     expect(h.audit.join("")).not.toContain(token.split(".")[2]);
     // The person's token never goes to ISC: the sandbox only ever saw the server's own client-credentials token.
@@ -188,13 +272,28 @@ describe("rights follow the person", () => {
     h = await start();
     const id = pickFixtures(h.sandbox.state).plain;
     const name = h.sandbox.state.identities.get(id)!.name;
-    const { client } = await h.connect({ headers: bearer(await tokenFor("ana")), onElicit: () => ({ action: "accept", content: { name } }) });
+    const { client } = await h.connect({
+      headers: bearer(await tokenFor("ana")),
+      onElicit: () => ({ action: "accept", content: { name } }),
+    });
     h.sandbox.clearRequests();
-    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id },
+    })) as CallToolResult;
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(h.sandbox.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([expect.stringMatching(new RegExp(`/identities/${id}$`))]);
+    expect(h.sandbox.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+      expect.stringMatching(new RegExp(`/identities/${id}$`)),
+    ]);
     const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
-    expect(line).toMatchObject({ tool: "delete_identity", targetIds: [id], outcome: "executed", confirmation: "form", actor: { sub: "ana", name: "ana.lead" }, confirmedBy: { sub: "ana", name: "ana.lead" } });
+    expect(line).toMatchObject({
+      tool: "delete_identity",
+      targetIds: [id],
+      outcome: "executed",
+      confirmation: "form",
+      actor: { sub: "ana", name: "ana.lead" },
+      confirmedBy: { sub: "ana", name: "ana.lead" },
+    });
   });
 
   it("under --four-eyes the asker's own form (or a code) cannot confirm a destructive tool: refused, nothing deleted", async () => {
@@ -202,21 +301,38 @@ describe("rights follow the person", () => {
     const id = pickFixtures(h.sandbox.state).plain;
     const name = h.sandbox.state.identities.get(id)!.name;
     let asked = 0;
-    const { client } = await h.connect({ headers: bearer(await tokenFor("ana")), onElicit: () => (asked++, { action: "accept", content: { name } }) });
-    const result = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as CallToolResult;
+    const { client } = await h.connect({
+      headers: bearer(await tokenFor("ana")),
+      onElicit: () => (asked++, { action: "accept", content: { name } }),
+    });
+    const result = (await client.callTool({
+      name: "delete_identity",
+      arguments: { identityId: id },
+    })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result.content)).toMatch(/second person to approve destructive actions \(--four-eyes\)/);
     expect(asked).toBe(0);
     expect(h.sandbox.requests.filter((r) => r.method === "DELETE")).toEqual([]);
     expect(h.sandbox.state.identities.has(id)).toBe(true);
-    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({ tool: "delete_identity", outcome: "refused", actor: { sub: "ana" } });
+    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({
+      tool: "delete_identity",
+      outcome: "refused",
+      actor: { sub: "ana" },
+    });
     expect(JSON.parse(h.audit.at(-1)!)).not.toHaveProperty("confirmedBy");
   });
 
   it("a session answers only the person who opened it", async () => {
     h = await start();
     const { transport } = await h.connect({ headers: bearer(await tokenFor("rita")) });
-    const res = await rawRequest(h.url, { headers: { ...bearer(await tokenFor("ana")), "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-11-25" }, body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }) });
+    const res = await rawRequest(h.url, {
+      headers: {
+        ...bearer(await tokenFor("ana")),
+        "mcp-session-id": transport.sessionId!,
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
     expect(res.status).toBe(404);
   });
 });
@@ -227,11 +343,15 @@ describe("the provider's keys and availability", () => {
     try {
       h = await start(own);
       const before = await own.token("ana", ALL, { resource: AUDIENCE });
-      expect((await (await h.connect({ headers: bearer(before), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
+      expect(
+        (await (await h.connect({ headers: bearer(before), onElicit: DECLINE })).client.listTools()).tools,
+      ).toHaveLength(12);
       await own.rotate();
       const after = await own.token("ana", ALL, { resource: AUDIENCE });
       expect(after.split(".")[0]).not.toBe(before.split(".")[0]); // another kid in the header
-      expect((await (await h.connect({ headers: bearer(after), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
+      expect(
+        (await (await h.connect({ headers: bearer(after), onElicit: DECLINE })).client.listTools()).tools,
+      ).toHaveLength(12);
     } finally {
       await own.close();
     }
@@ -245,18 +365,37 @@ describe("the provider's keys and availability", () => {
     h.sandbox.clearRequests();
     const res = await rawRequest(h.url, { headers: bearer(token), body: INITIALIZE });
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.body).error.message).toMatch(new RegExp(`identity provider ${own.issuer} could not be reached.*Nothing was sent to ISC`));
+    expect(JSON.parse(res.body).error.message).toMatch(
+      new RegExp(`identity provider ${own.issuer} could not be reached.*Nothing was sent to ISC`),
+    );
     expect(h.sandbox.requests).toEqual([]);
   });
 
   it("a provider that goes down after its keys were cached: a token with a new key id fails closed with 503", async () => {
     const own = await startOidcProvider({ accounts: [{ sub: "ana", scopes: ALL }] });
     h = await start(own);
-    expect((await (await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })), onElicit: DECLINE })).client.listTools()).tools).toHaveLength(12);
-    const rotatedKey = { ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), kid: "rotated-while-down" };
+    expect(
+      (
+        await (
+          await h.connect({ headers: bearer(await own.token("ana", ALL, { resource: AUDIENCE })), onElicit: DECLINE })
+        ).client.listTools()
+      ).tools,
+    ).toHaveLength(12);
+    const rotatedKey = {
+      ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)),
+      kid: "rotated-while-down",
+    };
     await own.stop();
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ iss: own.issuer, aud: AUDIENCE, sub: "ana", exp: now + 300, scope: ALL.join(" ") }).setProtectedHeader({ alg: "ES256", kid: rotatedKey.kid }).sign(await importJWK(rotatedKey, "ES256"));
+    const token = await new SignJWT({
+      iss: own.issuer,
+      aud: AUDIENCE,
+      sub: "ana",
+      exp: now + 300,
+      scope: ALL.join(" "),
+    })
+      .setProtectedHeader({ alg: "ES256", kid: rotatedKey.kid })
+      .sign(await importJWK(rotatedKey, "ES256"));
     h.sandbox.clearRequests();
     const res = await rawRequest(h.url, { headers: bearer(token), body: INITIALIZE });
     expect(res.status).toBe(503);

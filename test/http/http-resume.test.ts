@@ -20,11 +20,26 @@ const SSE = { "content-type": "application/json", accept: "application/json, tex
 
 /** A session opened by hand on `protocolVersion`: the headers later requests need. */
 async function openSession(url: string, protocolVersion = "2025-11-25"): Promise<Record<string, string>> {
-  const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
+  const init = {
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  };
   const res = await fetch(url, { method: "POST", headers: SSE, body: JSON.stringify(init) });
   await res.text();
-  const headers = { ...SSE, "mcp-session-id": res.headers.get("mcp-session-id")!, "mcp-protocol-version": protocolVersion };
-  await (await fetch(url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) })).text();
+  const headers = {
+    ...SSE,
+    "mcp-session-id": res.headers.get("mcp-session-id")!,
+    "mcp-protocol-version": protocolVersion,
+  };
+  await (
+    await fetch(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    })
+  ).text();
   return headers;
 }
 
@@ -44,7 +59,12 @@ async function readUntil(res: Response, stop: (text: string) => boolean): Promis
   return text;
 }
 
-const getIdentity = (id: number, identityId: string) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "get_identity", arguments: { identityId } } });
+const getIdentity = (id: number, identityId: string) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name: "get_identity", arguments: { identityId } },
+});
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -66,7 +86,9 @@ describe("SSE priming and resumption", () => {
   it("sends no priming event to a client on a protocol older than 2025-11-25 (it would choke on empty data)", async () => {
     h = await startHttpHarness();
     const headers = await openSession(h.url, "2025-06-18");
-    const text = await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) => t.includes('"tools"'));
+    const text = await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) =>
+      t.includes('"tools"'),
+    );
     expect(text).toMatch(/^event: message\n/);
     expect(text).not.toContain("retry:");
   });
@@ -98,13 +120,25 @@ describe("SSE priming and resumption", () => {
     const headers = await openSession(h.url);
     h.sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, delayMs: 400 });
     const dropped = new AbortController();
-    const first = await readUntil(await post(h.url, headers, getIdentity(7, plain), dropped.signal), (t) => t.includes("\n\n"));
+    const first = await readUntil(await post(h.url, headers, getIdentity(7, plain), dropped.signal), (t) =>
+      t.includes("\n\n"),
+    );
     dropped.abort();
     const cursor = /^id: ([^\n]+)\n/.exec(first)![1]!;
     // The call goes on without its stream; its result is stored when it comes.
-    await until(() => h!.sandbox.requests.some((r) => r.path === `/v2025/identities/${plain}` && r.status === 200), "the slow read");
+    await until(
+      () => h!.sandbox.requests.some((r) => r.path === `/v2025/identities/${plain}` && r.status === 200),
+      "the slow read",
+    );
     await new Promise((r) => setTimeout(r, 200));
-    const resumed = await fetch(h.url, { headers: { accept: "text/event-stream", "mcp-session-id": headers["mcp-session-id"]!, "mcp-protocol-version": "2025-11-25", "last-event-id": cursor } });
+    const resumed = await fetch(h.url, {
+      headers: {
+        accept: "text/event-stream",
+        "mcp-session-id": headers["mcp-session-id"]!,
+        "mcp-protocol-version": "2025-11-25",
+        "last-event-id": cursor,
+      },
+    });
     expect(resumed.status).toBe(200);
     const text = await readUntil(resumed, (t) => t.includes('"id":7'));
     const data = /data: (\{.*"id":7.*\})\n/.exec(text)![1]!;
@@ -116,15 +150,28 @@ describe("SSE priming and resumption", () => {
   it("keeps a bounded store: past its bound the oldest events are gone and resuming from them is refused", async () => {
     h = await startHttpHarness([], {}, { events: { maxEvents: 4 } });
     const headers = await openSession(h.url);
-    const first = await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) => t.includes('"tools"'));
+    const first = await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) =>
+      t.includes('"tools"'),
+    );
     const cursor = /^id: ([^\n]+)\n/.exec(first)![1]!;
-    const getFrom = () => fetch(h!.url, { headers: { accept: "text/event-stream", "mcp-session-id": headers["mcp-session-id"]!, "mcp-protocol-version": "2025-11-25", "last-event-id": cursor } });
+    const getFrom = () =>
+      fetch(h!.url, {
+        headers: {
+          accept: "text/event-stream",
+          "mcp-session-id": headers["mcp-session-id"]!,
+          "mcp-protocol-version": "2025-11-25",
+          "last-event-id": cursor,
+        },
+      });
     // Still kept: the resume is accepted (the tools/list answer is replayed).
     const kept = await getFrom();
     expect(kept.status).toBe(200);
     expect(await readUntil(kept, (t) => t.includes('"tools"'))).toContain('"tools"');
     // Two more answers (two events each: priming and message) push the first ones out.
-    for (const id of [2, 3]) await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id, method: "ping" }), (t) => t.includes(`"id":${id}`));
+    for (const id of [2, 3])
+      await readUntil(await post(h.url, headers, { jsonrpc: "2.0", id, method: "ping" }), (t) =>
+        t.includes(`"id":${id}`),
+      );
     const gone = await getFrom();
     expect(gone.status).toBe(400);
     expect(((await gone.json()) as { error: { message: string } }).error.message).toMatch(/Invalid event ID/);
@@ -134,9 +181,18 @@ describe("SSE priming and resumption", () => {
     h = await startHttpHarness();
     const mine = await openSession(h.url);
     const other = await openSession(h.url);
-    const first = await readUntil(await post(h.url, mine, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) => t.includes('"tools"'));
+    const first = await readUntil(await post(h.url, mine, { jsonrpc: "2.0", id: 1, method: "tools/list" }), (t) =>
+      t.includes('"tools"'),
+    );
     const cursor = /^id: ([^\n]+)\n/.exec(first)![1]!;
-    const res = await fetch(h.url, { headers: { accept: "text/event-stream", "mcp-session-id": other["mcp-session-id"]!, "mcp-protocol-version": "2025-11-25", "last-event-id": cursor } });
+    const res = await fetch(h.url, {
+      headers: {
+        accept: "text/event-stream",
+        "mcp-session-id": other["mcp-session-id"]!,
+        "mcp-protocol-version": "2025-11-25",
+        "last-event-id": cursor,
+      },
+    });
     expect(res.status).toBe(400);
     await res.text();
   });

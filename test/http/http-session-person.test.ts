@@ -13,7 +13,12 @@ let idp: OidcFixture;
 let h: HttpHarness | undefined;
 
 beforeAll(async () => {
-  idp = await startOidcProvider({ accounts: [{ sub: "ana", preferred_username: "ana.lead", scopes: ALL }, { sub: "bo", preferred_username: "bo.other", scopes: ALL }] });
+  idp = await startOidcProvider({
+    accounts: [
+      { sub: "ana", preferred_username: "ana.lead", scopes: ALL },
+      { sub: "bo", preferred_username: "bo.other", scopes: ALL },
+    ],
+  });
 });
 afterAll(() => idp.close());
 afterEach(async () => {
@@ -34,8 +39,19 @@ async function pendingDelete(headers: Record<string, string>) {
   let formUp!: (id: string | number) => void;
   const elicitationId = new Promise<string | number>((resolve) => (formUp = resolve));
   const { client, transport } = await h!.connect({ headers, onElicit: (_message, id) => (formUp(id), answered) });
-  const call = client.callTool({ name: "delete_identity", arguments: { identityId: plain } }) as Promise<CallToolResult>;
-  const pending = { id: plain, other, name, sessionId: transport.sessionId!, elicitationId: await elicitationId, answer, call };
+  const call = client.callTool({
+    name: "delete_identity",
+    arguments: { identityId: plain },
+  }) as Promise<CallToolResult>;
+  const pending = {
+    id: plain,
+    other,
+    name,
+    sessionId: transport.sessionId!,
+    elicitationId: await elicitationId,
+    answer,
+    call,
+  };
   // The preview's reads are done once the form is up: from here on, every request at the sandbox is someone's doing.
   h!.sandbox.clearRequests();
   return pending;
@@ -43,17 +59,43 @@ async function pendingDelete(headers: Record<string, string>) {
 
 /** What a session id nobody ever had gets: the answer another person's session id must be indistinguishable from. */
 async function unknownSession(method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
-  return rawRequest(h!.url, { method, headers: { ...headers, ...PROTOCOL, "mcp-session-id": "00000000-0000-4000-8000-000000000000" }, ...(body ? { body } : {}) });
+  return rawRequest(h!.url, {
+    method,
+    headers: { ...headers, ...PROTOCOL, "mcp-session-id": "00000000-0000-4000-8000-000000000000" },
+    ...(body ? { body } : {}),
+  });
 }
 
 describe("with sign-in, a session answers only the person who opened it", () => {
   it("B's tools/call, answer to A's form, stream and DELETE on A's session are refused as an unknown session (and logged); A's own answer then deletes once", async () => {
-    h = await startHttpHarness(["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--confirm", "strict"], {}, { oauth: { jwksCooldownMs: 0 } });
+    h = await startHttpHarness(
+      [
+        "--oauth-issuer",
+        idp.issuer,
+        "--oauth-audience",
+        AUDIENCE,
+        "--oauth-client-id",
+        CLIENT.id,
+        "--confirm",
+        "strict",
+      ],
+      {},
+      { oauth: { jwksCooldownMs: 0 } },
+    );
     const a = await pendingDelete(bearer(await tokenFor("ana")));
     const asB = { ...bearer(await tokenFor("bo")), ...PROTOCOL, "mcp-session-id": a.sessionId };
 
-    const call = JSON.stringify({ jsonrpc: "2.0", id: 70, method: "tools/call", params: { name: "start_identity_processing", arguments: { identityIds: [a.other] } } });
-    const answer = JSON.stringify({ jsonrpc: "2.0", id: a.elicitationId, result: { action: "accept", content: { name: a.name } } });
+    const call = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 70,
+      method: "tools/call",
+      params: { name: "start_identity_processing", arguments: { identityIds: [a.other] } },
+    });
+    const answer = JSON.stringify({
+      jsonrpc: "2.0",
+      id: a.elicitationId,
+      result: { action: "accept", content: { name: a.name } },
+    });
     const refusals: Array<[string, string | undefined, RawResponse]> = [
       ["POST", call, await rawRequest(h.url, { headers: asB, body: call })],
       ["POST", answer, await rawRequest(h.url, { headers: asB, body: answer })],
@@ -74,13 +116,19 @@ describe("with sign-in, a session answers only the person who opened it", () => 
     expect(h.audit).toEqual([]);
     // B's answer to A's form id on B's own session goes to B's server, which has no such form pending.
     const b = await h.connect({ headers: bearer(await tokenFor("bo")) });
-    const own = await rawRequest(h.url, { headers: { ...asB, "mcp-session-id": b.transport.sessionId! }, body: answer });
+    const own = await rawRequest(h.url, {
+      headers: { ...asB, "mcp-session-id": b.transport.sessionId! },
+      body: answer,
+    });
     expect(own.status).toBe(202);
     expect(h.sandbox.requests).toEqual([]);
     expect(h.sandbox.state.identities.has(a.id)).toBe(true);
     // The operator sees each attempt, without the full session id.
     expect(h.logs.filter((l) => l.includes("belongs to sub"))).toEqual(
-      ["POST", "POST", "GET", "DELETE"].map((m) => `[isc-identities-mcp] warn: HTTP 404 for ${m} /mcp: session ${a.sessionId.slice(0, 8)}… belongs to sub "ana"; the request of sub "bo" was answered as if it did not exist\n`),
+      ["POST", "POST", "GET", "DELETE"].map(
+        (m) =>
+          `[isc-identities-mcp] warn: HTTP 404 for ${m} /mcp: session ${a.sessionId.slice(0, 8)}… belongs to sub "ana"; the request of sub "bo" was answered as if it did not exist\n`,
+      ),
     );
     expect(h.logs.join("")).not.toContain(a.sessionId);
 
@@ -88,14 +136,40 @@ describe("with sign-in, a session answers only the person who opened it", () => 
     const result = await a.call;
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     expect(deletes().map((r) => r.path)).toEqual([expect.stringMatching(new RegExp(`/identities/${a.id}$`))]);
-    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({ tool: "delete_identity", outcome: "executed", confirmation: "form", actor: { sub: "ana" }, confirmedBy: { sub: "ana" } });
+    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({
+      tool: "delete_identity",
+      outcome: "executed",
+      confirmation: "form",
+      actor: { sub: "ana" },
+      confirmedBy: { sub: "ana" },
+    });
   });
 
   it("A's own raw POST with a fresh token answers A's form: the session is the person's, not the token's", async () => {
-    h = await startHttpHarness(["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--confirm", "strict"], {}, { oauth: { jwksCooldownMs: 0 } });
+    h = await startHttpHarness(
+      [
+        "--oauth-issuer",
+        idp.issuer,
+        "--oauth-audience",
+        AUDIENCE,
+        "--oauth-client-id",
+        CLIENT.id,
+        "--confirm",
+        "strict",
+      ],
+      {},
+      { oauth: { jwksCooldownMs: 0 } },
+    );
     const a = await pendingDelete(bearer(await tokenFor("ana")));
     const again = { ...bearer(await tokenFor("ana")), ...PROTOCOL, "mcp-session-id": a.sessionId };
-    const res = await rawRequest(h.url, { headers: again, body: JSON.stringify({ jsonrpc: "2.0", id: a.elicitationId, result: { action: "accept", content: { name: a.name } } }) });
+    const res = await rawRequest(h.url, {
+      headers: again,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: a.elicitationId,
+        result: { action: "accept", content: { name: a.name } },
+      }),
+    });
     expect(res.status).toBe(202);
     const result = await a.call;
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
@@ -105,12 +179,24 @@ describe("with sign-in, a session answers only the person who opened it", () => 
 
 describe("without sign-in nothing changes: a session id is the only key", () => {
   it.each([
-    ["a static bearer token", ["--confirm", "strict"], { ISC_MCP_HTTP_TOKEN: "helpdesk-static-token" }, bearer("helpdesk-static-token")],
+    [
+      "a static bearer token",
+      ["--confirm", "strict"],
+      { ISC_MCP_HTTP_TOKEN: "helpdesk-static-token" },
+      bearer("helpdesk-static-token"),
+    ],
     ["loopback, no token", ["--confirm", "strict"], {}, {}],
   ])("%s: a raw POST answering a session's form is delivered", async (_name, argv, env, headers) => {
     h = await startHttpHarness(argv, env);
     const a = await pendingDelete(headers);
-    const res = await rawRequest(h.url, { headers: { ...headers, ...PROTOCOL, "mcp-session-id": a.sessionId }, body: JSON.stringify({ jsonrpc: "2.0", id: a.elicitationId, result: { action: "accept", content: { name: a.name } } }) });
+    const res = await rawRequest(h.url, {
+      headers: { ...headers, ...PROTOCOL, "mcp-session-id": a.sessionId },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: a.elicitationId,
+        result: { action: "accept", content: { name: a.name } },
+      }),
+    });
     expect(res.status).toBe(202);
     expect((await a.call).isError).toBeFalsy();
     expect(deletes()).toHaveLength(1);

@@ -19,7 +19,10 @@ async function listAndCall(harness: HttpHarness, headers?: Record<string, string
   const list = (await client.callTool({ name: "list_identities", arguments: { limit: 2 } })) as CallToolResult;
   const items = (list.structuredContent as { items: Array<{ id: string; name: string }> }).items;
   expect(items).toHaveLength(2);
-  const one = (await client.callTool({ name: "get_identity", arguments: { identityId: items[0]!.id } })) as CallToolResult;
+  const one = (await client.callTool({
+    name: "get_identity",
+    arguments: { identityId: items[0]!.id },
+  })) as CallToolResult;
   expect((one.structuredContent as { identity: { name: string } }).identity.name).toBe(items[0]!.name);
 }
 
@@ -33,7 +36,10 @@ describe("HTTP transport, session mode", () => {
     const id = transport.sessionId!;
     await transport.terminateSession();
     expect(h.serving.sessions).toBe(1);
-    const after = await rawRequest(h.url, { headers: { "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" }, body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }) });
+    const after = await rawRequest(h.url, {
+      headers: { "mcp-session-id": id, "mcp-protocol-version": "2025-06-18" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
+    });
     expect(after.status).toBe(404);
     expect(JSON.parse(after.body).error.message).toMatch(/Session not found/);
     await client.close();
@@ -57,7 +63,10 @@ describe("HTTP transport, session mode", () => {
     expect(h.serving.sessions).toBe(1);
     // Closed by the idle timer (0.3 s), not by anything the client does.
     await until(() => h!.serving.sessions === 0, "the idle session closed");
-    const late = await rawRequest(h.url, { headers: { "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18" }, body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }) });
+    const late = await rawRequest(h.url, {
+      headers: { "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
+    });
     expect(late.status).toBe(404);
   });
 
@@ -133,7 +142,9 @@ describe("HTTP transport security", () => {
     const streamed = await rawRequest(h.url, { headers: { "transfer-encoding": "chunked" }, body: big });
     expect(streamed.status).toBe(413);
     const { client } = await h.connect();
-    const tooBig = await client.callTool({ name: "list_identities", arguments: { filters: `name eq "${"y".repeat(4000)}"` } }).catch((e: unknown) => e);
+    const tooBig = await client
+      .callTool({ name: "list_identities", arguments: { filters: `name eq "${"y".repeat(4000)}"` } })
+      .catch((e: unknown) => e);
     expect(String(tooBig)).toMatch(/413|larger than 2048/);
   });
 });

@@ -24,7 +24,9 @@ describe("cookieSeal", () => {
     expect(await jar.unseal("login", login)).toMatchObject({ state: "s", page: "p" });
     expect(await cookieSeal(`${KEY}-other`).unseal("login", login)).toBeUndefined();
     const [header, payload, signature] = login.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), page: "q" })).toString("base64url");
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), page: "q" }),
+    ).toString("base64url");
     expect(await jar.unseal("login", `${header}.${forged}.${signature}`)).toBeUndefined();
     expect(await jar.unseal("login", undefined)).toBeUndefined();
     expect(await jar.unseal("login", "not-a-cookie")).toBeUndefined();

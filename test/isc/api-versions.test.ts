@@ -17,7 +17,10 @@ const v1Spec = JSON.parse(readFileSync(new URL("../../spec/isc-identities-v1.jso
 const experimentalInV1 = Object.entries(v1Spec.paths).flatMap(([template, ops]) =>
   Object.entries(ops)
     .filter(([, op]) => op.parameters?.some((p) => p.in === "header" && p.name === "X-SailPoint-Experimental"))
-    .map(([method]) => ({ method: method.toUpperCase(), pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`) })),
+    .map(([method]) => ({
+      method: method.toUpperCase(),
+      pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+    })),
 );
 
 /** Calls a tool; a confirmation_required result is answered with its code (auto mode, no human channel). */
@@ -52,7 +55,8 @@ describe("every tool on every API version", () => {
       for (const r of sent) {
         if (version === "v1") expect(r.path).toMatch(/^\/(identities|task-status)\/v1(\/|$)/);
         else expect(r.path.startsWith(`/${version}/`), r.path).toBe(true);
-        const wanted = version !== "v1" || experimentalInV1.some((e) => e.method === r.method && e.pattern.test(r.path));
+        const wanted =
+          version !== "v1" || experimentalInV1.some((e) => e.method === r.method && e.pattern.test(r.path));
         expect(r.headers["x-sailpoint-experimental"], `${r.method} ${r.path}`).toBe(wanted ? "true" : undefined);
         expect(r.status, `${r.method} ${r.path}`).toBeLessThan(300);
       }
@@ -64,14 +68,21 @@ describe("every tool on every API version", () => {
   it("an X-Deprecated answer is reported once per path on stderr, never per call", async () => {
     const warnings: string[] = [];
     const log = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m) };
-    h = await startHarness({ argv: ["--api-version", "v2024"], sandbox: { identities: 30, deprecated: /^\/v2024\/identities/ }, log });
+    h = await startHarness({
+      argv: ["--api-version", "v2024"],
+      sandbox: { identities: 30, deprecated: /^\/v2024\/identities/ },
+      log,
+    });
     const ids = [...h.sandbox.state.identities.keys()];
-    for (const identityId of ids.slice(0, 3)) expect((await h.call("get_identity", { identityId })).isError).toBeFalsy();
+    for (const identityId of ids.slice(0, 3))
+      expect((await h.call("get_identity", { identityId })).isError).toBeFalsy();
     await h.call("list_identities", { limit: 2 });
     await h.call("list_identities", { limit: 3 });
     await h.call("get_identity", { identityId: "ffffffffffffffffffffffffffffffff" }); // a 404 carries the header too
     expect(warnings).toEqual([
-      expect.stringMatching(/^ISC marks GET \/v2024\/identities\/\{id\} as deprecated \(X-Deprecated: true\); .*--api-version v1/),
+      expect.stringMatching(
+        /^ISC marks GET \/v2024\/identities\/\{id\} as deprecated \(X-Deprecated: true\); .*--api-version v1/,
+      ),
       expect.stringMatching(/^ISC marks GET \/v2024\/identities as deprecated/),
     ]);
     // A path the tenant does not flag is never reported.

@@ -73,7 +73,11 @@ describe("429 storms", () => {
   it("a Retry-After given as an HTTP date past the cap is reported in seconds, without waiting", async () => {
     await start({ config: { maxRetryAfterSeconds: 5 } });
     const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ path: /^\/v2025\/identities\//, status: 429, retryAfter: new Date(clock.now() + 90_000).toUTCString() });
+    h.sandbox.inject({
+      path: /^\/v2025\/identities\//,
+      status: 429,
+      retryAfter: new Date(clock.now() + 90_000).toUTCString(),
+    });
     const res = await h.call("get_identity", { identityId: plain });
     expect(clock.slept).toEqual([]);
     const seconds = Number(/retry after (\d+) s/.exec(textOf(res))?.[1]);
@@ -91,7 +95,9 @@ describe("429 storms", () => {
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
     // Ended by the deadline during the 20-s wait (the text says where), not by the storm running out of retries.
-    expect(textOf(res)).toMatch(/within 1\.5 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./);
+    expect(textOf(res)).toMatch(
+      /within 1\.5 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./,
+    );
     expect(apiRequests(h.sandbox)).toHaveLength(1);
   });
 
@@ -102,7 +108,11 @@ describe("429 storms", () => {
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBeFalsy();
     expect(h.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
-    expect(apiRequests(h.sandbox).filter((r) => r.method === "POST").map((r) => r.status)).toEqual([429, 429, 202]);
+    expect(
+      apiRequests(h.sandbox)
+        .filter((r) => r.method === "POST")
+        .map((r) => r.status),
+    ).toEqual([429, 429, 202]);
     expect(clock.slept).toEqual([1_000, 1_000]);
   });
 
@@ -112,10 +122,17 @@ describe("429 storms", () => {
     h.sandbox.inject({ method: "POST", path: "/v2025/identities/process", status: 429, retryAfter: 0, count: 1_000 });
     const res = await h.call("start_identity_processing", { identityIds: [plain] });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^start_identity_processing failed\. ISC answered POST \/v2025\/identities\/process with HTTP 429/);
+    expect(textOf(res)).toMatch(
+      /^start_identity_processing failed\. ISC answered POST \/v2025\/identities\/process with HTTP 429/,
+    );
     expect(textOf(res)).toMatch(/retry after 0 s/);
     expect(h.sandbox.state.processed).toHaveLength(0);
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(4);
-    expect(lastAudit(h)).toMatchObject({ tool: "start_identity_processing", outcome: "failed", reason: "rate_limited", httpStatus: 429 });
+    expect(lastAudit(h)).toMatchObject({
+      tool: "start_identity_processing",
+      outcome: "failed",
+      reason: "rate_limited",
+      httpStatus: 429,
+    });
   });
 });

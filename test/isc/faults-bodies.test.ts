@@ -12,7 +12,16 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** Garbage no tool can read. */
-const GARBAGE = ["", "not json at all", "<html><body>502 Bad Gateway</body></html>", '{"id": "abc", "name":', "null", "42", '"a string"', "true"];
+const GARBAGE = [
+  "",
+  "not json at all",
+  "<html><body>502 Bad Gateway</body></html>",
+  '{"id": "abc", "name":',
+  "null",
+  "42",
+  '"a string"',
+  "true",
+];
 
 /** Well-formed JSON of the wrong shape, per tool. */
 const WRONG_SHAPE: Record<string, string[]> = {
@@ -37,8 +46,14 @@ describe("bodies ISC should never send", () => {
         const res = await h.call(tool, calls.get(tool)!);
         const text = textOf(res);
         expect(res.isError, `${tool} with ${JSON.stringify(body)}: ${text}`).toBe(true);
-        expect(text, body).toMatch(new RegExp(`^${tool} failed\\. (ISC answered GET /\\S+ with HTTP 200 and a body that is not JSON\\.|ISC returned something that is not an? [a-z ]+ from GET .+\\.)`));
-        expect(text, body).toMatch(/Next step: Retry once; if it repeats, report the trackingId to the tenant's administrators\./);
+        expect(text, body).toMatch(
+          new RegExp(
+            `^${tool} failed\\. (ISC answered GET /\\S+ with HTTP 200 and a body that is not JSON\\.|ISC returned something that is not an? [a-z ]+ from GET .+\\.)`,
+          ),
+        );
+        expect(text, body).toMatch(
+          /Next step: Retry once; if it repeats, report the trackingId to the tenant's administrators\./,
+        );
         expect(text, body).not.toMatch(/internal error|bug in isc-identities-mcp/);
         // A bad body is not retried: ISC answered, and asking again would just repeat the same answer.
         expect(apiRequests(h.sandbox), body).toHaveLength(1);
@@ -50,7 +65,11 @@ describe("bodies ISC should never send", () => {
     const cases: Array<[number, string, RegExp]> = [
       [404, "<html>Not Found</html>", /HTTP 404\n.*Next step: No such identity/s],
       [400, '{"messages": "not a list", "trackingId": 12}', /HTTP 400\nNext step: Fix the arguments/],
-      [403, '{"messages": [null, 5, {"text": 7}, {"text": "Forbidden by policy"}]}', /HTTP 403: "Forbidden by policy"\nNext step: The API client lacks the rights for get_identity/],
+      [
+        403,
+        '{"messages": [null, 5, {"text": 7}, {"text": "Forbidden by policy"}]}',
+        /HTTP 403: "Forbidden by policy"\nNext step: The API client lacks the rights for get_identity/,
+      ],
       [400, "", /HTTP 400\nNext step: Fix the arguments/],
     ];
     for (const [status, body, expected] of cases) {

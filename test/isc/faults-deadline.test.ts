@@ -22,7 +22,11 @@ const NOT_A_BUG = /internal error|This is a bug|DOMException|TimeoutError/;
  * The token is fetched before the test's call (unless the test is about the first token): on a loaded machine twelve
  * harnesses fetching their first tokens at once took more than the 3-s deadline, which then met the token, not the stall.
  */
-async function withHarness(opts: HarnessOptions, run: (h: Harness, sandbox: Sandbox) => Promise<void>, warm = true): Promise<void> {
+async function withHarness(
+  opts: HarnessOptions,
+  run: (h: Harness, sandbox: Sandbox) => Promise<void>,
+  warm = true,
+): Promise<void> {
   const h = await startHarness(opts);
   try {
     if (warm) await h.backend.isc.tokens.getToken();
@@ -32,7 +36,10 @@ async function withHarness(opts: HarnessOptions, run: (h: Harness, sandbox: Sand
   }
 }
 
-const posts = (sandbox: Sandbox) => apiRequests(sandbox).filter((r) => r.method === "POST").map((r) => r.status);
+const posts = (sandbox: Sandbox) =>
+  apiRequests(sandbox)
+    .filter((r) => r.method === "POST")
+    .map((r) => r.status);
 
 describe.concurrent("the call's deadline, at every point of a request", () => {
   it("no answer at all (the connection and the answer's head), a read: nothing was changed", async ({ expect }) => {
@@ -41,30 +48,37 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, delayMs: FOREVER });
       const res = await h.call("get_identity", { identityId: plain });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); nothing was changed.\n${RETRY}`);
+      expect(textOf(res)).toBe(
+        `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); nothing was changed.\n${RETRY}`,
+      );
       expect(apiRequests(sandbox)).toHaveLength(1);
     });
   });
 
-  it("no answer after a write ran at ISC: 'the write may have happened' and how to check, and it did happen", async ({ expect }) => {
+  it("no answer after a write ran at ISC: 'the write may have happened' and how to check, and it did happen", async ({
+    expect,
+  }) => {
     let name = "";
-    await withHarness({ argv: [...CALL_TIMEOUT, "--confirm", "strict"], onElicit: () => ({ action: "accept", content: { name } }) }, async (h, sandbox) => {
-      const { plain } = pickFixtures(sandbox.state);
-      name = sandbox.state.identities.get(plain)!.name;
-      // ISC deletes, then its answer never comes.
-      sandbox.inject({ method: "DELETE", afterOperation: true, delayMs: FOREVER });
-      const res = await h.call("delete_identity", { identityId: plain });
-      expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(
-        `delete_identity failed. ISC did not answer DELETE /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); the write may have happened.\n`
-          + `Next step: Check with get_identity with identityId ${plain} (a 404 means it is gone) before calling again; call again only if it did not happen.`,
-      );
-      expect(sandbox.state.deleted).toEqual([plain]);
-      expect(apiRequests(sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
-      expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "deadline" });
-      // The check the text names tells the truth.
-      expect(textOf(await h.call("get_identity", { identityId: plain }))).toMatch(/HTTP 404/);
-    });
+    await withHarness(
+      { argv: [...CALL_TIMEOUT, "--confirm", "strict"], onElicit: () => ({ action: "accept", content: { name } }) },
+      async (h, sandbox) => {
+        const { plain } = pickFixtures(sandbox.state);
+        name = sandbox.state.identities.get(plain)!.name;
+        // ISC deletes, then its answer never comes.
+        sandbox.inject({ method: "DELETE", afterOperation: true, delayMs: FOREVER });
+        const res = await h.call("delete_identity", { identityId: plain });
+        expect(res.isError).toBe(true);
+        expect(textOf(res)).toBe(
+          `delete_identity failed. ISC did not answer DELETE /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); the write may have happened.\n` +
+            `Next step: Check with get_identity with identityId ${plain} (a 404 means it is gone) before calling again; call again only if it did not happen.`,
+        );
+        expect(sandbox.state.deleted).toEqual([plain]);
+        expect(apiRequests(sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+        expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "deadline" });
+        // The check the text names tells the truth.
+        expect(textOf(await h.call("get_identity", { identityId: plain }))).toMatch(/HTTP 404/);
+      },
+    );
   });
 
   it("a body that stops half-way, a read: nothing was changed", async ({ expect }) => {
@@ -73,12 +87,16 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 20 });
       const res = await h.call("get_identity", { identityId: plain });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n${RETRY}`);
+      expect(textOf(res)).toBe(
+        `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n${RETRY}`,
+      );
       expect(apiRequests(sandbox).map((r) => r.status)).toEqual([200]);
     });
   });
 
-  it("a body that stops half-way after a write: done (ISC said 2xx), details unknown, never 'failed'", async ({ expect }) => {
+  it("a body that stops half-way after a write: done (ISC said 2xx), details unknown, never 'failed'", async ({
+    expect,
+  }) => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "POST", path: API, stallBodyAfterBytes: 5 });
@@ -86,8 +104,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       expect(res.isError).toBeFalsy();
       expect(res.structuredContent).toEqual({ status: "executed" });
       expect(textOf(res)).toMatch(/^synchronize_attributes_for_identity was done: ISC accepted the request\./);
-      expect(textOf(res)).toContain(`ISC answered POST /v2025/identities/${plain}/synchronize-attributes with HTTP 202 (so it acted), but the rest of its answer did not arrive within 3 s (this call's time limit, --call-timeout).`);
-      expect(textOf(res)).toContain(`Do not call synchronize_attributes_for_identity again for this: it would act twice.\nNext step: check the result with get_identity with identityId ${plain} in a minute.`);
+      expect(textOf(res)).toContain(
+        `ISC answered POST /v2025/identities/${plain}/synchronize-attributes with HTTP 202 (so it acted), but the rest of its answer did not arrive within 3 s (this call's time limit, --call-timeout).`,
+      );
+      expect(textOf(res)).toContain(
+        `Do not call synchronize_attributes_for_identity again for this: it would act twice.\nNext step: check the result with get_identity with identityId ${plain} in a minute.`,
+      );
       expect(sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
       expect(lastAudit(h)).toMatchObject({ outcome: "executed", httpStatus: 202, reason: "answer-cut-off" });
     });
@@ -99,7 +121,9 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       sandbox.inject({ method: "POST", path: API, status: 429, retryAfter: 50 });
       const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`);
+      expect(textOf(res)).toBe(
+        `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`,
+      );
       expect(posts(sandbox)).toEqual([429]);
       expect(sandbox.state.syncs).toEqual([]);
     });
@@ -112,24 +136,33 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, status: 503 });
       const res = await h.call("get_identity", { identityId: plain });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): after HTTP 503 the retry was still waiting; nothing was changed.\n${RETRY}`);
+      expect(textOf(res)).toBe(
+        `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): after HTTP 503 the retry was still waiting; nothing was changed.\n${RETRY}`,
+      );
       expect(apiRequests(sandbox).map((r) => r.status)).toEqual([503]);
     });
   });
 
   it("waiting out a backoff, a write after a 429 without Retry-After: nothing was changed", async ({ expect }) => {
-    await withHarness({ argv: [...CALL_TIMEOUT, "--retry-backoff", "60000", "--confirm", "auto"] }, async (h, sandbox) => {
-      const { plain } = pickFixtures(sandbox.state);
-      sandbox.inject({ method: "POST", path: "/v2025/identities/process", status: 429 });
-      const res = await h.call("start_identity_processing", { identityIds: [plain] });
-      expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`start_identity_processing failed. ISC did not answer POST /v2025/identities/process within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`);
-      expect(posts(sandbox)).toEqual([429]);
-      expect(sandbox.state.processed).toEqual([]);
-    });
+    await withHarness(
+      { argv: [...CALL_TIMEOUT, "--retry-backoff", "60000", "--confirm", "auto"] },
+      async (h, sandbox) => {
+        const { plain } = pickFixtures(sandbox.state);
+        sandbox.inject({ method: "POST", path: "/v2025/identities/process", status: 429 });
+        const res = await h.call("start_identity_processing", { identityIds: [plain] });
+        expect(res.isError).toBe(true);
+        expect(textOf(res)).toBe(
+          `start_identity_processing failed. ISC did not answer POST /v2025/identities/process within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`,
+        );
+        expect(posts(sandbox)).toEqual([429]);
+        expect(sandbox.state.processed).toEqual([]);
+      },
+    );
   });
 
-  it("waiting for a token refresh, a write (its first attempt got 401): never sent, nothing was changed", async ({ expect }) => {
+  it("waiting for a token refresh, a write (its first attempt got 401): never sent, nothing was changed", async ({
+    expect,
+  }) => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain, owner } = pickFixtures(sandbox.state);
       expect((await h.call("get_identity", { identityId: owner })).isError).toBeFalsy();
@@ -138,42 +171,61 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       sandbox.inject({ path: "/oauth/token", delayMs: FOREVER });
       const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`);
+      expect(textOf(res)).toBe(
+        `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`,
+      );
       expect(posts(sandbox)).toEqual([401]);
       expect(sandbox.state.syncs).toEqual([]);
     });
   });
 
   it("waiting for the first token, a read: never sent, nothing was changed", async ({ expect }) => {
-    await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
-      const { plain } = pickFixtures(sandbox.state);
-      sandbox.inject({ path: "/oauth/token", delayMs: FOREVER });
-      const res = await h.call("get_identity", { identityId: plain });
-      expect(textOf(res)).toBe(`get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`);
-      expect(apiRequests(sandbox)).toEqual([]);
-    }, false);
+    await withHarness(
+      { argv: [...CALL_TIMEOUT] },
+      async (h, sandbox) => {
+        const { plain } = pickFixtures(sandbox.state);
+        sandbox.inject({ path: "/oauth/token", delayMs: FOREVER });
+        const res = await h.call("get_identity", { identityId: plain });
+        expect(textOf(res)).toBe(
+          `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`,
+        );
+        expect(apiRequests(sandbox)).toEqual([]);
+      },
+      false,
+    );
   });
 
   it("waiting for a turn in the rate budget, a write: never sent, nothing was changed", async ({ expect }) => {
     // One request per 10 minutes: the first call takes it, the write waits.
-    await withHarness({ argv: [...CALL_TIMEOUT, "--rate-limit", "1", "--rate-window", "600000"] }, async (h, sandbox) => {
-      const { plain, owner } = pickFixtures(sandbox.state);
-      expect((await h.call("get_identity", { identityId: owner })).isError).toBeFalsy();
-      const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
-      expect(res.isError).toBe(true);
-      expect(textOf(res)).toBe(`synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for its turn in this server's request budget (--rate-limit), so it was never sent; nothing was changed.\n${RETRY}`);
-      expect(posts(sandbox)).toEqual([]);
-      expect(sandbox.state.syncs).toEqual([]);
-    });
+    await withHarness(
+      { argv: [...CALL_TIMEOUT, "--rate-limit", "1", "--rate-window", "600000"] },
+      async (h, sandbox) => {
+        const { plain, owner } = pickFixtures(sandbox.state);
+        expect((await h.call("get_identity", { identityId: owner })).isError).toBeFalsy();
+        const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+        expect(res.isError).toBe(true);
+        expect(textOf(res)).toBe(
+          `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for its turn in this server's request budget (--rate-limit), so it was never sent; nothing was changed.\n${RETRY}`,
+        );
+        expect(posts(sandbox)).toEqual([]);
+        expect(sandbox.state.syncs).toEqual([]);
+      },
+    );
   });
 
-  it("a paging read whose next page's body stops half-way (the reported failure): the same text, not a bug report", async ({ expect }) => {
+  it("a paging read whose next page's body stops half-way (the reported failure): the same text, not a bug report", async ({
+    expect,
+  }) => {
     await withHarness({ sandbox: { identities: 600 }, argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       sandbox.inject({ path: "/v2025/identities", delayMs: 1 });
       sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 100 });
       const res = await h.call("list_identities", { maxItems: 600, defaultFilter: "NONE" });
       expect(textOf(res)).not.toMatch(NOT_A_BUG);
-      expect(textOf(res)).toMatch(new RegExp(`^list_identities failed\\. ISC did not answer GET /v2025/identities ${WITHIN}: its answer \\(HTTP 200\\) was still arriving; nothing was changed\\.`));
+      expect(textOf(res)).toMatch(
+        new RegExp(
+          `^list_identities failed\\. ISC did not answer GET /v2025/identities ${WITHIN}: its answer \\(HTTP 200\\) was still arriving; nothing was changed\\.`,
+        ),
+      );
       expect(apiRequests(sandbox).map((r) => r.query.match(/offset=\d+/)?.[0])).toEqual(["offset=0", "offset=250"]);
     });
   });
@@ -185,7 +237,11 @@ describe("the client's cancellation keeps its own words", () => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "POST", path: API, delayMs: FOREVER });
       const cancel = new AbortController();
-      const call = h.client.callTool({ name: "synchronize_attributes_for_identity", arguments: { identityId: plain } }, undefined, { signal: cancel.signal });
+      const call = h.client.callTool(
+        { name: "synchronize_attributes_for_identity", arguments: { identityId: plain } },
+        undefined,
+        { signal: cancel.signal },
+      );
       // Cancelled once the request reached ISC: the sandbox logs it as it arrives.
       await expect.poll(() => posts(sandbox)).toEqual([0]);
       cancel.abort("the user changed their mind");

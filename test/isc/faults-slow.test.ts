@@ -30,7 +30,11 @@ describe("slow upstream, in process", () => {
     const results = await Promise.all(READ_TOOLS.map((tool) => h!.call(tool, calls.get(tool)!)));
     READ_TOOLS.forEach((tool, i) => {
       expect(results[i]!.isError, tool).toBe(true);
-      expect(textOf(results[i]!)).toMatch(new RegExp(`^${tool} failed\\. ISC did not answer GET /v2025/(identities|task-status)\\S* within 1 s \\(the request timeout, --request-timeout\\); nothing was changed\\.`));
+      expect(textOf(results[i]!)).toMatch(
+        new RegExp(
+          `^${tool} failed\\. ISC did not answer GET /v2025/(identities|task-status)\\S* within 1 s \\(the request timeout, --request-timeout\\); nothing was changed\\.`,
+        ),
+      );
       expect(textOf(results[i]!)).toMatch(/Next step: Retry the call; if it keeps failing, ISC may be unavailable\./);
     });
     // A timed-out attempt is not repeated.
@@ -43,8 +47,14 @@ describe("slow upstream, in process", () => {
     h.sandbox.inject({ method: "POST", path: /^\/v2025\//, delayMs: FOREVER, count: 1_000 });
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/did not answer POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes within 1 s \(the request timeout, --request-timeout\); the write may have happened\./);
-    expect(textOf(res)).toMatch(new RegExp(`Next step: Check with get_identity with identityId ${plain} in a minute before calling again; call again only if it did not happen\\.`));
+    expect(textOf(res)).toMatch(
+      /did not answer POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes within 1 s \(the request timeout, --request-timeout\); the write may have happened\./,
+    );
+    expect(textOf(res)).toMatch(
+      new RegExp(
+        `Next step: Check with get_identity with identityId ${plain} in a minute before calling again; call again only if it did not happen\\.`,
+      ),
+    );
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
@@ -56,8 +66,8 @@ describe("slow upstream, in process", () => {
     const res = await h.call("list_identities", { maxItems: 2_000, defaultFilter: "NONE" });
     expect(res.isError, textOf(res).slice(0, 300)).toBe(true);
     expect(textOf(res)).toBe(
-      "list_identities failed. ISC did not answer GET /v2025/identities within 2 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n"
-        + "Next step: Retry the call; if it keeps failing, ISC may be unavailable.",
+      "list_identities failed. ISC did not answer GET /v2025/identities within 2 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n" +
+        "Next step: Retry the call; if it keeps failing, ISC may be unavailable.",
     );
     // No third page was asked for.
     expect(apiRequests(h.sandbox).map((r) => r.status)).toEqual([200, 200]);
@@ -68,31 +78,56 @@ describe("slow upstream, in process", () => {
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ path: /^\/v2025\/identities\//, status: 429, retryAfter: 25 });
     const res = await h.call("get_identity", { identityId: plain });
-    expect(textOf(res)).toMatch(/within 2 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./);
+    expect(textOf(res)).toMatch(
+      /within 2 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./,
+    );
     expect((await h.call("get_identity", { identityId: plain })).isError).toBeFalsy();
   });
 });
 
 describe("slow upstream, built CLI", () => {
   it.each([
-    ["the request timeout", ["--request-timeout", "1000"], { delayMs: FOREVER }, /within 1 s \(the request timeout, --request-timeout\); nothing was changed\./],
-    ["the call deadline", ["--call-timeout", "1500"], { delayMs: FOREVER }, /within 1\.5 s \(this call's time limit, --call-timeout\); nothing was changed\./],
-    ["the call deadline while the body arrives", ["--call-timeout", "1500"], { stallBodyAfterBytes: 10 }, /within 1\.5 s \(this call's time limit, --call-timeout\): its answer \(HTTP 200\) was still arriving; nothing was changed\./],
-  ])("answers a call that hit %s, then exits 0 once stdin closes, without waiting for ISC", async (_label, flags, fault, expected) => {
-    tenant = await serveTenant();
-    const { plain } = pickFixtures(tenant.sandbox.state);
-    const cli = spawnCli(["--log-level", "warn", ...flags], tenant.env);
-    initialize(cli);
-    await cli.response(0);
-    tenant.sandbox.inject({ path: /^\/v2025\//, count: 1_000, ...fault });
-    cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_identity", arguments: { identityId: plain } } });
-    const answer = (await cli.response(1)).result as CallToolResult;
-    expect(answer.isError).toBe(true);
-    expect(textOf(answer)).toMatch(expected);
-    // ISC never answers: exiting at all (within the test's time) shows the CLI does not wait for it.
-    cli.child.stdin!.end();
-    const exit = await cli.exited;
-    expect(exit.code).toBe(0);
-    expect(cli.stderr()).not.toMatch(/Error|at .*\.js:\d+/);
-  });
+    [
+      "the request timeout",
+      ["--request-timeout", "1000"],
+      { delayMs: FOREVER },
+      /within 1 s \(the request timeout, --request-timeout\); nothing was changed\./,
+    ],
+    [
+      "the call deadline",
+      ["--call-timeout", "1500"],
+      { delayMs: FOREVER },
+      /within 1\.5 s \(this call's time limit, --call-timeout\); nothing was changed\./,
+    ],
+    [
+      "the call deadline while the body arrives",
+      ["--call-timeout", "1500"],
+      { stallBodyAfterBytes: 10 },
+      /within 1\.5 s \(this call's time limit, --call-timeout\): its answer \(HTTP 200\) was still arriving; nothing was changed\./,
+    ],
+  ])(
+    "answers a call that hit %s, then exits 0 once stdin closes, without waiting for ISC",
+    async (_label, flags, fault, expected) => {
+      tenant = await serveTenant();
+      const { plain } = pickFixtures(tenant.sandbox.state);
+      const cli = spawnCli(["--log-level", "warn", ...flags], tenant.env);
+      initialize(cli);
+      await cli.response(0);
+      tenant.sandbox.inject({ path: /^\/v2025\//, count: 1_000, ...fault });
+      cli.send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "get_identity", arguments: { identityId: plain } },
+      });
+      const answer = (await cli.response(1)).result as CallToolResult;
+      expect(answer.isError).toBe(true);
+      expect(textOf(answer)).toMatch(expected);
+      // ISC never answers: exiting at all (within the test's time) shows the CLI does not wait for it.
+      cli.child.stdin!.end();
+      const exit = await cli.exited;
+      expect(exit.code).toBe(0);
+      expect(cli.stderr()).not.toMatch(/Error|at .*\.js:\d+/);
+    },
+  );
 });

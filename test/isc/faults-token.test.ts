@@ -16,7 +16,8 @@ const NAMES_CREDENTIALS = /Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET/;
 const NAMES_BASE_URL = /Check SAIL_BASE_URL: it must be the tenant's API root/;
 const NAMES_NETWORK = /Check SAIL_BASE_URL and that this machine can reach it/;
 const NOT_RETRYABLE = /Next step: The server's credentials need fixing by whoever runs it; retrying will not help\./;
-const RETRY_LATER = /Next step: Nothing was sent to ISC\. Retry in a little while; if it keeps failing, whoever runs the server should check SAIL_BASE_URL and the credentials\./;
+const RETRY_LATER =
+  /Next step: Nothing was sent to ISC\. Retry in a little while; if it keeps failing, whoever runs the server should check SAIL_BASE_URL and the credentials\./;
 
 describe("token endpoint failures", () => {
   it("HTTP 500 from the token endpoint: a clear error that does not blame the credentials, then recovery", async () => {
@@ -25,7 +26,9 @@ describe("token endpoint failures", () => {
     h.sandbox.inject({ path: "/oauth/token", status: 500, count: 1_000 });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^get_identity failed\. The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed with HTTP 500: "An internal fault occurred\."\. ISC's token service failed; this is not about the credentials\./);
+    expect(textOf(res)).toMatch(
+      /^get_identity failed\. The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed with HTTP 500: "An internal fault occurred\."\. ISC's token service failed; this is not about the credentials\./,
+    );
     expect(textOf(res)).not.toMatch(NAMES_CREDENTIALS);
     expect(textOf(res)).toMatch(RETRY_LATER);
     // A token request is retried once; the API call itself waits for a token and does not multiply that.
@@ -41,7 +44,12 @@ describe("token endpoint failures", () => {
   it("HTTP 401 for bad credentials: rejected once, no retry storm, then recovery when they are fixed", async () => {
     h = await startHarness();
     const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ path: "/oauth/token", status: 401, body: JSON.stringify({ error: "invalid_client", error_description: "Bad client credentials" }), count: 1_000 });
+    h.sandbox.inject({
+      path: "/oauth/token",
+      status: 401,
+      body: JSON.stringify({ error: "invalid_client", error_description: "Bad client credentials" }),
+      count: 1_000,
+    });
     const res = await h.call("list_identities", { limit: 1 });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/rejected the client credentials: "Bad client credentials"\./);
@@ -87,7 +95,9 @@ describe("token endpoint failures", () => {
     h.sandbox.inject({ path: "/oauth/token", reset: true, count: 1_000 });
     const res = await h.call("list_identities", { limit: 1 });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/Could not reach the token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token: 127\.0\.0\.1:\d+ closed the connection without answering/);
+    expect(textOf(res)).toMatch(
+      /Could not reach the token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token: 127\.0\.0\.1:\d+ closed the connection without answering/,
+    );
     expect(textOf(res)).toMatch(NAMES_NETWORK);
     expect(textOf(res)).not.toMatch(NAMES_CREDENTIALS);
     expect(textOf(res)).toMatch(RETRY_LATER);
@@ -102,7 +112,9 @@ describe("token endpoint failures", () => {
     h.sandbox.inject({ path: "/oauth/token", delayMs: 3_000, count: 1_000 });
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token did not answer within 250 ms \(127\.0\.0\.1:\d+, timeout/);
+    expect(textOf(res)).toMatch(
+      /The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token did not answer within 250 ms \(127\.0\.0\.1:\d+, timeout/,
+    );
     expect(textOf(res)).toMatch(RETRY_LATER);
     expect(textOf(res)).not.toMatch(/may or may not have happened/);
     expect(apiRequests(h.sandbox)).toHaveLength(0);

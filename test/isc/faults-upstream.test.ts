@@ -39,27 +39,40 @@ describe("reads under 5xx and connection resets", () => {
     READ_TOOLS.forEach((tool, i) => {
       expect(results[i]!.isError, `${tool}: ${textOf(results[i]!)}`).toBeFalsy();
       expect(results[i]!.structuredContent, tool).toEqual(baseline.get(tool));
-      expect(apiRequests(h.sandbox).filter((r) => r.path === pathOf.get(tool)).map((r) => r.status), tool).toEqual([0, 0, 200]);
+      expect(
+        apiRequests(h.sandbox)
+          .filter((r) => r.path === pathOf.get(tool))
+          .map((r) => r.status),
+        tool,
+      ).toEqual([0, 0, 200]);
     });
   });
 
-  it.each([500, 502, 503, 504])("every read tool, called concurrently, gives up after 4 attempts of HTTP %i with a clear error", async (status) => {
-    h = await startHarness({ sandbox: { identities: 60 } });
-    const calls = validCalls(h.sandbox);
-    const { pathOf } = await healthyCalls(h, calls);
-    h.sandbox.clearRequests();
-    h.sandbox.inject({ method: "GET", status, count: 1_000 });
-    const results = await Promise.all(READ_TOOLS.map((tool) => h.call(tool, calls.get(tool)!)));
-    READ_TOOLS.forEach((tool, i) => {
-      const text = textOf(results[i]!);
-      expect(results[i]!.isError, tool).toBe(true);
-      expect(text).toMatch(new RegExp(`^${tool} failed\\. ISC answered GET /v2025/(identities|task-status)\\S* with HTTP ${status}`));
-      expect(text).toMatch(/ISC trackingId: [0-9a-f]{32}/);
-      expect(text).toMatch(/Next step: ISC failed: retry in a little while\./);
-      expect(apiRequests(h.sandbox).filter((r) => r.path === pathOf.get(tool)), tool).toHaveLength(4);
-    });
-    expect(apiRequests(h.sandbox)).toHaveLength(4 * READ_TOOLS.length);
-  });
+  it.each([500, 502, 503, 504])(
+    "every read tool, called concurrently, gives up after 4 attempts of HTTP %i with a clear error",
+    async (status) => {
+      h = await startHarness({ sandbox: { identities: 60 } });
+      const calls = validCalls(h.sandbox);
+      const { pathOf } = await healthyCalls(h, calls);
+      h.sandbox.clearRequests();
+      h.sandbox.inject({ method: "GET", status, count: 1_000 });
+      const results = await Promise.all(READ_TOOLS.map((tool) => h.call(tool, calls.get(tool)!)));
+      READ_TOOLS.forEach((tool, i) => {
+        const text = textOf(results[i]!);
+        expect(results[i]!.isError, tool).toBe(true);
+        expect(text).toMatch(
+          new RegExp(`^${tool} failed\\. ISC answered GET /v2025/(identities|task-status)\\S* with HTTP ${status}`),
+        );
+        expect(text).toMatch(/ISC trackingId: [0-9a-f]{32}/);
+        expect(text).toMatch(/Next step: ISC failed: retry in a little while\./);
+        expect(
+          apiRequests(h.sandbox).filter((r) => r.path === pathOf.get(tool)),
+          tool,
+        ).toHaveLength(4);
+      });
+      expect(apiRequests(h.sandbox)).toHaveLength(4 * READ_TOOLS.length);
+    },
+  );
 
   it("a connection that keeps dropping ends in a network error after 4 attempts, and nothing follows", async () => {
     h = await startHarness();
@@ -67,7 +80,9 @@ describe("reads under 5xx and connection resets", () => {
     h.sandbox.inject({ reset: true, path: /^\/v2025\//, count: 1_000 });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^get_identity failed\. Could not reach ISC for GET \/v2025\/identities\/[0-9a-f]{32} \(.+\)\./);
+    expect(textOf(res)).toMatch(
+      /^get_identity failed\. Could not reach ISC for GET \/v2025\/identities\/[0-9a-f]{32} \(.+\)\./,
+    );
     expect(textOf(res)).toMatch(/Next step: Retry the call; if it keeps failing, ISC may be unavailable\./);
     expect(apiRequests(h.sandbox)).toHaveLength(4);
     await sleep(1_000);
@@ -93,7 +108,9 @@ describe("writes under 5xx and connection resets", () => {
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/HTTP 500/);
-    expect(textOf(res)).toMatch(/Next step: ISC failed: the action may or may not have happened\. Check with get_identity before calling again\./);
+    expect(textOf(res)).toMatch(
+      /Next step: ISC failed: the action may or may not have happened\. Check with get_identity before calling again\./,
+    );
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
     expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "http", httpStatus: 500 });
   });
@@ -106,7 +123,9 @@ describe("writes under 5xx and connection resets", () => {
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/Could not reach ISC for POST \/v2025\/identities\/process/);
     // Process is checked with its own read, not get_identity of one identity.
-    expect(textOf(res)).toMatch(/The action may or may not have happened: check with get_identity on the identities in a few minutes \(processingState, roles, access\) before calling again\./);
+    expect(textOf(res)).toMatch(
+      /The action may or may not have happened: check with get_identity on the identities in a few minutes \(processingState, roles, access\) before calling again\./,
+    );
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
     expect(h.sandbox.state.processed).toHaveLength(0);
     expect(lastAudit(h)).toMatchObject({ outcome: "failed", reason: "network" });
@@ -119,7 +138,9 @@ describe("writes under 5xx and connection resets", () => {
     const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toMatch(/^synchronize_attributes_for_identity was done: ISC accepted the request\./);
-    expect(textOf(res)).toMatch(/ISC answered POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes with HTTP 202, but the connection broke while the rest of its answer arrived/);
+    expect(textOf(res)).toMatch(
+      /ISC answered POST \/v2025\/identities\/[0-9a-f]{32}\/synchronize-attributes with HTTP 202, but the connection broke while the rest of its answer arrived/,
+    );
     expect(h.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
     expect(lastAudit(h)).toMatchObject({ outcome: "executed", httpStatus: 202, reason: "answer-cut-off" });
   });
@@ -127,10 +148,20 @@ describe("writes under 5xx and connection resets", () => {
   it("a read whose answer breaks off half-way says what happened, not that this is a bug", async () => {
     h = await startHarness();
     const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 5, reset: true, count: 10 });
+    h.sandbox.inject({
+      method: "GET",
+      path: `/v2025/identities/${plain}`,
+      stallBodyAfterBytes: 5,
+      reset: true,
+      count: 10,
+    });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(new RegExp(`^get_identity failed\\. ISC answered GET /v2025/identities/${plain} with HTTP 200, but the connection broke while the rest of its answer arrived \\(`));
+    expect(textOf(res)).toMatch(
+      new RegExp(
+        `^get_identity failed\\. ISC answered GET /v2025/identities/${plain} with HTTP 200, but the connection broke while the rest of its answer arrived \\(`,
+      ),
+    );
     expect(textOf(res)).not.toMatch(/internal error|This is a bug/);
     expect(textOf(res)).toMatch(/Next step: Retry the call; if it keeps failing, ISC may be unavailable\./);
   });

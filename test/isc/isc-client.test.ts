@@ -71,7 +71,12 @@ describe("tokens", () => {
 
   it("reports bad credentials naming the variables to fix", async () => {
     h = await startHarness({ sandbox: { clientSecret: "the-real-one" } });
-    const tokens = createTokenProvider({ baseUrl: h.backend.config.baseUrl, clientId: "sandbox-client", clientSecret: "wrong", timeoutMs: 2_000 });
+    const tokens = createTokenProvider({
+      baseUrl: h.backend.config.baseUrl,
+      clientId: "sandbox-client",
+      clientSecret: "wrong",
+      timeoutMs: 2_000,
+    });
     const err = await tokens.getToken().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IscError);
     expect((err as IscError).message).toMatch(/rejected the client credentials/);
@@ -158,7 +163,9 @@ describe("retries", () => {
     h = await startHarness();
     const { plain } = pickFixtures(h.sandbox.state);
     h.sandbox.inject({ method: "POST", path: /\/identities\/process$/, status: 500, count: 5 });
-    const err = await h.backend.isc.request("POST", "identities/process", { json: { identityIds: [plain] } }).catch((e: unknown) => e);
+    const err = await h.backend.isc
+      .request("POST", "identities/process", { json: { identityIds: [plain] } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IscError);
     expect((err as IscError).status).toBe(500);
     expect(apiRequests(h).filter((r) => r.method === "POST")).toHaveLength(1);
@@ -184,7 +191,9 @@ describe("timeouts", () => {
     h.sandbox.inject({ path: /\/identities\//, delayMs: 600_000 });
     const res = await h.call("get_identity", { identityId: plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 2 s \(the request timeout, --request-timeout\); nothing was changed\./);
+    expect(textOf(res)).toMatch(
+      /did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 2 s \(the request timeout, --request-timeout\); nothing was changed\./,
+    );
   });
 
   it("stops a call at its deadline", async () => {
@@ -193,17 +202,22 @@ describe("timeouts", () => {
     // An answer that never comes: only the deadline can end the call.
     h.sandbox.inject({ path: /\/identities\//, delayMs: 600_000 });
     const res = await h.call("get_identity", { identityId: plain });
-    expect(textOf(res)).toMatch(/did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 3 s \(this call's time limit, --call-timeout\); nothing was changed\./);
+    expect(textOf(res)).toMatch(
+      /did not answer GET \/v2025\/identities\/[0-9a-f]{32} within 3 s \(this call's time limit, --call-timeout\); nothing was changed\./,
+    );
   });
 });
 
 describe("path safety", () => {
-  it.each(["../../oauth/token", "a/b", "..", "%2e%2e", "id?x=1", "id#frag", " spaced", "ü"])("never sends %j anywhere", async (id) => {
-    h = await startHarness();
-    const res = await h.call("get_identity", { identityId: id });
-    expect(res.isError).toBe(true);
-    expect(h.sandbox.requests).toHaveLength(0);
-    expect(() => apiPath`identities/${id}`).toThrow(/is not a valid id/);
-    expect(h.sandbox.requests).toHaveLength(0);
-  });
+  it.each(["../../oauth/token", "a/b", "..", "%2e%2e", "id?x=1", "id#frag", " spaced", "ü"])(
+    "never sends %j anywhere",
+    async (id) => {
+      h = await startHarness();
+      const res = await h.call("get_identity", { identityId: id });
+      expect(res.isError).toBe(true);
+      expect(h.sandbox.requests).toHaveLength(0);
+      expect(() => apiPath`identities/${id}`).toThrow(/is not a valid id/);
+      expect(h.sandbox.requests).toHaveLength(0);
+    },
+  );
 });

@@ -48,7 +48,11 @@ describeWithRedis("budget on Redis", () => {
   });
 
   it("three replicas share one budget per key: 12 acquisitions at limit 5 per 2 s never exceed 5 in any 2 s together", async () => {
-    const replicas = await Promise.all([1, 2, 3].map(async () => createRateLimiter(5, 2_000, { key: "acme|client-a|v2025", store: redisStore(await link()) })));
+    const replicas = await Promise.all(
+      [1, 2, 3].map(async () =>
+        createRateLimiter(5, 2_000, { key: "acme|client-a|v2025", store: redisStore(await link()) }),
+      ),
+    );
     const other = createRateLimiter(5, 2_000, { key: "acme|client-b|v2025", store: redisStore(await link()) });
     const times: number[] = [];
     const otherTimes: number[] = [];

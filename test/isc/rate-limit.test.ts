@@ -20,7 +20,10 @@ const SANDBOX_WINDOW_MS = 3_000;
 describe("client-side rate limiter", () => {
   it("spreads 130 concurrent calls so that ISC's limit is never hit", async () => {
     // The default budget (95 per window), over --rate-window's 4 s.
-    h = await startHarness({ sandbox: { rateLimit: { requests: 100, windowMs: SANDBOX_WINDOW_MS } }, argv: ["--rate-limit", "95", "--rate-window", String(WINDOW_MS)] });
+    h = await startHarness({
+      sandbox: { rateLimit: { requests: 100, windowMs: SANDBOX_WINDOW_MS } },
+      argv: ["--rate-limit", "95", "--rate-window", String(WINDOW_MS)],
+    });
     const { plain } = pickFixtures(h.sandbox.state);
     const results = await Promise.all(Array.from({ length: 130 }, () => h.call("get_identity", { identityId: plain })));
     expect(results.filter((r) => r.isError)).toHaveLength(0);
@@ -34,7 +37,10 @@ describe("client-side rate limiter", () => {
 
   it("without it, the same burst meets ISC's 429s (the test above can fail)", async () => {
     // A minute's window here, so that however slowly a loaded machine sends the burst, 130 in it are over the limit.
-    h = await startHarness({ sandbox: { rateLimit: { requests: 100, windowMs: 60_000 } }, argv: ["--rate-limit", "0", "--max-retry-after", "0"] });
+    h = await startHarness({
+      sandbox: { rateLimit: { requests: 100, windowMs: 60_000 } },
+      argv: ["--rate-limit", "0", "--max-retry-after", "0"],
+    });
     const { plain } = pickFixtures(h.sandbox.state);
     await Promise.all(Array.from({ length: 130 }, () => h.call("get_identity", { identityId: plain })));
     expect(h.sandbox.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);

@@ -9,11 +9,24 @@ let fx: Fixtures;
 const clock = manualClock(Date.now());
 afterEach(() => h.close());
 
-type Task = { id: string; finished: boolean; completionStatus: string | null; percentComplete?: number; launched: string | null; completed: string | null; messages: string[]; name?: string; target?: string };
+type Task = {
+  id: string;
+  finished: boolean;
+  completionStatus: string | null;
+  percentComplete?: number;
+  launched: string | null;
+  completed: string | null;
+  messages: string[];
+  name?: string;
+  target?: string;
+};
 
 async function start(version: string): Promise<void> {
   // The sandbox runs on a clock the test moves: each phase is seen without waiting for it.
-  h = await startHarness({ argv: ["--api-version", version], sandbox: { identities: 60, now: clock.now, taskTimings: { queuedMs: 1_000, runMs: 4_000 } } });
+  h = await startHarness({
+    argv: ["--api-version", version],
+    sandbox: { identities: 60, now: clock.now, taskTimings: { queuedMs: 1_000, runMs: 4_000 } },
+  });
   fx = pickFixtures(h.sandbox.state);
 }
 
@@ -34,7 +47,15 @@ for (const version of ["v1", "v2025"]) {
       const { taskId } = res.structuredContent as { taskId: string };
 
       const queued = await task(taskId);
-      expect(queued.task).toMatchObject({ id: taskId, finished: false, completionStatus: null, percentComplete: 0, launched: null, completed: null, name: "Identity Refresh" });
+      expect(queued.task).toMatchObject({
+        id: taskId,
+        finished: false,
+        completionStatus: null,
+        percentComplete: 0,
+        launched: null,
+        completed: null,
+        name: "Identity Refresh",
+      });
       expect(queued.text).toMatch(new RegExp(`^Task ${taskId} \\("Identity Refresh"\\): QUEUED; 0% complete`));
 
       clock.advance(3_000);
@@ -44,25 +65,46 @@ for (const version of ["v1", "v2025"]) {
       expect(running.task.launched).not.toBeNull();
       expect(running.text).toMatch(/: IN_PROGRESS; 50% complete/);
       // Being recalculated: no processing state until the refresh settles.
-      const mid = (await h.call("get_identity", { identityId: fx.processingError, fields: ["processingState", "lastRefresh"] })).structuredContent as { identity: Record<string, unknown> };
+      const mid = (
+        await h.call("get_identity", { identityId: fx.processingError, fields: ["processingState", "lastRefresh"] })
+      ).structuredContent as { identity: Record<string, unknown> };
       expect(mid.identity).toMatchObject({ processingState: null, lastRefresh: before });
 
       clock.advance(3_000);
       const done = await task(taskId);
-      expect(done.task).toMatchObject({ finished: true, completionStatus: "SUCCESS", percentComplete: 100, messages: [] });
+      expect(done.task).toMatchObject({
+        finished: true,
+        completionStatus: "SUCCESS",
+        percentComplete: 100,
+        messages: [],
+      });
       expect(done.text).toMatch(/: SUCCESS; 100% complete/);
-      const after = (await h.call("get_identity", { identityId: fx.processingError, fields: ["processingState", "lastRefresh"] })).structuredContent as { identity: Record<string, unknown> };
-      expect(after.identity).toEqual({ id: fx.processingError, processingState: "OK", lastRefresh: done.task.completed });
+      const after = (
+        await h.call("get_identity", { identityId: fx.processingError, fields: ["processingState", "lastRefresh"] })
+      ).structuredContent as { identity: Record<string, unknown> };
+      expect(after.identity).toEqual({
+        id: fx.processingError,
+        processingState: "OK",
+        lastRefresh: done.task.completed,
+      });
     });
 
     it("a task that fails ends in ERROR with ISC's messages, and the identity shows the processing error", async () => {
       await start(version);
-      h.sandbox.inject({ method: "POST", path: /\/process$/, taskError: "Attribute \"department\" could not be calculated." });
+      h.sandbox.inject({
+        method: "POST",
+        path: /\/process$/,
+        taskError: 'Attribute "department" could not be calculated.',
+      });
       const res = await h.call("start_identity_processing", { identityIds: [fx.plain] });
       const { taskId } = res.structuredContent as { taskId: string };
       clock.advance(6_000);
       const failed = await task(taskId);
-      expect(failed.task).toMatchObject({ finished: true, completionStatus: "ERROR", messages: ['ERROR: Attribute "department" could not be calculated.'] });
+      expect(failed.task).toMatchObject({
+        finished: true,
+        completionStatus: "ERROR",
+        messages: ['ERROR: Attribute "department" could not be calculated.'],
+      });
       expect(failed.text).toMatch(/: ERROR; 100% complete/);
       expect(failed.text).toContain('- "ERROR: Attribute \\"department\\" could not be calculated."');
       expect(identity(fx.plain).processingState).toBe("ERROR");
@@ -74,7 +116,11 @@ for (const version of ["v1", "v2025"]) {
       const { taskId } = res.structuredContent as { taskId: string };
       expect((await task(taskId)).task.finished).toBe(false);
       clock.advance(10_000);
-      expect((await task(taskId)).task).toMatchObject({ finished: true, completionStatus: "SUCCESS", name: "Cloud Send Invitations" });
+      expect((await task(taskId)).task).toMatchObject({
+        finished: true,
+        completionStatus: "SUCCESS",
+        name: "Cloud Send Invitations",
+      });
     });
 
     it("a 404 for an unknown or expired task id says ISC keeps tasks 90 days and what to do instead", async () => {
@@ -83,8 +129,12 @@ for (const version of ["v1", "v2025"]) {
       for (const taskId of ["2c9180835d2e5168015d32f890ca1581", expired.id]) {
         const res = await h.call("get_task_status", { taskId });
         expect(res.isError).toBe(true);
-        expect(textOf(res)).toMatch(new RegExp(`^get_task_status failed: ISC has no task ${taskId}\\. ISC keeps task status for 90 days`));
-        expect(textOf(res)).toMatch(/Next step: use the taskId a write tool returned\. .*get_identity \(processingState, lastRefresh\)/);
+        expect(textOf(res)).toMatch(
+          new RegExp(`^get_task_status failed: ISC has no task ${taskId}\\. ISC keeps task status for 90 days`),
+        );
+        expect(textOf(res)).toMatch(
+          /Next step: use the taskId a write tool returned\. .*get_identity \(processingState, lastRefresh\)/,
+        );
       }
     });
 
@@ -93,7 +143,9 @@ for (const version of ["v1", "v2025"]) {
       h.sandbox.inject({ method: "GET", path: /task-status/, status: 403 });
       const res = await h.call("get_task_status", { taskId: [...h.sandbox.state.tasks.keys()][0]! });
       expect(res.isError).toBe(true);
-      expect(textOf(res)).toMatch(/Next step: The API client lacks the rights for get_task_status: it needs idn:task-management:read\./);
+      expect(textOf(res)).toMatch(
+        /Next step: The API client lacks the rights for get_task_status: it needs idn:task-management:read\./,
+      );
     });
   });
 }

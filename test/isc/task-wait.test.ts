@@ -14,14 +14,25 @@ afterEach(() => h.close());
 
 async function start(opts: HarnessOptions = {}, timings = { queuedMs: 300, runMs: 3_000 }): Promise<void> {
   clock = virtualClock();
-  h = await startHarness({ clock, ...opts, argv: ["--confirm", "auto", "--api-version", "v1", ...(opts.argv ?? [])], sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox } });
+  h = await startHarness({
+    clock,
+    ...opts,
+    argv: ["--confirm", "auto", "--api-version", "v1", ...(opts.argv ?? [])],
+    sandbox: { identities: 60, taskTimings: timings, ...opts.sandbox },
+  });
   fx = pickFixtures(h.sandbox.state);
 }
 
 /** A call with a progress token: the client collects every notifications/progress it receives, in order. */
-async function callWithProgress(name: string, args: Record<string, unknown>): Promise<{ res: CallToolResult; seen: Progress[] }> {
+async function callWithProgress(
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ res: CallToolResult; seen: Progress[] }> {
   const seen: Progress[] = [];
-  const res = (await h.client.callTool({ name, arguments: args }, undefined, { onprogress: (p) => void seen.push(p), timeout: 60_000 })) as CallToolResult;
+  const res = (await h.client.callTool({ name, arguments: args }, undefined, {
+    onprogress: (p) => void seen.push(p),
+    timeout: 60_000,
+  })) as CallToolResult;
   return { res, seen };
 }
 
@@ -49,7 +60,10 @@ describe("follow-up hints without waiting", () => {
 describe("waitSeconds", () => {
   it("waits for processing to finish, with progress notifications in order, and returns the final status", async () => {
     await start();
-    const { res, seen } = await callWithProgress("start_identity_processing", { identityIds: [fx.processingError], waitSeconds: 30 });
+    const { res, seen } = await callWithProgress("start_identity_processing", {
+      identityIds: [fx.processingError],
+      waitSeconds: 30,
+    });
     expect(res.isError, textOf(res)).toBeFalsy();
     // The first read at once, then pauses of 1 s growing by half: the task (3.3 s) was done at the fourth read.
     expect(clock.slept).toEqual([0, 1_000, 1_500, 2_250]);
@@ -76,7 +90,10 @@ describe("waitSeconds", () => {
 
   it("waits for an invitation task from the TaskStatus invite returned", async () => {
     await start({}, { queuedMs: 200, runMs: 1_500 });
-    const { res, seen } = await callWithProgress("start_identities_invite", { ids: [fx.unregistered], waitSeconds: 20 });
+    const { res, seen } = await callWithProgress("start_identities_invite", {
+      ids: [fx.unregistered],
+      waitSeconds: 20,
+    });
     expect(res.structuredContent).toMatchObject({ status: "executed", taskStatus: "SUCCESS" });
     expect(seen[0]?.progress).toBe(0);
     expect(seen.at(-1)?.progress).toBe(100);
@@ -105,7 +122,14 @@ describe("waitSeconds", () => {
   it("polling stays inside the shared rate budget: no 429, never more than the limit in any window", async () => {
     // Real time here: the budget counts real seconds. The server may send 3 per 2 s (the tenant allows 4, the margin
     // --rate-limit keeps); two other calls share the budget with the polls.
-    h = await startHarness({ argv: ["--confirm", "auto", "--api-version", "v1", "--rate-limit", "3", "--rate-window", "2000"], sandbox: { identities: 60, taskTimings: { queuedMs: 200, runMs: 800 }, rateLimit: { requests: 4, windowMs: 2_000 } } });
+    h = await startHarness({
+      argv: ["--confirm", "auto", "--api-version", "v1", "--rate-limit", "3", "--rate-window", "2000"],
+      sandbox: {
+        identities: 60,
+        taskTimings: { queuedMs: 200, runMs: 800 },
+        rateLimit: { requests: 4, windowMs: 2_000 },
+      },
+    });
     fx = pickFixtures(h.sandbox.state);
     const [waited] = await Promise.all([
       h.call("start_identity_processing", { identityIds: [fx.plain], waitSeconds: 40 }),
@@ -126,7 +150,11 @@ describe("waitSeconds", () => {
     const first = await h.call("start_identity_processing", { identityIds });
     const asked = first.structuredContent as { status: string; confirmationCode: string };
     expect(asked.status).toBe("confirmation_required");
-    const res = await h.call("start_identity_processing", { identityIds, confirmationCode: asked.confirmationCode, waitSeconds: 20 });
+    const res = await h.call("start_identity_processing", {
+      identityIds,
+      confirmationCode: asked.confirmationCode,
+      waitSeconds: 20,
+    });
     expect(res.structuredContent).toMatchObject({ status: "executed", identityCount: 12, taskStatus: "SUCCESS" });
     expect(h.sandbox.state.processed).toHaveLength(1);
   }, 30_000);

@@ -19,7 +19,9 @@ describe("concurrency", () => {
     const ids = [...tenant.sandbox.state.identities.keys()].slice(0, 200);
     const cli = await startStdioCli(["--rate-limit", "0", "--log-level", "warn"], tenant.env);
     try {
-      const results = (await Promise.all(ids.map((identityId) => cli.client.callTool({ name: "get_identity", arguments: { identityId } })))) as CallToolResult[];
+      const results = (await Promise.all(
+        ids.map((identityId) => cli.client.callTool({ name: "get_identity", arguments: { identityId } })),
+      )) as CallToolResult[];
       results.forEach((r, i) => {
         expect(r.isError, `call ${i}`).toBeFalsy();
         const { identity } = r.structuredContent as Identity;
@@ -49,7 +51,10 @@ describe("concurrency", () => {
           await client.connect(new StreamableHTTPClientTransport(new URL(url!)));
           const { tools } = await client.listTools();
           const one = (await client.callTool({ name: "get_identity", arguments: { identityId } })) as CallToolResult;
-          const list = (await client.callTool({ name: "list_identities", arguments: { filters: `id eq "${identityId}"`, defaultFilter: "NONE" } })) as CallToolResult;
+          const list = (await client.callTool({
+            name: "list_identities",
+            arguments: { filters: `id eq "${identityId}"`, defaultFilter: "NONE" },
+          })) as CallToolResult;
           return { tools: tools.length, one, list };
         }),
       );

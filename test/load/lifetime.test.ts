@@ -16,17 +16,28 @@ import { textOf } from "../support/harness.js";
 
 /** The server as `serve` wires it (in-flight tracking included), behind an in-memory MCP client. */
 async function start() {
-  const config = { ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "1000"], {}).config, logLevel: "silent" as const };
+  const config = {
+    ...resolveConfig(["--sandbox", "--api-version", "v2025", "--rate-limit", "0", "--request-timeout", "1000"], {})
+      .config,
+    logLevel: "silent" as const,
+  };
   const sandbox = createSandbox({ identities: 100, rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: createLogger("silent"), inFlight: createInFlight(), inventory: inventoryFor(backend.config) });
+  const server = createServer({
+    config: backend.config,
+    isc: backend.isc,
+    log: createLogger("silent"),
+    inFlight: createInFlight(),
+    inventory: inventoryFor(backend.config),
+  });
   const client = new Client({ name: "lifetime", version: "1.0.0" });
   const [a, b] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(b), client.connect(a)]);
   return {
     sandbox,
     backend,
-    call: async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult,
     close: async () => {
       await client.close();
       await server.close();
@@ -60,7 +71,10 @@ describe("lifetime", () => {
         // The timeout is 1 s, not less: on a loaded machine an ordinary request (the token one too) can take 100 ms.
         if (i % 1_000 === 500) h.sandbox.inject({ path: /^\/v2025\//, delayMs: 5_000 });
         const identityId = i % 50 === 49 ? "0".repeat(32) : ids[i % ids.length]!;
-        const res = await h.call(i % 10 === 0 ? "list_identities" : "get_identity", i % 10 === 0 ? { limit: 3, offset: i % 90 } : { identityId });
+        const res = await h.call(
+          i % 10 === 0 ? "list_identities" : "get_identity",
+          i % 10 === 0 ? { limit: 3, offset: i % 90 } : { identityId },
+        );
         if (i % 1_000 === 500) expect(textOf(res)).toMatch(/within 1 s \(the request timeout, --request-timeout\)/);
         else if (i % 50 === 49) expect(textOf(res)).toMatch(/HTTP 404/);
         else expect(res.isError, textOf(res)).toBeFalsy();
@@ -76,11 +90,17 @@ describe("lifetime", () => {
         h.sandbox.clearRequests();
         if ((i + 1) % 2_500 === 0) {
           await settle();
-          checkpoints.push({ calls: i + 1, handles: handles(), heapMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e5) / 10 });
+          checkpoints.push({
+            calls: i + 1,
+            handles: handles(),
+            heapMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e5) / 10,
+          });
         }
       }
       const ms = (Date.now() - started) / 9_500;
-      console.log(`10,000 calls, ${ms.toFixed(2)} ms/call; handles after 500: ${JSON.stringify(before)}; heap growth (MB) and handles at checkpoints: ${JSON.stringify(checkpoints)}`);
+      console.log(
+        `10,000 calls, ${ms.toFixed(2)} ms/call; handles after 500: ${JSON.stringify(before)}; heap growth (MB) and handles at checkpoints: ${JSON.stringify(checkpoints)}`,
+      );
       // Keep-alive connections come and go (one pair more or less); anything that grows with the number of calls fails.
       for (const c of checkpoints) {
         expect(total(c.handles), `after ${c.calls} calls`).toBeLessThanOrEqual(total(before) + 2);

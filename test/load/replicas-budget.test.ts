@@ -13,9 +13,18 @@ describeWithRedis("shared request budget across replicas", () => {
     // The sandbox enforces ISC's own limit (100 per 10 s); the replicas are asked to keep to 40. The plan (3 per second)
     // then sends 30 in any 10 s: the 10 to spare absorb requests that reach ISC late on a loaded machine, and 60 reads
     // take about 20 s rather than the minute a limit of 10 (1 per second) took.
-    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 80, rateLimit: { requests: 100, windowMs: 10_000 } })]);
-    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
-    replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, ["--redis-url", redis.url, "--rate-limit", "40"])));
+    [redis, tenant] = await Promise.all([
+      startRedisServer(),
+      serveTenant({ identities: 80, rateLimit: { requests: 100, windowMs: 10_000 } }),
+    ]);
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
+    replicas = await Promise.all(
+      [1, 2, 3].map(() => startReplica(env, ["--redis-url", redis.url, "--rate-limit", "40"])),
+    );
   }, 30_000);
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
@@ -27,7 +36,9 @@ describeWithRedis("shared request budget across replicas", () => {
     // Each replica fetches its token first, so the measured requests leave as soon as they get their slot.
     await Promise.all(replicas.map((r, i) => r.call("get_identity", { identityId: ids[i]! })));
     tenant.sandbox.clearRequests();
-    const results = await Promise.all(ids.map((identityId, i) => replicas[i % 3]!.call("get_identity", { identityId })));
+    const results = await Promise.all(
+      ids.map((identityId, i) => replicas[i % 3]!.call("get_identity", { identityId })),
+    );
     results.forEach((r, i) => {
       expect(r.isError, `call ${i}`).toBeFalsy();
       expect((r.structuredContent as { identity: { id: string } }).identity.id).toBe(ids[i]);

@@ -16,7 +16,8 @@ describeWithRedis("replicas sharing one Redis", () => {
   let env: TenantEnv;
   let replicas: Replica[] = [];
   const args = () => ["--redis-url", redis.url, "--rate-limit", "0", "--confirm", "auto"];
-  const writes = (path: RegExp) => tenant.sandbox.requests.filter((r) => r.method !== "GET" && path.test(r.path) && r.status > 0 && r.status < 300);
+  const writes = (path: RegExp) =>
+    tenant.sandbox.requests.filter((r) => r.method !== "GET" && path.test(r.path) && r.status > 0 && r.status < 300);
   let ids: string[];
 
   beforeAll(async () => {
@@ -28,7 +29,13 @@ describeWithRedis("replicas sharing one Redis", () => {
     // Plain identities only (active, correlated, unprotected, owning nothing): nothing blocks a write to them.
     const state = tenant.sandbox.state;
     ids = [...state.identities.values()]
-      .filter((i) => i.identityStatus === "ACTIVE" && state.flags.get(i.id)?.correlated === true && state.flags.get(i.id)?.protected !== true && (state.ownership.get(i.id)?.length ?? 0) === 0)
+      .filter(
+        (i) =>
+          i.identityStatus === "ACTIVE" &&
+          state.flags.get(i.id)?.correlated === true &&
+          state.flags.get(i.id)?.protected !== true &&
+          (state.ownership.get(i.id)?.length ?? 0) === 0,
+      )
       .map((i) => i.id);
     expect(ids.length).toBeGreaterThanOrEqual(22);
   }, 40_000);
@@ -75,7 +82,11 @@ describeWithRedis("replicas sharing one Redis", () => {
   it("20 concurrent redemptions of one code spread over the replicas: exactly one acts", async () => {
     const id = ids[1]!;
     const code = codeOf(await replicas[0]!.call("reset_identity", { identityId: id }));
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => replicas[i % 3]!.call("reset_identity", { identityId: id, confirmationCode: code })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        replicas[i % 3]!.call("reset_identity", { identityId: id, confirmationCode: code }),
+      ),
+    );
     expect(results.filter((r) => statusOf(r) === "executed")).toHaveLength(1);
     expect(results.filter((r) => r.isError)).toHaveLength(19);
     expect(writes(new RegExp(`/identities/${id}/reset$`))).toHaveLength(1);
@@ -130,7 +141,8 @@ describeWithRedis("replicas sharing one Redis", () => {
 
     await redis.start();
     const deadline = Date.now() + 10_000;
-    while ((await fetch(`${replicas[1]!.origin}/readyz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await fetch(`${replicas[1]!.origin}/readyz`)).status !== 200 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     // Each replica dates Redis from its own reconnect: until the clock-skew margin has passed for it, a new code is
     // refused as untracked (nothing written); then one acts once.
     await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);

@@ -37,9 +37,22 @@ describe.each([
     await cli.response(0);
     // Both calls are held by ISC for 1.5 s, so the signal lands while they are in flight.
     tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_500, count: 2 });
-    cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "synchronize_attributes_for_identity", arguments: { identityId: plain } } });
-    cli.send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_identity", arguments: { identityId: owner } } });
-    await until(() => tenant!.sandbox.requests.filter((r) => r.path.startsWith("/v2025/")).length === 2, "both calls to reach ISC");
+    cli.send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "synchronize_attributes_for_identity", arguments: { identityId: plain } },
+    });
+    cli.send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "get_identity", arguments: { identityId: owner } },
+    });
+    await until(
+      () => tenant!.sandbox.requests.filter((r) => r.path.startsWith("/v2025/")).length === 2,
+      "both calls to reach ISC",
+    );
     stop(cli);
     const exit = await cli.exited;
     // It waited for both (answered below, not cancelled) and exited by itself, within the test's time.
@@ -50,8 +63,13 @@ describe.each([
     const read = (await cli.response(2, 100)).result as CallToolResult;
     expect((read.structuredContent as { identity: { id: string } }).identity.id).toBe(owner);
     expect(tenant.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
-    const lines = readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual([expect.objectContaining({ tool: "synchronize_attributes_for_identity", outcome: "executed", targetIds: [plain] })]);
+    const lines = readFileSync(audit, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({ tool: "synchronize_attributes_for_identity", outcome: "executed", targetIds: [plain] }),
+    ]);
     expect(cli.stderr()).toMatch(/shutting down/);
   });
 });
@@ -64,7 +82,12 @@ describe("shutdown bounds", () => {
     initialize(cli);
     await cli.response(0);
     tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 60_000 });
-    cli.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "get_identity", arguments: { identityId: plain } } });
+    cli.send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "get_identity", arguments: { identityId: plain } },
+    });
     await until(() => tenant!.sandbox.requests.some((r) => r.path.startsWith("/v2025/")), "the call to reach ISC");
     cli.child.kill("SIGTERM");
     const exit = await cli.exited;
@@ -72,7 +95,9 @@ describe("shutdown bounds", () => {
     expect(exit.code).toBe(0);
     const answer = (await cli.response(1, 100)).result as CallToolResult;
     expect(answer.isError).toBe(true);
-    expect(textOf(answer)).toMatch(/^get_identity failed\. The call was cancelled during GET \/v2025\/identities\/[0-9a-f]{32}\./);
+    expect(textOf(answer)).toMatch(
+      /^get_identity failed\. The call was cancelled during GET \/v2025\/identities\/[0-9a-f]{32}\./,
+    );
     expect(cli.stderr()).toMatch(/cancelled 1 call\(s\) still running after 5 s/);
   }, 20_000);
 });

@@ -4,18 +4,27 @@ import { createLogger } from "../../src/core/log.js";
 import { pickFixtures, type Sandbox } from "../../src/sandbox/index.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
-const who = (name: string, value: string) => ({ ref: { type: "ref/prompt" as const, name }, argument: { name: "who", value } });
-const identityId = (value: string) => ({ ref: { type: "ref/resource" as const, uri: "isc://identities/{identityId}" }, argument: { name: "identityId", value } });
+const who = (name: string, value: string) => ({
+  ref: { type: "ref/prompt" as const, name },
+  argument: { name: "who", value },
+});
+const identityId = (value: string) => ({
+  ref: { type: "ref/resource" as const, uri: "isc://identities/{identityId}" },
+  argument: { name: "identityId", value },
+});
 
 /** What ISC's list answers for `name sw p or alias sw p` (case-insensitive, correlated identities only), from the sandbox's own data. */
 function matching(sandbox: Sandbox, prefix: string) {
   const p = prefix.toLowerCase();
   return [...sandbox.state.identities.values()].filter(
-    (i) => sandbox.state.flags.get(i.id)?.correlated === true && (i.name.toLowerCase().startsWith(p) || i.alias.toLowerCase().startsWith(p)),
+    (i) =>
+      sandbox.state.flags.get(i.id)?.correlated === true &&
+      (i.name.toLowerCase().startsWith(p) || i.alias.toLowerCase().startsWith(p)),
   );
 }
 
-const listRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.method === "GET" && /^\/(v2024|v2025|v2026)?\/?identities(\/v1)?$/.test(r.path));
+const listRequests = (sandbox: Sandbox) =>
+  sandbox.requests.filter((r) => r.method === "GET" && /^\/(v2024|v2025|v2026)?\/?identities(\/v1)?$/.test(r.path));
 
 let h: Harness;
 const debug: string[] = [];
@@ -74,7 +83,10 @@ describe("completion/complete", () => {
 
   it("sends one ISC request per distinct prefix: a second identical call (or two at once) is answered from the cache", async () => {
     h.sandbox.clearRequests();
-    const [first, second] = await Promise.all([h.client.complete(who("access_review", "Be")), h.client.complete(who("access_review", "Be"))]);
+    const [first, second] = await Promise.all([
+      h.client.complete(who("access_review", "Be")),
+      h.client.complete(who("access_review", "Be")),
+    ]);
     const third = await h.client.complete(identityId("Be"));
     expect(second.completion.values).toEqual(first.completion.values);
     expect(first.completion.values.length).toBeGreaterThan(0);
@@ -94,7 +106,9 @@ describe("completion/complete", () => {
     expect(completion.values).toEqual([]);
     const [req] = listRequests(h.sandbox);
     expect(req?.status).toBe(200);
-    expect(new URLSearchParams(req!.query).get("filters")).toBe('name sw "a\\" or name sw \\"\\\\" or alias sw "a\\" or name sw \\"\\\\"');
+    expect(new URLSearchParams(req!.query).get("filters")).toBe(
+      'name sw "a\\" or name sw \\"\\\\" or alias sw "a\\" or name sw \\"\\\\"',
+    );
   });
 
   it("never suggests a name with control, bidi or invisible characters", async () => {
@@ -128,15 +142,27 @@ describe("completion/complete", () => {
 
   it("completes fixed values (the reset link's channel) without asking ISC", async () => {
     h.sandbox.clearRequests();
-    const { completion } = await h.client.complete({ ref: { type: "ref/prompt", name: "locked_out_user" }, argument: { name: "via", value: "email" } });
+    const { completion } = await h.client.complete({
+      ref: { type: "ref/prompt", name: "locked_out_user" },
+      argument: { name: "via", value: "email" },
+    });
     expect(completion.values).toEqual(["EMAIL_WORK", "EMAIL_PERSONAL"]);
     expect(h.sandbox.requests).toHaveLength(0);
   });
 
   it("refuses an unknown prompt, argument or template as invalid params", async () => {
-    await expect(h.client.complete({ ref: { type: "ref/prompt", name: "nope" }, argument: { name: "who", value: "a" } })).rejects.toThrow(/-32602.*Unknown prompt "nope"/);
-    await expect(h.client.complete({ ref: { type: "ref/prompt", name: "access_review" }, argument: { name: "whom", value: "a" } })).rejects.toThrow(/-32602.*no argument "whom"/);
-    await expect(h.client.complete({ ref: { type: "ref/resource", uri: "isc://roles/{id}" }, argument: { name: "id", value: "a" } })).rejects.toThrow(/-32602.*Unknown resource template/);
+    await expect(
+      h.client.complete({ ref: { type: "ref/prompt", name: "nope" }, argument: { name: "who", value: "a" } }),
+    ).rejects.toThrow(/-32602.*Unknown prompt "nope"/);
+    await expect(
+      h.client.complete({ ref: { type: "ref/prompt", name: "access_review" }, argument: { name: "whom", value: "a" } }),
+    ).rejects.toThrow(/-32602.*no argument "whom"/);
+    await expect(
+      h.client.complete({
+        ref: { type: "ref/resource", uri: "isc://roles/{id}" },
+        argument: { name: "id", value: "a" },
+      }),
+    ).rejects.toThrow(/-32602.*Unknown resource template/);
   });
 });
 

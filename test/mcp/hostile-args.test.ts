@@ -14,7 +14,10 @@ let valid: Map<string, Args>;
 beforeAll(async () => {
   // The client-side limiter would only slow these runs down; it has its own tests.
   // Tasks finish at once, so a run with waitSeconds reads one status instead of waiting seconds.
-  h = await startHarness({ sandbox: { identities: 60, taskTimings: { queuedMs: 0, runMs: 0 } }, argv: ["--rate-limit", "0"] });
+  h = await startHarness({
+    sandbox: { identities: 60, taskTimings: { queuedMs: 0, runMs: 0 } },
+    argv: ["--rate-limit", "0"],
+  });
   valid = validCalls(h.sandbox);
 });
 afterAll(() => h.close());
@@ -24,10 +27,12 @@ const RUNS = 150;
 /** Random arguments for a tool: fully random, its valid arguments with one key made hostile or dropped, or valid as they are. */
 function argsFor(tool: (typeof TOOLS)[number]): fc.Arbitrary<Args> {
   const keys = Object.keys(tool.inputSchema.shape);
-  const random = fc.tuple(
-    fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
-    fc.record(Object.fromEntries(keys.map((k) => [k, anyArg])), { requiredKeys: [] }),
-  ).map(([extra, known]) => ({ ...extra, ...known }) as Args);
+  const random = fc
+    .tuple(
+      fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+      fc.record(Object.fromEntries(keys.map((k) => [k, anyArg])), { requiredKeys: [] }),
+    )
+    .map(([extra, known]) => ({ ...extra, ...known }) as Args);
   const mutated = fc.tuple(fc.constantFrom(...keys), fc.option(anyArg, { nil: undefined })).map(([key, value]) => {
     const args: Args = { ...valid.get(tool.name) };
     if (value === undefined) delete args[key];
@@ -35,7 +40,11 @@ function argsFor(tool: (typeof TOOLS)[number]): fc.Arbitrary<Args> {
     return args;
   });
   // Valid arguments as they are keep a share of the runs on the paths that reach ISC.
-  return fc.oneof({ weight: 2, arbitrary: random }, { weight: 3, arbitrary: mutated }, { weight: 1, arbitrary: fc.constant({ ...valid.get(tool.name) }) });
+  return fc.oneof(
+    { weight: 2, arbitrary: random },
+    { weight: 3, arbitrary: mutated },
+    { weight: 1, arbitrary: fc.constant({ ...valid.get(tool.name) }) },
+  );
 }
 
 /** Top-level argument names the schema rejects, the way the server reports them ("→ at identityIds[0]"). */
@@ -62,7 +71,8 @@ describe("any arguments, every tool", () => {
           if (bad) {
             expect(res.isError).toBe(true);
             expect(text.startsWith(`Invalid arguments for tool "${tool.name}":`)).toBe(true);
-            for (const field of bad.filter(Boolean)) expect(text).toMatch(new RegExp(`→ at ${escape(field)}(\\[|\\.|\\n|$)`));
+            for (const field of bad.filter(Boolean))
+              expect(text).toMatch(new RegExp(`→ at ${escape(field)}(\\[|\\.|\\n|$)`));
             expect(h.sandbox.requests).toHaveLength(0);
             expect(text.length).toBeLessThan(5_000);
           } else {
@@ -90,7 +100,10 @@ describe("hostile ids", () => {
 
   it("covers every tool that targets one identity", () => {
     expect(idTools.map((t) => t.name).sort()).toEqual(
-      [...valid.entries()].filter(([, a]) => "identityId" in a).map(([n]) => n).sort(),
+      [...valid.entries()]
+        .filter(([, a]) => "identityId" in a)
+        .map(([n]) => n)
+        .sort(),
     );
   });
 
@@ -163,7 +176,9 @@ describe("arguments nested past any tool's shape", () => {
 
   it(`the limit is ${MAX_ARGUMENT_DEPTH} levels, the arguments object being the first: one more is refused, up to it zod speaks`, async () => {
     const at = await h.call("list_identities", { filters: nestedArrays(MAX_ARGUMENT_DEPTH - 1) });
-    expect(textOf(at)).toBe('Invalid arguments for tool "list_identities":\n✖ Invalid input: expected string, received array\n  → at filters\nNext step: fix filters and call again; nothing was sent to ISC.');
+    expect(textOf(at)).toBe(
+      'Invalid arguments for tool "list_identities":\n✖ Invalid input: expected string, received array\n  → at filters\nNext step: fix filters and call again; nothing was sent to ISC.',
+    );
     const past = await h.call("list_identities", { filters: nestedArrays(MAX_ARGUMENT_DEPTH) });
     expect(textOf(past)).toBe(tooDeep("list_identities", "filters[0][0][0][0]…", "filters"));
   });
@@ -177,16 +192,27 @@ describe("arguments nested past any tool's shape", () => {
       // Written by hand: JSON.stringify itself runs out of stack on values this deep.
       const deep = "[".repeat(5_000) + "]".repeat(5_000);
       const write = (line: string) => cli.child.stdin!.write(`${line}\n`);
-      write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_identities","arguments":{"filters":${deep}}}}`);
+      write(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_identities","arguments":{"filters":${deep}}}}`,
+      );
       const refused = (await cli.response(1)).result as CallToolResult;
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toBe(tooDeep("list_identities", "filters[0][0][0][0]…", "filters"));
       // prompts/get and completion/complete arguments are strings by the protocol's schema: refused before they reach us.
-      write(`{"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"locked_out_user","arguments":{"who":${deep}}}}`);
+      write(
+        `{"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"locked_out_user","arguments":{"who":${deep}}}}`,
+      );
       expect((await cli.response(2)).error).toMatchObject({ message: expect.stringMatching(/expected string/) });
-      write(`{"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"locked_out_user"},"argument":{"name":"who","value":${deep}}}}`);
+      write(
+        `{"jsonrpc":"2.0","id":3,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"locked_out_user"},"argument":{"name":"who","value":${deep}}}}`,
+      );
       expect((await cli.response(3)).error).toMatchObject({ message: expect.stringMatching(/expected string/) });
-      cli.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "list_identities", arguments: { limit: 1 } } });
+      cli.send({
+        jsonrpc: "2.0",
+        id: 4,
+        method: "tools/call",
+        params: { name: "list_identities", arguments: { limit: 1 } },
+      });
       expect(((await cli.response(4)).result as CallToolResult).isError).toBeFalsy();
       expect(apiRequests(tenant.sandbox)).toHaveLength(1);
     } finally {

@@ -56,8 +56,18 @@ describe("tool inventory", () => {
     }
     // The kinds themselves, as DESIGN.md's table gives them: hints derived from a wrong kind would be wrong too.
     const kinds = Object.fromEntries(TOOLS.map((t) => [t.name, t.kind]));
-    expect(Object.keys(kinds).filter((name) => kinds[name] === "destructive")).toEqual(["reset_identity", "delete_identity"]);
-    expect(Object.keys(kinds).filter((name) => kinds[name] === "read")).toEqual(["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment", "get_task_status"]);
+    expect(Object.keys(kinds).filter((name) => kinds[name] === "destructive")).toEqual([
+      "reset_identity",
+      "delete_identity",
+    ]);
+    expect(Object.keys(kinds).filter((name) => kinds[name] === "read")).toEqual([
+      "list_identities",
+      "get_identity",
+      "get_identity_ownership_details",
+      "get_role_assignments",
+      "get_role_assignment",
+      "get_task_status",
+    ]);
   });
 
   it("describes every argument and has no top-level anyOf/oneOf (some hosts reject those)", () => {
@@ -75,17 +85,49 @@ describe("tool inventory", () => {
 
   it("types every schema in tools/list, inputs and outputs: no `{}` and nothing without type/anyOf/enum/const/$ref", () => {
     for (const tool of listed) {
-      expect([...untypedSchemas(tool.inputSchema, "in"), ...untypedSchemas(tool.outputSchema, "out")], tool.name).toEqual([]);
+      expect(
+        [...untypedSchemas(tool.inputSchema, "in"), ...untypedSchemas(tool.outputSchema, "out")],
+        tool.name,
+      ).toEqual([]);
     }
     // The check itself catches what it is for: an untyped output field as zod converts it.
-    const loose = listedTool(defineTool({ name: "t", title: "T", description: "A tool with an untyped field, for the check.", kind: "read", rights: "none", inputSchema: z.object({}), outputSchema: z.object({ raw: z.unknown(), rows: z.array(z.any()) }), handler: () => Promise.reject(new Error("never called")) }));
+    const loose = listedTool(
+      defineTool({
+        name: "t",
+        title: "T",
+        description: "A tool with an untyped field, for the check.",
+        kind: "read",
+        rights: "none",
+        inputSchema: z.object({}),
+        outputSchema: z.object({ raw: z.unknown(), rows: z.array(z.any()) }),
+        handler: () => Promise.reject(new Error("never called")),
+      }),
+    );
     expect(untypedSchemas(loose.outputSchema, "out")).toEqual(["out.raw", "out.rows[]"]);
   });
 
   it("closes every input object to unknown arguments (additionalProperties: false)", () => {
     for (const tool of listed) expect(openObjects(tool.inputSchema, "in"), tool.name).toEqual([]);
-    expect(openObjects(listedTool(defineTool({ name: "t", title: "T", description: "A tool, for the check.", kind: "read", rights: "none", inputSchema: z.object({ a: z.string() }), outputSchema: z.object({}), handler: () => Promise.reject(new Error("never called")) })).inputSchema, "in")).toEqual([]);
-    expect(openObjects({ type: "object", properties: { a: { type: "object" } }, additionalProperties: false }, "in")).toEqual(["in.a"]);
+    expect(
+      openObjects(
+        listedTool(
+          defineTool({
+            name: "t",
+            title: "T",
+            description: "A tool, for the check.",
+            kind: "read",
+            rights: "none",
+            inputSchema: z.object({ a: z.string() }),
+            outputSchema: z.object({}),
+            handler: () => Promise.reject(new Error("never called")),
+          }),
+        ).inputSchema,
+        "in",
+      ),
+    ).toEqual([]);
+    expect(
+      openObjects({ type: "object", properties: { a: { type: "object" } }, additionalProperties: false }, "in"),
+    ).toEqual(["in.a"]);
   });
 
   it("matches the committed schema snapshot of every tool", () => {
@@ -98,8 +140,13 @@ describe("tool inventory", () => {
         continue;
       }
       // A missing snapshot is a failure everywhere, not only in CI: schema changes must be visible in review.
-      expect(existsSync(file), `${tool.name} has no snapshot: run UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/inventory.test.ts and commit it`).toBe(true);
-      expect(current, `${tool.name} schema changed: review, then UPDATE_TOOLSNAPS=1 npm test`).toBe(readFileSync(file, "utf8"));
+      expect(
+        existsSync(file),
+        `${tool.name} has no snapshot: run UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/inventory.test.ts and commit it`,
+      ).toBe(true);
+      expect(current, `${tool.name} schema changed: review, then UPDATE_TOOLSNAPS=1 npm test`).toBe(
+        readFileSync(file, "utf8"),
+      );
     }
   });
 });
@@ -123,10 +170,16 @@ describe("every write goes through the guard", () => {
     for (const tool of listed) {
       const def = TOOLS.find((t) => t.name === tool.name)!;
       const confirms = def.kind !== "read" && def.guard?.confirms !== false;
-      expect(Object.keys((tool.inputSchema as { properties: object }).properties).includes("confirmationCode"), tool.name).toBe(confirms);
+      expect(
+        Object.keys((tool.inputSchema as { properties: object }).properties).includes("confirmationCode"),
+        tool.name,
+      ).toBe(confirms);
       const out = tool.outputSchema as { properties: Record<string, { enum?: string[] }> };
       expect(out.properties.confirmationCode !== undefined, tool.name).toBe(confirms);
-      if (def.kind !== "read") expect(out.properties.status?.enum, tool.name).toEqual(confirms ? ["executed", "confirmation_required", "confirmation_pending"] : ["executed"]);
+      if (def.kind !== "read")
+        expect(out.properties.status?.enum, tool.name).toEqual(
+          confirms ? ["executed", "confirmation_required", "confirmation_pending"] : ["executed"],
+        );
     }
   });
 

@@ -11,15 +11,26 @@ afterEach(async () => {
 });
 
 const listRequests = (hh: Harness) => hh.sandbox.requests.filter((r) => r.path === "/v2025/identities");
-type Page = { items: Array<{ id: string }>; total?: number; nextOffset?: number; truncated?: boolean; limit: number; offset: number };
+type Page = {
+  items: Array<{ id: string }>;
+  total?: number;
+  nextOffset?: number;
+  truncated?: boolean;
+  limit: number;
+  offset: number;
+};
 
 describe("list_identities paging", () => {
   it("reads up to maxItems with one ISC request per 250, reporting progress", async () => {
     h = await startHarness({ sandbox: { identities: 1_200 } });
     const progress: Progress[] = [];
-    const res = (await h.client.callTool({ name: "list_identities", arguments: { maxItems: 600, count: true, defaultFilter: "NONE" } }, undefined, {
-      onprogress: (p) => progress.push(p),
-    })) as CallToolResult;
+    const res = (await h.client.callTool(
+      { name: "list_identities", arguments: { maxItems: 600, count: true, defaultFilter: "NONE" } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p),
+      },
+    )) as CallToolResult;
     const page = res.structuredContent as Page;
     expect(page.items).toHaveLength(600);
     expect(new Set(page.items.map((i) => i.id)).size).toBe(600);
@@ -28,7 +39,11 @@ describe("list_identities paging", () => {
     expect(page.truncated).toBe(true);
     expect(textOf(res)).toMatch(/call again with offset 600/);
     const limits = listRequests(h).map((r) => new URLSearchParams(r.query));
-    expect(limits.map((q) => [q.get("limit"), q.get("offset")])).toEqual([["250", "0"], ["250", "250"], ["100", "500"]]);
+    expect(limits.map((q) => [q.get("limit"), q.get("offset")])).toEqual([
+      ["250", "0"],
+      ["250", "250"],
+      ["100", "500"],
+    ]);
     // The total is asked for once, not on every page.
     expect(limits.map((q) => q.get("count"))).toEqual(["true", null, null]);
     expect(progress.map((p) => p.progress)).toEqual([250, 500, 600]);
@@ -47,8 +62,16 @@ describe("list_identities paging", () => {
 
   it("continues from an offset with a second call, without overlap", async () => {
     h = await startHarness({ sandbox: { identities: 700 } });
-    const first = (await h.call("list_identities", { maxItems: 400, defaultFilter: "NONE", sorters: "name" })).structuredContent as Page;
-    const second = (await h.call("list_identities", { maxItems: 400, offset: first.nextOffset, defaultFilter: "NONE", sorters: "name" })).structuredContent as Page;
+    const first = (await h.call("list_identities", { maxItems: 400, defaultFilter: "NONE", sorters: "name" }))
+      .structuredContent as Page;
+    const second = (
+      await h.call("list_identities", {
+        maxItems: 400,
+        offset: first.nextOffset,
+        defaultFilter: "NONE",
+        sorters: "name",
+      })
+    ).structuredContent as Page;
     expect(second.items).toHaveLength(300);
     const ids = new Set([...first.items, ...second.items].map((i) => i.id));
     expect(ids.size).toBe(700);
@@ -59,9 +82,12 @@ describe("list_identities paging", () => {
     const res = await h.call("list_identities", { limit: 0, count: true, defaultFilter: "NONE" });
     expect(res.isError).toBe(true);
     expect(res.structuredContent).toBeUndefined();
-    expect(textOf(res)).toBe('Invalid arguments for tool "list_identities":\n✖ must be at least 1 (for just the total, use limit 1 with count true)\n  → at limit\nNext step: fix limit and call again; nothing was sent to ISC.');
+    expect(textOf(res)).toBe(
+      'Invalid arguments for tool "list_identities":\n✖ must be at least 1 (for just the total, use limit 1 with count true)\n  → at limit\nNext step: fix limit and call again; nothing was sent to ISC.',
+    );
     expect(listRequests(h)).toEqual([]);
-    const one = (await h.call("list_identities", { limit: 1, count: true, defaultFilter: "NONE" })).structuredContent as Page;
+    const one = (await h.call("list_identities", { limit: 1, count: true, defaultFilter: "NONE" }))
+      .structuredContent as Page;
     expect([one.items.length, one.total, one.nextOffset]).toEqual([1, 500, 1]);
   });
 
@@ -79,7 +105,11 @@ describe("list_identities paging", () => {
     h.sandbox.inject({ path: "/v2025/identities", delayMs: 1, count: 2 });
     h.sandbox.inject({ path: "/v2025/identities", hold: new Promise(() => {}), count: 100 });
     const controller = new AbortController();
-    const call = h.client.callTool({ name: "list_identities", arguments: { maxItems: 2_000, defaultFilter: "NONE" } }, undefined, { signal: controller.signal });
+    const call = h.client.callTool(
+      { name: "list_identities", arguments: { maxItems: 2_000, defaultFilter: "NONE" } },
+      undefined,
+      { signal: controller.signal },
+    );
     await until(() => listRequests(h).length === 3, "the third page was asked for");
     controller.abort();
     await expect(call).rejects.toThrow();
@@ -92,13 +122,33 @@ describe("list_identities paging", () => {
 describe("identity views", () => {
   it("summary rows are a fraction of the raw identities, fields project exactly", async () => {
     h = await startHarness();
-    const summary = (await h.call("list_identities", { limit: 5 })).structuredContent as { items: Array<Record<string, unknown>> };
+    const summary = (await h.call("list_identities", { limit: 5 })).structuredContent as {
+      items: Array<Record<string, unknown>>;
+    };
     for (const row of summary.items) {
-      expect(Object.keys(row).every((k) => ["id", "name", "alias", "email", "status", "lifecycleState", "processingState", "manager", "protected"].includes(k))).toBe(true);
+      expect(
+        Object.keys(row).every((k) =>
+          [
+            "id",
+            "name",
+            "alias",
+            "email",
+            "status",
+            "lifecycleState",
+            "processingState",
+            "manager",
+            "protected",
+          ].includes(k),
+        ),
+      ).toBe(true);
     }
-    const projected = (await h.call("list_identities", { limit: 5, fields: ["name", "isManager"] })).structuredContent as { items: Array<Record<string, unknown>> };
+    const projected = (await h.call("list_identities", { limit: 5, fields: ["name", "isManager"] }))
+      .structuredContent as { items: Array<Record<string, unknown>> };
     for (const row of projected.items) expect(Object.keys(row).sort()).toEqual(["id", "isManager", "name"]);
-    const full = (await h.call("list_identities", { limit: 5, view: "full" })).structuredContent as { items: Array<Record<string, unknown>> };
-    for (const row of full.items) expect(row).toEqual(JSON.parse(JSON.stringify(h.sandbox.state.identities.get(row.id as string))));
+    const full = (await h.call("list_identities", { limit: 5, view: "full" })).structuredContent as {
+      items: Array<Record<string, unknown>>;
+    };
+    for (const row of full.items)
+      expect(row).toEqual(JSON.parse(JSON.stringify(h.sandbox.state.identities.get(row.id as string))));
   });
 });

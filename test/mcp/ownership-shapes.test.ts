@@ -7,10 +7,18 @@ let h: Harness;
 afterEach(() => h.close());
 
 // Exactly the spec's own example bodies (getIdentityOwnershipDetails 200, deleteIdentity 400).
-const EXAMPLE_OWNERSHIP = { associationDetails: { associationType: "ROLE_OWNER", entities: [{ id: "b660a232f05b4e04812ca974b3011e0f", name: "Gaston.800ddf9640a", type: "ROLE" }] } };
+const EXAMPLE_OWNERSHIP = {
+  associationDetails: {
+    associationType: "ROLE_OWNER",
+    entities: [{ id: "b660a232f05b4e04812ca974b3011e0f", name: "Gaston.800ddf9640a", type: "ROLE" }],
+  },
+};
 const EXAMPLE_DELETE_400 = {
   message: "Identity is the owner of following resources",
-  associationDetails: { associationType: "CAMPAIGN_OWNER", entities: [{ id: "b660a232f05b4e04812ca974b3011e0f", name: "Gaston.800ddf9640a", type: "CAMPAIGN_CAMPAIGNER" }] },
+  associationDetails: {
+    associationType: "CAMPAIGN_OWNER",
+    entities: [{ id: "b660a232f05b4e04812ca974b3011e0f", name: "Gaston.800ddf9640a", type: "CAMPAIGN_CAMPAIGNER" }],
+  },
 };
 
 describe("association details shapes", () => {
@@ -21,7 +29,12 @@ describe("association details shapes", () => {
     const res = await h.call("get_identity_ownership_details", { identityId: plain });
     expect(res.isError).toBeFalsy();
     expect((res.structuredContent as { owned: unknown[] }).owned).toEqual([
-      { associationType: "ROLE_OWNER", type: "ROLE", id: "b660a232f05b4e04812ca974b3011e0f", name: "Gaston.800ddf9640a" },
+      {
+        associationType: "ROLE_OWNER",
+        type: "ROLE",
+        id: "b660a232f05b4e04812ca974b3011e0f",
+        name: "Gaston.800ddf9640a",
+      },
     ]);
     expect(textOf(res)).toContain('"Gaston.800ddf9640a"');
   });
@@ -29,7 +42,10 @@ describe("association details shapes", () => {
   it("delete_identity relays ISC's own refusal in the example shape with its blockers", async () => {
     h = await startHarness({
       sandbox: { identities: 40 },
-      onElicit: () => ({ action: "accept", content: { name: h.sandbox.state.identities.get(pickFixtures(h.sandbox.state).plain)!.name } }),
+      onElicit: () => ({
+        action: "accept",
+        content: { name: h.sandbox.state.identities.get(pickFixtures(h.sandbox.state).plain)!.name },
+      }),
     });
     const { plain } = pickFixtures(h.sandbox.state);
     // Ownership appeared after the preview: ISC refuses the DELETE itself.

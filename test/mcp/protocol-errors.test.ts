@@ -13,7 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error("resolved"); }, (e: unknown) => e as McpError);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("resolved");
+    },
+    (e: unknown) => e as McpError,
+  );
 
 describe("protocol errors (JSON-RPC)", () => {
   it("an unknown tool is -32602, not a tool result, and names the tools there are", async () => {
@@ -21,7 +27,9 @@ describe("protocol errors (JSON-RPC)", () => {
     const err = await rejection(h.client.callTool({ name: "delete_everything", arguments: {} }));
     expect(err).toBeInstanceOf(McpError);
     expect(err.code).toBe(ErrorCode.InvalidParams);
-    expect(err.message).toBe(`MCP error -32602: Unknown tool "delete_everything". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`);
+    expect(err.message).toBe(
+      `MCP error -32602: Unknown tool "delete_everything". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`,
+    );
     expect(h.sandbox.requests).toEqual([]);
   });
 
@@ -32,7 +40,9 @@ describe("protocol errors (JSON-RPC)", () => {
       expect(err.code, uri).toBe(ErrorCode.InvalidParams);
       expect(err.data, uri).toEqual({ uri });
     }
-    expect((await rejection(h.client.readResource({ uri: missing }))).message).toBe(`MCP error -32602: No identity 0123456789abcdef0123456789abcdef: find ids with the list_identities tool.`);
+    expect((await rejection(h.client.readResource({ uri: missing }))).message).toBe(
+      `MCP error -32602: No identity 0123456789abcdef0123456789abcdef: find ids with the list_identities tool.`,
+    );
   });
 });
 
@@ -42,13 +52,17 @@ describe("unknown arguments are refused, not ignored (a tool error the model can
     const res = await h.call("list_identities", { filter: 'name sw "A"' });
     expect(res.isError).toBe(true);
     expect(res.structuredContent).toBeUndefined();
-    expect(textOf(res)).toBe('Invalid arguments for tool "list_identities":\n✖ unknown argument `filter`; did you mean `filters`?\nNext step: fix filter and call again; nothing was sent to ISC.');
+    expect(textOf(res)).toBe(
+      'Invalid arguments for tool "list_identities":\n✖ unknown argument `filter`; did you mean `filters`?\nNext step: fix filter and call again; nothing was sent to ISC.',
+    );
     expect(h.sandbox.requests).toEqual([]);
   });
 
   it("suggests across tools and case, several keys at once, and nothing when nothing is close", async () => {
     const { plain } = pickFixtures(h.sandbox.state);
-    expect(textOf(await h.call("get_identity", { identityId: plain, identity_id: plain }))).toContain("✖ unknown argument `identity_id`; did you mean `identityId`?");
+    expect(textOf(await h.call("get_identity", { identityId: plain, identity_id: plain }))).toContain(
+      "✖ unknown argument `identity_id`; did you mean `identityId`?",
+    );
     const both = textOf(await h.call("list_identities", { Limit: 5, colour: "red" }));
     expect(both).toContain("✖ unknown argument `Limit`; did you mean `limit`?\n✖ unknown argument `colour`\n");
     expect(both).toContain("Next step: fix Limit, colour and call again");
@@ -85,7 +99,9 @@ describe("a tool outside the caller's sign-in scopes", () => {
       for (const name of ["delete_identity", "delete_everything"]) {
         const err = await rejection(r.client.callTool({ name, arguments: { identityId: plain } }));
         expect(err.code, name).toBe(ErrorCode.InvalidParams);
-        expect(err.message, name).toBe(`MCP error -32602: Unknown tool "${name}". Available tools: ${reads.join(", ")}.`);
+        expect(err.message, name).toBe(
+          `MCP error -32602: Unknown tool "${name}". Available tools: ${reads.join(", ")}.`,
+        );
       }
       expect(r.sandbox.requests).toEqual([]);
       expect(r.sandbox.state.identities.has(plain)).toBe(true);

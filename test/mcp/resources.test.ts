@@ -23,14 +23,24 @@ describe("identity resource", () => {
     const content = res.contents[0]!;
     expect(content.mimeType).toBe("application/json");
     const summary = JSON.parse((content as { text: string }).text) as Record<string, unknown>;
-    expect(summary).toMatchObject({ id: plain, name: raw.name, alias: raw.alias, email: raw.emailAddress, status: raw.identityStatus });
+    expect(summary).toMatchObject({
+      id: plain,
+      name: raw.name,
+      alias: raw.alias,
+      email: raw.emailAddress,
+      status: raw.identityStatus,
+    });
   });
 
   it("refuses unknown ids and malformed URIs without reaching another path", async () => {
     h.sandbox.clearRequests();
-    await expect(h.client.readResource({ uri: "isc://identities/../../oauth/token" })).rejects.toThrow(/Unknown resource/);
+    await expect(h.client.readResource({ uri: "isc://identities/../../oauth/token" })).rejects.toThrow(
+      /Unknown resource/,
+    );
     await expect(h.client.readResource({ uri: "isc://roles/abc" })).rejects.toThrow(/Unknown resource/);
     expect(h.sandbox.requests).toHaveLength(0);
-    await expect(h.client.readResource({ uri: "isc://identities/0123456789abcdef0123456789abcdef" })).rejects.toThrow(/No identity 0123456789abcdef0123456789abcdef/);
+    await expect(h.client.readResource({ uri: "isc://identities/0123456789abcdef0123456789abcdef" })).rejects.toThrow(
+      /No identity 0123456789abcdef0123456789abcdef/,
+    );
   });
 });

@@ -8,7 +8,14 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { writeRequests } from "../support/guard-helpers.js";
 
-const READS = ["list_identities", "get_identity", "get_identity_ownership_details", "get_role_assignments", "get_role_assignment", "get_task_status"];
+const READS = [
+  "list_identities",
+  "get_identity",
+  "get_identity_ownership_details",
+  "get_role_assignments",
+  "get_role_assignment",
+  "get_task_status",
+];
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -30,10 +37,15 @@ describe("tool selection", () => {
   it("--read-only lists exactly the read tools, and a write tool is an unknown tool", async () => {
     expect(await listed(["--read-only"])).toEqual(READS);
     // The same JSON-RPC error as a name never heard of (test/mcp/protocol-errors.test.ts): a removed tool does not exist.
-    const err = await h!.call("delete_identity", { identityId: "287c561a88d0affe931f863eeb4d88ba" }).then(() => undefined, (e: unknown) => e);
+    const err = await h!.call("delete_identity", { identityId: "287c561a88d0affe931f863eeb4d88ba" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(McpError);
     expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
-    expect((err as McpError).message).toBe(`MCP error -32602: Unknown tool "delete_identity". Available tools: ${READS.join(", ")}.`);
+    expect((err as McpError).message).toBe(
+      `MCP error -32602: Unknown tool "delete_identity". Available tools: ${READS.join(", ")}.`,
+    );
     expect(writeRequests(h!.sandbox)).toEqual([]);
   });
 
@@ -46,25 +58,36 @@ describe("tool selection", () => {
   });
 
   it("--exclude-tools removes exactly those", async () => {
-    expect(await listed(["--exclude-tools", "delete_identity,reset_identity"])).toEqual(TOOLS.map((t) => t.name).filter((n) => n !== "delete_identity" && n !== "reset_identity"));
+    expect(await listed(["--exclude-tools", "delete_identity,reset_identity"])).toEqual(
+      TOOLS.map((t) => t.name).filter((n) => n !== "delete_identity" && n !== "reset_identity"),
+    );
   });
 
   it("exclude beats include, and read-only beats both", async () => {
-    expect(await listed(["--tools", "get_identity,delete_identity", "--exclude-tools", "delete_identity"])).toEqual(["get_identity"]);
+    expect(await listed(["--tools", "get_identity,delete_identity", "--exclude-tools", "delete_identity"])).toEqual([
+      "get_identity",
+    ]);
     await h!.close();
-    expect(await listed(["--read-only", "--tools", "get_identity,delete_identity,reset_identity"])).toEqual(["get_identity"]);
+    expect(await listed(["--read-only", "--tools", "get_identity,delete_identity,reset_identity"])).toEqual([
+      "get_identity",
+    ]);
     await h!.close();
     expect(await listed(["--read-only", "--tools", "delete_identity"])).toEqual([]);
   });
 
   it("env twins ISC_MCP_TOOLS and ISC_MCP_EXCLUDE_TOOLS work, and flags win", async () => {
-    expect(await listed([], { ISC_MCP_TOOLS: "get_identity,list_identities", ISC_MCP_EXCLUDE_TOOLS: "list_identities" })).toEqual(["get_identity"]);
+    expect(
+      await listed([], { ISC_MCP_TOOLS: "get_identity,list_identities", ISC_MCP_EXCLUDE_TOOLS: "list_identities" }),
+    ).toEqual(["get_identity"]);
     await h!.close();
     expect(await listed(["--tools", "reset_identity"], { ISC_MCP_TOOLS: "get_identity" })).toEqual(["reset_identity"]);
   });
 
   it("fails at start-up on unknown names, listing the valid ones", () => {
-    for (const argv of [["--tools", "get_identity,delete_everything"], ["--exclude-tools", "nope"]]) {
+    for (const argv of [
+      ["--tools", "get_identity,delete_everything"],
+      ["--exclude-tools", "nope"],
+    ]) {
       const { config } = resolveConfig(["--sandbox", ...argv], {});
       const start = () => inventoryFor(config);
       expect(start).toThrow(ConfigError);

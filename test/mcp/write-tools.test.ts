@@ -24,8 +24,17 @@ describe("write tools without confirmation", () => {
     expect(sync).toHaveLength(1);
     expect(res.structuredContent).toEqual({ status: "executed", jobId: sync[0]!.jobId, jobStatus: "QUEUED" });
     expect(textOf(res)).toContain(`job ${sync[0]!.jobId}, status QUEUED`);
-    expect(textOf(res)).toMatch(/No ISC endpoint reads a sync job back: check get_identity for this identity in a minute/);
-    expect(lastAudit(h)).toMatchObject({ tool: "synchronize_attributes_for_identity", targetIds: [fx.plain], outcome: "executed", confirmation: "none-needed", httpStatus: 202, taskId: sync[0]!.jobId });
+    expect(textOf(res)).toMatch(
+      /No ISC endpoint reads a sync job back: check get_identity for this identity in a minute/,
+    );
+    expect(lastAudit(h)).toMatchObject({
+      tool: "synchronize_attributes_for_identity",
+      targetIds: [fx.plain],
+      outcome: "executed",
+      confirmation: "none-needed",
+      httpStatus: 202,
+      taskId: sync[0]!.jobId,
+    });
 
     clock.advance(4_000);
     const again = await h.call("synchronize_attributes_for_identity", { identityId: fx.plain });
@@ -61,9 +70,19 @@ describe("write tools without confirmation", () => {
     expect(res.isError).toBeFalsy();
     const invites = h.sandbox.state.invites;
     expect(invites).toEqual([expect.objectContaining({ ids: [fx.unregistered, fx.plain], uninvited: false })]);
-    expect(res.structuredContent).toMatchObject({ status: "executed", taskId: invites[0]!.taskId, taskStatus: "QUEUED", invitationsExpireAfterDays: 7 });
+    expect(res.structuredContent).toMatchObject({
+      status: "executed",
+      taskId: invites[0]!.taskId,
+      taskStatus: "QUEUED",
+      invitationsExpireAfterDays: 7,
+    });
     expect(textOf(res)).toMatch(/expires after 7 days/);
-    expect(lastAudit(h)).toMatchObject({ tool: "start_identities_invite", targetIds: [fx.unregistered, fx.plain], outcome: "executed", confirmation: "none-needed" });
+    expect(lastAudit(h)).toMatchObject({
+      tool: "start_identities_invite",
+      targetIds: [fx.unregistered, fx.plain],
+      outcome: "executed",
+      confirmation: "none-needed",
+    });
   });
 
   it("validates arguments before any request: ids or uninvited, 1..250 ids, via's four values", async () => {
@@ -93,13 +112,24 @@ describe("write tools confirmed by the human", () => {
   it("send_identity_verification_account_token emails a reset link valid for 2 hours once the human says yes", async () => {
     await start();
     human.answer(() => ({ action: "accept", content: { confirm: true } }));
-    const res = await h.call("send_identity_verification_account_token", { identityId: fx.plain, via: "EMAIL_WORK", sourceName: "Active Directory" });
+    const res = await h.call("send_identity_verification_account_token", {
+      identityId: fx.plain,
+      via: "EMAIL_WORK",
+      sourceName: "Active Directory",
+    });
     expect(res.isError).toBeFalsy();
-    expect(h.sandbox.state.verificationSends).toEqual([expect.objectContaining({ identityId: fx.plain, via: "EMAIL_WORK", sourceName: "Active Directory" })]);
+    expect(h.sandbox.state.verificationSends).toEqual([
+      expect.objectContaining({ identityId: fx.plain, via: "EMAIL_WORK", sourceName: "Active Directory" }),
+    ]);
     expect(res.structuredContent).toEqual({ status: "executed", linkExpiresAfterHours: 2 });
     const name = h.sandbox.state.identities.get(fx.plain)!.name;
-    expect(textOf(res)).toBe(`Password-reset link sent to "${name}" via EMAIL_WORK for the account on source "Active Directory". The link expires after 2 hours; if it lapses, send a new one.`);
-    expect(human.seen.at(-1)!.schema).toMatchObject({ properties: { confirm: { type: "boolean" } }, required: ["confirm"] });
+    expect(textOf(res)).toBe(
+      `Password-reset link sent to "${name}" via EMAIL_WORK for the account on source "Active Directory". The link expires after 2 hours; if it lapses, send a new one.`,
+    );
+    expect(human.seen.at(-1)!.schema).toMatchObject({
+      properties: { confirm: { type: "boolean" } },
+      required: ["confirm"],
+    });
   });
 
   it("send refuses without asking when the identity has no work email", async () => {
@@ -124,10 +154,19 @@ describe("write tools confirmed by the human", () => {
     expect(res.isError).toBeFalsy();
     expect(identity.identityStatus).toBe("UNREGISTERED");
     expect(h.sandbox.state.resets.map((r) => r.identityId)).toEqual([fx.plain]);
-    expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "POST", path: `/v2025/identities/${fx.plain}/reset` })]);
+    expect(writeRequests(h.sandbox)).toEqual([
+      expect.objectContaining({ method: "POST", path: `/v2025/identities/${fx.plain}/reset` }),
+    ]);
     expect(res.structuredContent).toEqual({ status: "executed" });
-    expect(textOf(res)).toMatch(/was reset: ISC accepted it and finishes asynchronously, with no task to follow: check get_identity .*\. The person is de-registered/);
-    expect(lastAudit(h)).toMatchObject({ tool: "reset_identity", outcome: "executed", confirmation: "form", httpStatus: 202 });
+    expect(textOf(res)).toMatch(
+      /was reset: ISC accepted it and finishes asynchronously, with no task to follow: check get_identity .*\. The person is de-registered/,
+    );
+    expect(lastAudit(h)).toMatchObject({
+      tool: "reset_identity",
+      outcome: "executed",
+      confirmation: "form",
+      httpStatus: 202,
+    });
   });
 
   it("delete_identity deletes after the human types the alias, and the identity is gone", async () => {
@@ -158,7 +197,9 @@ describe("write tools confirmed by the human", () => {
     });
     const res = await h.call("delete_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed\. The identity was not deleted\.\nWhy: it can no longer succeed \(this changed while the user was confirming\)/);
+    expect(textOf(res)).toMatch(
+      /^delete_identity refused: nothing was changed\. The identity was not deleted\.\nWhy: it can no longer succeed \(this changed while the user was confirming\)/,
+    );
     expect(textOf(res)).toContain(`"${owned[0]!.entities[0]!.identityEntity.name}"`);
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
     expect(writeRequests(h.sandbox)).toEqual([]);
@@ -171,18 +212,27 @@ describe("write tools confirmed by the human", () => {
     const owned = h.sandbox.state.ownership.get(fx.owner)!;
     h.sandbox.state.ownership.set(fx.plain, owned);
     // Our ownership reads (preview and re-check) answer "owns nothing"; ISC's DELETE then checks for itself.
-    h.sandbox.inject({ method: "GET", path: `/v2025/identities/${fx.plain}/ownership`, body: JSON.stringify({ associationDetails: [] }), count: 5 });
+    h.sandbox.inject({
+      method: "GET",
+      path: `/v2025/identities/${fx.plain}/ownership`,
+      body: JSON.stringify({ associationDetails: [] }),
+      count: 5,
+    });
     human.answer(() => ({ action: "accept", content: { name: identity.name } }));
     const res = await h.call("delete_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
     const text = textOf(res);
-    expect(text).toMatch(/^delete_identity failed: ISC refused the delete, so nothing was changed\. The identity was not deleted\.\nISC said: /);
+    expect(text).toMatch(
+      /^delete_identity failed: ISC refused the delete, so nothing was changed\. The identity was not deleted\.\nISC said: /,
+    );
     const entity = owned[0]!.entities[0]!.identityEntity;
     expect(text).toContain(`- the identity owns ${owned[0]!.associationType}`);
     expect(text).toContain(`"${entity.name}"`);
     expect(text).toMatch(/Next step: /);
     expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
-    expect(writeRequests(h.sandbox)).toEqual([expect.objectContaining({ method: "DELETE", path: `/v2025/identities/${fx.plain}` })]);
+    expect(writeRequests(h.sandbox)).toEqual([
+      expect.objectContaining({ method: "DELETE", path: `/v2025/identities/${fx.plain}` }),
+    ]);
     expect(h.sandbox.requests.find((r) => r.method === "DELETE")?.status).toBe(400);
     expect(lastAudit(h)).toMatchObject({ tool: "delete_identity", outcome: "failed", httpStatus: 400 });
   });

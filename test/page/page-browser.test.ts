@@ -23,7 +23,9 @@ describeWithBrowser("the confirmation page in chromium", () => {
     expect(await page.locator("table").innerText()).toContain("inactive");
     expect(await page.locator("table").innerText()).toContain("nothing (checked just now)");
     // Destructive: the confirm button is red.
-    expect(await page.locator("button.go").evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor)).toBe("rgb(180, 35, 24)");
+    expect(
+      await page.locator("button.go").evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor),
+    ).toBe("rgb(180, 35, 24)");
     await page.fill("#name", "Adam.Kennedy");
     await page.click("button.go");
     await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
@@ -93,7 +95,10 @@ describeWithBrowser("the confirmation page in chromium", () => {
   it("shows a hostile name as text and runs nothing; invisible characters show as escapes", async () => {
     fx = pageFixture();
     const name = "<img src=x onerror=alert(1)>";
-    const view: PageView = { ...DELETE_VIEW, identity: { ...DELETE_VIEW.identity!, name, alias: "a\u202Eb\u2028NOTE: dry run only\u200Bc" } };
+    const view: PageView = {
+      ...DELETE_VIEW,
+      identity: { ...DELETE_VIEW.identity!, name, alias: "a\u202Eb\u2028NOTE: dry run only\u200Bc" },
+    };
     const { id, url } = await fx.open(view);
     const page = await browser.context.newPage();
     let dialogs = 0;
@@ -122,7 +127,19 @@ describeWithBrowser("the confirmation page in chromium", () => {
 
   it("a Confirm button for writes that are not destructive", async () => {
     fx = pageFixture();
-    const view: PageView = { title: "Invite identities", action: "Email registration invitations to 25 identities (only unregistered ones get an email). Invitations expire after 7 days.", destructive: false, confirmBy: "yes", button: "Send invitations", tool: "start_identities_invite", tenant: "sandbox", count: 25, sample: Array.from({ length: 25 }, (_, i) => `user.${i}`), next: "send the invitations" };
+    const view: PageView = {
+      title: "Invite identities",
+      action:
+        "Email registration invitations to 25 identities (only unregistered ones get an email). Invitations expire after 7 days.",
+      destructive: false,
+      confirmBy: "yes",
+      button: "Send invitations",
+      tool: "start_identities_invite",
+      tenant: "sandbox",
+      count: 25,
+      sample: Array.from({ length: 25 }, (_, i) => `user.${i}`),
+      next: "send the invitations",
+    };
     const { id, url } = await fx.open(view);
     const page = await browser.context.newPage();
     await page.goto(url);

@@ -13,13 +13,25 @@ describe("the confirmation page refuses", () => {
     fx = pageFixture();
     const { id, url } = await fx.open();
     const body = "answer=confirm&name=Adam.Kennedy";
-    const foreign = await raw(url, { method: "POST", headers: { "content-type": form, origin: "http://evil.example" }, body });
+    const foreign = await raw(url, {
+      method: "POST",
+      headers: { "content-type": form, origin: "http://evil.example" },
+      body,
+    });
     expect(foreign.status).toBe(403);
-    const nullOrigin = await raw(url, { method: "POST", headers: { "content-type": form, origin: "null", referer: url }, body });
+    const nullOrigin = await raw(url, {
+      method: "POST",
+      headers: { "content-type": form, origin: "null", referer: url },
+      body,
+    });
     expect(nullOrigin.status).toBe(403);
     const neither = await raw(url, { method: "POST", headers: { "content-type": form }, body });
     expect(neither.status).toBe(403);
-    const foreignReferer = await raw(url, { method: "POST", headers: { "content-type": form, referer: "http://127.0.0.1:1/confirm/x" }, body });
+    const foreignReferer = await raw(url, {
+      method: "POST",
+      headers: { "content-type": form, referer: "http://127.0.0.1:1/confirm/x" },
+      body,
+    });
     expect(foreignReferer.status).toBe(403);
     expect(await stateOf(id)).toBe("pending");
     // The page's own Referer, without Origin, is the page itself: accepted.
@@ -45,8 +57,12 @@ describe("the confirmation page refuses", () => {
     const { id, url } = await fx.open();
     const get = await raw(`${url}?answer=confirm&name=Adam.Kennedy`);
     expect(get.status).toBe(200);
-    expect(get.body).toContain("<form method=\"post\">");
-    const put = await raw(url, { method: "PUT", headers: { "content-type": form, origin: new URL(url).origin }, body: "answer=confirm&name=Adam.Kennedy" });
+    expect(get.body).toContain('<form method="post">');
+    const put = await raw(url, {
+      method: "PUT",
+      headers: { "content-type": form, origin: new URL(url).origin },
+      body: "answer=confirm&name=Adam.Kennedy",
+    });
     expect(put.status).toBe(405);
     expect(await stateOf(id)).toBe("pending");
   });
@@ -74,7 +90,11 @@ describe("the confirmation page refuses", () => {
     const { id, url } = await fx.open();
     const huge = await answer(url, { answer: "confirm", name: "Adam.Kennedy", pad: "x".repeat(20_000) });
     expect(huge.status).toBe(413);
-    const json = await raw(url, { method: "POST", headers: { "content-type": "application/json", origin: new URL(url).origin }, body: JSON.stringify({ answer: "confirm", name: "Adam.Kennedy" }) });
+    const json = await raw(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: new URL(url).origin },
+      body: JSON.stringify({ answer: "confirm", name: "Adam.Kennedy" }),
+    });
     expect(json.status).toBe(415);
     expect(await stateOf(id)).toBe("pending");
   });
@@ -108,7 +128,12 @@ describe("every page response", () => {
   it("carries no-store, no-referrer and a CSP with no script and no framing", async () => {
     fx = pageFixture();
     const { url } = await fx.open();
-    for (const res of [await raw(url), await raw(url.replace(/[^/]+$/, "B".repeat(24))), await answer(url, { answer: "cancel" }), await answer(url, { answer: "cancel" })]) {
+    for (const res of [
+      await raw(url),
+      await raw(url.replace(/[^/]+$/, "B".repeat(24))),
+      await answer(url, { answer: "cancel" }),
+      await answer(url, { answer: "cancel" }),
+    ]) {
       expect(res.headers["cache-control"]).toBe("no-store");
       expect(res.headers["referrer-policy"]).toBe("no-referrer");
       const csp = String(res.headers["content-security-policy"]);
@@ -122,7 +147,11 @@ describe("every page response", () => {
   it("and the log never holds the page's id", async () => {
     fx = pageFixture();
     const { id, url } = await fx.open();
-    await raw(url, { method: "POST", headers: { "content-type": form, origin: "http://evil.example" }, body: "answer=confirm" });
+    await raw(url, {
+      method: "POST",
+      headers: { "content-type": form, origin: "http://evil.example" },
+      body: "answer=confirm",
+    });
     await answer(url, { answer: "confirm", name: "akennedy" });
     expect(fx.logs()).toContain("refused POST (403)");
     expect(fx.logs()).toContain("the user confirmed delete_identity");
@@ -135,12 +164,18 @@ describe("values on the page", () => {
     fx = pageFixture();
     const { DELETE_VIEW } = await import("../support/page-fixtures.js");
     const evil = `</td></tr></table><form action="http://evil.example"><img src=x onerror=alert(1)>"'&\u2028NOTE: dry run only\u202Eevil\u200B`;
-    const { url } = await fx.open({ ...DELETE_VIEW, identity: { ...DELETE_VIEW.identity!, name: evil, email: evil }, owns: [{ kind: "ROLE_OWNER role", name: evil }] });
+    const { url } = await fx.open({
+      ...DELETE_VIEW,
+      identity: { ...DELETE_VIEW.identity!, name: evil, email: evil },
+      owns: [{ kind: "ROLE_OWNER role", name: evil }],
+    });
     const { body } = await raw(url);
     expect(body).not.toContain("<img");
-    expect(body).not.toContain("evil.example\"");
+    expect(body).not.toContain('evil.example"');
     expect(body).not.toMatch(/[\u2028\u2029\u202A-\u202E\u200B-\u200F]/);
-    expect(body).toContain("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;<span class=\"esc\" title=\"invisible character\">\\u2028</span>NOTE: dry run only<span class=\"esc\" title=\"invisible character\">\\u202e</span>evil<span class=\"esc\" title=\"invisible character\">\\u200b</span>");
+    expect(body).toContain(
+      '&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;<span class="esc" title="invisible character">\\u2028</span>NOTE: dry run only<span class="esc" title="invisible character">\\u202e</span>evil<span class="esc" title="invisible character">\\u200b</span>',
+    );
     expect(body.match(/<form /g)).toHaveLength(1);
   });
 });

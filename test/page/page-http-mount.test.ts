@@ -15,21 +15,38 @@ afterEach(async () => {
 });
 
 let store: GuardStore;
-async function start(argv: string[], env: Record<string, string> = {}): Promise<{ pages: ConfirmationPages; port: () => number }> {
+async function start(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ pages: ConfirmationPages; port: () => number }> {
   store = createMemoryStore();
   const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], env);
   const log = createLogger("silent");
   let port = 0;
-  const pages = createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined), "set --public-url"), log });
-  serving = await startHttpServer(config, () => {
-    throw new Error("no MCP in this test");
-  }, log, { pages });
+  const pages = createConfirmationPages({
+    store,
+    serving: fixedServing(() => (port ? pageBase(config, port) : undefined), "set --public-url"),
+    log,
+  });
+  serving = await startHttpServer(
+    config,
+    () => {
+      throw new Error("no MCP in this test");
+    },
+    log,
+    { pages },
+  );
   port = serving.port;
   return { pages, port: () => port };
 }
 
 const open = async (pages: ConfirmationPages) => {
-  const { pending, url } = await pages.open({ binding: "b", channel: "url", data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"] }, expiresAt: Date.now() + 60_000 });
+  const { pending, url } = await pages.open({
+    binding: "b",
+    channel: "url",
+    data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"] },
+    expiresAt: Date.now() + 60_000,
+  });
   return { record: pending, url };
 };
 
@@ -38,7 +55,15 @@ describe("confirmation pages on the HTTP listener", () => {
     const { pages, port } = await start([], { ISC_MCP_HTTP_TOKEN: "t0ken-t0ken-t0ken-t0ken" });
     const { record, url } = await open(pages);
     expect(url).toBe(`http://127.0.0.1:${port()}/confirm/${record.id}`);
-    expect((await raw(`http://127.0.0.1:${port()}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    expect(
+      (
+        await raw(`http://127.0.0.1:${port()}/mcp`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(401);
     const page = await raw(url);
     expect(page.status).toBe(200);
     expect(page.body).toContain("Adam.Kennedy");
@@ -59,7 +84,9 @@ describe("confirmation pages on the HTTP listener", () => {
     expect((await raw(`http://localhost:${taken}/confirm/${record.id}`)).status).toBe(200);
     // The listener's own address is not the page's host.
     expect((await raw(`http://127.0.0.1:${taken}/isc/confirm/${record.id}`)).status).toBe(403);
-    expect((await answer(url, { answer: "confirm", name: "Adam.Kennedy" }, { origin: `http://127.0.0.1:${taken}` })).status).toBe(403);
+    expect(
+      (await answer(url, { answer: "confirm", name: "Adam.Kennedy" }, { origin: `http://127.0.0.1:${taken}` })).status,
+    ).toBe(403);
     expect((await answer(url, { answer: "cancel" })).status).toBe(200);
   });
 
@@ -67,7 +94,11 @@ describe("confirmation pages on the HTTP listener", () => {
     const { pages } = await start(["--host", "0.0.0.0"], { ISC_MCP_HTTP_TOKEN: "t0ken-t0ken-t0ken-t0ken" });
     expect(pages.unreachable()).toBe("set --public-url");
     await expect(open(pages)).rejects.toThrow("set --public-url");
-    expect(() => resolveConfig(["--sandbox", "--http", "--public-url", "http://mcp.example.com"], {})).toThrow(/must use https/);
-    expect(resolveConfig(["--sandbox", "--http", "--public-url", "https://mcp.example.com/a/"], {}).config.publicUrl).toBe("https://mcp.example.com/a/");
+    expect(() => resolveConfig(["--sandbox", "--http", "--public-url", "http://mcp.example.com"], {})).toThrow(
+      /must use https/,
+    );
+    expect(
+      resolveConfig(["--sandbox", "--http", "--public-url", "https://mcp.example.com/a/"], {}).config.publicUrl,
+    ).toBe("https://mcp.example.com/a/");
   });
 });

@@ -30,7 +30,11 @@ describe("the loopback page listener", () => {
     await until(() => fx.serving.port === undefined, "the listener closed once no confirmation was open");
     // Closing takes a moment after the port is let go: until then a request may be cut off rather than refused.
     let refused: unknown;
-    for (let i = 0; i < 200 && refused === undefined; i++) refused = await raw(second.url).then(() => undefined, (e: Error) => (/ECONNREFUSED/.test(String(e.message)) ? e : undefined));
+    for (let i = 0; i < 200 && refused === undefined; i++)
+      refused = await raw(second.url).then(
+        () => undefined,
+        (e: Error) => (/ECONNREFUSED/.test(String(e.message)) ? e : undefined),
+      );
     expect(refused).toBeDefined();
     // The next confirmation opens it again.
     const third = await fx.open();
@@ -40,7 +44,12 @@ describe("the loopback page listener", () => {
   it("opens one page per binding, waits for the answer, and ids are long and random", async () => {
     fx = pageFixture();
     const { id, url } = await fx.open(DELETE_VIEW, { binding: "b1" });
-    const again = await fx.pages.open({ binding: "b1", channel: "browser", data: { view: DELETE_VIEW, accept: [] }, expiresAt: Date.now() + 60_000 });
+    const again = await fx.pages.open({
+      binding: "b1",
+      channel: "browser",
+      data: { view: DELETE_VIEW, accept: [] },
+      expiresAt: Date.now() + 60_000,
+    });
     expect(again.created).toBe(false);
     expect(again.pending.id).toBe(id);
     expect(again.url).toBe(url);

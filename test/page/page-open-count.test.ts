@@ -39,7 +39,12 @@ describe("open confirmation pages, counted", () => {
     const opening = count.reserve(undefined, T0);
     count.reserve(bob, T0).opened("p2", T0 + 5_000);
     // Three: two open and one being opened.
-    expect(refusal(() => count.reserve(bob, T0))).toMatchObject({ scope: "process", open: 3, limit: 3, nextExpiresAt: T0 + 1_000 });
+    expect(refusal(() => count.reserve(bob, T0))).toMatchObject({
+      scope: "process",
+      open: 3,
+      limit: 3,
+      nextExpiresAt: T0 + 1_000,
+    });
     opening.cancel();
     opening.cancel();
     const again = count.reserve(undefined, T0);
@@ -61,8 +66,14 @@ describe("open confirmation pages, counted", () => {
 
   it("takes its caps from --max-pending-per-session and --max-pending (or their variables), whole numbers of at least 1", () => {
     expect(resolveConfig(["--sandbox"], {}).config).toMatchObject({ maxPendingPerSession: 20, maxPending: 1000 });
-    expect(resolveConfig(["--sandbox", "--max-pending-per-session", "3"], { ISC_MCP_MAX_PENDING: "50" }).config).toMatchObject({ maxPendingPerSession: 3, maxPending: 50 });
-    expect(() => resolveConfig(["--sandbox", "--max-pending", "0"], {})).toThrow("--max-pending must be a whole number of at least 1, got 0.");
-    expect(() => resolveConfig(["--sandbox"], { ISC_MCP_MAX_PENDING_PER_SESSION: "2.5" })).toThrow("--max-pending-per-session must be a whole number of at least 1, got 2.5.");
+    expect(
+      resolveConfig(["--sandbox", "--max-pending-per-session", "3"], { ISC_MCP_MAX_PENDING: "50" }).config,
+    ).toMatchObject({ maxPendingPerSession: 3, maxPending: 50 });
+    expect(() => resolveConfig(["--sandbox", "--max-pending", "0"], {})).toThrow(
+      "--max-pending must be a whole number of at least 1, got 0.",
+    );
+    expect(() => resolveConfig(["--sandbox"], { ISC_MCP_MAX_PENDING_PER_SESSION: "2.5" })).toThrow(
+      "--max-pending-per-session must be a whole number of at least 1, got 2.5.",
+    );
   });
 });

@@ -17,7 +17,8 @@ function recorder(tail: (dir: string) => string = () => "exit 0"): { script: str
   const dir = scratch();
   const out = join(dir, "seen.json");
   const script = join(dir, "my browser.sh");
-  const record = `const fs=require("fs"),u=require("url");const a=process.argv.slice(2);const t=a.find(x=>x.includes("file://"));const f=u.fileURLToPath(t.slice(t.indexOf("file://")));` +
+  const record =
+    `const fs=require("fs"),u=require("url");const a=process.argv.slice(2);const t=a.find(x=>x.includes("file://"));const f=u.fileURLToPath(t.slice(t.indexOf("file://")));` +
     `fs.writeFileSync(process.argv[1],JSON.stringify({args:a,html:fs.readFileSync(f,"utf8"),file:(fs.statSync(f).mode&0o777).toString(8),folder:(fs.statSync(require("path").dirname(f)).mode&0o777).toString(8)}))`;
   writeFileSync(script, `#!/bin/sh\nnode -e '${record}' "${out}" "$@"\n${tail(dir)}\n`);
   chmodSync(script, 0o755);
@@ -58,7 +59,14 @@ describe("the browser opener", () => {
   it("hands BROWSER a file URL that says nothing of the page; the file (0600, in a 0700 folder) leads to it", async () => {
     const { script, out } = recorder();
     const folder = scratch();
-    const opener = available(browserOpener({ env: { BROWSER: script }, platform: "linux", graceMs: LONG, handoffs: createHandoffs(() => folder) }));
+    const opener = available(
+      browserOpener({
+        env: { BROWSER: script },
+        platform: "linux",
+        graceMs: LONG,
+        handoffs: createHandoffs(() => folder),
+      }),
+    );
     const page = await opener.open(url);
     const s = await seen(out);
     expect(s.args).toHaveLength(1);
@@ -81,7 +89,9 @@ describe("the browser opener", () => {
     const linked = join(dir, "b");
     writeFileSync(linked, readFileSync(script));
     chmodSync(linked, 0o755);
-    const opener = available(browserOpener({ env: { BROWSER: `${linked} --new-tab=%s --x` }, platform: "linux", graceMs: LONG }));
+    const opener = available(
+      browserOpener({ env: { BROWSER: `${linked} --new-tab=%s --x` }, platform: "linux", graceMs: LONG }),
+    );
     const page = await opener.open(url);
     const args = (await seen(out)).args;
     expect(args).toEqual([expect.stringMatching(/^--new-tab=file:\/\/\/.+\.html$/), "--x"]);
@@ -91,7 +101,14 @@ describe("the browser opener", () => {
 
   it("a BROWSER that exits non-zero has failed, and what it was handed is deleted", async () => {
     const folder = scratch();
-    const opener = available(browserOpener({ env: { BROWSER: "/bin/false" }, platform: "linux", graceMs: LONG, handoffs: createHandoffs(() => folder) }));
+    const opener = available(
+      browserOpener({
+        env: { BROWSER: "/bin/false" },
+        platform: "linux",
+        graceMs: LONG,
+        handoffs: createHandoffs(() => folder),
+      }),
+    );
     await expect(opener.open(url)).rejects.toThrow(/^BROWSER exited with status 1$/);
     expect(readdirSync(folder).flatMap((d) => readdirSync(join(folder, d)))).toEqual([]);
   });
@@ -103,7 +120,9 @@ describe("the browser opener", () => {
   });
 
   it("says BROWSER failed to start rather than pretending", async () => {
-    const opener = available(browserOpener({ env: { BROWSER: "/nonexistent/browser" }, platform: "linux", graceMs: LONG }));
+    const opener = available(
+      browserOpener({ env: { BROWSER: "/nonexistent/browser" }, platform: "linux", graceMs: LONG }),
+    );
     await expect(opener.open(url)).rejects.toThrow(/^BROWSER could not be started: .*ENOENT/);
   });
 
@@ -111,7 +130,10 @@ describe("the browser opener", () => {
     // The pid is written before anything else, so the test can end the "browser" whatever it got to.
     const { script } = recorder(() => "exec sleep 30");
     const pidFile = join(scratch(), "pid");
-    writeFileSync(script, readFileSync(script, "utf8").replace("#!/bin/sh\n", () => `#!/bin/sh\necho $$ > '${pidFile}'\n`));
+    writeFileSync(
+      script,
+      readFileSync(script, "utf8").replace("#!/bin/sh\n", () => `#!/bin/sh\necho $$ > '${pidFile}'\n`),
+    );
     const opener = available(browserOpener({ env: { BROWSER: script }, platform: "linux", graceMs: 0 }));
     const page = await opener.open(url);
     await expect.poll(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n")).toBe(true);
@@ -127,13 +149,27 @@ describe("the browser opener", () => {
     await new Promise<void>((r) => display.listen(socket, r));
     try {
       const env = { WAYLAND_DISPLAY: socket };
-      const opener = available(browserOpener({ env, platform: "linux", graceMs: LONG, openWith: async (target) => spawn(script, [target], { stdio: "ignore" }) }));
+      const opener = available(
+        browserOpener({
+          env,
+          platform: "linux",
+          graceMs: LONG,
+          openWith: async (target) => spawn(script, [target], { stdio: "ignore" }),
+        }),
+      );
       expect(opener.how).toBe("the system's default browser");
       const page = await opener.open(url);
       expect((await seen(out)).args).toEqual([expect.stringMatching(/^file:\/\/\/.+\.html$/)]);
       expect(pageUrlOf((await seen(out)).html)).toBe(url);
       page.discard();
-      const failing = available(browserOpener({ env, platform: "linux", graceMs: LONG, openWith: async () => spawn("/bin/false", [], { stdio: "ignore" }) }));
+      const failing = available(
+        browserOpener({
+          env,
+          platform: "linux",
+          graceMs: LONG,
+          openWith: async () => spawn("/bin/false", [], { stdio: "ignore" }),
+        }),
+      );
       await expect(failing.open(url)).rejects.toThrow(/^the system's browser opener exited with status 1$/);
     } finally {
       display.close();
@@ -144,21 +180,37 @@ describe("the browser opener", () => {
     const none = browserOpener({ env: {}, platform: "linux" });
     expect(none.available).toBe(false);
     if (!none.available) expect(none.why).toContain("no BROWSER command");
-    expect(browserOpener({ env: { SSH_CONNECTION: "1.2.3.4 5 6.7.8.9 22" }, platform: "darwin" }).available).toBe(false);
+    expect(browserOpener({ env: { SSH_CONNECTION: "1.2.3.4 5 6.7.8.9 22" }, platform: "darwin" }).available).toBe(
+      false,
+    );
     expect(browserOpener({ env: {}, platform: "darwin" }).available).toBe(true);
     // A display on another host (X forwarding) cannot be checked cheaply and is trusted.
     expect(browserOpener({ env: { DISPLAY: "remote.example:10.0" }, platform: "linux" }).available).toBe(true);
     // A local display with no X server behind it: a browser started there fails, often after its opener exited 0.
-    const free = [...Array(100).keys()].map((n) => 900 + n).find((n) => !existsSync(`/tmp/.X11-unix/X${n}`) && !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`))!;
+    const free = [...Array(100).keys()]
+      .map((n) => 900 + n)
+      .find(
+        (n) =>
+          !existsSync(`/tmp/.X11-unix/X${n}`) &&
+          !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`),
+      )!;
     const noX = browserOpener({ env: { DISPLAY: `:${free}` }, platform: "linux" });
     expect(noX.available).toBe(false);
-    if (!noX.available) expect(noX.why).toBe(`no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there)`);
+    if (!noX.available)
+      expect(noX.why).toBe(
+        `no BROWSER command is set and no desktop session can show a browser (DISPLAY is ":${free}", but no X server listens there)`,
+      );
     const runtime = scratch();
-    expect(browserOpener({ env: { WAYLAND_DISPLAY: "wayland-0", XDG_RUNTIME_DIR: runtime }, platform: "linux" }).available).toBe(false);
+    expect(
+      browserOpener({ env: { WAYLAND_DISPLAY: "wayland-0", XDG_RUNTIME_DIR: runtime }, platform: "linux" }).available,
+    ).toBe(false);
     const display = createServer();
     await new Promise<void>((r) => display.listen(join(runtime, "wayland-0"), r));
     try {
-      const wayland = browserOpener({ env: { WAYLAND_DISPLAY: "wayland-0", XDG_RUNTIME_DIR: runtime }, platform: "linux" });
+      const wayland = browserOpener({
+        env: { WAYLAND_DISPLAY: "wayland-0", XDG_RUNTIME_DIR: runtime },
+        platform: "linux",
+      });
       expect(wayland.available && wayland.how).toBe("the system's default browser");
     } finally {
       display.close();

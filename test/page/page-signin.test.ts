@@ -29,14 +29,28 @@ interface SignedInPages {
 /** Pages served like the HTTP transport serves them: /confirm/<id> behind the sign-in, and its callback. */
 async function signedInPages(idp: OidcFixture): Promise<SignedInPages> {
   const log = createLogger(process.env.DEBUG_PAGE ? "debug" : "silent");
-  let handle: ((req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | undefined;
+  let handle:
+    ((req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => Promise<void>) | undefined;
   const http: Server = createServer((req, res) => void handle!(req, res).catch(() => res.writeHead(500).end()));
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   idp.allowRedirect(`${origin}${CALLBACK_PATH}`);
   const issuer = createIssuer({ issuer: idp.issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, log });
-  const policy = { issuer: idp.issuer, audience: `${origin}/mcp`, clockSkewSeconds: 30, rightsClaims: ["scope"], introspection: false };
-  const signIn = createPageSignIn({ issuer, policy, publicBase: `${origin}/`, approverScope: APPROVE, key: "page-sign-in-test-key-0123456789", log });
+  const policy = {
+    issuer: idp.issuer,
+    audience: `${origin}/mcp`,
+    clockSkewSeconds: 30,
+    rightsClaims: ["scope"],
+    introspection: false,
+  };
+  const signIn = createPageSignIn({
+    issuer,
+    policy,
+    publicBase: `${origin}/`,
+    approverScope: APPROVE,
+    key: "page-sign-in-test-key-0123456789",
+    log,
+  });
   const store = createMemoryStore();
   const pages = createConfirmationPages({ store, serving: fixedServing(`${origin}/`), log, gate: signIn.gate });
   handle = async (req, res) => {
@@ -52,7 +66,12 @@ async function signedInPages(idp: OidcFixture): Promise<SignedInPages> {
     pages,
     store,
     async open(requestedBy, fourEyes = false) {
-      const { pending, url } = await pages.open({ binding: `b${n++}`, channel: "url", data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"], requestedBy: { sub: requestedBy }, fourEyes }, expiresAt: Date.now() + 120_000 });
+      const { pending, url } = await pages.open({
+        binding: `b${n++}`,
+        channel: "url",
+        data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"], requestedBy: { sub: requestedBy }, fourEyes },
+        expiresAt: Date.now() + 120_000,
+      });
       return { id: pending.id, url };
     },
     async record(id) {
@@ -90,15 +109,30 @@ describe("the confirmation page without a browser", () => {
       expect(res.body).not.toContain("Adam.Kennedy");
       const to = new URL(String(res.headers.location));
       expect(to.origin).toBe(idp.issuer);
-      expect(Object.fromEntries([...to.searchParams].filter(([k]) => ["client_id", "redirect_uri", "code_challenge_method", "response_type"].includes(k)))).toEqual({ client_id: CLIENT.id, redirect_uri: `${fx.origin}${CALLBACK_PATH}`, code_challenge_method: "S256", response_type: "code" });
+      expect(
+        Object.fromEntries(
+          [...to.searchParams].filter(([k]) =>
+            ["client_id", "redirect_uri", "code_challenge_method", "response_type"].includes(k),
+          ),
+        ),
+      ).toEqual({
+        client_id: CLIENT.id,
+        redirect_uri: `${fx.origin}${CALLBACK_PATH}`,
+        code_challenge_method: "S256",
+        response_type: "code",
+      });
       expect(to.searchParams.get("state")).toMatch(/^[\w-]{20,}$/);
       expect(to.searchParams.get("nonce")).toMatch(/^[\w-]{20,}$/);
       expect(to.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
       // Plain loopback http: HttpOnly and SameSite, no Secure and so no __Host- prefix (browsers would drop it).
-      expect(String(res.headers["set-cookie"])).toMatch(/^isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/);
+      expect(String(res.headers["set-cookie"])).toMatch(
+        /^isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      );
       // The sign-in cookie, handed to whoever opens the page, is no signed-in person: sent back as one, it starts a sign-in.
       const loginValue = /^isc-mcp-sign-in-[\w-]+=([^;]+)/.exec(String(res.headers["set-cookie"]))![1]!;
-      const replayed = await raw(url, { headers: { host: new URL(fx.origin).host, cookie: `isc-mcp-signed-in=${loginValue}` } });
+      const replayed = await raw(url, {
+        headers: { host: new URL(fx.origin).host, cookie: `isc-mcp-signed-in=${loginValue}` },
+      });
       expect(replayed.status).toBe(303);
       expect(new URL(String(replayed.headers.location)).origin).toBe(idp.issuer);
       expect(replayed.body).not.toContain("Adam.Kennedy");
@@ -107,7 +141,9 @@ describe("the confirmation page without a browser", () => {
       expect(forged.status).toBe(400);
       // So is one that reached the server under another host name (DNS rebinding), even with this browser's cookie.
       const loginCookie = String(res.headers["set-cookie"]).split(";")[0]!;
-      const rebound = await raw(`${fx.origin}${CALLBACK_PATH}?code=x&state=${to.searchParams.get("state")}`, { headers: { host: "attacker.example:80", cookie: loginCookie } });
+      const rebound = await raw(`${fx.origin}${CALLBACK_PATH}?code=x&state=${to.searchParams.get("state")}`, {
+        headers: { host: "attacker.example:80", cookie: loginCookie },
+      });
       expect(rebound.status).toBe(403);
       expect(rebound.body).toContain("not served under that host name");
     } finally {
@@ -169,7 +205,10 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
     await tabs[1]!.goto(second.url);
     await tabs[1]!.waitForURL((u) => u.origin === idp.issuer);
     // The second sign-in finishes first; the first one's cookie is still there for it.
-    for (const [tab, url] of [[tabs[1]!, second.url], [tabs[0]!, first.url]] as const) {
+    for (const [tab, url] of [
+      [tabs[1]!, second.url],
+      [tabs[0]!, first.url],
+    ] as const) {
       await tab.fill("input[name=login]", "ana");
       await tab.click("button");
       await tab.waitForURL((u) => u.href === url);
@@ -190,7 +229,9 @@ describeWithBrowser("the confirmation page signs the human in (chromium)", () =>
   it("four-eyes: refused for the person who asked and for one without the approver scope, accepted for an approver", async () => {
     const { id, url } = await fx.open("ana", true);
     const own = await visitAs("ana", url);
-    await expect.poll(() => own.locator("main").innerText()).toContain("someone else holding the approver scope must answer");
+    await expect
+      .poll(() => own.locator("main").innerText())
+      .toContain("someone else holding the approver scope must answer");
     await own.close();
     const plain = await visitAs("carl", url);
     await expect.poll(() => plain.locator("main").innerText()).toContain(`only a person holding the ${APPROVE} scope`);

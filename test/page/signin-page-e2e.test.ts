@@ -33,7 +33,8 @@ afterAll(async () => {
 
 const tokenOf = (sub: string) => idp.token(sub, [...SCOPES, APPROVE], { resource: AUDIENCE });
 const nameOf = (id: string) => tenant.sandbox.state.identities.get(id)!.name;
-const deletesOf = (id: string) => writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
+const deletesOf = (id: string) =>
+  writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
 
 describe("the page's cookies behind TLS (--public-url https)", () => {
   let cli: SignedInCli | undefined;
@@ -48,10 +49,15 @@ describe("the page's cookies behind TLS (--public-url https)", () => {
       const url = new URL((await page).url);
       expect(url.origin).toBe("https://mcp.helpdesk.test");
       // What the browser behind the proxy would send: the public host name, to this listener.
-      const res = await rawRequest(`${new URL(cli.url).origin}${url.pathname}`, { method: "GET", headers: { host: "mcp.helpdesk.test" } });
+      const res = await rawRequest(`${new URL(cli.url).origin}${url.pathname}`, {
+        method: "GET",
+        headers: { host: "mcp.helpdesk.test" },
+      });
       expect(res.status).toBe(303);
       expect(res.body).not.toContain(nameOf(ids[3]!));
-      expect(String(res.headers["set-cookie"])).toMatch(/^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+      expect(String(res.headers["set-cookie"])).toMatch(
+        /^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
+      );
       const to = new URL(String(res.headers.location));
       expect(to.origin).toBe(idp.issuer);
       expect(to.searchParams.get("redirect_uri")).toBe("https://mcp.helpdesk.test/signin/callback");
@@ -86,7 +92,12 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     expect(await tab.locator("table").innerText()).toContain(nameOf(id));
     // Plain loopback http: HttpOnly and SameSite; no Secure, so no __Host- prefix (a browser would drop such a cookie).
     const cookies = await browser.context.cookies(new URL(url).origin);
-    expect(cookies.find((c) => c.name === "isc-mcp-signed-in")).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: false, path: "/" });
+    expect(cookies.find((c) => c.name === "isc-mcp-signed-in")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: false,
+      path: "/",
+    });
     expect(cookies.some((c) => c.name.startsWith("isc-mcp-sign-in"))).toBe(false);
     await tab.fill("#name", nameOf(id));
     await tab.click("button.go");
@@ -113,7 +124,10 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     expect(await other.locator("form").count()).toBe(0);
     // An answer posted with B's signed-in cookie from the page's own origin (the page's CSP keeps scripts from doing it) is refused too.
     const cookie = (await browser.context.cookies(new URL(url).origin)).map((c) => `${c.name}=${c.value}`).join("; ");
-    const forged = await rawRequest(url, { headers: { cookie, origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" }, body: `answer=confirm&name=${encodeURIComponent(nameOf(id))}` });
+    const forged = await rawRequest(url, {
+      headers: { cookie, origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" },
+      body: `answer=confirm&name=${encodeURIComponent(nameOf(id))}`,
+    });
     expect(forged.status).toBe(403);
     expect(forged.body).toContain("assistant asked for this; only that person may answer it");
     await other.close();
@@ -126,7 +140,12 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     expect(textOf(res)).toMatch(/the user cancelled on the confirmation page/);
     expect(deletesOf(id)).toEqual([]);
     expect(tenant.sandbox.state.identities.has(id)).toBe(true);
-    expect(cli!.audit().at(-1)).toMatchObject({ tool: "delete_identity", outcome: "refused", reason: "cancelled", actor: ANA });
+    expect(cli!.audit().at(-1)).toMatchObject({
+      tool: "delete_identity",
+      outcome: "refused",
+      reason: "cancelled",
+      actor: ANA,
+    });
     expect(cli!.audit().at(-1)).not.toHaveProperty("confirmedBy");
     await own.close();
     await asker.close();
@@ -141,7 +160,9 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     const { url, message } = await page;
     expect(message).toMatch(/A second person must approve this/);
     const own = await visitAs(browser, idp, "ana", url);
-    await expect.poll(() => own.locator("main").innerText()).toContain("someone else holding the approver scope must answer this");
+    await expect
+      .poll(() => own.locator("main").innerText())
+      .toContain("someone else holding the approver scope must answer this");
     expect(await own.locator("form").count()).toBe(0);
     await own.close();
     expect(deletesOf(id)).toEqual([]);

@@ -11,7 +11,9 @@ const kebab = (name: string) => name.replaceAll("_", "-");
 
 describe("every place a tool touches", () => {
   it("has one file per tool in tools/, and every file there is in tools/index.ts", () => {
-    const files = readdirSync(new URL("tools/", root)).filter((f) => f.endsWith(".ts") && f !== "index.ts").sort();
+    const files = readdirSync(new URL("tools/", root))
+      .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+      .sort();
     expect(files).toEqual(TOOLS.map((t) => `${kebab(t.name)}.ts`).sort());
   });
 
@@ -20,7 +22,10 @@ describe("every place a tool touches", () => {
     const readme = read("README.md");
     for (const tool of TOOLS) {
       expect(inventory, `${tool.name}: add it to test/mcp/inventory.test.ts`).toContain(`"${tool.name}",`);
-      expect(existsSync(new URL(`test/__toolsnaps__/${tool.name}.snap.json`, root)), `${tool.name}: UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/inventory.test.ts`).toBe(true);
+      expect(
+        existsSync(new URL(`test/__toolsnaps__/${tool.name}.snap.json`, root)),
+        `${tool.name}: UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/inventory.test.ts`,
+      ).toBe(true);
       expect(readme, `${tool.name}: npm run docs`).toContain(`| \`${tool.name}\` | ${tool.kind} |`);
     }
   });
@@ -30,7 +35,10 @@ describe("every place a tool touches", () => {
     for (const tool of TOOLS) {
       expect(tool.rights.length, `${tool.name}: rights`).toBeGreaterThan(3);
       expect(calls.has(tool.name), `${tool.name}: test/support/tool-calls.ts`).toBe(true);
-      expect(tool.inputSchema.safeParse(calls.get(tool.name)).success, `${tool.name}: its valid call must pass its own schema`).toBe(true);
+      expect(
+        tool.inputSchema.safeParse(calls.get(tool.name)).success,
+        `${tool.name}: its valid call must pass its own schema`,
+      ).toBe(true);
     }
   });
 
@@ -39,11 +47,19 @@ describe("every place a tool touches", () => {
     for (const tool of TOOLS.filter((t) => t.kind !== "read")) {
       const call = calls.get(tool.name)! as { identityId?: string; identityIds?: string[]; ids?: string[] };
       const plan = tool.guard!.plan(tool.inputSchema.parse(call) as never);
-      expect(plan.targetIds, `${tool.name}: the audit names the identities the call targets`).toEqual(call.identityIds ?? call.ids ?? [call.identityId]);
-      expect(plan.notDone, `${tool.name}: refusals say what was not done`).toMatch(/^(No .*|The .* (was|were) not .*)\.$/);
+      expect(plan.targetIds, `${tool.name}: the audit names the identities the call targets`).toEqual(
+        call.identityIds ?? call.ids ?? [call.identityId],
+      );
+      expect(plan.notDone, `${tool.name}: refusals say what was not done`).toMatch(
+        /^(No .*|The .* (was|were) not .*)\.$/,
+      );
       // A human asked to confirm sees what they confirm; a destructive tool asks for the identity's name (DESIGN.md §4).
       if (plan.confirm !== "none") expect(plan.preview, `${tool.name}: confirms, so it must preview`).toBeDefined();
-      if (tool.kind === "destructive") expect([plan.confirm, plan.preview], tool.name).toEqual(["name", expect.objectContaining({ kind: "identity", identityId: call.identityId })]);
+      if (tool.kind === "destructive")
+        expect([plan.confirm, plan.preview], tool.name).toEqual([
+          "name",
+          expect.objectContaining({ kind: "identity", identityId: call.identityId }),
+        ]);
     }
   });
 

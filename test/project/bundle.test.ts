@@ -25,7 +25,12 @@ afterEach(async () => {
 
 async function startBundle(): Promise<Client> {
   if (!existsSync(BUNDLE)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BUNDLE, "--sandbox"], env: { ...cleanEnv(), ISC_MCP_CONFIRM_FAST_ANSWER: "0" }, stderr: "pipe" }); // its scripted human answers at once
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BUNDLE, "--sandbox"],
+    env: { ...cleanEnv(), ISC_MCP_CONFIRM_FAST_ANSWER: "0" },
+    stderr: "pipe",
+  }); // its scripted human answers at once
   client = new Client({ name: "bundle-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
   client.setRequestHandler(ElicitRequestSchema, (req) => answer(req.params.message));
   await client.connect(transport);
@@ -51,11 +56,17 @@ describe("the shipped bundle", () => {
     const c = await startBundle();
     const who = await someone(c);
     answer = () => ({ action: "accept", content: { name: 42 } });
-    const wrongType = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
+    const wrongType = (await c.callTool({
+      name: "reset_identity",
+      arguments: { identityId: who.id },
+    })) as CallToolResult;
     expect((wrongType.structuredContent as { status?: string } | undefined)?.status).not.toBe("executed");
     expect(JSON.stringify(wrongType.content)).toContain("was of the wrong type (`name` should be text, got a number)");
     answer = () => ({ action: "accept", content: { name: who.name } });
-    const confirmed = (await c.callTool({ name: "reset_identity", arguments: { identityId: who.id } })) as CallToolResult;
+    const confirmed = (await c.callTool({
+      name: "reset_identity",
+      arguments: { identityId: who.id },
+    })) as CallToolResult;
     expect(confirmed.isError, JSON.stringify(confirmed.content)).toBeFalsy();
     expect((confirmed.structuredContent as { status: string }).status).toBe("executed");
   });
@@ -72,7 +83,11 @@ describe("what the shipped bundle leaves out", () => {
 
   it("carries none of the OpenTelemetry SDK, which lives in vendor/otel-sdk.cjs beside it (loaded only with telemetry on)", () => {
     const cli = readFileSync(join(dirname(BUNDLE), "cli.cjs"), "utf8");
-    expect(cli.match(/\b(NodeTracerProvider|MeterProvider|PeriodicExportingMetricReader|OTLPTraceExporter|PrometheusExporter|ProxyTracerProvider)\b/g) ?? []).toEqual([]);
+    expect(
+      cli.match(
+        /\b(NodeTracerProvider|MeterProvider|PeriodicExportingMetricReader|OTLPTraceExporter|PrometheusExporter|ProxyTracerProvider)\b/g,
+      ) ?? [],
+    ).toEqual([]);
     const sdk = readFileSync(join(dirname(BUNDLE), "vendor", "otel-sdk.cjs"), "utf8");
     expect(sdk).toContain("NodeTracerProvider");
   });
@@ -80,12 +95,26 @@ describe("what the shipped bundle leaves out", () => {
 
 describe("what a start of the shipped bundle loads", () => {
   /** Starts the bundle with a module-list recorder preloaded, runs `session`, and returns what the process loaded. */
-  async function loadedBy(args: string[], env: Record<string, string>, session: (c: Client) => Promise<void>): Promise<{ builtins: string[]; files: string[]; compiled: number }> {
+  async function loadedBy(
+    args: string[],
+    env: Record<string, string>,
+    session: (c: Client) => Promise<void>,
+  ): Promise<{ builtins: string[]; files: string[]; compiled: number }> {
     const out = join(mkdtempSync(join(tmpdir(), "isc-loaded-")), "loaded.json");
     try {
       const preload = fileURLToPath(new URL("../support/loaded-modules.cjs", import.meta.url));
-      const c = new Client({ name: "loaded-modules-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
-      await c.connect(new StdioClientTransport({ command: process.execPath, args: ["-r", preload, BUNDLE, ...args], env: { ...cleanEnv(), ...env, ISC_TEST_LOADED_OUT: out }, stderr: "pipe" }));
+      const c = new Client(
+        { name: "loaded-modules-test", version: "1.0.0" },
+        { capabilities: { elicitation: { form: {} } } },
+      );
+      await c.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: ["-r", preload, BUNDLE, ...args],
+          env: { ...cleanEnv(), ...env, ISC_TEST_LOADED_OUT: out },
+          stderr: "pipe",
+        }),
+      );
       expect((await c.listTools()).tools.length).toBe(TOOLS.length);
       await session(c);
       await c.close();
@@ -100,7 +129,11 @@ describe("what a start of the shipped bundle loads", () => {
 
   it("a stdio start with a tenant answers initialize and tools/list without node:crypto, node:http, node:child_process or a vendored library", async () => {
     // A tenant that is never asked: a start makes no ISC request.
-    const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});
+    const loaded = await loadedBy(
+      [],
+      { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" },
+      async () => {},
+    );
     // The preload sees the process: the entry compiled the CLI with node:vm, and the CLI read its stdin stream.
     expect(loaded.builtins).toEqual(expect.arrayContaining(["vm", "stream"]));
     expect(loaded.builtins.filter((m) => LAZY.includes(m))).toEqual([]);
@@ -116,15 +149,25 @@ describe("what a start of the shipped bundle loads", () => {
     const off = await loadedBy(["--sandbox"], {}, call);
     expect(sdk(off.files)).toEqual([]);
     // An endpoint nobody listens on: the exporter's failures are its own; the call is the same.
-    const on = await loadedBy(["--sandbox"], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_METRIC_EXPORT_INTERVAL: "600000" }, call);
+    const on = await loadedBy(
+      ["--sandbox"],
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_METRIC_EXPORT_INTERVAL: "600000" },
+      call,
+    );
     expect(sdk(on.files)).toHaveLength(1);
   }, 60_000);
 
   it("starts as a CommonJS script, as the package.json beside it says: node runs no ES module job for it (an ES module entry costs every start ~4 ms)", async () => {
-    const loaded = await loadedBy([], { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" }, async () => {});
+    const loaded = await loadedBy(
+      [],
+      { SAIL_BASE_URL: "http://127.0.0.1:9", SAIL_CLIENT_ID: "id", SAIL_CLIENT_SECRET: "secret" },
+      async () => {},
+    );
     // What only an ES module entry runs (createRequire alone loads the loader's own file, which costs nothing to speak of).
     expect(loaded.builtins).toEqual(expect.arrayContaining(["vm"]));
-    expect(loaded.builtins.filter((m) => /^internal\/modules\/esm\/(module_job|translators|resolve)$/.test(m))).toEqual([]);
+    expect(loaded.builtins.filter((m) => /^internal\/modules\/esm\/(module_job|translators|resolve)$/.test(m))).toEqual(
+      [],
+    );
     expect(JSON.parse(readFileSync(join(dirname(BUNDLE), "package.json"), "utf8"))).toEqual({ type: "commonjs" });
   });
 
@@ -155,9 +198,17 @@ describe("the shipped bundle's vendored libraries", () => {
     const home = mkdtempSync(join(tmpdir(), "isc-bundle-home-"));
     try {
       mkdirSync(join(home, ".sailpoint"));
-      writeFileSync(join(home, ".sailpoint", "config.yaml"), "activeenvironment: prod\nenvironments:\n  prod:\n    baseurl: https://acme.api.identitynow.com\n");
-      const run = spawnSync(process.execPath, [BUNDLE, "config"], { env: { ...cleanEnv(), HOME: home }, encoding: "utf8" });
-      expect(run.stdout).toMatch(/--base-url\s+https:\/\/acme\.api\.identitynow\.com\s+from active environment "prod" of .*config\.yaml/);
+      writeFileSync(
+        join(home, ".sailpoint", "config.yaml"),
+        "activeenvironment: prod\nenvironments:\n  prod:\n    baseurl: https://acme.api.identitynow.com\n",
+      );
+      const run = spawnSync(process.execPath, [BUNDLE, "config"], {
+        env: { ...cleanEnv(), HOME: home },
+        encoding: "utf8",
+      });
+      expect(run.stdout).toMatch(
+        /--base-url\s+https:\/\/acme\.api\.identitynow\.com\s+from active environment "prod" of .*config\.yaml/,
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -167,7 +218,12 @@ describe("the shipped bundle's vendored libraries", () => {
 describeWithRedis("the shipped bundle on Redis", () => {
   it("connects with the vendored ioredis: /healthz reports Redis reachable", async () => {
     const redis = await startRedisServer();
-    const cli = spawnCli(["--http", "--port", "0", "--stateless", "--redis-url", redis.url, "--sandbox"], { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "bundle-test-confirm-key-0123456789" }, undefined, BUNDLE);
+    const cli = spawnCli(
+      ["--http", "--port", "0", "--stateless", "--redis-url", redis.url, "--sandbox"],
+      { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "bundle-test-confirm-key-0123456789" },
+      undefined,
+      BUNDLE,
+    );
     try {
       const url = await waitForMcpUrl(cli);
       expect(url, cli.stderr()).toBeDefined();

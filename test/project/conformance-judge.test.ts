@@ -5,13 +5,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { judge, type Checks, type ExpectedFailure, type ListedScenario, type RunOutcome } from "../../scripts/conformance-judge.js";
+import {
+  judge,
+  type Checks,
+  type ExpectedFailure,
+  type ListedScenario,
+  type RunOutcome,
+} from "../../scripts/conformance-judge.js";
 
 const ok = (id: string) => ({ id, status: "SUCCESS" });
 const bad = (id: string, status = "FAILURE") => ({ id, status });
 const CLEAN = { status: 0, signal: null };
 
-function run(found: Record<string, Checks>, expected: ExpectedFailure[] = [], listed?: ListedScenario[], exit: RunOutcome["exit"] = CLEAN) {
+function run(
+  found: Record<string, Checks>,
+  expected: ExpectedFailure[] = [],
+  listed?: ListedScenario[],
+  exit: RunOutcome["exit"] = CLEAN,
+) {
   return judge({
     revision: "2026-07-28",
     listed: listed ?? Object.keys(found).map((scenario) => ({ scenario, scored: true })),
@@ -23,37 +34,57 @@ function run(found: Record<string, Checks>, expected: ExpectedFailure[] = [], li
 
 describe("judging one revision's run", () => {
   it("counts a scenario whose checks all held as passed, and an expected failure as skipped with its reason, never as passed", () => {
-    const v = run({ "tools-list": [ok("tools-list"), ok("wire-schema-valid")], "tools-call-image": [bad("tools-call-image"), ok("wire-schema-valid")] }, [
-      { scenario: "tools-call-image", reason: "calls the fixture tool test_image_content" },
-    ]);
+    const v = run(
+      {
+        "tools-list": [ok("tools-list"), ok("wire-schema-valid")],
+        "tools-call-image": [bad("tools-call-image"), ok("wire-schema-valid")],
+      },
+      [{ scenario: "tools-call-image", reason: "calls the fixture tool test_image_content" }],
+    );
     expect(v).toMatchObject({ passed: 1, failed: 0, skipped: 1 });
     expect(v.lines).toContain("  ~ tools-call-image: failed as expected (calls the fixture tool test_image_content)");
   });
 
   it("fails an unlisted failure, and a WARNING (a SHOULD not met) as the suite's own baseline does", () => {
-    const v = run({ a: [bad("a")], b: [ok("b"), bad("b-should", "WARNING")] }, [], undefined, { status: 1, signal: null });
+    const v = run({ a: [bad("a")], b: [ok("b"), bad("b-should", "WARNING")] }, [], undefined, {
+      status: 1,
+      signal: null,
+    });
     expect(v).toMatchObject({ passed: 0, failed: 2, skipped: 0 });
   });
 
   it("fails an expected failure that passes now, and one naming a scenario the suite does not score", () => {
-    const v = run({ a: [ok("a")] }, [
-      { scenario: "a", reason: "was broken" },
-      { scenario: "gone", reason: "renamed upstream" },
-    ], undefined, { status: 1, signal: null });
+    const v = run(
+      { a: [ok("a")] },
+      [
+        { scenario: "a", reason: "was broken" },
+        { scenario: "gone", reason: "renamed upstream" },
+      ],
+      undefined,
+      { status: 1, signal: null },
+    );
     expect(v.failed).toBe(2);
     expect(v.passed).toBe(0);
     expect(v.lines.join("\n")).toMatch(/a: passes now; remove it/);
-    expect(v.lines.join("\n")).toMatch(/gone: in conformance\/expected-failures\.yml \(2026-07-28\) but not a scenario the suite scores/);
+    expect(v.lines.join("\n")).toMatch(
+      /gone: in conformance\/expected-failures\.yml \(2026-07-28\) but not a scenario the suite scores/,
+    );
   });
 
   it("excuses only the named checks of a scenario: its other checks must still hold, and a named check that passes is stale", () => {
     const expected = [{ scenario: "server-stateless", check: "needs-fixture", reason: "needs the fixture tool" }];
     const only = run({ "server-stateless": [ok("discover"), bad("needs-fixture")] }, expected);
     expect(only).toMatchObject({ passed: 0, failed: 0, skipped: 1 });
-    const more = run({ "server-stateless": [bad("discover"), bad("needs-fixture")] }, expected, undefined, { status: 1, signal: null });
+    const more = run({ "server-stateless": [bad("discover"), bad("needs-fixture")] }, expected, undefined, {
+      status: 1,
+      signal: null,
+    });
     expect(more).toMatchObject({ failed: 1, skipped: 0 });
     expect(more.lines.join("\n")).toMatch(/check discover failed and is not in/);
-    const stale = run({ "server-stateless": [ok("discover"), ok("needs-fixture")] }, expected, undefined, { status: 1, signal: null });
+    const stale = run({ "server-stateless": [ok("discover"), ok("needs-fixture")] }, expected, undefined, {
+      status: 1,
+      signal: null,
+    });
     expect(stale).toMatchObject({ passed: 0, failed: 1 });
     expect(stale.lines.join("\n")).toMatch(/check needs-fixture passes now/);
   });
@@ -82,9 +113,21 @@ describe("judging one revision's run", () => {
       { scenario: "http-header-validation", scored: false, why: "pending" },
       { scenario: "empty", scored: true },
     ];
-    const v = run({ "tasks-lifecycle": [bad("t")], "tasks-status-notifications": [], "http-header-validation": [ok("h")], empty: [{ id: "note", status: "INFO" }] }, [], listed, { status: 0, signal: null });
+    const v = run(
+      {
+        "tasks-lifecycle": [bad("t")],
+        "tasks-status-notifications": [],
+        "http-header-validation": [ok("h")],
+        empty: [{ id: "note", status: "INFO" }],
+      },
+      [],
+      listed,
+      { status: 0, signal: null },
+    );
     expect(v).toMatchObject({ passed: 1, skipped: 2, failed: 1 });
-    expect(v.lines).toContain("  ~ tasks-status-notifications: checked nothing; the suite does not score it for 2026-07-28 (extension)");
+    expect(v.lines).toContain(
+      "  ~ tasks-status-notifications: checked nothing; the suite does not score it for 2026-07-28 (extension)",
+    );
     expect(v.lines.join("\n")).toMatch(/empty: wrote no check that held or failed/);
   });
 });
@@ -95,7 +138,13 @@ describe("npm run conformance without the registry", () => {
     const cache = mkdtempSync(join(tmpdir(), "conformance-offline-"));
     try {
       // A registry nobody answers (connection refused at once), and an empty cache folder: nothing can be installed.
-      const env = { ...process.env, CI: ci, ISC_MCP_CONFORMANCE_CACHE: cache, npm_config_registry: "http://127.0.0.1:9/", npm_config_fetch_retries: "0" };
+      const env = {
+        ...process.env,
+        CI: ci,
+        ISC_MCP_CONFORMANCE_CACHE: cache,
+        npm_config_registry: "http://127.0.0.1:9/",
+        npm_config_fetch_retries: "0",
+      };
       return spawnSync(process.execPath, [script], { env, encoding: "utf8", timeout: 120_000 });
     } finally {
       rmSync(cache, { recursive: true, force: true });
@@ -105,7 +154,9 @@ describe("npm run conformance without the registry", () => {
   it("says it did not run and counts one skip on a developer's machine, never a bare '0 passed, 0 failed'", () => {
     expect(existsSync(script), "run `npm run build` first").toBe(true);
     const res = offline("");
-    expect(res.stdout).toMatch(/^conformance: not run: npm could not install @modelcontextprotocol\/conformance@\S+ and node-\S+ into /m);
+    expect(res.stdout).toMatch(
+      /^conformance: not run: npm could not install @modelcontextprotocol\/conformance@\S+ and node-\S+ into /m,
+    );
     const summary = res.stdout.split("\n").filter((l) => /^\d+ passed, \d+ failed/.test(l));
     expect(summary).toEqual(["0 passed, 0 failed, 1 skipped"]);
     expect(res.status).toBe(0);

@@ -53,14 +53,24 @@ function shellBlocks(file: string): Block[] {
     if (SHELL.has(open[1]!)) {
       let j = i - 1;
       while (j >= 0 && lines[j]!.trim() === "") j--;
-      blocks.push({ where: `${file}:${i + 1}`, script: lines.slice(i + 1, end).join("\n"), ...parseMarker(lines[j] ?? "") });
+      blocks.push({
+        where: `${file}:${i + 1}`,
+        script: lines.slice(i + 1, end).join("\n"),
+        ...parseMarker(lines[j] ?? ""),
+      });
     }
     i = end;
   }
   return blocks;
 }
 
-const FILES = ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
+const FILES = [
+  "README.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 const BLOCKS = FILES.flatMap(shellBlocks);
 
 let work: string;
@@ -74,7 +84,13 @@ beforeAll(() => {
   mkdirSync(join(work, "bin"));
   mkdirSync(join(work, "home"));
   symlinkSync(BIN, join(work, "bin", "isc-identities-mcp"));
-  const { BROWSER: _browser, DISPLAY: _display, WAYLAND_DISPLAY: _wayland, XDG_CONFIG_HOME: _config, ...rest } = cleanEnv();
+  const {
+    BROWSER: _browser,
+    DISPLAY: _display,
+    WAYLAND_DISPLAY: _wayland,
+    XDG_CONFIG_HOME: _config,
+    ...rest
+  } = cleanEnv();
   env = { ...rest, HOME: join(work, "home"), PATH: [join(work, "bin"), process.env.PATH ?? ""].join(delimiter) };
 });
 
@@ -96,7 +112,10 @@ afterAll(() => {
 });
 
 /** Runs a command in its own process group and collects what it prints, stdout and stderr together. */
-function start(command: string, args: string[]): { child: ChildProcess; done: Promise<{ status: number | null; output: string; stdout: string }> } {
+function start(
+  command: string,
+  args: string[],
+): { child: ChildProcess; done: Promise<{ status: number | null; output: string; stdout: string }> } {
   const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
   let output = "";
@@ -166,18 +185,24 @@ describe.concurrent("the docs' shell blocks", () => {
 describe.concurrent("the README's Try it", () => {
   it("says as many tools as the server has: the Identities API's operations plus get_task_status", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
-    expect(readme).toContain(`It offers ${TOOLS.length} tools: the ${TOOLS.length - 1} operations of ISC's Identities API`);
+    expect(readme).toContain(
+      `It offers ${TOOLS.length} tools: the ${TOOLS.length - 1} operations of ISC's Identities API`,
+    );
     expect(readme).toContain("`get_task_status` from ISC's task-status API");
     expect(TOOLS.map((t) => t.name)).toContain("get_task_status");
   });
 
   // `npm run demo` is the build (the suite's own first step) and then this script.
-  it("runs the demo it names: the tools, a search, and a delete declined, then confirmed by name", { timeout: 60_000 }, async () => {
-    const run = await start(process.execPath, [join(root, "dist", "scripts", "demo.js")]).done;
-    expect(run.status, run.output).toBe(0);
-    expect(run.stdout).toContain(`▶ tools/list: ${TOOLS.length} tools`);
-    expect(run.stdout).toContain("▶ list_identities");
-    expect(run.stdout).toContain('[the human answers] {"action":"decline"}');
-    expect(run.stdout).toMatch(/\[the human answers\] \{"action":"accept","content":\{"name":/);
-  });
+  it(
+    "runs the demo it names: the tools, a search, and a delete declined, then confirmed by name",
+    { timeout: 60_000 },
+    async () => {
+      const run = await start(process.execPath, [join(root, "dist", "scripts", "demo.js")]).done;
+      expect(run.status, run.output).toBe(0);
+      expect(run.stdout).toContain(`▶ tools/list: ${TOOLS.length} tools`);
+      expect(run.stdout).toContain("▶ list_identities");
+      expect(run.stdout).toContain('[the human answers] {"action":"decline"}');
+      expect(run.stdout).toMatch(/\[the human answers\] \{"action":"accept","content":\{"name":/);
+    },
+  );
 });

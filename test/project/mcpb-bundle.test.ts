@@ -43,10 +43,15 @@ function zipStamps(zip: Buffer): Array<[number, number]> {
 
 beforeAll(() => {
   // `npm test` builds first; the script is run directly (not `npm run bundle:mcpb`) so it does not rebuild dist/ under other test files.
-  if (!existsSync(join(root, "dist/scripts/bundle-mcpb.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+  if (!existsSync(join(root, "dist/scripts/bundle-mcpb.js")))
+    throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
   work = mkdtempSync(join(tmpdir(), "isc-mcpb-"));
   serverJsonBefore = readFileSync(join(root, "server.json"), "utf8");
-  output = execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: work }, encoding: "utf8" });
+  output = execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], {
+    cwd: root,
+    env: { ...process.env, MCPB_OUT_DIR: work },
+    encoding: "utf8",
+  });
   file = join(work, `${pkg.name}-${pkg.version}.mcpb`);
 }, 90_000);
 afterAll(() => {
@@ -68,7 +73,11 @@ describe("npm run bundle:mcpb", () => {
 describe("npm run release:hash", () => {
   it("writes the SHA-256 of the release's .mcpb into server.json's mcpb entry, and nothing else changes", () => {
     const serverJson = join(work, "server.json");
-    execFileSync(process.execPath, [join(root, "dist/scripts/release-hash.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: work, MCPB_SERVER_JSON: serverJson }, encoding: "utf8" });
+    execFileSync(process.execPath, [join(root, "dist/scripts/release-hash.js")], {
+      cwd: root,
+      env: { ...process.env, MCPB_OUT_DIR: work, MCPB_SERVER_JSON: serverJson },
+      encoding: "utf8",
+    });
     const sha = createHash("sha256").update(readFileSync(file)).digest("hex");
     expect(JSON.parse(readFileSync(serverJson, "utf8"))).toEqual(renderServerJson(sha));
     expect(readFileSync(join(root, "server.json"), "utf8")).toBe(serverJsonBefore);
@@ -80,7 +89,9 @@ describe("a reproducible .mcpb", () => {
     const stamps = zipStamps(readFileSync(file));
     expect(stamps.length).toBeGreaterThan(5);
     // 2025-01-01 00:00 UTC (no SOURCE_DATE_EPOCH in the test's environment) as a DOS time and date.
-    const pinned: [number, number] = process.env.SOURCE_DATE_EPOCH ? stamps[0]! : [0, ((2025 - 1980) << 9) | (1 << 5) | 1];
+    const pinned: [number, number] = process.env.SOURCE_DATE_EPOCH
+      ? stamps[0]!
+      : [0, ((2025 - 1980) << 9) | (1 << 5) | 1];
     expect(new Set(stamps.map((s) => s.join(",")))).toEqual(new Set([pinned.join(",")]));
   });
 
@@ -88,7 +99,11 @@ describe("a reproducible .mcpb", () => {
     // With the stamps pinned (above), no wait past the zip format's 2-s time grain is needed to tell the builds apart.
     const again = mkdtempSync(join(tmpdir(), "isc-mcpb-again-"));
     try {
-      execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], { cwd: root, env: { ...process.env, MCPB_OUT_DIR: again }, encoding: "utf8" });
+      execFileSync(process.execPath, [join(root, "dist/scripts/bundle-mcpb.js")], {
+        cwd: root,
+        env: { ...process.env, MCPB_OUT_DIR: again },
+        encoding: "utf8",
+      });
       const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
       expect(sha(join(again, `${pkg.name}-${pkg.version}.mcpb`))).toBe(sha(file));
     } finally {
@@ -106,19 +121,46 @@ describe("the packed .mcpb", () => {
 
   it("unpacks to the manifest, the icon, the licence and the bundled server (entry, CLI, the libraries it loads on demand): no node_modules", () => {
     const files = filesUnder(dir);
-    expect(files.sort()).toEqual(["LICENSE", "icon.png", "manifest.json", "package.json", "server/src/cli/cli.cjs", "server/src/cli/main.js", "server/src/cli/package.json", "server/src/cli/vendor/ioredis.cjs", "server/src/cli/vendor/otel-sdk.cjs", "server/src/cli/vendor/yaml.cjs"]);
+    expect(files.sort()).toEqual([
+      "LICENSE",
+      "icon.png",
+      "manifest.json",
+      "package.json",
+      "server/src/cli/cli.cjs",
+      "server/src/cli/main.js",
+      "server/src/cli/package.json",
+      "server/src/cli/vendor/ioredis.cjs",
+      "server/src/cli/vendor/otel-sdk.cjs",
+      "server/src/cli/vendor/yaml.cjs",
+    ]);
     expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(readFileSync(join(root, "manifest.json"), "utf8"));
   });
 
   it("started exactly as its mcp_config says, with the sandbox switch on, answers initialize and tools/list", async () => {
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny;
     // The same substitution a host performs: ${__dirname}, then user_config values over the manifest's defaults.
-    const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig: { sandbox: true }, pathSeparator: sep });
+    const config = await getMcpConfigForManifest({
+      manifest,
+      extensionPath: dir,
+      systemDirs: {},
+      userConfig: { sandbox: true },
+      pathSeparator: sep,
+    });
     expect(config?.command).toBe("node");
     // Only what a host passes: the resolved env, plus PATH to find node. No node_modules anywhere above the folder.
     expect(existsSync(join(dirname(dir), "node_modules"))).toBe(false);
-    const env = { ...config!.env, PATH: [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter), ...testCompileCache() };
-    const transport = new StdioClientTransport({ command: config!.command, args: config!.args ?? [], env, cwd: dir, stderr: "pipe" });
+    const env = {
+      ...config!.env,
+      PATH: [dirname(process.execPath), process.env.PATH ?? ""].join(delimiter),
+      ...testCompileCache(),
+    };
+    const transport = new StdioClientTransport({
+      command: config!.command,
+      args: config!.args ?? [],
+      env,
+      cwd: dir,
+      stderr: "pipe",
+    });
     let stderr = "";
     transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const client = new Client({ name: "mcpb-test", version: "1.0.0" }, { capabilities: { elicitation: { form: {} } } });
@@ -130,13 +172,29 @@ describe("the packed .mcpb", () => {
     } finally {
       await client.close();
     }
-    expect(stderr).toMatch(new RegExp(`serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools; confirm: strict — only a human confirms`));
+    expect(stderr).toMatch(
+      new RegExp(
+        `serving MCP on stdio; v1 of sandbox tenant at http://127\\.0\\.0\\.1:\\d+; ${TOOLS.length} tools; confirm: strict — only a human confirms`,
+      ),
+    );
   }, 30_000);
 
   it("with nothing filled in, stops at start-up naming the extension's own settings", async () => {
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as McpbManifestAny;
-    const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig: {}, pathSeparator: sep });
-    const run = spawnSync(process.execPath, config!.args ?? [], { env: { ...config!.env, HOME: dir, ...testCompileCache() }, cwd: dir, input: "", encoding: "utf8", timeout: 15_000 });
+    const config = await getMcpConfigForManifest({
+      manifest,
+      extensionPath: dir,
+      systemDirs: {},
+      userConfig: {},
+      pathSeparator: sep,
+    });
+    const run = spawnSync(process.execPath, config!.args ?? [], {
+      env: { ...config!.env, HOME: dir, ...testCompileCache() },
+      cwd: dir,
+      input: "",
+      encoding: "utf8",
+      timeout: 15_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(
       "isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. Fill in Tenant name (or Tenant API URL), Client ID and Client secret in this extension's settings, or turn on Sandbox tenant.",

@@ -22,7 +22,15 @@ interface ServerJson {
   name: string;
   version: string;
   description: string;
-  packages: Array<{ registryType: string; identifier: string; version: string; runtimeHint?: string; transport: { type: string }; environmentVariables?: EnvVar[]; fileSha256?: string }>;
+  packages: Array<{
+    registryType: string;
+    identifier: string;
+    version: string;
+    runtimeHint?: string;
+    transport: { type: string };
+    environmentVariables?: EnvVar[];
+    fileSha256?: string;
+  }>;
 }
 const server = JSON.parse(serverText) as ServerJson;
 const manifest = JSON.parse(read("manifest.json")) as {
@@ -48,12 +56,18 @@ describe("manifest.json", () => {
     expect(manifest.manifest_version).toBe("0.4");
     expect([manifest.name, manifest.version]).toEqual([pkg.name, pkg.version]);
     expect(manifest.tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
-    expect(manifest.prompts.map((p) => [p.name, p.arguments])).toEqual(PROMPTS.map((p) => [p.name, p.arguments.map((a) => a.name)]));
+    expect(manifest.prompts.map((p) => [p.name, p.arguments])).toEqual(
+      PROMPTS.map((p) => [p.name, p.arguments.map((a) => a.name)]),
+    );
   });
 
   it("maps every setting to a variable the server reads; the secret is sensitive and has no default", () => {
     for (const name of Object.keys(manifest.server.mcp_config.env)) expect(readByServer, name).toContain(name);
-    expect(manifest.server.mcp_config.env).toMatchObject({ SAIL_CLIENT_SECRET: "${user_config.client_secret}", ISC_MCP_SANDBOX: "${user_config.sandbox}", ISC_MCP_READ_ONLY: "${user_config.read_only}" });
+    expect(manifest.server.mcp_config.env).toMatchObject({
+      SAIL_CLIENT_SECRET: "${user_config.client_secret}",
+      ISC_MCP_SANDBOX: "${user_config.sandbox}",
+      ISC_MCP_READ_ONLY: "${user_config.read_only}",
+    });
     expect(manifest.user_config.client_secret).toMatchObject({ type: "string", sensitive: true });
     expect(manifest.user_config.client_secret).not.toHaveProperty("default");
     expect(manifest.user_config.read_only).toMatchObject({ type: "boolean", default: false });
@@ -90,12 +104,20 @@ describe("server.json", () => {
       if (option?.default !== undefined && !v.isSecret) expect(v.default, v.name).toBe(String(option.default));
     }
     expect(vars.find((v) => v.name === "SAIL_CLIENT_SECRET")).toMatchObject({ isRequired: true, isSecret: true });
-    for (const name of SECRETS) expect(vars.find((v) => v.name === name), name).toMatchObject({ isSecret: true });
+    for (const name of SECRETS)
+      expect(
+        vars.find((v) => v.name === name),
+        name,
+      ).toMatchObject({ isSecret: true });
   });
 
   it("offers the .mcpb of this version from the repository's releases", () => {
     const mcpb = server.packages.find((p) => p.registryType === "mcpb")!;
-    expect(mcpb.identifier).toMatch(new RegExp(`^https://github\\.com/[^/]+/[^/]+/releases/download/v${pkg.version}/${pkg.name}-${pkg.version}\\.mcpb$`));
+    expect(mcpb.identifier).toMatch(
+      new RegExp(
+        `^https://github\\.com/[^/]+/[^/]+/releases/download/v${pkg.version}/${pkg.name}-${pkg.version}\\.mcpb$`,
+      ),
+    );
     expect(mcpb.transport).toEqual({ type: "stdio" });
   });
 });

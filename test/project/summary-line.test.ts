@@ -18,7 +18,11 @@ async function runVitest(files: Record<string, string>): Promise<{ line: string;
   const dir = mkdtempSync(join(tmpdir(), "summary-line-"));
   dirs.push(dir);
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
-  const child = spawn(process.execPath, [VITEST, "run", "--root", dir, "--globals", "--reporter", REPORTER], { cwd: dir, env: { ...process.env, CI: "" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [VITEST, "run", "--root", dir, "--globals", "--reporter", REPORTER], {
+    cwd: dir,
+    env: { ...process.env, CI: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (b: Buffer) => (out += b.toString()));
   child.stderr.on("data", (b: Buffer) => (out += b.toString()));
@@ -32,14 +36,63 @@ const PASS = `it("a", () => {}); it("b", () => {});`;
 describe("summary line and exit code", () => {
   it.concurrent.each<[string, Record<string, string>, string, number]>([
     ["a passing run", { "ok.test.js": PASS }, "2 passed, 0 failed", 0],
-    ["a failing test", { "ok.test.js": PASS, "bad.test.js": `it("fails", () => { throw new Error("no"); }); it("passes", () => {});` }, "3 passed, 1 failed", 1],
-    ["a failing beforeAll (its tests are skipped)", { "ok.test.js": PASS, "hook.test.js": `beforeAll(() => { throw new Error("setup"); }); it("x", () => {}); it("y", () => {}); it("z", () => {});` }, "2 passed, 1 failed, 3 skipped", 1],
-    ["a failing beforeAll inside a describe", { "hook.test.js": `describe("s", () => { beforeAll(() => { throw new Error("setup"); }); it("x", () => {}); }); it("y", () => {});` }, "1 passed, 1 failed, 1 skipped", 1],
-    ["a failing afterAll (its tests passed)", { "hook.test.js": `afterAll(() => { throw new Error("teardown"); }); it("x", () => {}); it("y", () => {});` }, "2 passed, 1 failed", 1],
-    ["a file that fails to load", { "ok.test.js": PASS, "broken.test.js": `import "./does-not-exist.js"; it("never", () => {});` }, "2 passed, 1 failed", 1],
-    ["a file with a syntax error", { "ok.test.js": PASS, "syntax.test.js": `it("never", () => { ;` }, "2 passed, 1 failed", 1],
-    ["an unhandled error after a passing test", { "stray.test.js": `it("passes but leaves a throw behind", async () => { setTimeout(() => { throw new Error("stray"); }, 0); await new Promise((r) => setTimeout(r, 50)); });` }, "1 passed, 1 failed", 1],
-    ["an unhandled rejection", { "stray.test.js": `it("passes", async () => { void Promise.reject(new Error("stray")); await new Promise((r) => setTimeout(r, 50)); });` }, "1 passed, 1 failed", 1],
+    [
+      "a failing test",
+      { "ok.test.js": PASS, "bad.test.js": `it("fails", () => { throw new Error("no"); }); it("passes", () => {});` },
+      "3 passed, 1 failed",
+      1,
+    ],
+    [
+      "a failing beforeAll (its tests are skipped)",
+      {
+        "ok.test.js": PASS,
+        "hook.test.js": `beforeAll(() => { throw new Error("setup"); }); it("x", () => {}); it("y", () => {}); it("z", () => {});`,
+      },
+      "2 passed, 1 failed, 3 skipped",
+      1,
+    ],
+    [
+      "a failing beforeAll inside a describe",
+      {
+        "hook.test.js": `describe("s", () => { beforeAll(() => { throw new Error("setup"); }); it("x", () => {}); }); it("y", () => {});`,
+      },
+      "1 passed, 1 failed, 1 skipped",
+      1,
+    ],
+    [
+      "a failing afterAll (its tests passed)",
+      { "hook.test.js": `afterAll(() => { throw new Error("teardown"); }); it("x", () => {}); it("y", () => {});` },
+      "2 passed, 1 failed",
+      1,
+    ],
+    [
+      "a file that fails to load",
+      { "ok.test.js": PASS, "broken.test.js": `import "./does-not-exist.js"; it("never", () => {});` },
+      "2 passed, 1 failed",
+      1,
+    ],
+    [
+      "a file with a syntax error",
+      { "ok.test.js": PASS, "syntax.test.js": `it("never", () => { ;` },
+      "2 passed, 1 failed",
+      1,
+    ],
+    [
+      "an unhandled error after a passing test",
+      {
+        "stray.test.js": `it("passes but leaves a throw behind", async () => { setTimeout(() => { throw new Error("stray"); }, 0); await new Promise((r) => setTimeout(r, 50)); });`,
+      },
+      "1 passed, 1 failed",
+      1,
+    ],
+    [
+      "an unhandled rejection",
+      {
+        "stray.test.js": `it("passes", async () => { void Promise.reject(new Error("stray")); await new Promise((r) => setTimeout(r, 50)); });`,
+      },
+      "1 passed, 1 failed",
+      1,
+    ],
     ["no test files", { "notes.txt": "nothing here" }, "0 passed, 1 failed", 1],
   ])("%s", async (_label, files, line, code) => {
     const run = await runVitest(files);

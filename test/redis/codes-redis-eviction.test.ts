@@ -13,8 +13,15 @@ describeWithRedis("confirmation codes on a Redis with maxmemory-policy allkeys-l
   let tenant: ServedTenant;
   let replica: Replica;
   beforeAll(async () => {
-    [redis, tenant] = await Promise.all([startRedisServer({ args: ["--maxmemory-policy", "allkeys-lru"] }), serveTenant({ identities: 20 })]);
-    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
+    [redis, tenant] = await Promise.all([
+      startRedisServer({ args: ["--maxmemory-policy", "allkeys-lru"] }),
+      serveTenant({ identities: 20 }),
+    ]);
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
     replica = await startReplica(env, ["--redis-url", redis.url, "--confirm", "auto", "--rate-limit", "0"]);
   }, 30_000);
   afterAll(async () => {
@@ -31,9 +38,17 @@ describeWithRedis("confirmation codes on a Redis with maxmemory-policy allkeys-l
     expect(textOf(refused)).toContain(
       "Why: the confirmation code cannot be tracked: this server's Redis may evict keys (maxmemory-policy allkeys-lru), so a spent code could be forgotten and act twice; whoever runs the server should set maxmemory-policy noeviction.\nNext step: Tell whoever runs this server; until it is fixed no confirmation code is accepted here, so do not ask for a new one.",
     );
-    await vi.waitFor(() => expect(replica.cli.stderr()).toMatch(/"tool":"reset_identity".*"outcome":"refused","reason":"code-untracked"/), { timeout: 10_000 });
-    expect(replica.cli.stderr().match(/has maxmemory-policy allkeys-lru: under memory pressure it may evict keys/g)).toHaveLength(1);
+    await vi.waitFor(
+      () =>
+        expect(replica.cli.stderr()).toMatch(/"tool":"reset_identity".*"outcome":"refused","reason":"code-untracked"/),
+      { timeout: 10_000 },
+    );
+    expect(
+      replica.cli.stderr().match(/has maxmemory-policy allkeys-lru: under memory pressure it may evict keys/g),
+    ).toHaveLength(1);
     expect(replica.cli.stderr()).not.toContain(code);
-    expect(tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/reset`))).toHaveLength(0);
+    expect(
+      tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/reset`)),
+    ).toHaveLength(0);
   });
 });

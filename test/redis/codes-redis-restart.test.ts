@@ -17,8 +17,14 @@ describeWithRedis("a Redis restart and spent codes", () => {
   let b: Replica;
   beforeAll(async () => {
     [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
-    const env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
-    [a, b] = await Promise.all([1, 2].map(() => startReplica(env, ["--redis-url", redis.url, "--confirm", "auto", "--rate-limit", "0"]))) as [Replica, Replica];
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
+    [a, b] = (await Promise.all(
+      [1, 2].map(() => startReplica(env, ["--redis-url", redis.url, "--confirm", "auto", "--rate-limit", "0"])),
+    )) as [Replica, Replica];
   }, 30_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -27,14 +33,18 @@ describeWithRedis("a Redis restart and spent codes", () => {
 
   /** Until the replica logged that it reached Redis again after the outage (its readiness alone could still be the old connection's). */
   const back = async (replica: Replica) => {
-    while (!/is reachable again: shared state resumed/.test(replica.cli.stderr())) await new Promise((r) => setTimeout(r, 50));
+    while (!/is reachable again: shared state resumed/.test(replica.cli.stderr()))
+      await new Promise((r) => setTimeout(r, 50));
   };
 
   // The password-reset email: a write that leaves the identity as it was, so nothing but the spent code stands between a replay and a second email.
   it("replica A spends a code, Redis restarts empty, replica B is refused the same code: one email sent, not two", async () => {
     const [id] = deletable(tenant.sandbox.state, 1) as [string];
     const args = { identityId: id, via: "EMAIL_WORK" };
-    const sends = () => tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/verification/account/send`));
+    const sends = () =>
+      tenant.sandbox.requests.filter(
+        (r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/verification/account/send`),
+      );
     // Issued past the clock-skew margin after Redis started, so only the restart can make it untracked.
     await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
     const code = codeOf(await a.call(SEND, args));
@@ -50,9 +60,17 @@ describeWithRedis("a Redis restart and spent codes", () => {
       const replay = await replica.call(SEND, { ...args, confirmationCode: code });
       expect(replay.isError).toBe(true);
       expect(textOf(replay)).toMatch(new RegExp(`^${SEND} refused: nothing was changed\\.`));
-      expect(textOf(replay)).toContain("Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.");
+      expect(textOf(replay)).toContain(
+        "Why: the confirmation code was issued before this server (re)started or by another server process (or, with Redis, before Redis last restarted or was out of reach), so whether it was already used cannot be known.",
+      );
       // The audit line goes to stderr, the result to stdout: the line may arrive a moment after the result.
-      await vi.waitFor(() => expect(replica.cli.stderr()).toMatch(new RegExp(`"tool":"${SEND}".*"outcome":"refused","reason":"code-untracked"`)), { timeout: 10_000 });
+      await vi.waitFor(
+        () =>
+          expect(replica.cli.stderr()).toMatch(
+            new RegExp(`"tool":"${SEND}".*"outcome":"refused","reason":"code-untracked"`),
+          ),
+        { timeout: 10_000 },
+      );
     }
     expect(sends()).toHaveLength(1);
     expect(tenant.sandbox.state.verificationSends).toHaveLength(1);
@@ -66,7 +84,11 @@ describeWithRedis("a Redis restart and spent codes", () => {
     await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
     let done: CallToolResult | undefined;
     let code = "";
-    for (let i = 0; i < 40 && (done?.structuredContent as { status?: string } | undefined)?.status !== "executed"; i++) {
+    for (
+      let i = 0;
+      i < 40 && (done?.structuredContent as { status?: string } | undefined)?.status !== "executed";
+      i++
+    ) {
       if (i > 0) await new Promise((r) => setTimeout(r, 250));
       code = codeOf(await b.call("reset_identity", { identityId: id }));
       done = await a.call("reset_identity", { identityId: id, confirmationCode: code });
@@ -75,6 +97,8 @@ describeWithRedis("a Redis restart and spent codes", () => {
     expect(done?.structuredContent).toMatchObject({ status: "executed" });
     const again = await b.call("reset_identity", { identityId: id, confirmationCode: code });
     expect(textOf(again)).toMatch(/already used; each code works once/);
-    expect(tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/reset`))).toHaveLength(1);
+    expect(
+      tenant.sandbox.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/reset`)),
+    ).toHaveLength(1);
   }, 30_000);
 });

@@ -36,15 +36,18 @@ describeWithRedis("spent codes on a Redis that may evict keys", () => {
     [lru, safe] = await Promise.all([serve(["--maxmemory-policy", "allkeys-lru"]), serve([])]);
   });
   afterAll(async () => {
-    await Promise.all([lru, safe].map(async (s) => {
-      await s?.link.close();
-      await s?.redis.stop();
-    }));
+    await Promise.all(
+      [lru, safe].map(async (s) => {
+        await s?.link.close();
+        await s?.redis.stop();
+      }),
+    );
   });
 
   it("refuses every code under allkeys-lru, naming the policy and the fix, and writes nothing", async () => {
     const store = createRedisStore(lru.link);
-    const cause = "this server's Redis may evict keys (maxmemory-policy allkeys-lru), so a spent code could be forgotten and act twice; whoever runs the server should set maxmemory-policy noeviction";
+    const cause =
+      "this server's Redis may evict keys (maxmemory-policy allkeys-lru), so a spent code could be forgotten and act twice; whoever runs the server should set maxmemory-policy noeviction";
     expect(await store.spend("code-1", fresh(lru.link), LIFETIME, Date.now())).toEqual({ untracked: cause });
     expect(await store.spend("code-1", fresh(lru.link), LIFETIME, Date.now())).toEqual({ untracked: cause });
     expect(await lru.link.client.keys("*")).toEqual([]);
@@ -52,17 +55,29 @@ describeWithRedis("spent codes on a Redis that may evict keys", () => {
 
   it("the code book passes the cause on with the code-untracked refusal", async () => {
     let now = 0;
-    const book = createCodeBook({ key: "eviction-test-key-0123456789abcdef", sharedKey: true, ttlMs: LIFETIME, now: () => now, store: createRedisStore(lru.link) });
+    const book = createCodeBook({
+      key: "eviction-test-key-0123456789abcdef",
+      sharedKey: true,
+      ttlMs: LIFETIME,
+      now: () => now,
+      store: createRedisStore(lru.link),
+    });
     const binding = { tool: "delete_identity", tenant: "acme", args: { identityId: "i1" }, target: "Ana" };
     now = lru.link.dataSince! + CLOCK_SKEW_MARGIN_MS;
     const { code } = book.issue(binding);
-    expect(await book.redeem(code, binding)).toEqual({ ok: false, reason: "untracked", cause: expect.stringContaining("(maxmemory-policy allkeys-lru)") });
+    expect(await book.redeem(code, binding)).toEqual({
+      ok: false,
+      reason: "untracked",
+      cause: expect.stringContaining("(maxmemory-policy allkeys-lru)"),
+    });
   });
 
   it("logs one warning at connect naming the policy and the fix, and none under noeviction", async () => {
     const warnings = lru.lines.filter((l) => l.includes("maxmemory-policy"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`Redis at ${lru.link.shownUrl} has maxmemory-policy allkeys-lru: under memory pressure it may evict keys, so a spent confirmation code could be forgotten and act twice; codes are refused. Set maxmemory-policy noeviction on it`);
+    expect(warnings[0]).toContain(
+      `Redis at ${lru.link.shownUrl} has maxmemory-policy allkeys-lru: under memory pressure it may evict keys, so a spent confirmation code could be forgotten and act twice; codes are refused. Set maxmemory-policy noeviction on it`,
+    );
     expect(safe.lines.join("")).not.toContain("maxmemory-policy");
   });
 
@@ -87,7 +102,9 @@ describeWithRedis("spent codes on a Redis that may evict keys", () => {
       await other.close();
     }
     await until(async () => (await client.client("ID").catch(() => id)) !== id);
-    expect(await store.spend("code-2", fresh(safe.link), LIFETIME, Date.now())).toEqual({ untracked: expect.stringContaining("(maxmemory-policy volatile-lru)") });
+    expect(await store.spend("code-2", fresh(safe.link), LIFETIME, Date.now())).toEqual({
+      untracked: expect.stringContaining("(maxmemory-policy volatile-lru)"),
+    });
     expect(safe.lines.filter((l) => l.includes("has maxmemory-policy volatile-lru"))).toHaveLength(1);
   });
 });

@@ -15,7 +15,10 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 /** Issued past the clock-skew margin after every link's `dataSince`: only a spend can refuse it. */
-const fresh = (links: RedisLink[], byThisProcess = true) => ({ at: Math.max(...links.map((l) => l.dataSince!)) + CLOCK_SKEW_MARGIN_MS, byThisProcess });
+const fresh = (links: RedisLink[], byThisProcess = true) => ({
+  at: Math.max(...links.map((l) => l.dataSince!)) + CLOCK_SKEW_MARGIN_MS,
+  byThisProcess,
+});
 
 describeWithRedis("guard store on Redis", () => {
   let redis: RedisServer;
@@ -37,7 +40,11 @@ describeWithRedis("guard store on Redis", () => {
   it("spends a code exactly once across replicas, and keeps no readable trace of it", async () => {
     const now = Date.now();
     const issued = fresh(links);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).spend("code-1", { ...issued, byThisProcess: i % 2 === 0 }, LIFETIME, now)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).spend("code-1", { ...issued, byThisProcess: i % 2 === 0 }, LIFETIME, now),
+      ),
+    );
     expect(results.filter((r) => r === "spent")).toHaveLength(1);
     expect(results.filter((r) => r === "used")).toHaveLength(19);
     const keys = await links[0]!.client.keys("*");
@@ -46,14 +53,21 @@ describeWithRedis("guard store on Redis", () => {
 
   it("refuses to guess about a code issued before the Redis server started", async () => {
     // Issued 200 s ago by the clock, long before this Redis came up.
-    expect(await a.spend("old-code", { at: Date.now() - 200_000, byThisProcess: true }, LIFETIME - 200_000, Date.now())).toBe("untracked");
+    expect(
+      await a.spend("old-code", { at: Date.now() - 200_000, byThisProcess: true }, LIFETIME - 200_000, Date.now()),
+    ).toBe("untracked");
     // Not spent either: the answer stays "untracked", never "used".
-    expect(await b.spend("old-code", { at: Date.now() - 200_000, byThisProcess: false }, LIFETIME - 200_000, Date.now())).toBe("untracked");
+    expect(
+      await b.spend("old-code", { at: Date.now() - 200_000, byThisProcess: false }, LIFETIME - 200_000, Date.now()),
+    ).toBe("untracked");
   });
 
   it("starts a cooldown once, and tells the others how long is left", async () => {
     const now = Date.now();
-    const [x, y] = await Promise.all([a.startCooldown("sync:acme:1", 10_000, now), b.startCooldown("sync:acme:1", 10_000, now)]);
+    const [x, y] = await Promise.all([
+      a.startCooldown("sync:acme:1", 10_000, now),
+      b.startCooldown("sync:acme:1", 10_000, now),
+    ]);
     expect([x, y].filter((v) => v === 0)).toHaveLength(1);
     expect(Math.max(x, y)).toBeGreaterThan(9_000);
     expect(Math.max(x, y)).toBeLessThanOrEqual(10_000);
@@ -69,7 +83,13 @@ describeWithRedis("guard store on Redis", () => {
 
   it("one pending confirmation per binding; the first answer wins; only one call takes it", async () => {
     const now = Date.now();
-    const p = (id: string): PendingConfirmation => ({ id, binding: "bind-1", channel: "page", expiresAt: now + 60_000, data: "{}" });
+    const p = (id: string): PendingConfirmation => ({
+      id,
+      binding: "bind-1",
+      channel: "page",
+      expiresAt: now + 60_000,
+      data: "{}",
+    });
     const [first, second] = await Promise.all([a.openPending(p("id-a"), now), b.openPending(p("id-b"), now)]);
     expect(first.id).toBe(second.id);
     expect(await b.findPending({ binding: "bind-1" }, now)).toMatchObject({ id: first.id });
@@ -86,12 +106,18 @@ describeWithRedis("guard store on Redis", () => {
 
   it("a replica that connects late trusts the server's start: it spends codes the others issued before it connected", async () => {
     // Up long enough that even the latest moment the new link can date its start to, plus the skew margin, lies before this one.
-    await until(async () => Number(/uptime_in_seconds:(\d+)/.exec(await links[0]!.client.info("server"))?.[1]) >= 2 + CLOCK_SKEW_MARGIN_MS / 1000);
+    await until(
+      async () =>
+        Number(/uptime_in_seconds:(\d+)/.exec(await links[0]!.client.info("server"))?.[1]) >=
+        2 + CLOCK_SKEW_MARGIN_MS / 1000,
+    );
     const issued = { at: Date.now(), byThisProcess: false };
     const late = await connectRedis({ url: redis.url, log: createLogger("silent") });
     try {
       await late.ping();
-      expect(await createRedisStore(late).spend("issued-before-c-connected", issued, LIFETIME, Date.now())).toBe("spent");
+      expect(await createRedisStore(late).spend("issued-before-c-connected", issued, LIFETIME, Date.now())).toBe(
+        "spent",
+      );
       expect(await a.spend("issued-before-c-connected", issued, LIFETIME, Date.now())).toBe("used");
     } finally {
       await late.close();
@@ -104,7 +130,12 @@ describeWithRedis("guard store on Redis", () => {
     // Cut links[0]'s connection from the server side; Redis itself keeps running (and keeps its data).
     const id = await links[0]!.client.client("ID");
     await links[1]!.client.client("KILL", "ID", String(id));
-    await until(async () => (await links[0]!.client.client("ID").catch(() => id)) !== id && links[0]!.reachable && links[0]!.dataSince !== undefined);
+    await until(
+      async () =>
+        (await links[0]!.client.client("ID").catch(() => id)) !== id &&
+        links[0]!.reachable &&
+        links[0]!.dataSince !== undefined,
+    );
     expect(await a.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("untracked");
     // links[1] saw no outage: for it the same code is one it can spend, once.
     expect(await b.spend("issued-before-the-outage", issued, LIFETIME, Date.now())).toBe("spent");
@@ -117,7 +148,9 @@ describeWithRedis("guard store on Redis", () => {
     expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("spent");
     await redis.stop();
     await redis.start();
-    await until(async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean));
+    await until(
+      async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean),
+    );
     // The latest moment Redis can have started is after the code was issued: whether it was spent is lost with the restart.
     expect(await b.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("untracked");
     expect(await a.spend("spent-before-restart", issued, LIFETIME, Date.now())).toBe("untracked");
@@ -129,7 +162,9 @@ describeWithRedis("guard store on Redis", () => {
     expect(await a.spend("spent-before-restart-fast-clock", issued, LIFETIME, Date.now())).toBe("spent");
     await redis.stop();
     await redis.start();
-    await until(async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean));
+    await until(
+      async () => links.every((l) => l.reachable) && (await Promise.all(links.map((l) => l.ping()))).every(Boolean),
+    );
     // By B's clock the code looks issued after Redis came back; within the margin it is still refused.
     expect(issued.at).toBeGreaterThan(links[1]!.dataSince!);
     expect(await b.spend("spent-before-restart-fast-clock", issued, LIFETIME, Date.now())).toBe("untracked");
@@ -138,8 +173,22 @@ describeWithRedis("guard store on Redis", () => {
 
   it("the skew margin is exact: a code issued CLOCK_SKEW_MARGIN_MS after dataSince is spent, one a millisecond earlier is not", async () => {
     const since = links[1]!.dataSince!;
-    expect(await b.spend("just-inside-the-margin", { at: since + CLOCK_SKEW_MARGIN_MS - 1, byThisProcess: false }, LIFETIME, Date.now())).toBe("untracked");
-    expect(await b.spend("just-past-the-margin", { at: since + CLOCK_SKEW_MARGIN_MS, byThisProcess: false }, LIFETIME, Date.now())).toBe("spent");
+    expect(
+      await b.spend(
+        "just-inside-the-margin",
+        { at: since + CLOCK_SKEW_MARGIN_MS - 1, byThisProcess: false },
+        LIFETIME,
+        Date.now(),
+      ),
+    ).toBe("untracked");
+    expect(
+      await b.spend(
+        "just-past-the-margin",
+        { at: since + CLOCK_SKEW_MARGIN_MS, byThisProcess: false },
+        LIFETIME,
+        Date.now(),
+      ),
+    ).toBe("spent");
   });
 
   it("says the store is unavailable instead of guessing when Redis is down", async () => {
@@ -148,7 +197,9 @@ describeWithRedis("guard store on Redis", () => {
       // Both links have seen it go (not a fixed pause that a loaded machine may cut short).
       await until(async () => links.every((l) => !l.reachable));
       await expect(a.spend("code-2", fresh(links), 10_000, Date.now())).rejects.toBeInstanceOf(StoreUnavailable);
-      await expect(b.startCooldown("sync:acme:2", 10_000, Date.now())).rejects.toThrow(/shared store \(Redis at .*\) could not be used for a cooldown check/);
+      await expect(b.startCooldown("sync:acme:2", 10_000, Date.now())).rejects.toThrow(
+        /shared store \(Redis at .*\) could not be used for a cooldown check/,
+      );
     } finally {
       await redis.start();
     }

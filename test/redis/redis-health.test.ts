@@ -8,8 +8,14 @@ describeWithRedis("health and readiness with --redis-url", () => {
   let sandbox: SandboxProcess;
   let replica: Replica;
   beforeAll(async () => {
-    [redis, sandbox] = await Promise.all([startRedisServer({ password: "health-redis-pw" }), startSandboxProcess(["--sandbox-identities", "20"])]);
-    replica = await startReplica({ baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret }, ["--redis-url", redis.url]);
+    [redis, sandbox] = await Promise.all([
+      startRedisServer({ password: "health-redis-pw" }),
+      startSandboxProcess(["--sandbox-identities", "20"]),
+    ]);
+    replica = await startReplica(
+      { baseUrl: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+      ["--redis-url", redis.url],
+    );
   }, 30_000);
   afterAll(async () => {
     await replica?.stop();
@@ -26,8 +32,14 @@ describeWithRedis("health and readiness with --redis-url", () => {
   };
 
   it("reports Redis, goes unready while it is down, and ready again when it is back", async () => {
-    expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({ status: 200, body: { status: "ok", redis: "reachable" } });
-    expect(await getJson(`${replica.origin}/readyz`)).toMatchObject({ status: 200, body: { status: "ready", redis: "reachable" } });
+    expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({
+      status: 200,
+      body: { status: "ok", redis: "reachable" },
+    });
+    expect(await getJson(`${replica.origin}/readyz`)).toMatchObject({
+      status: 200,
+      body: { status: "ready", redis: "reachable" },
+    });
 
     await redis.stop();
     expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 503)).toBe(true);
@@ -36,9 +48,14 @@ describeWithRedis("health and readiness with --redis-url", () => {
     const read = await replica.call("list_identities", { limit: 2 });
     expect(read.isError).toBeFalsy();
     await replica.call("list_identities", { limit: 2 });
-    const warnings = replica.cli.stderr().split("\n").filter((l) => l.includes("is unreachable"));
+    const warnings = replica.cli
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes("is unreachable"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/warn: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unreachable.*reads go on under a local limit of 23 requests per 10 s/);
+    expect(warnings[0]).toMatch(
+      /warn: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unreachable.*reads go on under a local limit of 23 requests per 10 s/,
+    );
     // A confirmation page cannot be looked up meanwhile: 500, and the log line names neither the page id nor a query.
     const pageId = "AbCdEfGhIjKlMnOpQrStUvWx";
     const page = await fetch(`${replica.origin}/confirm/${pageId}?code=secret-code&state=s1`);

@@ -11,7 +11,8 @@ import { cleanEnv, spawnCli } from "../support/cli-process.js";
 async function traceStart(args: string[]): Promise<string> {
   const cli = spawnCli(["--sandbox", ...args], { ...cleanEnv(), NODE_DEBUG: "module" });
   const deadline = Date.now() + 15_000;
-  while (!/serving MCP on stdio/.test(cli.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  while (!/serving MCP on stdio/.test(cli.stderr()) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 25));
   cli.child.kill("SIGTERM");
   await cli.exited;
   return cli.stderr();
@@ -19,15 +20,21 @@ async function traceStart(args: string[]): Promise<string> {
 
 describe("--redis-url", () => {
   it("accepts redis:// and rediss:// (TLS) from the flag or ISC_MCP_REDIS_URL", () => {
-    expect(resolveConfig(["--sandbox", "--redis-url", "redis://127.0.0.1:6379"], {}).config.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(resolveConfig(["--sandbox", "--redis-url", "redis://127.0.0.1:6379"], {}).config.redisUrl).toBe(
+      "redis://127.0.0.1:6379",
+    );
     const env = resolveConfig(["--sandbox"], { ISC_MCP_REDIS_URL: "rediss://app:pw@cache.example.com:6380/3" });
     expect(env.config.redisUrl).toBe("rediss://app:pw@cache.example.com:6380/3");
     expect(env.sources.redisUrl).toBe("env");
   });
 
   it("refuses other schemes and junk without echoing a password", () => {
-    expect(() => resolveConfig(["--sandbox", "--redis-url", "http://cache:6379"], {})).toThrow(/--redis-url must start with redis:\/\/ or rediss:\/\/ \(TLS\), got http:\/\//);
-    expect(() => resolveConfig(["--sandbox", "--redis-url", "redis://u:s3cret-pw@cache/x"], {})).toThrow(/database number.*redis:\/\/u:\*\*\*@cache\/x/);
+    expect(() => resolveConfig(["--sandbox", "--redis-url", "http://cache:6379"], {})).toThrow(
+      /--redis-url must start with redis:\/\/ or rediss:\/\/ \(TLS\), got http:\/\//,
+    );
+    expect(() => resolveConfig(["--sandbox", "--redis-url", "redis://u:s3cret-pw@cache/x"], {})).toThrow(
+      /database number.*redis:\/\/u:\*\*\*@cache\/x/,
+    );
     try {
       resolveConfig(["--sandbox"], { ISC_MCP_REDIS_URL: "not a url s3cret-pw" });
       expect.unreachable();
@@ -49,7 +56,9 @@ describe("--redis-url", () => {
     await runConfigCommand(resolveConfig(["config", "--sandbox"], env), { out: (l) => lines.push(l) });
     const text = lines.join("\n");
     expect(text).not.toContain("s3cret-pw");
-    expect(lines.find((l) => l.includes("--redis-url"))).toMatch(/redis:\/\/app:\*\*\*@cache:6379\/0\s+from ISC_MCP_REDIS_URL/);
+    expect(lines.find((l) => l.includes("--redis-url"))).toMatch(
+      /redis:\/\/app:\*\*\*@cache:6379\/0\s+from ISC_MCP_REDIS_URL/,
+    );
   });
 
   it("loads no Redis code at all without it (and does with it, so this test can fail)", async () => {

@@ -30,39 +30,64 @@ describe("filters", () => {
     expect(ids(await call("GET", q(`alias eq "${target.alias}"`)))).toEqual([fx.plain]);
     expect(ids(await call("GET", q(`email eq "${target.emailAddress}"`)))).toEqual([fx.plain]);
     const cases: Array<[string, (i: Identity) => string | null]> = [
-      ["name", (i) => i.name], ["alias", (i) => i.alias], ["firstname", (i) => attr(i, "firstname")],
-      ["lastname", (i) => attr(i, "lastname")], ["email", (i) => i.emailAddress],
+      ["name", (i) => i.name],
+      ["alias", (i) => i.alias],
+      ["firstname", (i) => attr(i, "firstname")],
+      ["lastname", (i) => attr(i, "lastname")],
+      ["email", (i) => i.emailAddress],
     ];
     for (const [field, read] of cases) {
       const prefix = (read(target) ?? "").slice(0, 2);
-      const want = all().filter((i) => (read(i) ?? "").toLowerCase().startsWith(prefix.toLowerCase())).map((i) => i.id);
+      const want = all()
+        .filter((i) => (read(i) ?? "").toLowerCase().startsWith(prefix.toLowerCase()))
+        .map((i) => i.id);
       const got = ids(await call("GET", q(`${field} sw "${prefix}"`)));
       expect(got, field).toEqual(want);
       expect(got.length, field).toBeGreaterThan(0);
     }
     const first = attr(target, "firstname");
-    expect(ids(await call("GET", q(`firstname eq "${first}"`)))).toEqual(all().filter((i) => attr(i, "firstname") === first).map((i) => i.id));
+    expect(ids(await call("GET", q(`firstname eq "${first}"`)))).toEqual(
+      all()
+        .filter((i) => attr(i, "firstname") === first)
+        .map((i) => i.id),
+    );
   });
 
   test("cloudStatus, processingState, correlated and protected with eq", async () => {
-    expect(ids(await call("GET", q(`cloudStatus eq "UNREGISTERED"`)))).toEqual(all().filter((i) => attr(i, "cloudStatus") === "UNREGISTERED").map((i) => i.id));
-    expect(ids(await call("GET", q(`processingState eq "ERROR"`)))).toEqual(all().filter((i) => i.processingState === "ERROR").map((i) => i.id));
-    const uncorrelated = all().filter((i) => !correlated(i)).map((i) => i.id);
+    expect(ids(await call("GET", q(`cloudStatus eq "UNREGISTERED"`)))).toEqual(
+      all()
+        .filter((i) => attr(i, "cloudStatus") === "UNREGISTERED")
+        .map((i) => i.id),
+    );
+    expect(ids(await call("GET", q(`processingState eq "ERROR"`)))).toEqual(
+      all()
+        .filter((i) => i.processingState === "ERROR")
+        .map((i) => i.id),
+    );
+    const uncorrelated = all()
+      .filter((i) => !correlated(i))
+      .map((i) => i.id);
     expect(uncorrelated.length).toBeGreaterThan(0);
     expect(ids(await call("GET", q("correlated eq false")))).toEqual(uncorrelated);
-    const prot = all().filter((i) => sandbox.state.flags.get(i.id)?.protected).map((i) => i.id);
+    const prot = all()
+      .filter((i) => sandbox.state.flags.get(i.id)?.protected)
+      .map((i) => i.id);
     expect(prot).toContain(fx.protected);
     expect(ids(await call("GET", q("protected eq true")))).toEqual(prot);
   });
 
   test("and / or / not / parentheses, with and binding tighter than or", async () => {
     const f = `(cloudStatus eq "ACTIVE" or cloudStatus eq "LOCKED") and not processingState eq "OK"`;
-    const want = all().filter((i) => ["ACTIVE", "LOCKED"].includes(attr(i, "cloudStatus")) && i.processingState !== "OK").map((i) => i.id);
+    const want = all()
+      .filter((i) => ["ACTIVE", "LOCKED"].includes(attr(i, "cloudStatus")) && i.processingState !== "OK")
+      .map((i) => i.id);
     expect(want.length).toBeGreaterThan(0);
     expect(ids(await call("GET", q(f)))).toEqual(want);
     const g = `id eq "${fx.owner}" or id eq "${fx.manager}" and protected eq true`;
     const managerProtected = sandbox.state.flags.get(fx.manager)?.protected;
-    expect(ids(await call("GET", q(g))).sort()).toEqual((managerProtected ? [fx.owner, fx.manager] : [fx.owner]).sort());
+    expect(ids(await call("GET", q(g))).sort()).toEqual(
+      (managerProtected ? [fx.owner, fx.manager] : [fx.owner]).sort(),
+    );
     expect(ids(await call("GET", q(`not (not id eq "${fx.owner}")`)))).toEqual([fx.owner]);
   });
 
@@ -106,7 +131,8 @@ describe("filters", () => {
 });
 
 describe("sorters, paging and defaultFilter", () => {
-  const listAll = async (query: string): Promise<Identity[]> => (await call("GET", `/identities?defaultFilter=NONE&${query}`)).json<Identity[]>();
+  const listAll = async (query: string): Promise<Identity[]> =>
+    (await call("GET", `/identities?defaultFilter=NONE&${query}`)).json<Identity[]>();
 
   test("default order is name then id; sorters asc and desc", async () => {
     const names = (await listAll("limit=250")).map((i) => i.name.toLowerCase());
@@ -121,7 +147,8 @@ describe("sorters, paging and defaultFilter", () => {
     const list = await listAll("sorters=-cloudStatus,name");
     const keys = list.map((i) => `${attr(i, "cloudStatus")}|${i.name.toLowerCase()}`);
     const want = [...keys].sort((a, b) => {
-      const [sa = "", na = ""] = a.split("|"), [sb = "", nb = ""] = b.split("|");
+      const [sa = "", na = ""] = a.split("|"),
+        [sb = "", nb = ""] = b.split("|");
       return sa === sb ? (na < nb ? -1 : na > nb ? 1 : 0) : sa < sb ? 1 : -1;
     });
     expect(keys).toEqual(want);
@@ -136,7 +163,9 @@ describe("sorters, paging and defaultFilter", () => {
   });
 
   test("limit, offset and count=true with X-Total-Count", async () => {
-    const full = all().filter(correlated).map((i) => i.id);
+    const full = all()
+      .filter(correlated)
+      .map((i) => i.id);
     const r = await call("GET", "/identities?limit=7&offset=5&count=true");
     expect(ids(r)).toEqual(full.slice(5, 12));
     expect(r.headers.get("x-total-count")).toBe(String(full.length));
@@ -144,17 +173,29 @@ describe("sorters, paging and defaultFilter", () => {
     expect(ids(await call("GET", "/identities"))).toEqual(full.slice(0, 250));
     expect(ids(await call("GET", "/identities?limit=0&count=true"))).toEqual([]);
     expect(ids(await call("GET", `/identities?offset=${full.length}`))).toEqual([]);
-    const filtered = await call("GET", `/identities?count=true&limit=1&filters=${encodeURIComponent('processingState eq "ERROR"')}`);
-    expect(filtered.headers.get("x-total-count")).toBe(String(all().filter((i) => correlated(i) && i.processingState === "ERROR").length));
+    const filtered = await call(
+      "GET",
+      `/identities?count=true&limit=1&filters=${encodeURIComponent('processingState eq "ERROR"')}`,
+    );
+    expect(filtered.headers.get("x-total-count")).toBe(
+      String(all().filter((i) => correlated(i) && i.processingState === "ERROR").length),
+    );
   });
 
-  test.each(["limit=251", "limit=-1", "limit=1.5", "limit=abc", "limit=", "offset=-1", "count=yes", "defaultFilter=ALL"])(
-    "%s -> 400 naming the parameter", async (query) => {
-      const r = await call("GET", `/identities?${query}`);
-      expect(r.status).toBe(400);
-      expect(messageOf(r)).toContain(`"${query.split("=")[0]}"`);
-    },
-  );
+  test.each([
+    "limit=251",
+    "limit=-1",
+    "limit=1.5",
+    "limit=abc",
+    "limit=",
+    "offset=-1",
+    "count=yes",
+    "defaultFilter=ALL",
+  ])("%s -> 400 naming the parameter", async (query) => {
+    const r = await call("GET", `/identities?${query}`);
+    expect(r.status).toBe(400);
+    expect(messageOf(r)).toContain(`"${query.split("=")[0]}"`);
+  });
 
   test("defaultFilter CORRELATED_ONLY is the default and hides uncorrelated identities", async () => {
     const f = encodeURIComponent(`id eq "${fx.uncorrelated}"`);
@@ -174,14 +215,21 @@ describe("sorters, paging and defaultFilter", () => {
 describe("role assignments and ownership", () => {
   test("unfiltered list gives references; roleId/roleName give full assignments", async () => {
     const stored = sandbox.state.roleAssignments.get(fx.withRoles) ?? [];
-    const refs = (await call("GET", `/identities/${fx.withRoles}/role-assignments`)).json<Array<Record<string, unknown>>>();
+    const refs = (await call("GET", `/identities/${fx.withRoles}/role-assignments`)).json<
+      Array<Record<string, unknown>>
+    >();
     expect(refs.map((r) => r["id"])).toEqual(stored.map((a) => a.id));
     for (const r of refs) expect(Object.keys(r).sort()).toEqual(["addedDate", "id", "removeDate", "role", "startDate"]);
     const second = stored[1];
     if (!second) throw new Error("fixture withRoles has fewer than 2 assignments");
-    const byName = await call("GET", `/identities/${fx.withRoles}/role-assignments?roleName=${encodeURIComponent(second.role.name.toUpperCase())}`);
+    const byName = await call(
+      "GET",
+      `/identities/${fx.withRoles}/role-assignments?roleName=${encodeURIComponent(second.role.name.toUpperCase())}`,
+    );
     expect(byName.json()).toEqual([second]);
-    expect((await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${second.role.id}`)).json()).toEqual([second]);
+    expect((await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${second.role.id}`)).json()).toEqual(
+      [second],
+    );
     expect((await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=nope`)).json()).toEqual([]);
     expect(new Set(stored.map((a) => a.assignmentSource)).size).toBeGreaterThanOrEqual(2);
   });
@@ -195,7 +243,12 @@ describe("role assignments and ownership", () => {
   });
 
   test("ownership lists owned objects wrapped in identityEntity", async () => {
-    const details = (await call("GET", `/identities/${fx.owner}/ownership`)).json<{ associationDetails: Array<{ associationType: string; entities: Array<{ identityEntity: { id: string; type: string } }> }> }>();
+    const details = (await call("GET", `/identities/${fx.owner}/ownership`)).json<{
+      associationDetails: Array<{
+        associationType: string;
+        entities: Array<{ identityEntity: { id: string; type: string } }>;
+      }>;
+    }>();
     expect(details.associationDetails).toEqual(sandbox.state.ownership.get(fx.owner));
     expect(details.associationDetails[0]?.associationType).toMatch(/_OWNER$/);
     expect(details.associationDetails[0]?.entities[0]?.identityEntity.id).toMatch(/^[0-9a-f]{32}$/);

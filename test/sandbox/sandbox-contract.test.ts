@@ -4,7 +4,14 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { taskStatusBody } from "../../src/sandbox/tasks.js";
-import { createSandbox, pickFixtures, serveSandbox, type Fixtures, type Sandbox, type ServedSandbox } from "../../src/sandbox/index.js";
+import {
+  createSandbox,
+  pickFixtures,
+  serveSandbox,
+  type Fixtures,
+  type Sandbox,
+  type ServedSandbox,
+} from "../../src/sandbox/index.js";
 
 // The spec files ship in the repository (spec/README.md names their source), so every clone runs this test.
 const specDir = new URL("../../spec/", import.meta.url);
@@ -21,7 +28,8 @@ const SPEC_FILES: Record<Version, Record<Api, string>> = {
 const specFile = (v: Version, api: Api): URL => new URL(SPEC_FILES[v][api], specDir);
 const specPresent = VERSIONS.every((v) => existsSync(specFile(v, "identities")) && existsSync(specFile(v, "tasks")));
 /** Year versions prefix the path (/v2025/identities/x); the per-resource APIs put v1 after the resource (/identities/v1/x). */
-const inVersion = (v: Version, path: string): string => (v === "v1" ? path.replace(/^\/([^/?]+)/, "/$1/v1") : `/${v}${path}`);
+const inVersion = (v: Version, path: string): string =>
+  v === "v1" ? path.replace(/^\/([^/?]+)/, "/$1/v1") : `/${v}${path}`;
 /** The spec's own key for a version-free template: v1 files spell `/identities/v1/{id}`, year files `/identities/{id}`. */
 const specTemplate = (v: Version, template: string): string => (v === "v1" ? inVersion(v, template) : template);
 const apiOf = (template: string): Api => (template.startsWith("/task-status") ? "tasks" : "identities");
@@ -33,7 +41,17 @@ test("the ISC spec files are present", () => {
 });
 
 type Json = Record<string, unknown>;
-const OPENAPI_ONLY = new Set(["example", "examples", "xml", "externalDocs", "discriminator", "readOnly", "writeOnly", "deprecated", "title"]);
+const OPENAPI_ONLY = new Set([
+  "example",
+  "examples",
+  "xml",
+  "externalDocs",
+  "discriminator",
+  "readOnly",
+  "writeOnly",
+  "deprecated",
+  "title",
+]);
 
 /**
  * OpenAPI 3.0 schema -> JSON Schema: `nullable` becomes a null branch, refs point at the spec registered
@@ -49,16 +67,22 @@ function toJsonSchema(node: unknown, specId: string, closed: boolean): unknown {
     if (OPENAPI_ONLY.has(key) || key.startsWith("x-") || key === "nullable") continue;
     if (key === "$ref" && typeof value === "string") out[key] = value.replace(/^#\//, `${specId}#/`);
     else if (key === "properties") {
-      out[key] = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, toJsonSchema(v, specId, closed)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value as Json).map(([k, v]) => [k, toJsonSchema(v, specId, closed)]),
+      );
     } else out[key] = toJsonSchema(value, specId, closed);
   }
   if (closed && out["properties"] && out["additionalProperties"] === undefined) out["additionalProperties"] = false;
   // `allOf: [{$ref}, {nullable: true, description}]` is how this spec makes a referenced object nullable.
   if (Array.isArray(src["allOf"])) {
     const members = src["allOf"] as Json[];
-    const nullableMember = members.some((m) => m["nullable"] === true && m["type"] === undefined && m["$ref"] === undefined);
+    const nullableMember = members.some(
+      (m) => m["nullable"] === true && m["type"] === undefined && m["$ref"] === undefined,
+    );
     if (nullableMember) {
-      out["allOf"] = members.filter((m) => !(m["nullable"] === true && m["type"] === undefined)).map((m) => toJsonSchema(m, specId, closed));
+      out["allOf"] = members
+        .filter((m) => !(m["nullable"] === true && m["type"] === undefined))
+        .map((m) => toJsonSchema(m, specId, closed));
       return { anyOf: [{ type: "null" }, out] };
     }
   }
@@ -83,7 +107,10 @@ class SpecValidator {
       for (const api of ["identities", "tasks"] as const) {
         const spec = JSON.parse(readFileSync(specFile(v, api), "utf8")) as Json;
         this.specs.set(`${v}-${api}`, spec);
-        this.ajv.addSchema({ $id: `spec-${v}-${api}`, components: toJsonSchema(spec["components"], `spec-${v}-${api}`, true) });
+        this.ajv.addSchema({
+          $id: `spec-${v}-${api}`,
+          components: toJsonSchema(spec["components"], `spec-${v}-${api}`, true),
+        });
       }
     }
   }
@@ -100,7 +127,8 @@ class SpecValidator {
     let response = (op["responses"] as Json)[String(status)] as Json | undefined;
     if (!response) throw new Error(`spec ${id} documents no ${status} for ${method} ${template}`);
     const ref = response["$ref"];
-    if (typeof ref === "string") response = ((spec["components"] as Json)["responses"] as Json)[ref.split("/").pop() as string] as Json;
+    if (typeof ref === "string")
+      response = ((spec["components"] as Json)["responses"] as Json)[ref.split("/").pop() as string] as Json;
     const schema = ((response["content"] as Json | undefined)?.["application/json"] as Json | undefined)?.["schema"];
     const validate = schema === undefined ? null : this.ajv.compile(toJsonSchema(schema, `spec-${id}`, true) as Json);
     this.cache.set(key, validate);
@@ -114,7 +142,9 @@ class SpecValidator {
 
 describe("sandbox responses validate against the ISC spec", () => {
   let validator: SpecValidator;
-  beforeAll(() => { validator = new SpecValidator(); });
+  beforeAll(() => {
+    validator = new SpecValidator();
+  });
 
   for (const v of VERSIONS) {
     describe(v, () => {
@@ -136,12 +166,24 @@ describe("sandbox responses validate against the ISC spec", () => {
         expect(res.status).toBe(200);
         token = ((await res.json()) as { access_token: string }).access_token;
       });
-      afterAll(async () => { await served.close(); });
+      afterAll(async () => {
+        await served.close();
+      });
 
-      const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+      const call = (
+        method: string,
+        path: string,
+        body?: unknown,
+        headers: Record<string, string> = {},
+      ): Promise<Response> =>
         fetch(`${served.url}${inVersion(v, path)}`, {
           method,
-          headers: { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true", "content-type": "application/json", ...headers },
+          headers: {
+            authorization: `Bearer ${token}`,
+            "x-sailpoint-experimental": "true",
+            "content-type": "application/json",
+            ...headers,
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
 
@@ -157,7 +199,10 @@ describe("sandbox responses validate against the ISC spec", () => {
         expect(res.headers.get("content-type")).toBe("application/json");
         const body = JSON.parse(text) as unknown;
         expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
-        if ([400, 403, 404, 500].includes(status) && !(template === "/identities/{id}" && method === "DELETE" && status === 400)) {
+        if (
+          [400, 403, 404, 500].includes(status) &&
+          !(template === "/identities/{id}" && method === "DELETE" && status === 400)
+        ) {
           const dto = body as { detailCode: string; trackingId: string; messages: Array<{ text: string }> };
           expect(dto.detailCode).toMatch(new RegExp(`^${status}`));
           expect(dto.trackingId).toMatch(/^[0-9a-f]{32}$/);
@@ -176,8 +221,16 @@ describe("sandbox responses validate against the ISC spec", () => {
         expect(identity({ ...good, lifecycleState: null, processingState: null, managerRef: null })).toBe(true);
         const details = validator.forResponse(v, "GET", "/identities/{identityId}/ownership", 200) as ValidateFunction;
         // The spec's own example shape (object, flat entities) is not the schema's.
-        expect(details({ associationDetails: { associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] } })).toBe(false);
-        expect(details({ associationDetails: [{ associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] }] })).toBe(false);
+        expect(
+          details({
+            associationDetails: { associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] },
+          }),
+        ).toBe(false);
+        expect(
+          details({
+            associationDetails: [{ associationType: "ROLE_OWNER", entities: [{ id: "x", name: "y", type: "ROLE" }] }],
+          }),
+        ).toBe(false);
         const task = validator.forResponse(v, "POST", "/identities/invite", 202) as ValidateFunction;
         expect(task({ id: "x", type: "QUEUED_TASK" })).toBe(false);
         const result = validator.forResponse(v, "POST", "/identities/process", 202) as ValidateFunction;
@@ -193,7 +246,12 @@ describe("sandbox responses validate against the ISC spec", () => {
       test("listIdentities: every seeded identity, both filters, and a 400", async () => {
         const all: unknown[] = [];
         for (let offset = 0; ; offset += 250) {
-          const page = (await expectSpec(await call("GET", `/identities?defaultFilter=NONE&offset=${offset}`), "GET", "/identities", 200)) as unknown[];
+          const page = (await expectSpec(
+            await call("GET", `/identities?defaultFilter=NONE&offset=${offset}`),
+            "GET",
+            "/identities",
+            200,
+          )) as unknown[];
           all.push(...page);
           if (page.length < 250) break;
         }
@@ -203,28 +261,52 @@ describe("sandbox responses validate against the ISC spec", () => {
       });
 
       test("getIdentity: 200 and 404", async () => {
-        const body = (await expectSpec(await call("GET", `/identities/${fx.plain}`), "GET", "/identities/{id}", 200)) as { id: string };
+        const body = (await expectSpec(
+          await call("GET", `/identities/${fx.plain}`),
+          "GET",
+          "/identities/{id}",
+          200,
+        )) as { id: string };
         expect(body.id).toBe(fx.plain);
-        await expectSpec(await call("GET", "/identities/ffffffffffffffffffffffffffffffff"), "GET", "/identities/{id}", 404);
+        await expectSpec(
+          await call("GET", "/identities/ffffffffffffffffffffffffffffffff"),
+          "GET",
+          "/identities/{id}",
+          404,
+        );
       });
 
       test("getIdentityOwnershipDetails: owner, non-owner, 404", async () => {
         const t = "/identities/{identityId}/ownership";
-        const owned = (await expectSpec(await call("GET", `/identities/${fx.owner}/ownership`), "GET", t, 200)) as { associationDetails: unknown[] };
+        const owned = (await expectSpec(await call("GET", `/identities/${fx.owner}/ownership`), "GET", t, 200)) as {
+          associationDetails: unknown[];
+        };
         expect(owned.associationDetails.length).toBeGreaterThan(0);
-        const none = (await expectSpec(await call("GET", `/identities/${fx.plain}/ownership`), "GET", t, 200)) as { associationDetails: unknown[] };
+        const none = (await expectSpec(await call("GET", `/identities/${fx.plain}/ownership`), "GET", t, 200)) as {
+          associationDetails: unknown[];
+        };
         expect(none.associationDetails).toEqual([]);
         await expectSpec(await call("GET", "/identities/nope/ownership"), "GET", t, 404);
       });
 
       test("getRoleAssignments: references unfiltered, full DTOs filtered, 404", async () => {
         const t = "/identities/{identityId}/role-assignments";
-        const refs = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments`), "GET", t, 200)) as Array<{ role: { id: string } }>;
+        const refs = (await expectSpec(
+          await call("GET", `/identities/${fx.withRoles}/role-assignments`),
+          "GET",
+          t,
+          200,
+        )) as Array<{ role: { id: string } }>;
         expect(refs.length).toBeGreaterThanOrEqual(2);
         const asRef = validator.forSchema(v, "identities", "RoleAssignmentRef");
         for (const r of refs) expect(asRef(r), JSON.stringify(asRef.errors)).toBe(true);
         const roleId = refs[0]?.role.id ?? "";
-        const full = (await expectSpec(await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${roleId}`), "GET", t, 200)) as unknown[];
+        const full = (await expectSpec(
+          await call("GET", `/identities/${fx.withRoles}/role-assignments?roleId=${roleId}`),
+          "GET",
+          t,
+          200,
+        )) as unknown[];
         expect(full).toHaveLength(1);
         const asDto = validator.forSchema(v, "identities", "RoleAssignmentDto");
         expect(asDto(full[0]), JSON.stringify(asDto.errors)).toBe(true);
@@ -237,7 +319,12 @@ describe("sandbox responses validate against the ISC spec", () => {
         let checked = 0;
         for (const [identityId, list] of sandbox.state.roleAssignments) {
           for (const a of list) {
-            const body = (await expectSpec(await call("GET", `/identities/${identityId}/role-assignments/${a.id}`), "GET", t, 200)) as { id: string };
+            const body = (await expectSpec(
+              await call("GET", `/identities/${identityId}/role-assignments/${a.id}`),
+              "GET",
+              t,
+              200,
+            )) as { id: string };
             expect(body.id).toBe(a.id);
             checked++;
           }
@@ -248,37 +335,89 @@ describe("sandbox responses validate against the ISC spec", () => {
 
       test("synchronizeAttributesForIdentity: 202, 429, 400 without header, 404", async () => {
         const t = "/identities/{identityId}/synchronize-attributes";
-        const job = (await expectSpec(await call("POST", `/identities/${fx.plain}/synchronize-attributes`), "POST", t, 202)) as { status: string };
+        const job = (await expectSpec(
+          await call("POST", `/identities/${fx.plain}/synchronize-attributes`),
+          "POST",
+          t,
+          202,
+        )) as { status: string };
         expect(job.status).toBe("QUEUED");
         const again = await call("POST", `/identities/${fx.plain}/synchronize-attributes`);
         expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
         await expectSpec(again, "POST", t, 429);
-        await expectSpec(await call("POST", `/identities/${fx.manager}/synchronize-attributes`, undefined, { "x-sailpoint-experimental": "false" }), "POST", t, 400);
+        await expectSpec(
+          await call("POST", `/identities/${fx.manager}/synchronize-attributes`, undefined, {
+            "x-sailpoint-experimental": "false",
+          }),
+          "POST",
+          t,
+          400,
+        );
         await expectSpec(await call("POST", "/identities/nope/synchronize-attributes"), "POST", t, 404);
       });
 
       test("startIdentitiesInvite: 202 TaskStatus and 400", async () => {
-        const task = (await expectSpec(await call("POST", "/identities/invite", { ids: [fx.unregistered] }), "POST", "/identities/invite", 202)) as Json;
+        const task = (await expectSpec(
+          await call("POST", "/identities/invite", { ids: [fx.unregistered] }),
+          "POST",
+          "/identities/invite",
+          202,
+        )) as Json;
         expect(task["attributes"]).toEqual({ identityCount: 1 });
-        await expectSpec(await call("POST", "/identities/invite", { uninvited: true }), "POST", "/identities/invite", 202);
+        await expectSpec(
+          await call("POST", "/identities/invite", { uninvited: true }),
+          "POST",
+          "/identities/invite",
+          202,
+        );
         await expectSpec(await call("POST", "/identities/invite", {}), "POST", "/identities/invite", 400);
       });
 
       test("sendIdentityVerificationAccountToken: 200 empty, 400, 404", async () => {
         const t = "/identities/{id}/verification/account/send";
-        await expectSpec(await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "EMAIL_WORK" }), "POST", t, 200);
-        await expectSpec(await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "SMS" }), "POST", t, 400);
-        await expectSpec(await call("POST", "/identities/nope/verification/account/send", { via: "EMAIL_WORK" }), "POST", t, 404);
+        await expectSpec(
+          await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "EMAIL_WORK" }),
+          "POST",
+          t,
+          200,
+        );
+        await expectSpec(
+          await call("POST", `/identities/${fx.plain}/verification/account/send`, { via: "SMS" }),
+          "POST",
+          t,
+          400,
+        );
+        await expectSpec(
+          await call("POST", "/identities/nope/verification/account/send", { via: "EMAIL_WORK" }),
+          "POST",
+          t,
+          404,
+        );
       });
 
       test("startIdentityProcessing: 202 TaskResultResponse and 400", async () => {
-        const res = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.plain] }), "POST", "/identities/process", 202)) as Json;
+        const res = (await expectSpec(
+          await call("POST", "/identities/process", { identityIds: [fx.plain] }),
+          "POST",
+          "/identities/process",
+          202,
+        )) as Json;
         expect(res["type"]).toBe("TASK_RESULT");
-        await expectSpec(await call("POST", "/identities/process", { identityIds: [] }), "POST", "/identities/process", 400);
+        await expectSpec(
+          await call("POST", "/identities/process", { identityIds: [] }),
+          "POST",
+          "/identities/process",
+          400,
+        );
       });
 
       test("resetIdentity: 202 empty and 404", async () => {
-        await expectSpec(await call("POST", `/identities/${fx.unregistered}/reset`), "POST", "/identities/{id}/reset", 202);
+        await expectSpec(
+          await call("POST", `/identities/${fx.unregistered}/reset`),
+          "POST",
+          "/identities/{id}/reset",
+          202,
+        );
         await expectSpec(await call("POST", "/identities/nope/reset"), "POST", "/identities/{id}/reset", 404);
       });
 
@@ -286,7 +425,9 @@ describe("sandbox responses validate against the ISC spec", () => {
         const t = "/identities/{id}";
         const prot = (await expectSpec(await call("DELETE", `/identities/${fx.protected}`), "DELETE", t, 400)) as Json;
         expect(prot["associationDetails"]).toEqual([]);
-        const owner = (await expectSpec(await call("DELETE", `/identities/${fx.owner}`), "DELETE", t, 400)) as { associationDetails: unknown[] };
+        const owner = (await expectSpec(await call("DELETE", `/identities/${fx.owner}`), "DELETE", t, 400)) as {
+          associationDetails: unknown[];
+        };
         expect(owner.associationDetails.length).toBeGreaterThan(0);
         await expectSpec(await call("DELETE", `/identities/${fx.processingError}`), "DELETE", t, 204);
         await expectSpec(await call("DELETE", `/identities/${fx.processingError}`), "DELETE", t, 404);
@@ -294,8 +435,17 @@ describe("sandbox responses validate against the ISC spec", () => {
 
       test("task status: a process task queued, in progress, then SUCCESS; ERROR with messages; 404 without a body", async () => {
         const t = "/task-status/{id}";
-        const started = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.manager] }), "POST", "/identities/process", 202)) as { id: string };
-        const phases: Array<[number, string | null, boolean]> = [[0, null, false], [2_000, null, true], [10_000, "SUCCESS", true]];
+        const started = (await expectSpec(
+          await call("POST", "/identities/process", { identityIds: [fx.manager] }),
+          "POST",
+          "/identities/process",
+          202,
+        )) as { id: string };
+        const phases: Array<[number, string | null, boolean]> = [
+          [0, null, false],
+          [2_000, null, true],
+          [10_000, "SUCCESS", true],
+        ];
         const t0 = clock;
         for (const [offset, completionStatus, launched] of phases) {
           clock = t0 + offset;
@@ -305,10 +455,22 @@ describe("sandbox responses validate against the ISC spec", () => {
           expect(task["launched"] !== null).toBe(launched);
         }
         expect(sandbox.state.identities.get(fx.manager)?.processingState).toBe("OK");
-        sandbox.inject({ method: "POST", path: /\/process$/, taskError: "Identity refresh failed: the identity profile is being deleted." });
-        const failing = (await expectSpec(await call("POST", "/identities/process", { identityIds: [fx.manager] }), "POST", "/identities/process", 202)) as { id: string };
+        sandbox.inject({
+          method: "POST",
+          path: /\/process$/,
+          taskError: "Identity refresh failed: the identity profile is being deleted.",
+        });
+        const failing = (await expectSpec(
+          await call("POST", "/identities/process", { identityIds: [fx.manager] }),
+          "POST",
+          "/identities/process",
+          202,
+        )) as { id: string };
         clock += 10_000;
-        const failed = (await expectSpec(await call("GET", `/task-status/${failing.id}`), "GET", t, 200)) as { completionStatus: string; messages: Array<{ localizedText: { message: string } }> };
+        const failed = (await expectSpec(await call("GET", `/task-status/${failing.id}`), "GET", t, 200)) as {
+          completionStatus: string;
+          messages: Array<{ localizedText: { message: string } }>;
+        };
         expect(failed.completionStatus).toBe("ERROR");
         expect(failed.messages[0]?.localizedText.message).toMatch(/profile is being deleted/);
         await expectSpec(await call("GET", "/task-status/2c9180835d2e5168015d32f890ca1581"), "GET", t, 404);
@@ -329,13 +491,20 @@ describe("sandbox responses validate against the ISC spec", () => {
         const ok = await list(`filters=${encodeURIComponent('completionStatus eq "Success"')}`);
         expect(ok.length).toBeGreaterThan(0);
         expect(ok.every((x) => x["completionStatus"] === "SUCCESS")).toBe(true);
-        const refresh = await list(`filters=${encodeURIComponent('type in ("IDENTITY_REFRESH") and completionStatus eq "ERROR"')}`);
+        const refresh = await list(
+          `filters=${encodeURIComponent('type in ("IDENTITY_REFRESH") and completionStatus eq "ERROR"')}`,
+        );
         expect(refresh.length).toBeGreaterThan(0);
-        expect(refresh.every((x) => x["uniqueName"] === "Identity Refresh" && x["completionStatus"] === "ERROR")).toBe(true);
+        expect(refresh.every((x) => x["uniqueName"] === "Identity Refresh" && x["completionStatus"] === "ERROR")).toBe(
+          true,
+        );
         expect(await list("limit=1&offset=1")).toHaveLength(1);
         // Still running: only where the spec allows isnull (not v2024, whose list holds finished tasks only).
         await call("POST", "/identities/process", { identityIds: [fx.manager] });
-        const running = await list(`filters=${encodeURIComponent("completionStatus isnull")}`, v === "v2024" ? 400 : 200);
+        const running = await list(
+          `filters=${encodeURIComponent("completionStatus isnull")}`,
+          v === "v2024" ? 400 : 200,
+        );
         if (v !== "v2024") expect(running.length === 1 && running[0]?.["completionStatus"] === null).toBe(true);
         await list(`filters=${encodeURIComponent('launcher eq "sweep"')}`, v === "v1" ? 200 : 400);
         await list("sorters=name", 400);
@@ -350,7 +519,11 @@ describe("sandbox responses validate against the ISC spec", () => {
           ["GET", `/identities/${fx.plain}/ownership`, "/identities/{identityId}/ownership"],
           ["POST", `/identities/${fx.plain}/reset`, "/identities/{id}/reset"],
           ["GET", `/identities/${fx.plain}/role-assignments`, "/identities/{identityId}/role-assignments"],
-          ["GET", `/identities/${fx.plain}/role-assignments/x`, "/identities/{identityId}/role-assignments/{assignmentId}"],
+          [
+            "GET",
+            `/identities/${fx.plain}/role-assignments/x`,
+            "/identities/{identityId}/role-assignments/{assignmentId}",
+          ],
           ["POST", `/identities/${fx.plain}/synchronize-attributes`, "/identities/{identityId}/synchronize-attributes"],
           ["POST", "/identities/invite", "/identities/invite"],
           ["POST", `/identities/${fx.plain}/verification/account/send`, "/identities/{id}/verification/account/send"],
@@ -359,7 +532,12 @@ describe("sandbox responses validate against the ISC spec", () => {
           ["GET", "/task-status/x", "/task-status/{id}"],
         ];
         for (const [method, path, template] of ops) {
-          const body = (await expectSpec(await call(method, path, undefined, { authorization: "Bearer not-a-token" }), method, template, 401)) as Json;
+          const body = (await expectSpec(
+            await call(method, path, undefined, { authorization: "Bearer not-a-token" }),
+            method,
+            template,
+            401,
+          )) as Json;
           expect(body["error"]).toMatch(/JWT/);
         }
         expect(sandbox.state.identities.has(fx.plain)).toBe(true);
@@ -369,7 +547,10 @@ describe("sandbox responses validate against the ISC spec", () => {
         const limited = createSandbox({ identities: 20, rateLimit: { requests: 1, windowMs: 60_000 } });
         const server = await serveSandbox(limited);
         try {
-          const tok = await fetch(`${server.url}/oauth/token?grant_type=client_credentials&client_id=${limited.clientId}&client_secret=${limited.clientSecret}`, { method: "POST" });
+          const tok = await fetch(
+            `${server.url}/oauth/token?grant_type=client_credentials&client_id=${limited.clientId}&client_secret=${limited.clientSecret}`,
+            { method: "POST" },
+          );
           const h = { authorization: `Bearer ${((await tok.json()) as { access_token: string }).access_token}` };
           expect((await fetch(`${server.url}${inVersion(v, "/identities")}`, { headers: h })).status).toBe(200);
           const res = await fetch(`${server.url}${inVersion(v, "/identities")}`, { headers: h });

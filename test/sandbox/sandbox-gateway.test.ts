@@ -1,7 +1,13 @@
 // Sandbox gateway behaviour: OAuth tokens, 401/404/405, rate limits, the request log and injected faults.
 import { afterEach, describe, expect, test } from "vitest";
 import { until } from "../support/until.js";
-import { createSandbox, pickFixtures, serveSandbox, type Sandbox, type ServedSandbox } from "../../src/sandbox/index.js";
+import {
+  createSandbox,
+  pickFixtures,
+  serveSandbox,
+  type Sandbox,
+  type ServedSandbox,
+} from "../../src/sandbox/index.js";
 import { connect, messageOf, tokenFor } from "./sandbox-helpers.js";
 
 const tokenRequest = (sandbox: Sandbox, init: RequestInit & { query?: string }): Promise<Response> =>
@@ -10,23 +16,35 @@ const tokenRequest = (sandbox: Sandbox, init: RequestInit & { query?: string }):
 describe("oauth tokens", () => {
   test("client credentials in the form, the query or HTTP Basic; expires_in from options", async () => {
     const sandbox = createSandbox({ identities: 10, clientId: "cid", clientSecret: "s3cret", tokenTtlSeconds: 30 });
-    const form = await tokenRequest(sandbox, { body: "grant_type=client_credentials&client_id=cid&client_secret=s3cret" });
+    const form = await tokenRequest(sandbox, {
+      body: "grant_type=client_credentials&client_id=cid&client_secret=s3cret",
+    });
     const body = (await form.json()) as Record<string, unknown>;
     expect(form.status).toBe(200);
     expect(body).toMatchObject({ token_type: "bearer", expires_in: 30, scope: "sp:scopes:all" });
     expect(body["access_token"]).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(body["tenant_id"]).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await tokenRequest(sandbox, { query: "?grant_type=client_credentials&client_id=cid&client_secret=s3cret" })).status).toBe(200);
-    const basic = await tokenRequest(sandbox, { body: "grant_type=client_credentials", headers: { authorization: `Basic ${Buffer.from("cid:s3cret").toString("base64")}` } });
+    expect(
+      (await tokenRequest(sandbox, { query: "?grant_type=client_credentials&client_id=cid&client_secret=s3cret" }))
+        .status,
+    ).toBe(200);
+    const basic = await tokenRequest(sandbox, {
+      body: "grant_type=client_credentials",
+      headers: { authorization: `Basic ${Buffer.from("cid:s3cret").toString("base64")}` },
+    });
     expect(basic.status).toBe(200);
   });
 
   test("bad credentials -> 401 invalid_client; wrong or missing grant -> 400", async () => {
     const sandbox = createSandbox({ identities: 10 });
-    const bad = await tokenRequest(sandbox, { body: `grant_type=client_credentials&client_id=${sandbox.clientId}&client_secret=wrong` });
+    const bad = await tokenRequest(sandbox, {
+      body: `grant_type=client_credentials&client_id=${sandbox.clientId}&client_secret=wrong`,
+    });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toEqual({ error: "invalid_client", error_description: "Bad client credentials" });
-    const grant = await tokenRequest(sandbox, { body: `grant_type=password&client_id=${sandbox.clientId}&client_secret=${sandbox.clientSecret}` });
+    const grant = await tokenRequest(sandbox, {
+      body: `grant_type=password&client_id=${sandbox.clientId}&client_secret=${sandbox.clientSecret}`,
+    });
     expect(grant.status).toBe(400);
     expect(((await grant.json()) as { error: string }).error).toBe("unsupported_grant_type");
     expect((await tokenRequest(sandbox, { body: "" })).status).toBe(400);
@@ -41,7 +59,9 @@ describe("oauth tokens", () => {
     const missing = await call("GET", "/identities", { token: null });
     expect(missing.status).toBe(401);
     expect(missing.json()).toEqual({ error: "JWT validation failed: JWT is missing" });
-    expect((await call("GET", "/identities", { token: "forged" })).json()).toEqual({ error: "JWT validation failed: JWT is invalid" });
+    expect((await call("GET", "/identities", { token: "forged" })).json()).toEqual({
+      error: "JWT validation failed: JWT is invalid",
+    });
     clock += 59_999;
     expect((await call("GET", "/identities")).status).toBe(200);
     clock += 1;
@@ -103,23 +123,39 @@ test("the request log records raw path, raw query, headers, body and final statu
   await call("GET", "/identities/a%2Fb?filters=name%20eq%20%22x%22");
   const [token, invite, encoded] = sandbox.requests;
   expect(token).toMatchObject({ method: "POST", path: "/oauth/token", query: "", status: 200 });
-  expect(invite).toMatchObject({ method: "POST", path: "/v2025/identities/invite", query: "", status: 202, body: JSON.stringify({ ids: [fx.unregistered] }) });
+  expect(invite).toMatchObject({
+    method: "POST",
+    path: "/v2025/identities/invite",
+    query: "",
+    status: 202,
+    body: JSON.stringify({ ids: [fx.unregistered] }),
+  });
   expect(invite?.headers["authorization"]).toMatch(/^Bearer .+/);
   expect(invite?.headers["x-sailpoint-experimental"]).toBe("true");
-  expect(encoded).toMatchObject({ path: "/v2025/identities/a%2Fb", query: "?filters=name%20eq%20%22x%22", status: 404 });
+  expect(encoded).toMatchObject({
+    path: "/v2025/identities/a%2Fb",
+    query: "?filters=name%20eq%20%22x%22",
+    status: 404,
+  });
   sandbox.clearRequests();
   expect(sandbox.requests).toEqual([]);
 });
 
 describe("faults", () => {
   let served: ServedSandbox | undefined;
-  afterEach(async () => { await served?.close(); served = undefined; });
+  afterEach(async () => {
+    await served?.close();
+    served = undefined;
+  });
 
   test("status faults use the spec's body for the status, for `count` matching requests only", async () => {
     const sandbox = createSandbox({ identities: 10 });
     const call = await connect(sandbox);
     sandbox.inject({ status: 503, count: 2, method: "GET", path: "/v2025/identities" });
-    expect((await call("POST", "/identities/process", { body: { identityIds: [pickFixtures(sandbox.state).plain] } })).status).toBe(202);
+    expect(
+      (await call("POST", "/identities/process", { body: { identityIds: [pickFixtures(sandbox.state).plain] } }))
+        .status,
+    ).toBe(202);
     const first = await call("GET", "/identities");
     expect(first.status).toBe(503);
     expect(first.json<{ detailCode: string }>().detailCode).toBe("503 Service Unavailable");
@@ -178,7 +214,12 @@ describe("faults", () => {
     // A delay that never ends by itself: only the abort can settle the call (else the test times out).
     sandbox.inject({ delayMs: 600_000, status: 500 });
     const controller = new AbortController();
-    const pending = sandbox.handler(new Request("http://sandbox.test/v2025/identities", { headers: { authorization: `Bearer ${token}` }, signal: controller.signal }));
+    const pending = sandbox.handler(
+      new Request("http://sandbox.test/v2025/identities", {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      }),
+    );
     await until(() => sandbox.requests.at(-1)?.path === "/v2025/identities", "the request arrived");
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
@@ -195,7 +236,9 @@ describe("faults", () => {
     expect(sandbox.requests.at(-1)).toMatchObject({ path: "/v2025/identities", status: 0 });
     expect((await fetch(`${served.url}/v2025/identities?limit=1`, { headers })).status).toBe(200);
     sandbox.inject({ reset: true });
-    await expect(sandbox.handler(new Request("http://sandbox.test/v2025/identities", { headers }))).rejects.toThrow("fetch failed");
+    await expect(sandbox.handler(new Request("http://sandbox.test/v2025/identities", { headers }))).rejects.toThrow(
+      "fetch failed",
+    );
   });
 
   test("a stalled-body fault over HTTP: the real status, headers and first bytes, then nothing until the client gives up", async () => {
@@ -206,7 +249,11 @@ describe("faults", () => {
     const headers = { authorization: `Bearer ${token}`, "x-sailpoint-experimental": "true" };
     sandbox.inject({ method: "POST", path: /synchronize-attributes$/, stallBodyAfterBytes: 7 });
     const controller = new AbortController();
-    const res = await fetch(`${served.url}/v2025/identities/${plain}/synchronize-attributes`, { method: "POST", headers, signal: controller.signal });
+    const res = await fetch(`${served.url}/v2025/identities/${plain}/synchronize-attributes`, {
+      method: "POST",
+      headers,
+      signal: controller.signal,
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const reader = res.body!.getReader();
@@ -239,7 +286,10 @@ describe("faults", () => {
     const token = await tokenFor(sandbox);
     sandbox.inject({ delayMs: 600_000, status: 500 });
     const controller = new AbortController();
-    const pending = fetch(`${served.url}/v2025/identities`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    const pending = fetch(`${served.url}/v2025/identities`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
     await until(() => sandbox.requests.at(-1)?.path === "/v2025/identities", "the request arrived");
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });

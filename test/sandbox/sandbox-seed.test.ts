@@ -5,7 +5,13 @@ import { computedDate, isoDate } from "../../src/sandbox/dates.js";
 
 const snapshot = (seed: number): string => {
   const { state } = createSandbox({ identities: 300, seed });
-  return JSON.stringify([[...state.identities], [...state.flags], [...state.roleAssignments], [...state.ownership], state.roles]);
+  return JSON.stringify([
+    [...state.identities],
+    [...state.flags],
+    [...state.roleAssignments],
+    [...state.ownership],
+    state.roles,
+  ]);
 };
 
 describe("determinism", () => {
@@ -17,7 +23,9 @@ describe("determinism", () => {
   test("dates come from the seed, not the wall clock", () => {
     const a = createSandbox({ identities: 20, seed: 5, now: () => 0 });
     const b = createSandbox({ identities: 20, seed: 5, now: () => Date.UTC(2030, 0, 1) });
-    expect([...a.state.identities.values()].map((i) => i.created)).toEqual([...b.state.identities.values()].map((i) => i.created));
+    expect([...a.state.identities.values()].map((i) => i.created)).toEqual(
+      [...b.state.identities.values()].map((i) => i.created),
+    );
   });
 });
 
@@ -56,7 +64,8 @@ test("pickFixtures finds every trait, and each fixture really has it", () => {
   expect(state.flags.get(fx.uncorrelated)?.correlated).toBe(false);
   expect(get(fx.plain)).toMatchObject({ identityStatus: "ACTIVE", processingState: "OK", isManager: false });
   expect(new Set(Object.values(fx)).size).toBe(8);
-  for (const seed of [1, 2, 3]) expect(new Set(Object.values(pickFixtures(createSandbox({ identities: 10, seed }).state))).size).toBe(8);
+  for (const seed of [1, 2, 3])
+    expect(new Set(Object.values(pickFixtures(createSandbox({ identities: 10, seed }).state))).size).toBe(8);
   expect(() => pickFixtures(createSandbox({ identities: 0 }).state)).toThrow(/fixture "plain"/);
 });
 

@@ -35,7 +35,8 @@ describe("delete", () => {
 
   test("a plain identity -> 204, then gone from get, list, role assignments and state", async () => {
     const withRoles = fx.withRoles;
-    const owns = (sandbox.state.ownership.get(withRoles)?.length ?? 0) > 0 || sandbox.state.flags.get(withRoles)?.protected;
+    const owns =
+      (sandbox.state.ownership.get(withRoles)?.length ?? 0) > 0 || sandbox.state.flags.get(withRoles)?.protected;
     expect(owns).toBeFalsy();
     const r = await call("DELETE", `/identities/${withRoles}`);
     expect(r.status).toBe(204);
@@ -43,7 +44,9 @@ describe("delete", () => {
     expect((await call("GET", `/identities/${withRoles}`)).status).toBe(404);
     expect((await call("GET", `/identities/${withRoles}/role-assignments`)).status).toBe(404);
     expect((await call("DELETE", `/identities/${withRoles}`)).status).toBe(404);
-    const list = (await call("GET", `/identities?defaultFilter=NONE&filters=${encodeURIComponent(`id eq "${withRoles}"`)}`)).json<unknown[]>();
+    const list = (
+      await call("GET", `/identities?defaultFilter=NONE&filters=${encodeURIComponent(`id eq "${withRoles}"`)}`)
+    ).json<unknown[]>();
     expect(list).toEqual([]);
     expect(sandbox.state.roleAssignments.has(withRoles)).toBe(false);
     expect(sandbox.state.deleted).toEqual([withRoles]);
@@ -90,12 +93,16 @@ describe("invite", () => {
     expect(task["type"]).toBe("QUEUED_TASK");
     expect(task["attributes"]).toEqual({ identityCount: 1 });
     expect(task["created"]).toBe("2026-01-05T09:00:00.000Z");
-    expect(sandbox.state.invites).toEqual([{ at: clock, ids: [fx.unregistered, fx.plain], uninvited: false, taskId: task["id"] }]);
+    expect(sandbox.state.invites).toEqual([
+      { at: clock, ids: [fx.unregistered, fx.plain], uninvited: false, taskId: task["id"] },
+    ]);
   });
 
   test("uninvited: true -> every unregistered identity, recorded with ids null", async () => {
     const r = await call("POST", "/identities/invite", { body: { uninvited: true } });
-    const unregistered = [...sandbox.state.identities.values()].filter((i) => i.identityStatus === "UNREGISTERED").length;
+    const unregistered = [...sandbox.state.identities.values()].filter(
+      (i) => i.identityStatus === "UNREGISTERED",
+    ).length;
     expect(r.json<{ attributes: unknown }>().attributes).toEqual({ identityCount: unregistered });
     expect(sandbox.state.invites[0]).toMatchObject({ ids: null, uninvited: true });
   });
@@ -118,10 +125,14 @@ describe("invite", () => {
 
 describe("send verification", () => {
   test("-> 200 empty, recorded with via and sourceName", async () => {
-    const r = await call("POST", `/identities/${fx.plain}/verification/account/send`, { body: { via: "LINK_PERSONAL", sourceName: "Active Directory" } });
+    const r = await call("POST", `/identities/${fx.plain}/verification/account/send`, {
+      body: { via: "LINK_PERSONAL", sourceName: "Active Directory" },
+    });
     expect(r.status).toBe(200);
     expect(r.text).toBe("");
-    expect(sandbox.state.verificationSends).toEqual([{ at: clock, identityId: fx.plain, via: "LINK_PERSONAL", sourceName: "Active Directory" }]);
+    expect(sandbox.state.verificationSends).toEqual([
+      { at: clock, identityId: fx.plain, via: "LINK_PERSONAL", sourceName: "Active Directory" },
+    ]);
   });
 
   test.each([{}, { via: "SMS" }, { via: "EMAIL_WORK", sourceName: 3 }])("%j -> 400", async (body) => {
@@ -138,15 +149,23 @@ describe("process", () => {
     expect(r.status).toBe(202);
     const body = r.json<{ type: string; id: string }>();
     expect(body.type).toBe("TASK_RESULT");
-    expect(sandbox.state.processed).toEqual([{ at: clock, identityIds: [fx.processingError, fx.plain], taskId: body.id }]);
+    expect(sandbox.state.processed).toEqual([
+      { at: clock, identityIds: [fx.processingError, fx.plain], taskId: body.id },
+    ]);
   });
 
   test("0 ids, 251 ids, unknown ids -> 400", async () => {
     const known = [...sandbox.state.identities.keys()];
     const tooMany = Array.from({ length: 251 }, (_, i) => known[i % known.length] as string);
-    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: [] } }))).toContain("1 to 250 ids, got 0");
-    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: tooMany } }))).toContain("got 251");
-    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: ["x1", "x2"] } }))).toContain('2 unknown identities: "x1", "x2"');
+    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: [] } }))).toContain(
+      "1 to 250 ids, got 0",
+    );
+    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: tooMany } }))).toContain(
+      "got 251",
+    );
+    expect(messageOf(await call("POST", "/identities/process", { body: { identityIds: ["x1", "x2"] } }))).toContain(
+      '2 unknown identities: "x1", "x2"',
+    );
     expect(sandbox.state.processed).toEqual([]);
   });
 });
@@ -158,15 +177,18 @@ describe("the X-SailPoint-Experimental header", () => {
     ["send", "POST", (f) => `/identities/${f.plain}/verification/account/send`, () => ({ via: "EMAIL_WORK" })],
     ["process", "POST", () => "/identities/process", (f) => ({ identityIds: [f.plain] })],
   ];
-  test.each(experimental)("%s without it -> 400 naming the header; with it -> accepted", async (_name, method, path, body) => {
-    for (const value of ["", "false"]) {
-      const r = await call(method, path(fx), { body: body(fx), headers: { "x-sailpoint-experimental": value } });
-      expect(r.status).toBe(400);
-      expect(messageOf(r)).toContain("X-SailPoint-Experimental header");
-    }
-    const ok = await call(method, path(fx), { body: body(fx), headers: { "x-sailpoint-experimental": "TRUE" } });
-    expect([200, 202]).toContain(ok.status);
-  });
+  test.each(experimental)(
+    "%s without it -> 400 naming the header; with it -> accepted",
+    async (_name, method, path, body) => {
+      for (const value of ["", "false"]) {
+        const r = await call(method, path(fx), { body: body(fx), headers: { "x-sailpoint-experimental": value } });
+        expect(r.status).toBe(400);
+        expect(messageOf(r)).toContain("X-SailPoint-Experimental header");
+      }
+      const ok = await call(method, path(fx), { body: body(fx), headers: { "x-sailpoint-experimental": "TRUE" } });
+      expect([200, 202]).toContain(ok.status);
+    },
+  );
 
   test("the other seven operations do not need it", async () => {
     const bare = async (method: string, path: string): Promise<number> =>

@@ -20,7 +20,9 @@ export const CHROMIUM_FLAGS = [
 ];
 
 /** Why browser tests cannot run here, or undefined when they can. */
-export const browserMissing: string | undefined = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (Debian package chromium; .ci/run installs it)`;
+export const browserMissing: string | undefined = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing (Debian package chromium; .ci/run installs it)`;
 
 /** A describe block that needs the browser: skipped with a one-line reason locally, failed under CI. */
 export function describeWithBrowser(name: string, body: () => void): void {
@@ -48,7 +50,12 @@ export interface TestBrowser {
 export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "isc-mcp-chromium-"));
   // launchPersistentContext passes --user-data-dir itself; headless stays in the flags, so Playwright adds none of its own.
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: false, args: CHROMIUM_FLAGS, timeout: 30_000 });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: false,
+    args: CHROMIUM_FLAGS,
+    timeout: 30_000,
+  });
   return {
     context,
     async close() {

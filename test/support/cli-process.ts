@@ -4,8 +4,19 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ElicitRequestSchema, type ClientCapabilities, type ElicitRequest, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { createSandbox, serveSandbox, type Sandbox, type SandboxOptions, type ServedSandbox } from "../../src/sandbox/index.js";
+import {
+  ElicitRequestSchema,
+  type ClientCapabilities,
+  type ElicitRequest,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
+import {
+  createSandbox,
+  serveSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type ServedSandbox,
+} from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
@@ -21,10 +32,15 @@ export function assertBuilt(): void {
  * NODE_COMPILE_CACHE, which test/support/compile-cache-folder.ts points at a folder of the run.
  */
 export const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_") && !k.startsWith("OTEL_"))) as Record<string, string>;
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k, v]) => v !== undefined && !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_") && !k.startsWith("OTEL_"),
+    ),
+  ) as Record<string, string>;
 
 /** For a test that gives a child only a few variables: where the run keeps the bundle's code cache. */
-export const testCompileCache = (): Record<string, string> => (process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {});
+export const testCompileCache = (): Record<string, string> =>
+  process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {};
 
 export interface ServedTenant {
   sandbox: Sandbox;
@@ -37,7 +53,18 @@ export async function serveTenant(options: SandboxOptions = {}): Promise<ServedT
   const sandbox = createSandbox({ rateLimit: false, identities: 60, ...options });
   const served = await serveSandbox(sandbox);
   // Pinned to v2025 like harness.ts: these tests match /v2025 paths; api-versions.test.ts covers the others.
-  return { sandbox, served, env: { ...cleanEnv(), ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: sandbox.clientId, SAIL_CLIENT_SECRET: sandbox.clientSecret } };
+  return {
+    sandbox,
+    served,
+    env: {
+      ...cleanEnv(),
+      ...TEST_ENV,
+      ISC_MCP_API_VERSION: "v2025",
+      SAIL_BASE_URL: served.url,
+      SAIL_CLIENT_ID: sandbox.clientId,
+      SAIL_CLIENT_SECRET: sandbox.clientSecret,
+    },
+  };
 }
 
 export interface StdioCli {
@@ -56,12 +83,25 @@ export interface StdioClientOptions {
 }
 
 /** Starts the CLI over stdio through the SDK's own transport (it spawns the process). */
-export async function startStdioCli(args: string[], env: Record<string, string>, cwd?: string, options: StdioClientOptions = {}): Promise<StdioCli> {
+export async function startStdioCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+  options: StdioClientOptions = {},
+): Promise<StdioCli> {
   assertBuilt();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe", ...(cwd ? { cwd } : {}) });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, ...args],
+    env,
+    stderr: "pipe",
+    ...(cwd ? { cwd } : {}),
+  });
   let stderr = "";
   transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-  const client = new Client(options.info ?? { name: "reliability", version: "1.0.0" }, { capabilities: options.capabilities ?? {} });
+  const client = new Client(options.info ?? { name: "reliability", version: "1.0.0" }, {
+    capabilities: options.capabilities ?? {},
+  });
   const { onElicit } = options;
   if (onElicit) client.setRequestHandler(ElicitRequestSchema, (req) => onElicit(req.params));
   await client.connect(transport);
@@ -84,7 +124,11 @@ export interface RawCli {
 /** `entry`: the tsc output by default, or the shipped bundle's main.js. */
 export function spawnCli(args: string[], env: Record<string, string>, cwd?: string, entry = CLI): RawCli {
   assertBuilt();
-  const child = spawn(process.execPath, [entry, ...args], { env, stdio: ["pipe", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
+  const child = spawn(process.execPath, [entry, ...args], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+    ...(cwd ? { cwd } : {}),
+  });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -92,7 +136,11 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
   );
-  const messages = () => out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const messages = () =>
+    out
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     child,
     stdout: () => out,
@@ -113,7 +161,12 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
 
 /** The JSON-RPC handshake a host sends first. */
 export function initialize(cli: RawCli): void {
-  cli.send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+  cli.send({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
   cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
 }
 

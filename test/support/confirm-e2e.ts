@@ -33,7 +33,10 @@ export function browserScript(): BrowserScript {
   const args = join(dir, "args");
   const pages = join(dir, "pages");
   const command = join(dir, "browser");
-  writeFileSync(command, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${args}'\n{ tr -d '\\n' < "\${1#file://}"; printf '\\n'; } >> '${pages}'\n`);
+  writeFileSync(
+    command,
+    `#!/bin/sh\nprintf '%s\\n' "$1" >> '${args}'\n{ tr -d '\\n' < "\${1#file://}"; printf '\\n'; } >> '${pages}'\n`,
+  );
   chmodSync(command, 0o755);
   const urls = () => lines(pages).map((html) => pageUrlOf(html) ?? `(no page in ${JSON.stringify(html.slice(0, 80))})`);
   return {
@@ -54,7 +57,9 @@ export function browserScript(): BrowserScript {
 
 /** Ids of identities a delete would succeed on (not protected, owning nothing). */
 export function deletable(state: SandboxState, n: number): string[] {
-  const ids = [...state.identities.keys()].filter((id) => !state.flags.get(id)?.protected && (state.ownership.get(id)?.length ?? 0) === 0);
+  const ids = [...state.identities.keys()].filter(
+    (id) => !state.flags.get(id)?.protected && (state.ownership.get(id)?.length ?? 0) === 0,
+  );
   if (ids.length < n) throw new Error(`only ${ids.length} deletable identities`);
   return ids.slice(0, n);
 }

@@ -12,8 +12,16 @@ import { startHttpHarness } from "./http-harness.js";
 export const MODERN = "2026-07-28";
 
 /** What a host's user does with a confirmation form: the message shown, and the answer (accept with content, decline, cancel). */
-export type Human = (message: string) => { action: string; content?: Record<string, unknown> } | Promise<{ action: string; content?: Record<string, unknown> }>;
-type Result = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
+export type Human = (
+  message: string,
+) =>
+  | { action: string; content?: Record<string, unknown> }
+  | Promise<{ action: string; content?: Record<string, unknown> }>;
+type Result = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: Record<string, unknown>;
+};
 
 export interface Hosted {
   sandbox: Sandbox;
@@ -48,11 +56,16 @@ async function stdio(era: "2025" | "2026", form: boolean, argv: string[], human:
   let client: LegacyClient | ModernClient;
   if (era === "2025") {
     const c = (client = new LegacyClient({ name: "host-2025", version: "1" }, { capabilities: form ? FORM : {} }));
-    if (form) c.setRequestHandler(ElicitRequestSchema, async (req) => answer((req.params as { message: string }).message));
+    if (form)
+      c.setRequestHandler(ElicitRequestSchema, async (req) => answer((req.params as { message: string }).message));
     await c.connect(clientSide as never);
   } else {
-    const c = (client = new ModernClient({ name: "host-2026", version: "2" }, { capabilities: form ? FORM : {}, versionNegotiation: { mode: { pin: MODERN } } }));
-    if (form) c.setRequestHandler("elicitation/create", async (req) => answer((req.params as { message: string }).message));
+    const c = (client = new ModernClient(
+      { name: "host-2026", version: "2" },
+      { capabilities: form ? FORM : {}, versionNegotiation: { mode: { pin: MODERN } } },
+    ));
+    if (form)
+      c.setRequestHandler("elicitation/create", async (req) => answer((req.params as { message: string }).message));
     await c.connect(clientSide);
   }
   return {
@@ -76,12 +89,16 @@ async function http(era: "2025" | "2026", form: boolean, argv: string[], human: 
   const h = await startHttpHarness(argv);
   const asked: string[] = [];
   const answer = async (message: string) => (asked.push(message), (await human(message)) as never);
-  let client: { listTools(): Promise<{ tools: Array<{ name: string }> }>; callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown> };
+  let client: {
+    listTools(): Promise<{ tools: Array<{ name: string }> }>;
+    callTool(p: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  };
   if (era === "2025") {
     client = (await h.connect(form ? { onElicit: (message) => answer(message) } : {})).client;
   } else {
     const c = await h.connectModern({ capabilities: form ? FORM : {} });
-    if (form) c.setRequestHandler("elicitation/create", async (req) => answer((req.params as { message: string }).message));
+    if (form)
+      c.setRequestHandler("elicitation/create", async (req) => answer((req.params as { message: string }).message));
     client = c;
   }
   return {
@@ -97,12 +114,44 @@ async function http(era: "2025" | "2026", form: boolean, argv: string[], human: 
 
 /** Every host: one entry per (transport, era, elicitation). A new transport or era is one more entry here. */
 export const HOSTS: readonly HostKind[] = [
-  { name: "stdio, 2025 client (sdk 1.32) with form elicitation", form: true, start: (a, h) => stdio("2025", true, a, h) },
-  { name: "stdio, 2025 client (sdk 1.32) without elicitation", form: false, start: (a, h) => stdio("2025", false, a, h) },
-  { name: "stdio, 2026 client (v2 pinned to 2026-07-28) with form elicitation", form: true, start: (a, h) => stdio("2026", true, a, h) },
-  { name: "stdio, 2026 client (v2 pinned to 2026-07-28) without elicitation", form: false, start: (a, h) => stdio("2026", false, a, h) },
-  { name: "HTTP session, 2025 client (sdk 1.32) with form elicitation", form: true, start: (a, h) => http("2025", true, a, h) },
-  { name: "HTTP session, 2025 client (sdk 1.32) without elicitation", form: false, start: (a, h) => http("2025", false, a, h) },
-  { name: "HTTP 2026 leg (per request), 2026 client with form elicitation", form: true, start: (a, h) => http("2026", true, a, h) },
-  { name: "HTTP 2026 leg (per request), 2026 client without elicitation", form: false, start: (a, h) => http("2026", false, a, h) },
+  {
+    name: "stdio, 2025 client (sdk 1.32) with form elicitation",
+    form: true,
+    start: (a, h) => stdio("2025", true, a, h),
+  },
+  {
+    name: "stdio, 2025 client (sdk 1.32) without elicitation",
+    form: false,
+    start: (a, h) => stdio("2025", false, a, h),
+  },
+  {
+    name: "stdio, 2026 client (v2 pinned to 2026-07-28) with form elicitation",
+    form: true,
+    start: (a, h) => stdio("2026", true, a, h),
+  },
+  {
+    name: "stdio, 2026 client (v2 pinned to 2026-07-28) without elicitation",
+    form: false,
+    start: (a, h) => stdio("2026", false, a, h),
+  },
+  {
+    name: "HTTP session, 2025 client (sdk 1.32) with form elicitation",
+    form: true,
+    start: (a, h) => http("2025", true, a, h),
+  },
+  {
+    name: "HTTP session, 2025 client (sdk 1.32) without elicitation",
+    form: false,
+    start: (a, h) => http("2025", false, a, h),
+  },
+  {
+    name: "HTTP 2026 leg (per request), 2026 client with form elicitation",
+    form: true,
+    start: (a, h) => http("2026", true, a, h),
+  },
+  {
+    name: "HTTP 2026 leg (per request), 2026 client without elicitation",
+    form: false,
+    start: (a, h) => http("2026", false, a, h),
+  },
 ];

@@ -6,7 +6,9 @@ import type { Harness } from "./harness.js";
 
 /** Requests that could change the tenant: anything but reads and the token endpoint. */
 export function writeRequests(sandbox: Sandbox): Array<{ method: string; path: string; body: string }> {
-  return sandbox.requests.filter((r) => r.method !== "GET" && r.path !== "/oauth/token").map(({ method, path, body }) => ({ method, path, body }));
+  return sandbox.requests
+    .filter((r) => r.method !== "GET" && r.path !== "/oauth/token")
+    .map(({ method, path, body }) => ({ method, path, body }));
 }
 
 export type AuditLine = AuditEntry & { time: string };
@@ -24,7 +26,12 @@ export function lastAudit(h: Harness): AuditLine {
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.parse("2026-01-01T09:00:00Z")) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 /** An elicitation handler the test can swap between calls; it remembers every message it was shown. */

@@ -1,7 +1,12 @@
 // One fixture for behaviour tests: a sandbox on a real loopback port, the real server, and a real MCP client (in memory).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { resolveConfig, type Config } from "../../src/config/resolve.js";
 import { connectBackend, type Backend } from "../../src/isc/connect.js";
 import { createLogger, type Logger } from "../../src/core/log.js";
@@ -50,15 +55,39 @@ export interface Harness {
 /** The server side of a harness (sandbox, backend, audit, guard, one server); both eras' harnesses build it the same way. */
 export async function startServerSide(opts: HarnessOptions) {
   // The suite's path assertions are written against /v2025; test/isc/api-versions.test.ts runs every tool on every version.
-  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...opts.env });
+  const resolved = resolveConfig(["--sandbox", ...(opts.argv ?? [])], {
+    ...TEST_ENV,
+    ISC_MCP_API_VERSION: "v2025",
+    ...opts.env,
+  });
   const config: Config = { ...resolved.config, logLevel: "silent", ...opts.config };
   const sandbox = createSandbox({ rateLimit: false, ...(opts.clock ? { now: opts.clock.now } : {}), ...opts.sandbox });
-  const backend = await connectBackend(config, { sandbox, ...(opts.log ? { log: opts.log } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const backend = await connectBackend(config, {
+    sandbox,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const audit: string[] = [];
-  const auditLog = createAuditLog({ file: config.auditLog, write: (line) => audit.push(line.trimEnd()), ...(opts.now ? { now: opts.now } : {}) });
+  const auditLog = createAuditLog({
+    file: config.auditLog,
+    write: (line) => audit.push(line.trimEnd()),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   // A fresh memory per harness: spent codes and cooldowns of one test never leak into another.
-  const guard = createGuard({ config: backend.config, audit: auditLog, store: createMemoryStore(), ...(opts.now ? { now: opts.now } : {}) });
-  const server = createServer({ config: backend.config, isc: backend.isc, log: opts.serverLog ?? createLogger("silent"), audit: auditLog, guard, inventory: inventoryFor(backend.config, opts.tools ? { tools: opts.tools, prompts: [] } : undefined) });
+  const guard = createGuard({
+    config: backend.config,
+    audit: auditLog,
+    store: createMemoryStore(),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const server = createServer({
+    config: backend.config,
+    isc: backend.isc,
+    log: opts.serverLog ?? createLogger("silent"),
+    audit: auditLog,
+    guard,
+    inventory: inventoryFor(backend.config, opts.tools ? { tools: opts.tools, prompts: [] } : undefined),
+  });
   return { config, sandbox, backend, audit, auditLog, server };
 }
 

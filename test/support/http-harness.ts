@@ -1,6 +1,10 @@
 // Fixture for HTTP transport tests: the sandbox, the real server factory behind startHttpServer on 127.0.0.1:0, and SDK clients of both eras.
 import { request as httpRequest } from "node:http";
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport, type VersionNegotiationMode } from "@modelcontextprotocol/client";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+  type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
@@ -28,21 +32,38 @@ export interface HttpHarness {
   /** `onElicit` gets the form's message and the JSON-RPC id of the server's elicitation/create (to answer it by hand elsewhere). */
   connect(opts?: {
     headers?: Record<string, string>;
-    onElicit?: (message: string, requestId: string | number, params: { mode?: string; url?: string }) => ElicitResult | Promise<ElicitResult>;
+    onElicit?: (
+      message: string,
+      requestId: string | number,
+      params: { mode?: string; url?: string },
+    ) => ElicitResult | Promise<ElicitResult>;
     /** What the client declares; @default form elicitation when `onElicit` is given, else nothing. */
     capabilities?: Record<string, unknown>;
   }): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
   /** The SDK's v2 client (the 2026-era host of the tests), pinned to 2026-07-28 unless `mode` says otherwise. */
-  connectModern(opts?: { headers?: Record<string, string>; mode?: VersionNegotiationMode | "default"; capabilities?: Record<string, unknown> }): Promise<ModernClient>;
+  connectModern(opts?: {
+    headers?: Record<string, string>;
+    mode?: VersionNegotiationMode | "default";
+    capabilities?: Record<string, unknown>;
+  }): Promise<ModernClient>;
   /** MCP servers the factory made (one per 2025 session, one per per-request exchange) and how many are not closed yet. */
   servers: { made: number; open: number };
   close(): Promise<void>;
 }
 
 /** `pages`: serve confirmation pages on the listener (URL elicitation), as serve.ts does; none by default. */
-export async function startHttpHarness(argv: string[] = [], env: Record<string, string> = {}, options: HttpOptions = {}, extras: { pages?: boolean } = {}): Promise<HttpHarness> {
+export async function startHttpHarness(
+  argv: string[] = [],
+  env: Record<string, string> = {},
+  options: HttpOptions = {},
+  extras: { pages?: boolean } = {},
+): Promise<HttpHarness> {
   // Pinned to v2025 like harness.ts (its path assertions); --api-version in argv still wins.
-  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], { ...TEST_ENV, ISC_MCP_API_VERSION: "v2025", ...env });
+  const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], {
+    ...TEST_ENV,
+    ISC_MCP_API_VERSION: "v2025",
+    ...env,
+  });
   const config: Config = { ...resolved.config, logLevel: "silent" };
   const sandbox = createSandbox({ rateLimit: false });
   const backend = await connectBackend(config, { sandbox });
@@ -52,8 +73,15 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   let port = 0;
   const store = extras.pages ? createMemoryStore() : undefined;
-  const pages = store ? createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log }) : undefined;
-  const guard = createGuard({ config: backend.config, audit: auditLog, ...(store ? { store } : {}), ...(pages ? { pages } : {}) });
+  const pages = store
+    ? createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log })
+    : undefined;
+  const guard = createGuard({
+    config: backend.config,
+    audit: auditLog,
+    ...(store ? { store } : {}),
+    ...(pages ? { pages } : {}),
+  });
   const servers = { made: 0, open: 0 };
   // As serve.ts does: one inventory for the server and the sign-in's scope check.
   const inventory = inventoryFor(backend.config);
@@ -65,7 +93,11 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
     server.onclose = () => void servers.open--;
     return server;
   };
-  const serving = await startHttpServer(config, makeServer, log, { ...options, ...(pages ? { pages } : {}), oauth: { toolKind: inventory.kindOf, ...options.oauth } });
+  const serving = await startHttpServer(config, makeServer, log, {
+    ...options,
+    ...(pages ? { pages } : {}),
+    oauth: { toolKind: inventory.kindOf, ...options.oauth },
+  });
   port = serving.port;
   const clients: Array<{ close(): Promise<void> }> = [];
   return {
@@ -79,15 +111,27 @@ export async function startHttpHarness(argv: string[] = [], env: Record<string, 
       const capabilities = opts.capabilities ?? (opts.onElicit ? { elicitation: { form: {} } } : {});
       const client = new Client({ name: "http-test", version: "1.0.0" }, { capabilities });
       const onElicit = opts.onElicit;
-      if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (req, extra) => onElicit((req.params as { message: string }).message, extra.requestId, req.params as { mode?: string; url?: string }));
-      const transport = new StreamableHTTPClientTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } });
+      if (onElicit)
+        client.setRequestHandler(ElicitRequestSchema, async (req, extra) =>
+          onElicit(
+            (req.params as { message: string }).message,
+            extra.requestId,
+            req.params as { mode?: string; url?: string },
+          ),
+        );
+      const transport = new StreamableHTTPClientTransport(new URL(serving.url), {
+        requestInit: { headers: opts.headers ?? {} },
+      });
       await client.connect(transport);
       clients.push(client);
       return { client, transport };
     },
     async connectModern(opts = {}) {
       const mode = opts.mode ?? { pin: MODERN_VERSION };
-      const client = new ModernClient({ name: "http-test-2026", version: "2.0.0" }, { capabilities: opts.capabilities ?? {}, ...(mode === "default" ? {} : { versionNegotiation: { mode } }) });
+      const client = new ModernClient(
+        { name: "http-test-2026", version: "2.0.0" },
+        { capabilities: opts.capabilities ?? {}, ...(mode === "default" ? {} : { versionNegotiation: { mode } }) },
+      );
       await client.connect(new ModernTransport(new URL(serving.url), { requestInit: { headers: opts.headers ?? {} } }));
       clients.push(client);
       return client;
@@ -111,13 +155,23 @@ export interface RawResponse {
 }
 
 /** A raw request, for what fetch will not send (a foreign Host header) or should not (a huge body). */
-export function rawRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: opts.method ?? "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...opts.headers } }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      url,
+      {
+        method: opts.method ?? "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...opts.headers },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end(opts.body);
   });

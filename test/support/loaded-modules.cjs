@@ -13,6 +13,11 @@ globalThis.Function = new Proxy(Function, {
   },
 });
 process.on("exit", () => {
-  const builtins = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice("NativeModule ".length));
-  writeFileSync(process.env.ISC_TEST_LOADED_OUT, JSON.stringify({ builtins, files: Object.keys(require.cache), compiled }));
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith("NativeModule "))
+    .map((m) => m.slice("NativeModule ".length));
+  writeFileSync(
+    process.env.ISC_TEST_LOADED_OUT,
+    JSON.stringify({ builtins, files: Object.keys(require.cache), compiled }),
+  );
 });

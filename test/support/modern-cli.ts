@@ -12,12 +12,19 @@ export interface ModernCli {
 }
 
 /** `capabilities`: what the client declares in each request's envelope (e.g. form elicitation it could show). */
-export async function startModernCli(args: string[], env: Record<string, string>, capabilities: Record<string, unknown> = {}): Promise<ModernCli> {
+export async function startModernCli(
+  args: string[],
+  env: Record<string, string>,
+  capabilities: Record<string, unknown> = {},
+): Promise<ModernCli> {
   assertBuilt();
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env, stderr: "pipe" });
   let stderr = "";
   transport.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-  const client = new Client({ name: "modern-host", version: "2.0.0" }, { capabilities, versionNegotiation: { mode: { pin: MODERN } } });
+  const client = new Client(
+    { name: "modern-host", version: "2.0.0" },
+    { capabilities, versionNegotiation: { mode: { pin: MODERN } } },
+  );
   await client.connect(transport);
   return { client, stderr: () => stderr };
 }

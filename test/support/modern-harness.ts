@@ -8,12 +8,21 @@ import { startServerSide, type Harness, type HarnessOptions } from "./harness.js
 export const MODERN = "2026-07-28";
 
 /** What the client answers to one input request it is handed (an elicitation/create, form or URL). */
-export type ModernAnswer = (params: { mode?: string; message: string; url?: string; requestedSchema?: unknown }) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type ModernAnswer = (params: {
+  mode?: string;
+  message: string;
+  url?: string;
+  requestedSchema?: unknown;
+}) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface ModernHarness extends Omit<Harness, "client"> {
   client: Client;
   /** `tools/call` returning the input-required result itself (manual multi-round-trip mode), to replay or alter its state. */
-  callRaw(name: string, args: Record<string, unknown>, retry?: { requestState?: string; inputResponses?: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  callRaw(
+    name: string,
+    args: Record<string, unknown>,
+    retry?: { requestState?: string; inputResponses?: Record<string, unknown> },
+  ): Promise<Record<string, unknown>>;
 }
 
 export interface ModernHarnessOptions extends Omit<HarnessOptions, "onElicit"> {
@@ -25,8 +34,12 @@ export async function startModernHarness(opts: ModernHarnessOptions = {}): Promi
   const { onElicit, ...rest } = opts;
   const { sandbox, backend, audit, auditLog, server } = await startServerSide(rest);
   const capabilities = opts.capabilities ?? (onElicit ? { elicitation: { form: {} } } : {});
-  const client = new Client({ name: "modern-test-client", version: "2.0.0" }, { capabilities: capabilities as never, versionNegotiation: { mode: { pin: MODERN } } });
-  if (onElicit) client.setRequestHandler("elicitation/create", async (req) => (await onElicit(req.params as never)) as never);
+  const client = new Client(
+    { name: "modern-test-client", version: "2.0.0" },
+    { capabilities: capabilities as never, versionNegotiation: { mode: { pin: MODERN } } },
+  );
+  if (onElicit)
+    client.setRequestHandler("elicitation/create", async (req) => (await onElicit(req.params as never)) as never);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
 
   const served = serveStdioBothEras(() => server, createLogger("silent"), serverSide as never);
@@ -38,7 +51,10 @@ export async function startModernHarness(opts: ModernHarnessOptions = {}): Promi
     audit,
     call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
     callRaw: async (name, args, retry = {}) =>
-      (await client.request({ method: "tools/call", params: { name, arguments: args, ...retry } } as never, { allowInputRequired: true } as never)) as Record<string, unknown>,
+      (await client.request(
+        { method: "tools/call", params: { name, arguments: args, ...retry } } as never,
+        { allowInputRequired: true } as never,
+      )) as Record<string, unknown>,
     close: async () => {
       await client.close();
       await served.close();

@@ -17,7 +17,11 @@ export interface OidcFixture {
   /** The provider's current signing key (private), to sign tokens the provider would never issue (expired, other issuer). */
   signingKey: JWK;
   /** An access token the provider itself issues for `resource`, as a JWT signed with its current key. */
-  token(sub: string, scopes: string[], opts?: { resource?: string; ttlSeconds?: number; format?: "jwt" | "opaque" }): Promise<string>;
+  token(
+    sub: string,
+    scopes: string[],
+    opts?: { resource?: string; ttlSeconds?: number; format?: "jwt" | "opaque" },
+  ): Promise<string>;
   /** A new signing key at the provider, the old one still published (a provider's key rotation). */
   rotate(): Promise<void>;
   /** Registers a redirect URI of the test client (known once the server under test listens). */
@@ -38,7 +42,12 @@ export const CLIENT = { id: "helpdesk-copilot", secret: "helpdesk-copilot-secret
 
 async function newKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid: `key-${Math.random().toString(36).slice(2, 10)}`, alg: "ES256", use: "sig" };
+  return {
+    ...(await exportJWK(privateKey)),
+    kid: `key-${Math.random().toString(36).slice(2, 10)}`,
+    alg: "ES256",
+    use: "sig",
+  };
 }
 
 export async function startOidcProvider(opts: { accounts: Account[]; redirectUris?: string[] }): Promise<OidcFixture> {
@@ -57,12 +66,20 @@ export async function startOidcProvider(opts: { accounts: Account[]; redirectUri
     const details = await provider.interactionDetails(req, res);
     if (req.method === "GET") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      return void res.end(`<!doctype html><form method="post" action="/interaction/${details.uid}"><input name="login"><button>Sign in</button></form>`);
+      return void res.end(
+        `<!doctype html><form method="post" action="/interaction/${details.uid}"><input name="login"><button>Sign in</button></form>`,
+      );
     }
     let body = "";
     for await (const chunk of req) body += String(chunk);
     const login = new URLSearchParams(body).get("login") ?? "";
-    if (!accounts.has(login)) return provider.interactionFinished(req, res, { error: "access_denied", error_description: "unknown user" }, { mergeWithLastSubmission: false });
+    if (!accounts.has(login))
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: "access_denied", error_description: "unknown user" },
+        { mergeWithLastSubmission: false },
+      );
     await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
   }
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
@@ -71,14 +88,29 @@ export async function startOidcProvider(opts: { accounts: Account[]; redirectUri
 
   const make = (): Provider => {
     const configuration: Configuration = {
-      clients: [{ client_id: CLIENT.id, client_secret: CLIENT.secret, redirect_uris: [...redirectUris], grant_types: ["authorization_code"], response_types: ["code"] }],
+      clients: [
+        {
+          client_id: CLIENT.id,
+          client_secret: CLIENT.secret,
+          redirect_uris: [...redirectUris],
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+        },
+      ],
       jwks: { keys: keys.map((k) => ({ ...k })) as never },
       scopes: ["openid", "profile", "email"],
       claims: { openid: ["sub"], profile: ["preferred_username"], email: ["email"] },
       findAccount: (_ctx, sub) => {
         const account = accounts.get(sub);
         if (!account) return undefined;
-        return { accountId: sub, claims: () => ({ sub, ...(account.preferred_username ? { preferred_username: account.preferred_username } : {}), ...(account.email ? { email: account.email } : {}) }) };
+        return {
+          accountId: sub,
+          claims: () => ({
+            sub,
+            ...(account.preferred_username ? { preferred_username: account.preferred_username } : {}),
+            ...(account.email ? { email: account.email } : {}),
+          }),
+        };
       },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: entitlementPolicy() },
       // Consent is the organisation's business, not the person's: the grant is what the account is entitled to.
@@ -90,7 +122,8 @@ export async function startOidcProvider(opts: { accounts: Account[]; redirectUri
         grant.addOIDCScope("openid profile email");
         const resource = ctx.oidc.params?.resource;
         if (typeof resource === "string") grant.addResourceScope(resource, account.scopes.join(" "));
-        else if (Array.isArray(resource)) for (const r of resource) grant.addResourceScope(String(r), account.scopes.join(" "));
+        else if (Array.isArray(resource))
+          for (const r of resource) grant.addResourceScope(String(r), account.scopes.join(" "));
         await grant.save();
         return grant;
       },
@@ -100,14 +133,24 @@ export async function startOidcProvider(opts: { accounts: Account[]; redirectUri
         resourceIndicators: {
           enabled: true,
           useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx, resource) => ({ scope: "identities:read identities:write identities:destructive identities:approve", audience: resource, accessTokenFormat: "jwt", accessTokenTTL: 300, jwt: { sign: { alg: "ES256" } } }),
+          getResourceServerInfo: (_ctx, resource) => ({
+            scope: "identities:read identities:write identities:destructive identities:approve",
+            audience: resource,
+            accessTokenFormat: "jwt",
+            accessTokenTTL: 300,
+            jwt: { sign: { alg: "ES256" } },
+          }),
         },
       },
       // The display claims an access token carries, as many providers add them (RFC 9068 leaves it to the provider).
       extraTokenClaims: (_ctx, token) => {
-        const account = "accountId" in token && typeof token.accountId === "string" ? accounts.get(token.accountId) : undefined;
+        const account =
+          "accountId" in token && typeof token.accountId === "string" ? accounts.get(token.accountId) : undefined;
         if (!account) return undefined;
-        return { ...(account.preferred_username ? { preferred_username: account.preferred_username } : {}), ...(account.email ? { email: account.email } : {}) };
+        return {
+          ...(account.preferred_username ? { preferred_username: account.preferred_username } : {}),
+          ...(account.email ? { email: account.email } : {}),
+        };
       },
       pkce: { required: () => true },
       ttl: { AccessToken: 300, AuthorizationCode: 60, Grant: 600, IdToken: 300, Interaction: 600, Session: 600 },
@@ -137,8 +180,20 @@ export async function startOidcProvider(opts: { accounts: Account[]; redirectUri
       const client = await provider.Client.find(CLIENT.id);
       const resource = tokenOpts.resource ?? "";
       const granted = scopes.filter((s) => account.scopes.includes(s));
-      const resourceServer = new provider.ResourceServer(resource, { scope: granted.join(" "), audience: resource, accessTokenFormat: tokenOpts.format ?? "jwt", accessTokenTTL: tokenOpts.ttlSeconds ?? 300, jwt: { sign: { alg: "ES256" } } });
-      const token = new provider.AccessToken({ accountId: sub, client, scope: granted.join(" "), resourceServer, gty: "authorization_code" } as never);
+      const resourceServer = new provider.ResourceServer(resource, {
+        scope: granted.join(" "),
+        audience: resource,
+        accessTokenFormat: tokenOpts.format ?? "jwt",
+        accessTokenTTL: tokenOpts.ttlSeconds ?? 300,
+        jwt: { sign: { alg: "ES256" } },
+      });
+      const token = new provider.AccessToken({
+        accountId: sub,
+        client,
+        scope: granted.join(" "),
+        resourceServer,
+        gty: "authorization_code",
+      } as never);
       return token.save();
     },
     allowRedirect(uri) {

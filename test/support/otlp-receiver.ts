@@ -3,7 +3,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-type AnyValue = { stringValue?: string; intValue?: number | string; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] } };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+};
 type KeyValue = { key: string; value: AnyValue };
 
 export interface ReceivedSpan {
@@ -52,7 +58,8 @@ const valueOf = (v: AnyValue): unknown => {
   if (v.arrayValue) return (v.arrayValue.values ?? []).map(valueOf);
   return undefined;
 };
-export const attributesOf = (kvs: KeyValue[] | undefined): Record<string, unknown> => Object.fromEntries((kvs ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
+export const attributesOf = (kvs: KeyValue[] | undefined): Record<string, unknown> =>
+  Object.fromEntries((kvs ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const bodies: string[] = [];
@@ -77,7 +84,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     });
   });
   function takeSpans(body: Record<string, unknown>): void {
-    for (const rs of (body.resourceSpans ?? []) as Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>) {
+    for (const rs of (body.resourceSpans ?? []) as Array<{
+      scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>;
+    }>) {
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
           spans.push({
@@ -87,7 +96,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             name: s.name as string,
             kind: s.kind as number,
             attributes: attributesOf(s.attributes as KeyValue[]),
-            links: ((s.links ?? []) as Array<{ traceId: string; spanId: string; attributes?: KeyValue[] }>).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: attributesOf(l.attributes) })),
+            links: ((s.links ?? []) as Array<{ traceId: string; spanId: string; attributes?: KeyValue[] }>).map(
+              (l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: attributesOf(l.attributes) }),
+            ),
             status: s.status as ReceivedSpan["status"],
             startTimeUnixNano: String(s.startTimeUnixNano),
             endTimeUnixNano: String(s.endTimeUnixNano),
@@ -97,14 +108,33 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     }
   }
   function takeMetrics(body: Record<string, unknown>): void {
-    type Point = { attributes?: KeyValue[]; asInt?: number | string; asDouble?: number; count?: number | string; sum?: number };
-    type Metric = { name: string; sum?: { dataPoints?: Point[] }; gauge?: { dataPoints?: Point[] }; histogram?: { dataPoints?: Point[] } };
+    type Point = {
+      attributes?: KeyValue[];
+      asInt?: number | string;
+      asDouble?: number;
+      count?: number | string;
+      sum?: number;
+    };
+    type Metric = {
+      name: string;
+      sum?: { dataPoints?: Point[] };
+      gauge?: { dataPoints?: Point[] };
+      histogram?: { dataPoints?: Point[] };
+    };
     for (const rm of (body.resourceMetrics ?? []) as Array<{ scopeMetrics?: Array<{ metrics?: Metric[] }> }>) {
       for (const sm of rm.scopeMetrics ?? []) {
         for (const m of sm.metrics ?? []) {
-          const points = (m.sum ?? m.gauge)?.dataPoints?.map((p) => ({ attributes: attributesOf(p.attributes), value: Number(p.asInt ?? p.asDouble) }))
-            ?? m.histogram?.dataPoints?.map((p) => ({ attributes: attributesOf(p.attributes), count: Number(p.count), sum: Number(p.sum) }))
-            ?? [];
+          const points =
+            (m.sum ?? m.gauge)?.dataPoints?.map((p) => ({
+              attributes: attributesOf(p.attributes),
+              value: Number(p.asInt ?? p.asDouble),
+            })) ??
+            m.histogram?.dataPoints?.map((p) => ({
+              attributes: attributesOf(p.attributes),
+              count: Number(p.count),
+              sum: Number(p.sum),
+            })) ??
+            [];
           metrics.set(m.name, points);
         }
       }
@@ -123,7 +153,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       for (;;) {
         const got = check();
         if (got) return got;
-        if (Date.now() > end) throw new Error(`the OTLP receiver did not get what was expected within ${timeoutMs} ms; it has ${spans.length} spans and metrics ${[...metrics.keys()].join(", ") || "none"}`);
+        if (Date.now() > end)
+          throw new Error(
+            `the OTLP receiver did not get what was expected within ${timeoutMs} ms; it has ${spans.length} spans and metrics ${[...metrics.keys()].join(", ") || "none"}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -133,5 +166,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 
 /** Env for a server exporting to `receiver` quickly: spans after 50 ms, metrics every 200 ms (standard variables). */
 export function otelEnv(receiver: OtlpReceiver): Record<string, string> {
-  return { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "50", OTEL_METRIC_EXPORT_INTERVAL: "200" };
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+    OTEL_METRIC_EXPORT_INTERVAL: "200",
+  };
 }

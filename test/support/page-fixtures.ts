@@ -14,7 +14,14 @@ export const DELETE_VIEW: PageView = {
   button: "Delete identity",
   tool: "delete_identity",
   tenant: "sandbox",
-  identity: { id: "2c9180835d2e5168015d32f890ca1581", name: "Adam.Kennedy", alias: "akennedy", email: "adam.kennedy@example.com", status: "Active", lifecycleState: "inactive" },
+  identity: {
+    id: "2c9180835d2e5168015d32f890ca1581",
+    name: "Adam.Kennedy",
+    alias: "akennedy",
+    email: "adam.kennedy@example.com",
+    status: "Active",
+    lifecycleState: "inactive",
+  },
   owns: [],
   next: "delete the identity",
 };
@@ -24,7 +31,10 @@ export interface PageFixture {
   store: GuardStore;
   serving: ReturnType<typeof loopbackServing>;
   /** A new pending confirmation; its URL. */
-  open(view?: PageView, opts?: { ttlMs?: number; accept?: string[]; binding?: string }): Promise<{ id: string; url: string }>;
+  open(
+    view?: PageView,
+    opts?: { ttlMs?: number; accept?: string[]; binding?: string },
+  ): Promise<{ id: string; url: string }>;
   /** What the store holds for this page: "pending", "confirmed", "cancelled", or "gone" (expired or taken). */
   state(id: string): Promise<string>;
   logs(): string;
@@ -37,7 +47,11 @@ export function pageFixture(options: { now?: () => number; graceMs?: number } = 
   const store = createMemoryStore();
   const now = options.now ?? Date.now;
   let pages: ConfirmationPages | undefined;
-  const serving = loopbackServing(() => pages!.handle, { log, graceMs: options.graceMs ?? 200, ...(options.now ? { now: options.now } : {}) });
+  const serving = loopbackServing(() => pages!.handle, {
+    log,
+    graceMs: options.graceMs ?? 200,
+    ...(options.now ? { now: options.now } : {}),
+  });
   pages = createConfirmationPages({ store, serving, log, ...(options.now ? { now: options.now } : {}) });
   let n = 0;
   return {
@@ -46,7 +60,12 @@ export function pageFixture(options: { now?: () => number; graceMs?: number } = 
     serving,
     async open(view = DELETE_VIEW, o = {}) {
       const accept = o.accept ?? [view.identity?.name, view.identity?.alias].filter((v): v is string => Boolean(v));
-      const { pending, url } = await pages!.open({ binding: o.binding ?? `binding-${n++}`, channel: "browser", data: { view, accept }, expiresAt: now() + (o.ttlMs ?? 60_000) });
+      const { pending, url } = await pages!.open({
+        binding: o.binding ?? `binding-${n++}`,
+        channel: "browser",
+        data: { view, accept },
+        expiresAt: now() + (o.ttlMs ?? 60_000),
+      });
       return { id: pending.id, url };
     },
     async state(id) {
@@ -65,22 +84,43 @@ export interface RawResponse {
 }
 
 /** One HTTP request with exactly these headers (fetch would not let a test set Host or drop Origin). */
-export function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function raw(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? "GET", headers: opts.headers ?? {}, setHost: !opts.headers?.host && !opts.headers?.Host }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: opts.method ?? "GET",
+        headers: opts.headers ?? {},
+        setHost: !opts.headers?.host && !opts.headers?.Host,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on("error", reject);
     req.end(opts.body);
   });
 }
 
 /** A form POST as the page itself would send it. */
-export function answer(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function answer(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const origin = new URL(url).origin;
-  return raw(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers }, body: new URLSearchParams(fields).toString() });
+  return raw(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
 }

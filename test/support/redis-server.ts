@@ -17,9 +17,11 @@ export function describeWithRedis(name: string, body: () => void): void {
   if (REDIS_SERVER) {
     describe(name, body);
   } else if (process.env.CI) {
-    describe(name, () => it("has redis-server", () => {
-      throw new Error("redis-server is not installed; .ci/run installs it with apt-get install -y redis-server");
-    }));
+    describe(name, () =>
+      it("has redis-server", () => {
+        throw new Error("redis-server is not installed; .ci/run installs it with apt-get install -y redis-server");
+      }),
+    );
   } else {
     process.stderr.write(`skipping "${name}": redis-server is not installed (apt-get install redis-server)\n`);
     describe.skip(name, body);
@@ -47,11 +49,26 @@ export interface RedisServer {
 }
 
 /** `args`: more redis-server options, e.g. `["--maxmemory-policy", "allkeys-lru"]`. */
-export async function startRedisServer(options: { password?: string; args?: readonly string[] } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: { password?: string; args?: readonly string[] } = {},
+): Promise<RedisServer> {
   if (!REDIS_SERVER) throw new Error("redis-server is not installed");
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning", ...(options.password ? ["--requirepass", options.password] : []), ...(options.args ?? [])];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--loglevel",
+    "warning",
+    ...(options.password ? ["--requirepass", options.password] : []),
+    ...(options.args ?? []),
+  ];
   const start = async () => {
     const proc = spawn(REDIS_SERVER!, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
@@ -60,7 +77,8 @@ export async function startRedisServer(options: { password?: string; args?: read
     proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
     const deadline = Date.now() + 10_000;
     while (!(await answers(port))) {
-      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${out}`);
+      if (proc.exitCode !== null || Date.now() > deadline)
+        throw new Error(`redis-server did not start on port ${port}: ${out}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   };
@@ -90,7 +108,8 @@ export async function untilUpFor(server: RedisServer, ms: number): Promise<void>
   try {
     await client.connect();
     // uptime_in_seconds is rounded down: one second more makes sure.
-    while (Number(/uptime_in_seconds:(\d+)/.exec(await client.info("server"))?.[1]) * 1000 < ms + 1_000) await new Promise((r) => setTimeout(r, 100));
+    while (Number(/uptime_in_seconds:(\d+)/.exec(await client.info("server"))?.[1]) * 1000 < ms + 1_000)
+      await new Promise((r) => setTimeout(r, 100));
   } finally {
     client.disconnect();
   }

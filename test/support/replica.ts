@@ -20,7 +20,11 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
   const cli = spawnCli(["sandbox", ...args], cleanEnv());
   const deadline = Date.now() + 15_000;
   let match: RegExpExecArray | null = null;
-  while (!(match = /sandbox tenant serving on (http:\/\/127\.0\.0\.1:\d+) \(client id (\S+), client secret ([^;\s]+);/.exec(cli.stderr()))) {
+  while (
+    !(match = /sandbox tenant serving on (http:\/\/127\.0\.0\.1:\d+) \(client id (\S+), client secret ([^;\s]+);/.exec(
+      cli.stderr(),
+    ))
+  ) {
     if (Date.now() > deadline || cli.child.exitCode !== null) throw new Error(`sandbox did not start: ${cli.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -51,7 +55,11 @@ export interface TenantEnv {
   clientSecret: string;
 }
 
-export async function startReplica(tenant: TenantEnv, args: string[], env: Record<string, string> = {}): Promise<Replica> {
+export async function startReplica(
+  tenant: TenantEnv,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const cli = spawnCli(["--http", "--port", "0", "--stateless", ...args], {
     ...cleanEnv(),
     SAIL_BASE_URL: tenant.baseUrl,
@@ -80,7 +88,10 @@ export async function startReplica(tenant: TenantEnv, args: string[], env: Recor
       }
     },
     async callModern(name, args = {}) {
-      const client = new ModernClient({ name: "replica-test-2026", version: "2.0.0" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+      const client = new ModernClient(
+        { name: "replica-test-2026", version: "2.0.0" },
+        { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      );
       await client.connect(new ModernTransport(new URL(url)));
       try {
         return (await client.callTool({ name, arguments: args }, { timeout: 170_000 })) as CallToolResult;

@@ -21,9 +21,28 @@ export interface SignedInCli {
 }
 
 /** The CLI with sign-in (its page client registered at the provider once the port is known), auditing to a file. */
-export async function startSignedInCli(idp: OidcFixture, tenant: ServedTenant, args: string[] = []): Promise<SignedInCli> {
+export async function startSignedInCli(
+  idp: OidcFixture,
+  tenant: ServedTenant,
+  args: string[] = [],
+): Promise<SignedInCli> {
   const auditFile = join(mkdtempSync(join(tmpdir(), "isc-mcp-signin-")), "audit.jsonl");
-  const argv = ["--http", "--port", "0", "--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--audit-log", auditFile, "--confirm-wait", "90", ...args];
+  const argv = [
+    "--http",
+    "--port",
+    "0",
+    "--oauth-issuer",
+    idp.issuer,
+    "--oauth-audience",
+    AUDIENCE,
+    "--oauth-client-id",
+    CLIENT.id,
+    "--audit-log",
+    auditFile,
+    "--confirm-wait",
+    "90",
+    ...args,
+  ];
   const cli = spawnCli(argv, { ...tenant.env, ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret });
   const close = async () => {
     if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGTERM");
@@ -45,7 +64,13 @@ export async function startSignedInCli(idp: OidcFixture, tenant: ServedTenant, a
   idp.allowRedirect(new URL("signin/callback", page.href.endsWith("/") ? page : `${page.href}/`).href);
   return {
     url,
-    audit: () => (existsSync(auditFile) ? readFileSync(auditFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []),
+    audit: () =>
+      existsSync(auditFile)
+        ? readFileSync(auditFile, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+        : [],
     stderr: cli.stderr,
     close,
   };
@@ -54,25 +79,35 @@ export async function startSignedInCli(idp: OidcFixture, tenant: ServedTenant, a
 export interface Asker {
   client: Client;
   /** Calls a tool; `page()` resolves with the confirmation page's URL once the server asked the client to open it. */
-  call(name: string, args: Record<string, unknown>): { result: Promise<CallToolResult>; page: Promise<{ url: string; message: string }> };
+  call(
+    name: string,
+    args: Record<string, unknown>,
+  ): { result: Promise<CallToolResult>; page: Promise<{ url: string; message: string }> };
   close(): Promise<void>;
 }
 
 /** An MCP client (URL elicitation only, as a browser-based host would have) sending this person's access token. */
 export async function askerWith(url: string, token: string): Promise<Asker> {
-  const client = new Client({ name: "helpdesk-copilot", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+  const client = new Client(
+    { name: "helpdesk-copilot", version: "1.0.0" },
+    { capabilities: { elicitation: { url: {} } } },
+  );
   let opened: ((page: { url: string; message: string }) => void) | undefined;
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
     const p = req.params as { url?: string; message: string };
     opened?.({ url: p.url ?? "", message: p.message });
     return { action: "accept" };
   });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
   return {
     client,
     call(name, args) {
       const page = new Promise<{ url: string; message: string }>((resolve) => (opened = resolve));
-      const result = client.callTool({ name, arguments: args }, undefined, { timeout: 150_000 }) as Promise<CallToolResult>;
+      const result = client.callTool({ name, arguments: args }, undefined, {
+        timeout: 150_000,
+      }) as Promise<CallToolResult>;
       return { result, page };
     },
     close: () => client.close().catch(() => {}),

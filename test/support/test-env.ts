@@ -7,4 +7,8 @@
  * A scripted human answers a confirmation in microseconds, which --confirm-fast-answer would take for a
  * client declining unseen: 0 counts every answer as a person's; the tests about auto-declines set it.
  */
-export const TEST_ENV: Readonly<Record<string, string>> = { ISC_MCP_RETRY_BACKOFF_MS: "10", ISC_MCP_CONFIRM_FAST_ANSWER: "0", ISC_MCP_RATE_LIMIT: "0" };
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  ISC_MCP_RETRY_BACKOFF_MS: "10",
+  ISC_MCP_CONFIRM_FAST_ANSWER: "0",
+  ISC_MCP_RATE_LIMIT: "0",
+};

@@ -6,7 +6,8 @@ import { TOOLS } from "../../tools/index.js";
 export type Args = Record<string, unknown>;
 
 /** Requests to the versioned API (not the token endpoint), in any version's shape. */
-export const apiRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path.startsWith("/v20") || /^\/[a-z-]+\/v1(\/|$)/.test(r.path));
+export const apiRequests = (sandbox: Sandbox) =>
+  sandbox.requests.filter((r) => r.path.startsWith("/v20") || /^\/[a-z-]+\/v1(\/|$)/.test(r.path));
 export const tokenRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path === "/oauth/token");
 
 /**

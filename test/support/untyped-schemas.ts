@@ -14,8 +14,10 @@ export function untypedSchemas(schema: unknown, path: string): string[] {
     const n = node as Node;
     for (const [key, sub] of Object.entries((n.properties as Node | undefined) ?? {})) visit(sub, `${at}.${key}`);
     if (n.items !== undefined) visit(n.items, `${at}[]`);
-    if (n.additionalProperties !== undefined && typeof n.additionalProperties === "object") visit(n.additionalProperties, `${at}{*}`);
-    for (const key of ["anyOf", "oneOf", "allOf"]) (n[key] as unknown[] | undefined)?.forEach((sub, i) => visit(sub, `${at}|${key}[${i}]`));
+    if (n.additionalProperties !== undefined && typeof n.additionalProperties === "object")
+      visit(n.additionalProperties, `${at}{*}`);
+    for (const key of ["anyOf", "oneOf", "allOf"])
+      (n[key] as unknown[] | undefined)?.forEach((sub, i) => visit(sub, `${at}|${key}[${i}]`));
   };
   visit(schema, path);
   return found;
@@ -30,7 +32,8 @@ export function openObjects(schema: unknown, path: string): string[] {
     if (n.type === "object" && n.additionalProperties !== false) found.push(at);
     for (const [key, sub] of Object.entries((n.properties as Node | undefined) ?? {})) visit(sub, `${at}.${key}`);
     if (n.items !== undefined) visit(n.items, `${at}[]`);
-    for (const key of ["anyOf", "oneOf", "allOf"]) (n[key] as unknown[] | undefined)?.forEach((sub, i) => visit(sub, `${at}|${key}[${i}]`));
+    for (const key of ["anyOf", "oneOf", "allOf"])
+      (n[key] as unknown[] | undefined)?.forEach((sub, i) => visit(sub, `${at}|${key}[${i}]`));
   };
   visit(schema, path);
   return found;

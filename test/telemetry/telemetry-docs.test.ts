@@ -12,14 +12,24 @@ function documented(): Array<{ name: string; kind: string; unit: string; labels:
     .split("\n")
     .filter((line) => line.startsWith("| `"))
     .map((line) => {
-      const [name, kind, unit, labels] = line.split("|").slice(1, 5).map((c) => c.trim());
-      return { name: name!.replaceAll("`", ""), kind: kind!, unit: unit!, labels: [...labels!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) };
+      const [name, kind, unit, labels] = line
+        .split("|")
+        .slice(1, 5)
+        .map((c) => c.trim());
+      return {
+        name: name!.replaceAll("`", ""),
+        kind: kind!,
+        unit: unit!,
+        labels: [...labels!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!),
+      };
     });
 }
 
 describe("docs/operations.md", () => {
   it("tables every exported metric with its type, unit and labels, and no other", () => {
     const kinds: Record<string, string> = { histogram: "histogram", counter: "counter", gauge: "gauge" };
-    expect(documented()).toEqual(Object.values(METRICS).map((m) => ({ name: m.name, kind: kinds[m.kind], unit: m.unit, labels: [...m.labels] })));
+    expect(documented()).toEqual(
+      Object.values(METRICS).map((m) => ({ name: m.name, kind: kinds[m.kind], unit: m.unit, labels: [...m.labels] })),
+    );
   });
 });

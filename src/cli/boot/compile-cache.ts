@@ -1,6 +1,22 @@
 // Runs the CommonJS bundle of the CLI through a V8 code cache (Node 20 has no module.enableCompileCache): a start
 // after the first deserialises compiled code instead of parsing and compiling half a megabyte of JavaScript.
-import { chmodSync, closeSync, constants, fstatSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { homeFolder } from "../../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
@@ -19,10 +35,15 @@ const TOUCH_MS = 24 * 3600_000;
  * A relative or empty base (HOME="", a relative XDG_CACHE_HOME) would put it in whatever folder the server starts
  * in: then there is none.
  */
-export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string | undefined): string | undefined {
+export function cacheDirectory(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  home: string | undefined,
+): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const paths = platform === "win32" ? win32 : posix;
-  const under = (base: string | undefined, ...parts: string[]) => (base && paths.isAbsolute(base) ? paths.join(base, ...parts) : undefined);
+  const under = (base: string | undefined, ...parts: string[]) =>
+    base && paths.isAbsolute(base) ? paths.join(base, ...parts) : undefined;
   if (env.NODE_COMPILE_CACHE) return under(env.NODE_COMPILE_CACHE, "isc-identities-mcp");
   if (platform === "win32") return under(env.LOCALAPPDATA, "isc-identities-mcp", "Cache");
   if (platform === "darwin") return under(home, "Library", "Caches", "isc-identities-mcp");

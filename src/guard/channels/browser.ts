@@ -18,7 +18,8 @@ export function browserChannel(pages: ConfirmationPages | undefined, opener: Bro
     human: true,
     needs: "a server run over stdio on the user's own machine with a browser (BROWSER set, or a desktop session)",
     // Over HTTP the server may be far from the user's screen: there the page goes through URL elicitation.
-    available: (facts) => facts.transport === "stdio" && opener.available && pages !== undefined && pages.unreachable() === undefined,
+    available: (facts) =>
+      facts.transport === "stdio" && opener.available && pages !== undefined && pages.unreachable() === undefined,
     lacking: (facts) => (facts.transport === "stdio" && !opener.available ? opener.why : undefined),
     ask: (req) =>
       askOnPage(
@@ -28,7 +29,8 @@ export function browserChannel(pages: ConfirmationPages | undefined, opener: Bro
           channel: "browser",
           where: "in their browser (this server opened a confirmation page there)",
           async show(url, pending) {
-            if (!opener.available) return { kind: "unshown", reason: "browser-failed", why: opener.why, next: "Tell the user." };
+            if (!opener.available)
+              return { kind: "unshown", reason: "browser-failed", why: opener.why, next: "Tell the user." };
             try {
               handed.set(pending.id, await opener.open(url));
               setTimeout(() => discard(pending.id), Math.max(0, pending.expiresAt - Date.now())).unref();

@@ -47,14 +47,23 @@ const AUTOMATIC_NEXT =
  * call's next round resumes it at that channel with the client's answer (`opts.resume`). The time is
  * from the question's sending to that round, on the guard's clock (`req.now`).
  */
-export async function askInTurn(candidates: readonly Channel[], req: ConfirmationAsk, opts: TurnOptions): Promise<Turn> {
+export async function askInTurn(
+  candidates: readonly Channel[],
+  req: ConfirmationAsk,
+  opts: TurnOptions,
+): Promise<Turn> {
   const { now } = req;
   const { resume } = opts;
-  const passed: Array<PassedOver & { why: string; next: string; channelRef?: Channel }> = resume ? resume.passedOver.map((p) => ({ ...p, why: "", next: "" })) : [];
+  const passed: Array<PassedOver & { why: string; next: string; channelRef?: Channel }> = resume
+    ? resume.passedOver.map((p) => ({ ...p, why: "", next: "" }))
+    : [];
   const host = { automatic: resume?.automatic ?? 0, shown: false };
   // A resumed turn goes on where the earlier round stopped: at the channel that asked (its question answered now).
   const from = resume ? candidates.findIndex((c) => c.name === resume.channel) : 0;
-  if (from < 0) throw new Error(`a confirmation round answers the channel "${resume!.channel}", which cannot be used for this call`);
+  if (from < 0)
+    throw new Error(
+      `a confirmation round answers the channel "${resume!.channel}", which cannot be used for this call`,
+    );
 
   for (const channel of candidates.slice(from)) {
     if (host.automatic > 0 && !channel.human) continue;
@@ -62,17 +71,34 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
     const answer = await channel.ask({ ...req, resumed });
     if (answer.kind === "input") return { channel, answer, passedOver: plain(passed), host };
     if (answer.kind === "unshown") {
-      passed.push({ channel: channel.name, reason: answer.reason, why: answer.why, next: answer.next, channelRef: channel });
+      passed.push({
+        channel: channel.name,
+        reason: answer.reason,
+        why: answer.why,
+        next: answer.next,
+        channelRef: channel,
+      });
       continue;
     }
     // The question's round trip on the guard's clock: from when it was sent (an earlier round) to this round.
     const elicited = resumed ? now() - resumed.issuedAt : undefined;
     const fromHost = (answer.kind === "refused" || answer.kind === "confirmed") && answer.fromHost === true;
     const fast = fromHost && elicited !== undefined && elicited < opts.fastAnswerMs;
-    const automatic = !fast ? undefined : answer.kind === "confirmed" ? "auto-accepted" : answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled") ? "auto-declined" : undefined;
+    const automatic = !fast
+      ? undefined
+      : answer.kind === "confirmed"
+        ? "auto-accepted"
+        : answer.kind === "refused" && (answer.reason === "declined" || answer.reason === "cancelled")
+          ? "auto-declined"
+          : undefined;
     if (automatic) {
       host.automatic++;
-      const did = answer.kind === "confirmed" ? "said yes to" : answer.kind === "refused" && answer.reason === "cancelled" ? "cancelled" : "declined";
+      const did =
+        answer.kind === "confirmed"
+          ? "said yes to"
+          : answer.kind === "refused" && answer.reason === "cancelled"
+            ? "cancelled"
+            : "declined";
       passed.push({
         channel: channel.name,
         reason: automatic,
@@ -89,8 +115,17 @@ export async function askInTurn(candidates: readonly Channel[], req: Confirmatio
   const last = passed.at(-1);
   if (!last?.channelRef) throw new Error("a confirmation was asked with no channel to ask on");
   // Only what this round found is explained; channels passed over in earlier rounds are in the audit line.
-  const why = `${passed.filter((p) => p.why).map((p) => p.why).join("; then ")}; and no other channel can reach a person here.`;
-  return { channel: last.channelRef, answer: { kind: "refused", reason: last.reason, why, next: last.next }, passedOver: plain(passed.slice(0, -1)), host };
+  const why = `${passed
+    .filter((p) => p.why)
+    .map((p) => p.why)
+    .join("; then ")}; and no other channel can reach a person here.`;
+  return {
+    channel: last.channelRef,
+    answer: { kind: "refused", reason: last.reason, why, next: last.next },
+    passedOver: plain(passed.slice(0, -1)),
+    host,
+  };
 }
 
-const plain = (passed: readonly PassedOver[]): PassedOver[] => passed.map(({ channel, reason }) => ({ channel, reason }));
+const plain = (passed: readonly PassedOver[]): PassedOver[] =>
+  passed.map(({ channel, reason }) => ({ channel, reason }));

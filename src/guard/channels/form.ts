@@ -9,13 +9,25 @@ export interface ConfirmationForm {
 }
 
 export function confirmationForm(by: ConfirmBy, preview: Preview): ConfirmationForm {
-  const ask = by === "name"
-    ? "To confirm, type the identity's name (or alias) exactly as shown between the quotes. Decline to cancel."
-    : "Confirm only if this is what you want. Decline to cancel.";
+  const ask =
+    by === "name"
+      ? "To confirm, type the identity's name (or alias) exactly as shown between the quotes. Decline to cancel."
+      : "Confirm only if this is what you want. Decline to cancel.";
   const message = `${renderPreview(preview)}\n\n${ask}`;
-  const requestedSchema = by === "name"
-    ? { type: "object", properties: { name: { type: "string", title: "Identity name", description: "Type the name exactly to confirm." } }, required: ["name"] }
-    : { type: "object", properties: { confirm: { type: "boolean", title: "Go ahead?", default: false } }, required: ["confirm"] };
+  const requestedSchema =
+    by === "name"
+      ? {
+          type: "object",
+          properties: {
+            name: { type: "string", title: "Identity name", description: "Type the name exactly to confirm." },
+          },
+          required: ["name"],
+        }
+      : {
+          type: "object",
+          properties: { confirm: { type: "boolean", title: "Go ahead?", default: false } },
+          required: ["confirm"],
+        };
   return { message, requestedSchema };
 }
 
@@ -31,14 +43,22 @@ function wrongType(by: ConfirmBy, content: FormResult["content"]): string | unde
   const value = content?.[field];
   if (value === undefined) return `\`${field}\` is missing`;
   if (typeof value === want) return undefined;
-  const got = Array.isArray(value) ? "a list" : typeof value === "string" ? "text" : value === null ? "null" : `a ${typeof value}`;
+  const got = Array.isArray(value)
+    ? "a list"
+    : typeof value === "string"
+      ? "text"
+      : value === null
+        ? "null"
+        : `a ${typeof value}`;
   return `\`${field}\` should be ${words}, got ${got}`;
 }
 
 /** Reads the human's answer; anything but an explicit, matching yes is a no. */
 export function readAnswer(by: ConfirmBy, preview: Preview, result: FormResult): ChannelAnswer {
-  if (result.action === "decline") return { kind: "refused", reason: "declined", why: "the user declined the confirmation.", next: TELL };
-  if (result.action !== "accept") return { kind: "refused", reason: "cancelled", why: "the user cancelled the confirmation.", next: TELL };
+  if (result.action === "decline")
+    return { kind: "refused", reason: "declined", why: "the user declined the confirmation.", next: TELL };
+  if (result.action !== "accept")
+    return { kind: "refused", reason: "cancelled", why: "the user cancelled the confirmation.", next: TELL };
   const wrong = wrongType(by, result.content);
   if (wrong) {
     return {
@@ -49,13 +69,20 @@ export function readAnswer(by: ConfirmBy, preview: Preview, result: FormResult):
     };
   }
   if (by === "yes") {
-    return result.content?.confirm === true ? { kind: "confirmed", waited: true } : { kind: "refused", reason: "declined", why: "the user did not confirm.", next: TELL };
+    return result.content?.confirm === true
+      ? { kind: "confirmed", waited: true }
+      : { kind: "refused", reason: "declined", why: "the user did not confirm.", next: TELL };
   }
   const typed = typeof result.content?.name === "string" ? result.content.name.trim() : "";
   const accepted = [preview.identity?.name, preview.identity?.alias].filter((v): v is string => Boolean(v));
   return typed !== "" && accepted.includes(typed)
     ? { kind: "confirmed", waited: true }
-    : { kind: "refused", reason: "name-mismatch", why: "the name the user typed does not match the identity's name or alias.", next: RETRY };
+    : {
+        kind: "refused",
+        reason: "name-mismatch",
+        why: "the name the user typed does not match the identity's name or alias.",
+        next: RETRY,
+      };
 }
 
 /** The client's bare answer to the form, as far as it is one: anything else reads as no answer (a cancel). */
@@ -63,7 +90,13 @@ function asFormResult(response: unknown): FormResult | undefined {
   if (!response || typeof response !== "object") return undefined;
   const { action, content } = response as { action?: unknown; content?: unknown };
   if (action !== "accept" && action !== "decline" && action !== "cancel") return undefined;
-  return { action, content: content && typeof content === "object" && !Array.isArray(content) ? (content as Record<string, unknown>) : undefined };
+  return {
+    action,
+    content:
+      content && typeof content === "object" && !Array.isArray(content)
+        ? (content as Record<string, unknown>)
+        : undefined,
+  };
 }
 
 export const formChannel: Channel = {
@@ -88,6 +121,10 @@ export const formChannel: Channel = {
     const answer = readAnswer(by, preview, result);
     // Every answer here is the client's reply, which a host may give without showing the form. The preview this round
     // read is newer than the answer: the guard need not read the target again.
-    return answer.kind === "confirmed" ? { ...answer, waited: false, fromHost: true } : answer.kind === "refused" ? { ...answer, fromHost: true } : answer;
+    return answer.kind === "confirmed"
+      ? { ...answer, waited: false, fromHost: true }
+      : answer.kind === "refused"
+        ? { ...answer, fromHost: true }
+        : answer;
   },
 };

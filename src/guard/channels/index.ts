@@ -10,7 +10,17 @@ import { codeChannel } from "./code.js";
 import { formChannel } from "./form.js";
 import { urlChannel } from "./url.js";
 
-export type { Binding, Channel, ChannelAnswer, ChannelCall, ChannelFacts, ConfirmationAsk, FormResult, InputAsk, Resumed } from "./channel.js";
+export type {
+  Binding,
+  Channel,
+  ChannelAnswer,
+  ChannelCall,
+  ChannelFacts,
+  ConfirmationAsk,
+  FormResult,
+  InputAsk,
+  Resumed,
+} from "./channel.js";
 export { askInTurn, type PassedOver, type Turn } from "./fall-through.js";
 
 /** What a channel may be built with. */
@@ -52,10 +62,14 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
   const names = all.map((c) => c.name);
   const order = (confirmVia && confirmVia.length > 0 ? confirmVia : names).map((name) => {
     const channel = all.find((c) => c.name === name);
-    if (!channel) throw new ConfigError(`--confirm-via lists "${name}", which is not a confirmation channel. Channels: ${names.join(", ")}.`);
+    if (!channel)
+      throw new ConfigError(
+        `--confirm-via lists "${name}", which is not a confirmation channel. Channels: ${names.join(", ")}.`,
+      );
     return channel;
   });
-  const usable = (c: Channel, facts: ChannelFacts) => (facts.mode === "auto" || c.human) && (!facts.fourEyes || c.secondPerson === true) && c.available(facts);
+  const usable = (c: Channel, facts: ChannelFacts) =>
+    (facts.mode === "auto" || c.human) && (!facts.fourEyes || c.secondPerson === true) && c.available(facts);
   return {
     all,
     order,
@@ -69,17 +83,23 @@ export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] 
           next: "Tell the user; an approver can do it in SailPoint ISC directly.",
         };
       }
-      const mode = facts.mode === "strict"
-        ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
-        : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
-      const client = facts.client.form || facts.client.url
+      const mode =
+        facts.mode === "strict"
+          ? "this server is set to --confirm strict, which accepts only a confirmation a human gives on a screen the model cannot answer for"
+          : `this server confirms only through ${order.map((c) => c.name).join(", ")} (--confirm-via)`;
+      const client =
+        facts.client.form || facts.client.url
           ? "no confirmation channel it allows works for this client"
           : "this client does not support elicitation";
-      const clients = order.filter((c) => c.human).map((c) => {
-        const lacking = c.lacking?.(facts);
-        return `from ${c.needs}${lacking ? ` (here ${lacking})` : ""}`;
-      });
-      const settings = all.filter((c) => !order.includes(c) && usable(c, facts)).map((c) => `whoever runs this server can add ${c.name} to --confirm-via`);
+      const clients = order
+        .filter((c) => c.human)
+        .map((c) => {
+          const lacking = c.lacking?.(facts);
+          return `from ${c.needs}${lacking ? ` (here ${lacking})` : ""}`;
+        });
+      const settings = all
+        .filter((c) => !order.includes(c) && usable(c, facts))
+        .map((c) => `whoever runs this server can add ${c.name} to --confirm-via`);
       const ways = [...clients, ...settings, "in SailPoint ISC directly"];
       return { why: `${mode}, and ${client}.`, next: `Tell the user; it can be done ${ways.join("; or ")}.` };
     },

@@ -7,7 +7,12 @@ import type { PendingConfirmation } from "../store.js";
 import type { ChannelAnswer, ConfirmationAsk } from "./channel.js";
 
 const TELL = "Tell the user it was not done; call again only if they ask for it.";
-const EXPIRED: ChannelAnswer = { kind: "refused", reason: "cancelled", why: "the confirmation page expired before the user answered it.", next: "Call again to open a new confirmation page, if the user still wants this." };
+const EXPIRED: ChannelAnswer = {
+  kind: "refused",
+  reason: "cancelled",
+  why: "the confirmation page expired before the user answered it.",
+  next: "Call again to open a new confirmation page, if the user still wants this.",
+};
 const USED: ChannelAnswer = {
   kind: "refused",
   reason: "cancelled",
@@ -39,17 +44,35 @@ export interface PageFlow {
 export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<ChannelAnswer> {
   const { binding, store, now, call } = req;
   // A round that answers this channel's question finds the page it showed, or nothing: never a second page.
-  const found = (await store.findPending({ binding: binding.key }, now())) ?? (req.resumed ? (flow.pages.takeExpired(binding.key) || !flow.pages.justUsed(binding.key) ? EXPIRED : USED) : await openPage(flow, req));
+  const found =
+    (await store.findPending({ binding: binding.key }, now())) ??
+    (req.resumed
+      ? flow.pages.takeExpired(binding.key) || !flow.pages.justUsed(binding.key)
+        ? EXPIRED
+        : USED
+      : await openPage(flow, req));
   if ("kind" in found) return found;
   let pending: PendingConfirmation = found;
 
   if (!pending.answer) {
     const bound = Math.max(0, Math.min(flow.waitMs, call.deadline - now() - DEADLINE_MARGIN_MS));
-    const tell = (waited: number) => call.progress(waited, Math.round(bound / 1000), `Waiting for the user to answer the confirmation page ${flow.where}`).catch(() => {});
+    const tell = (waited: number) =>
+      call
+        .progress(
+          waited,
+          Math.round(bound / 1000),
+          `Waiting for the user to answer the confirmation page ${flow.where}`,
+        )
+        .catch(() => {});
     await tell(0);
     // Woken by the answer. A client that asked for progress gets it at each tick, and the store is read again then too;
     // without, a waiting call costs nothing until the answer, its end or the page's.
-    const seen = await flow.pages.wait(pending.id, bound, call.signal, call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined);
+    const seen = await flow.pages.wait(
+      pending.id,
+      bound,
+      call.signal,
+      call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined,
+    );
     if (!seen) return flow.pages.takeExpired(binding.key) ? EXPIRED : USED;
     if (!seen.answer) return { kind: "pending", where: flow.where, expiresAt: seen.expiresAt };
     pending = seen;
@@ -61,7 +84,10 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
   const taken = await store.takeAnswered(binding.key, now());
   if (!taken?.answer) return USED;
   if (taken.answer.confirmed) return { kind: "confirmed", waited: true, by: taken.answer.by };
-  const next = taken.answer.reason === "name-mismatch" ? "Call again only if the user wants to retry; they must type the name exactly." : TELL;
+  const next =
+    taken.answer.reason === "name-mismatch"
+      ? "Call again only if the user wants to retry; they must type the name exactly."
+      : TELL;
   return { kind: "refused", reason: taken.answer.reason, why: taken.answer.why, next };
 }
 
@@ -76,10 +102,22 @@ async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingCo
   if (flow.pages.justUsed(binding.key)) return USED;
   if (flow.pages.takeExpired(binding.key)) return EXPIRED;
   const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
-  const view = pageViewOf({ tool: binding.tool, tenant: binding.tenant, preview: req.preview, by: req.by, ...(sample ? { sample } : {}) });
+  const view = pageViewOf({
+    tool: binding.tool,
+    tenant: binding.tenant,
+    preview: req.preview,
+    by: req.by,
+    ...(sample ? { sample } : {}),
+  });
   let opened;
   try {
-    opened = await flow.pages.open({ binding: binding.key, channel: flow.channel, data: { view, accept: acceptedNames(req.preview), requestedBy: req.asker, fourEyes: req.fourEyes }, expiresAt: now() + req.ttlMs, owner: call.owner });
+    opened = await flow.pages.open({
+      binding: binding.key,
+      channel: flow.channel,
+      data: { view, accept: acceptedNames(req.preview), requestedBy: req.asker, fourEyes: req.fourEyes },
+      expiresAt: now() + req.ttlMs,
+      owner: call.owner,
+    });
   } catch (err) {
     if (err instanceof TooManyPending) return tooMany(err, now(), req.ttlMs);
     throw err;
@@ -91,7 +129,15 @@ async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingCo
   if (!failed) return pending;
   // Shown by the client in the call's next round (an input request): the page stays open for it.
   if (failed.kind === "input") return failed;
-  await store.answerPending(pending.id, { confirmed: false, reason: "cancelled", why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown." }, now());
+  await store.answerPending(
+    pending.id,
+    {
+      confirmed: false,
+      reason: "cancelled",
+      why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown.",
+    },
+    now(),
+  );
   await store.takeAnswered(binding.key, now());
   flow.pages.used(pending.id, false);
   return failed;
@@ -101,7 +147,11 @@ async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingCo
 function tooMany(err: TooManyPending, now: number, ttlMs: number): ChannelAnswer {
   const minutes = (ms: number) => `${Math.max(1, Math.ceil(ms / 60_000))} min`;
   const next = `the first of them expires within ${minutes(err.nextExpiresAt - now)}, every one within ${minutes(ttlMs)}`;
-  const whose = { session: "this MCP session", person: "the signed-in user", process: "this server (all sessions together)" }[err.scope];
+  const whose = {
+    session: "this MCP session",
+    person: "the signed-in user",
+    process: "this server (all sessions together)",
+  }[err.scope];
   const flag = err.scope === "process" ? "--max-pending" : "--max-pending-per-session";
   return {
     kind: "refused",

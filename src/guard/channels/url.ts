@@ -14,7 +14,12 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
     void entry?.send().catch(() => {});
   };
   pages?.onAnswer((id) => complete(id));
-  const remember = (pageId: string, elicitationId: string, until: number, call: { elicitationComplete(id: string): Promise<void> }) => {
+  const remember = (
+    pageId: string,
+    elicitationId: string,
+    until: number,
+    call: { elicitationComplete(id: string): Promise<void> },
+  ) => {
     const t = Date.now();
     for (const [id, entry] of completions) {
       if (entry.until > t) break;
@@ -40,11 +45,21 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
           const reason = action === "decline" ? "declined" : "cancelled";
           const open = await req.store.findPending({ binding: req.binding.key }, req.now());
           if (open && !open.answer) {
-            await req.store.answerPending(open.id, { confirmed: false, reason, why: `the user ${reason} opening the confirmation page.` }, req.now());
+            await req.store.answerPending(
+              open.id,
+              { confirmed: false, reason, why: `the user ${reason} opening the confirmation page.` },
+              req.now(),
+            );
             await req.store.takeAnswered(req.binding.key, req.now());
             pages!.used(open.id, false);
           }
-          return { kind: "refused", reason, why: `the user ${reason} opening the confirmation page.`, next: "Tell the user it was not done; call again only if they ask for it.", fromHost: true };
+          return {
+            kind: "refused",
+            reason,
+            why: `the user ${reason} opening the confirmation page.`,
+            next: "Tell the user it was not done; call again only if they ask for it.",
+            fromHost: true,
+          };
         }
         const eid = resumed.elicitationId;
         if (eid !== undefined && !req.call.modern) {

@@ -79,16 +79,34 @@ function sameOrigin(expected: string, value: string | undefined): boolean {
   }
 }
 
-const CANCELLED: PendingAnswer = { confirmed: false, reason: "cancelled", why: "the user cancelled on the confirmation page." };
+const CANCELLED: PendingAnswer = {
+  confirmed: false,
+  reason: "cancelled",
+  why: "the user cancelled on the confirmation page.",
+};
 
-export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void> {
+export function createPageHandler(
+  opts: PageHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void> {
   const limit = opts.maxBodyBytes ?? PAGE_BODY_LIMIT;
 
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}) => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    html: string,
+    extra: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { ...headers(), ...extra });
     res.end(req.method === "HEAD" ? undefined : html);
   };
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, extra: Record<string, string> = {}) => {
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    why: string,
+    extra: Record<string, string> = {},
+  ) => {
     req.resume();
     // Never the id: whoever reads the log must not be able to answer the page.
     opts.log.warn(`confirmation page: refused ${req.method} (${status}): ${why}`);
@@ -116,9 +134,11 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     const origin = opts.origin();
     if (!origin) return refuse(req, res, 503, "confirmation pages are not served here.");
     // DNS rebinding: the page answers only to the name its own URL has.
-    if ((req.headers.host ?? "").toLowerCase() !== new URL(origin).host.toLowerCase()) return refuse(req, res, 403, "this page is not served under that host name.");
+    if ((req.headers.host ?? "").toLowerCase() !== new URL(origin).host.toLowerCase())
+      return refuse(req, res, 403, "this page is not served under that host name.");
     const method = req.method ?? "GET";
-    if (method !== "GET" && method !== "HEAD" && method !== "POST") return refuse(req, res, 405, "only GET and POST are served here.", { allow: "GET, HEAD, POST" });
+    if (method !== "GET" && method !== "HEAD" && method !== "POST")
+      return refuse(req, res, 405, "only GET and POST are served here.", { allow: "GET, HEAD, POST" });
     // Only the page's own form may answer: Origin, or Referer when a browser sent no Origin.
     if (method === "POST" && !sameOrigin(origin, req.headers.origin ?? req.headers.referer)) {
       return refuse(req, res, 403, "an answer is accepted only from this page itself.", { connection: "close" });
@@ -132,7 +152,12 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
       if (seen.ok) return seen.actor;
       if (seen.status === 303) {
         req.resume();
-        res.writeHead(303, { location: seen.location, "set-cookie": seen.cookie, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+        res.writeHead(303, {
+          location: seen.location,
+          "set-cookie": seen.cookie,
+          "cache-control": "no-store",
+          "referrer-policy": "no-referrer",
+        });
         res.end();
       } else refuse(req, res, 403, seen.why);
       return false;
@@ -146,14 +171,16 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
       }
     }
     const body = await readFormBody(req, limit);
-    if (!body.ok) return refuse(req, res, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
+    if (!body.ok)
+      return refuse(req, res, body.status, body.message, body.status === 413 ? { connection: "close" } : {});
     const shut = closed(state, true);
     if (shut || state.kind !== "open") return send(req, res, ...(shut ?? [404, outcomePage("unknown")]));
 
     const by = await signedIn(state.audience);
     if (by === false) return;
     const answer = body.form.get("answer");
-    if (answer !== "confirm" && answer !== "cancel") return refuse(req, res, 400, "the answer must be Confirm or Cancel.");
+    if (answer !== "confirm" && answer !== "cancel")
+      return refuse(req, res, 400, "the answer must be Confirm or Cancel.");
     let given: PendingAnswer = answer === "confirm" ? { confirmed: true } : CANCELLED;
     if (answer === "confirm" && state.view.confirmBy === "name") {
       const typed = (body.form.get("name") ?? "").trim();
@@ -164,7 +191,11 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
           const error = `That is not the identity's name (try ${left} more time${left === 1 ? "" : "s"}). Nothing was done.`;
           return send(req, res, 422, confirmPage(state.view, { expiresAt: state.expiresAt, error }));
         }
-        given = { confirmed: false, reason: "name-mismatch", why: `the name was typed wrong ${MAX_WRONG_NAMES} times on the confirmation page.` };
+        given = {
+          confirmed: false,
+          reason: "name-mismatch",
+          why: `the name was typed wrong ${MAX_WRONG_NAMES} times on the confirmation page.`,
+        };
       }
     }
     if (by) given = { ...given, by };
@@ -175,7 +206,16 @@ export function createPageHandler(opts: PageHandlerOptions): (req: IncomingMessa
     }
     opts.log.info(`confirmation page: the user ${given.confirmed ? "confirmed" : "cancelled"} ${state.view.tool}`);
     if (!given.confirmed && given.reason === "name-mismatch") {
-      return send(req, res, 422, outcomePage("refused", state.view, `The name was typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled.`));
+      return send(
+        req,
+        res,
+        422,
+        outcomePage(
+          "refused",
+          state.view,
+          `The name was typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled.`,
+        ),
+      );
     }
     return send(req, res, 200, outcomePage(given.confirmed ? "confirmed" : "cancelled", state.view));
   };

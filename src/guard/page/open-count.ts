@@ -100,12 +100,14 @@ export function createOpenCount(limits: PendingLimits): OpenCount {
         // At most the cap's worth: checked one by one, so a page that expired out of order frees its place too.
         for (const id of [...(mine ?? [])]) if (open.get(id)!.expiresAt <= now) settle(id);
         const n = (byOwner.get(owner.key)?.size ?? 0) + (reservedBy.get(owner.key) ?? 0);
-        if (n >= limits.perOwner) throw new TooManyPending(owner.kind, n, limits.perOwner, first(byOwner.get(owner.key) ?? []));
+        if (n >= limits.perOwner)
+          throw new TooManyPending(owner.kind, n, limits.perOwner, first(byOwner.get(owner.key) ?? []));
       }
       if (open.size + reserved >= limits.perProcess) {
         // Only at the cap: one full pass, in case lifetimes differ.
         expire(now, true);
-        if (open.size + reserved >= limits.perProcess) throw new TooManyPending("process", open.size + reserved, limits.perProcess, first(open.keys()));
+        if (open.size + reserved >= limits.perProcess)
+          throw new TooManyPending("process", open.size + reserved, limits.perProcess, first(open.keys()));
       }
       const key = owner?.key;
       hold(key, 1);

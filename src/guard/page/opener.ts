@@ -11,8 +11,7 @@ export interface OpenedPage {
 }
 
 export type BrowserOpener =
-  | { available: true; how: string; open(url: string): Promise<OpenedPage> }
-  | { available: false; why: string };
+  { available: true; how: string; open(url: string): Promise<OpenedPage> } | { available: false; why: string };
 
 export interface OpenerEnvironment {
   env?: NodeJS.ProcessEnv;
@@ -45,7 +44,8 @@ export function browserCommand(value: string): string[] {
  */
 export function launchOutcome(child: ChildProcess, graceMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const ended = (code: number | null, signal: NodeJS.Signals | null): string | undefined => (code === 0 ? undefined : signal ? `was ended by ${signal}` : `exited with status ${code}`);
+    const ended = (code: number | null, signal: NodeJS.Signals | null): string | undefined =>
+      code === 0 ? undefined : signal ? `was ended by ${signal}` : `exited with status ${code}`;
     const finish = (failure: string | undefined) => {
       clearTimeout(timer);
       child.off("exit", onExit);
@@ -74,7 +74,11 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
   const platform = where.platform ?? process.platform;
   const graceMs = where.graceMs ?? DEFAULT_GRACE_MS;
   const handoffs = () => where.handoffs ?? (processHandoffs ??= createHandoffs());
-  const opened = async (how: string, url: string, launch: (target: string) => ChildProcess | Promise<ChildProcess>): Promise<OpenedPage> => {
+  const opened = async (
+    how: string,
+    url: string,
+    launch: (target: string) => ChildProcess | Promise<ChildProcess>,
+  ): Promise<OpenedPage> => {
     const handoff = handoffs().write(url);
     let failure: string | undefined;
     try {
@@ -98,15 +102,26 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
         how: "the BROWSER command",
         open: (url) =>
           opened("BROWSER", url, (target) => {
-            const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replaceAll("%s", target)) : [...rest, target];
-            return nodeChildProcess().spawn(command, args, { stdio: "ignore", detached: platform !== "win32", shell: false });
+            const args = rest.some((a) => a.includes("%s"))
+              ? rest.map((a) => a.replaceAll("%s", target))
+              : [...rest, target];
+            return nodeChildProcess().spawn(command, args, {
+              stdio: "ignore",
+              detached: platform !== "win32",
+              shell: false,
+            });
           }),
       };
     }
   }
   const why = noDesktop(env, platform);
-  if (why) return { available: false, why: `no BROWSER command is set and no desktop session can show a browser (${why})` };
+  if (why)
+    return { available: false, why: `no BROWSER command is set and no desktop session can show a browser (${why})` };
   // Loaded on first use only: most sessions never open a page.
   const openWith = where.openWith ?? (async (target: string) => (await import("open")).default(target));
-  return { available: true, how: "the system's default browser", open: (url) => opened("the system's browser opener", url, openWith) };
+  return {
+    available: true,
+    how: "the system's default browser",
+    open: (url) => opened("the system's browser opener", url, openWith),
+  };
 }

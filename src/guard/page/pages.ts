@@ -6,7 +6,13 @@ import type { Actor } from "../audit.js";
 import { PENDING_DEFAULTS } from "../../config/options.js";
 import { createPageHandler, type PageGate, type PageState } from "./handler.js";
 import { countPagesWith } from "../../core/telemetry.js";
-import { createOpenCount, TooManyPending, type PendingLimits, type PendingOwner, type Reservation } from "./open-count.js";
+import {
+  createOpenCount,
+  TooManyPending,
+  type PendingLimits,
+  type PendingOwner,
+  type Reservation,
+} from "./open-count.js";
 import type { PageRequestHandler, PageServing } from "./serving.js";
 import type { PageView } from "./view.js";
 import { TICK_MS, waitForAnswer } from "./wait.js";
@@ -57,7 +63,12 @@ export interface ConfirmationPages {
    * Woken by the answer (on any replica); reads the store only then, every `tickMs` (calling `onTick` with the ms
    * waited so far, e.g. for progress), and at the end.
    */
-  wait(id: string, ms: number, signal?: AbortSignal, onTick?: (waitedMs: number) => Promise<void>): Promise<PendingConfirmation | undefined>;
+  wait(
+    id: string,
+    ms: number,
+    signal?: AbortSignal,
+    onTick?: (waitedMs: number) => Promise<void>,
+  ): Promise<PendingConfirmation | undefined>;
   /** True once for a binding whose page this process opened and that expired unanswered (so the re-call says so). */
   takeExpired(binding: string): boolean;
   /** Remembers that an answer is being used, so a late tab reads "already answered" and a duplicate call opens no new page. */
@@ -106,7 +117,9 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const recent = new Map<string, Recent>();
   const byBinding = new Map<string, string[]>();
   const wrong = new Map<string, number>();
-  const count = createOpenCount(opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess });
+  const count = createOpenCount(
+    opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess },
+  );
   // The open-pages gauge (telemetry on only reads it).
   const uncount = countPagesWith(() => count.size);
   /** Opens in progress by binding, so a concurrent call of the same binding joins instead of counting as a new one. */
@@ -135,10 +148,17 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     if (p) {
       const data = parse(p);
       if (p.answer) return { kind: "answered", confirmed: p.answer.confirmed, view: data.view };
-      return { kind: "open", view: data.view, accept: data.accept, expiresAt: p.expiresAt, audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes } };
+      return {
+        kind: "open",
+        view: data.view,
+        accept: data.accept,
+        expiresAt: p.expiresAt,
+        audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes },
+      };
     }
     const r = recent.get(id);
-    if (r?.answered !== undefined) return { kind: "answered", confirmed: r.answered, view: (JSON.parse(r.data) as PageData).view };
+    if (r?.answered !== undefined)
+      return { kind: "answered", confirmed: r.answered, view: (JSON.parse(r.data) as PageData).view };
     if (r && now() > r.expiresAt) return { kind: "expired", view: (JSON.parse(r.data) as PageData).view };
     return { kind: "unknown" };
   }
@@ -172,7 +192,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       place = count.reserve(input.owner, now());
     } catch (err) {
       // Full: but a page for this binding opened meanwhile (e.g. on another replica) is joined, never refused.
-      const open = err instanceof TooManyPending ? await store.findPending({ binding: input.binding }, now()) : undefined;
+      const open =
+        err instanceof TooManyPending ? await store.findPending({ binding: input.binding }, now()) : undefined;
       if (!open) throw err;
       const base = await opts.serving.base();
       opts.serving.hold(open.id, open.expiresAt);
@@ -184,7 +205,13 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       const data = JSON.stringify(input.data);
       // V8 may build that string as a tree of pieces, kept as long as the page is; reading it as a number flattens it.
       Number(data);
-      const mine: PendingConfirmation = { id: newPageId(), binding: input.binding, channel: input.channel, expiresAt: input.expiresAt, data };
+      const mine: PendingConfirmation = {
+        id: newPageId(),
+        binding: input.binding,
+        channel: input.channel,
+        expiresAt: input.expiresAt,
+        data,
+      };
       const pending = await store.openPending(mine, now());
       const created = pending.id === mine.id;
       if (created) {

@@ -33,7 +33,10 @@ function details(view: PageView): string {
     if (i.status !== undefined) rows.push(row("Status", v(i.status)));
     rows.push(row("Lifecycle state", i.lifecycleState !== undefined ? v(i.lifecycleState) : "(none)"));
     if (view.owns) {
-      const owns = view.owns.length === 0 ? "nothing (checked just now)" : `<ul class="names">${view.owns.map((o) => `<li>${v(o.kind)}: ${v(o.name)}</li>`).join("")}</ul>`;
+      const owns =
+        view.owns.length === 0
+          ? "nothing (checked just now)"
+          : `<ul class="names">${view.owns.map((o) => `<li>${v(o.kind)}: ${v(o.name)}</li>`).join("")}</ul>`;
       rows.push(row("Owns", owns));
     }
     rows.push(row("Identity id", v(i.id)));
@@ -41,8 +44,14 @@ function details(view: PageView): string {
   if (view.count !== undefined) rows.push(row("Identities affected", String(view.count)));
   if (view.sample && view.sample.length > 0) {
     const shown = view.sample.slice(0, SAMPLE_SIZE);
-    const more = view.count !== undefined && view.count > shown.length ? `<li>… and ${view.count - shown.length} more</li>` : "";
-    rows.push(row(view.count !== undefined && view.count > shown.length ? "First ones" : "Names", `<ul class="names">${shown.map((n) => `<li>${v(n)}</li>`).join("")}${more}</ul>`));
+    const more =
+      view.count !== undefined && view.count > shown.length ? `<li>… and ${view.count - shown.length} more</li>` : "";
+    rows.push(
+      row(
+        view.count !== undefined && view.count > shown.length ? "First ones" : "Names",
+        `<ul class="names">${shown.map((n) => `<li>${v(n)}</li>`).join("")}${more}</ul>`,
+      ),
+    );
   }
   rows.push(row("Tenant", v(view.tenant)));
   rows.push(row("Tool", v(view.tool)));
@@ -60,10 +69,11 @@ export function confirmPage(view: PageView, state: FormState): string {
   const warning = view.destructive ? `<p class="warning">Destructive: this changes the identity for good.</p>` : "";
   const error = state.error ? `<p class="notice" role="alert">${e(state.error)}</p>` : "";
   const name = view.identity?.name ?? "";
-  const ask = view.confirmBy === "name"
-    ? `<label for="name">To confirm, type the identity's name: <span class="expected">${v(name)}</span></label>
+  const ask =
+    view.confirmBy === "name"
+      ? `<label for="name">To confirm, type the identity's name: <span class="expected">${v(name)}</span></label>
 <input type="text" id="name" name="name" required autocomplete="off" autocapitalize="off" spellcheck="false" autofocus>`
-    : "";
+      : "";
   const body = `<h1>${e(view.title)}?</h1>
 <p class="lead">${v(view.action, 1000)}</p>
 <p>Your AI assistant asked for this. Nothing happens unless you confirm here; the assistant cannot answer this page.</p>
@@ -75,7 +85,8 @@ ${warning}${details(view)}${error}
   return layout(view.title, body, view.destructive ? "destructive" : "");
 }
 
-export type Outcome = "confirmed" | "cancelled" | "already-confirmed" | "already-cancelled" | "expired" | "unknown" | "refused";
+export type Outcome =
+  "confirmed" | "cancelled" | "already-confirmed" | "already-cancelled" | "expired" | "unknown" | "refused";
 
 /** The page after an answer, or instead of the form: says what happened and what happens next. */
 export function outcomePage(outcome: Outcome, view?: PageView, detail?: string): string {
@@ -83,21 +94,35 @@ export function outcomePage(outcome: Outcome, view?: PageView, detail?: string):
   const [title, text] = ((): [string, string] => {
     switch (outcome) {
       case "confirmed":
-        return ["Confirmed", `The assistant will now ${view?.next ?? "go ahead"}: it acts when it next asks this server (right away if it is still waiting, or when you tell it you answered). ${back}`];
+        return [
+          "Confirmed",
+          `The assistant will now ${view?.next ?? "go ahead"}: it acts when it next asks this server (right away if it is still waiting, or when you tell it you answered). ${back}`,
+        ];
       case "cancelled":
         return ["Cancelled", `Nothing was done, and nothing will be done for this request. ${back}`];
       case "already-confirmed":
-        return ["Already answered", `This confirmation was already answered: confirmed. This answer changed nothing. ${back}`];
+        return [
+          "Already answered",
+          `This confirmation was already answered: confirmed. This answer changed nothing. ${back}`,
+        ];
       case "already-cancelled":
-        return ["Already answered", `This confirmation was already answered: cancelled; nothing was done. This answer changed nothing. ${back}`];
+        return [
+          "Already answered",
+          `This confirmation was already answered: cancelled; nothing was done. This answer changed nothing. ${back}`,
+        ];
       case "expired":
-        return ["This confirmation expired", `Nothing was done. If you still want this, ask your assistant to start again; it will open a new page. ${back}`];
+        return [
+          "This confirmation expired",
+          `Nothing was done. If you still want this, ask your assistant to start again; it will open a new page. ${back}`,
+        ];
       case "unknown":
         return ["No such confirmation", "This page does not exist, or it expired and was removed. Nothing was done."];
       case "refused":
         return ["Not accepted", `${detail ?? "This request was refused."} Nothing was done.`];
     }
   })();
-  const what = view ? `<p class="lead">${e(view.title)}: ${view.identity ? v(view.identity.name) : view.count !== undefined ? `${view.count} identities` : ""}</p>` : "";
+  const what = view
+    ? `<p class="lead">${e(view.title)}: ${view.identity ? v(view.identity.name) : view.count !== undefined ? `${view.count} identities` : ""}</p>`
+    : "";
   return layout(title, `<h1>${e(title)}</h1>${what}<p>${e(text)}</p>`, "done");
 }

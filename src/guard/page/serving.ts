@@ -28,13 +28,17 @@ export function pageBase(settings: { host: string; publicUrl?: string | undefine
 }
 
 /** Why a wildcard bind without --public-url has no page URL. */
-export const NO_PUBLIC_URL = "this HTTP server is bound to a wildcard address and has no --public-url, so it does not know the address users' browsers reach it at";
+export const NO_PUBLIC_URL =
+  "this HTTP server is bound to a wildcard address and has no --public-url, so it does not know the address users' browsers reach it at";
 
 /**
  * Pages under a URL the operator gave (--public-url) or the HTTP transport's own address, served by
  * that transport's listener; `baseUrl` is read when needed (the port is known only once it listens).
  */
-export function fixedServing(baseUrl: string | (() => string | undefined), why = "the pages have no URL a browser can reach"): PageServing {
+export function fixedServing(
+  baseUrl: string | (() => string | undefined),
+  why = "the pages have no URL a browser can reach",
+): PageServing {
   const base = () => {
     const b = typeof baseUrl === "string" ? baseUrl : baseUrl();
     return b === undefined ? undefined : b.endsWith("/") ? b : `${b}/`;
@@ -67,7 +71,10 @@ export interface LoopbackOptions {
  * For stdio: a listener on 127.0.0.1 and a free port, opened by the first confirmation and closed
  * once no confirmation is open, so a server that never confirms anything never opens a port.
  */
-export function loopbackServing(handler: () => PageRequestHandler, opts: LoopbackOptions): PageServing & { readonly port: number | undefined } {
+export function loopbackServing(
+  handler: () => PageRequestHandler,
+  opts: LoopbackOptions,
+): PageServing & { readonly port: number | undefined } {
   const now = opts.now ?? Date.now;
   const graceMs = opts.graceMs ?? 60_000;
   const holds = new Map<string, number>();

@@ -31,5 +31,6 @@ button.go { background: var(--blue); border-color: var(--blue); color: #fff; }
 `;
 
 /** For `style-src 'sha256-…'`: the stylesheet is allowed by its exact content, nothing else is. */
-export const styleHash = (): string => (hash ??= `sha256-${nodeCrypto().createHash("sha256").update(STYLE).digest("base64")}`);
+export const styleHash = (): string =>
+  (hash ??= `sha256-${nodeCrypto().createHash("sha256").update(STYLE).digest("base64")}`);
 let hash: string | undefined;

@@ -16,7 +16,13 @@ export interface WaitContext {
  * (only with `onTick`, which is then told the ms waited so far) and at the end: thousands of calls can wait at once
  * for the price of one small object and one timer each.
  */
-export function waitForAnswer(ctx: WaitContext, id: string, ms: number, signal?: AbortSignal, onTick?: (waitedMs: number) => Promise<void>): Promise<PendingConfirmation | undefined> {
+export function waitForAnswer(
+  ctx: WaitContext,
+  id: string,
+  ms: number,
+  signal?: AbortSignal,
+  onTick?: (waitedMs: number) => Promise<void>,
+): Promise<PendingConfirmation | undefined> {
   return new Promise((resolve, reject) => new Waiter(ctx, id, ms, signal, onTick, resolve, reject).read());
 }
 
@@ -86,7 +92,9 @@ class Waiter {
         if (t >= this.end) return this.finish(p);
         // Answered (or a tick came) while the store was being read: read again at once.
         if (this.woken) continue;
-        const tick = this.onTick ? this.started + tickMs * (Math.floor((t - this.started) / tickMs) + 1) : Number.POSITIVE_INFINITY;
+        const tick = this.onTick
+          ? this.started + tickMs * (Math.floor((t - this.started) / tickMs) + 1)
+          : Number.POSITIVE_INFINITY;
         this.timer = setTimeout(onTimer, Math.min(this.end, tick) - t, this);
         return;
       }

@@ -72,14 +72,21 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
 export function checkAccess(policy: AccessPolicy, req: IncomingMessage): AccessRefusal | undefined {
   const host = req.headers.host;
   if (!host || !hostAllowed(policy, host)) {
-    return { status: 403, message: `Forbidden: Host "${host ?? ""}" is not allowed. Add it with --allowed-hosts if this server is meant to answer to that name.` };
+    return {
+      status: 403,
+      message: `Forbidden: Host "${host ?? ""}" is not allowed. Add it with --allowed-hosts if this server is meant to answer to that name.`,
+    };
   }
   const origin = req.headers.origin;
   if (origin !== undefined && !originAllowed(policy, origin)) {
     return { status: 403, message: `Forbidden: Origin "${origin}" is not allowed. Add it with --allowed-origins.` };
   }
   if (policy.token && !tokenMatches(policy.token, req.headers.authorization)) {
-    return { status: 401, message: "Unauthorized: send Authorization: Bearer <ISC_MCP_HTTP_TOKEN>.", headers: { "www-authenticate": 'Bearer realm="isc-identities-mcp"' } };
+    return {
+      status: 401,
+      message: "Unauthorized: send Authorization: Bearer <ISC_MCP_HTTP_TOKEN>.",
+      headers: { "www-authenticate": 'Bearer realm="isc-identities-mcp"' },
+    };
   }
   return undefined;
 }

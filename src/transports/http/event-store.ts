@@ -12,7 +12,12 @@ export interface EventLimits {
   maxEventsPerSession: number;
 }
 
-export const DEFAULT_EVENT_LIMITS: EventLimits = { maxEvents: 1000, maxBytes: 16 * 1024 * 1024, maxAgeMs: 5 * 60_000, maxEventsPerSession: 200 };
+export const DEFAULT_EVENT_LIMITS: EventLimits = {
+  maxEvents: 1000,
+  maxBytes: 16 * 1024 * 1024,
+  maxAgeMs: 5 * 60_000,
+  maxEventsPerSession: 200,
+};
 
 /** One session's view: it replays only its own events, so a guessed event id of another session finds nothing. */
 export interface SessionEvents extends EventStore {
@@ -101,7 +106,8 @@ export function createEventLog(limits: Partial<EventLimits> = {}, now: () => num
           for (const [id, entry] of [...entries]) {
             if (id === lastEventId) after = true;
             // The priming event (an empty message) only gave the client its cursor: nothing to replay.
-            else if (after && entry.owner === owner && entry.streamId === last.streamId && "jsonrpc" in entry.message) await send(id, entry.message);
+            else if (after && entry.owner === owner && entry.streamId === last.streamId && "jsonrpc" in entry.message)
+              await send(id, entry.message);
           }
           return last.streamId;
         },

@@ -6,7 +6,12 @@ import type { Logger } from "../../core/log.js";
 import type { Caller } from "../../mcp/caller.js";
 import type { ToolKind } from "../../mcp/define-tool.js";
 import { createIssuer, type Issuer } from "./oauth-issuer.js";
-import { insufficientScopeChallenge, invalidTokenChallenge, missingTokenChallenge, type OAuthSettings } from "./oauth-metadata.js";
+import {
+  insufficientScopeChallenge,
+  invalidTokenChallenge,
+  missingTokenChallenge,
+  type OAuthSettings,
+} from "./oauth-metadata.js";
 import { checkToken, type Person, type TokenPolicy } from "./oauth-token.js";
 
 export type GateRefusal = { status: 401 | 403 | 503; message: string; headers: Record<string, string>; log: string };
@@ -38,17 +43,36 @@ const READ_METHODS = new Set(["resources/read", "resources/list", "resources/tem
 
 export type OAuthConfig = Pick<
   Config,
-  "oauthIssuer" | "oauthAudience" | "oauthScopeRead" | "oauthScopeWrite" | "oauthScopeDestructive" | "oauthRightsClaims" | "oauthClockSkewSeconds" | "oauthIntrospection" | "oauthClientId" | "oauthClientSecret"
+  | "oauthIssuer"
+  | "oauthAudience"
+  | "oauthScopeRead"
+  | "oauthScopeWrite"
+  | "oauthScopeDestructive"
+  | "oauthRightsClaims"
+  | "oauthClockSkewSeconds"
+  | "oauthIntrospection"
+  | "oauthClientId"
+  | "oauthClientSecret"
 >;
 
 export function oauthSettings(config: OAuthConfig): OAuthSettings | undefined {
   if (!config.oauthIssuer || !config.oauthAudience) return undefined;
-  return { issuer: config.oauthIssuer, audience: config.oauthAudience, scopes: { read: config.oauthScopeRead, write: config.oauthScopeWrite, destructive: config.oauthScopeDestructive } };
+  return {
+    issuer: config.oauthIssuer,
+    audience: config.oauthAudience,
+    scopes: { read: config.oauthScopeRead, write: config.oauthScopeWrite, destructive: config.oauthScopeDestructive },
+  };
 }
 
 /** How tokens are checked: the same for /mcp requests and the confirmation page's sign-in. */
 export function tokenPolicy(config: OAuthConfig, settings: OAuthSettings): TokenPolicy {
-  return { issuer: settings.issuer, audience: settings.audience, clockSkewSeconds: config.oauthClockSkewSeconds, rightsClaims: config.oauthRightsClaims, introspection: config.oauthIntrospection };
+  return {
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockSkewSeconds: config.oauthClockSkewSeconds,
+    rightsClaims: config.oauthRightsClaims,
+    introspection: config.oauthIntrospection,
+  };
 }
 
 export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOptions = {}): OAuthGate | undefined {
@@ -56,7 +80,15 @@ export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOpti
   if (!settings) return undefined;
   const toolKind = opts.toolKind;
   if (!toolKind) throw new Error("the sign-in gate needs the inventory's toolKind to check a tool call's scope");
-  const issuer = opts.issuer ?? createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log, ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}) });
+  const issuer =
+    opts.issuer ??
+    createIssuer({
+      issuer: settings.issuer,
+      clientId: config.oauthClientId,
+      clientSecret: config.oauthClientSecret,
+      log,
+      ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}),
+    });
   const policy = tokenPolicy(config, settings);
   const kindsOf = (person: Person) => KINDS.filter((k) => person.scopes.includes(settings.scopes[k]));
   const held = (person: Person) => KINDS.map((k) => settings.scopes[k]).filter((s) => person.scopes.includes(s));
@@ -64,7 +96,12 @@ export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOpti
   const insufficient = (person: Person, kind: ToolKind, what: string): GateRefusal => {
     const scope = [...new Set([...held(person), settings.scopes[kind]])].join(" ");
     const why = `${what} needs the ${settings.scopes[kind]} scope`;
-    return { status: 403, message: `Forbidden: ${why}; sign in again with it (ask your administrator if your account lacks it). Nothing was sent to ISC.`, headers: { "www-authenticate": insufficientScopeChallenge(settings, scope, why) }, log: `insufficient scope (${settings.scopes[kind]}) for ${what}` };
+    return {
+      status: 403,
+      message: `Forbidden: ${why}; sign in again with it (ask your administrator if your account lacks it). Nothing was sent to ISC.`,
+      headers: { "www-authenticate": insufficientScopeChallenge(settings, scope, why) },
+      log: `insufficient scope (${settings.scopes[kind]}) for ${what}`,
+    };
   };
 
   return {
@@ -74,20 +111,42 @@ export function createOAuthGate(config: OAuthConfig, log: Logger, opts: GateOpti
       const refused = (refusal: GateRefusal): Authenticated => ({ ok: false, refusal });
       const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
       if (!match?.[1]) {
-        return refused({ status: 401, message: "Unauthorized: sign in; this server's Protected Resource Metadata names the identity provider.", headers: { "www-authenticate": missingTokenChallenge(settings) }, log: "no bearer token" });
+        return refused({
+          status: 401,
+          message: "Unauthorized: sign in; this server's Protected Resource Metadata names the identity provider.",
+          headers: { "www-authenticate": missingTokenChallenge(settings) },
+          log: "no bearer token",
+        });
       }
       const check = await checkToken(match[1], issuer, policy);
       if (!check.ok && check.kind === "invalid") {
-        return refused({ status: 401, message: `Unauthorized: ${check.why}. Sign in again.`, headers: { "www-authenticate": invalidTokenChallenge(settings, check.why) }, log: `token refused: ${check.why}` });
+        return refused({
+          status: 401,
+          message: `Unauthorized: ${check.why}. Sign in again.`,
+          headers: { "www-authenticate": invalidTokenChallenge(settings, check.why) },
+          log: `token refused: ${check.why}`,
+        });
       }
       if (!check.ok) {
         // Fail closed: a token nobody could check is no token; nothing goes further, least of all to ISC.
-        return refused({ status: 503, message: `Service unavailable: ${check.why}. Nothing was sent to ISC; retry when the identity provider is back.`, headers: { "retry-after": "10" }, log: check.why });
+        return refused({
+          status: 503,
+          message: `Service unavailable: ${check.why}. Nothing was sent to ISC; retry when the identity provider is back.`,
+          headers: { "retry-after": "10" },
+          log: check.why,
+        });
       }
       const person = check.person;
       const caller: Caller = { actor: person.actor, kinds: kindsOf(person) };
       // The person's token stops here: MCP handlers get who asked and what they may do, never the token itself (nor does ISC).
-      const auth: AuthInfo = { token: "", clientId: person.clientId, scopes: person.scopes, resource: new URL(settings.audience), extra: { caller }, ...(person.expiresAt ? { expiresAt: person.expiresAt } : {}) };
+      const auth: AuthInfo = {
+        token: "",
+        clientId: person.clientId,
+        scopes: person.scopes,
+        resource: new URL(settings.audience),
+        extra: { caller },
+        ...(person.expiresAt ? { expiresAt: person.expiresAt } : {}),
+      };
       (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
       return { ok: true, person };
     },

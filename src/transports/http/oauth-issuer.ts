@@ -62,14 +62,19 @@ export function createIssuer(opts: IssuerOptions): Issuer {
       if (keySet?.uri !== meta.jwks_uri) {
         keySet = {
           uri: meta.jwks_uri,
-          get: createRemoteJWKSet(new URL(meta.jwks_uri), { cooldownDuration: opts.jwksCooldownMs ?? 30_000, timeoutDuration: timeoutMs, cacheMaxAge: 600_000 }),
+          get: createRemoteJWKSet(new URL(meta.jwks_uri), {
+            cooldownDuration: opts.jwksCooldownMs ?? 30_000,
+            timeoutDuration: timeoutMs,
+            cacheMaxAge: 600_000,
+          }),
         };
       }
       return keySet.get;
     },
     async introspect(token) {
       const config = await configuration();
-      if (!config.serverMetadata().introspection_endpoint) throw new Error(`the identity provider ${opts.issuer} publishes no introspection_endpoint`);
+      if (!config.serverMetadata().introspection_endpoint)
+        throw new Error(`the identity provider ${opts.issuer} publishes no introspection_endpoint`);
       return oidc.tokenIntrospection(config, token);
     },
   };

@@ -53,5 +53,10 @@ export function invalidTokenChallenge(settings: OAuthSettings, why: string): str
 
 /** Step-up: the scopes to ask for, the missing one with those already held, so signing in again loses nothing. */
 export function insufficientScopeChallenge(settings: OAuthSettings, scope: string, why: string): string {
-  return challenge({ error: "insufficient_scope", scope, resource_metadata: metadataUrl(settings), error_description: why });
+  return challenge({
+    error: "insufficient_scope",
+    scope,
+    resource_metadata: metadataUrl(settings),
+    error_description: why,
+  });
 }

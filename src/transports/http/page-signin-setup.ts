@@ -17,18 +17,37 @@ type SignInConfig = OAuthConfig & Pick<Config, "oauthScopeApprover" | "confirmKe
 
 /** The cookies' key: from ISC_MCP_CONFIRM_KEY when set (every replica then reads every other's cookies), else one per process. */
 function cookieKey(confirmKey: string | undefined): string {
-  const key = confirmKey ? createHmac("sha256", confirmKey).update("confirmation page sign-in cookies").digest("base64url") : randomBytes(32).toString("base64url");
+  const key = confirmKey
+    ? createHmac("sha256", confirmKey).update("confirmation page sign-in cookies").digest("base64url")
+    : randomBytes(32).toString("base64url");
   registerSecret(key);
   return key;
 }
 
 /** The page sign-in, or undefined without OAuth; `publicBase` is where browsers reach the pages (known once the server listens). */
-export function pageSignInFor(config: SignInConfig, publicBase: () => string | undefined, log: Logger): PageSignInSetup | undefined {
+export function pageSignInFor(
+  config: SignInConfig,
+  publicBase: () => string | undefined,
+  log: Logger,
+): PageSignInSetup | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
   // resolveConfig refuses this already; a page that cannot sign anyone in must never be served open instead.
-  if (!config.oauthClientId) throw new ConfigError("--oauth-issuer: the confirmation page signs people in and needs --oauth-client-id.");
-  const issuer = createIssuer({ issuer: settings.issuer, clientId: config.oauthClientId, clientSecret: config.oauthClientSecret, log });
-  const signIn = createPageSignIn({ issuer, policy: tokenPolicy(config, settings), publicBase, approverScope: config.oauthScopeApprover, key: cookieKey(config.confirmKey), log });
+  if (!config.oauthClientId)
+    throw new ConfigError("--oauth-issuer: the confirmation page signs people in and needs --oauth-client-id.");
+  const issuer = createIssuer({
+    issuer: settings.issuer,
+    clientId: config.oauthClientId,
+    clientSecret: config.oauthClientSecret,
+    log,
+  });
+  const signIn = createPageSignIn({
+    issuer,
+    policy: tokenPolicy(config, settings),
+    publicBase,
+    approverScope: config.oauthScopeApprover,
+    key: cookieKey(config.confirmKey),
+    log,
+  });
   return { signIn, issuer };
 }

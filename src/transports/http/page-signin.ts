@@ -62,7 +62,11 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     const secure = b.protocol === "https:";
     // __Host- needs Secure (browsers drop it otherwise), so on plain loopback http the names go without the prefix.
     const prefix = secure ? "__Host-" : "";
-    return (fixed = { secure, names: { session: `${prefix}isc-mcp-signed-in`, login: `${prefix}isc-mcp-sign-in` }, redirectUri: new URL(CALLBACK_PATH.slice(1), b).href });
+    return (fixed = {
+      secure,
+      names: { session: `${prefix}isc-mcp-signed-in`, login: `${prefix}isc-mcp-sign-in` },
+      redirectUri: new URL(CALLBACK_PATH.slice(1), b).href,
+    });
   };
 
   // Each cookie says what it is: a login cookie (handed to anyone who opens a page) never unseals as a signed-in person.
@@ -82,7 +86,12 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
 
   async function beginSignIn(page: string): Promise<PageGateResult> {
     const config = await opts.issuer.configuration();
-    const login: Login = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), page };
+    const login: Login = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      page,
+    };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: site().redirectUri,
       scope: `openid profile email ${opts.approverScope}`,
@@ -92,23 +101,44 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
       nonce: login.nonce,
       resource: opts.policy.audience,
     });
-    return { ok: false, status: 303, location: url.href, cookie: cookie(loginCookie(login.state), await seal("login", login, LOGIN_MS), LOGIN_MS) };
+    return {
+      ok: false,
+      status: 303,
+      location: url.href,
+      cookie: cookie(loginCookie(login.state), await seal("login", login, LOGIN_MS), LOGIN_MS),
+    };
   }
 
   const gate: PageGate = async (req, record) => {
     const person = await unseal<SignedIn>("session", read(req, site().names.session));
     if (!person || typeof person.sub !== "string" || !person.sub) {
-      if (req.method !== "GET" && req.method !== "HEAD") return { ok: false, status: 403, why: "your sign-in on this page ended; open the page again to sign in." };
+      if (req.method !== "GET" && req.method !== "HEAD")
+        return { ok: false, status: 403, why: "your sign-in on this page ended; open the page again to sign in." };
       return beginSignIn(pageIdFromPath((req.url ?? "/").split("?")[0]!) ?? "");
     }
     const actor: Actor = { sub: person.sub, ...(person.name ? { name: person.name } : {}) };
     const asker = record.requestedBy;
     if (record.fourEyes) {
-      if (asker && asker.sub === person.sub) return { ok: false, status: 403, why: "this server asks a second person to approve destructive actions: someone else holding the approver scope must answer this." };
-      if (!person.approver) return { ok: false, status: 403, why: `only a person holding the ${opts.approverScope} scope may approve this.` };
+      if (asker && asker.sub === person.sub)
+        return {
+          ok: false,
+          status: 403,
+          why: "this server asks a second person to approve destructive actions: someone else holding the approver scope must answer this.",
+        };
+      if (!person.approver)
+        return {
+          ok: false,
+          status: 403,
+          why: `only a person holding the ${opts.approverScope} scope may approve this.`,
+        };
       return { ok: true, actor };
     }
-    if (asker && asker.sub !== person.sub) return { ok: false, status: 403, why: "another person's assistant asked for this; only that person may answer it." };
+    if (asker && asker.sub !== person.sub)
+      return {
+        ok: false,
+        status: 403,
+        why: "another person's assistant asked for this; only that person may answer it.",
+      };
     return { ok: true, actor };
   };
 
@@ -124,29 +154,54 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
     const named = /^[\w-]{22,128}$/.test(state) ? loginCookie(state) : undefined;
     const fail = (why: string) => {
       opts.log.warn(`confirmation page sign-in failed: ${why}`);
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...(named ? { "set-cookie": cookie(named, "", 0) } : {}) });
+      res.writeHead(400, {
+        "content-type": "text/plain; charset=utf-8",
+        "cache-control": "no-store",
+        ...(named ? { "set-cookie": cookie(named, "", 0) } : {}),
+      });
       res.end(`Sign-in failed: ${why}. Open the confirmation page again.`);
     };
     const login = named ? await unseal<Login>("login", read(req, named)) : undefined;
-    if (!login || login.state !== state || !PAGE_ID.test(login.page)) return fail("this browser did not start a sign-in here, or it took too long");
+    if (!login || login.state !== state || !PAGE_ID.test(login.page))
+      return fail("this browser did not start a sign-in here, or it took too long");
     let person: SignedIn;
     try {
       const config = await opts.issuer.configuration();
       // The callback as registered at the provider, with the query the provider sent: what the code was issued for.
       const current = new URL(site().redirectUri);
       current.search = new URL(req.url ?? "/", current).search;
-      const tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true }, { resource: opts.policy.audience });
+      const tokens = await oidc.authorizationCodeGrant(
+        config,
+        current,
+        {
+          pkceCodeVerifier: login.verifier,
+          expectedState: login.state,
+          expectedNonce: login.nonce,
+          idTokenExpected: true,
+        },
+        { resource: opts.policy.audience },
+      );
       const claims = tokens.claims();
       if (!claims?.sub) return fail("the identity provider named nobody");
       // The approver scope counts only from an access token this server would accept on /mcp (same issuer, audience, keys).
       const checked = await checkToken(tokens.access_token, opts.issuer, opts.policy);
-      const approver = checked.ok && checked.person.actor.sub === claims.sub && checked.person.scopes.includes(opts.approverScope);
-      const display = [claims.preferred_username, claims.email].find((v): v is string => typeof v === "string" && v.length > 0);
+      const approver =
+        checked.ok && checked.person.actor.sub === claims.sub && checked.person.scopes.includes(opts.approverScope);
+      const display = [claims.preferred_username, claims.email].find(
+        (v): v is string => typeof v === "string" && v.length > 0,
+      );
       person = { sub: claims.sub, ...(display ? { name: display.slice(0, 256) } : {}), approver };
     } catch (err) {
       return fail((err as Error).message);
     }
-    res.writeHead(303, { location: new URL(`confirm/${login.page}`, base()).href, "cache-control": "no-store", "set-cookie": [cookie(site().names.session, await seal("session", person, SIGNED_IN_MS), SIGNED_IN_MS), cookie(named!, "", 0)] });
+    res.writeHead(303, {
+      location: new URL(`confirm/${login.page}`, base()).href,
+      "cache-control": "no-store",
+      "set-cookie": [
+        cookie(site().names.session, await seal("session", person, SIGNED_IN_MS), SIGNED_IN_MS),
+        cookie(named!, "", 0),
+      ],
+    });
     res.end();
   }
 

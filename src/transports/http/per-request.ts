@@ -17,7 +17,11 @@ export interface PerRequestLeg {
  * fresh server of its own too (the SDK's stateless fallback, the same idiom as before: no session id, no stream to resume).
  * The factory runs once per request: whatever must outlive a request (guard, audit, calls in progress) is made outside it.
  */
-export function createPerRequestLeg(opts: { makeServer: () => Server; log: Logger; legacy: "reject" | "stateless" }): PerRequestLeg {
+export function createPerRequestLeg(opts: {
+  makeServer: () => Server;
+  log: Logger;
+  legacy: "reject" | "stateless";
+}): PerRequestLeg {
   const handler = createMcpHandler(() => opts.makeServer(), {
     legacy: opts.legacy,
     // Refused requests (a wrong envelope, an unsupported version) are answered with their error; the log only notes them.

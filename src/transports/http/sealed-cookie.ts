@@ -25,7 +25,13 @@ export function cookieSeal(key: string, now: () => number = Date.now): CookieSea
     async unseal<T extends JWTPayload>(kind: CookieKind, sealed: string | undefined) {
       if (!sealed) return undefined;
       try {
-        const { payload } = await jwtVerify(sealed, secret, { algorithms: ["HS256"], typ: typ(kind), requiredClaims: ["exp"], currentDate: new Date(now()), clockTolerance: 0 });
+        const { payload } = await jwtVerify(sealed, secret, {
+          algorithms: ["HS256"],
+          typ: typ(kind),
+          requiredClaims: ["exp"],
+          currentDate: new Date(now()),
+          clockTolerance: 0,
+        });
         return payload as T;
       } catch {
         return undefined;

@@ -18,7 +18,20 @@ import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gat
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
 import { CALLBACK_PATH, type PageSignIn } from "./page-signin.js";
 
-export type HttpSettings = Pick<Config, "host" | "port" | "stateless" | "sessionIdleSeconds" | "maxSessions" | "maxBodyBytes" | "allowedHosts" | "allowedOrigins" | "httpToken"> & OAuthConfig & Partial<Pick<Config, "publicUrl">>;
+export type HttpSettings = Pick<
+  Config,
+  | "host"
+  | "port"
+  | "stateless"
+  | "sessionIdleSeconds"
+  | "maxSessions"
+  | "maxBodyBytes"
+  | "allowedHosts"
+  | "allowedOrigins"
+  | "httpToken"
+> &
+  OAuthConfig &
+  Partial<Pick<Config, "publicUrl">>;
 
 export interface HttpOptions {
   /** Sign-in tuning that is no user setting (tests shorten the key-set cooldown). */
@@ -47,21 +60,39 @@ export interface HttpServing {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(settings: HttpSettings, makeServer: () => Server, log: Logger, options: HttpOptions = {}): Promise<HttpServing> {
+export async function startHttpServer(
+  settings: HttpSettings,
+  makeServer: () => Server,
+  log: Logger,
+  options: HttpOptions = {},
+): Promise<HttpServing> {
   const gate = createOAuthGate(settings, log, options.oauth);
-  const prm = gate ? { paths: metadataPaths(gate.settings), body: protectedResourceMetadata(gate.settings) } : undefined;
+  const prm = gate
+    ? { paths: metadataPaths(gate.settings), body: protectedResourceMetadata(gate.settings) }
+    : undefined;
   // The audience is the public URL people reach this server at: its host name is one this server answers to.
   const audienceHost = gate ? [new URL(gate.settings.audience).host] : [];
-  const policy = accessPolicy({ host: settings.host, allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost], allowedOrigins: settings.allowedOrigins, token: settings.httpToken });
+  const policy = accessPolicy({
+    host: settings.host,
+    allowedHosts: [...(settings.allowedHosts ?? []), ...audienceHost],
+    allowedOrigins: settings.allowedOrigins,
+    token: settings.httpToken,
+  });
   const pages = options.pages;
   // Two legs behind the same gates. 2025-era traffic goes to sessions (elicitation needs the session's stream; SSE
   // priming, the replay store, the session cap and idle expiry live there); 2026-07-28 traffic has no session in its
   // protocol and is answered per request, in any mode. --stateless sends the 2025 era per request too, so any replica
   // answers any request: no session to resume a stream in, GET refused, so no replay store either.
-  const sessions = settings.stateless ? undefined : createSessionRegistry({
-    makeServer, log, idleMs: settings.sessionIdleSeconds * 1000, maxSessions: settings.maxSessions,
-    events: createEventLog(options.events), retryMs: options.events?.retryMs ?? SSE_RETRY_MS,
-  });
+  const sessions = settings.stateless
+    ? undefined
+    : createSessionRegistry({
+        makeServer,
+        log,
+        idleMs: settings.sessionIdleSeconds * 1000,
+        maxSessions: settings.maxSessions,
+        events: createEventLog(options.events),
+        retryMs: options.events?.retryMs ?? SSE_RETRY_MS,
+      });
   const perRequest = createPerRequestLeg({ makeServer, log, legacy: settings.stateless ? "stateless" : "reject" });
   const pagePath = settings.publicUrl ? new URL(settings.publicUrl).pathname : "/";
 
@@ -73,20 +104,36 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
       // Live while the process answers; ready only while the shared state it was configured with is reachable.
       const ready = redis !== "unreachable";
       const status = path === "/readyz" && !ready ? 503 : 200;
-      return replyJson(res, status, { status: path === "/readyz" ? (ready ? "ready" : "not ready") : "ok", name: PACKAGE.name, version: PACKAGE.version, ...(redis ? { redis } : {}) });
+      return replyJson(res, status, {
+        status: path === "/readyz" ? (ready ? "ready" : "not ready") : "ok",
+        name: PACKAGE.name,
+        version: PACKAGE.version,
+        ...(redis ? { redis } : {}),
+      });
     }
     // Public by design (RFC 9728): hosts read it before they have a token, to learn where to sign in.
-    if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD")) return replyJson(res, 200, prm.body);
+    if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD"))
+      return replyJson(res, 200, prm.body);
     // Confirmation pages: a browser cannot send the bearer token; the page's unguessable id does that job, and the page checks its own Host and Origin.
-    const pageId = pages && (path.startsWith("/confirm/") || (pagePath !== "/" && path.startsWith(`${pagePath}confirm/`))) ? pageIdFromPath(path) : undefined;
+    const pageId =
+      pages && (path.startsWith("/confirm/") || (pagePath !== "/" && path.startsWith(`${pagePath}confirm/`)))
+        ? pageIdFromPath(path)
+        : undefined;
     if (pages && pageId !== undefined) return pages.handle(req, res, pageId);
     // The provider sends the browser back here after a page sign-in; the sign-in checks state, nonce and its own cookie.
-    if (options.signIn && (path === CALLBACK_PATH || path === `${pagePath}${CALLBACK_PATH.slice(1)}`) && req.method === "GET") return options.signIn.callback(req, res);
+    if (
+      options.signIn &&
+      (path === CALLBACK_PATH || path === `${pagePath}${CALLBACK_PATH.slice(1)}`) &&
+      req.method === "GET"
+    )
+      return options.signIn.callback(req, res);
     const refusal = checkAccess(policy, req);
     if (refusal) {
       // The whole reason: the operator reading the log needs the fix (--allowed-hosts, the token) as much as the client does.
       log.warn(`HTTP ${refusal.status} for ${req.method} ${path}: ${refusal.message}`);
-      return replyError(res, refusal.status, refusal.message, { ...(refusal.headers ? { headers: refusal.headers } : {}) });
+      return replyError(res, refusal.status, refusal.message, {
+        ...(refusal.headers ? { headers: refusal.headers } : {}),
+      });
     }
     const metrics = options.metrics && path === "/metrics" ? options.metrics : undefined;
     if (path !== "/mcp" && !metrics) return replyError(res, 404, "Not found: MCP is served at /mcp.");
@@ -95,13 +142,19 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
       log.warn(`HTTP ${signedIn.refusal.status} for ${req.method} ${path}: ${signedIn.refusal.log}`);
       return replyError(res, signedIn.refusal.status, signedIn.refusal.message, { headers: signedIn.refusal.headers });
     }
-    if (metrics) return req.method === "GET" || req.method === "HEAD" ? metrics(req, res) : replyError(res, 405, "Method not allowed: /metrics answers GET.", { headers: { allow: "GET, HEAD" } });
+    if (metrics)
+      return req.method === "GET" || req.method === "HEAD"
+        ? metrics(req, res)
+        : replyError(res, 405, "Method not allowed: /metrics answers GET.", { headers: { allow: "GET, HEAD" } });
     let body: unknown;
     if (req.method === "POST") {
       const read = await readJsonBody(req, settings.maxBodyBytes);
       if (!read.ok) {
         const close = read.status === 413 ? { connection: "close" } : undefined;
-        return replyError(res, read.status, read.message, { ...(read.status === 400 ? { code: JSONRPC.parseError } : {}), ...(close ? { headers: close } : {}) });
+        return replyError(res, read.status, read.message, {
+          ...(read.status === 400 ? { code: JSONRPC.parseError } : {}),
+          ...(close ? { headers: close } : {}),
+        });
       }
       body = read.body;
     }
@@ -112,7 +165,10 @@ export async function startHttpServer(settings: HttpSettings, makeServer: () => 
     }
     if (!sessions) {
       // Without sessions there is no stream to resume and nothing to end, in either era: only POST means anything.
-      if (req.method !== "POST") return replyError(res, 405, "Method not allowed: this server is stateless; send JSON-RPC with POST.", { headers: { allow: "POST" } });
+      if (req.method !== "POST")
+        return replyError(res, 405, "Method not allowed: this server is stateless; send JSON-RPC with POST.", {
+          headers: { allow: "POST" },
+        });
       return perRequest.handle(req, res, body);
     }
     // A 2026 request carrying an Mcp-Session-Id is served as any other: its era has no sessions, the header is ignored.

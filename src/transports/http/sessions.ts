@@ -53,7 +53,12 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
 
   async function open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (sessions.size + opening >= opts.maxSessions) {
-      return replyError(res, 503, `Too many sessions (${opts.maxSessions}); retry later or end idle sessions with DELETE /mcp.`, { headers: { "retry-after": "5" } });
+      return replyError(
+        res,
+        503,
+        `Too many sessions (${opts.maxSessions}); retry later or end idle sessions with DELETE /mcp.`,
+        { headers: { "retry-after": "5" } },
+      );
     }
     opening++;
     const events = opts.events?.forSession();
@@ -100,9 +105,15 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
     const asker = ownerOf(req);
     // Another person's session id is answered as unknown (404, not 403: a 403 would confirm the id is live and whose it
     // is): a leaked id lets nobody else call, answer a form, read the stream or end the session. The operator is told.
-    if (found && found.owner !== asker) opts.log.warn(`HTTP 404 for ${req.method} /mcp: session ${id.slice(0, 8)}… belongs to sub ${JSON.stringify(found.owner)}; the request of sub ${JSON.stringify(asker)} was answered as if it did not exist`);
+    if (found && found.owner !== asker)
+      opts.log.warn(
+        `HTTP 404 for ${req.method} /mcp: session ${id.slice(0, 8)}… belongs to sub ${JSON.stringify(found.owner)}; the request of sub ${JSON.stringify(asker)} was answered as if it did not exist`,
+      );
     const session = found && found.owner === asker ? found : undefined;
-    if (!session) return replyError(res, 404, "Session not found (it ended or expired); start a new one with initialize.", { code: JSONRPC.sessionNotFound });
+    if (!session)
+      return replyError(res, 404, "Session not found (it ended or expired); start a new one with initialize.", {
+        code: JSONRPC.sessionNotFound,
+      });
     // A GET is the long-lived notification stream: it does not count as activity, or no session would ever expire.
     if (req.method !== "POST") return session.transport.handleRequest(req, res, body);
     session.inFlight++;
