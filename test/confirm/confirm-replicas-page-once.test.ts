@@ -1,0 +1,161 @@
+// Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, exactly one delete.
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
+import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import { deletable } from "../support/confirm-e2e.js";
+import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { MODERN } from "../support/modern-harness.js";
+import { answer } from "../support/page-fixtures.js";
+import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica } from "../support/replica.js";
+import { until } from "../support/until.js";
+
+type Raw = Record<string, unknown> & {
+  resultType?: string;
+  requestState?: string;
+  inputRequests?: Record<string, { method?: string; params?: { mode?: string; url?: string } }>;
+  isError?: boolean;
+  content?: Array<{ type: string; text?: string }>;
+};
+const text = (r: Raw) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
+const REPLAYED = /^delete_identity refused: nothing was changed[\s\S]*already used; each one is taken once/;
+
+/** The delete_identity audit lines a replica wrote to its stderr. */
+const auditOf = (r: Replica): AuditLine[] =>
+  r.cli
+    .stderr()
+    .split("\n")
+    .filter((l) => l.startsWith('{"time"'))
+    .map((l) => JSON.parse(l) as AuditLine)
+    .filter((l) => l.tool === "delete_identity");
+
+describeWithRedis("a page answer presented to two replicas", () => {
+  let redis: RedisServer;
+  let tenant: ServedTenant;
+  let a: Replica;
+  let b: Replica;
+  const clients: ModernClient[] = [];
+  beforeAll(async () => {
+    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
+    // Stateless replicas as deployment.md runs them: the same ISC_MCP_CONFIRM_KEY (startReplica), one Redis.
+    const args = [
+      "--redis-url",
+      redis.url,
+      "--confirm",
+      "strict",
+      "--confirm-via",
+      "url",
+      "--confirm-wait",
+      "60",
+      "--rate-limit",
+      "0",
+    ];
+    [a, b] = (await Promise.all([startReplica(env, args), startReplica(env, args)])) as [Replica, Replica];
+    // A requestState is spent in Redis: one issued within the clock-skew margin after Redis started is refused as
+    // untracked (it could predate a restart), so the flows start past it.
+    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([tenant?.served.close(), redis?.stop()]);
+  });
+
+  /** A 2026-07-28 client (v2, pinned) declaring URL elicitation, on one replica; rounds are driven by hand. */
+  const on = async (replica: Replica) => {
+    const client = new ModernClient(
+      { name: "replicas-page-once", version: "2.0.0" },
+      { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    clients.push(client);
+    await client.connect(new ModernTransport(new URL(replica.url)));
+    return (params: Record<string, unknown>) =>
+      client.request(
+        { method: "tools/call", params } as never,
+        { allowInputRequired: true, timeout: 120_000 } as never,
+      ) as Promise<Raw>;
+  };
+
+  /** Round 1 on `replica`: the page as an input request; the retry round that says the client opened it. */
+  const askOn = async (replica: Replica, id: string) => {
+    const first = await (await on(replica))({ name: "delete_identity", arguments: { identityId: id } });
+    expect(first.resultType).toBe("input_required");
+    const [key, ask] = Object.entries(first.inputRequests ?? {})[0]!;
+    expect(ask.params?.mode).toBe("url");
+    expect(typeof first.requestState).toBe("string");
+    const page = new URL(ask.params!.url!);
+    return {
+      page,
+      retry: {
+        name: "delete_identity",
+        arguments: { identityId: id },
+        requestState: first.requestState,
+        inputResponses: { [key]: { action: "accept" } },
+      },
+    };
+  };
+
+  it("answered on the page, the retry round sent to A deletes once; the same round replayed to B is refused", async () => {
+    const [id] = deletable(tenant.sandbox.state, 1) as [string];
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    tenant.sandbox.clearRequests();
+    const { page, retry } = await askOn(a, id);
+    // The human confirms on the page A showed, reached through B (a load balancer may send them there).
+    expect((await answer(`${b.origin}${page.pathname}`, { answer: "confirm", name })).status).toBe(200);
+
+    const done = await (await on(a))(retry);
+    expect(done.isError, text(done)).toBeFalsy();
+    expect(text(done)).toContain("was deleted");
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+
+    const replay = await (await on(b))(retry);
+    expect(replay.resultType).toBeUndefined();
+    expect(replay.isError).toBe(true);
+    expect(text(replay)).toMatch(REPLAYED);
+
+    expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
+    expect(auditOf(a).at(-1)).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "url" });
+    expect(auditOf(b).at(-1)).toMatchObject({ era: MODERN, outcome: "refused", reason: "state-replayed" });
+  }, 60_000);
+
+  it("the same retry round sent to A and B at once: one waits on the page and deletes, the other is refused", async () => {
+    const [, id] = deletable(tenant.sandbox.state, 2) as [string, string];
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    tenant.sandbox.clearRequests();
+    const { page, retry } = await askOn(b, id);
+    const [onA, onB] = await Promise.all([on(a), on(b)]);
+    const settled: Raw[] = [];
+    const rounds = [onA(retry), onB(retry)].map((p) => p.then((r) => (settled.push(r), r)));
+    // A failed assertion below closes the clients under a waiting round: reported as that failure, not as an unhandled one.
+    for (const round of rounds) round.catch(() => {});
+    // Before anyone answered the page: the round that did not spend the state is refused at once, the other waits.
+    await until(() => settled.length > 0, "one of the two rounds to be refused");
+    expect(settled).toHaveLength(1);
+    expect(text(settled[0]!)).toMatch(REPLAYED);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+
+    // The human confirms on the page (through A, whichever replica waits on it).
+    expect((await answer(`${a.origin}${page.pathname}`, { answer: "confirm", name })).status).toBe(200);
+    const [fromA, fromB] = await Promise.all(rounds);
+    const results = [fromA!, fromB!];
+    expect(results.filter((r) => !r.isError && text(r).includes("was deleted"))).toHaveLength(1);
+    expect(results.filter((r) => r.isError && REPLAYED.test(text(r)))).toHaveLength(1);
+    expect(tenant.sandbox.state.deleted).toContain(id);
+    expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
+
+    // One audit line each for this identity: executed on one replica, refused as a replay on the other.
+    const lines = [...auditOf(a), ...auditOf(b)].filter((l) => l.targetIds.includes(id));
+    expect(lines.map((l) => [l.outcome, l.reason ?? ""]).sort()).toEqual([
+      ["executed", ""],
+      ["refused", "state-replayed"],
+    ]);
+  }, 60_000);
+});
