@@ -15,7 +15,10 @@ let h: Harness;
 let fx: Fixtures;
 const outputs: CallToolResult[] = [];
 let code = "";
-let startedAt = 0;
+/** The guard's and audit log's clock: one millisecond further at each reading, from a fixed start. */
+const START = Date.parse("2026-03-01T09:00:00Z");
+let ticks = 0;
+const now = () => START + ticks++;
 
 const call = async (tool: string, args: Record<string, unknown>) => {
   const res = await h.call(tool, args);
@@ -24,8 +27,8 @@ const call = async (tool: string, args: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
-  startedAt = Date.now();
   h = await startHarness({
+    now,
     sandbox: { identities: 60, clientSecret: SECRET },
     argv: ["--confirm", "auto", "--audit-log", file],
   });
@@ -116,10 +119,11 @@ describe("audit log", () => {
         trackingId: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
     ]);
-    // Stamped when each call ran: in order, none before the calls began, none after now.
+    // Stamped on the injected clock when each call ran: strictly in order, none before it started, none past its last reading.
     const times = lines.map((line) => Date.parse(line.time as string));
+    expect(new Set(times).size).toBe(times.length);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(times.every((t) => t >= startedAt && t <= Date.now())).toBe(true);
+    expect(times.every((t) => t >= START && t < START + ticks)).toBe(true);
     expect(common.tenant).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
