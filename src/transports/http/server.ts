@@ -162,22 +162,23 @@ export async function startHttpServer(
         : replyError(res, 405, "Method not allowed: /metrics answers GET.", { headers: { allow: "GET, HEAD" } });
     // Before the body is read or parsed: a POST that is not a live session's takes a slot (a 2025 initialize gives its
     // back once routed to the sessions); a 2026 request naming a live session takes one once it is classified, below.
-    const release = req.method === "POST" && !namesOpenSession(req) ? cap.take() : () => {};
-    if (!release) return cap.refuse(res);
+    const counted = req.method === "POST" && !namesOpenSession(req);
+    const slot = counted ? cap.take() : undefined;
+    if (counted && !slot) return cap.refuse(res);
     try {
-      return await answer(req, res, path, signedIn?.ok ? signedIn.person : undefined, release);
+      return await answer(req, res, path, signedIn?.ok ? signedIn.person : undefined, slot);
     } finally {
-      release();
+      slot?.();
     }
   }
 
-  /** The rest of an /mcp request once it holds its slot (or needs none): body, scopes, then the leg. */
+  /** The rest of an /mcp request once it holds its slot (`slot`), or needs none yet: body, scopes, then the leg. */
   async function answer(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     person: Person | undefined,
-    release: () => void,
+    slot: (() => void) | undefined,
   ): Promise<void> {
     let body: unknown;
     if (req.method === "POST") {
@@ -205,21 +206,19 @@ export async function startHttpServer(
       return perRequest.handle(req, res, body);
     }
     if (await isLegacy(req, body)) {
-      release();
+      slot?.();
       return sessions.handle(req, res, body);
     }
+    if (slot) return perRequest.handle(req, res, body);
     // A 2026 request carrying an Mcp-Session-Id is served as any other: its era has no sessions, the header is ignored.
     // It skipped the slot as a session's request; it takes one now, so naming a live session is no way around the cap.
-    if (namesOpenSession(req)) {
-      const late = cap.take();
-      if (!late) return cap.refuse(res);
-      try {
-        return await perRequest.handle(req, res, body);
-      } finally {
-        late();
-      }
+    const late = cap.take();
+    if (!late) return cap.refuse(res);
+    try {
+      return await perRequest.handle(req, res, body);
+    } finally {
+      late();
     }
-    return perRequest.handle(req, res, body);
   }
 
   const http = createHttpServer((req, res) => {
