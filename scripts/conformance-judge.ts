@@ -1,10 +1,11 @@
 // Judges one run of the conformance suite for one protocol revision: every scenario it lists, the checks each wrote, the expected failures, and the suite's own exit.
 
-/** One expected failure: a whole scenario, or one check of it; never without a reason. */
+/** One expected failure: a whole scenario, or one check of it; never without a reason. With `mode`, in that serving mode only. */
 export interface ExpectedFailure {
   scenario: string;
   check?: string;
   reason: string;
+  mode?: string;
 }
 
 /** A server scenario the revision's requirement set lists: scored (required), or run and reported only (with the suite's reason). */
@@ -18,6 +19,8 @@ export type Checks = ReadonlyArray<{ id: string; status: string }>;
 
 export interface RunOutcome {
   revision: string;
+  /** The serving mode the server ran in (sessions, stateless): an expected failure of another mode excuses nothing here. */
+  mode?: string;
   listed: readonly ListedScenario[];
   /** Scenario → the checks its result folder holds. */
   found: ReadonlyMap<string, Checks>;
@@ -47,12 +50,16 @@ function failingIds(checks: Checks): Set<string> {
  * Failed: anything else, and also a listed scenario that never ran, an expected failure that passes now or names
  * nothing the suite scores, and a suite that died or whose exit status disagrees with the results.
  */
-export function judge(run: RunOutcome): Verdict {
+export function judge(outcome: RunOutcome): Verdict {
+  const run = {
+    ...outcome,
+    expected: outcome.expected.filter((e) => e.mode === undefined || e.mode === outcome.mode),
+  };
   const lines: string[] = [];
   let passed = 0;
   let skipped = 0;
   const bad: string[] = [];
-  const where = `(${run.revision})`;
+  const where = run.mode ? `(${run.mode}, ${run.revision})` : `(${run.revision})`;
   for (const { scenario, scored, why } of run.listed) {
     const checks = run.found.get(scenario);
     if (!checks) {

@@ -1,5 +1,6 @@
-// `npm run conformance`: the official MCP conformance suite's server scenarios, for both protocol eras, against the built server over HTTP and the sandbox.
+// `npm run conformance`: the official MCP conformance suite's server scenarios, for both protocol eras, against the built server over HTTP (sessions and --stateless) and the sandbox.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,19 @@ import { judge, type Checks, type ExpectedFailure, type ListedScenario } from ".
 const SUITE = "0.2.0-alpha.12";
 /** Each revision's required server scenarios run at its own wire: 2025 with initialize and a session, 2026 per request. */
 const REVISIONS = ["2025-11-25", "2026-07-28"] as const;
+/**
+ * Each way the HTTP transport serves: 2025 clients in sessions beside 2026 per request (the default), or both eras per
+ * request (--stateless, which needs a confirmation key and, alone on this machine, --single-replica instead of Redis:
+ * the suite tests the protocol, not the sharing of spent codes). Each revision runs against each mode.
+ */
+const MODES = [
+  { mode: "sessions", args: [] as string[], env: {} as Record<string, string> },
+  {
+    mode: "stateless",
+    args: ["--stateless", "--single-replica"],
+    env: { ISC_MCP_CONFIRM_KEY: randomBytes(32).toString("base64url") },
+  },
+] as const;
 // The suite needs Node 22+; the server stays on the Node that runs this script (20). The binary comes from the npm
 // registry: the `node` package's own per-platform package (what `node`'s install script would fetch).
 const NODE = "22.23.3";
@@ -31,10 +45,15 @@ const node22 = join(cache, "node_modules", NODE_PACKAGE, "bin", "node");
 const suiteDir = join(cache, "node_modules", "@modelcontextprotocol", "conformance");
 const suiteCli = join(suiteDir, "dist", "index.js");
 
-/** The expected failures of each revision, each with its reason; an entry without one is an error, not a silent pass. */
+/**
+ * The expected failures of each revision, each with its reason; an entry without one is an error, not a silent pass.
+ * An entry with `mode:` holds in that serving mode only; without it, in every mode (the suite's fixture tools are
+ * absent whichever way the server serves).
+ */
 function readExpected(): Map<string, ExpectedFailure[]> {
   const doc = parse(readFileSync(expectedFile, "utf8")) as Record<string, unknown>;
   const out = new Map<string, ExpectedFailure[]>();
+  const modes: readonly string[] = MODES.map((m) => m.mode);
   for (const revision of Object.keys(doc)) {
     if (!(REVISIONS as readonly string[]).includes(revision))
       throw new Error(`${expectedFile}: "${revision}" is not a revision this script runs (${REVISIONS.join(", ")})`);
@@ -45,18 +64,24 @@ function readExpected(): Map<string, ExpectedFailure[]> {
     out.set(
       revision,
       list.map((e: unknown, i) => {
-        const entry = e as Partial<ExpectedFailure> | null;
+        const entry = e as (Partial<ExpectedFailure> & { mode?: unknown }) | null;
         if (
           typeof entry?.scenario !== "string" ||
           typeof entry.reason !== "string" ||
           entry.reason.trim() === "" ||
-          (entry.check !== undefined && typeof entry.check !== "string")
+          (entry.check !== undefined && typeof entry.check !== "string") ||
+          (entry.mode !== undefined && !modes.includes(entry.mode as string))
         ) {
           throw new Error(
-            `${expectedFile}: ${revision} entry ${i + 1} needs a scenario and a reason (and, if any, a check id)`,
+            `${expectedFile}: ${revision} entry ${i + 1} needs a scenario and a reason (and, if any, a check id and a mode: ${modes.join(" or ")})`,
           );
         }
-        return { scenario: entry.scenario, reason: entry.reason, ...(entry.check ? { check: entry.check } : {}) };
+        return {
+          scenario: entry.scenario,
+          reason: entry.reason,
+          ...(entry.check ? { check: entry.check } : {}),
+          ...(typeof entry.mode === "string" ? { mode: entry.mode } : {}),
+        };
       }),
     );
   }
@@ -106,10 +131,10 @@ function install(): string | undefined {
   return undefined;
 }
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  // Only PATH: the machine's variables (a tenant in SAIL_*, a log level) must not change what is tested.
-  const child = spawn(process.execPath, [serverEntry, "--sandbox", "--http", "--port", "0"], {
-    env: { PATH: process.env.PATH ?? "" },
+async function startServer(mode: (typeof MODES)[number]): Promise<{ child: ChildProcess; url: string }> {
+  // Only PATH (and the mode's own): the machine's variables (a tenant in SAIL_*, a log level) must not change what is tested.
+  const child = spawn(process.execPath, [serverEntry, "--sandbox", "--http", "--port", "0", ...mode.args], {
+    env: { PATH: process.env.PATH ?? "", ...mode.env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";
@@ -144,27 +169,22 @@ function baselineFor(expected: readonly ExpectedFailure[], dir: string): string 
   return file;
 }
 
-async function main(): Promise<number> {
-  const expected = readExpected();
-  const why = install();
-  if (why) {
-    // Like every test whose real part is missing: a skip with its reason on a developer's machine, a failure in CI.
-    // Never a bare "0 passed, 0 failed": nothing was checked, and the line says so.
-    console.log(`conformance: not run: ${why}`);
-    console.log(process.env.CI ? "0 passed, 1 failed" : "0 passed, 0 failed, 1 skipped");
-    return process.env.CI ? 1 : 0;
-  }
-  const out = mkdtempSync(join(tmpdir(), "isc-mcp-conformance-"));
-  const { child, url } = await startServer();
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
+/** Runs every revision against one serving mode's server; its lines are printed as they come. */
+async function runMode(
+  mode: (typeof MODES)[number],
+  expected: Map<string, ExpectedFailure[]>,
+  out: string,
+): Promise<{ passed: number; failed: number; skipped: number }> {
+  const { child, url } = await startServer(mode);
+  const total = { passed: 0, failed: 0, skipped: 0 };
   try {
     for (const revision of REVISIONS) {
       const scenarios = listed(revision);
-      const dir = join(out, revision);
+      const mine = expected.get(revision)!.filter((e) => e.mode === undefined || e.mode === mode.mode);
+      // The suite's own baseline gets this mode's entries only; the judge filters the same way.
+      const dir = join(out, `${mode.mode}-${revision}`);
       mkdirSync(dir);
-      const baseline = baselineFor(expected.get(revision)!, dir);
+      const baseline = baselineFor(mine, dir);
       const run = spawnSync(
         node22,
         [
@@ -188,32 +208,58 @@ async function main(): Promise<number> {
       );
       const verdict = judge({
         revision,
+        mode: mode.mode,
         listed: scenarios,
         found: results(join(dir, "results")),
         expected: expected.get(revision)!,
         exit: { status: run.status, signal: run.signal, ...(run.error ? { error: run.error.message } : {}) },
       });
       console.log(
-        `conformance ${SUITE} on Node ${NODE}, protocol ${revision}: ${scenarios.length} scenarios listed (${scenarios.filter((s) => s.scored).length} scored)`,
+        `conformance ${SUITE} on Node ${NODE}, ${mode.mode} mode, protocol ${revision}: ${scenarios.length} scenarios listed (${scenarios.filter((s) => s.scored).length} scored)`,
       );
       for (const line of verdict.lines) console.log(line);
       // Not at the start of a line: CI adds up only the one total below.
-      console.log(`  ${revision}: ${verdict.passed} passed, ${verdict.failed} failed, ${verdict.skipped} skipped`);
+      console.log(
+        `  ${mode.mode} ${revision}: ${verdict.passed} passed, ${verdict.failed} failed, ${verdict.skipped} skipped`,
+      );
       if (verdict.failed > 0) {
         writeFileSync(join(dir, "suite-output.txt"), `${run.stdout ?? ""}\n${run.stderr ?? ""}`);
         console.log(`  details: ${dir}`);
       }
-      passed += verdict.passed;
-      failed += verdict.failed;
-      skipped += verdict.skipped;
+      total.passed += verdict.passed;
+      total.failed += verdict.failed;
+      total.skipped += verdict.skipped;
     }
-    console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-    if (failed === 0) rmSync(out, { recursive: true, force: true });
-    return failed === 0 ? 0 : 1;
+    return total;
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
   }
+}
+
+async function main(): Promise<number> {
+  const expected = readExpected();
+  const why = install();
+  if (why) {
+    // Like every test whose real part is missing: a skip with its reason on a developer's machine, a failure in CI.
+    // Never a bare "0 passed, 0 failed": nothing was checked, and the line says so.
+    console.log(`conformance: not run: ${why}`);
+    console.log(process.env.CI ? "0 passed, 1 failed" : "0 passed, 0 failed, 1 skipped");
+    return process.env.CI ? 1 : 0;
+  }
+  const out = mkdtempSync(join(tmpdir(), "isc-mcp-conformance-"));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const mode of MODES) {
+    const one = await runMode(mode, expected, out);
+    passed += one.passed;
+    failed += one.failed;
+    skipped += one.skipped;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (failed === 0) rmSync(out, { recursive: true, force: true });
+  return failed === 0 ? 0 : 1;
 }
 
 main().then(

@@ -44,6 +44,8 @@ function checkHttp(config: Config): void {
   checkPort(config);
   if (!Number.isInteger(config.maxSessions) || config.maxSessions < 1)
     throw new ConfigError(`--max-sessions must be a whole number of at least 1, got ${config.maxSessions}.`);
+  if (!Number.isInteger(config.maxRequests) || config.maxRequests < 1)
+    throw new ConfigError(`--max-requests must be a whole number of at least 1, got ${config.maxRequests}.`);
   if (!config.http) {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
     if (config.oauthIssuer || config.oauthAudience)

@@ -385,6 +385,16 @@ const TABLE = [
     description: "Concurrent HTTP sessions; a new session past this gets 503.",
   },
   {
+    key: "maxRequests",
+    flag: "max-requests",
+    env: "ISC_MCP_MAX_REQUESTS",
+    type: "number",
+    default: 256,
+    placeholder: "N",
+    description:
+      "HTTP requests answered per request at once (every 2026-07-28 request; 2025 ones too under --stateless; a session's never): one past this gets 503 with Retry-After.",
+  },
+  {
     key: "maxBodyBytes",
     flag: "max-body",
     env: "ISC_MCP_MAX_BODY",

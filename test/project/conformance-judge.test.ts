@@ -89,6 +89,32 @@ describe("judging one revision's run", () => {
     expect(stale.lines.join("\n")).toMatch(/check needs-fixture passes now/);
   });
 
+  it("lets an expected failure of one serving mode excuse nothing in the other, and names the mode in its complaints", () => {
+    const expected = [
+      { scenario: "server-sse-multiple-streams", mode: "stateless", reason: "no session in --stateless" },
+    ];
+    const found = new Map(
+      Object.entries({ "server-sse-multiple-streams": [bad("server-sse-multiple-streams-session", "WARNING")] }),
+    );
+    const listed = [{ scenario: "server-sse-multiple-streams", scored: true }];
+    const failing = { status: 1, signal: null };
+    const stateless = judge({ revision: "2025-11-25", mode: "stateless", listed, found, expected, exit: CLEAN });
+    expect(stateless).toMatchObject({ passed: 0, failed: 0, skipped: 1 });
+    const sessions = judge({ revision: "2025-11-25", mode: "sessions", listed, found, expected, exit: failing });
+    expect(sessions).toMatchObject({ passed: 0, failed: 1, skipped: 0 });
+    expect(sessions.lines.join("\n")).toMatch(
+      /check server-sse-multiple-streams-session failed and is not in conformance\/expected-failures\.yml \(sessions, 2025-11-25\)/,
+    );
+    const healed = new Map(
+      Object.entries({ "server-sse-multiple-streams": [ok("server-accepts-multiple-post-streams")] }),
+    );
+    const stale = judge({ revision: "2025-11-25", mode: "stateless", listed, found: healed, expected, exit: CLEAN });
+    expect(stale).toMatchObject({ passed: 0, failed: 1 });
+    expect(stale.lines.join("\n")).toMatch(
+      /passes now; remove it from conformance\/expected-failures\.yml \(stateless, 2025-11-25\)/,
+    );
+  });
+
   it("fails every scenario the suite lists but did not run, and a suite that died, however clean the rest looks", () => {
     const listed = [
       { scenario: "a", scored: true },

@@ -14,7 +14,9 @@ import { JSONRPC, replyError, replyJson } from "./reply.js";
 import { createSessionRegistry } from "./sessions.js";
 import { createEventLog, type EventLimits } from "./event-store.js";
 import { createPerRequestLeg, isLegacy } from "./per-request.js";
+import { createRequestCap } from "./request-cap.js";
 import { createOAuthGate, type GateOptions, type OAuthConfig } from "./oauth-gate.js";
+import type { Person } from "./oauth-token.js";
 import { metadataPaths, protectedResourceMetadata } from "./oauth-metadata.js";
 import { CALLBACK_PATH, type PageSignIn } from "./page-signin.js";
 
@@ -26,6 +28,7 @@ export type HttpSettings = Pick<
   | "sessionIdleSeconds"
   | "maxSessions"
   | "maxBodyBytes"
+  | "maxRequests"
   | "allowedHosts"
   | "allowedOrigins"
   | "httpToken"
@@ -57,6 +60,8 @@ export interface HttpServing {
   port: number;
   /** Open 2025-era sessions (0 in stateless mode; a 2026-07-28 request never opens one). */
   readonly sessions: number;
+  /** Requests holding a slot under --max-requests now (read, or answered per request); 0 when idle. */
+  readonly inFlight: number;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,15 @@ export async function startHttpServer(
         retryMs: options.events?.retryMs ?? SSE_RETRY_MS,
       });
   const perRequest = createPerRequestLeg({ makeServer, log, legacy: settings.stateless ? "stateless" : "reject" });
+  // Sessions have their cap (--max-sessions); nothing else bounded the requests answered per request, each a fresh MCP
+  // server and its ISC calls. A 2025 session's POSTs never count: a call waiting on a human holds its POST open for
+  // minutes, and the answer to its form arrives as another POST on the session, which a full cap must never refuse.
+  const cap = createRequestCap(settings.maxRequests, log);
+  /** A 2025 session's traffic: a header and a map lookup, no parsing, so it is known before the body is read. */
+  const namesOpenSession = (req: IncomingMessage) => {
+    const id = req.headers["mcp-session-id"];
+    return typeof id === "string" && sessions !== undefined && sessions.has(id);
+  };
   const pagePath = settings.publicUrl ? new URL(settings.publicUrl).pathname : "/";
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -146,6 +160,26 @@ export async function startHttpServer(
       return req.method === "GET" || req.method === "HEAD"
         ? metrics(req, res)
         : replyError(res, 405, "Method not allowed: /metrics answers GET.", { headers: { allow: "GET, HEAD" } });
+    // Before the body is read or parsed: a POST that is not a live session's takes a slot (a 2025 initialize gives its
+    // back once routed to the sessions); a 2026 request naming a live session takes one once it is classified, below.
+    const counted = req.method === "POST" && !namesOpenSession(req);
+    const slot = counted ? cap.take() : undefined;
+    if (counted && !slot) return cap.refuse(res);
+    try {
+      return await answer(req, res, path, signedIn?.ok ? signedIn.person : undefined, slot);
+    } finally {
+      slot?.();
+    }
+  }
+
+  /** The rest of an /mcp request once it holds its slot (`slot`), or needs none yet: body, scopes, then the leg. */
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    person: Person | undefined,
+    slot: (() => void) | undefined,
+  ): Promise<void> {
     let body: unknown;
     if (req.method === "POST") {
       const read = await readJsonBody(req, settings.maxBodyBytes);
@@ -158,7 +192,7 @@ export async function startHttpServer(
       }
       body = read.body;
     }
-    const denied = gate && signedIn?.ok ? gate.authorize(req, signedIn.person, body) : undefined;
+    const denied = gate && person !== undefined ? gate.authorize(req, person, body) : undefined;
     if (denied) {
       log.warn(`HTTP ${denied.status} for ${req.method} ${path}: ${denied.log}`);
       return replyError(res, denied.status, denied.message, { headers: denied.headers });
@@ -171,9 +205,20 @@ export async function startHttpServer(
         });
       return perRequest.handle(req, res, body);
     }
+    if (await isLegacy(req, body)) {
+      slot?.();
+      return sessions.handle(req, res, body);
+    }
+    if (slot) return perRequest.handle(req, res, body);
     // A 2026 request carrying an Mcp-Session-Id is served as any other: its era has no sessions, the header is ignored.
-    if (await isLegacy(req, body)) return sessions.handle(req, res, body);
-    return perRequest.handle(req, res, body);
+    // It skipped the slot as a session's request; it takes one now, so naming a live session is no way around the cap.
+    const late = cap.take();
+    if (!late) return cap.refuse(res);
+    try {
+      return await perRequest.handle(req, res, body);
+    } finally {
+      late();
+    }
   }
 
   const http = createHttpServer((req, res) => {
@@ -196,6 +241,9 @@ export async function startHttpServer(
     port,
     get sessions() {
       return sessions?.size ?? 0;
+    },
+    get inFlight() {
+      return cap.count;
     },
     async close() {
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));

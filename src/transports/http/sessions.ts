@@ -33,6 +33,8 @@ const ownerOf = (req: IncomingMessage) => callerOf((req as IncomingMessage & { a
 
 export interface SessionRegistry {
   handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
+  /** Whether `id` names an open session (whoever owns it): read before the body, to tell session traffic apart. */
+  has(id: string): boolean;
   readonly size: number;
   closeAll(): Promise<void>;
 }
@@ -128,6 +130,7 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
 
   return {
     handle,
+    has: (id) => sessions.has(id),
     get size() {
       return sessions.size;
     },
