@@ -13,12 +13,13 @@ const EXPIRED: ChannelAnswer = {
   why: "the confirmation page expired before the user answered it.",
   next: "Call again to open a new confirmation page, if the user still wants this.",
 };
-const USED: ChannelAnswer = {
+/** Another call already took the answer: the model checks the result the way the tool's plan says (`verify`). */
+const used = (req: ConfirmationAsk): ChannelAnswer => ({
   kind: "refused",
   reason: "cancelled",
   why: "another call of this tool with the same arguments already used the user's answer (moments ago).",
-  next: "Do not call again for this; check the result instead (e.g. with get_identity).",
-};
+  next: `Do not call again for this; check the result instead with ${req.about.verify}.`,
+});
 /** A waiting call answers this long before its deadline, so the model gets a result, not a timeout. */
 const DEADLINE_MARGIN_MS = 5_000;
 
@@ -49,7 +50,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
     (req.resumed
       ? flow.pages.takeExpired(binding.key) || !flow.pages.justUsed(binding.key)
         ? EXPIRED
-        : USED
+        : used(req)
       : await openPage(flow, req));
   if ("kind" in found) return found;
   let pending: PendingConfirmation = found;
@@ -73,7 +74,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
       call.signal,
       call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined,
     );
-    if (!seen) return flow.pages.takeExpired(binding.key) ? EXPIRED : USED;
+    if (!seen) return flow.pages.takeExpired(binding.key) ? EXPIRED : used(req);
     if (!seen.answer) return { kind: "pending", where: flow.where, expiresAt: seen.expiresAt };
     pending = seen;
   }
@@ -82,7 +83,7 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
   // Marked before taking, so a concurrent identical call sees it at once.
   if (pending.answer) flow.pages.used(pending.id, pending.answer.confirmed);
   const taken = await store.takeAnswered(binding.key, now());
-  if (!taken?.answer) return USED;
+  if (!taken?.answer) return used(req);
   if (taken.answer.confirmed) return { kind: "confirmed", waited: true, by: taken.answer.by };
   const next =
     taken.answer.reason === "name-mismatch"
@@ -99,14 +100,16 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
 async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingConfirmation | ChannelAnswer> {
   const { binding, store, now, call } = req;
   // The same call as one that just used the user's yes (e.g. two re-calls racing): no second page.
-  if (flow.pages.justUsed(binding.key)) return USED;
+  if (flow.pages.justUsed(binding.key)) return used(req);
   if (flow.pages.takeExpired(binding.key)) return EXPIRED;
-  const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
+  const { touched, page } = req.about;
+  const sample = req.preview.count !== undefined && touched ? await sampleNames(call.read, touched) : undefined;
   const view = pageViewOf({
     tool: binding.tool,
     tenant: binding.tenant,
     preview: req.preview,
     by: req.by,
+    words: page,
     ...(sample ? { sample } : {}),
   });
   let opened;
