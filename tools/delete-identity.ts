@@ -40,9 +40,12 @@ export const deleteIdentity = defineTool({
       confirm: "name",
       preview: {
         kind: "identity",
-        identityId: args.identityId,
+        id: args.identityId,
         blockers: (_identity, read) => deletionBlockers(read, args.identityId),
       },
+      gone: "Find the right id with list_identities.",
+      // An identity that owns anything is refused by the blockers above, before anyone is asked.
+      page: { title: "Delete identity", button: "Delete identity", next: "delete the identity", ownsNothing: true },
       blockedNext: REASSIGN,
       verify: `get_identity with identityId ${args.identityId} (a 404 means it is gone)`,
     }),

@@ -23,7 +23,9 @@ export const resetIdentity = defineTool({
         "Reset this identity: it is de-registered and loses elevated user levels; the person must register again.",
       notDone: "The identity was not reset.",
       confirm: "name",
-      preview: { kind: "identity", identityId: args.identityId },
+      preview: { kind: "identity", id: args.identityId },
+      gone: "Find the right id with list_identities.",
+      page: { title: "Reset identity", button: "Reset identity", next: "reset the identity" },
       verify: `get_identity with identityId ${args.identityId} (its status turns UNREGISTERED)`,
     }),
     // The spec names the parameter identityId but the template says {id}; the URL is /identities/{id}/reset.

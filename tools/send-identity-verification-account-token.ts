@@ -35,10 +35,12 @@ export const sendIdentityVerificationAccountToken = defineTool({
       confirm: "yes",
       preview: {
         kind: "identity",
-        identityId: args.identityId,
+        id: args.identityId,
         blockers: async (i) =>
           args.via.endsWith("_WORK") && !i.email ? [`has no work email address, so ${args.via} cannot reach them`] : [],
       },
+      page: { title: "Send a password-reset email", button: "Send the email", next: "send the email" },
+      gone: "Find the right id with list_identities.",
       blockedNext:
         "Try via EMAIL_PERSONAL or LINK_PERSONAL if the person has a personal address, or fix the work email in ISC.",
       verify: "the user: ask whether the email arrived (ISC keeps no record this server can read)",

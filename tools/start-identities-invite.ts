@@ -10,6 +10,9 @@ import { compactTask } from "../src/views/task-status.js";
 /** ISC's invite with `uninvited: true` takes at most this many identities. */
 export const INVITE_ALL_LIMIT = 1000;
 
+/** The identities `uninvited: true` invites, as an ISC filter. */
+const UNREGISTERED = 'cloudStatus eq "UNREGISTERED"';
+
 /** The parts of ISC's TaskStatus this tool reads. */
 const TASK_STATUS = z
   .looseObject({ id: z.string().optional(), progress: z.string().nullish(), completionStatus: z.string().nullish() })
@@ -18,7 +21,7 @@ const TASK_STATUS = z
 /** How many identities `uninvited: true` would invite: the unregistered ones, up to ISC's limit. */
 async function unregisteredCount(read: IscRead): Promise<number> {
   const res = await read("GET", "identities", z.unknown(), {
-    searchParams: { filters: 'cloudStatus eq "UNREGISTERED"', defaultFilter: "NONE", count: true, limit: 1 },
+    searchParams: { filters: UNREGISTERED, defaultFilter: "NONE", count: true, limit: 1 },
   });
   const total = Number(res.headers.get("x-total-count"));
   if (!Number.isFinite(total))
@@ -76,10 +79,16 @@ export const startIdentitiesInvite = defineTool({
         ...(args.uninvited
           ? {
               confirm: "yes",
-              preview: { kind: "count", count: unregisteredCount, fingerprint: "unregistered" },
+              preview: {
+                kind: "count",
+                count: unregisteredCount,
+                fingerprint: "unregistered",
+                touched: { filter: UNREGISTERED },
+              },
               audit: { uninvited: true },
             }
-          : { confirm: "none", mass: { ids } }),
+          : { confirm: "none", mass: { identities: ids } }),
+        page: { title: "Send registration invitations", button: "Send invitations", next: "send the invitations" },
         verify:
           'list_identities with filters cloudStatus eq "UNREGISTERED" (invited identities stay unregistered until they register)',
       };

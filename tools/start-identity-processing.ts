@@ -27,7 +27,8 @@ export const startIdentityProcessing = defineTool({
       notDone: "No processing was started.",
       // A mass action once the identities this tool touched within the window pass the threshold.
       confirm: "none",
-      mass: { ids: args.identityIds },
+      mass: { identities: args.identityIds },
+      page: { title: "Start identity processing", button: "Start processing", next: "start the processing" },
       verify: "get_identity on the identities in a few minutes (processingState, roles, access)",
     }),
     act: async (args, isc) => {

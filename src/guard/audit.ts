@@ -26,8 +26,6 @@ export interface AuditEntry {
   confirmation: ConfirmationMethod;
   /** Why a call was refused or failed, as a stable key (e.g. "declined", "blocked"); on an executed one, "unexpected-body" when ISC's answer could not be read. */
   reason?: string;
-  /** `ids` absent and every unregistered identity invited. */
-  uninvited?: boolean;
   httpStatus?: number;
   trackingId?: string;
   /** ISC task or job id of an executed call. */

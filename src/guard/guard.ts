@@ -177,7 +177,7 @@ export function createGuard(opts: GuardOptions): Guard {
           throw refuse(
             "target-gone",
             "the identity does not exist (ISC answered 404).",
-            "Find the right id with list_identities.",
+            plan.gone ?? "Check the id; call again only with the right one.",
             404,
             err.trackingId,
           );
@@ -206,12 +206,15 @@ export function createGuard(opts: GuardOptions): Guard {
       let window: Preview["window"];
       if (plan.mass) {
         const windowMs = config.confirmWindowSeconds * 1000;
-        const count = await store.countInWindow(`mass\0${tenant}\0${tool}`, plan.mass.ids, windowMs, now());
+        const count = await store.countInWindow(`mass\0${tenant}\0${tool}`, plan.mass.identities, windowMs, now());
         if (count > config.confirmThreshold) window = { count, minutes: Math.round(windowMs / 60_000) };
       }
       const confirm: ConfirmBy | "none" = plan.confirm !== "none" ? plan.confirm : window ? "yes" : "none";
       const spec: PreviewSpec | undefined =
-        plan.preview ?? (window && plan.mass ? { kind: "count", count: plan.mass.ids.length } : undefined);
+        plan.preview ??
+        (window && plan.mass
+          ? { kind: "count", count: plan.mass.identities.length, touched: { identities: plan.mass.identities } }
+          : undefined);
       // The audit line names the channel that would be asked first; once asked, the one whose answer stands.
       const candidates = confirm === "none" ? [] : channels.candidates(facts);
       if (confirm !== "none") confirmation = candidates[0]?.name ?? "none-available";
@@ -282,6 +285,11 @@ export function createGuard(opts: GuardOptions): Guard {
             ttlMs,
             asker: call.actor,
             fourEyes: facts.fourEyes,
+            about: {
+              verify: plan.verify,
+              ...(plan.page ? { page: plan.page } : {}),
+              ...(spec.kind === "count" && spec.touched ? { touched: spec.touched } : {}),
+            },
           },
           { fastAnswerMs, resume },
         );

@@ -7,12 +7,30 @@ export type ConfirmBy = "name" | "yes";
 
 export type PreviewSpec =
   /** One identity: read it; `blockers` (ISC reads of the tool's own) say why the action cannot succeed. */
-  | { kind: "identity"; identityId: string; blockers?: (identity: IdentitySummary, read: IscRead) => Promise<string[]> }
+  | { kind: "identity"; id: string; blockers?: (identity: IdentitySummary, read: IscRead) => Promise<string[]> }
   /**
    * Many identities: the count is the blast radius, given or read (e.g. "every unregistered one").
    * The count may move while the human decides; `fingerprint` names what is confirmed. @default `count:<n>`
+   * `touched`: which identities, so the confirmation page can name the first few.
    */
-  | { kind: "count"; count: number | ((read: IscRead) => Promise<number>); fingerprint?: string };
+  | {
+      kind: "count";
+      count: number | ((read: IscRead) => Promise<number>);
+      fingerprint?: string;
+      touched?: Touched | undefined;
+    };
+
+/** Which identities a mass action touches, as the tool knows them: these ids, or the ones an ISC `filters` expression selects. */
+export type Touched = { identities: readonly string[] } | { filter: string };
+
+/** The confirmation page's words for this tool: its heading, its button, and "what happens next" (after "… to"). */
+export interface PageWords {
+  title: string;
+  button: string;
+  next: string;
+  /** The preview's blockers already refused an identity that owns anything, so the page may say it owns nothing. */
+  ownsNothing?: true;
+}
 
 /** Computed by the tool from its validated arguments; the guard knows nothing else about the tool. */
 export interface GuardPlan {
@@ -34,11 +52,15 @@ export interface GuardPlan {
    * A mass action on these ids: they count toward the identities this tool touched on this tenant within
    * --confirm-window; past --confirm-threshold a human says yes to a count preview (batches add up).
    */
-  mass?: { ids: readonly string[] };
+  mass?: { identities: readonly string[] };
   /** How to check the result when ISC's answer after acting cannot be read, e.g. "get_identity on the identity". */
   verify: string;
-  /** Extra audit fields, e.g. `uninvited` for "every unregistered identity". */
-  audit?: { uninvited?: true };
+  /** What to tell the model when the target does not exist (ISC answered 404), e.g. how to find the right id. */
+  gone?: string;
+  /** The confirmation page's words for this tool. @default its name in words, "Confirm", "go ahead" */
+  page?: PageWords;
+  /** Extra fields for the audit line, named by the tool (e.g. that invite asked for every unregistered identity). */
+  audit?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** What `act` reports: the value for `render`, and the audit's fields. */

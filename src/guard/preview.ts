@@ -25,15 +25,15 @@ export function fingerprintOf(identity: IdentitySummary): string {
   return JSON.stringify([id, name, alias, email, status, lifecycleState]);
 }
 
-export async function readIdentity(read: IscRead, identityId: string): Promise<IdentitySummary> {
-  const res = await read("GET", apiPath`identities/${identityId}`, z.unknown());
+export async function readIdentity(read: IscRead, id: string): Promise<IdentitySummary> {
+  const res = await read("GET", apiPath`identities/${id}`, z.unknown());
   return summarize(asIdentity(res.data, "GET /identities/{id}"));
 }
 
 export async function readPreview(read: IscRead, spec: PreviewSpec, action: string): Promise<Preview> {
   switch (spec.kind) {
     case "identity": {
-      const identity = await readIdentity(read, spec.identityId);
+      const identity = await readIdentity(read, spec.id);
       const blockers = spec.blockers ? await spec.blockers(identity, read) : [];
       return { action, identity, blockers, fingerprint: fingerprintOf(identity) };
     }
@@ -52,7 +52,7 @@ export async function currentFingerprint(
 ): Promise<string | undefined> {
   if (spec.kind !== "identity") return previewed.fingerprint;
   try {
-    return fingerprintOf(await readIdentity(read, spec.identityId));
+    return fingerprintOf(await readIdentity(read, spec.id));
   } catch (err) {
     if (err instanceof IscError && err.status === 404) return undefined;
     throw err;

@@ -170,7 +170,7 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
         return refused(
           "state-replayed",
           "this confirmation's answer was already used; each one is taken once.",
-          "Do not call again for this; check the result instead (e.g. with get_identity).",
+          "Do not call again for this; read the target to check the result instead.",
         );
       const cause =
         typeof spent === "object"

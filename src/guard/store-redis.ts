@@ -3,7 +3,13 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { RedisLink } from "../isc/redis.js";
 import { StoreUnavailable } from "../core/errors.js";
-import { createWatchers, type GuardStore, type PendingAnswer, type PendingConfirmation } from "./store.js";
+import {
+  createWatchers,
+  PENDING_KEPT_MS,
+  type GuardStore,
+  type PendingAnswer,
+  type PendingConfirmation,
+} from "./store.js";
 
 const PREFIX = "isc-identities-mcp:guard";
 /** Every first answer is published here (the page id), so a call waiting on another replica wakes at once. */
@@ -34,13 +40,30 @@ export function createRedisStore(link: RedisLink): GuardStore {
       );
     }
   };
+  // A pending confirmation is its record (`pending`, kept PENDING_KEPT_MS past expiry), its `answer` and when it was
+  // `taken` (each first-writer-wins, SET NX), `told` (its expiry reported once); `binding` points at the live one
+  // (until it expires or its answer is taken: NX makes it one per binding), `last` at the latest (kept as long).
   const readPending = async (id: string): Promise<PendingConfirmation | undefined> => {
-    const [raw, answer] = await redis.mget(key("pending", id), key("answer", id));
+    const [raw, answer, taken] = await redis.mget(key("pending", id), key("answer", id), key("taken", id));
     if (!raw) return undefined;
     const p = JSON.parse(raw) as PendingConfirmation;
-    return answer ? { ...p, answer: JSON.parse(answer) as PendingAnswer } : p;
+    if (answer) p.answer = JSON.parse(answer) as PendingAnswer;
+    if (taken) p.taken = Number(taken);
+    return p;
   };
+  const isLive = (p: PendingConfirmation | undefined, now: number) =>
+    p !== undefined && p.expiresAt > now && p.taken === undefined;
   const idFor = (binding: string) => redis.get(key("binding", binding));
+  /** How long a record is kept from `now`. */
+  const keep = (p: PendingConfirmation, now: number) => ttl(p.expiresAt - now + PENDING_KEPT_MS);
+  /** Lets go of the binding's pointer if it still names `id` (one atomic step: a newer page's pointer stays). */
+  const unbind = (binding: string, id: string) =>
+    redis.eval(
+      'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end',
+      1,
+      key("binding", binding),
+      id,
+    );
 
   // Waiting calls are woken by the answer: one subscriber connection, opened by the first watch (so a process that
   // never waits on a page never opens it), hears every replica's answers.
@@ -105,31 +128,42 @@ export function createRedisStore(link: RedisLink): GuardStore {
     openPending: (p, now) =>
       run("opening a confirmation", async () => {
         const life = ttl(p.expiresAt - now);
-        for (let attempt = 0; attempt < 2; attempt++) {
-          await redis.set(key("pending", p.id), JSON.stringify({ ...p, answer: undefined }), "PX", life);
-          if ((await redis.set(key("binding", p.binding), p.id, "PX", life, "NX")) === "OK") return { ...p };
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await redis.set(key("pending", p.id), JSON.stringify({ ...p, answer: undefined }), "PX", keep(p, now));
+          if ((await redis.set(key("binding", p.binding), p.id, "PX", life, "NX")) === "OK") {
+            await redis.set(key("last", p.binding), p.id, "PX", keep(p, now));
+            return { ...p };
+          }
           // One page per binding: another call (maybe on another replica) opened it first.
           await redis.del(key("pending", p.id));
           const id = await idFor(p.binding);
           const open = id ? await readPending(id) : undefined;
-          if (open) return open;
+          if (isLive(open, now)) return open!;
+          // Its answer was just taken (or it just expired): its pointer goes, and this one opens.
+          if (id) await unbind(p.binding, id);
         }
         throw new Error("the confirmation kept changing while it was opened");
       }),
 
-    findPending: (by) =>
+    findPending: (by, now) =>
       run("a confirmation lookup", async () => {
         const id = "id" in by ? by.id : await idFor(by.binding);
+        const p = id ? await readPending(id) : undefined;
+        return isLive(p, now) ? p : undefined;
+      }),
+
+    recallPending: (by) =>
+      run("a confirmation lookup", async () => {
+        const id = "id" in by ? by.id : await redis.get(key("last", by.binding));
         return id ? readPending(id) : undefined;
       }),
 
     answerPending: (id, answer, now) =>
       run("recording an answer", async () => {
         const p = await readPending(id);
-        if (!p || p.answer || p.expiresAt <= now) return false;
+        if (!isLive(p, now) || p!.answer) return false;
         // First answer wins, whichever replica the human's page reached.
-        const first =
-          (await redis.set(key("answer", id), JSON.stringify(answer), "PX", ttl(p.expiresAt - now), "NX")) === "OK";
+        const first = (await redis.set(key("answer", id), JSON.stringify(answer), "PX", keep(p!, now), "NX")) === "OK";
         if (first) {
           watchers.wake(id);
           await redis.publish(ANSWERED, id);
@@ -137,17 +171,22 @@ export function createRedisStore(link: RedisLink): GuardStore {
         return first;
       }),
 
-    takeAnswered: (binding) =>
+    takeAnswered: (binding, now) =>
       run("taking an answer", async () => {
         const id = await idFor(binding);
-        if (!id) return undefined;
-        // GETDEL hands the answer to exactly one caller, on any replica.
-        const answer = await redis.getdel(key("answer", id));
-        if (!answer) return undefined;
-        const raw = await redis.get(key("pending", id));
-        await redis.del(key("pending", id), key("binding", binding));
-        if (!raw) return undefined;
-        return { ...(JSON.parse(raw) as PendingConfirmation), answer: JSON.parse(answer) as PendingAnswer };
+        const p = id ? await readPending(id) : undefined;
+        if (!isLive(p, now) || !p!.answer) return undefined;
+        // SET NX hands the answer to exactly one caller, on any replica; the record stays for late pages.
+        if ((await redis.set(key("taken", id!), String(now), "PX", keep(p!, now), "NX")) !== "OK") return undefined;
+        await unbind(binding, id!);
+        return { ...p!, taken: now };
+      }),
+
+    tellExpired: (id, now) =>
+      run("a confirmation lookup", async () => {
+        const p = await readPending(id);
+        if (!p || p.answer || p.expiresAt > now) return false;
+        return (await redis.set(key("told", id), "1", "PX", keep(p, now), "NX")) === "OK";
       }),
 
     watchPending(id, wake) {

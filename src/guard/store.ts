@@ -18,14 +18,28 @@ export interface GuardStore {
   startCooldown(key: string, ms: number, now: number): Promise<number>;
   /** Adds `ids` to the window of `key` (the last `windowMs`) and returns how many distinct ids the window holds now. */
   countInWindow(key: string, ids: readonly string[], windowMs: number, now: number): Promise<number>;
-  /** Opens `p` unless an unexpired one with the same binding exists; returns the one that is open now (one page per binding). */
+  /**
+   * Opens `p` unless a live one (unexpired, its answer not taken) with the same binding exists; returns the one that is
+   * open now (one page per binding).
+   */
   openPending(p: PendingConfirmation, now: number): Promise<PendingConfirmation>;
-  /** The unexpired pending confirmation with this id or binding key. */
+  /** The live pending confirmation with this id or binding key: unexpired, and its answer (if any) not yet taken. */
   findPending(by: { id: string } | { binding: string }, now: number): Promise<PendingConfirmation | undefined>;
+  /**
+   * The latest pending confirmation with this id or binding key, whatever became of it (open, answered, taken or
+   * expired), kept PENDING_KEPT_MS past its expiry: so a late page reads "already answered" or "expired", and a re-call
+   * learns what happened, on any replica.
+   */
+  recallPending(by: { id: string } | { binding: string }, now: number): Promise<PendingConfirmation | undefined>;
   /** Records the human's answer; false when it was already answered, or is gone or expired (first answer wins). */
   answerPending(id: string, answer: PendingAnswer, now: number): Promise<boolean>;
-  /** Removes and returns the answered confirmation for this binding, so only one call can act on it; unanswered ones stay. */
+  /**
+   * Takes the answer of the live confirmation for this binding, so only one call can act on it (it is then marked
+   * `taken`, and no longer live); undefined when unanswered, already taken, or none.
+   */
   takeAnswered(binding: string, now: number): Promise<PendingConfirmation | undefined>;
+  /** True for the first caller only once the confirmation `id` expired unanswered, so one re-call says it expired. */
+  tellExpired(id: string, now: number): Promise<boolean>;
   /**
    * Calls `wake` when the pending confirmation `id` may have been answered, here or (Redis) on another replica, and
    * returns the way to stop. A hint, never the answer: the caller reads the store again, so an extra wake-up costs one
@@ -57,7 +71,12 @@ export interface PendingConfirmation {
   /** JSON the channel needs to show it again (preview, how to confirm); opaque to the store. */
   data: string;
   answer?: PendingAnswer;
+  /** When a call took the answer (to act on it, or to refuse). */
+  taken?: number;
 }
+
+/** How long past its expiry a pending confirmation is remembered, so a late tab reads "expired" or "already answered". */
+export const PENDING_KEPT_MS = 10 * 60_000;
 
 /** `by`: with sign-in on the page, the person who answered. */
 export type PendingAnswer = (
@@ -76,9 +95,14 @@ export function createMemoryStore(): GuardStore {
   const spent = new Map<string, number>();
   const cooldowns = new Map<string, number>();
   const windows = new Map<string, Map<string, number>>();
+  /** Every pending confirmation until PENDING_KEPT_MS past its expiry. */
   const pending = new Map<string, PendingConfirmation>();
-  /** binding -> id of its one pending confirmation. */
+  /** binding -> id of its latest pending confirmation. */
   const byBinding = new Map<string, string>();
+  /** Ids seen expired: they stay so even if the callers' clock goes back. */
+  const lapsed = new Set<string>();
+  /** Ids whose expiry a re-call was told. */
+  const told = new Set<string>();
   const watchers = createWatchers();
   let sweptAt = Number.NEGATIVE_INFINITY;
 
@@ -87,7 +111,24 @@ export function createMemoryStore(): GuardStore {
   };
   const drop = (p: PendingConfirmation) => {
     pending.delete(p.id);
+    lapsed.delete(p.id);
+    told.delete(p.id);
     if (byBinding.get(p.binding) === p.id) byBinding.delete(p.binding);
+  };
+  /** The confirmation `id` as remembered (marked lapsed once expired), or undefined once forgotten. */
+  const kept = (id: string | undefined, now: number): PendingConfirmation | undefined => {
+    const p = id === undefined ? undefined : pending.get(id);
+    if (!p) return undefined;
+    if (p.expiresAt + PENDING_KEPT_MS <= now) {
+      drop(p);
+      return undefined;
+    }
+    if (p.expiresAt <= now) lapsed.add(p.id);
+    return p;
+  };
+  const live = (id: string | undefined, now: number): PendingConfirmation | undefined => {
+    const p = kept(id, now);
+    return p && !lapsed.has(p.id) && p.taken === undefined ? p : undefined;
   };
   const sweep = (now: number) => {
     // A clock that went back sweeps too: the next sweep must not wait for it to catch up.
@@ -99,15 +140,7 @@ export function createMemoryStore(): GuardStore {
       dropExpired(seen, now);
       if (seen.size === 0) windows.delete(key);
     }
-    for (const p of pending.values()) if (p.expiresAt <= now) drop(p);
-  };
-  const live = (id: string | undefined, now: number): PendingConfirmation | undefined => {
-    const p = id === undefined ? undefined : pending.get(id);
-    if (p && p.expiresAt <= now) {
-      drop(p);
-      return undefined;
-    }
-    return p;
+    for (const id of pending.keys()) kept(id, now);
   };
 
   return {
@@ -149,6 +182,11 @@ export function createMemoryStore(): GuardStore {
       const found = live("id" in by ? by.id : byBinding.get(by.binding), now);
       return found ? { ...found } : undefined;
     },
+    async recallPending(by, now) {
+      sweep(now);
+      const found = kept("id" in by ? by.id : byBinding.get(by.binding), now);
+      return found ? { ...found } : undefined;
+    },
     async answerPending(id, answer, now) {
       sweep(now);
       const p = live(id, now);
@@ -161,8 +199,14 @@ export function createMemoryStore(): GuardStore {
       sweep(now);
       const p = live(byBinding.get(binding), now);
       if (!p?.answer) return undefined;
-      drop(p);
-      return p;
+      p.taken = now;
+      return { ...p };
+    },
+    async tellExpired(id, now) {
+      const p = kept(id, now);
+      if (!p || p.answer || !lapsed.has(id) || told.has(id)) return false;
+      told.add(id);
+      return true;
     },
     watchPending: (id, wake) => watchers.watch(id, wake),
   };

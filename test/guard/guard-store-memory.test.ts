@@ -1,6 +1,6 @@
 // The process-memory store on an injected clock: pending confirmations found by id and by binding among thousands, expiry, and answers that wake their waiters.
 import { describe, expect, it } from "vitest";
-import { createMemoryStore, type PendingConfirmation } from "../../src/guard/store.js";
+import { createMemoryStore, PENDING_KEPT_MS, type PendingConfirmation } from "../../src/guard/store.js";
 
 const T0 = Date.parse("2026-01-01T09:00:00Z");
 const pending = (id: string, binding: string, expiresAt: number): PendingConfirmation => ({
@@ -57,6 +57,38 @@ describe("the memory store's pending confirmations", () => {
     // A clock that goes back does not bring anything back, nor lose what is still open.
     expect(await store.findPending({ id: "short" }, T0)).toBeUndefined();
     expect(await store.findPending({ id: "long" }, T0 + 5_000)).toMatchObject({ binding: "c" });
+  });
+
+  it("is the one record of a confirmation after its answer is taken and after it expires, until PENDING_KEPT_MS later", async () => {
+    const store = createMemoryStore();
+    await store.openPending(pending("p1", "b", T0 + 60_000), T0);
+    await store.answerPending("p1", { confirmed: true }, T0 + 1_000);
+    expect(await store.takeAnswered("b", T0 + 2_000)).toMatchObject({ id: "p1", taken: T0 + 2_000 });
+    // Taken: no longer live (a re-call opens a new page), but remembered as answered and when it was taken.
+    expect(await store.findPending({ id: "p1" }, T0 + 2_000)).toBeUndefined();
+    expect(await store.findPending({ binding: "b" }, T0 + 2_000)).toBeUndefined();
+    expect(await store.takeAnswered("b", T0 + 2_000)).toBeUndefined();
+    expect(await store.recallPending({ id: "p1" }, T0 + 2_000)).toMatchObject({
+      answer: { confirmed: true },
+      taken: T0 + 2_000,
+    });
+    expect(await store.recallPending({ binding: "b" }, T0 + 60_000 + PENDING_KEPT_MS - 1)).toMatchObject({ id: "p1" });
+    expect(await store.recallPending({ id: "p1" }, T0 + 60_000 + PENDING_KEPT_MS)).toBeUndefined();
+    expect(await store.recallPending({ binding: "b" }, T0 + 60_000 + PENDING_KEPT_MS)).toBeUndefined();
+
+    // Expired unanswered: recalled as such, its expiry told exactly once, never before it expires.
+    await store.openPending(pending("p2", "c", T0 + 60_000), T0);
+    expect(await store.tellExpired("p2", T0 + 59_999)).toBe(false);
+    expect(await store.recallPending({ binding: "c" }, T0 + 60_000)).toMatchObject({
+      id: "p2",
+      expiresAt: T0 + 60_000,
+    });
+    expect(await store.tellExpired("p2", T0 + 60_000)).toBe(true);
+    expect(await store.tellExpired("p2", T0 + 60_001)).toBe(false);
+    // An answered one is never "expired": the answer stands.
+    await store.openPending(pending("p3", "d", T0 + 60_000), T0);
+    await store.answerPending("p3", { confirmed: false, reason: "declined", why: "no" }, T0);
+    expect(await store.tellExpired("p3", T0 + 61_000)).toBe(false);
   });
 
   it("wakes the waiters of a confirmation when it is first answered, and only those", async () => {

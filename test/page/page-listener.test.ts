@@ -68,9 +68,9 @@ describe("the loopback page listener", () => {
     let t = 5_000_000;
     fx = pageFixture({ now: () => t });
     await fx.open(DELETE_VIEW, { binding: "b2", ttlMs: 1000 });
-    expect(fx.pages.takeExpired("b2")).toBe(false);
+    expect(await fx.pages.settled("b2")).toBeUndefined();
     t += 1001;
-    expect(fx.pages.takeExpired("b2")).toBe(true);
-    expect(fx.pages.takeExpired("b2")).toBe(false);
+    expect(await fx.pages.settled("b2")).toBe("expired");
+    expect(await fx.pages.settled("b2")).toBeUndefined();
   });
 });

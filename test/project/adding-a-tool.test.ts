@@ -55,10 +55,17 @@ describe("every place a tool touches", () => {
       );
       // A human asked to confirm sees what they confirm; a destructive tool asks for the identity's name (DESIGN.md §4).
       if (plan.confirm !== "none") expect(plan.preview, `${tool.name}: confirms, so it must preview`).toBeDefined();
+      // The guard names no tool: a tool a person may confirm gives the page its own heading and button.
+      if (plan.confirm !== "none" || plan.mass)
+        expect(plan.page, `${tool.name}: may ask on the page, so it gives the page's words`).toMatchObject({
+          title: expect.any(String),
+          button: expect.any(String),
+          next: expect.any(String),
+        });
       if (tool.kind === "destructive")
         expect([plan.confirm, plan.preview], tool.name).toEqual([
           "name",
-          expect.objectContaining({ kind: "identity", identityId: call.identityId }),
+          expect.objectContaining({ kind: "identity", id: call.identityId }),
         ]);
     }
   });

@@ -5,6 +5,9 @@ import { createLogger } from "../../src/core/log.js";
 import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-redis.js";
 import type { GuardStore, PendingConfirmation } from "../../src/guard/store.js";
+import { createConfirmationPages, type ConfirmationPages } from "../../src/guard/page/pages.js";
+import { loopbackServing } from "../../src/guard/page/serving.js";
+import { DELETE_VIEW, answer, raw } from "../support/page-fixtures.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
 
 const LIFETIME = 300_000;
@@ -102,6 +105,53 @@ describeWithRedis("guard store on Redis", () => {
     const taken = await Promise.all([a.takeAnswered("bind-1", now), b.takeAnswered("bind-1", now)]);
     expect(taken.filter(Boolean)).toHaveLength(1);
     expect(await a.findPending({ id: first.id }, now)).toBeUndefined();
+  });
+
+  it("a page answered on one replica reads 'already answered' on another, after the answer is taken; expiry is told once", async () => {
+    const log = createLogger("silent");
+    // One clock for both replicas' pages, moved by the test (the store keeps records by their expiresAt, not Redis's clock).
+    let skew = 0;
+    const now = () => Date.now() + skew;
+    const replica = (store: GuardStore): ConfirmationPages => {
+      let pages: ConfirmationPages | undefined;
+      pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log }), log, now });
+      return pages;
+    };
+    const [pa, pb] = [replica(a), replica(b)];
+    try {
+      const open = (pages: ConfirmationPages, binding: string) =>
+        pages.open({
+          binding,
+          channel: "browser",
+          data: { view: DELETE_VIEW, accept: ["Adam.Kennedy"] },
+          expiresAt: now() + 60_000,
+        });
+      const { pending, url } = await open(pa, "pages-1");
+      // Replica B's own listener (it opens with B's first page), asked for A's page.
+      const onB = new URL(`confirm/${pending.id}`, new URL((await open(pb, "pages-other")).url)).href;
+      expect(onB).not.toBe(url);
+      expect((await raw(onB)).status).toBe(200);
+      expect((await answer(url, { answer: "confirm", name: "Adam.Kennedy" })).status).toBe(200);
+      expect(await pb.take("pages-1", pending.id)).toMatchObject({ answer: { confirmed: true } });
+      expect(await pa.take("pages-1", pending.id)).toBeUndefined();
+      const late = await raw(onB);
+      expect(late.status).toBe(200);
+      expect(late.body).toContain("Already answered");
+      // Both replicas know the answer was used: an identical call within the minute opens no new page.
+      expect(await pa.settled("pages-1")).toBe("used");
+      expect(await pb.find("pages-1")).toBeUndefined();
+
+      // A page that expired unanswered: one re-call, on either replica, is told so; the page says "expired" on both.
+      const short = await open(pa, "pages-2");
+      expect(await pa.settled("pages-2")).toBeUndefined();
+      skew += 60_001;
+      const told = await Promise.all([pa.settled("pages-2"), pb.settled("pages-2")]);
+      expect(told.sort()).toEqual(["expired", undefined]);
+      const onBShort = new URL(`confirm/${short.pending.id}`, onB).href;
+      expect((await raw(onBShort)).status).toBe(410);
+    } finally {
+      await Promise.all([pa.close(), pb.close()]);
+    }
   });
 
   it("a replica that connects late trusts the server's start: it spends codes the others issued before it connected", async () => {

@@ -2,7 +2,7 @@
 import type { Config } from "../../config/resolve.js";
 import type { IscRead } from "../../isc/body.js";
 import type { Actor } from "../audit.js";
-import type { ConfirmBy } from "../plan.js";
+import type { ConfirmBy, PageWords, Touched } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
 import type { PendingOwner } from "../page/open-count.js";
@@ -101,6 +101,14 @@ export interface ConfirmationAsk {
   fourEyes?: boolean | undefined;
   /** Set for the channel whose question this round answers; absent when the channel is asked afresh. */
   resumed?: Resumed | undefined;
+  /** What the tool's plan says for a person and the model, so no channel names a tool or reads its arguments. */
+  about: {
+    /** How to check the result (the plan's `verify`), e.g. for "already used: check the result with …". */
+    verify: string;
+    page?: PageWords | undefined;
+    /** Which identities a mass action touches, for the page's sample of names. */
+    touched?: Touched | undefined;
+  };
 }
 
 export type ChannelAnswer =

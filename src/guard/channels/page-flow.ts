@@ -13,12 +13,13 @@ const EXPIRED: ChannelAnswer = {
   why: "the confirmation page expired before the user answered it.",
   next: "Call again to open a new confirmation page, if the user still wants this.",
 };
-const USED: ChannelAnswer = {
+/** Another call already took the answer: the model checks the result the way the tool's plan says (`verify`). */
+const used = (req: ConfirmationAsk): ChannelAnswer => ({
   kind: "refused",
   reason: "cancelled",
   why: "another call of this tool with the same arguments already used the user's answer (moments ago).",
-  next: "Do not call again for this; check the result instead (e.g. with get_identity).",
-};
+  next: `Do not call again for this; check the result instead with ${req.about.verify}.`,
+});
 /** A waiting call answers this long before its deadline, so the model gets a result, not a timeout. */
 const DEADLINE_MARGIN_MS = 5_000;
 
@@ -42,15 +43,12 @@ export interface PageFlow {
  * not, refuses if they cancelled or the page expired. Only one call can take an answer.
  */
 export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<ChannelAnswer> {
-  const { binding, store, now, call } = req;
+  const { binding, now, call } = req;
+  const { pages } = flow;
   // A round that answers this channel's question finds the page it showed, or nothing: never a second page.
   const found =
-    (await store.findPending({ binding: binding.key }, now())) ??
-    (req.resumed
-      ? flow.pages.takeExpired(binding.key) || !flow.pages.justUsed(binding.key)
-        ? EXPIRED
-        : USED
-      : await openPage(flow, req));
+    (await pages.find(binding.key)) ??
+    (req.resumed ? ((await pages.settled(binding.key)) === "used" ? used(req) : EXPIRED) : await openPage(flow, req));
   if ("kind" in found) return found;
   let pending: PendingConfirmation = found;
 
@@ -67,22 +65,21 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
     await tell(0);
     // Woken by the answer. A client that asked for progress gets it at each tick, and the store is read again then too;
     // without, a waiting call costs nothing until the answer, its end or the page's.
-    const seen = await flow.pages.wait(
+    const seen = await pages.wait(
       pending.id,
       bound,
       call.signal,
       call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined,
     );
-    if (!seen) return flow.pages.takeExpired(binding.key) ? EXPIRED : USED;
+    if (!seen) return (await pages.settled(binding.key)) === "expired" ? EXPIRED : used(req);
     if (!seen.answer) return { kind: "pending", where: flow.where, expiresAt: seen.expiresAt };
     pending = seen;
   }
 
   flow.answered?.(pending, req);
-  // Marked before taking, so a concurrent identical call sees it at once.
-  if (pending.answer) flow.pages.used(pending.id, pending.answer.confirmed);
-  const taken = await store.takeAnswered(binding.key, now());
-  if (!taken?.answer) return USED;
+  // Taken once, on any replica; a concurrent identical call finds it taken ("used").
+  const taken = await pages.take(binding.key, pending.id);
+  if (!taken?.answer) return used(req);
   if (taken.answer.confirmed) return { kind: "confirmed", waited: true, by: taken.answer.by };
   const next =
     taken.answer.reason === "name-mismatch"
@@ -97,16 +94,19 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
  * page's view it was made from.
  */
 async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingConfirmation | ChannelAnswer> {
-  const { binding, store, now, call } = req;
-  // The same call as one that just used the user's yes (e.g. two re-calls racing): no second page.
-  if (flow.pages.justUsed(binding.key)) return USED;
-  if (flow.pages.takeExpired(binding.key)) return EXPIRED;
-  const sample = req.preview.count !== undefined ? await sampleNames(call.read, binding.args) : undefined;
+  const { binding, now, call } = req;
+  // The same call as one that just used the user's yes (e.g. two re-calls racing), or whose page just expired: no new page.
+  const settled = await flow.pages.settled(binding.key);
+  if (settled === "used") return used(req);
+  if (settled === "expired") return EXPIRED;
+  const { touched, page } = req.about;
+  const sample = req.preview.count !== undefined && touched ? await sampleNames(call.read, touched) : undefined;
   const view = pageViewOf({
     tool: binding.tool,
     tenant: binding.tenant,
     preview: req.preview,
     by: req.by,
+    words: page,
     ...(sample ? { sample } : {}),
   });
   let opened;
@@ -129,17 +129,10 @@ async function openPage(flow: PageFlow, req: ConfirmationAsk): Promise<PendingCo
   if (!failed) return pending;
   // Shown by the client in the call's next round (an input request): the page stays open for it.
   if (failed.kind === "input") return failed;
-  await store.answerPending(
-    pending.id,
-    {
-      confirmed: false,
-      reason: "cancelled",
-      why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown.",
-    },
-    now(),
-  );
-  await store.takeAnswered(binding.key, now());
-  flow.pages.used(pending.id, false);
+  await flow.pages.cancel(binding.key, pending.id, {
+    reason: "cancelled",
+    why: failed.kind === "refused" || failed.kind === "unshown" ? failed.why : "the page could not be shown.",
+  });
   return failed;
 }
 

@@ -1,4 +1,4 @@
-// Confirmation pages as one service over the guard's store: open one per binding, serve it, hear the answer, wait for it.
+// Confirmation pages as one service over the guard's store (the one record of each): open one per binding, serve it, hear the answer, wait for it, take it.
 import { nodeCrypto } from "../../core/builtins.js";
 import type { Logger } from "../../core/log.js";
 import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js";
@@ -43,10 +43,13 @@ export interface OpenPage {
   owner?: PendingOwner | undefined;
 }
 
-/** Ids this process opened are remembered this long past expiry, so a late tab reads "expired" or "already answered". */
-const RECENT_MS = 10 * 60_000;
-/** How often (by the pages' clock) what this process remembers is swept of what it no longer needs. */
+/** How often (by the pages' clock) the caps let go of pages that expired. */
 const SWEEP_MS = 10_000;
+/** Wrong typed names are counted for at most this many pages at once (the oldest go first). */
+const WRONG_KEPT = 10_000;
+
+/** Why a call finds no page for its binding: it expired unanswered (said once), or a confirmed answer was just used. */
+export type PageSettled = "expired" | "used" | undefined;
 
 export interface ConfirmationPages {
   /** Why a user's browser cannot reach the pages (then no channel may use them), or undefined. */
@@ -69,12 +72,20 @@ export interface ConfirmationPages {
     signal?: AbortSignal,
     onTick?: (waitedMs: number) => Promise<void>,
   ): Promise<PendingConfirmation | undefined>;
-  /** True once for a binding whose page this process opened and that expired unanswered (so the re-call says so). */
-  takeExpired(binding: string): boolean;
-  /** Remembers that an answer is being used, so a late tab reads "already answered" and a duplicate call opens no new page. */
+  /** The live pending confirmation of this binding (open, or answered and not yet taken), on any replica. */
+  find(binding: string): Promise<PendingConfirmation | undefined>;
+  /**
+   * What became of this binding's latest page when none is live: "expired" the first time it is asked after the page
+   * expired unanswered (so one re-call says so), "used" when a confirmed answer was taken within the last minute (a
+   * duplicate call must not open a new page), else undefined.
+   */
+  settled(binding: string): Promise<PageSettled>;
+  /** Takes the answer for this binding (one call only, on any replica) and lets the page `id` go here. */
+  take(binding: string, id: string): Promise<PendingConfirmation | undefined>;
+  /** Answers the page `id` as not confirmed (e.g. it could not be shown), takes that answer, and lets the page go. */
+  cancel(binding: string, id: string, answer: { reason: "declined" | "cancelled"; why: string }): Promise<void>;
+  /** Lets this process's hold on the page `id` go (its place under the caps, the listener), once its answer is used. */
   used(id: string, confirmed: boolean): void;
-  /** True when a confirmed answer for this binding was used within the last minute (a duplicate call must not open a new page). */
-  justUsed(binding: string): boolean;
   /** Called for every answer given on a page served here. */
   onAnswer(listener: (id: string, answer: PendingAnswer) => void): () => void;
   /** For a listener to mount at …/confirm/<id>. */
@@ -95,16 +106,6 @@ export interface ConfirmationPagesOptions {
   tickMs?: number | undefined;
 }
 
-interface Recent {
-  binding: string;
-  /** The page's data as stored (the same string): read only if a late tab asks, so nothing more is held meanwhile. */
-  data: string;
-  expiresAt: number;
-  answered?: boolean;
-  reported?: boolean;
-  usedAt?: number;
-}
-
 /** A call identical to one that just used a confirmed answer is a duplicate for this long. */
 const DUPLICATE_MS = 60_000;
 
@@ -113,9 +114,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const { store } = opts;
   const tickMs = opts.tickMs ?? TICK_MS;
   const listeners = new Set<(id: string, answer: PendingAnswer) => void>();
-  /** What this process opened, by id (in opening order) and by binding: every lookup is by key. */
-  const recent = new Map<string, Recent>();
-  const byBinding = new Map<string, string[]>();
+  /** Wrong typed names per page id, in first-wrong order. */
   const wrong = new Map<string, number>();
   const count = createOpenCount(
     opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess },
@@ -126,48 +125,40 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const opening = new Map<string, Promise<{ pending: PendingConfirmation; url: string; created: boolean }>>();
   let sweptAt = Number.NEGATIVE_INFINITY;
 
-  const forget = (id: string, r: Recent) => {
-    recent.delete(id);
-    wrong.delete(id);
-    const ids = byBinding.get(r.binding)?.filter((other) => other !== id);
-    if (ids?.length) byBinding.set(r.binding, ids);
-    else byBinding.delete(r.binding);
-  };
   const prune = () => {
     const t = now();
     if (t - sweptAt < SWEEP_MS && t >= sweptAt) return;
     sweptAt = t;
-    for (const [id, r] of recent) if (t > r.expiresAt + RECENT_MS) forget(id, r);
     count.expire(t, true);
+  };
+  /** The page `id` is done here: it no longer counts toward the caps, nor keeps the listener open. */
+  const release = (id: string) => {
+    wrong.delete(id);
+    count.settle(id);
+    opts.serving.release(id);
   };
   const parse = (p: PendingConfirmation): PageData => JSON.parse(p.data) as PageData;
 
   async function lookup(id: string): Promise<PageState> {
     prune();
-    const p = await store.findPending({ id }, now());
-    if (p) {
-      const data = parse(p);
-      if (p.answer) return { kind: "answered", confirmed: p.answer.confirmed, view: data.view };
-      return {
-        kind: "open",
-        view: data.view,
-        accept: data.accept,
-        expiresAt: p.expiresAt,
-        audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes },
-      };
-    }
-    const r = recent.get(id);
-    if (r?.answered !== undefined)
-      return { kind: "answered", confirmed: r.answered, view: (JSON.parse(r.data) as PageData).view };
-    if (r && now() > r.expiresAt) return { kind: "expired", view: (JSON.parse(r.data) as PageData).view };
-    return { kind: "unknown" };
+    // The store remembers a page past its answer and its expiry, on every replica: a late tab reads what happened.
+    const p = await store.recallPending({ id }, now());
+    if (!p) return { kind: "unknown" };
+    const data = parse(p);
+    if (p.answer) return { kind: "answered", confirmed: p.answer.confirmed, view: data.view };
+    if (p.expiresAt <= now()) return { kind: "expired", view: data.view };
+    return {
+      kind: "open",
+      view: data.view,
+      accept: data.accept,
+      expiresAt: p.expiresAt,
+      audience: { requestedBy: data.requestedBy, fourEyes: data.fourEyes },
+    };
   }
 
   async function answer(id: string, a: PendingAnswer): Promise<boolean> {
     const changed = await store.answerPending(id, a, now());
     if (!changed) return false;
-    const r = recent.get(id);
-    if (r) r.answered = a.confirmed;
     count.settle(id);
     for (const l of listeners) l(id, a);
     return true;
@@ -182,6 +173,7 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     wrongName: (id) => {
       const n = (wrong.get(id) ?? 0) + 1;
       wrong.set(id, n);
+      if (wrong.size > WRONG_KEPT) wrong.delete(wrong.keys().next().value!);
       return n;
     },
   });
@@ -216,8 +208,6 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       const created = pending.id === mine.id;
       if (created) {
         prune();
-        recent.set(pending.id, { binding: input.binding, data: mine.data, expiresAt: pending.expiresAt });
-        byBinding.set(input.binding, [...(byBinding.get(input.binding) ?? []), pending.id]);
         // Answered on any replica, it stops counting; expired, `count` lets it go by itself.
         const id = pending.id;
         const stop = store.watchPending(id, () => {
@@ -253,37 +243,33 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
       }
     },
     wait: (id, ms, signal, onTick) => waitForAnswer({ store, now, tickMs }, id, ms, signal, onTick),
-    takeExpired(binding) {
+    find: (binding) => store.findPending({ binding }, now()),
+    async settled(binding) {
       prune();
       const t = now();
-      let expired = false;
-      for (const id of byBinding.get(binding) ?? []) {
-        const r = recent.get(id)!;
-        if (r.answered !== undefined || r.reported || t <= r.expiresAt) continue;
-        r.reported = true;
-        expired = true;
-        count.settle(id);
-        opts.serving.release(id);
-      }
-      return expired;
+      const last = await store.recallPending({ binding }, t);
+      if (!last) return undefined;
+      if (last.answer?.confirmed && last.taken !== undefined && t - last.taken < DUPLICATE_MS) return "used";
+      if (last.answer || last.expiresAt > t || !(await store.tellExpired(last.id, t))) return undefined;
+      release(last.id);
+      return "expired";
     },
-    used(id, confirmed) {
-      const r = recent.get(id);
-      if (r) {
-        r.answered = confirmed;
-        r.usedAt = now();
+    async take(binding, id) {
+      try {
+        return await store.takeAnswered(binding, now());
+      } finally {
+        release(id);
       }
-      count.settle(id);
-      opts.serving.release(id);
     },
-    justUsed(binding) {
-      const t = now();
-      for (const id of byBinding.get(binding) ?? []) {
-        const r = recent.get(id)!;
-        if (r.answered === true && r.usedAt !== undefined && t - r.usedAt < DUPLICATE_MS) return true;
+    async cancel(binding, id, answer) {
+      try {
+        await store.answerPending(id, { confirmed: false, ...answer }, now());
+        await store.takeAnswered(binding, now());
+      } finally {
+        release(id);
       }
-      return false;
     },
+    used: (id) => release(id),
     onAnswer(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
