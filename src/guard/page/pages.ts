@@ -2,7 +2,7 @@
 import { nodeCrypto } from "../../core/builtins.js";
 import type { Logger } from "../../core/log.js";
 import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js";
-import type { Actor } from "../audit.js";
+import type { Actor } from "../actor.js";
 import { PENDING_DEFAULTS } from "../../config/options.js";
 import { createPageHandler, type PageGate, type PageState } from "./handler.js";
 import { countPagesWith } from "../../core/telemetry.js";
