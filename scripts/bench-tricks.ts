@@ -1,10 +1,11 @@
 // The bench's start-up tricks phase: each trick of the shipped bundle switched off in a copy of it, cold starts interleaved with the bundle as shipped.
+import { buildSync } from "esbuild";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { measureColdStarts, type ColdEntry } from "./bench-cold.js";
 import { spawnRpc } from "./bench-rpc.js";
-import { round } from "./bench-stats.js";
+import { median, round } from "./bench-stats.js";
 
 export interface Trick {
   name: string;
@@ -15,6 +16,11 @@ export interface Trick {
   withoutMs: number;
   /** withoutMs - withMs: what the trick saves a start (negative: it costs). */
   savedMs: number;
+  /**
+   * CPU time (user + system, median, ms) the process spent up to its `tools/list` answer, with and without: on a shared
+   * machine a start's wall clock mostly measures waiting for a core, its CPU time much less so.
+   */
+  cpuMs: { with: number; without: number; saved: number };
   /** For a memory trick: RSS (MB) after the same `get_identity` calls, with and without. */
   rssMb?: { calls: number; with: number; without: number };
 }
@@ -59,6 +65,74 @@ const withoutFlag = (flag: string) => (code: string) => {
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
 };
 
+/** Node built-ins required as cli.cjs's first statement: what a plain `import … from "node:…"` in a module run at start costs. */
+const eagerBuiltins =
+  (...ids: string[]) =>
+  (code: string, file: string): string => {
+    if (file !== "cli.cjs") return code;
+    if (!code.startsWith('"use strict";')) throw new Error("bench tricks: cli.cjs no longer starts with its banner");
+    return `"use strict";${ids.map((id) => `require(${JSON.stringify(id)});`).join("")}${code.slice(13)}`;
+  };
+
+/**
+ * rate-limiter-flexible through its public entry, which loads every store it supports (and node:cluster, node:crypto):
+ * that entry bundled as the build would bundle it and run at the end of cli.cjs, inside the code-cached script.
+ */
+function withPublicRateLimiter(root: string): (code: string, file: string) => string {
+  const entry = buildSync({
+    stdin: { contents: 'require("rate-limiter-flexible");', resolveDir: root },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "iife",
+    minify: true,
+    write: false,
+  }).outputFiles[0]!.text;
+  return (code, file) => (file === "cli.cjs" ? `${code}\n;${entry}\n` : code);
+}
+
+/** Preloaded with NODE_OPTIONS=-r: at the first stdout write that answers tools/list, writes the process's CPU time so far. */
+const CPU_PRELOAD = `const { writeFileSync } = require("node:fs");
+const write = process.stdout.write.bind(process.stdout);
+let done = false;
+process.stdout.write = (chunk, ...rest) => {
+  if (!done && String(chunk).includes('"tools"')) {
+    done = true;
+    const u = process.cpuUsage();
+    writeFileSync(process.env.ISC_BENCH_CPU_OUT, String((u.user + u.system) / 1000));
+  }
+  return write(chunk, ...rest);
+};`;
+
+/** CPU medians (ms) of `runs` starts of each contender to their tools/list answer, one round of all at a time. */
+async function cpuStarts<K extends string>(runs: number, entries: Record<K, ColdEntry>): Promise<Record<K, number>> {
+  const dir = mkdtempSync(join(tmpdir(), "isc-bench-cpu-"));
+  const preload = join(dir, "cpu.cjs");
+  writeFileSync(preload, CPU_PRELOAD);
+  const out = join(dir, "cpu.txt");
+  const samples = Object.fromEntries(Object.keys(entries).map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  try {
+    for (let i = 0; i < runs; i++)
+      for (const key of Object.keys(entries) as K[]) {
+        const { entry, args = [], env } = entries[key];
+        rmSync(out, { force: true });
+        const rpc = await spawnRpc(entry, { ...env, NODE_OPTIONS: `-r ${preload}`, ISC_BENCH_CPU_OUT: out }, args);
+        try {
+          await rpc.request("tools/list", {});
+        } finally {
+          await rpc.close();
+        }
+        samples[key].push(Number(readFileSync(out, "utf8")));
+      }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs as number[]), 1)])) as Record<
+    K,
+    number
+  >;
+}
+
 async function rssAfterCalls(entry: string, env: Record<string, string>, calls: number): Promise<number> {
   const rpc = await spawnRpc(entry, env);
   try {
@@ -87,6 +161,7 @@ export async function benchTricks(
   runs: number,
 ): Promise<TricksBench> {
   const bundleDir = dirname(dirname(dirname(serverEntry)));
+  const root = dirname(dirname(bundleDir));
   const main = (dir: string) => join(dir, "src", "cli", "main.js");
   // Each variant gets a code cache of its own (its bundle differs), as the shipped one has.
   const cached = (dir: string): ColdEntry => ({
@@ -94,6 +169,8 @@ export async function benchTricks(
     env: { ...env, NODE_COMPILE_CACHE: mkdtempSync(join(tmpdir(), "isc-bench-trick-cache-")) },
   });
   const dirs = {
+    lazyHttp: variant(bundleDir, "http", eagerBuiltins("node:http", "node:child_process")),
+    deepRateLimiter: variant(bundleDir, "rate-limiter", withPublicRateLimiter(root)),
     v8HeapGrowing: variant(bundleDir, "heap-growing", withoutFlag("--heap-growing-percent=50")),
     zodJitless: variant(bundleDir, "jitless", inCli(/;([\w$]+)\(\{jitless:!0\}\);/, ";")),
     // ky's module, which src/isc/ky-lazy.ts runs on first use, run at start instead: its (idempotent) init, called at the
@@ -115,29 +192,35 @@ export async function benchTricks(
   };
 
   const shipped: ColdEntry = { entry: serverEntry, env };
-  const starts = await measureColdStarts(
-    runs,
-    {
-      shipped,
-      codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
-      v8HeapGrowing: cached(dirs.v8HeapGrowing),
-      zodJitless: cached(dirs.zodJitless),
-      lazyKy: cached(dirs.lazyKy),
-      keepAllNames: cached(dirs.keepAllNames),
-    },
-    baseEnv,
-  );
-  const trick = (name: string, how: string, key: keyof typeof starts): Trick => ({
+  const contenders = {
+    shipped,
+    codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
+    v8HeapGrowing: cached(dirs.v8HeapGrowing),
+    zodJitless: cached(dirs.zodJitless),
+    lazyKy: cached(dirs.lazyKy),
+    keepAllNames: cached(dirs.keepAllNames),
+    lazyHttp: cached(dirs.lazyHttp),
+    deepRateLimiter: cached(dirs.deepRateLimiter),
+  };
+  const starts = await measureColdStarts(runs, contenders, baseEnv);
+  const cpu = await cpuStarts(runs, contenders);
+  const trick = (
+    name: string,
+    how: string,
+    key: keyof typeof contenders,
+    base: keyof typeof contenders = "shipped",
+  ): Trick => ({
     name,
     how,
-    withMs: starts.shipped,
+    withMs: starts[base],
     withoutMs: starts[key],
-    savedMs: round(starts[key] - starts.shipped, 1),
+    savedMs: round(starts[key] - starts[base], 1),
+    cpuMs: { with: cpu[base], without: cpu[key], saved: round(cpu[key] - cpu[base], 1) },
   });
   const memCalls = runs >= 10 ? 3_000 : 100;
   const heapGrowing = trick(
     "--heap-growing-percent=50",
-    "src/core/v8-flags.ts; the flag taken out of the list",
+    "src/cli/boot/v8-flags.ts; the flag taken out of the list",
     "v8HeapGrowing",
   );
   heapGrowing.rssMb = {
@@ -146,14 +229,24 @@ export async function benchTricks(
     without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls),
   };
   const tricks = [
-    trick("code cache", "src/cli/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
+    trick("code cache", "src/cli/boot/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
     heapGrowing,
-    trick("zod jitless", "src/core/zod-jitless.ts; its z.config call taken out", "zodJitless"),
+    trick("zod jitless", "src/cli/boot/zod-jitless.ts; its z.config call taken out", "zodJitless"),
     trick("lazy ky", "src/isc/ky-lazy.ts; ky's module run at start instead", "lazyKy"),
     trick(
       "keepNames for classes only",
       "scripts/bundle.ts keepClassNamesOnly; every function named again",
       "keepAllNames",
+    ),
+    trick(
+      "lazy node:http, node:child_process",
+      "src/core/builtins.ts nodeHttp(), nodeChildProcess(); required at start instead",
+      "lazyHttp",
+    ),
+    trick(
+      "rate-limiter-flexible deep imports",
+      "src/isc/rate-budget.ts; the library's public entry run at start as well",
+      "deepRateLimiter",
     ),
   ];
   for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
