@@ -1,5 +1,4 @@
 // The bench's start-up tricks phase: each trick of the shipped bundle switched off in a copy of it, cold starts interleaved with the bundle as shipped.
-import { buildSync } from "esbuild";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -64,32 +63,6 @@ const withoutFlag = (flag: string) => (code: string) => {
     throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
 };
-
-/** Node built-ins required as cli.cjs's first statement: what a plain `import … from "node:…"` in a module run at start costs. */
-const eagerBuiltins =
-  (...ids: string[]) =>
-  (code: string, file: string): string => {
-    if (file !== "cli.cjs") return code;
-    if (!code.startsWith('"use strict";')) throw new Error("bench tricks: cli.cjs no longer starts with its banner");
-    return `"use strict";${ids.map((id) => `require(${JSON.stringify(id)});`).join("")}${code.slice(13)}`;
-  };
-
-/**
- * rate-limiter-flexible through its public entry, which loads every store it supports (and node:cluster, node:crypto):
- * that entry bundled as the build would bundle it and run at the end of cli.cjs, inside the code-cached script.
- */
-function withPublicRateLimiter(root: string): (code: string, file: string) => string {
-  const entry = buildSync({
-    stdin: { contents: 'require("rate-limiter-flexible");', resolveDir: root },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "iife",
-    minify: true,
-    write: false,
-  }).outputFiles[0]!.text;
-  return (code, file) => (file === "cli.cjs" ? `${code}\n;${entry}\n` : code);
-}
 
 /** Preloaded with NODE_OPTIONS=-r: at the first stdout write that answers tools/list, writes the process's CPU time so far. */
 const CPU_PRELOAD = `const { writeFileSync } = require("node:fs");
@@ -161,7 +134,6 @@ export async function benchTricks(
   runs: number,
 ): Promise<TricksBench> {
   const bundleDir = dirname(dirname(dirname(serverEntry)));
-  const root = dirname(dirname(bundleDir));
   const main = (dir: string) => join(dir, "src", "cli", "main.js");
   // Each variant gets a code cache of its own (its bundle differs), as the shipped one has.
   const cached = (dir: string): ColdEntry => ({
@@ -169,8 +141,6 @@ export async function benchTricks(
     env: { ...env, NODE_COMPILE_CACHE: mkdtempSync(join(tmpdir(), "isc-bench-trick-cache-")) },
   });
   const dirs = {
-    lazyHttp: variant(bundleDir, "http", eagerBuiltins("node:http", "node:child_process")),
-    deepRateLimiter: variant(bundleDir, "rate-limiter", withPublicRateLimiter(root)),
     v8HeapGrowing: variant(bundleDir, "heap-growing", withoutFlag("--heap-growing-percent=50")),
     zodJitless: variant(bundleDir, "jitless", inCli(/;([\w$]+)\(\{jitless:!0\}\);/, ";")),
     // ky's module, which src/isc/ky-lazy.ts runs on first use, run at start instead: its (idempotent) init, called at the
@@ -199,23 +169,16 @@ export async function benchTricks(
     zodJitless: cached(dirs.zodJitless),
     lazyKy: cached(dirs.lazyKy),
     keepAllNames: cached(dirs.keepAllNames),
-    lazyHttp: cached(dirs.lazyHttp),
-    deepRateLimiter: cached(dirs.deepRateLimiter),
   };
   const starts = await measureColdStarts(runs, contenders, baseEnv);
   const cpu = await cpuStarts(runs, contenders);
-  const trick = (
-    name: string,
-    how: string,
-    key: keyof typeof contenders,
-    base: keyof typeof contenders = "shipped",
-  ): Trick => ({
+  const trick = (name: string, how: string, key: keyof typeof contenders): Trick => ({
     name,
     how,
-    withMs: starts[base],
+    withMs: starts.shipped,
     withoutMs: starts[key],
-    savedMs: round(starts[key] - starts[base], 1),
-    cpuMs: { with: cpu[base], without: cpu[key], saved: round(cpu[key] - cpu[base], 1) },
+    savedMs: round(starts[key] - starts.shipped, 1),
+    cpuMs: { with: cpu.shipped, without: cpu[key], saved: round(cpu[key] - cpu.shipped, 1) },
   });
   const memCalls = runs >= 10 ? 3_000 : 100;
   const heapGrowing = trick(
@@ -237,16 +200,6 @@ export async function benchTricks(
       "keepNames for classes only",
       "scripts/bundle.ts keepClassNamesOnly; every function named again",
       "keepAllNames",
-    ),
-    trick(
-      "lazy node:http, node:child_process",
-      "src/core/builtins.ts nodeHttp(), nodeChildProcess(); required at start instead",
-      "lazyHttp",
-    ),
-    trick(
-      "rate-limiter-flexible deep imports",
-      "src/isc/rate-budget.ts; the library's public entry run at start as well",
-      "deepRateLimiter",
     ),
   ];
   for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
