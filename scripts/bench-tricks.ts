@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { measureColdStarts, type ColdEntry } from "./bench-cold.js";
 import { spawnRpc } from "./bench-rpc.js";
-import { round } from "./bench-stats.js";
+import { median, round } from "./bench-stats.js";
 
 export interface Trick {
   name: string;
@@ -15,6 +15,11 @@ export interface Trick {
   withoutMs: number;
   /** withoutMs - withMs: what the trick saves a start (negative: it costs). */
   savedMs: number;
+  /**
+   * CPU time (user + system, median, ms) the process spent up to its `tools/list` answer, with and without: on a shared
+   * machine a start's wall clock mostly measures waiting for a core, its CPU time much less so.
+   */
+  cpuMs: { with: number; without: number; saved: number };
   /** For a memory trick: RSS (MB) after the same `get_identity` calls, with and without. */
   rssMb?: { calls: number; with: number; without: number };
 }
@@ -58,6 +63,48 @@ const withoutFlag = (flag: string) => (code: string) => {
     throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
 };
+
+/** Preloaded with NODE_OPTIONS=-r: at the first stdout write that answers tools/list, writes the process's CPU time so far. */
+const CPU_PRELOAD = `const { writeFileSync } = require("node:fs");
+const write = process.stdout.write.bind(process.stdout);
+let done = false;
+process.stdout.write = (chunk, ...rest) => {
+  if (!done && String(chunk).includes('"tools"')) {
+    done = true;
+    const u = process.cpuUsage();
+    writeFileSync(process.env.ISC_BENCH_CPU_OUT, String((u.user + u.system) / 1000));
+  }
+  return write(chunk, ...rest);
+};`;
+
+/** CPU medians (ms) of `runs` starts of each contender to their tools/list answer, one round of all at a time. */
+async function cpuStarts<K extends string>(runs: number, entries: Record<K, ColdEntry>): Promise<Record<K, number>> {
+  const dir = mkdtempSync(join(tmpdir(), "isc-bench-cpu-"));
+  const preload = join(dir, "cpu.cjs");
+  writeFileSync(preload, CPU_PRELOAD);
+  const out = join(dir, "cpu.txt");
+  const samples = Object.fromEntries(Object.keys(entries).map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  try {
+    for (let i = 0; i < runs; i++)
+      for (const key of Object.keys(entries) as K[]) {
+        const { entry, args = [], env } = entries[key];
+        rmSync(out, { force: true });
+        const rpc = await spawnRpc(entry, { ...env, NODE_OPTIONS: `-r ${preload}`, ISC_BENCH_CPU_OUT: out }, args);
+        try {
+          await rpc.request("tools/list", {});
+        } finally {
+          await rpc.close();
+        }
+        samples[key].push(Number(readFileSync(out, "utf8")));
+      }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs as number[]), 1)])) as Record<
+    K,
+    number
+  >;
+}
 
 async function rssAfterCalls(entry: string, env: Record<string, string>, calls: number): Promise<number> {
   const rpc = await spawnRpc(entry, env);
@@ -115,29 +162,28 @@ export async function benchTricks(
   };
 
   const shipped: ColdEntry = { entry: serverEntry, env };
-  const starts = await measureColdStarts(
-    runs,
-    {
-      shipped,
-      codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
-      v8HeapGrowing: cached(dirs.v8HeapGrowing),
-      zodJitless: cached(dirs.zodJitless),
-      lazyKy: cached(dirs.lazyKy),
-      keepAllNames: cached(dirs.keepAllNames),
-    },
-    baseEnv,
-  );
-  const trick = (name: string, how: string, key: keyof typeof starts): Trick => ({
+  const contenders = {
+    shipped,
+    codeCache: { entry: serverEntry, env: { ...env, NODE_DISABLE_COMPILE_CACHE: "1" } },
+    v8HeapGrowing: cached(dirs.v8HeapGrowing),
+    zodJitless: cached(dirs.zodJitless),
+    lazyKy: cached(dirs.lazyKy),
+    keepAllNames: cached(dirs.keepAllNames),
+  };
+  const starts = await measureColdStarts(runs, contenders, baseEnv);
+  const cpu = await cpuStarts(runs, contenders);
+  const trick = (name: string, how: string, key: keyof typeof contenders): Trick => ({
     name,
     how,
     withMs: starts.shipped,
     withoutMs: starts[key],
     savedMs: round(starts[key] - starts.shipped, 1),
+    cpuMs: { with: cpu.shipped, without: cpu[key], saved: round(cpu[key] - cpu.shipped, 1) },
   });
   const memCalls = runs >= 10 ? 3_000 : 100;
   const heapGrowing = trick(
     "--heap-growing-percent=50",
-    "src/core/v8-flags.ts; the flag taken out of the list",
+    "src/cli/boot/v8-flags.ts; the flag taken out of the list",
     "v8HeapGrowing",
   );
   heapGrowing.rssMb = {
@@ -146,9 +192,9 @@ export async function benchTricks(
     without: await rssAfterCalls(main(dirs.v8HeapGrowing), env, memCalls),
   };
   const tricks = [
-    trick("code cache", "src/cli/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
+    trick("code cache", "src/cli/boot/compile-cache.ts; NODE_DISABLE_COMPILE_CACHE=1", "codeCache"),
     heapGrowing,
-    trick("zod jitless", "src/core/zod-jitless.ts; its z.config call taken out", "zodJitless"),
+    trick("zod jitless", "src/cli/boot/zod-jitless.ts; its z.config call taken out", "zodJitless"),
     trick("lazy ky", "src/isc/ky-lazy.ts; ky's module run at start instead", "lazyKy"),
     trick(
       "keepNames for classes only",

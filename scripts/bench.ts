@@ -291,7 +291,7 @@ function rows(r: Results): Array<[string, string]> {
       : "";
     out.push([
       `  trick: ${x.name}`,
-      `start ${x.withMs} ms with, ${x.withoutMs} without (${x.savedMs >= 0 ? "saves" : "costs"} ${Math.abs(x.savedMs)} ms)${rss}`,
+      `start ${x.withMs} ms with, ${x.withoutMs} without (${x.savedMs >= 0 ? "saves" : "costs"} ${Math.abs(x.savedMs)} ms) | CPU to tools/list ${x.cpuMs.with} ms with, ${x.cpuMs.without} without (${x.cpuMs.saved >= 0 ? "saves" : "costs"} ${Math.abs(x.cpuMs.saved)} ms)${rss}`,
     ]);
   }
   const tokens = r.tokens as Awaited<ReturnType<typeof measureTokens>> | undefined;

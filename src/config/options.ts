@@ -37,6 +37,7 @@ export const PENDING_DEFAULTS = { perSession: 20, perProcess: 1000 } as const;
 
 /** The confirmation channels --confirm-via may name, in their default order (src/guard/channels/ makes each). */
 export const CONFIRM_CHANNELS = ["form", "url", "browser", "code"] as const;
+export type ConfirmChannel = (typeof CONFIRM_CHANNELS)[number];
 
 /** The table itself, its literal types kept: Config's type is derived from it (config.ts). */
 const TABLE = [

@@ -2,7 +2,7 @@
 import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Source } from "./tenant.js";
-import type { Config } from "./config.js";
+import { assertConfig, type Config } from "./config.js";
 import { checkConfig, checkPort } from "./checks.js";
 import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 import { layerOptions, readCommandLine } from "./read-options.js";
@@ -66,8 +66,8 @@ export function resolveConfig(
   const layered = layerOptions(flags, env);
   const { values, sources, notes } = layered;
   const command: Command = flags.help ? "help" : flags.version ? "version" : ((first ?? "serve") as Command);
-  // Config is the table's own type (config.ts) and layerOptions parsed each value by its entry: the cast restates that.
-  const config = values as Config;
+  assertConfig(values);
+  const config = values;
   if (command === "sandbox") checkPort(config);
   if (command === "help" || command === "version" || command === "demo" || command === "sandbox")
     return { command, config, sources, notes, init };

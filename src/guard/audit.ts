@@ -2,17 +2,11 @@
 import { appendFileSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
 import { redact } from "../core/log.js";
+import type { Actor } from "./actor.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";
 /** The confirmation channel whose answer stands ("form", "code", ...), "none-needed", or "none-available" (no channel could be used). */
 export type ConfirmationMethod = string;
-
-/** The signed-in person who asked (HTTP with sign-in): the token's `sub` and one display claim, nothing else from it. */
-export interface Actor {
-  sub: string;
-  /** preferred_username, else email, when the token has one. */
-  name?: string;
-}
 
 export interface AuditEntry {
   tool: string;

@@ -1,5 +1,5 @@
 // Confirmation codes: an HMAC over tool, exact arguments, tenant and the previewed target; single use; short-lived.
-import { nodeCrypto } from "../core/builtins.js";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { GuardStore } from "./store.js";
 
 export interface CodeBinding {
@@ -39,7 +39,7 @@ export interface CodeBookOptions {
 /** Names this process in its codes, so it knows its own: made on first use, different in every run. */
 let processOrigin: string | undefined;
 export function thisProcess(): string {
-  return (processOrigin ??= nodeCrypto().randomBytes(6).toString("base64url"));
+  return (processOrigin ??= randomBytes(6).toString("base64url"));
 }
 
 /** JSON with sorted keys and no undefined values, so equal arguments always sign the same. */
@@ -57,8 +57,7 @@ export function canonicalJson(value: unknown): string {
 export function createCodeBook(opts: CodeBookOptions): CodeBook {
   const given = opts.key;
   const key = typeof given === "function" ? given : () => given;
-  const mac = (...parts: string[]) =>
-    nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url");
+  const mac = (...parts: string[]) => createHmac("sha256", key()).update(parts.join("\0")).digest("base64url");
   // Keyed, so the code carries no readable trace of the target's name or email.
   const targetTag = (target: string) => mac("target", target).slice(0, 12);
   const who = (b: CodeBinding) => (b.asker === undefined ? [] : [b.asker]);
@@ -71,7 +70,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const issuedAt = opts.now();
       const issued = issuedAt.toString(36);
       const origin = thisProcess();
-      const nonce = nodeCrypto().randomBytes(9).toString("base64url");
+      const nonce = randomBytes(9).toString("base64url");
       const tag = targetTag(binding.target);
       return {
         code: `${issued}.${origin}.${nonce}.${tag}.${sign(binding, issued, origin, nonce, tag)}`,
@@ -90,7 +89,7 @@ export function createCodeBook(opts: CodeBookOptions): CodeBook {
       const given = Buffer.from(signature);
       // A wrong code and a right code for other arguments look the same from here, on purpose. But under a random key
       // per process another process's code (or one from before a restart) never verifies: say that, not "other arguments".
-      if (expected.length !== given.length || !nodeCrypto().timingSafeEqual(expected, given))
+      if (expected.length !== given.length || !timingSafeEqual(expected, given))
         return { ok: false, reason: byThisProcess || opts.sharedKey ? "mismatch" : "untracked" };
       const now = opts.now();
       const issuedAt = parseInt(issued, 36);

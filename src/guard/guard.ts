@@ -1,6 +1,7 @@
 // The one decision flow of every write: mass window, cooldown, preview, a human's confirmation (channel after channel), re-check, act, audit.
-import { nodeCrypto } from "../core/builtins.js";
-import type { Actor, AuditEntry, AuditLog } from "./audit.js";
+import { randomBytes } from "node:crypto";
+import type { Actor } from "./actor.js";
+import type { AuditEntry, AuditLog } from "./audit.js";
 import type { Config } from "../config/resolve.js";
 import { IscError, Refusal, StoreUnavailable, type RefusalReason } from "../core/errors.js";
 import { registerSecret, type Logger } from "../core/log.js";
@@ -102,7 +103,7 @@ const TELL_USER = "Tell the user it was not done.";
 let processKey: string | undefined;
 function theProcessKey(): string {
   if (processKey === undefined) {
-    processKey = nodeCrypto().randomBytes(32).toString("hex");
+    processKey = randomBytes(32).toString("hex");
     registerSecret(processKey);
   }
   return processKey;

@@ -1,6 +1,6 @@
 // The requestState of a confirmation asked as an input request: sealed with the SDK's codec, bound to one call, spent once.
 import { createRequestStateCodec, type RequestStateCodec } from "@modelcontextprotocol/server";
-import { nodeCrypto } from "../core/builtins.js";
+import { createHmac, randomBytes } from "node:crypto";
 import type { RefusalReason } from "../core/errors.js";
 import { canonicalJson, thisProcess } from "./codes.js";
 import type { Binding, Channel, PassedOver, Resumed } from "./channels/index.js";
@@ -74,12 +74,12 @@ const refused = (reason: RefusalReason, why: string, next = AGAIN): Refused => (
 export function createRoundStates(opts: RoundStateOptions): RoundStates {
   const key = typeof opts.key === "function" ? opts.key : () => opts.key as string;
   const mac = (...parts: string[]) =>
-    nodeCrypto().createHmac("sha256", key()).update(parts.join("\0")).digest("base64url").slice(0, 22);
+    createHmac("sha256", key()).update(parts.join("\0")).digest("base64url").slice(0, 22);
   // The codec wants 32 bytes or more; ISC_MCP_CONFIRM_KEY may be 16 characters: a key derived from it, the same on every replica.
   let codec: RequestStateCodec<RoundState> | undefined;
   const theCodec = () =>
     (codec ??= createRequestStateCodec<RoundState>({
-      key: nodeCrypto().createHmac("sha256", key()).update("isc-identities-mcp requestState").digest(),
+      key: createHmac("sha256", key()).update("isc-identities-mcp requestState").digest(),
       // Its own expiry runs on the wall clock; ours (`exp`, on the guard's clock) is the one that decides.
       ttlSeconds: Math.ceil(opts.ttlMs / 1000) + 60,
     }));
@@ -105,7 +105,7 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
         channel: ask.channel,
         issuedAt,
         origin: thisProcess(),
-        nonce: nodeCrypto().randomBytes(12).toString("base64url"),
+        nonce: randomBytes(12).toString("base64url"),
         passedOver: ask.passedOver,
         automatic: ask.automatic,
         progress: ask.progress,

@@ -1,5 +1,5 @@
 // What the guard remembers across calls, behind one small async interface: spent codes, cooldowns, mass-action windows, pending confirmations.
-import type { Actor } from "./audit.js";
+import type { Actor } from "./actor.js";
 
 /**
  * Every method is one atomic step, so two replicas (or two sessions) sharing a store can never both

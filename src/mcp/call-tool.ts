@@ -16,7 +16,7 @@ import { redact, type Logger } from "../core/log.js";
 import { readerFor, writerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
 import type { Guard, GuardCall, GuardOutcome } from "../guard/index.js";
-import type { Actor } from "../guard/audit.js";
+import type { Actor } from "../guard/index.js";
 import type { PendingOwner } from "../guard/page/open-count.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
 import { errorToText } from "./error-text.js";

@@ -1,6 +1,6 @@
 // Who calls over HTTP with sign-in: the person (for the audit line) and the tool kinds their token's scopes allow.
 import type { AuthInfo } from "@modelcontextprotocol/server";
-import type { Actor } from "../guard/audit.js";
+import type { Actor } from "../guard/index.js";
 import type { ToolKind } from "./define-tool.js";
 
 export interface Caller {

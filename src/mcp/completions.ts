@@ -7,20 +7,21 @@ import type { PromptArgument } from "./define-prompt.js";
 import type { Inventory } from "./inventory.js";
 import { insertable, suggestIdentities, SUGGESTIONS, type Match, type Suggestions } from "./identity-suggestions.js";
 import { invalidParams } from "./protocol-errors.js";
-import { IDENTITY_TEMPLATE } from "./resources.js";
+import { IDENTITY_TEMPLATE } from "./resource-templates.js";
 
 type Completion = CompleteResult["completion"];
 
 const EMPTY: Completion = { values: [], total: 0, hasMore: false };
 
 export function registerCompletions(server: Server, inventory: Inventory, isc: IscClient, log: Logger): void {
-  const byName = new Map(inventory.prompts.map((p) => [p.name, p]));
-
   server.setRequestHandler("completion/complete", async (request, ctx): Promise<CompleteResult> => {
     const { ref, argument } = request.params;
+    const caller = callerOf(ctx.http?.authInfo);
     // Suggesting identities is reading them: a signed-in person without read tools gets none.
-    const mayRead = inventory.mayRead(callerOf(ctx.http?.authInfo));
+    const mayRead = inventory.mayRead(caller);
     if (ref.type === "ref/prompt") {
+      // Only the prompts and templates this caller gets complete (inventory.ts); another is unknown to them.
+      const byName = new Map(inventory.promptsFor(caller).map((p) => [p.name, p]));
       const prompt = byName.get(ref.name);
       if (!prompt)
         throw invalidParams(`Unknown prompt "${ref.name}". Available prompts: ${[...byName.keys()].join(", ")}.`);
@@ -28,8 +29,8 @@ export function registerCompletions(server: Server, inventory: Inventory, isc: I
       if (!arg) throw invalidParams(`Prompt "${prompt.name}" has no argument "${argument.name}".`);
       return { completion: await promptCompletion(arg, argument.value, mayRead, isc, log) };
     }
-    if (ref.uri !== IDENTITY_TEMPLATE)
-      throw invalidParams(`Unknown resource template "${ref.uri}": this server has ${IDENTITY_TEMPLATE}.`);
+    if (ref.uri !== IDENTITY_TEMPLATE || !inventory.templatesFor(caller).some((t) => t.uriTemplate === ref.uri))
+      throw invalidParams(`Unknown resource template "${ref.uri}".`);
     if (argument.name !== "identityId") throw invalidParams(`${IDENTITY_TEMPLATE} has no argument "${argument.name}".`);
     if (!mayRead) return { completion: EMPTY };
     return { completion: shaped(await suggestIdentities(isc, argument.value, log), (m) => m.id) };

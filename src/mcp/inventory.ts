@@ -1,9 +1,10 @@
-// Which tools, prompts and resource template a client gets: the one place that decides it; the server, the start-up
+// Which tools, prompts and resource templates a client gets: the one place that decides it; the server, the start-up
 // line and the HTTP sign-in's scope check all ask this. The tools and prompts come in from the CLI, never imported.
 import type { AnyTool, ToolKind } from "./define-tool.js";
 import type { PromptDef } from "./define-prompt.js";
 import type { Caller } from "./caller.js";
 import { ConfigError } from "../core/errors.js";
+import { TEMPLATES, type TemplateDef } from "./resource-templates.js";
 
 /** Everything this build can offer, in order: tools/index.ts and prompts/index.ts. */
 export interface Catalog {
@@ -23,6 +24,10 @@ export interface Inventory {
   readonly tools: readonly AnyTool[];
   /** The prompts whose tools are all offered: a prompt must not steer the model to a tool it cannot have. */
   readonly prompts: readonly PromptDef[];
+  /** The prompts this caller gets (prompts/list, prompts/get, their completions): those whose tools it may all call. */
+  promptsFor(caller: Caller | undefined): PromptDef[];
+  /** The resource templates this caller gets (list, read, completion): those whose tool it may call. */
+  templatesFor(caller: Caller | undefined): TemplateDef[];
   /** The offered tools that only ever act after a confirmation (delete, reset, …). */
   readonly alwaysConfirmed: readonly AnyTool[];
   /**
@@ -69,9 +74,18 @@ export function createInventory(catalog: Catalog, selection: Selection): Invento
   const prompts = catalog.prompts.filter((p) => p.tools.every((t) => offered.has(t)));
   const allows = (caller: Caller | undefined, kind: ToolKind) => !caller || caller.kinds.includes(kind);
   const callable = (caller: Caller | undefined) => tools.filter((t) => allows(caller, t.kind));
+  const callableNames = (caller: Caller | undefined) => new Set(callable(caller).map((t) => t.name));
   return {
     tools,
     prompts,
+    promptsFor: (caller) => {
+      const names = callableNames(caller);
+      return prompts.filter((p) => p.tools.every((t) => names.has(t)));
+    },
+    templatesFor: (caller) => {
+      const names = callableNames(caller);
+      return TEMPLATES.filter((t) => names.has(t.tool));
+    },
     alwaysConfirmed: tools.filter((t) => t.guard?.alwaysConfirms),
     callable,
     listed: (caller, canConfirm) => callable(caller).filter((t) => canConfirm || !t.guard?.alwaysConfirms),

@@ -1,13 +1,13 @@
-// prompts/list and prompts/get for the prompts the inventory offers. SDK-specific.
+// prompts/list and prompts/get for the prompts the inventory gives this caller. SDK-specific.
 import { invalidParams } from "./protocol-errors.js";
 import type { Server } from "@modelcontextprotocol/server";
-import type { PromptDef } from "./define-prompt.js";
+import { callerOf } from "./caller.js";
+import type { Inventory } from "./inventory.js";
 
-export function registerPrompts(server: Server, prompts: readonly PromptDef[]): void {
-  const byName = new Map(prompts.map((p) => [p.name, p]));
-
-  server.setRequestHandler("prompts/list", async () => ({
-    prompts: prompts.map((p) => ({
+export function registerPrompts(server: Server, inventory: Inventory): void {
+  // With sign-in, a prompt that leads to a tool this person may not call is, for them, a prompt never heard of.
+  server.setRequestHandler("prompts/list", async (_request, ctx) => ({
+    prompts: inventory.promptsFor(callerOf(ctx.http?.authInfo)).map((p) => ({
       name: p.name,
       title: p.title,
       description: p.description,
@@ -15,7 +15,8 @@ export function registerPrompts(server: Server, prompts: readonly PromptDef[]): 
     })),
   }));
 
-  server.setRequestHandler("prompts/get", async (request) => {
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
+    const byName = new Map(inventory.promptsFor(callerOf(ctx.http?.authInfo)).map((p) => [p.name, p]));
     const prompt = byName.get(request.params.name);
     if (!prompt) {
       throw invalidParams(

@@ -6,28 +6,28 @@ import { IscError } from "../core/errors.js";
 import { asIdentity, summarize } from "../views/identity.js";
 import type { IscClient } from "../isc/client.js";
 import { apiPath, ID_PATTERN } from "../isc/paths.js";
+import { callerOf } from "./caller.js";
+import type { Inventory } from "./inventory.js";
+import { IDENTITY_TEMPLATE } from "./resource-templates.js";
 
-export const IDENTITY_TEMPLATE = "isc://identities/{identityId}";
 const URI = /^isc:\/\/identities\/([^/?#]+)$/;
 
-export function registerResources(server: Server, isc: IscClient, callTimeoutMs: number): void {
+export function registerResources(server: Server, inventory: Inventory, isc: IscClient, callTimeoutMs: number): void {
   server.setRequestHandler("resources/list", async () => ({ resources: [] }));
 
-  server.setRequestHandler("resources/templates/list", async () => ({
-    resourceTemplates: [
-      {
-        uriTemplate: IDENTITY_TEMPLATE,
-        name: "identity",
-        title: "ISC identity",
-        description: "An identity's summary (id, name, alias, email, status, lifecycle, manager) as JSON.",
-        mimeType: "application/json",
-      },
-    ],
+  // The templates the inventory gives this caller: one whose tool is not offered, or not theirs, is neither listed nor read.
+  server.setRequestHandler("resources/templates/list", async (_request, ctx) => ({
+    resourceTemplates: inventory.templatesFor(callerOf(ctx.http?.authInfo)).map(({ tool: _tool, ...listed }) => listed),
   }));
 
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const uri = request.params.uri;
     const id = URI.exec(uri)?.[1];
+    const offered = inventory
+      .templatesFor(callerOf(ctx.http?.authInfo))
+      .some((t) => t.uriTemplate === IDENTITY_TEMPLATE);
+    if (!offered)
+      throw invalidParams(`Unknown resource "${uri}": this server offers no resource template here.`, { uri });
     if (!id || !ID_PATTERN.test(id)) {
       throw invalidParams(`Unknown resource "${uri}": expected ${IDENTITY_TEMPLATE} with a 32-hex identity id.`, {
         uri,

@@ -62,9 +62,9 @@ export function createServer(deps: ServerDeps): Server {
     const canConfirm = guard.canConfirm(clientEra(server, ctx).elicitation);
     return { tools: inventory.listed(callerOf(ctx.http?.authInfo), canConfirm).map(listedTool) };
   });
-  registerPrompts(server, inventory.prompts);
+  registerPrompts(server, inventory);
   registerCompletions(server, inventory, deps.isc, deps.log);
-  registerResources(server, deps.isc, deps.config.callTimeoutMs);
+  registerResources(server, inventory, deps.isc, deps.config.callTimeoutMs);
 
   server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const available = inventory.callable(callerOf(ctx.http?.authInfo));

@@ -3,7 +3,7 @@
 import { Server, type JSONRPCRequest, type Result, type ServerContext } from "@modelcontextprotocol/server";
 import type { Attributes } from "@opentelemetry/api";
 import { defined, telemetry, type Telemetry } from "../core/telemetry.js";
-import { nodeCrypto } from "../core/builtins.js";
+import { createHash } from "node:crypto";
 import { clientEra } from "./client-era.js";
 
 type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;
@@ -146,7 +146,7 @@ function errorTypeOf(err: unknown): string {
  * group one session's requests), never the id itself.
  */
 function sessionTag(sessionId: string): string {
-  return nodeCrypto().createHash("sha256").update(sessionId).digest("hex").slice(0, 16);
+  return createHash("sha256").update(sessionId).digest("hex").slice(0, 16);
 }
 
 function safeEra(server: Server, ctx: ServerContext): string | undefined {

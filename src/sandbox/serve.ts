@@ -1,7 +1,6 @@
 // Serves a sandbox on a real loopback port with node:http, so faults can really drop the socket.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { internalHandlerOf, type InternalHandler } from "./create-sandbox.js";
 import { isStalled } from "./faults.js";
 import type { Sandbox, ServedSandbox } from "./types.js";
@@ -51,15 +50,7 @@ async function bridge(
   }
 }
 
-const require = createRequire(import.meta.url);
-
-/**
- * Listens on `host` (default 127.0.0.1) and `port` (default 0: a free one); `url` has no trailing slash.
- * node:http costs `--sandbox` a start ~10 ms to load, before any request needs it: the port is a plain TCP listener
- * that loads it at the first connection (the server's first token request) and hands each connection to it, as
- * node:http's documentation allows. Never listening itself, that server does not run its headersTimeout and
- * requestTimeout checks: a fake tenant on loopback does without them.
- */
+/** Listens on `host` (default 127.0.0.1) and `port` (default 0: a free one); `url` has no trailing slash. */
 export async function serveSandbox(
   sandbox: Sandbox,
   opts: { host?: string; port?: number } = {},
@@ -67,16 +58,8 @@ export async function serveSandbox(
   const host = opts.host ?? "127.0.0.1";
   const handle: InternalHandler = internalHandlerOf(sandbox) ?? ((req) => sandbox.handler(req));
   let origin = "";
-  let http: Server | undefined;
-  const sockets = new Set<Socket>();
-  // What http.createServer would give its own listener's sockets.
-  const server = createNetServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    http ??= (require("node:http") as typeof import("node:http")).createServer((incoming, outgoing) => {
-      void bridge(incoming, outgoing, handle, origin);
-    });
-    http.emit("connection", socket);
+  const server = createServer((incoming, outgoing) => {
+    void bridge(incoming, outgoing, handle, origin);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -93,7 +76,7 @@ export async function serveSandbox(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets from fetch would otherwise hold close() open.
-        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
       }),
   };
 }

@@ -3,6 +3,8 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
 import { helpText, normaliseBaseUrl, resolveConfig } from "../../src/config/resolve.js";
 import { OPTIONS } from "../../src/config/options.js";
+import { assertConfig } from "../../src/config/config.js";
+import { layerOptions } from "../../src/config/read-options.js";
 import type { LogLevel } from "../../src/core/log.js";
 
 const CREDS = {
@@ -105,6 +107,23 @@ describe("Config, derived from the options table", () => {
     // One field per entry, no more: a key of the table missing from Config (or the reverse) fails here.
     expect(Object.keys(config).sort()).toEqual(OPTIONS.map((o) => o.key).sort());
     expect(config.confirmVia).toEqual(["url", "code"]);
+  });
+
+  it("the layered values become a Config through a check of every entry, not a cast: a wrong type, an unknown value or a stray key is caught", () => {
+    const { values } = layerOptions({ "confirm-via": "url,code" }, CREDS);
+    expect(() => assertConfig({ ...values })).not.toThrow();
+    expect(() => assertConfig({ ...values, port: "8080" })).toThrow("Config's port is not a number.");
+    expect(() => assertConfig({ ...values, confirm: "sometimes" })).toThrow(
+      "Config's confirm is not one of its values.",
+    );
+    expect(() => assertConfig({ ...values, confirmVia: ["url", "pigeon"] })).toThrow(
+      "Config's confirmVia is not a list of its items.",
+    );
+    expect(() => assertConfig({ ...values, readOnly: undefined })).toThrow("Config's readOnly is missing.");
+    expect(() => assertConfig({ ...values, clientSecret: 42 })).toThrow("Config's clientSecret is not a string.");
+    expect(() => assertConfig({ ...values, colour: "blue" })).toThrow('Config has "colour"');
+    // Absent where the table allows it: no default, or required (resolution refuses a serve without it).
+    expect(() => assertConfig({ ...values, tools: undefined, baseUrl: undefined })).not.toThrow();
   });
 });
 

@@ -5,7 +5,7 @@ import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { createLogger } from "../../src/core/log.js";
-import type { Actor } from "../../src/guard/audit.js";
+import type { Actor } from "../../src/guard/actor.js";
 import { createGuard } from "../../src/guard/guard.js";
 import { createConfirmationPages } from "../../src/guard/page/pages.js";
 import { fixedServing, pageBase } from "../../src/guard/page/serving.js";

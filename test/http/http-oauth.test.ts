@@ -199,6 +199,33 @@ describe("rights follow the person", () => {
     expect(await names("ana")).toEqual([...READ_TOOLS, ...WRITE_TOOLS, "delete_identity", "reset_identity"].sort());
   });
 
+  it("prompts follow the person too: no prompt that leads to a tool their scopes do not allow", async () => {
+    h = await start();
+    const seen = async (sub: string) => {
+      const { client } = await h!.connect({ headers: bearer(await tokenFor(sub)), onElicit: DECLINE });
+      return { client, prompts: (await client.listPrompts()).prompts.map((p) => p.name).sort() };
+    };
+    const all = ["access_review", "locked_out_user", "offboarding_precheck", "processing_error"];
+    expect((await seen("ana")).prompts).toEqual(all);
+    // Read only: the prompts that lead to an email, an invite, processing or a delete are not theirs.
+    const rita = await seen("rita");
+    expect(rita.prompts).toEqual(["access_review"]);
+    await expect(rita.client.getPrompt({ name: "offboarding_precheck", arguments: { who: "x" } })).rejects.toThrow(
+      /-32602.*Unknown prompt "offboarding_precheck"/,
+    );
+    await expect(
+      rita.client.complete({
+        ref: { type: "ref/prompt", name: "locked_out_user" },
+        argument: { name: "who", value: "a" },
+      }),
+    ).rejects.toThrow(/-32602.*Unknown prompt "locked_out_user"/);
+    expect((await rita.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      "isc://identities/{identityId}",
+    ]);
+    // Write only: every prompt starts by finding people, a read (and the sign-in gate refuses them the template).
+    expect((await seen("wes")).prompts).toEqual([]);
+  });
+
   it("a call beyond the token's scopes gets 403 with a scope challenge, and nothing reaches ISC", async () => {
     h = await start();
     const token = await tokenFor("rita");

@@ -44,3 +44,26 @@ describe("identity resource", () => {
     );
   });
 });
+
+describe("the template follows the inventory", () => {
+  it("with get_identity not offered (--exclude-tools), the template is neither listed, read nor completed, and ISC is not asked", async () => {
+    const x = await startHarness({ argv: ["--exclude-tools", "get_identity"], config: { confirm: "strict" } });
+    try {
+      const { plain } = pickFixtures(x.sandbox.state);
+      x.sandbox.clearRequests();
+      expect((await x.client.listResourceTemplates()).resourceTemplates).toEqual([]);
+      await expect(x.client.readResource({ uri: `isc://identities/${plain}` })).rejects.toThrow(
+        /-32602.*Unknown resource/,
+      );
+      await expect(
+        x.client.complete({
+          ref: { type: "ref/resource", uri: "isc://identities/{identityId}" },
+          argument: { name: "identityId", value: "a" },
+        }),
+      ).rejects.toThrow(/-32602.*Unknown resource template/);
+      expect(x.sandbox.requests).toEqual([]);
+    } finally {
+      await x.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // What a confirmation channel is: when it can be used, whether a human answers on it, and how it asks and hears the answer.
 import type { Config } from "../../config/resolve.js";
 import type { IscRead } from "../../isc/body.js";
-import type { Actor } from "../audit.js";
+import type { Actor } from "../actor.js";
 import type { ConfirmBy, PageWords, Touched } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";

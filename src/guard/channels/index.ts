@@ -1,5 +1,5 @@
 // The confirmation channels, strongest first, and which of them a confirmation may use: the available ones, in --confirm-via's order.
-import { ConfigError } from "../../core/errors.js";
+import { CONFIRM_CHANNELS, type ConfirmChannel } from "../../config/options.js";
 import type { CodeBook } from "../codes.js";
 import type { GuardStore } from "../store.js";
 import type { Channel, ChannelFacts } from "./channel.js";
@@ -34,13 +34,18 @@ export interface ChannelDeps {
   waitMs: number;
 }
 
-/** Every channel, strongest first; this order is --confirm-via's default. A new channel is one file and one line here. */
-const CHANNELS: ReadonlyArray<(deps: ChannelDeps) => Channel> = [
-  () => formChannel,
-  (d) => urlChannel(d.pages, d.waitMs),
-  (d) => browserChannel(d.pages, d.opener, d.waitMs),
-  (d) => codeChannel(d.codes),
-];
+/**
+ * Every channel by its --confirm-via name (the table's CONFIRM_CHANNELS, strongest first: the default order), so a name
+ * without a channel fails to compile. A new channel is one file and one line here and there.
+ */
+function channelsOf(d: ChannelDeps): { readonly [N in ConfirmChannel]: Channel } {
+  return {
+    form: formChannel,
+    url: urlChannel(d.pages, d.waitMs),
+    browser: browserChannel(d.pages, d.opener, d.waitMs),
+    code: codeChannel(d.codes),
+  };
+}
 
 export interface Channels {
   /** Every known channel, in the default order. */
@@ -57,17 +62,11 @@ export interface Channels {
   human(facts: ChannelFacts): Channel[];
 }
 
-export function createChannels(deps: ChannelDeps, confirmVia: readonly string[] | undefined): Channels {
-  const all = CHANNELS.map((make) => make(deps));
-  const names = all.map((c) => c.name);
-  const order = (confirmVia && confirmVia.length > 0 ? confirmVia : names).map((name) => {
-    const channel = all.find((c) => c.name === name);
-    if (!channel)
-      throw new ConfigError(
-        `--confirm-via lists "${name}", which is not a confirmation channel. Channels: ${names.join(", ")}.`,
-      );
-    return channel;
-  });
+/** `confirmVia` is resolved already: resolution refuses a name that is not a channel (config/read-options.ts). */
+export function createChannels(deps: ChannelDeps, confirmVia: readonly ConfirmChannel[] | undefined): Channels {
+  const byName = channelsOf(deps);
+  const all = CONFIRM_CHANNELS.map((name) => byName[name]);
+  const order = (confirmVia && confirmVia.length > 0 ? confirmVia : CONFIRM_CHANNELS).map((name) => byName[name]);
   const usable = (c: Channel, facts: ChannelFacts) =>
     (facts.mode === "auto" || c.human) && (!facts.fourEyes || c.secondPerson === true) && c.available(facts);
   return {

@@ -1,5 +1,5 @@
 // URL elicitation: the MCP client opens the server's confirmation page for the human (mode "url", an input request); a 2025 client is told when it was answered.
-import { nodeCrypto } from "../../core/builtins.js";
+import { randomBytes } from "node:crypto";
 import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
@@ -79,7 +79,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
               : `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
             // 2025 era: an id of its own (not the page's: the client may log it, and the page id is what answers the page),
             // for the completion notification once the page is answered. The 2026 era has neither.
-            const elicitationId = call.modern ? undefined : nodeCrypto().randomBytes(16).toString("base64url");
+            const elicitationId = call.modern ? undefined : randomBytes(16).toString("base64url");
             return { kind: "input", ask: { mode: "url", message, url, ...(elicitationId ? { elicitationId } : {}) } };
           },
           answered: (pending) => complete(pending.id),

@@ -1,7 +1,7 @@
 // Serves /confirm/<id>: GET shows the page, only the answer POST changes anything, and only from the page itself.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../core/log.js";
-import type { Actor } from "../audit.js";
+import type { Actor } from "../actor.js";
 import type { PendingAnswer } from "../store.js";
 import { readFormBody } from "./form-body.js";
 import { confirmPage, outcomePage, type Outcome } from "./render.js";

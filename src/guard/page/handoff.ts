@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { nodeCrypto } from "../../core/builtins.js";
+import { randomBytes } from "node:crypto";
 import { escapeHtml } from "./escape.js";
 
 /** One page's file: the browser command gets `fileUrl`, which says nothing of the page on its own. */
@@ -49,7 +49,7 @@ export function createHandoffs(parent: () => string = tmpdir): Handoffs {
         // The files outlive no server: whatever ends it (a signal's shutdown ends in process.exit too) runs this.
         process.once("exit", removeAll);
       }
-      const path = join(folder, `${nodeCrypto().randomBytes(12).toString("hex")}.html`);
+      const path = join(folder, `${randomBytes(12).toString("hex")}.html`);
       writeFileSync(path, handoffHtml(pageUrl), { mode: 0o600, flag: "wx" });
       files.add(path);
       return {

@@ -1,7 +1,6 @@
 // Opens a confirmation page in the user's browser: the BROWSER command if set, else the `open` package where a desktop exists.
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { nodeChildProcess } from "../../core/builtins.js";
 import { noDesktop } from "./desktop.js";
 import { createHandoffs, type Handoffs } from "./handoff.js";
 
@@ -105,7 +104,7 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
             const args = rest.some((a) => a.includes("%s"))
               ? rest.map((a) => a.replaceAll("%s", target))
               : [...rest, target];
-            return nodeChildProcess().spawn(command, args, {
+            return spawn(command, args, {
               stdio: "ignore",
               detached: platform !== "win32",
               shell: false,

@@ -1,8 +1,8 @@
 // Confirmation pages as one service over the guard's store (the one record of each): open one per binding, serve it, hear the answer, wait for it, take it.
-import { nodeCrypto } from "../../core/builtins.js";
+import { randomBytes } from "node:crypto";
 import type { Logger } from "../../core/log.js";
 import type { GuardStore, PendingAnswer, PendingConfirmation } from "../store.js";
-import type { Actor } from "../audit.js";
+import type { Actor } from "../actor.js";
 import { PENDING_DEFAULTS } from "../../config/options.js";
 import { createPageHandler, type PageGate, type PageState } from "./handler.js";
 import { countPagesWith } from "../../core/telemetry.js";
@@ -19,7 +19,7 @@ import { TICK_MS, waitForAnswer } from "./wait.js";
 
 /** 18 random bytes: 144 bits, 24 URL-safe characters. The id is the only key to its page. */
 export function newPageId(): string {
-  return nodeCrypto().randomBytes(18).toString("base64url");
+  return randomBytes(18).toString("base64url");
 }
 
 /** What a page needs to show itself again, kept in the pending confirmation's `data` (so any replica can serve it). */

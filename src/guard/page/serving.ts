@@ -1,6 +1,5 @@
 // Where the pages are served: a fixed public base URL (the HTTP transport mounts them), or a loopback listener opened on demand.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { nodeHttp } from "../../core/builtins.js";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../core/log.js";
 import { pageIdFromPath } from "./handler.js";
@@ -116,7 +115,7 @@ export function loopbackServing(
 
   const start = () =>
     (starting ??= new Promise<string>((resolve, reject) => {
-      const s = nodeHttp().createServer((req, res) => {
+      const s = createServer((req, res) => {
         const id = pageIdFromPath((req.url ?? "/").split("?")[0]!);
         if (id === undefined) {
           res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });

@@ -1,5 +1,5 @@
 // The page's one stylesheet, inline, and its hash for the Content-Security-Policy (which allows no script at all).
-import { nodeCrypto } from "../../core/builtins.js";
+import { createHash } from "node:crypto";
 
 export const STYLE = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa; --red: #b42318; --red-bg: #fef3f2; --blue: #0b5cad; }
@@ -31,6 +31,5 @@ button.go { background: var(--blue); border-color: var(--blue); color: #fff; }
 `;
 
 /** For `style-src 'sha256-…'`: the stylesheet is allowed by its exact content, nothing else is. */
-export const styleHash = (): string =>
-  (hash ??= `sha256-${nodeCrypto().createHash("sha256").update(STYLE).digest("base64")}`);
+export const styleHash = (): string => (hash ??= `sha256-${createHash("sha256").update(STYLE).digest("base64")}`);
 let hash: string | undefined;

@@ -1,6 +1,6 @@
 // Checks one bearer token: a JWT against the provider's keys (issuer, audience, time, algorithm), or an opaque one by introspection.
 import { errors, jwtVerify, type JWTPayload } from "jose";
-import type { Actor } from "../../guard/audit.js";
+import type { Actor } from "../../guard/index.js";
 import type { Issuer } from "./oauth-issuer.js";
 
 export interface TokenPolicy {

@@ -1,7 +1,6 @@
 // With sign-in over HTTP, the confirmation page signs the human in too: built from the settings, sharing one view of the provider with /mcp.
 import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../../config/resolve.js";
-import { ConfigError } from "../../core/errors.js";
 import { registerSecret, type Logger } from "../../core/log.js";
 import { oauthSettings, tokenPolicy, type OAuthConfig } from "./oauth-gate.js";
 import { createIssuer, type Issuer } from "./oauth-issuer.js";
@@ -32,9 +31,7 @@ export function pageSignInFor(
 ): PageSignInSetup | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
-  // resolveConfig refuses this already; a page that cannot sign anyone in must never be served open instead.
-  if (!config.oauthClientId)
-    throw new ConfigError("--oauth-issuer: the confirmation page signs people in and needs --oauth-client-id.");
+  // Resolution refuses an issuer without --oauth-client-id wherever a page is shown (config/checks.ts), so one is set.
   const issuer = createIssuer({
     issuer: settings.issuer,
     clientId: config.oauthClientId,

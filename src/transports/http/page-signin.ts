@@ -1,7 +1,7 @@
 // Sign-in on the confirmation page (OpenID Connect code flow with PKCE): only the right person sees the preview and answers.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as oidc from "openid-client";
-import type { Actor } from "../../guard/audit.js";
+import type { Actor } from "../../guard/index.js";
 import { PAGE_ID, pageIdFromPath, type PageGate, type PageGateResult } from "../../guard/page/handler.js";
 import type { Logger } from "../../core/log.js";
 import type { Issuer } from "./oauth-issuer.js";
