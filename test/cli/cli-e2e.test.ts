@@ -9,6 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../../tools/index.js";
+import { cliStarts } from "../support/cli-process.js";
 
 const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
@@ -25,7 +26,7 @@ beforeAll(() => {
   if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
 });
 
-describe("built CLI over stdio", () => {
+describe("built CLI over stdio", cliStarts(3), () => {
   it("lists and calls tools against the sandbox, logging only to stderr", async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,

@@ -26,7 +26,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cacheDirectory } from "../../src/cli/boot/compile-cache.js";
 import { V8_FLAGS } from "../../src/cli/boot/v8-flags.js";
 import { TOOLS } from "../../tools/index.js";
-import { cleanEnv } from "../support/cli-process.js";
+import { cleanEnv, cliStarts } from "../support/cli-process.js";
 
 const ENTRY = fileURLToPath(new URL("../../dist/bundle/src/cli/main.js", import.meta.url));
 const CLI_CJS = fileURLToPath(new URL("../../dist/bundle/src/cli/cli.cjs", import.meta.url));
@@ -59,7 +59,7 @@ const identity = (file: string) => statSync(file).ino;
 const posix = process.platform !== "win32";
 const ALL = TOOLS.map((t) => t.name);
 
-describe("the code cache of the shipped entry", () => {
+describe("the code cache of the shipped entry", cliStarts(8), () => {
   it("is written by the first start, for this Node, and left as it is by the next start, which uses it", async () => {
     const parent = join(work, "fresh");
     const dir = join(parent, "isc-identities-mcp");

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { serveTenant, spawnCli, type RawCli, type ServedTenant } from "../support/cli-process.js";
 import { browserScript, deletable, type BrowserScript } from "../support/confirm-e2e.js";
+import { codeDeletesOnce, typeNameOnPage } from "../support/confirm-steps.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { MODERN, startModernCli, type ModernCli } from "../support/modern-cli.js";
 
@@ -22,31 +23,46 @@ const auditLines = (stderr: string): AuditLine[] =>
     .filter((l) => l.startsWith('{"time"'))
     .map((l) => JSON.parse(l) as AuditLine);
 
+/** For one describe block: a served tenant and the built CLI (these flags, no desktop) driven by a 2026-07-28 client. */
+function modernCliPerBlock(
+  args: string[],
+  capabilities: Record<string, unknown> = {},
+  env: () => Record<string, string> = () => ({}),
+): { tenant: ServedTenant; cli: ModernCli } {
+  const ctx = {} as { tenant: ServedTenant; cli: ModernCli };
+  beforeAll(async () => {
+    ctx.tenant = await serveTenant({ identities: 20 });
+    ctx.cli = await startModernCli(args, { ...ctx.tenant.env, ...NO_DESKTOP, ...env() }, capabilities);
+  }, 60_000);
+  afterAll(async () => {
+    await ctx.cli?.client.close();
+    await ctx.tenant?.served.close();
+  });
+  return ctx;
+}
+
+/** The delete audit lines once there are `n` of them (the CLI writes them to stderr just after answering). */
+async function deleteAudit(stderr: () => string, n: number): Promise<AuditLine[]> {
+  const lines = () => auditLines(stderr()).filter((l) => l.tool === "delete_identity");
+  await expect.poll(lines).toHaveLength(n);
+  return lines();
+}
+
 describe("a 2026-07-28 client over stdio that declares form elicitation, no browser", () => {
-  let tenant: ServedTenant;
-  let cli: ModernCli;
+  const ctx = modernCliPerBlock(["--confirm", "strict"], { elicitation: { form: {} } });
   /** The forms the client was asked to show (input requests its driver hands to this handler), and what it answers. */
   const asked: Array<{ message?: string }> = [];
   let answer: (message: string) => Record<string, unknown> = () => ({ action: "decline" });
-  beforeAll(async () => {
-    tenant = await serveTenant({ identities: 20 });
-    cli = await startModernCli(
-      ["--confirm", "strict"],
-      { ...tenant.env, ...NO_DESKTOP },
-      { elicitation: { form: {} } },
-    );
-    cli.client.setRequestHandler("elicitation/create", (req) => {
+  beforeAll(() => {
+    ctx.cli.client.setRequestHandler("elicitation/create", (req) => {
       const params = req.params as { message?: string };
       asked.push(params);
       return answer(params.message ?? "") as never;
     });
-  }, 60_000);
-  afterAll(async () => {
-    await cli?.client.close();
-    await tenant?.served.close();
   });
 
   it("connects in 2026-07-28, lists every tool (it can confirm), and reads an identity", async () => {
+    const { tenant, cli } = ctx;
     expect(cli.client.getNegotiatedProtocolVersion()).toBe(MODERN);
     const names = (await cli.client.listTools()).tools.map((t) => t.name);
     for (const shown of ALWAYS_CONFIRMED) expect(names).toContain(shown);
@@ -58,6 +74,7 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
   });
 
   it("deletes exactly once after the name is typed in the form (an input request), and the audit line names the era", async () => {
+    const { tenant, cli } = ctx;
     const id = deletable(tenant.sandbox.state, 1)[0]!;
     const name = tenant.sandbox.state.identities.get(id)!.name;
     answer = (message) =>
@@ -68,8 +85,7 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
     expect(asked).toHaveLength(1);
     expect(tenant.sandbox.state.deleted).toEqual([id]);
     expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
-    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+    expect((await deleteAudit(cli.stderr, 1))[0]).toMatchObject({
       era: MODERN,
       outcome: "executed",
       confirmation: "form",
@@ -79,18 +95,10 @@ describe("a 2026-07-28 client over stdio that declares form elicitation, no brow
 });
 
 describe("a 2026-07-28 client over stdio without elicitation, no browser", () => {
-  let tenant: ServedTenant;
-  let cli: ModernCli;
-  beforeAll(async () => {
-    tenant = await serveTenant({ identities: 20 });
-    cli = await startModernCli(["--confirm", "strict"], { ...tenant.env, ...NO_DESKTOP });
-  }, 60_000);
-  afterAll(async () => {
-    await cli?.client.close();
-    await tenant?.served.close();
-  });
+  const ctx = modernCliPerBlock(["--confirm", "strict"]);
 
   it("lists the tools without those that always confirm, and refuses a delete cleanly: nothing reaches ISC, the audit line names the era", async () => {
+    const { tenant, cli } = ctx;
     const names = (await cli.client.listTools()).tools.map((t) => t.name);
     for (const hidden of ALWAYS_CONFIRMED) expect(names).not.toContain(hidden);
     expect(names).toHaveLength(9);
@@ -101,8 +109,7 @@ describe("a 2026-07-28 client over stdio without elicitation, no browser", () =>
     expect(textOf(res)).toContain("this client does not support elicitation");
     expect(writeRequests(tenant.sandbox)).toEqual([]);
     expect(tenant.sandbox.state.identities.has(id)).toBe(true);
-    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+    expect((await deleteAudit(cli.stderr, 1))[0]).toMatchObject({
       era: MODERN,
       outcome: "refused",
       targetIds: [id],
@@ -111,43 +118,14 @@ describe("a 2026-07-28 client over stdio without elicitation, no browser", () =>
 });
 
 describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
-  let tenant: ServedTenant;
-  let cli: ModernCli;
-  beforeAll(async () => {
-    tenant = await serveTenant({ identities: 20 });
-    // No elicitation declared: codes are what --confirm auto has left.
-    cli = await startModernCli(["--confirm", "auto"], { ...tenant.env, ...NO_DESKTOP });
-  }, 60_000);
-  afterAll(async () => {
-    await cli?.client.close();
-    await tenant?.served.close();
-  });
+  // No elicitation declared: codes are what --confirm auto has left.
+  const ctx = modernCliPerBlock(["--confirm", "auto"]);
 
   it("confirms with a code the model passes back: one delete, then the code is spent", async () => {
+    const { tenant, cli } = ctx;
     expect((await cli.client.listTools()).tools.map((t) => t.name)).toContain("delete_identity");
-    const id = deletable(tenant.sandbox.state, 1)[0]!;
-    const first = (await cli.client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
-    expect(first.structuredContent?.status).toBe("confirmation_required");
-    const code = first.structuredContent?.confirmationCode as string;
-    expect(writeRequests(tenant.sandbox)).toEqual([]);
-    const second = (await cli.client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id, confirmationCode: code },
-    })) as Result;
-    expect(second.isError).toBeFalsy();
-    expect(tenant.sandbox.state.deleted).toEqual([id]);
-    const third = (await cli.client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id, confirmationCode: code },
-    })) as Result;
-    expect(third.isError).toBe(true);
-    expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
-    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(3);
-    expect(
-      auditLines(cli.stderr())
-        .filter((l) => l.tool === "delete_identity")
-        .map((l) => [l.era, l.confirmation, l.outcome]),
-    ).toEqual([
+    await codeDeletesOnce(cli.client, tenant.sandbox);
+    expect((await deleteAudit(cli.stderr, 3)).map((l) => [l.era, l.confirmation, l.outcome])).toEqual([
       [MODERN, "code", "refused"],
       [MODERN, "code", "executed"],
       [MODERN, "code", "refused"],
@@ -157,26 +135,19 @@ describe("a 2026-07-28 client over stdio, --confirm auto, no browser", () => {
 
 describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
   let browser: TestBrowser;
-  let tenant: ServedTenant;
-  let script: BrowserScript;
-  let cli: ModernCli;
+  const script: BrowserScript = browserScript();
+  const ctx = modernCliPerBlock(["--confirm", "strict", "--confirm-wait", "30"], {}, () => ({
+    BROWSER: script.command,
+  }));
   beforeAll(async () => {
     browser = await launchBrowser();
-    tenant = await serveTenant({ identities: 20 });
-    script = browserScript();
-    cli = await startModernCli(["--confirm", "strict", "--confirm-wait", "30"], {
-      ...tenant.env,
-      ...NO_DESKTOP,
-      BROWSER: script.command,
-    });
   }, 60_000);
   afterAll(async () => {
-    await cli?.client.close();
-    await tenant?.served.close();
     await browser?.close();
   });
 
   it("lists delete, and deletes once after the name is typed on the page", async () => {
+    const { tenant, cli } = ctx;
     const names = (await cli.client.listTools()).tools.map((t) => t.name);
     for (const shown of ALWAYS_CONFIRMED) expect(names).toContain(shown);
     const id = deletable(tenant.sandbox.state, 1)[0]!;
@@ -185,19 +156,13 @@ describeWithBrowser("a 2026-07-28 client over stdio, with a browser", () => {
       { name: "delete_identity", arguments: { identityId: id } },
       { timeout: 120_000 },
     ) as Promise<Result>;
-    const page = await browser.context.newPage();
-    await page.goto(await script.nth(1));
-    expect(await page.locator("table").innerText()).toContain(name);
-    await page.fill("#name", name);
-    await page.click("button.go");
-    await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
+    const page = await typeNameOnPage(browser, await script.nth(1), name);
     const res = await pending;
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toContain("was deleted");
     expect(tenant.sandbox.state.deleted).toEqual([id]);
     expect(writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
-    await expect.poll(() => auditLines(cli.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(cli.stderr()).find((l) => l.tool === "delete_identity")).toMatchObject({
+    expect((await deleteAudit(cli.stderr, 1))[0]).toMatchObject({
       era: MODERN,
       outcome: "executed",
       confirmation: "browser",

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "../support/cli-process.js";
 import { browserScript, deletable, seenOf, textOf, type BrowserScript } from "../support/confirm-e2e.js";
+import { typeNameOnPage } from "../support/confirm-steps.js";
 import { writeRequests } from "../support/guard-helpers.js";
 
 describeWithBrowser("confirmation in the browser, over stdio", () => {
@@ -37,12 +38,7 @@ describeWithBrowser("confirmation in the browser, over stdio", () => {
     const pending = call("delete_identity", { identityId: id });
     const url = await script.nth(1);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/confirm\/[A-Za-z0-9_-]{24}$/);
-    const page = await browser.context.newPage();
-    await page.goto(url);
-    expect(await page.locator("table").innerText()).toContain(name);
-    await page.fill("#name", name);
-    await page.click("button.go");
-    await expect.poll(() => page.locator("h1").textContent()).toBe("Confirmed");
+    const page = await typeNameOnPage(browser, url, name);
     const res = await pending;
     expect(res.isError).toBeFalsy();
     expect(textOf(res)).toContain("was deleted");

@@ -7,18 +7,13 @@ import { resolveConfig } from "../../src/config/resolve.js";
 import { createLogger } from "../../src/core/log.js";
 import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard } from "../../src/guard/guard.js";
-import { createConfirmationPages } from "../../src/guard/page/pages.js";
-import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-redis.js";
 import type { GuardStore } from "../../src/guard/store.js";
-import { connectBackend, type Backend } from "../../src/isc/connect.js";
-import { createServer } from "../../src/mcp/server.js";
-import { inventoryFor } from "../support/inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
 import { textOf } from "../support/confirm-e2e.js";
+import { HTTP_URL_PAGES } from "../support/confirm-steps.js";
 import { writeRequests } from "../support/guard-helpers.js";
+import { startPagedHttp } from "../support/paged-http.js";
 import { answer } from "../support/page-fixtures.js";
 import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
 
@@ -37,23 +32,9 @@ interface Replica {
 async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
   // Explicit confirm mode; a wait longer than the test, so only the answer can end it.
   const { config } = resolveConfig(
-    [
-      "--sandbox",
-      "--http",
-      "--port",
-      "0",
-      "--confirm",
-      "strict",
-      "--confirm-via",
-      "url",
-      "--confirm-wait",
-      "600",
-      "--call-timeout",
-      "700000",
-    ],
+    ["--sandbox", ...HTTP_URL_PAGES, "--confirm-wait", "600", "--call-timeout", "700000"],
     {},
   );
-  const backend: Backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
   const log = createLogger("silent");
   const link = await connectRedis({ url: redisUrl, log });
   const redisStore = createRedisStore(link);
@@ -65,40 +46,20 @@ async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
       return redisStore.findPending(by, now);
     },
   };
-  let port = 0;
   // Ticks of 10 minutes: a waiting call reads the store when it starts and when it is woken, and that is all.
-  const pages = createConfirmationPages({
+  const { serving, close } = await startPagedHttp(config, sandbox, {
     store,
-    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
-    log,
-    tickMs: TEN_MINUTES,
+    audit: createAuditLog({ write: () => {} }),
+    pages: { tickMs: TEN_MINUTES },
   });
-  const audit = createAuditLog({ write: () => {} });
-  const guard = createGuard({ config: backend.config, audit, store, pages });
-  const serving: HttpServing = await startHttpServer(
-    config,
-    () =>
-      createServer({
-        config: backend.config,
-        isc: backend.isc,
-        log,
-        audit,
-        guard,
-        inventory: inventoryFor(backend.config),
-      }),
-    log,
-    { pages },
-  );
-  port = serving.port;
   return {
     url: serving.url,
     origin: new URL(serving.url).origin,
     link,
     readsById,
     close: async () => {
-      await serving.close();
+      await close();
       await link.close();
-      await backend.close();
     },
   };
 }

@@ -4,8 +4,8 @@ import { pickFixtures, type Fixtures } from "../../src/sandbox/index.js";
 import { lastAudit, manualClock, writeRequests } from "../support/guard-helpers.js";
 import { textOf } from "../support/harness.js";
 import { startModernHarness, MODERN, type ModernHarness } from "../support/modern-harness.js";
-import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
-import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+import { startSignedInHarness, type HttpHarness } from "../support/http-harness.js";
+import { AUDIENCE, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
 type Raw = Record<string, unknown> & {
   resultType?: string;
@@ -180,7 +180,6 @@ describe("a requestState used elsewhere, altered, late or by someone else: refus
 describe("a requestState carried to another signed-in person (HTTP, the 2026-07-28 leg, with sign-in)", () => {
   let idp: OidcFixture;
   let hh: HttpHarness;
-  const AUDIENCE = "https://mcp.helpdesk.test/mcp";
   const ALL = ["identities:read", "identities:write", "identities:destructive"];
   beforeAll(async () => {
     idp = await startOidcProvider({
@@ -189,20 +188,7 @@ describe("a requestState carried to another signed-in person (HTTP, the 2026-07-
         { sub: "bo", preferred_username: "bo.other", scopes: ALL },
       ],
     });
-    hh = await startHttpHarness(
-      [
-        "--oauth-issuer",
-        idp.issuer,
-        "--oauth-audience",
-        AUDIENCE,
-        "--oauth-client-id",
-        CLIENT.id,
-        "--confirm",
-        "strict",
-      ],
-      {},
-      { oauth: { jwksCooldownMs: 0 } },
-    );
+    hh = await startSignedInHarness(idp, ["--confirm", "strict"]);
   }, 60_000);
   afterAll(async () => {
     await hh?.close();

@@ -9,20 +9,13 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { createLogger } from "../../src/core/log.js";
 import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard } from "../../src/guard/guard.js";
-import { createConfirmationPages } from "../../src/guard/page/pages.js";
-import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createMemoryStore } from "../../src/guard/store.js";
-import { connectBackend, type Backend } from "../../src/isc/connect.js";
-import { createServer } from "../../src/mcp/server.js";
-import { inventoryFor } from "../support/inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { startHttpServer, type HttpServing } from "../../src/transports/http/server.js";
 import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { deletable, seenOf, textOf } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
+import { startPagedHttp } from "../support/paged-http.js";
 
 interface Http {
   url: string;
@@ -34,34 +27,10 @@ interface Http {
 async function startHttp(argv: string[]): Promise<Http> {
   const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], {});
   const sandbox = createSandbox({ rateLimit: false, identities: 40 });
-  const backend: Backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
-  const log = createLogger("silent");
   const audit: string[] = [];
   const auditLog = createAuditLog({ write: (l) => void audit.push(l) });
-  const store = createMemoryStore();
-  let port = 0;
-  const pages = createConfirmationPages({
-    store,
-    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
-    log,
-  });
-  const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
-  const serving: HttpServing = await startHttpServer(
-    config,
-    () =>
-      createServer({
-        config: backend.config,
-        isc: backend.isc,
-        log,
-        audit: auditLog,
-        guard,
-        inventory: inventoryFor(backend.config),
-      }),
-    log,
-    { pages },
-  );
-  port = serving.port;
-  return { url: serving.url, sandbox, audit, close: async () => (await serving.close(), await backend.close()) };
+  const http = await startPagedHttp(config, sandbox, { store: createMemoryStore(), audit: auditLog });
+  return { url: http.serving.url, sandbox, audit, close: http.close };
 }
 
 interface Seen {

@@ -2,7 +2,14 @@
 import { spawnSync } from "node:child_process";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "../support/cli-process.js";
+import {
+  CLI,
+  cliStarts,
+  serveTenant,
+  startStdioCli,
+  type ServedTenant,
+  type StdioCli,
+} from "../support/cli-process.js";
 import { deletable, textOf } from "../support/confirm-e2e.js";
 import { startReplica } from "../support/replica.js";
 
@@ -43,7 +50,7 @@ async function acrossRestart(
   return { refused: await call(second, { identityId: id, confirmationCode: codeOf(issued) }), second };
 }
 
-describe("codes across a restart, without Redis", () => {
+describe("codes across a restart, without Redis", cliStarts(4), () => {
   it("a stdio server restarted with the same ISC_MCP_CONFIRM_KEY and --single-replica refuses the previous process's code, saying why: 0 writes", async () => {
     const id = ids[0]!;
     const { refused, second } = await acrossRestart(
@@ -110,7 +117,7 @@ describe("codes across a restart, without Redis", () => {
   });
 });
 
-describe("a shared key needs a shared store", () => {
+describe("a shared key needs a shared store", cliStarts(3), () => {
   const start = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, [CLI, "--sandbox", ...args], { env, encoding: "utf8", timeout: 15_000, input: "" });
   const SHARED =

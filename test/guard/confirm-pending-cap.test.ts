@@ -5,6 +5,7 @@ import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveTenant, spawnCli, waitForMcpUrl, type RawCli, type ServedTenant } from "../support/cli-process.js";
 import { textOf } from "../support/confirm-e2e.js";
+import { HTTP_URL_PAGES } from "../support/confirm-steps.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { answer } from "../support/page-fixtures.js";
 import { stopProcess } from "../support/replica.js";
@@ -49,21 +50,7 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
     ids = [...tenant.sandbox.state.identities.keys()];
     // --confirm-wait 1: each call answers "pending" after a second and its page stays open (for --confirm-ttl, 5 min).
     cli = spawnCli(
-      [
-        "--http",
-        "--port",
-        "0",
-        "--confirm",
-        "strict",
-        "--confirm-via",
-        "url",
-        "--confirm-wait",
-        "1",
-        "--max-pending-per-session",
-        "2",
-        "--max-pending",
-        "3",
-      ],
+      [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
       tenant.env,
     );
     const found = await waitForMcpUrl(cli);

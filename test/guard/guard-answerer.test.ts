@@ -4,23 +4,15 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { createLogger } from "../../src/core/log.js";
 import type { Actor } from "../../src/guard/actor.js";
-import { createGuard } from "../../src/guard/guard.js";
-import { createConfirmationPages } from "../../src/guard/page/pages.js";
-import { fixedServing, pageBase } from "../../src/guard/page/serving.js";
 import { createMemoryStore } from "../../src/guard/store.js";
-import { connectBackend } from "../../src/isc/connect.js";
-import { createServer } from "../../src/mcp/server.js";
-import { inventoryFor } from "../support/inventory.js";
 import { createSandbox } from "../../src/sandbox/index.js";
-import { startHttpServer } from "../../src/transports/http/server.js";
 import { deletable, textOf } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { rawRequest } from "../support/http-harness.js";
-import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+import { startPagedHttp } from "../support/paged-http.js";
+import { AUDIENCE, signInArgs, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
-const AUDIENCE = "https://mcp.helpdesk.test/mcp";
 const SCOPES = ["identities:read", "identities:write", "identities:destructive"];
 
 let idp: OidcFixture;
@@ -36,49 +28,21 @@ afterAll(() => idp.close());
 
 /** The server in-process with a page "sign-in" that lets `answerer` answer any page: the guard must still refuse. */
 async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
-  const { config } = resolveConfig(
-    [
-      "--sandbox",
-      "--http",
-      "--port",
-      "0",
-      "--oauth-issuer",
-      idp.issuer,
-      "--oauth-audience",
-      AUDIENCE,
-      "--oauth-client-id",
-      CLIENT.id,
-      ...argv,
-    ],
-    {},
-  );
+  const { config } = resolveConfig(["--sandbox", "--http", "--port", "0", ...signInArgs(idp), ...argv], {});
   const sandbox = createSandbox({ rateLimit: false, identities: 20 });
-  const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
-  const log = createLogger("silent");
   const audit: string[] = [];
   const auditLog = { record: (e: object) => void audit.push(JSON.stringify(e)), close: async () => {} };
-  const store = createMemoryStore();
-  let port = 0;
-  const pages = createConfirmationPages({
-    store,
-    serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
-    log,
-    gate: async () => ({ ok: true, actor: answerer }),
+  const http = await startPagedHttp(config, sandbox, {
+    store: createMemoryStore(),
+    audit: auditLog,
+    pages: { gate: async () => ({ ok: true, actor: answerer }) },
+    http: (inventory) => ({ oauth: { toolKind: inventory.kindOf } }),
   });
-  const guard = createGuard({ config: backend.config, audit: auditLog, store, pages });
-  const inventory = inventoryFor(backend.config);
-  const http = await startHttpServer(
-    config,
-    () => createServer({ config: backend.config, isc: backend.isc, log, audit: auditLog, guard, inventory }),
-    log,
-    { pages, oauth: { toolKind: inventory.kindOf } },
-  );
-  port = http.port;
   const client = new Client(
     { name: "answerer-test", version: "1.0.0" },
     { capabilities: { elicitation: { url: {} } } },
   );
-  close = async () => (await client.close(), await http.close(), await backend.close());
+  close = async () => (await client.close(), await http.close());
   const id = deletable(sandbox.state, 1)[0]!;
   const name = sandbox.state.identities.get(id)!.name;
   let answered: Promise<unknown> | undefined;
@@ -92,7 +56,7 @@ async function deleteAnsweredBy(answerer: Actor, argv: string[] = []) {
   });
   const token = await idp.token("ana", SCOPES, { resource: AUDIENCE });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(http.url), {
+    new StreamableHTTPClientTransport(new URL(http.serving.url), {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     }),
   );

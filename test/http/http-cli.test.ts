@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
+import { cliStarts } from "../support/cli-process.js";
 import { until } from "../support/until.js";
 
 const BUILDS = {
@@ -17,7 +18,7 @@ const cleanEnv = () =>
     Object.entries(process.env).filter(([k]) => !k.startsWith("SAIL_") && !k.startsWith("ISC_MCP_")),
   ) as Record<string, string>;
 
-describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", (_name, cli) => {
+describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", cliStarts(4), (_name, cli) => {
   it("prints the chosen port, serves a session, and exits cleanly on SIGTERM", async () => {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it for you)`);
     const child = spawn(process.execPath, [cli, "--sandbox", "--http", "--port", "0"], {

@@ -2,15 +2,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { deletable } from "../support/confirm-e2e.js";
+import { codeDeletesOnce } from "../support/confirm-steps.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import {
   INITIALIZE,
   rawRequest,
   startHttpHarness,
+  startSignedInHarness,
   type HttpHarness,
   type RawResponse,
 } from "../support/http-harness.js";
-import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+import { AUDIENCE, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
 const MODERN = "2026-07-28";
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
@@ -180,23 +182,7 @@ describe("a 2026-07-28 client over HTTP, --confirm auto", () => {
     h = await startHttpHarness(["--confirm", "auto"]);
     const client = await h.connectModern();
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("delete_identity");
-    const id = deletable(h.sandbox.state, 1)[0]!;
-    const first = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } })) as Result;
-    expect(first.structuredContent?.status).toBe("confirmation_required");
-    const code = first.structuredContent?.confirmationCode as string;
-    expect(writeRequests(h.sandbox)).toEqual([]);
-    const second = (await client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id, confirmationCode: code },
-    })) as Result;
-    expect(second.isError).toBeFalsy();
-    expect(h.sandbox.state.deleted).toEqual([id]);
-    const third = (await client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id, confirmationCode: code },
-    })) as Result;
-    expect(third.isError).toBe(true);
-    expect(writeRequests(h.sandbox).filter((r) => r.method === "DELETE")).toHaveLength(1);
+    await codeDeletesOnce(client, h.sandbox);
     expect(
       auditOf(h)
         .filter((l) => l.tool === "delete_identity")
@@ -242,19 +228,13 @@ describe("the gates in front of the 2026 leg", () => {
 });
 
 describe("sign-in (OAuth) in front of the 2026 leg", () => {
-  const AUDIENCE = "https://mcp.helpdesk.test/mcp";
   const [READ, WRITE] = ["identities:read", "identities:write"];
   let idp: OidcFixture;
   beforeAll(async () => {
     idp = await startOidcProvider({ accounts: [{ sub: "rita", email: "rita@example.test", scopes: [READ] }] });
   });
   afterAll(() => idp?.close());
-  const start = () =>
-    startHttpHarness(
-      ["--oauth-issuer", idp.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, "--confirm", "auto"],
-      {},
-      { oauth: { jwksCooldownMs: 0 } },
-    );
+  const start = () => startSignedInHarness(idp, ["--confirm", "auto"]);
 
   it("answers a 2026 request without a token with the same 401 and WWW-Authenticate as a 2025 initialize", async () => {
     h = await start();

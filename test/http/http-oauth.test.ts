@@ -4,10 +4,15 @@ import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/
 import { exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWTPayload } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../../src/sandbox/index.js";
-import { INITIALIZE, rawRequest, startHttpHarness, type HttpHarness } from "../support/http-harness.js";
-import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+import {
+  INITIALIZE,
+  rawRequest,
+  startHttpHarness,
+  startSignedInHarness,
+  type HttpHarness,
+} from "../support/http-harness.js";
+import { AUDIENCE, CLIENT, signInArgs, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
-const AUDIENCE = "https://mcp.helpdesk.test/mcp";
 const PRM_URL = "https://mcp.helpdesk.test/.well-known/oauth-protected-resource/mcp";
 const [READ, WRITE, DESTRUCTIVE] = ["identities:read", "identities:write", "identities:destructive"];
 const ALL = [READ, WRITE, DESTRUCTIVE];
@@ -46,12 +51,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const start = (provider = idp, argv: string[] = []) =>
-  startHttpHarness(
-    ["--oauth-issuer", provider.issuer, "--oauth-audience", AUDIENCE, "--oauth-client-id", CLIENT.id, ...argv],
-    {},
-    { oauth: { jwksCooldownMs: 0 } },
-  );
+const start = (provider = idp, argv: string[] = []) => startSignedInHarness(provider, argv);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tokenFor = (sub: string, scopes = ALL) => idp.token(sub, scopes, { resource: AUDIENCE });
 
@@ -158,18 +158,9 @@ describe("OAuth resource server: refused tokens get 401 and reach nothing", () =
 
 describe("OAuth resource server: opaque tokens by introspection (RFC 7662)", () => {
   it("accepts an opaque token the provider vouches for, with its scopes, and refuses one it does not", async () => {
-    h = await startHttpHarness(
-      [
-        "--oauth-issuer",
-        idp.issuer,
-        "--oauth-audience",
-        AUDIENCE,
-        "--oauth-introspection",
-        "--oauth-client-id",
-        CLIENT.id,
-      ],
-      { ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret },
-    );
+    h = await startHttpHarness([...signInArgs(idp), "--oauth-introspection"], {
+      ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret,
+    });
     const opaque = await idp.token("rita", ALL, { resource: AUDIENCE, format: "opaque" });
     expect(opaque.split(".")).toHaveLength(1);
     const { client } = await h.connect({ headers: bearer(opaque) });

@@ -2,10 +2,14 @@
 import type { CallToolResult, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../../src/sandbox/index.js";
-import { rawRequest, startHttpHarness, type HttpHarness, type RawResponse } from "../support/http-harness.js";
-import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
-
-const AUDIENCE = "https://mcp.helpdesk.test/mcp";
+import {
+  rawRequest,
+  startHttpHarness,
+  startSignedInHarness,
+  type HttpHarness,
+  type RawResponse,
+} from "../support/http-harness.js";
+import { AUDIENCE, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 const ALL = ["identities:read", "identities:write", "identities:destructive"];
 const PROTOCOL = { "mcp-protocol-version": "2025-11-25" };
 
@@ -43,18 +47,32 @@ async function pendingDelete(headers: Record<string, string>) {
     name: "delete_identity",
     arguments: { identityId: plain },
   }) as Promise<CallToolResult>;
+  const formId = await elicitationId;
   const pending = {
     id: plain,
     other,
     name,
     sessionId: transport.sessionId!,
-    elicitationId: await elicitationId,
+    /** The raw JSON-RPC answer that accepts this form with the typed name, as any client could POST it. */
+    accepting: JSON.stringify({ jsonrpc: "2.0", id: formId, result: { action: "accept", content: { name } } }),
     answer,
     call,
   };
   // The preview's reads are done once the form is up: from here on, every request at the sandbox is someone's doing.
   h!.sandbox.clearRequests();
   return pending;
+}
+
+/** A raw POST (not the session's own client) accepting the pending form on its session is delivered, and the delete runs once. */
+async function answerDeletesOnce(a: Awaited<ReturnType<typeof pendingDelete>>, headers: Record<string, string>) {
+  const res = await rawRequest(h!.url, {
+    headers: { ...headers, ...PROTOCOL, "mcp-session-id": a.sessionId },
+    body: a.accepting,
+  });
+  expect(res.status).toBe(202);
+  const result = await a.call;
+  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+  expect(deletes()).toHaveLength(1);
 }
 
 /** What a session id nobody ever had gets: the answer another person's session id must be indistinguishable from. */
@@ -68,20 +86,7 @@ async function unknownSession(method: string, headers: Record<string, string>, b
 
 describe("with sign-in, a session answers only the person who opened it", () => {
   it("B's tools/call, answer to A's form, stream and DELETE on A's session are refused as an unknown session (and logged); A's own answer then deletes once", async () => {
-    h = await startHttpHarness(
-      [
-        "--oauth-issuer",
-        idp.issuer,
-        "--oauth-audience",
-        AUDIENCE,
-        "--oauth-client-id",
-        CLIENT.id,
-        "--confirm",
-        "strict",
-      ],
-      {},
-      { oauth: { jwksCooldownMs: 0 } },
-    );
+    h = await startSignedInHarness(idp, ["--confirm", "strict"]);
     const a = await pendingDelete(bearer(await tokenFor("ana")));
     const asB = { ...bearer(await tokenFor("bo")), ...PROTOCOL, "mcp-session-id": a.sessionId };
 
@@ -91,11 +96,7 @@ describe("with sign-in, a session answers only the person who opened it", () => 
       method: "tools/call",
       params: { name: "start_identity_processing", arguments: { identityIds: [a.other] } },
     });
-    const answer = JSON.stringify({
-      jsonrpc: "2.0",
-      id: a.elicitationId,
-      result: { action: "accept", content: { name: a.name } },
-    });
+    const answer = a.accepting;
     const refusals: Array<[string, string | undefined, RawResponse]> = [
       ["POST", call, await rawRequest(h.url, { headers: asB, body: call })],
       ["POST", answer, await rawRequest(h.url, { headers: asB, body: answer })],
@@ -146,34 +147,9 @@ describe("with sign-in, a session answers only the person who opened it", () => 
   });
 
   it("A's own raw POST with a fresh token answers A's form: the session is the person's, not the token's", async () => {
-    h = await startHttpHarness(
-      [
-        "--oauth-issuer",
-        idp.issuer,
-        "--oauth-audience",
-        AUDIENCE,
-        "--oauth-client-id",
-        CLIENT.id,
-        "--confirm",
-        "strict",
-      ],
-      {},
-      { oauth: { jwksCooldownMs: 0 } },
-    );
+    h = await startSignedInHarness(idp, ["--confirm", "strict"]);
     const a = await pendingDelete(bearer(await tokenFor("ana")));
-    const again = { ...bearer(await tokenFor("ana")), ...PROTOCOL, "mcp-session-id": a.sessionId };
-    const res = await rawRequest(h.url, {
-      headers: again,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: a.elicitationId,
-        result: { action: "accept", content: { name: a.name } },
-      }),
-    });
-    expect(res.status).toBe(202);
-    const result = await a.call;
-    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(deletes()).toHaveLength(1);
+    await answerDeletesOnce(a, bearer(await tokenFor("ana")));
   });
 });
 
@@ -189,16 +165,6 @@ describe("without sign-in nothing changes: a session id is the only key", () => 
   ])("%s: a raw POST answering a session's form is delivered", async (_name, argv, env, headers) => {
     h = await startHttpHarness(argv, env);
     const a = await pendingDelete(headers);
-    const res = await rawRequest(h.url, {
-      headers: { ...headers, ...PROTOCOL, "mcp-session-id": a.sessionId },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: a.elicitationId,
-        result: { action: "accept", content: { name: a.name } },
-      }),
-    });
-    expect(res.status).toBe(202);
-    expect((await a.call).isError).toBeFalsy();
-    expect(deletes()).toHaveLength(1);
+    await answerDeletesOnce(a, headers);
   });
 });

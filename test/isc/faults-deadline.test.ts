@@ -1,16 +1,20 @@
 // A call's deadline, wherever it meets an ISC request (no answer, a body cut half-way, a retry wait, a token refresh, the
 // rate budget): one clear text each, never "internal error", and the writes the sandbox counted match what it claims.
-import { describe, it } from "vitest";
+import { afterEach, beforeEach, describe, it } from "vitest";
 import { pickFixtures, type Sandbox } from "../../src/sandbox/index.js";
 import { startHarness, textOf, type Harness, type HarnessOptions } from "../support/harness.js";
 import { lastAudit } from "../support/guard-helpers.js";
+import { holdDeadlines, type HeldDeadlines } from "../support/held-deadlines.js";
 import { apiRequests } from "../support/tool-calls.js";
+import { until } from "../support/until.js";
 
 /**
- * Every stall below never ends by itself (or only long after this), so the deadline, not the machine's speed, decides
- * where a call stops; what comes before each stall is a loopback answer with seconds to spare.
+ * Every stall below never ends by itself (or only long after this), and the call's 3-s deadline is held until the test
+ * has seen the call reach its stall: then it passes at once. Where the test cannot see the point reached (the client
+ * reading a body that stopped), the deadline gets its full 3 s again from the moment ISC sent what it sends.
  */
-const CALL_TIMEOUT = ["--call-timeout", "3000"];
+const DEADLINE_MS = 3000;
+const CALL_TIMEOUT = ["--call-timeout", String(DEADLINE_MS)];
 const WITHIN = "within 3 s \\(this call's time limit, --call-timeout\\)";
 const FOREVER = 600_000;
 /** ISC's API, not its token endpoint (a POST too). */
@@ -36,17 +40,41 @@ async function withHarness(
   }
 }
 
+let deadlines: HeldDeadlines;
+beforeEach(() => {
+  deadlines = holdDeadlines(DEADLINE_MS);
+});
+afterEach(() => deadlines.restore());
+
+/** The call is waiting out a wait of `ms` it began (a retry's, the budget's): timers asked for since `from`. */
+const waiting = (from: number, ms: (d: number) => boolean) => deadlines.scheduled.slice(from).some(ms);
+const tokenRequests = (sandbox: Sandbox) => sandbox.requests.filter((r) => r.path === "/oauth/token").length;
+
+/** Starts `call`, waits until `reached` holds, then lets the deadline pass (or, `rearm`, start again); the result. */
+async function stoppedAt<T>(call: () => Promise<T>, reached: () => boolean, what: string, rearm = false): Promise<T> {
+  const result = call();
+  await until(reached, what);
+  if (rearm) deadlines.rearm();
+  else deadlines.pass();
+  return result;
+}
+
 const posts = (sandbox: Sandbox) =>
   apiRequests(sandbox)
     .filter((r) => r.method === "POST")
     .map((r) => r.status);
 
-describe.concurrent("the call's deadline, at every point of a request", () => {
+// One test at a time: the held deadlines are the process's.
+describe("the call's deadline, at every point of a request", () => {
   it("no answer at all (the connection and the answer's head), a read: nothing was changed", async ({ expect }) => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, delayMs: FOREVER });
-      const res = await h.call("get_identity", { identityId: plain });
+      const res = await stoppedAt(
+        () => h.call("get_identity", { identityId: plain }),
+        () => apiRequests(sandbox).length === 1,
+        "the read at ISC",
+      );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
         `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); nothing was changed.\n${RETRY}`,
@@ -66,7 +94,11 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
         name = sandbox.state.identities.get(plain)!.name;
         // ISC deletes, then its answer never comes.
         sandbox.inject({ method: "DELETE", afterOperation: true, delayMs: FOREVER });
-        const res = await h.call("delete_identity", { identityId: plain });
+        const res = await stoppedAt(
+          () => h.call("delete_identity", { identityId: plain }),
+          () => sandbox.state.deleted.includes(plain),
+          "the delete done at ISC",
+        );
         expect(res.isError).toBe(true);
         expect(textOf(res)).toBe(
           `delete_identity failed. ISC did not answer DELETE /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout); the write may have happened.\n` +
@@ -85,7 +117,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 20 });
-      const res = await h.call("get_identity", { identityId: plain });
+      const res = await stoppedAt(
+        () => h.call("get_identity", { identityId: plain }),
+        () => apiRequests(sandbox)[0]?.status === 200,
+        "ISC's answer begun",
+        true,
+      );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
         `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n${RETRY}`,
@@ -100,7 +137,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "POST", path: API, stallBodyAfterBytes: 5 });
-      const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+      const res = await stoppedAt(
+        () => h.call("synchronize_attributes_for_identity", { identityId: plain }),
+        () => posts(sandbox)[0] === 202,
+        "ISC's answer begun",
+        true,
+      );
       expect(res.isError).toBeFalsy();
       expect(res.structuredContent).toEqual({ status: "executed" });
       expect(textOf(res)).toMatch(/^synchronize_attributes_for_identity was done: ISC accepted the request\./);
@@ -119,7 +161,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
     await withHarness({ argv: [...CALL_TIMEOUT, "--max-retry-after", "60"] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "POST", path: API, status: 429, retryAfter: 50 });
-      const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+      const from = deadlines.scheduled.length;
+      const res = await stoppedAt(
+        () => h.call("synchronize_attributes_for_identity", { identityId: plain }),
+        () => waiting(from, (d) => d === 50_000),
+        "the 50-s wait after the 429",
+      );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
         `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`,
@@ -134,7 +181,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
     await withHarness({ argv: [...CALL_TIMEOUT, "--retry-backoff", "60000"] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, status: 503 });
-      const res = await h.call("get_identity", { identityId: plain });
+      const from = deadlines.scheduled.length;
+      const res = await stoppedAt(
+        () => h.call("get_identity", { identityId: plain }),
+        () => apiRequests(sandbox)[0]?.status === 503 && waiting(from, (d) => d === 5_000),
+        "the 5-s backoff after the 503",
+      );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
         `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): after HTTP 503 the retry was still waiting; nothing was changed.\n${RETRY}`,
@@ -149,7 +201,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       async (h, sandbox) => {
         const { plain } = pickFixtures(sandbox.state);
         sandbox.inject({ method: "POST", path: "/v2025/identities/process", status: 429 });
-        const res = await h.call("start_identity_processing", { identityIds: [plain] });
+        const from = deadlines.scheduled.length;
+        const res = await stoppedAt(
+          () => h.call("start_identity_processing", { identityIds: [plain] }),
+          () => posts(sandbox)[0] === 429 && waiting(from, (d) => d === 5_000),
+          "the 5-s backoff after the 429",
+        );
         expect(res.isError).toBe(true);
         expect(textOf(res)).toBe(
           `start_identity_processing failed. ISC did not answer POST /v2025/identities/process within 3 s (this call's time limit, --call-timeout): after HTTP 429 the retry was still waiting; nothing was changed.\n${RETRY}`,
@@ -169,7 +226,11 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       // The cached token stops working, and the token endpoint then never answers.
       sandbox.expireTokens();
       sandbox.inject({ path: "/oauth/token", delayMs: FOREVER });
-      const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+      const res = await stoppedAt(
+        () => h.call("synchronize_attributes_for_identity", { identityId: plain }),
+        () => tokenRequests(sandbox) === 2,
+        "the token asked for again",
+      );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
         `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`,
@@ -185,7 +246,11 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       async (h, sandbox) => {
         const { plain } = pickFixtures(sandbox.state);
         sandbox.inject({ path: "/oauth/token", delayMs: FOREVER });
-        const res = await h.call("get_identity", { identityId: plain });
+        const res = await stoppedAt(
+          () => h.call("get_identity", { identityId: plain }),
+          () => tokenRequests(sandbox) === 1,
+          "the first token asked for",
+        );
         expect(textOf(res)).toBe(
           `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): the request was still waiting for an access token, so it was never sent; nothing was changed.\n${RETRY}`,
         );
@@ -202,7 +267,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
       async (h, sandbox) => {
         const { plain, owner } = pickFixtures(sandbox.state);
         expect((await h.call("get_identity", { identityId: owner })).isError).toBeFalsy();
-        const res = await h.call("synchronize_attributes_for_identity", { identityId: plain });
+        const from = deadlines.scheduled.length;
+        const res = await stoppedAt(
+          () => h.call("synchronize_attributes_for_identity", { identityId: plain }),
+          () => waiting(from, (d) => d > 60_000),
+          "the write waiting for a slot",
+        );
         expect(res.isError).toBe(true);
         expect(textOf(res)).toBe(
           `synchronize_attributes_for_identity failed. ISC did not answer POST /v2025/identities/${plain}/synchronize-attributes within 3 s (this call's time limit, --call-timeout): the request was still waiting for its turn in this server's request budget (--rate-limit), so it was never sent; nothing was changed.\n${RETRY}`,
@@ -219,7 +289,12 @@ describe.concurrent("the call's deadline, at every point of a request", () => {
     await withHarness({ sandbox: { identities: 600 }, argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       sandbox.inject({ path: "/v2025/identities", delayMs: 1 });
       sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 100 });
-      const res = await h.call("list_identities", { maxItems: 600, defaultFilter: "NONE" });
+      const res = await stoppedAt(
+        () => h.call("list_identities", { maxItems: 600, defaultFilter: "NONE" }),
+        () => apiRequests(sandbox)[1]?.status === 200,
+        "the next page's answer begun",
+        true,
+      );
       expect(textOf(res)).not.toMatch(NOT_A_BUG);
       expect(textOf(res)).toMatch(
         new RegExp(

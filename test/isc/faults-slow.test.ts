@@ -1,10 +1,12 @@
 // A slow upstream: past the per-request timeout, past the per-call deadline, a body that stops; clear errors, no hanging calls, a CLI that still exits.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "../support/harness.js";
 import { apiRequests, READ_TOOLS, validCalls } from "../support/tool-calls.js";
 import { initialize, serveTenant, spawnCli, type ServedTenant } from "../support/cli-process.js";
+import { holdDeadlines, type HeldDeadlines } from "../support/held-deadlines.js";
+import { until } from "../support/until.js";
 
 let h: Harness | undefined;
 let tenant: ServedTenant | undefined;
@@ -58,30 +60,47 @@ describe("slow upstream, in process", () => {
     expect(apiRequests(h.sandbox).filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
-  it("the deadline ends a paging call whose next page stops half-way, with the deadline's text (not a bug report)", async () => {
-    h = await startHarness({ sandbox: { identities: 2_000 }, argv: ["--call-timeout", "2000"] });
-    // The first page comes whole; the second sends its head and a little of its body, then nothing more.
-    h.sandbox.inject({ path: "/v2025/identities", delayMs: 1 });
-    h.sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 100 });
-    const res = await h.call("list_identities", { maxItems: 2_000, defaultFilter: "NONE" });
-    expect(res.isError, textOf(res).slice(0, 300)).toBe(true);
-    expect(textOf(res)).toBe(
-      "list_identities failed. ISC did not answer GET /v2025/identities within 2 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n" +
-        "Next step: Retry the call; if it keeps failing, ISC may be unavailable.",
-    );
-    // No third page was asked for.
-    expect(apiRequests(h.sandbox).map((r) => r.status)).toEqual([200, 200]);
-  });
+  describe("on the call's deadline, held until the call has reached its stall", () => {
+    // The 2-s deadline passed in real time: at load 24 the first page (250 identities) did not always come within it.
+    let deadlines: HeldDeadlines;
+    beforeEach(() => {
+      deadlines = holdDeadlines(2000);
+    });
+    afterEach(() => deadlines.restore());
 
-  it("a call waiting out a 429 still stops at its deadline, and the next call works", async () => {
-    h = await startHarness({ argv: ["--call-timeout", "2000"] });
-    const { plain } = pickFixtures(h.sandbox.state);
-    h.sandbox.inject({ path: /^\/v2025\/identities\//, status: 429, retryAfter: 25 });
-    const res = await h.call("get_identity", { identityId: plain });
-    expect(textOf(res)).toMatch(
-      /within 2 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./,
-    );
-    expect((await h.call("get_identity", { identityId: plain })).isError).toBeFalsy();
+    it("the deadline ends a paging call whose next page stops half-way, with the deadline's text (not a bug report)", async () => {
+      h = await startHarness({ sandbox: { identities: 2_000 }, argv: ["--call-timeout", "2000"] });
+      // The first page comes whole; the second sends its head and a little of its body, then nothing more.
+      h.sandbox.inject({ path: "/v2025/identities", delayMs: 1 });
+      h.sandbox.inject({ path: "/v2025/identities", stallBodyAfterBytes: 100 });
+      const call = h.call("list_identities", { maxItems: 2_000, defaultFilter: "NONE" });
+      // The client reading the stopped body is not visible from here: the deadline gets its full 2 s from ISC's bytes.
+      await until(() => apiRequests(h!.sandbox)[1]?.status === 200, "the second page's answer begun");
+      deadlines.rearm();
+      const res = await call;
+      expect(res.isError, textOf(res).slice(0, 300)).toBe(true);
+      expect(textOf(res)).toBe(
+        "list_identities failed. ISC did not answer GET /v2025/identities within 2 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n" +
+          "Next step: Retry the call; if it keeps failing, ISC may be unavailable.",
+      );
+      // No third page was asked for.
+      expect(apiRequests(h.sandbox).map((r) => r.status)).toEqual([200, 200]);
+    });
+
+    it("a call waiting out a 429 still stops at its deadline, and the next call works", async () => {
+      h = await startHarness({ argv: ["--call-timeout", "2000"] });
+      const { plain } = pickFixtures(h.sandbox.state);
+      h.sandbox.inject({ path: /^\/v2025\/identities\//, status: 429, retryAfter: 25 });
+      const from = deadlines.scheduled.length;
+      const call = h.call("get_identity", { identityId: plain });
+      await until(() => deadlines.scheduled.slice(from).includes(25_000), "the 25-s wait after the 429");
+      deadlines.pass();
+      const res = await call;
+      expect(textOf(res)).toMatch(
+        /within 2 s \(this call's time limit, --call-timeout\): after HTTP 429 the retry was still waiting; nothing was changed\./,
+      );
+      expect((await h.call("get_identity", { identityId: plain })).isError).toBeFalsy();
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
 import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
 import { startReplica, type Replica, type TenantEnv } from "../support/replica.js";
+import { until } from "../support/until.js";
 
 const text = (r: CallToolResult) => (r.content[0]?.type === "text" ? r.content[0].text : "");
 const codeOf = (r: CallToolResult) => (r.structuredContent as { confirmationCode?: string }).confirmationCode!;
@@ -140,9 +141,12 @@ describeWithRedis("replicas sharing one Redis", () => {
     for (const r of replicas) expect(r.cli.child.exitCode).toBeNull();
 
     await redis.start();
-    const deadline = Date.now() + 10_000;
-    while ((await fetch(`${replicas[1]!.origin}/readyz`)).status !== 200 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    await until(
+      async () => (await fetch(`${replicas[1]!.origin}/readyz`)).status === 200,
+      "replica 1 ready again after Redis came back",
+      200,
+      100,
+    );
     // Each replica dates Redis from its own reconnect: until the clock-skew margin has passed for it, a new code is
     // refused as untracked (nothing written); then one acts once.
     await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);

@@ -158,7 +158,8 @@ describe("judging one revision's run", () => {
   });
 });
 
-describe("npm run conformance without the registry", () => {
+// One npm install that fails at once, run to its end (spawnSync's own 120-s cap): bounded, slow on a loaded machine.
+describe("npm run conformance without the registry", { timeout: 130_000 }, () => {
   const script = fileURLToPath(new URL("../../dist/scripts/conformance.js", import.meta.url));
   const offline = (ci: string) => {
     const cache = mkdtempSync(join(tmpdir(), "conformance-offline-"));

@@ -17,7 +17,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testCompileCache } from "../support/cli-process.js";
+import { cliStarts, testCompileCache } from "../support/cli-process.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -74,7 +74,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("the packed tarball, installed into an empty folder", () => {
+// Each test is an npx start (or two) of the installed package: bounded work that took over 20 s at load 24.
+describe("the packed tarball, installed into an empty folder", cliStarts(3), () => {
   it("installs nothing but itself: the bundle needs no dependencies and no build", () => {
     expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual(["isc-identities-mcp"]);
   });

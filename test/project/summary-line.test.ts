@@ -18,7 +18,9 @@ async function runVitest(files: Record<string, string>): Promise<{ line: string;
   const dir = mkdtempSync(join(tmpdir(), "summary-line-"));
   dirs.push(dir);
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
-  const child = spawn(process.execPath, [VITEST, "run", "--root", dir, "--globals", "--reporter", REPORTER], {
+  // One thread, one worker, no isolation: what is under test is the reporter, and a run with these costs half the CPU of
+  // one with vitest's default pool (a child process per file), which ten runs at once on a loaded machine felt.
+  const child = spawn(process.execPath, [VITEST, "run", "--root", dir, "--globals", "--reporter", REPORTER, ...CHEAP], {
     cwd: dir,
     env: { ...process.env, CI: "" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -31,10 +33,16 @@ async function runVitest(files: Record<string, string>): Promise<{ line: string;
   return { line: lines.join(" | "), code, out };
 }
 
+const CHEAP = ["--pool", "threads", "--maxWorkers", "1", "--no-isolate"];
+/**
+ * Each case is one vitest run of a file or two, a bounded piece of work that still takes seconds at load 20; the cases run
+ * one after another, so a case's time is its own run's (ten at once each took the time of five).
+ */
+const ONE_RUN = 60_000;
 const PASS = `it("a", () => {}); it("b", () => {});`;
 
 describe("summary line and exit code", () => {
-  it.concurrent.each<[string, Record<string, string>, string, number]>([
+  it.each<[string, Record<string, string>, string, number]>([
     ["a passing run", { "ok.test.js": PASS }, "2 passed, 0 failed", 0],
     [
       "a failing test",
@@ -94,11 +102,15 @@ describe("summary line and exit code", () => {
       1,
     ],
     ["no test files", { "notes.txt": "nothing here" }, "0 passed, 1 failed", 1],
-  ])("%s", async (_label, files, line, code) => {
-    const run = await runVitest(files);
-    expect(run.line, run.out).toBe(line);
-    expect(run.code, run.out).toBe(code);
-    // The agreement itself: a non-zero exit never reads "0 failed", and a zero exit never reads otherwise.
-    expect(/ 0 failed/.test(run.line), run.out).toBe(run.code === 0);
-  });
+  ])(
+    "%s",
+    async (_label, files, line, code) => {
+      const run = await runVitest(files);
+      expect(run.line, run.out).toBe(line);
+      expect(run.code, run.out).toBe(code);
+      // The agreement itself: a non-zero exit never reads "0 failed", and a zero exit never reads otherwise.
+      expect(/ 0 failed/.test(run.line), run.out).toBe(run.code === 0);
+    },
+    ONE_RUN,
+  );
 });

@@ -180,3 +180,9 @@ export async function waitForMcpUrl(cli: RawCli, timeoutMs = 15_000): Promise<st
   }
   return undefined;
 }
+
+/**
+ * The time a test that starts the built CLI `n` times may take: each start is bounded work (Node, the bundle, a sandbox)
+ * that took up to 15 s on a 2-core machine at load 20. For bounded work only, never for a test that waits on a clock.
+ */
+export const cliStarts = (n: number): { timeout: number } => ({ timeout: Math.max(20_000, n * 15_000) });

@@ -19,6 +19,7 @@ import { createServer } from "../../src/mcp/server.js";
 import { inventoryFor } from "./inventory.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
+import { signInArgs, type OidcFixture } from "./oidc-provider.js";
 import { startHttpServer, type HttpOptions, type HttpServing } from "../../src/transports/http/server.js";
 
 export interface HttpHarness {
@@ -144,6 +145,11 @@ export async function startHttpHarness(
       await backend.close();
     },
   };
+}
+
+/** The harness with sign-in at `idp` (its keys fetched again whenever a token needs them) and these extra flags. */
+export function startSignedInHarness(idp: Pick<OidcFixture, "issuer">, argv: string[] = []): Promise<HttpHarness> {
+  return startHttpHarness([...signInArgs(idp), ...argv], {}, { oauth: { jwksCooldownMs: 0 } });
 }
 
 const MODERN_VERSION = "2026-07-28";

@@ -40,6 +40,19 @@ function entitlementPolicy() {
 
 export const CLIENT = { id: "helpdesk-copilot", secret: "helpdesk-copilot-secret-0123456789" };
 
+/** The MCP endpoint's resource indicator: the audience the tests' tokens are issued for. */
+export const AUDIENCE = "https://mcp.helpdesk.test/mcp";
+
+/** The server's sign-in flags against this provider (issuer, the audience above, the test client). */
+export const signInArgs = (idp: Pick<OidcFixture, "issuer">): string[] => [
+  "--oauth-issuer",
+  idp.issuer,
+  "--oauth-audience",
+  AUDIENCE,
+  "--oauth-client-id",
+  CLIENT.id,
+];
+
 async function newKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   return {

@@ -7,9 +7,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { TestBrowser } from "./browser.js";
 import { spawnCli, type ServedTenant } from "./cli-process.js";
-import { CLIENT, type OidcFixture } from "./oidc-provider.js";
+import { CLIENT, signInArgs, type OidcFixture } from "./oidc-provider.js";
 
-export const AUDIENCE = "https://mcp.helpdesk.test/mcp";
+export { AUDIENCE } from "./oidc-provider.js";
 
 export interface SignedInCli {
   /** http://127.0.0.1:<port>/mcp */
@@ -27,22 +27,7 @@ export async function startSignedInCli(
   args: string[] = [],
 ): Promise<SignedInCli> {
   const auditFile = join(mkdtempSync(join(tmpdir(), "isc-mcp-signin-")), "audit.jsonl");
-  const argv = [
-    "--http",
-    "--port",
-    "0",
-    "--oauth-issuer",
-    idp.issuer,
-    "--oauth-audience",
-    AUDIENCE,
-    "--oauth-client-id",
-    CLIENT.id,
-    "--audit-log",
-    auditFile,
-    "--confirm-wait",
-    "90",
-    ...args,
-  ];
+  const argv = ["--http", "--port", "0", ...signInArgs(idp), "--audit-log", auditFile, "--confirm-wait", "90", ...args];
   const cli = spawnCli(argv, { ...tenant.env, ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret });
   const close = async () => {
     if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGTERM");

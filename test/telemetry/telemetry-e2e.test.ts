@@ -51,6 +51,48 @@ const apiCalls = (t: ServedTenant) => t.sandbox.requests.filter((r) => !r.path.s
 const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
   spans.filter((s) => s.parentSpanId === parent.spanId && s.traceId === parent.traceId);
 
+/** Anything that calls a tool with `_meta` (the 2025 SDK client, or the v2 one pinned to 2026-07-28). */
+interface Caller {
+  callTool(params: {
+    name: string;
+    arguments: Record<string, unknown>;
+    _meta: Record<string, string>;
+  }): Promise<unknown>;
+}
+
+/**
+ * Reads an identity with the host's trace in `_meta` and returns the SERVER span the read became: it continues the
+ * host's trace, with these attributes.
+ */
+async function readWithHostTrace(
+  r: OtlpReceiver,
+  t: ServedTenant,
+  client: Caller,
+  attributes: Record<string, unknown>,
+  meta: Record<string, string> = {},
+): Promise<{ server: ReceivedSpan; plain: string }> {
+  const { plain } = pickFixtures(t.sandbox.state);
+  const res = (await client.callTool({
+    name: "get_identity",
+    arguments: { identityId: plain },
+    _meta: { traceparent, ...meta },
+  })) as CallToolResult;
+  expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
+  const server = await r.until(() => r.spans().find((s) => s.kind === SERVER && s.name === "tools/call get_identity"));
+  expect(server.traceId).toBe(HOST_TRACE);
+  expect(server.parentSpanId).toBe(HOST_SPAN);
+  expect(server.attributes).toMatchObject(attributes);
+  return { server, plain };
+}
+
+/** Once the connection has ended: one session's duration, with this protocol version and transport. */
+async function expectOneSession(r: OtlpReceiver, version: string, transport: "pipe" | "tcp"): Promise<void> {
+  const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
+  expect(sessions.map((p) => [p.attributes, p.count])).toEqual([
+    [{ "mcp.protocol.version": version, "network.transport": transport }, 1],
+  ]);
+}
+
 describe("telemetry over stdio (a 2025 client that shows forms)", () => {
   async function start(
     r: OtlpReceiver,
@@ -79,20 +121,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
       const r = await receiver();
       const t = await tenant();
       const { client } = await start(r, t, () => ({ action: "cancel" }));
-      const { plain } = pickFixtures(t.sandbox.state);
-      const res = (await client.callTool({
-        name: "get_identity",
-        arguments: { identityId: plain },
-        _meta: { traceparent },
-      })) as CallToolResult;
-      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
-
-      const server = await r.until(() =>
-        r.spans().find((s) => s.kind === SERVER && s.name === "tools/call get_identity"),
-      );
-      expect(server.traceId).toBe(HOST_TRACE);
-      expect(server.parentSpanId).toBe(HOST_SPAN);
-      expect(server.attributes).toMatchObject({
+      const { server, plain } = await readWithHostTrace(r, t, client, {
         "mcp.method.name": "tools/call",
         "gen_ai.tool.name": "get_identity",
         "gen_ai.operation.name": "execute_tool",
@@ -131,10 +160,7 @@ describe("telemetry over stdio (a 2025 client that shows forms)", () => {
 
       // The stdio connection is the session: its end (the host closes stdin) is its duration, exported before the exit.
       await client.close();
-      const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
-      expect(sessions.map((p) => [p.attributes, p.count])).toEqual([
-        [{ "mcp.protocol.version": "2025-11-25", "network.transport": "pipe" }, 1],
-      ]);
+      await expectOneSession(r, "2025-11-25", "pipe");
     },
     SLOW,
   );
@@ -287,19 +313,13 @@ describe("telemetry of a 2026-era request", () => {
       const t = await tenant();
       const { client } = await startModernCli([], { ...t.env, ...otelEnv(r), ISC_MCP_CONFIRM: "strict" });
       cleanups.push(() => client.close());
-      const { plain } = pickFixtures(t.sandbox.state);
-      const res = await client.callTool({
-        name: "get_identity",
-        arguments: { identityId: plain },
-        _meta: { traceparent, tracestate: "vendor=abc" },
-      });
-      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
-      const server = await r.until(() =>
-        r.spans().find((s) => s.kind === SERVER && s.name === "tools/call get_identity"),
+      const { plain } = await readWithHostTrace(
+        r,
+        t,
+        client as unknown as Caller,
+        { "mcp.protocol.version": MODERN },
+        { tracestate: "vendor=abc" },
       );
-      expect(server.traceId).toBe(HOST_TRACE);
-      expect(server.parentSpanId).toBe(HOST_SPAN);
-      expect(server.attributes["mcp.protocol.version"]).toBe(MODERN);
       const sent = apiCalls(t).find((c) => c.method === "GET" && c.path === `/v2025/identities/${plain}`);
       expect(sent?.headers.traceparent).toMatch(new RegExp(`^00-${HOST_TRACE}-[0-9a-f]{16}-01$`));
       // The host's tracestate goes on with its trace.
@@ -369,20 +389,7 @@ describe("telemetry over HTTP", () => {
       const client = new Client({ name: "telemetry-http", version: "1.0.0" });
       await client.connect(transport);
       cleanups.push(() => client.close());
-      const { plain } = pickFixtures(t.sandbox.state);
-      const res = (await client.callTool({
-        name: "get_identity",
-        arguments: { identityId: plain },
-        _meta: { traceparent },
-      })) as CallToolResult;
-      expect(res.isError, JSON.stringify(res.content)).toBeFalsy();
-
-      const server = await r.until(() =>
-        r.spans().find((s) => s.kind === SERVER && s.name === "tools/call get_identity"),
-      );
-      expect(server.traceId).toBe(HOST_TRACE);
-      expect(server.parentSpanId).toBe(HOST_SPAN);
-      expect(server.attributes).toMatchObject({
+      const { server, plain } = await readWithHostTrace(r, t, client, {
         "mcp.method.name": "tools/call",
         "gen_ai.tool.name": "get_identity",
         "network.transport": "tcp",
@@ -398,10 +405,7 @@ describe("telemetry over HTTP", () => {
       // Ending the session (DELETE /mcp) ends its duration: one session, over TCP.
       expect(r.metric("mcp.server.session.duration")).toBeUndefined();
       await transport.terminateSession();
-      const sessions = await r.until(() => r.metric("mcp.server.session.duration"));
-      expect(sessions.map((p) => [p.attributes, p.count])).toEqual([
-        [{ "mcp.protocol.version": "2025-11-25", "network.transport": "tcp" }, 1],
-      ]);
+      await expectOneSession(r, "2025-11-25", "tcp");
     },
     SLOW,
   );
