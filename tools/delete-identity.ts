@@ -6,15 +6,16 @@ import type { IscRead } from "../src/isc/body.js";
 import { ownedBlocker, readOwnedObjects, readOwnershipResponse } from "../src/views/ownership.js";
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
+import { ANY_BODY, ANY_LIST } from "../src/isc/any-body.js";
 
 const REASSIGN =
   "Reassign what it owns in ISC (get_identity_ownership_details lists it), then call again. A protected identity cannot be deleted until it is unprotected in ISC.";
 
 /** What ISC would refuse the delete for: owned objects, and protection. */
 async function deletionBlockers(read: IscRead, identityId: string): Promise<string[]> {
-  const ownership = await read("GET", apiPath`identities/${identityId}/ownership`, z.unknown());
+  const ownership = await read("GET", apiPath`identities/${identityId}/ownership`, ANY_BODY);
   const blockers = readOwnershipResponse(ownership.data, "GET /identities/{identityId}/ownership").map(ownedBlocker);
-  const prot = await read("GET", "identities", z.array(z.unknown()).describe("a list"), {
+  const prot = await read("GET", "identities", ANY_LIST, {
     searchParams: { filters: `id eq "${identityId}" and protected eq true`, defaultFilter: "NONE", limit: 1 },
   });
   if (prot.data.length > 0) blockers.unshift("is a protected identity");
@@ -51,7 +52,7 @@ export const deleteIdentity = defineTool({
     }),
     act: async (args, isc) => ({
       value: undefined,
-      httpStatus: (await isc("DELETE", apiPath`identities/${args.identityId}`, z.unknown())).status,
+      httpStatus: (await isc("DELETE", apiPath`identities/${args.identityId}`, ANY_BODY)).status,
     }),
     render: ({ args, preview }) => {
       const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;

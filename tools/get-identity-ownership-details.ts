@@ -4,6 +4,7 @@ import { defineTool } from "../src/mcp/define-tool.js";
 import { ownedLine, readOwnershipResponse } from "../src/views/ownership.js";
 import { apiPath } from "../src/isc/paths.js";
 import { compactOrFullArg, identityIdArg } from "../src/mcp/tool-args.js";
+import { ANY_BODY } from "../src/isc/any-body.js";
 
 export const getIdentityOwnershipDetails = defineTool({
   name: "get_identity_ownership_details",
@@ -25,7 +26,7 @@ export const getIdentityOwnershipDetails = defineTool({
       .optional(),
   }),
   async handler(args, ctx) {
-    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`, z.unknown());
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/ownership`, ANY_BODY);
     const owned = readOwnershipResponse(res.data, "GET /identities/{identityId}/ownership");
     const text = owned.length
       ? [`Owns ${owned.length} object(s); reassign them before deleting:`, ...owned.map(ownedLine)].join("\n")

@@ -5,6 +5,9 @@ import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
 import { compactOrFullArg, idArg, identityIdArg } from "../src/mcp/tool-args.js";
 
+/** ISC's answer: made once, not per call. */
+const ASSIGNMENT = z.looseObject({ id: z.string() }).describe("a role assignment");
+
 export const getRoleAssignment = defineTool({
   name: "get_role_assignment",
   title: "Get role assignment",
@@ -21,7 +24,7 @@ export const getRoleAssignment = defineTool({
     const res = await ctx.request(
       "GET",
       apiPath`identities/${args.identityId}/role-assignments/${args.assignmentId}`,
-      z.looseObject({ id: z.string() }).describe("a role assignment"),
+      ASSIGNMENT,
     );
     const compact = compactAssignment(res.data, "GET role-assignments/{assignmentId}");
     const assignment = args.view === "full" ? res.data : compact;

@@ -5,6 +5,9 @@ import { apiPath } from "../src/isc/paths.js";
 import { assignmentLine, compactAssignment } from "../src/views/role-assignment.js";
 import { compactOrFullArg, identityIdArg } from "../src/mcp/tool-args.js";
 
+/** ISC's answer: made once, not per call. */
+const ASSIGNMENTS = z.array(z.looseObject({ id: z.string() })).describe("a list of role assignments");
+
 export const getRoleAssignments = defineTool({
   name: "get_role_assignments",
   title: "List role assignments",
@@ -19,14 +22,9 @@ export const getRoleAssignments = defineTool({
   }),
   outputSchema: z.object({ identityId: z.string(), assignments: z.array(z.looseObject({ id: z.string() })) }),
   async handler(args, ctx) {
-    const res = await ctx.request(
-      "GET",
-      apiPath`identities/${args.identityId}/role-assignments`,
-      z.array(z.looseObject({ id: z.string() })).describe("a list of role assignments"),
-      {
-        searchParams: { roleId: args.roleId, roleName: args.roleName },
-      },
-    );
+    const res = await ctx.request("GET", apiPath`identities/${args.identityId}/role-assignments`, ASSIGNMENTS, {
+      searchParams: { roleId: args.roleId, roleName: args.roleName },
+    });
     const compact = res.data.map((a) => compactAssignment(a, "GET role-assignments"));
     const assignments = args.view === "full" ? res.data : compact;
     const text = compact.length

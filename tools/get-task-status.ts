@@ -5,6 +5,7 @@ import { IscError, ToolFailure } from "../src/core/errors.js";
 import { apiPath } from "../src/isc/paths.js";
 import { compactTask, taskLine } from "../src/views/task-status.js";
 import { idArg, taskRow } from "../src/mcp/tool-args.js";
+import { ANY_BODY } from "../src/isc/any-body.js";
 
 export const getTaskStatus = defineTool({
   name: "get_task_status",
@@ -18,7 +19,7 @@ export const getTaskStatus = defineTool({
   outputSchema: z.object({ task: taskRow }),
   async handler(args, ctx) {
     try {
-      const res = await ctx.request("GET", apiPath`task-status/${args.taskId}`, z.unknown());
+      const res = await ctx.request("GET", apiPath`task-status/${args.taskId}`, ANY_BODY);
       const task = compactTask(res.data, "GET /task-status/{id}");
       return { structured: { task }, text: taskLine(task) };
     } catch (err) {

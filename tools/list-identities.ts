@@ -3,6 +3,7 @@ import * as z from "zod";
 import { defineTool } from "../src/mcp/define-tool.js";
 import { asIdentity, identityLine, shapeIdentity, type IdentityRow } from "../src/views/identity.js";
 import { fieldsArg, identityRow, viewArg } from "../src/mcp/tool-args.js";
+import { ANY_LIST } from "../src/isc/any-body.js";
 
 const PAGE = 250;
 
@@ -72,7 +73,7 @@ export const listIdentities = defineTool({
     // One ISC request per page of up to 250; a short page means the end was reached.
     do {
       const pageSize = args.maxItems ? Math.min(PAGE, want - items.length) : args.limit;
-      const res = await ctx.request("GET", "identities", z.array(z.unknown()).describe("a list"), {
+      const res = await ctx.request("GET", "identities", ANY_LIST, {
         searchParams: {
           filters: args.filters,
           sorters: args.sorters,

@@ -4,6 +4,7 @@ import { defineTool } from "../src/mcp/define-tool.js";
 import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
+import { ANY_BODY } from "../src/isc/any-body.js";
 
 export const resetIdentity = defineTool({
   name: "reset_identity",
@@ -31,7 +32,7 @@ export const resetIdentity = defineTool({
     // The spec names the parameter identityId but the template says {id}; the URL is /identities/{id}/reset.
     act: async (args, isc) => ({
       value: undefined,
-      httpStatus: (await isc("POST", apiPath`identities/${args.identityId}/reset`, z.unknown())).status,
+      httpStatus: (await isc("POST", apiPath`identities/${args.identityId}/reset`, ANY_BODY)).status,
     }),
     render: ({ args, preview }) => {
       const name = preview?.identity ? quoted(preview.identity.name) : args.identityId;

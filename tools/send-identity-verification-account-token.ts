@@ -4,6 +4,7 @@ import { defineTool } from "../src/mcp/define-tool.js";
 import { quoted } from "../src/core/quote.js";
 import { apiPath } from "../src/isc/paths.js";
 import { identityIdArg } from "../src/mcp/tool-args.js";
+import { ANY_BODY } from "../src/isc/any-body.js";
 
 /** The channels ISC can send the reset link by (also what the locked_out_user prompt completes). */
 export const VIA = ["EMAIL_WORK", "EMAIL_PERSONAL", "LINK_WORK", "LINK_PERSONAL"] as const;
@@ -46,7 +47,7 @@ export const sendIdentityVerificationAccountToken = defineTool({
       verify: "the user: ask whether the email arrived (ISC keeps no record this server can read)",
     }),
     act: async (args, isc) => {
-      const res = await isc("POST", apiPath`identities/${args.identityId}/verification/account/send`, z.unknown(), {
+      const res = await isc("POST", apiPath`identities/${args.identityId}/verification/account/send`, ANY_BODY, {
         json: { via: args.via, ...(args.sourceName ? { sourceName: args.sourceName } : {}) },
       });
       return { value: undefined, httpStatus: res.status };

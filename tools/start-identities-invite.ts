@@ -6,6 +6,7 @@ import type { IscRead } from "../src/isc/body.js";
 import { identityIdsArg, waitSecondsArg } from "../src/mcp/tool-args.js";
 import { followTask } from "../src/mcp/follow-task.js";
 import { compactTask } from "../src/views/task-status.js";
+import { ANY_BODY } from "../src/isc/any-body.js";
 
 /** ISC's invite with `uninvited: true` takes at most this many identities. */
 export const INVITE_ALL_LIMIT = 1000;
@@ -20,7 +21,7 @@ const TASK_STATUS = z
 
 /** How many identities `uninvited: true` would invite: the unregistered ones, up to ISC's limit. */
 async function unregisteredCount(read: IscRead): Promise<number> {
-  const res = await read("GET", "identities", z.unknown(), {
+  const res = await read("GET", "identities", ANY_BODY, {
     searchParams: { filters: UNREGISTERED, defaultFilter: "NONE", count: true, limit: 1 },
   });
   const total = Number(res.headers.get("x-total-count"));

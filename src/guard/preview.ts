@@ -1,10 +1,10 @@
 // Reads what a guarded call would touch and renders it, quoting every value from ISC as data, never as our own words.
-import * as z from "zod";
 import { asIdentity, summarize, type IdentitySummary } from "../views/identity.js";
 import { IscError } from "../core/errors.js";
 import { quoted } from "../core/quote.js";
 import type { IscRead } from "../isc/body.js";
 import { apiPath } from "../isc/paths.js";
+import { ANY_BODY } from "../isc/any-body.js";
 import type { PreviewSpec } from "./plan.js";
 
 export interface Preview {
@@ -26,7 +26,7 @@ export function fingerprintOf(identity: IdentitySummary): string {
 }
 
 export async function readIdentity(read: IscRead, id: string): Promise<IdentitySummary> {
-  const res = await read("GET", apiPath`identities/${id}`, z.unknown());
+  const res = await read("GET", apiPath`identities/${id}`, ANY_BODY);
   return summarize(asIdentity(res.data, "GET /identities/{id}"));
 }
 
