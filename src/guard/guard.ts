@@ -51,7 +51,17 @@ export interface GuardCall extends ChannelCall {
    * This request answers a question an earlier round of the call asked (an input request): the `requestState` it
    * echoed (untrusted until verified) and the client's bare answer (`inputResponses.confirm`).
    */
-  round?: { state: unknown; response: unknown } | undefined;
+  round?:
+    | {
+        state: unknown;
+        response: unknown;
+        /**
+         * Set by this server, never from the client: the question never got an answer (the client answered with an
+         * error, the deadline passed, the call was cancelled): why. The round is refused once its state is spent.
+         */
+        failed?: string | undefined;
+      }
+    | undefined;
   /** Progress across rounds: values sent are `base` + the round's own; `highest` is the largest sent (see call-tool). */
   progressTrack?: { base: number; highest: number } | undefined;
   /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
@@ -201,6 +211,14 @@ export function createGuard(opts: GuardOptions): Guard {
       if (taken && !taken.ok) throw refuse(taken.reason, taken.why, taken.next);
       const resumed = taken?.state;
       if (resumed && call.progressTrack) call.progressTrack.base = resumed.progress;
+      if (resumed && call.round?.failed) {
+        // Nothing to read or ask: the audit line names the channel whose question went unanswered.
+        confirmation = resumed.channel;
+        passedOver = resumed.passedOver.length ? resumed.passedOver : undefined;
+        asking = resumeAsking(resumed.nonce, "");
+        humanAnswered(asking, false);
+        throw refuse("elicitation-failed", `${call.round.failed}.`, "Ask the user whether to try again.");
+      }
 
       // Batches add up: the threshold is on what this tool touched on this tenant within the window, this call included.
       let window: Preview["window"];
@@ -268,7 +286,7 @@ export function createGuard(opts: GuardOptions): Guard {
         };
         binding.key = codes.bindingKey(binding);
         const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
-        asking = resumeAsking(binding.key);
+        asking = resumeAsking(resumed?.nonce, binding.key);
         const turn = await askInTurn(
           candidates,
           {
@@ -286,8 +304,7 @@ export function createGuard(opts: GuardOptions): Guard {
           { fastAnswerMs, resume },
         );
         const { channel, answer } = turn;
-        if (answer.kind === "input") askedInNextRound(asking, ttlMs);
-        else humanAnswered(asking, answer.kind === "confirmed");
+        if (answer.kind !== "input") humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
@@ -295,13 +312,14 @@ export function createGuard(opts: GuardOptions): Guard {
           case "input": {
             // Not an outcome yet: no audit line; the round that hears the answer writes it (with every channel passed over).
             const { ask } = answer;
-            const requestState = await rounds.mint(binding, {
+            const { sealed: requestState, nonce } = await rounds.mint(binding, {
               channel: channel.name,
               passedOver: turn.passedOver,
               automatic: turn.host.automatic,
               progress: call.progressTrack?.highest ?? 0,
               eid: ask.mode === "url" ? ask.elicitationId : undefined,
             });
+            askedInNextRound(asking, nonce, ttlMs);
             return { status: "input_required", preview: p, ask, requestState };
           }
           case "refused":

@@ -24,6 +24,7 @@ import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
 import { clientEra } from "./client-era.js";
+import { legacyRound } from "./legacy-rounds.js";
 
 export interface CallDeps {
   server: Server;
@@ -55,7 +56,7 @@ export async function callTool(
   );
   const signal = deadline.signal;
   const progressToken = extra.mcpReq._meta?.progressToken;
-  // A confirmation's rounds re-run this handler, under one progress token (the 2025 shim) or a new one per round: each
+  // A confirmation's rounds re-run this handler, under one progress token (a 2025 client's, in this call) or a new one per round: each
   // round's values start where the earlier rounds' ended (the guard sets `base` from the round's state).
   const track = { base: 0, highest: 0 };
   const progress = async (value: number, total?: number, message?: string) => {
@@ -100,6 +101,13 @@ export async function callTool(
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
       };
       out = await runGuarded(tool, tool.guard, call, deps, args);
+      // A 2025 client is asked by this server, round after round (each channel the guard falls through to), on this
+      // same request; the guard hears every end (legacy-rounds.ts). A 2026 client is handed the question.
+      for (let rounds = 0; !era.modern && isInputRequiredResult(out); rounds++) {
+        if (rounds >= MAX_ROUNDS) throw new Error(`${tool.name}: a confirmation asked more than ${MAX_ROUNDS} rounds`);
+        call.round = await legacyRound(deps.server, extra, out, CONFIRM_KEY, signal, deps.config.callTimeoutMs);
+        out = await runGuarded(tool, tool.guard, call, deps, args);
+      }
       if (isInputRequiredResult(out)) return out;
     } else if (tool.handler) {
       out = await tool.handler(parsed.data as never, { request: read, progress });
@@ -138,6 +146,9 @@ function roundOf(extra: Extra): GuardCall["round"] {
   return { state, response: extra.mcpReq.inputResponses?.[CONFIRM_KEY] };
 }
 
+/** More rounds than channels: a bug, not a confirmation (form, URL page and browser page are three). */
+const MAX_ROUNDS = 8;
+
 /** The key of the one input request a confirmation makes (`inputRequests.confirm`, answered in `inputResponses.confirm`). */
 const CONFIRM_KEY = "confirm";
 
@@ -146,7 +157,7 @@ function inputRequestOf(ask: Extract<GuardOutcome<unknown>, { status: "input_req
   if (ask.mode === "form")
     return inputRequired.elicit({ message: ask.message, requestedSchema: ask.requestedSchema as never });
   if (ask.elicitationId === undefined) return inputRequired.elicitUrl({ message: ask.message, url: ask.url });
-  // 2025 era: our own elicitationId (the shim keeps one it is given), so the completion notification names it.
+  // 2025 era: our own elicitationId (sent as is by legacy-rounds.ts), so the completion notification names it.
   return {
     method: "elicitation/create",
     params: { mode: "url", message: ask.message, url: ask.url, elicitationId: ask.elicitationId },

@@ -13,7 +13,7 @@ export interface ChannelFacts {
   /**
    * What the client declared (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form): at
    * initialize in the 2025 era, in this very request's envelope in the 2026 era. Either way the question goes out as an
-   * input request returned from the call (the SDK's legacy shim turns it into an elicitation/create for a 2025 client).
+   * input request returned from the call (mcp/legacy-rounds.ts sends a 2025 client an elicitation/create).
    */
   client: { form: boolean; url: boolean };
   transport: "stdio" | "http";
