@@ -259,6 +259,8 @@ export function createGuard(opts: GuardOptions): Guard {
           const { why, next } = channels.unavailable(facts);
           throw refuse("elicitation-required", why, next);
         }
+        // Each round reads the target (again) before it asks: one step of progress, which rises across rounds.
+        await call.progress(1, undefined, "Reading what the user will be asked to confirm").catch(() => {});
         const p: Preview = {
           ...(await reading(() => readPreview(call.read, spec, plan.action))),
           ...(window ? { window } : {}),
