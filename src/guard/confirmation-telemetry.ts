@@ -38,6 +38,8 @@ export function askingHuman(binding: string): Asking {
 const parked = new Map<string, { asking: Asking; timer: ReturnType<typeof setTimeout> }>();
 /** Parked under the round's own key (its requestState's nonce), which the round answering it has before it reads anything. */
 export function askedInNextRound(asking: Asking, round: string, untilMs: number): void {
+  // Without telemetry nothing reads the gauge or the span: no timer and no entry held while the person answers.
+  if (!telemetry()) return stopWaiting(asking);
   const before = parked.get(round);
   if (before) clearTimeout(before.timer);
   const timer = setTimeout(

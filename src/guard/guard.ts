@@ -14,6 +14,8 @@ import {
   type ChannelFacts,
   type InputAsk,
 } from "./channels/index.js";
+import { waitOnPage } from "./channels/page-flow.js";
+import { URL_WHERE } from "./channels/url.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
@@ -60,6 +62,8 @@ export interface GuardCall extends ChannelCall {
          * error, the deadline passed, the call was cancelled): why. The round is refused once its state is spent.
          */
         failed?: string | undefined;
+        /** Set by this server: the call already waited on the page this round's URL question opened (`waitOnPage`). */
+        waited?: boolean | undefined;
       }
     | undefined;
   /** Progress across rounds: values sent are `base` + the round's own; `highest` is the largest sent (see call-tool). */
@@ -87,6 +91,12 @@ export interface Guard {
   canConfirm(client: ChannelFacts["client"]): boolean;
   /** The names of the human channels (--confirm-via order) that can reach this client's user: for the start-up line. */
   humanChannels(client: ChannelFacts["client"]): string[];
+  /**
+   * 2025 era: waits on the confirmation page a URL question opened (its client accepted opening it), until it is
+   * answered or gone, --confirm-wait, the call's deadline less a margin, or the call's end; with progress. The caller
+   * then runs the next round with `round.waited`. Only this call's page id, signal and progress are held meanwhile.
+   */
+  waitOnPage(page: string, call: GuardCall): Promise<unknown>;
 }
 
 export interface GuardOptions {
@@ -287,7 +297,7 @@ export function createGuard(opts: GuardOptions): Guard {
           key: "",
         };
         binding.key = codes.bindingKey(binding);
-        const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
+        const resume = resumed && call.round ? resumeOf(resumed, call.round.response, call.round.waited) : undefined;
         asking = resumeAsking(resumed?.nonce, binding.key);
         const turn = await askInTurn(
           candidates,
@@ -431,5 +441,9 @@ export function createGuard(opts: GuardOptions): Guard {
     run,
     canConfirm: (client) => channels.choose(factsFor(client)) !== undefined,
     humanChannels: (client) => channels.human(factsFor(client)).map((c) => c.name),
+    waitOnPage: (page, call) =>
+      opts.pages
+        ? waitOnPage(opts.pages, config.confirmWaitSeconds * 1000, page, call, URL_WHERE, now)
+        : Promise.resolve(undefined),
   };
 }

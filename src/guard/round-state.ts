@@ -187,10 +187,11 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 export function resumeOf(
   state: RoundState,
   response: unknown,
+  waited?: boolean,
 ): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
   return {
     channel: state.channel,
-    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid },
+    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid, waited },
     passedOver: state.passedOver,
     automatic: state.automatic,
   };

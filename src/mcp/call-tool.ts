@@ -1,7 +1,6 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
 import {
   inputRequired,
-  isInputRequiredResult,
   type CallToolResult,
   type InputRequest,
   type InputRequiredResult,
@@ -100,15 +99,24 @@ export async function callTool(
         round: roundOf(extra),
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
       };
-      out = await runGuarded(tool, tool.guard, call, deps, args);
+      let done = await runGuarded(tool, tool.guard, call, deps, args);
       // A 2025 client is asked by this server, round after round (each channel the guard falls through to), on this
       // same request; the guard hears every end (legacy-rounds.ts). A 2026 client is handed the question.
-      for (let rounds = 0; !era.modern && isInputRequiredResult(out); rounds++) {
+      for (let rounds = 0; !call.modern && "ask" in done; rounds++) {
         if (rounds >= MAX_ROUNDS) throw new Error(`${tool.name}: a confirmation asked more than ${MAX_ROUNDS} rounds`);
-        call.round = await legacyRound(deps.server, extra, out, CONFIRM_KEY, signal, deps.config.callTimeoutMs);
-        out = await runGuarded(tool, tool.guard, call, deps, args);
+        const page = done.ask.mode === "url" ? done.ask.page : undefined;
+        const asked = inputRequiredOf(done);
+        done = undefined as never; // the preview and the question are not kept while the client (or the person) answers
+        call.round = await legacyRound(deps.server, extra, asked, CONFIRM_KEY, signal, deps.config.callTimeoutMs);
+        // The client opened the page: the call waits on it here, holding little, and the next round reads the answer.
+        if (page !== undefined && accepted(call.round)) {
+          await deps.guard.waitOnPage(page, call);
+          call.round.waited = true;
+        }
+        done = await runGuarded(tool, tool.guard, call, deps, args);
       }
-      if (isInputRequiredResult(out)) return out;
+      if ("ask" in done) return inputRequiredOf(done);
+      out = done;
     } else if (tool.handler) {
       out = await tool.handler(parsed.data as never, { request: read, progress });
     } else {
@@ -164,13 +172,27 @@ function inputRequestOf(ask: Extract<GuardOutcome<unknown>, { status: "input_req
   };
 }
 
+type Asked = Extract<GuardOutcome<unknown>, { status: "input_required" }>;
+
+/** The guard's question as the SDK's input-required result, with the round's requestState. */
+function inputRequiredOf(asked: Asked): InputRequiredResult {
+  return inputRequired({
+    inputRequests: { [CONFIRM_KEY]: inputRequestOf(asked.ask) },
+    requestState: asked.requestState,
+  });
+}
+
+/** The client's answer to a URL question says it opened the page (not that the person confirmed). */
+const accepted = (round: NonNullable<GuardCall["round"]>) =>
+  round.failed === undefined && (round.response as { action?: unknown } | undefined)?.action === "accept";
+
 async function runGuarded(
   tool: ToolDef,
   def: NonNullable<ToolDef["guard"]>,
   call: GuardCall,
   deps: CallDeps,
   fullArgs: Record<string, unknown>,
-): Promise<ToolOutput<unknown> | InputRequiredResult> {
+): Promise<ToolOutput<unknown> | Asked> {
   const args = fullArgs as never;
   const plan = def.plan(args);
   let outcome;
@@ -183,10 +205,7 @@ async function runGuarded(
   }
   switch (outcome.status) {
     case "input_required":
-      return inputRequired({
-        inputRequests: { [CONFIRM_KEY]: inputRequestOf(outcome.ask) },
-        requestState: outcome.requestState,
-      });
+      return outcome;
     case "confirmation_required":
     case "confirmation_pending":
       return waitingOutput(tool.name, deps.config.confirmTtlSeconds, outcome);
