@@ -46,6 +46,25 @@ async function reads(rpc: RpcChild, identityId: string, n: number): Promise<numb
   return times;
 }
 
+/** Has the server write a heap snapshot (a full GC first) and waits until the file stops growing. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const { readdirSync, statSync } = await import("node:fs");
+  const files = () => readdirSync(dir).filter((f) => f.endsWith(".heapsnapshot"));
+  const before = new Set(files());
+  process.kill(pid, "SIGUSR2");
+  let size = -1;
+  for (;;) {
+    await sleep(2_000);
+    const file = files().find((f) => !before.has(f));
+    if (!file) continue;
+    const now = statSync(`${dir}/${file}`).size;
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  const after = rssOf(pid);
+  process.stderr.write(`bench: heap snapshot written; server RSS after its GC: ${after.rss} MB\n`);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function benchPending(
@@ -53,7 +72,10 @@ export async function benchPending(
   baseEnv: Record<string, string>,
   quick: boolean,
 ): Promise<PendingBench> {
-  const n = quick ? 300 : 10_000;
+  // To look inside (not for the figure of record): BENCH_PENDING_CALLS sets how many wait; BENCH_PENDING_SNAPSHOT=<dir>
+  // has the server write a heap snapshot there once they all wait (after the figures are taken).
+  const n = Number(process.env.BENCH_PENDING_CALLS) || (quick ? 300 : 10_000);
+  const snapshotDir = process.env.BENCH_PENDING_SNAPSHOT;
   const warmPages = quick ? 20 : 200;
   const readCount = quick ? 50 : 300;
   const openingAtOnce = 100;
@@ -66,6 +88,7 @@ export async function benchPending(
     SAIL_CLIENT_ID: sandbox.clientId,
     SAIL_CLIENT_SECRET: sandbox.clientSecret,
     ISC_MCP_LOG_LEVEL: "warn",
+    ...(snapshotDir ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : {}),
   };
   // Long enough that no call stops waiting during the phase; the caps raised so that all of them may wait.
   const args = [
@@ -139,6 +162,7 @@ export async function benchPending(
     const waitingReads = await reads(rpc, readId, readCount);
     const { rss: waiting, peak } = rssOf(pid);
     if (ended > 0) throw new Error(`bench: ${ended} of ${n} waiting calls ended before the phase did`);
+    if (snapshotDir) await heapSnapshot(pid, snapshotDir);
     return {
       waiting: n,
       openingAtOnce,

@@ -31,9 +31,11 @@ export function startDeadline(parents: AbortSignal | AbortSignal[], ms: number):
 }
 
 /**
- * A class, its own listener on the parents (`handleEvent`) and one timer callback shared by all: a call that waits
- * on a confirmation page holds its deadline for minutes, and the closures of a function-made one (the follower, the
- * timer's callback, `clear`, their context) were a few hundred bytes of every waiting call.
+ * A class, and one timer callback shared by all: a call that waits on a confirmation page holds its deadline for
+ * minutes, and the closures of a function-made one (the follower, the timer's callback, `clear`, their context) were a
+ * few hundred bytes of every waiting call. The first parent is the call's own signal: one listener on it. The others
+ * live long and are shared by every call (the shutdown signal): each has one listener for all the deadlines that
+ * follow it (a Set), not one per call, since Node keeps a listener entry and a wrapper closure for every listener added.
  */
 class CallDeadline implements Deadline {
   private readonly controller = new AbortController();
@@ -45,9 +47,12 @@ class CallDeadline implements Deadline {
     readonly ms: number,
   ) {
     this.parents = parents;
-    for (const parent of [parents].flat()) {
+    const [own, ...shared] = [parents].flat();
+    if (own?.aborted) this.controller.abort(own.reason);
+    else own?.addEventListener("abort", this);
+    for (const parent of shared) {
       if (parent.aborted) this.controller.abort(parent.reason);
-      else parent.addEventListener("abort", this, { once: true });
+      else followersOf(parent).add(this);
     }
     this.timer = setTimeout(timedOut, ms, this);
   }
@@ -56,9 +61,13 @@ class CallDeadline implements Deadline {
     return this.controller.signal;
   }
 
-  /** A parent aborted (EventListenerObject). */
+  /** The call's own signal aborted (EventListenerObject). */
   handleEvent(event: Event): void {
-    this.controller.abort((event.target as AbortSignal).reason);
+    this.abort((event.target as AbortSignal).reason);
+  }
+
+  abort(reason: unknown): void {
+    this.controller.abort(reason);
   }
 
   /** The timer's end. */
@@ -68,8 +77,30 @@ class CallDeadline implements Deadline {
 
   clear(): void {
     clearTimeout(this.timer);
-    for (const parent of [this.parents].flat()) parent.removeEventListener("abort", this);
+    const [own, ...shared] = [this.parents].flat();
+    own?.removeEventListener("abort", this);
+    for (const parent of shared) followers.get(parent)?.delete(this);
   }
+}
+
+/** The deadlines following each long-lived parent, aborted together by its one listener. */
+const followers = new WeakMap<AbortSignal, Set<CallDeadline>>();
+
+function followersOf(parent: AbortSignal): Set<CallDeadline> {
+  let set = followers.get(parent);
+  if (!set) {
+    const all = (set = new Set());
+    followers.set(parent, all);
+    parent.addEventListener(
+      "abort",
+      () => {
+        for (const d of all) d.abort(parent.reason);
+        all.clear();
+      },
+      { once: true },
+    );
+  }
+  return set;
 }
 
 function timedOut(deadline: CallDeadline): void {

@@ -32,29 +32,32 @@ export function askingHuman(binding: string): Asking {
 
 /**
  * A question sent back as an input request: the human is still being asked, in the client, until the call's next round
- * (in this process: the 2025 shim's, or a 2026 client's on the same connection) takes the Asking back with
+ * (in this process: the same 2025 call's, or a 2026 client's on the same connection) takes the Asking back with
  * `resumeAsking`; if none comes, the pending gauge lets go at `untilMs`.
  */
 const parked = new Map<string, { asking: Asking; timer: ReturnType<typeof setTimeout> }>();
-export function askedInNextRound(asking: Asking, untilMs: number): void {
-  const before = parked.get(asking.binding);
+/** Parked under the round's own key (its requestState's nonce), which the round answering it has before it reads anything. */
+export function askedInNextRound(asking: Asking, round: string, untilMs: number): void {
+  // Without telemetry nothing reads the gauge or the span: no timer and no entry held while the person answers.
+  if (!telemetry()) return stopWaiting(asking);
+  const before = parked.get(round);
   if (before) clearTimeout(before.timer);
   const timer = setTimeout(
     () => {
-      parked.delete(asking.binding);
+      parked.delete(round);
       stopWaiting(asking);
     },
     Math.max(0, untilMs),
   );
   timer.unref?.();
-  parked.set(asking.binding, { asking, timer });
+  parked.set(round, { asking, timer });
 }
 
-/** The Asking an earlier round of this binding left open (its gauge still counting), else a new one. */
-export function resumeAsking(binding: string): Asking {
-  const found = parked.get(binding);
+/** The Asking the round `round` answers left open (its gauge still counting), else a new one for `binding`. */
+export function resumeAsking(round: string | undefined, binding: string): Asking {
+  const found = round === undefined ? undefined : parked.get(round);
   if (!found) return askingHuman(binding);
-  parked.delete(binding);
+  parked.delete(round!);
   clearTimeout(found.timer);
   return found.asking;
 }

@@ -15,6 +15,8 @@ import {
   type ChannelFacts,
   type InputAsk,
 } from "./channels/index.js";
+import { waitOnPage } from "./channels/page-flow.js";
+import { URL_WHERE } from "./channels/url.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
 import { browserOpener, type BrowserOpener } from "./page/opener.js";
 import type { ConfirmationPages } from "./page/pages.js";
@@ -52,7 +54,19 @@ export interface GuardCall extends ChannelCall {
    * This request answers a question an earlier round of the call asked (an input request): the `requestState` it
    * echoed (untrusted until verified) and the client's bare answer (`inputResponses.confirm`).
    */
-  round?: { state: unknown; response: unknown } | undefined;
+  round?:
+    | {
+        state: unknown;
+        response: unknown;
+        /**
+         * Set by this server, never from the client: the question never got an answer (the client answered with an
+         * error, the deadline passed, the call was cancelled): why. The round is refused once its state is spent.
+         */
+        failed?: string | undefined;
+        /** Set by this server: the call already waited on the page this round's URL question opened (`waitOnPage`). */
+        waited?: boolean | undefined;
+      }
+    | undefined;
   /** Progress across rounds: values sent are `base` + the round's own; `highest` is the largest sent (see call-tool). */
   progressTrack?: { base: number; highest: number } | undefined;
   /** A destructive tool: under --four-eyes only a second, signed-in person may confirm it. */
@@ -78,6 +92,12 @@ export interface Guard {
   canConfirm(client: ChannelFacts["client"]): boolean;
   /** The names of the human channels (--confirm-via order) that can reach this client's user: for the start-up line. */
   humanChannels(client: ChannelFacts["client"]): string[];
+  /**
+   * 2025 era: waits on the confirmation page a URL question opened (its client accepted opening it), until it is
+   * answered or gone, --confirm-wait, the call's deadline less a margin, or the call's end; with progress. The caller
+   * then runs the next round with `round.waited`. Only this call's page id, signal and progress are held meanwhile.
+   */
+  waitOnPage(page: string, call: GuardCall): Promise<unknown>;
 }
 
 export interface GuardOptions {
@@ -202,6 +222,14 @@ export function createGuard(opts: GuardOptions): Guard {
       if (taken && !taken.ok) throw refuse(taken.reason, taken.why, taken.next);
       const resumed = taken?.state;
       if (resumed && call.progressTrack) call.progressTrack.base = resumed.progress;
+      if (resumed && call.round?.failed) {
+        // Nothing to read or ask: the audit line names the channel whose question went unanswered.
+        confirmation = resumed.channel;
+        passedOver = resumed.passedOver.length ? resumed.passedOver : undefined;
+        asking = resumeAsking(resumed.nonce, "");
+        humanAnswered(asking, false);
+        throw refuse("elicitation-failed", `${call.round.failed}.`, "Ask the user whether to try again.");
+      }
 
       // Batches add up: the threshold is on what this tool touched on this tenant within the window, this call included.
       let window: Preview["window"];
@@ -245,6 +273,8 @@ export function createGuard(opts: GuardOptions): Guard {
           const { why, next } = channels.unavailable(facts);
           throw refuse("elicitation-required", why, next);
         }
+        // Each round reads the target (again) before it asks: one step of progress, which rises across rounds.
+        await call.progress(1, undefined, "Reading what the user will be asked to confirm").catch(() => {});
         const p: Preview = {
           ...(await reading(() => readPreview(call.read, spec, plan.action))),
           ...(window ? { window } : {}),
@@ -271,8 +301,8 @@ export function createGuard(opts: GuardOptions): Guard {
           key: "",
         };
         binding.key = codes.bindingKey(binding);
-        const resume = resumed && call.round ? resumeOf(resumed, call.round.response) : undefined;
-        asking = resumeAsking(binding.key);
+        const resume = resumed && call.round ? resumeOf(resumed, call.round.response, call.round.waited) : undefined;
+        asking = resumeAsking(resumed?.nonce, binding.key);
         const turn = await askInTurn(
           candidates,
           {
@@ -295,8 +325,7 @@ export function createGuard(opts: GuardOptions): Guard {
           { fastAnswerMs, resume },
         );
         const { channel, answer } = turn;
-        if (answer.kind === "input") askedInNextRound(asking, ttlMs);
-        else humanAnswered(asking, answer.kind === "confirmed");
+        if (answer.kind !== "input") humanAnswered(asking, answer.kind === "confirmed");
         confirmation = channel.name;
         passedOver = turn.passedOver;
         hosts.saw(call.host, turn.host);
@@ -304,13 +333,14 @@ export function createGuard(opts: GuardOptions): Guard {
           case "input": {
             // Not an outcome yet: no audit line; the round that hears the answer writes it (with every channel passed over).
             const { ask } = answer;
-            const requestState = await rounds.mint(binding, {
+            const { sealed: requestState, nonce } = await rounds.mint(binding, {
               channel: channel.name,
               passedOver: turn.passedOver,
               automatic: turn.host.automatic,
               progress: call.progressTrack?.highest ?? 0,
               eid: ask.mode === "url" ? ask.elicitationId : undefined,
             });
+            askedInNextRound(asking, nonce, ttlMs);
             return { status: "input_required", preview: p, ask, requestState };
           }
           case "refused":
@@ -420,5 +450,9 @@ export function createGuard(opts: GuardOptions): Guard {
     run,
     canConfirm: (client) => channels.choose(factsFor(client)) !== undefined,
     humanChannels: (client) => channels.human(factsFor(client)).map((c) => c.name),
+    waitOnPage: (page, call) =>
+      opts.pages
+        ? waitOnPage(opts.pages, config.confirmWaitSeconds * 1000, page, call, URL_WHERE, now)
+        : Promise.resolve(undefined),
   };
 }

@@ -48,7 +48,8 @@ export type Refused = { ok: false; reason: RefusalReason; why: string; next: str
 export type Opened = { ok: true; state: RoundState } | Refused;
 
 export interface RoundStates {
-  mint(binding: Omit<Binding, "key">, ask: RoundAsk): Promise<string>;
+  /** The sealed state for the client, and its nonce (what names this round in this process, e.g. its telemetry). */
+  mint(binding: Omit<Binding, "key">, ask: RoundAsk): Promise<{ sealed: string; nonce: string }>;
   /** Verifies a state the client echoed and checks it against this call (all but the target, which needs the preview). */
   open(raw: unknown, binding: Omit<Binding, "key" | "target">): Promise<Opened>;
   /** The target the state was minted for matches this call's fresh preview. */
@@ -111,7 +112,7 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
         progress: ask.progress,
         ...(ask.eid !== undefined ? { eid: ask.eid } : {}),
       };
-      return theCodec().mint(state);
+      return { sealed: await theCodec().mint(state), nonce: state.nonce };
     },
 
     async open(raw, binding) {
@@ -186,10 +187,11 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 export function resumeOf(
   state: RoundState,
   response: unknown,
+  waited?: boolean,
 ): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
   return {
     channel: state.channel,
-    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid },
+    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid, waited },
     passedOver: state.passedOver,
     automatic: state.automatic,
   };

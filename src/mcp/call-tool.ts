@@ -1,7 +1,6 @@
 // One tools/call: validate, bind the call's deadline, then run a read's handler or the guard around a write's plan and act; errors as text.
 import {
   inputRequired,
-  isInputRequiredResult,
   type CallToolResult,
   type InputRequest,
   type InputRequiredResult,
@@ -24,6 +23,7 @@ import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
 import { clientEra } from "./client-era.js";
+import { legacyRound } from "./legacy-rounds.js";
 
 export interface CallDeps {
   server: Server;
@@ -55,7 +55,7 @@ export async function callTool(
   );
   const signal = deadline.signal;
   const progressToken = extra.mcpReq._meta?.progressToken;
-  // A confirmation's rounds re-run this handler, under one progress token (the 2025 shim) or a new one per round: each
+  // A confirmation's rounds re-run this handler, under one progress token (a 2025 client's, in this call) or a new one per round: each
   // round's values start where the earlier rounds' ended (the guard sets `base` from the round's state).
   const track = { base: 0, highest: 0 };
   const progress = async (value: number, total?: number, message?: string) => {
@@ -99,8 +99,24 @@ export async function callTool(
         round: roundOf(extra),
         elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
       };
-      out = await runGuarded(tool, tool.guard, call, deps, args);
-      if (isInputRequiredResult(out)) return out;
+      let done = await runGuarded(tool, tool.guard, call, deps, args);
+      // A 2025 client is asked by this server, round after round (each channel the guard falls through to), on this
+      // same request; the guard hears every end (legacy-rounds.ts). A 2026 client is handed the question.
+      for (let rounds = 0; !call.modern && "ask" in done; rounds++) {
+        if (rounds >= MAX_ROUNDS) throw new Error(`${tool.name}: a confirmation asked more than ${MAX_ROUNDS} rounds`);
+        const page = done.ask.mode === "url" ? done.ask.page : undefined;
+        const asked = inputRequiredOf(done);
+        done = undefined as never; // the preview and the question are not kept while the client (or the person) answers
+        call.round = await legacyRound(deps.server, extra, asked, CONFIRM_KEY, signal, deps.config.callTimeoutMs);
+        // The client opened the page: the call waits on it here, holding little, and the next round reads the answer.
+        if (page !== undefined && accepted(call.round)) {
+          await deps.guard.waitOnPage(page, call);
+          call.round.waited = true;
+        }
+        done = await runGuarded(tool, tool.guard, call, deps, args);
+      }
+      if ("ask" in done) return inputRequiredOf(done);
+      out = done;
     } else if (tool.handler) {
       out = await tool.handler(parsed.data as never, { request: read, progress });
     } else {
@@ -138,6 +154,9 @@ function roundOf(extra: Extra): GuardCall["round"] {
   return { state, response: extra.mcpReq.inputResponses?.[CONFIRM_KEY] };
 }
 
+/** More rounds than channels: a bug, not a confirmation (form, URL page and browser page are three). */
+const MAX_ROUNDS = 8;
+
 /** The key of the one input request a confirmation makes (`inputRequests.confirm`, answered in `inputResponses.confirm`). */
 const CONFIRM_KEY = "confirm";
 
@@ -146,12 +165,26 @@ function inputRequestOf(ask: Extract<GuardOutcome<unknown>, { status: "input_req
   if (ask.mode === "form")
     return inputRequired.elicit({ message: ask.message, requestedSchema: ask.requestedSchema as never });
   if (ask.elicitationId === undefined) return inputRequired.elicitUrl({ message: ask.message, url: ask.url });
-  // 2025 era: our own elicitationId (the shim keeps one it is given), so the completion notification names it.
+  // 2025 era: our own elicitationId (sent as is by legacy-rounds.ts), so the completion notification names it.
   return {
     method: "elicitation/create",
     params: { mode: "url", message: ask.message, url: ask.url, elicitationId: ask.elicitationId },
   };
 }
+
+type Asked = Extract<GuardOutcome<unknown>, { status: "input_required" }>;
+
+/** The guard's question as the SDK's input-required result, with the round's requestState. */
+function inputRequiredOf(asked: Asked): InputRequiredResult {
+  return inputRequired({
+    inputRequests: { [CONFIRM_KEY]: inputRequestOf(asked.ask) },
+    requestState: asked.requestState,
+  });
+}
+
+/** The client's answer to a URL question says it opened the page (not that the person confirmed). */
+const accepted = (round: NonNullable<GuardCall["round"]>) =>
+  round.failed === undefined && (round.response as { action?: unknown } | undefined)?.action === "accept";
 
 async function runGuarded(
   tool: ToolDef,
@@ -159,7 +192,7 @@ async function runGuarded(
   call: GuardCall,
   deps: CallDeps,
   fullArgs: Record<string, unknown>,
-): Promise<ToolOutput<unknown> | InputRequiredResult> {
+): Promise<ToolOutput<unknown> | Asked> {
   const args = fullArgs as never;
   const plan = def.plan(args);
   let outcome;
@@ -172,10 +205,7 @@ async function runGuarded(
   }
   switch (outcome.status) {
     case "input_required":
-      return inputRequired({
-        inputRequests: { [CONFIRM_KEY]: inputRequestOf(outcome.ask) },
-        requestState: outcome.requestState,
-      });
+      return outcome;
     case "confirmation_required":
     case "confirmation_pending":
       return waitingOutput(tool.name, deps.config.confirmTtlSeconds, outcome);

@@ -25,7 +25,7 @@ export interface ClientEra {
 /**
  * A 2025-era request is answered on a connection whose initialize declared the client's capabilities; a 2026-era one
  * carries them in its own envelope, request by request. Either way a confirmation is an input request returned from the
- * call (the SDK's legacy shim turns it into an elicitation/create on a 2025 connection), so what the client declared is
+ * call (mcp/legacy-rounds.ts sends it as an elicitation/create on a 2025 connection), so what the client declared is
  * what it gets: form and URL where declared, for this request. tools/list reads the same facts, so under strict the tools
  * that always confirm are listed exactly to the requests that could confirm them.
  */

@@ -49,9 +49,9 @@ export function createServer(deps: ServerDeps): Server {
       instructions: INSTRUCTIONS,
       // The SDK's default is ajv, which the bundle leaves out (scripts/bundle.ts).
       jsonSchemaValidator: zodJsonSchemaValidator,
-      // A confirmation is an input request (form, or the page in URL mode) in both eras: for a 2025 client the SDK's
-      // legacy shim sends it as an elicitation/create and runs the call again with the answer. A human may take a while:
-      // the call's own timeout bounds each round, as it bounded the elicitation before (the shim's default is 600 s).
+      // A confirmation is an input request (form, or the page in URL mode) in both eras; for a 2025 client call-tool.ts
+      // sends it itself (legacy-rounds.ts), so the SDK's legacy shim never gets one. Were it to, the call's own timeout
+      // would bound each round (the shim's default is 600 s).
       inputRequired: { roundTimeoutMs: deps.config.callTimeoutMs },
     },
   );

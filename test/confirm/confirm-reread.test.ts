@@ -250,8 +250,13 @@ describe("rounds across channels (2026 client over HTTP, form and URL declared)"
           passedOver: [{ channel: "form", reason: "auto-declined" }],
         }),
       ]);
-      expect(progress.length).toBeGreaterThan(0);
-      for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+      // Every round sends progress before it asks (its preview's read), so without the value carried from round to round
+      // (the requestState's `progress`, the guard's `base`) the form's, the page's and the waiting round's would repeat.
+      // The v2 client (2.4) hands a round's notification to onprogress twice when that round ends in an input request
+      // (the server sends it once, under that round's token): a repeat of the value just seen is that, not a step.
+      const steps = progress.filter((v, i) => i === 0 || v !== progress[i - 1]);
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < steps.length; i++) expect(steps[i]!).toBeGreaterThan(steps[i - 1]!);
     });
   }
 });

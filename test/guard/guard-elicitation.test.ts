@@ -160,11 +160,15 @@ describe("elicitation failures and changes", () => {
     });
     const res = await h.call("reset_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
-    // The form is an input request; on this 2025 connection the SDK's legacy shim sends it, and a failed answer ends
-    // the call there (its own text), before the guard hears back: nothing acts, and no line says it did.
-    expect(textOf(res)).toContain("the host crashed");
+    // The form is an input request, which this server sends a 2025 client itself: the guard hears the error and refuses.
+    expect(textOf(res)).toMatch(
+      /^reset_identity refused: nothing was changed[\s\S]*answered the confirmation with an error/,
+    );
+    expect(textOf(res)).not.toContain("the host crashed");
     expect(writeRequests(h.sandbox)).toEqual([]);
-    expect(auditEntries(h).filter((e) => e.outcome === "executed")).toEqual([]);
+    expect(auditEntries(h).filter((e) => e.tool === "reset_identity")).toEqual([
+      expect.objectContaining({ outcome: "refused", reason: "elicitation-failed", confirmation: "form" }),
+    ]);
   });
 
   it("a human who does not answer before the call's deadline changes nothing", async () => {
@@ -180,8 +184,11 @@ describe("elicitation failures and changes", () => {
     human.answer(() => late.then(() => (setImmediate(answered), { action: "accept" as const, content: { name } })));
     const res = await h.call("delete_identity", { identityId: fx.plain });
     expect(res.isError).toBe(true);
-    // The shim's round timeout is the call's (roundTimeoutMs): the call ends there, before the guard hears back.
-    expect(auditEntries(h).filter((e) => e.outcome === "executed")).toEqual([]);
+    // The deadline ends the question; the guard hears it and refuses (one line), and the late yes finds nothing to answer.
+    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*within the call's 400 ms/);
+    expect(auditEntries(h).filter((e) => e.tool === "delete_identity")).toEqual([
+      expect.objectContaining({ outcome: "refused", reason: "elicitation-failed", confirmation: "form" }),
+    ]);
     answerNow();
     await lateArrived;
     // The late "yes" reached the server; another call's round trip later, it still has not acted.

@@ -13,7 +13,7 @@ export interface ChannelFacts {
   /**
    * What the client declared (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form): at
    * initialize in the 2025 era, in this very request's envelope in the 2026 era. Either way the question goes out as an
-   * input request returned from the call (the SDK's legacy shim turns it into an elicitation/create for a 2025 client).
+   * input request returned from the call (mcp/legacy-rounds.ts sends a 2025 client an elicitation/create).
    */
   client: { form: boolean; url: boolean };
   transport: "stdio" | "http";
@@ -71,8 +71,11 @@ export interface Binding {
 /** A question for the human that the client shows and answers in the call's next round (an input request). */
 export type InputAsk =
   | { mode: "form"; message: string; requestedSchema: Record<string, unknown> }
-  /** `elicitationId`: 2025 era only (2026 URL elicitation has none). */
-  | { mode: "url"; message: string; url: string; elicitationId?: string | undefined };
+  /**
+   * `elicitationId`: 2025 era only (2026 URL elicitation has none). `page`: 2025 era only, in this process only (never
+   * sent: it answers the page): the page this call waits on once its client opened it, before the next round.
+   */
+  | { mode: "url"; message: string; url: string; elicitationId?: string | undefined; page?: string | undefined };
 
 /** The client's answer to the question a channel asked in the previous round of this call. */
 export interface Resumed {
@@ -82,6 +85,8 @@ export interface Resumed {
   issuedAt: number;
   /** 2025 era, URL: the elicitationId the client was given. */
   elicitationId?: string | undefined;
+  /** 2025 era, URL: this call already waited on the page (GuardCall.round.waited); a page still unanswered is pending. */
+  waited?: boolean | undefined;
 }
 
 export interface ConfirmationAsk {

@@ -105,10 +105,10 @@ export const formChannel: Channel = {
   needs: "an MCP client that supports form elicitation",
   available: (facts) => facts.client.form,
   async ask({ by, preview, resumed }) {
-    // First round: the form goes out as an input request (both eras: the SDK's legacy shim sends a 2025 client an
+    // First round: the form goes out as an input request (both eras: for a 2025 client mcp/legacy-rounds.ts sends an
     // elicitation/create and runs the call again with the answer).
     if (!resumed) return { kind: "input", ask: { mode: "form", ...confirmationForm(by, preview) } };
-    // The answer is checked here, against our own schema: the SDK does not check it (nor does the shim).
+    // The answer is checked here, against our own schema: the SDK does not check it (nor do our 2025 rounds).
     const result = asFormResult(resumed.response);
     if (!result) {
       return {

@@ -53,24 +53,9 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
   let pending: PendingConfirmation = found;
 
   if (!pending.answer) {
-    const bound = Math.max(0, Math.min(flow.waitMs, call.deadline - now() - DEADLINE_MARGIN_MS));
-    const tell = (waited: number) =>
-      call
-        .progress(
-          waited,
-          Math.round(bound / 1000),
-          `Waiting for the user to answer the confirmation page ${flow.where}`,
-        )
-        .catch(() => {});
-    await tell(0);
-    // Woken by the answer. A client that asked for progress gets it at each tick, and the store is read again then too;
-    // without, a waiting call costs nothing until the answer, its end or the page's.
-    const seen = await pages.wait(
-      pending.id,
-      bound,
-      call.signal,
-      call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined,
-    );
+    // A 2025 round whose call already waited on this page before the round began (waitOnPage): no second wait.
+    if (req.resumed?.waited) return { kind: "pending", where: flow.where, expiresAt: pending.expiresAt };
+    const seen = await waitOnPage(pages, flow.waitMs, pending.id, call, flow.where, now);
     if (!seen) return (await pages.settled(binding.key)) === "expired" ? EXPIRED : used(req);
     if (!seen.answer) return { kind: "pending", where: flow.where, expiresAt: seen.expiresAt };
     pending = seen;
@@ -86,6 +71,29 @@ export async function askOnPage(flow: PageFlow, req: ConfirmationAsk): Promise<C
       ? "Call again only if the user wants to retry; they must type the name exactly."
       : TELL;
   return { kind: "refused", reason: taken.answer.reason, why: taken.answer.why, next };
+}
+
+/**
+ * Waits until the page `id` is answered or gone, the wait's bound (--confirm-wait, and the call's deadline less a
+ * margin) or the call's end, with progress; its state then. Woken by the answer. A client that asked for progress gets
+ * it at each tick, and the store is read again then too; without, a waiting call costs nothing until the answer, its
+ * end or the page's. Not an async function: nothing of its caller's frame is kept while it waits.
+ */
+export function waitOnPage(
+  pages: ConfirmationPages,
+  waitMs: number,
+  id: string,
+  call: ConfirmationAsk["call"],
+  where: string,
+  now: () => number,
+): Promise<PendingConfirmation | undefined> {
+  const bound = Math.max(0, Math.min(waitMs, call.deadline - now() - DEADLINE_MARGIN_MS));
+  const message = `Waiting for the user to answer the confirmation page ${where}`;
+  const total = Math.round(bound / 1000);
+  const tell = (waited: number) => call.progress(waited, total, message).catch(() => {});
+  return tell(0).then(() =>
+    pages.wait(id, bound, call.signal, call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined),
+  );
 }
 
 /**

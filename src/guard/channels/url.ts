@@ -4,6 +4,9 @@ import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
 
+/** Completes "a confirmation is waiting for the user …" for this channel. */
+export const URL_WHERE = "on the confirmation page their MCP client opened";
+
 export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number): Channel {
   // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers. Kept
   // until the page expires; in opening order, so the expired ones are at the front (no timer per page).
@@ -72,15 +75,16 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
           pages: pages!,
           waitMs,
           channel: "url",
-          where: "on the confirmation page their MCP client opened",
-          async show(url, _pending, { call, preview, fourEyes }) {
+          where: URL_WHERE,
+          async show(url, pending, { call, preview, fourEyes }) {
             const message = fourEyes
               ? `A second person must approve this: ${preview.action} Open the page and send its link to an approver; nothing happens unless they confirm there.`
               : `Confirm on the page that opens: ${preview.action} It shows the details; nothing happens unless you confirm there.`;
             // 2025 era: an id of its own (not the page's: the client may log it, and the page id is what answers the page),
             // for the completion notification once the page is answered. The 2026 era has neither.
             const elicitationId = call.modern ? undefined : randomBytes(16).toString("base64url");
-            return { kind: "input", ask: { mode: "url", message, url, ...(elicitationId ? { elicitationId } : {}) } };
+            const ask = { mode: "url" as const, message, url };
+            return { kind: "input", ask: elicitationId ? { ...ask, elicitationId, page: pending.id } : ask };
           },
           answered: (pending) => complete(pending.id),
         },
