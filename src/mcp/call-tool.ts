@@ -23,7 +23,7 @@ import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
 import { clientEra } from "./client-era.js";
-import { legacyRound } from "./legacy-rounds.js";
+import { legacyRound, unanswered } from "./legacy-rounds.js";
 
 export interface CallDeps {
   server: Server;
@@ -112,6 +112,9 @@ export async function callTool(
         if (page !== undefined && accepted(call.round)) {
           await deps.guard.waitOnPage(page, call);
           call.round.waited = true;
+          // Ended while the person had the page (cancelled, client gone, shutdown): the next round refuses it as such,
+          // not as a target it could not read with an ended signal.
+          if (signal.aborted) call.round = { state: call.round.state, response: undefined, failed: unanswered(signal) };
         }
         done = await runGuarded(tool, tool.guard, call, deps, args);
       }

@@ -32,13 +32,16 @@ export async function legacyRound(
     return { state, response };
   } catch {
     // The client's error text stays out of the result and the audit line: it is the host's, not this server's.
-    const reason: unknown = signal.aborted ? signal.reason : undefined;
-    const failed =
-      reason instanceof DeadlinePassed
-        ? `nobody answered the confirmation within the call's ${spokenMs(reason.ms)}`
-        : signal.aborted
-          ? "the call was cancelled (or its client went away) while the confirmation was being asked"
-          : "the MCP client answered the confirmation with an error, so it may never have been shown";
-    return { state, response: undefined, failed };
+    return { state, response: undefined, failed: unanswered(signal) };
   }
+}
+
+/** Why a round has no answer: the call's deadline, its end (cancelled, or its client went away), else the client's error. */
+export function unanswered(signal: AbortSignal): string {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  return reason instanceof DeadlinePassed
+    ? `nobody answered the confirmation within the call's ${spokenMs(reason.ms)}`
+    : signal.aborted
+      ? "the call was cancelled (or its client went away) while the confirmation was being asked"
+      : "the MCP client answered the confirmation with an error, so it may never have been shown";
 }

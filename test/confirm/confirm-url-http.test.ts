@@ -125,6 +125,32 @@ describeWithBrowser("confirmation over HTTP", () => {
     expect(writeRequests(h.sandbox)).toEqual([]);
   });
 
+  it("a call cancelled while its page waits changes nothing, and its audit line says the question went unanswered", async () => {
+    // The client opens the page (accepts at once: 0 lets that count) and is cancelled while the person has it.
+    h = await startHttp(["--confirm-fast-answer", "0"]);
+    const id = deletable(h.sandbox.state, 1)[0]!;
+    const c = await connect(h.url, { url: {} }, () => ({ action: "accept" }));
+    client = c.client;
+    const cancel = new AbortController();
+    const call = client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
+      signal: cancel.signal,
+      // The server says it waits on the page (its first progress of that wait): only then is the call cancelled.
+      onprogress: (p) => {
+        if (p.message?.startsWith("Waiting for the user to answer the confirmation page")) cancel.abort();
+      },
+    });
+    await expect(call).rejects.toThrow();
+    await expect
+      .poll(() => audits(h!).at(-1))
+      .toMatchObject({
+        tool: "delete_identity",
+        outcome: "refused",
+        reason: "elicitation-failed",
+        confirmation: "url",
+      });
+    expect(writeRequests(h.sandbox)).toEqual([]);
+  });
+
   it("a client with both: the form by default, the page when --confirm-via puts url first", async () => {
     // Its scripted human answers the form at once: 0 lets that count as a person's answer.
     h = await startHttp(["--confirm-fast-answer", "0"]);
