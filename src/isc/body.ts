@@ -61,7 +61,11 @@ export function writerFor(isc: IscClient, signal: AbortSignal): IscWrite {
 
 /** The same, refusing anything but GET even if a caller bypasses the type. */
 export function readerFor(isc: IscClient, signal: AbortSignal): IscRead {
-  const write = writerFor(isc, signal);
+  return readOnly(writerFor(isc, signal));
+}
+
+/** A read-only view of a writer a caller already holds (one handle fewer per call than a second `writerFor`). */
+export function readOnly(write: IscWrite): IscRead {
   return async (method, path, body, options) => {
     if (method !== "GET")
       throw new Error(`a read-only ISC handle was asked for ${String(method)} /${path}: writes go through the guard`);

@@ -12,7 +12,7 @@ import { startDeadline } from "../core/deadline.js";
 import { IscError, ToolFailure } from "../core/errors.js";
 import type { InFlight } from "../core/in-flight.js";
 import { redact, type Logger } from "../core/log.js";
-import { readerFor, writerFor } from "../isc/body.js";
+import { readOnly, writerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
 import type { Guard, GuardCall, GuardOutcome } from "../guard/index.js";
 import type { Actor } from "../guard/index.js";
@@ -68,7 +68,8 @@ export async function callTool(
       params: { progressToken, progress: sent, total: total === undefined ? undefined : track.base + total, message },
     });
   };
-  const read = readerFor(deps.isc, signal);
+  const write = writerFor(deps.isc, signal);
+  const read = readOnly(write);
   try {
     let out: ToolOutput<unknown> | InputRequiredResult;
     if (tool.guard) {
@@ -88,7 +89,7 @@ export async function callTool(
         actor: deps.actor,
         destructive: tool.kind === "destructive",
         read,
-        write: writerFor(deps.isc, signal),
+        write,
         signal,
         owner: pendingOwner(extra.sessionId, deps),
         deadline: Date.now() + deps.config.callTimeoutMs,
@@ -97,7 +98,7 @@ export async function callTool(
         progressTrack: track,
         modern: era.modern,
         round: roundOf(extra),
-        elicitationComplete: (elicitationId) => deps.server.createElicitationCompletionNotifier(elicitationId)(),
+        elicitationComplete: completionFor(deps.server),
       };
       let done = await runGuarded(tool, tool.guard, call, deps, args);
       // A 2025 client is asked by this server, round after round (each channel the guard falls through to), on this
@@ -239,4 +240,15 @@ async function runGuarded(
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
+}
+
+/** One completion sender per server, not a closure per call (a waiting call holds its GuardCall for minutes). */
+const completions = new WeakMap<Server, (elicitationId: string) => Promise<void>>();
+function completionFor(server: Server): (elicitationId: string) => Promise<void> {
+  let send = completions.get(server);
+  if (!send) {
+    send = (elicitationId) => server.createElicitationCompletionNotifier(elicitationId)();
+    completions.set(server, send);
+  }
+  return send;
 }
