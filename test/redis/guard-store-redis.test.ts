@@ -9,6 +9,7 @@ import { createConfirmationPages, type ConfirmationPages } from "../../src/guard
 import { loopbackServing } from "../../src/guard/page/serving.js";
 import { DELETE_VIEW, answer, raw } from "../support/page-fixtures.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { virtualClock } from "../support/virtual-clock.js";
 
 const LIFETIME = 300_000;
 
@@ -110,8 +111,8 @@ describeWithRedis("guard store on Redis", () => {
   it("a page answered on one replica reads 'already answered' on another, after the answer is taken; expiry is told once", async () => {
     const log = createLogger("silent");
     // One clock for both replicas' pages, moved by the test (the store keeps records by their expiresAt, not Redis's clock).
-    let skew = 0;
-    const now = () => Date.now() + skew;
+    const clock = virtualClock({ manual: true });
+    const now = () => clock.now();
     const replica = (store: GuardStore): ConfirmationPages => {
       let pages: ConfirmationPages | undefined;
       pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log }), log, now });
@@ -144,7 +145,7 @@ describeWithRedis("guard store on Redis", () => {
       // A page that expired unanswered: one re-call, on either replica, is told so; the page says "expired" on both.
       const short = await open(pa, "pages-2");
       expect(await pa.settled("pages-2")).toBeUndefined();
-      skew += 60_001;
+      clock.advance(60_001);
       const told = await Promise.all([pa.settled("pages-2"), pb.settled("pages-2")]);
       expect(told.sort()).toEqual(["expired", undefined]);
       const onBShort = new URL(`confirm/${short.pending.id}`, onB).href;
