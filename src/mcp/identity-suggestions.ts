@@ -1,10 +1,10 @@
 // Identities whose name or alias starts with what a person typed: one ISC request per distinct prefix, kept briefly.
 import { LRUCache, type Perf } from "lru-cache";
-import * as z from "zod";
 import { startDeadline } from "../core/deadline.js";
 import type { Logger } from "../core/log.js";
 import { UNSAFE } from "../core/quote.js";
 import { readerFor } from "../isc/body.js";
+import { ANY_LIST } from "../isc/any-body.js";
 import type { IscClient } from "../isc/client.js";
 import { ID_PATTERN } from "../isc/paths.js";
 
@@ -74,7 +74,7 @@ async function lookup(isc: IscClient, typed: string): Promise<Suggestions> {
   const deadline = startDeadline([], DEADLINE_MS);
   try {
     const quotedPrefix = filterString(typed);
-    const res = await readerFor(isc, deadline.signal)("GET", "identities", z.array(z.unknown()).describe("a list"), {
+    const res = await readerFor(isc, deadline.signal)("GET", "identities", ANY_LIST, {
       searchParams: {
         filters: `name sw ${quotedPrefix} or alias sw ${quotedPrefix}`,
         sorters: "name",
