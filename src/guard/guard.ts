@@ -141,7 +141,7 @@ export function createGuard(opts: GuardOptions): Guard {
   const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels(
-    { codes, store, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 },
+    { codes, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 },
     config.confirmVia,
   );
   const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
@@ -311,7 +311,6 @@ export function createGuard(opts: GuardOptions): Guard {
             by: confirm,
             code: call.code,
             call,
-            store,
             now,
             ttlMs,
             asker: call.actor,

@@ -21,12 +21,12 @@ describe("the loopback page listener", () => {
     expect(new URL(second.url).port).toBe(url.port);
     expect((await raw(first.url)).status).toBe(200);
     await answer(first.url, { answer: "cancel" });
-    fx.pages.used(first.id, false);
+    fx.pages.used(first.id);
     // Timers fire in the order they are due: a close due a grace (1 ms) after this answer would have run before this one.
     await new Promise((r) => setTimeout(r, 5));
     // The second confirmation is still open: so is the listener.
     expect((await raw(second.url)).status).toBe(200);
-    fx.pages.used(second.id, false);
+    fx.pages.used(second.id);
     await until(() => fx.serving.port === undefined, "the listener closed once no confirmation was open");
     // Closing takes a moment after the port is let go: until then a request may be cut off rather than refused.
     let refused: unknown;

@@ -6,7 +6,6 @@ import type { ConfirmBy, PageWords, Touched } from "../plan.js";
 import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
 import type { PendingOwner } from "../page/open-count.js";
-import type { GuardStore } from "../store.js";
 
 /** What is known before asking, from which the guard picks the channels to ask on, in order. */
 export interface ChannelFacts {
@@ -96,7 +95,6 @@ export interface ConfirmationAsk {
   /** The confirmationCode the model sent, if any. */
   code: string | undefined;
   call: ChannelCall;
-  store: GuardStore;
   now(): number;
   /** --confirm-ttl in ms: how long a code or a pending confirmation lives. */
   ttlMs: number;

@@ -1,7 +1,6 @@
 // The confirmation channels, strongest first, and which of them a confirmation may use: the available ones, in --confirm-via's order.
 import { CONFIRM_CHANNELS, type ConfirmChannel } from "../../config/options.js";
 import type { CodeBook } from "../codes.js";
-import type { GuardStore } from "../store.js";
 import type { Channel, ChannelFacts } from "./channel.js";
 import type { BrowserOpener } from "../page/opener.js";
 import type { ConfirmationPages } from "../page/pages.js";
@@ -26,7 +25,6 @@ export { askInTurn, type PassedOver, type Turn } from "./fall-through.js";
 /** What a channel may be built with. */
 export interface ChannelDeps {
   codes: CodeBook;
-  store: GuardStore;
   /** Confirmation pages (URL elicitation, browser); without them those channels are unavailable. */
   pages?: ConfirmationPages | undefined;
   opener: BrowserOpener;

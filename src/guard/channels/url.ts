@@ -46,16 +46,12 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
         const action = (resumed.response as { action?: unknown } | undefined)?.action;
         if (action !== "accept") {
           const reason = action === "decline" ? "declined" : "cancelled";
-          const open = await req.store.findPending({ binding: req.binding.key }, req.now());
-          if (open && !open.answer) {
-            await req.store.answerPending(
-              open.id,
-              { confirmed: false, reason, why: `the user ${reason} opening the confirmation page.` },
-              req.now(),
-            );
-            await req.store.takeAnswered(req.binding.key, req.now());
-            pages!.used(open.id, false);
-          }
+          const open = await pages!.find(req.binding.key);
+          if (open && !open.answer)
+            await pages!.cancel(req.binding.key, open.id, {
+              reason,
+              why: `the user ${reason} opening the confirmation page.`,
+            });
           return {
             kind: "refused",
             reason,
@@ -66,7 +62,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
         }
         const eid = resumed.elicitationId;
         if (eid !== undefined && !req.call.modern) {
-          const open = await req.store.findPending({ binding: req.binding.key }, req.now());
+          const open = await pages!.find(req.binding.key);
           if (open) remember(open.id, eid, open.expiresAt, req.call);
         }
       }

@@ -85,7 +85,7 @@ export interface ConfirmationPages {
   /** Answers the page `id` as not confirmed (e.g. it could not be shown), takes that answer, and lets the page go. */
   cancel(binding: string, id: string, answer: { reason: "declined" | "cancelled"; why: string }): Promise<void>;
   /** Lets this process's hold on the page `id` go (its place under the caps, the listener), once its answer is used. */
-  used(id: string, confirmed: boolean): void;
+  used(id: string): void;
   /** Called for every answer given on a page served here. */
   onAnswer(listener: (id: string, answer: PendingAnswer) => void): () => void;
   /** For a listener to mount at …/confirm/<id>. */
