@@ -4,6 +4,10 @@ import type { ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures, type Fixtures, type SandboxState } from "../../src/sandbox/index.js";
 import { startHarness, textOf, type Harness } from "../support/harness.js";
 import { auditEntries, lastAudit, scriptedHuman, writeRequests } from "../support/guard-helpers.js";
+import { holdDeadlines } from "../support/held-deadlines.js";
+
+/** The call limit of the test whose deadline is held: long enough that it never passes by itself. */
+const DEADLINE_MS = 30_000;
 
 interface Case {
   tool: string;
@@ -173,28 +177,42 @@ describe("elicitation failures and changes", () => {
 
   it("a human who does not answer before the call's deadline changes nothing", async () => {
     await h.close();
-    h = await startHarness({ sandbox: { identities: 60 }, config: { callTimeoutMs: 400 }, onElicit: human.onElicit });
-    fx = pickFixtures(h.sandbox.state);
-    const name = h.sandbox.state.identities.get(fx.plain)!.name;
-    // The human answers only after the call has ended: the test says when.
-    let answerNow!: () => void;
-    const late = new Promise<void>((r) => (answerNow = r));
-    let answered!: () => void;
-    const lateArrived = new Promise<void>((r) => (answered = r));
-    human.answer(() => late.then(() => (setImmediate(answered), { action: "accept" as const, content: { name } })));
-    const res = await h.call("delete_identity", { identityId: fx.plain });
-    expect(res.isError).toBe(true);
-    // The deadline ends the question; the guard hears it and refuses (one line), and the late yes finds nothing to answer.
-    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*within the call's 400 ms/);
-    expect(auditEntries(h).filter((e) => e.tool === "delete_identity")).toEqual([
-      expect.objectContaining({ outcome: "refused", reason: "elicitation-failed", confirmation: "form" }),
-    ]);
-    answerNow();
-    await lateArrived;
-    // The late "yes" reached the server; another call's round trip later, it still has not acted.
-    await h.call("get_identity", { identityId: fx.plain });
-    expect(writeRequests(h.sandbox)).toEqual([]);
-    expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
+    // The deadline is held and passes when the question reaches the human: the test, not the machine's speed, decides
+    // that the call ran out while the form was open (a real 400 ms limit also raced the read before asking).
+    const deadlines = holdDeadlines(DEADLINE_MS);
+    try {
+      h = await startHarness({
+        sandbox: { identities: 60 },
+        config: { callTimeoutMs: DEADLINE_MS },
+        onElicit: human.onElicit,
+      });
+      fx = pickFixtures(h.sandbox.state);
+      const name = h.sandbox.state.identities.get(fx.plain)!.name;
+      // The human answers only after the call has ended: the test says when.
+      let answerNow!: () => void;
+      const late = new Promise<void>((r) => (answerNow = r));
+      let answered!: () => void;
+      const lateArrived = new Promise<void>((r) => (answered = r));
+      human.answer(() => {
+        deadlines.pass();
+        return late.then(() => (setImmediate(answered), { action: "accept" as const, content: { name } }));
+      });
+      const res = await h.call("delete_identity", { identityId: fx.plain });
+      expect(res.isError).toBe(true);
+      // The deadline ends the question; the guard hears it and refuses (one line), and the late yes finds nothing to answer.
+      expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*within the call's 30 s/);
+      expect(auditEntries(h).filter((e) => e.tool === "delete_identity")).toEqual([
+        expect.objectContaining({ outcome: "refused", reason: "elicitation-failed", confirmation: "form" }),
+      ]);
+      answerNow();
+      await lateArrived;
+      // The late "yes" reached the server; another call's round trip later, it still has not acted.
+      await h.call("get_identity", { identityId: fx.plain });
+      expect(writeRequests(h.sandbox)).toEqual([]);
+      expect(h.sandbox.state.identities.has(fx.plain)).toBe(true);
+    } finally {
+      deadlines.restore();
+    }
   });
 
   it("refuses a typed name that is only a case-insensitive prefix of the name or alias, or either in another case", async () => {
