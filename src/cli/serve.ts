@@ -110,8 +110,8 @@ export async function serve(config: Config): Promise<void> {
     httpPort = http.port;
     stop = http.close;
     const mode = config.stateless
-      ? "stateless: a server per request in both eras"
-      : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request`;
+      ? `stateless: a server per request in both eras, at most ${config.maxRequests} at once`
+      : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request, at most ${config.maxRequests} at once`;
     const { unconfirmable, text } = offer();
     if (unconfirmable.length > 0) {
       log.warn(

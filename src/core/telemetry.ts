@@ -93,6 +93,13 @@ export const METRICS = {
     description: "Access-token requests to ISC's token endpoint, by outcome.",
     labels: ["isc_mcp.outcome"],
   },
+  httpRefused: {
+    name: "isc_mcp.http.refused",
+    kind: "counter",
+    unit: "{request}",
+    description: "HTTP requests to /mcp answered 503 because a cap was full: `max-requests` or `max-sessions`.",
+    labels: ["isc_mcp.cap"],
+  },
 } as const;
 
 export interface Instruments {
@@ -104,6 +111,7 @@ export interface Instruments {
   iscRateLimited: Counter;
   budgetWait: Histogram;
   tokenRefreshes: Counter;
+  httpRefused: Counter;
 }
 
 export interface Telemetry {
@@ -142,6 +150,7 @@ export function makeInstruments(meter: Meter): Instruments {
     iscRateLimited: counter(METRICS.iscRateLimited),
     budgetWait: histogram(METRICS.budgetWait),
     tokenRefreshes: counter(METRICS.tokenRefreshes),
+    httpRefused: counter(METRICS.httpRefused),
   };
 }
 

@@ -7,6 +7,7 @@ import { pickFixtures } from "../../src/sandbox/index.js";
 import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
 import { TEST_ENV } from "../support/test-env.js";
 import { until } from "../support/until.js";
+import { recordMetrics } from "../support/record-metrics.js";
 
 const MODERN = "2026-07-28";
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
@@ -209,6 +210,33 @@ describe("--max-requests", () => {
     expect((await held).status).toBe(200);
     await until(() => h!.serving.inFlight === 0, "the slot given back");
     expect((await post(h.url, list.body, list.headers)).status).toBe(200);
+  });
+
+  it("counts each refusal by cap in isc_mcp.http.refused (max-requests, max-sessions)", async () => {
+    const metrics = recordMetrics();
+    try {
+      h = await startHttpHarness(["--confirm", "strict", "--max-requests", "1", "--max-sessions", "1"]);
+      const reads = holdReads(h, 1);
+      const call = getIdentity(h);
+      const held = post(h.url, call.body, call.headers);
+      await until(() => reads.seen() === 1, "the read reached the sandbox");
+      const list = modern("tools/list");
+      for (let i = 0; i < 2; i++) expect((await post(h.url, list.body, list.headers)).status).toBe(503);
+      reads.release();
+      expect((await held).status).toBe(200);
+
+      const init = legacy("initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "raw-2025", version: "1" },
+      });
+      expect((await post(h.url, init.body, init.headers)).status).toBe(200);
+      expect((await post(h.url, init.body, init.headers)).status).toBe(503);
+
+      expect(await metrics.refused()).toEqual({ "max-requests": 2, "max-sessions": 1 });
+    } finally {
+      await metrics.stop();
+    }
   });
 
   it("refuses a cap below 1 at start-up", () => {

@@ -2,6 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { createInFlight } from "../../core/in-flight.js";
 import type { Logger } from "../../core/log.js";
+import { telemetry } from "../../core/telemetry.js";
 import { replyError } from "./reply.js";
 
 /** How long a refused client should wait: per-request answers take about one ISC round trip, so slots free up quickly. */
@@ -46,6 +47,7 @@ export function createRequestCap(max: number, log: Logger): RequestCap {
       };
     },
     refuse(res) {
+      telemetry()?.instruments.httpRefused.add(1, { "isc_mcp.cap": "max-requests" });
       replyError(
         res,
         503,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isInitializeRequest, type AuthInfo, type Server } from "@modelcontextprotocol/server";
 import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { Logger } from "../../core/log.js";
+import { telemetry } from "../../core/telemetry.js";
 import { callerOf } from "../../mcp/caller.js";
 import type { EventLog } from "./event-store.js";
 import { JSONRPC, replyError } from "./reply.js";
@@ -55,6 +56,7 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
 
   async function open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     if (sessions.size + opening >= opts.maxSessions) {
+      telemetry()?.instruments.httpRefused.add(1, { "isc_mcp.cap": "max-sessions" });
       return replyError(
         res,
         503,
