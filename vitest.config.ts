@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Load and lifetime tests spawn the CLI many times and run for a while: `npm run test:load` (vitest.load.config.ts).
+    // Load and lifetime tests (the quick bench among them) spawn the CLI many times and run for a while: `npm run test:load`.
     exclude: [...configDefaults.exclude, "test/load/**"],
     environment: "node",
     // The bundle's code cache in a folder of this run, not ~/.cache.

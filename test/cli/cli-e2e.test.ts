@@ -3,15 +3,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../../tools/index.js";
-import { cliStarts } from "../support/cli-process.js";
+import { CLI, cliStarts } from "../support/cli-process.js";
 
-const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
 const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-e2e-"));
 const cleanEnv = () => ({
@@ -23,7 +21,7 @@ const cleanEnv = () => ({
 
 beforeAll(() => {
   // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.
-  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+  if (!existsSync(CLI)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
 });
 
 describe("built CLI over stdio", cliStarts(3), () => {

@@ -6,20 +6,7 @@ import { serveTenant, startStdioCli, type ServedTenant, type StdioCli } from "..
 import { browserScript, deletable, seenOf, textOf, type BrowserScript } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { answer, raw } from "../support/page-fixtures.js";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { resolveConfig } from "../../src/config/resolve.js";
-import { createLogger } from "../../src/core/log.js";
-import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard } from "../../src/guard/guard.js";
-import { browserOpener } from "../../src/guard/page/opener.js";
-import { createConfirmationPages, type ConfirmationPages } from "../../src/guard/page/pages.js";
-import { loopbackServing } from "../../src/guard/page/serving.js";
-import { createMemoryStore } from "../../src/guard/store.js";
-import { connectBackend } from "../../src/isc/connect.js";
-import { createServer } from "../../src/mcp/server.js";
-import { inventoryFor } from "../support/inventory.js";
-import { createSandbox } from "../../src/sandbox/index.js";
+import { startPagedServer } from "../support/paged-server.js";
 
 // These answer the page with plain form POSTs (as the page's own form sends them); the browser tests cover the page itself.
 describeWithBrowser("re-calls while the human decides, over stdio", () => {
@@ -164,36 +151,12 @@ describeWithBrowser("re-calls while the human decides, over stdio", () => {
 // --confirm-ttl is at least 60 s: expiry runs in process, through a real MCP client, with a clock the test moves.
 describeWithBrowser("an expired confirmation page", () => {
   it("says so on the page, the re-call refuses once, and nothing is deleted", async () => {
-    const sandbox = createSandbox({ rateLimit: false, identities: 40 });
-    const { config } = resolveConfig(["--sandbox", "--confirm-wait", "1"], {});
-    const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
     let skew = 0;
     const now = () => Date.now() + skew;
-    const log = createLogger("silent");
-    const audit = createAuditLog({ write: () => {} });
-    const store = createMemoryStore();
-    const script = browserScript();
-    let pages: ConfirmationPages | undefined;
-    pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log, now }), log, now });
-    const guard = createGuard({
-      config: backend.config,
-      audit,
-      store,
-      pages,
+    const { sandbox, backend, client, script, close } = await startPagedServer(["--confirm-wait", "1"], {
+      clientName: "expiry",
       now,
-      opener: browserOpener({ env: { BROWSER: script.command } }),
     });
-    const server = createServer({
-      config: backend.config,
-      isc: backend.isc,
-      log,
-      audit,
-      guard,
-      inventory: inventoryFor(backend.config),
-    });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    const client = new Client({ name: "expiry", version: "1.0.0" });
-    await Promise.all([server.connect(a), client.connect(b)]);
     try {
       const id = deletable(sandbox.state, 1)[0]!;
       const call = () =>
@@ -213,9 +176,7 @@ describeWithBrowser("an expired confirmation page", () => {
       expect(((await call()).structuredContent as { status: string }).status).toBe("confirmation_pending");
       expect(await script.nth(2)).not.toBe(url);
     } finally {
-      await client.close();
-      await pages.close();
-      await backend.close();
+      await close();
     }
   });
 });

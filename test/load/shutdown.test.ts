@@ -7,22 +7,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { textOf } from "../support/harness.js";
 import { initialize, serveTenant, spawnCli, type ServedTenant } from "../support/cli-process.js";
+import { until } from "../support/until.js";
 
 let tenant: ServedTenant | undefined;
 afterEach(async () => {
   await tenant?.served.close();
   tenant = undefined;
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe.each([
   ["SIGTERM", (cli: ReturnType<typeof spawnCli>) => cli.child.kill("SIGTERM")],

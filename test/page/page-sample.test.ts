@@ -1,23 +1,10 @@
 // The page of a mass action names the first identities it touches, as the tool's plan says which (ids, or an ISC filter).
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/resolve.js";
-import { createLogger } from "../../src/core/log.js";
-import { createAuditLog } from "../../src/guard/audit.js";
-import { createGuard } from "../../src/guard/guard.js";
-import { browserOpener } from "../../src/guard/page/opener.js";
-import { createConfirmationPages, type ConfirmationPages } from "../../src/guard/page/pages.js";
-import { loopbackServing } from "../../src/guard/page/serving.js";
-import { createMemoryStore } from "../../src/guard/store.js";
-import { connectBackend } from "../../src/isc/connect.js";
-import { createServer } from "../../src/mcp/server.js";
-import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { browserScript } from "../support/confirm-e2e.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { writeRequests } from "../support/guard-helpers.js";
-import { inventoryFor } from "../support/inventory.js";
 import { raw } from "../support/page-fixtures.js";
+import { startPagedServer } from "../support/paged-server.js";
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -30,33 +17,11 @@ async function start(argv: string[]): Promise<{
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
   page(): Promise<string>;
 }> {
-  const sandbox = createSandbox({ rateLimit: false, identities: 40 });
-  const { config } = resolveConfig(["--sandbox", "--confirm", "strict", "--confirm-wait", "1", ...argv], {});
-  const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
-  const log = createLogger("silent");
-  const audit = createAuditLog({ write: () => {} });
-  const store = createMemoryStore();
-  const script = browserScript();
-  let pages: ConfirmationPages | undefined;
-  pages = createConfirmationPages({ store, serving: loopbackServing(() => pages!.handle, { log }), log });
-  const opener = browserOpener({ env: { BROWSER: script.command } });
-  const guard = createGuard({ config: backend.config, audit, store, pages, opener });
-  const server = createServer({
-    config: backend.config,
-    isc: backend.isc,
-    log,
-    audit,
-    guard,
-    inventory: inventoryFor(backend.config),
-  });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "sample", version: "1.0.0" });
-  await Promise.all([server.connect(a), client.connect(b)]);
-  closers.push(
-    () => backend.close(),
-    () => pages.close(),
-    () => client.close(),
+  const { sandbox, client, script, close } = await startPagedServer(
+    ["--confirm", "strict", "--confirm-wait", "1", ...argv],
+    { clientName: "sample" },
   );
+  closers.push(close);
   return {
     sandbox,
     call: (name, args) => client.callTool({ name, arguments: args }) as Promise<CallToolResult>,

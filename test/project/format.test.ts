@@ -11,13 +11,18 @@ const PRETTIER = join(ROOT, "node_modules/prettier/bin/prettier.cjs");
 const dir = mkdtempSync(join(tmpdir(), "format-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The lint script's Prettier arguments (everything after `prettier`, up to the next `&&`). */
+/** The Prettier arguments of `npm run lint`: it runs every `lint:*` script (run-p), and one of them is Prettier. */
 function lintPrettierArgs(): string[] {
-  const lint = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { lint: string } }).scripts
-    .lint;
-  const step = lint.split("&&").find((s) => s.trim().startsWith("prettier"));
-  if (!step) throw new Error(`npm run lint has no prettier step: ${lint}`);
-  return [...step.trim().matchAll(/"([^"]*)"|(\S+)/g)].slice(1).map((m) => m[1] ?? m[2]!);
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  if (!/(^|\s)lint:\*(\s|$)/.test(scripts.lint ?? ""))
+    throw new Error(`npm run lint does not run lint:*: ${scripts.lint}`);
+  const step = Object.entries(scripts).find(
+    ([name, command]) => name.startsWith("lint:") && /^prettier\s/.test(command),
+  );
+  if (!step) throw new Error("npm run lint has no prettier step");
+  return [...step[1].matchAll(/"([^"]*)"|(\S+)/g)].slice(1).map((m) => m[1] ?? m[2]!);
 }
 
 function check(): number | null {

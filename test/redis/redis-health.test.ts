@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { getJson, startReplica, startSandboxProcess, type Replica, type SandboxProcess } from "../support/replica.js";
+import { until } from "../support/until.js";
 
 describeWithRedis("health and readiness with --redis-url", () => {
   let redis: RedisServer;
@@ -22,14 +23,9 @@ describeWithRedis("health and readiness with --redis-url", () => {
     await Promise.all([sandbox?.stop(), redis?.stop()]);
   });
 
-  const until = async (check: () => Promise<boolean>, ms = 8_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return true;
-  };
+  /** The replica's /readyz answers `status` (each look is a request: 400 looks 50 ms apart, a count and not a clock). */
+  const readyzAnswers = (status: number) =>
+    until(async () => (await getJson(`${replica.origin}/readyz`)).status === status, `/readyz ${status}`, 400, 50);
 
   it("reports Redis, goes unready while it is down, and ready again when it is back", async () => {
     expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({
@@ -42,7 +38,7 @@ describeWithRedis("health and readiness with --redis-url", () => {
     });
 
     await redis.stop();
-    expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 503)).toBe(true);
+    await readyzAnswers(503);
     expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({ status: 200, body: { redis: "unreachable" } });
     // Reads go on under the local share of the budget.
     const read = await replica.call("list_identities", { limit: 2 });
@@ -66,7 +62,7 @@ describeWithRedis("health and readiness with --redis-url", () => {
     expect(replica.cli.stderr()).not.toContain("secret-code");
 
     await redis.start();
-    expect(await until(async () => (await getJson(`${replica.origin}/readyz`)).status === 200)).toBe(true);
+    await readyzAnswers(200);
     expect(replica.cli.stderr()).toMatch(/is reachable again: shared state resumed/);
     expect(replica.cli.stderr()).not.toContain("health-redis-pw");
     expect(replica.cli.child.exitCode).toBeNull();

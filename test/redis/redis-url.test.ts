@@ -5,12 +5,12 @@ import { resolveConfig } from "../../src/config/resolve.js";
 import { maskRedisUrl } from "../../src/config/redis-url.js";
 import { createLogger } from "../../src/core/log.js";
 import { connectRedis } from "../../src/isc/redis.js";
-import { cleanEnv, spawnCli } from "../support/cli-process.js";
+import { cleanEnv, spawnCli, TSC_CLI } from "../support/cli-process.js";
 import { until } from "../support/until.js";
 
 /** Starts the tsc-built CLI with Node's module loader tracing on, and returns its stderr once it serves. */
 async function traceStart(args: string[]): Promise<string> {
-  const cli = spawnCli(["--sandbox", ...args], { ...cleanEnv(), NODE_DEBUG: "module" });
+  const cli = spawnCli(["--sandbox", ...args], { ...cleanEnv(), NODE_DEBUG: "module" }, undefined, TSC_CLI);
   try {
     await until(
       () => /serving MCP on stdio/.test(cli.stderr()) || cli.child.exitCode !== null,

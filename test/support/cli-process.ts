@@ -19,11 +19,17 @@ import {
 } from "../../src/sandbox/index.js";
 import { TEST_ENV } from "./test-env.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
+/**
+ * The shipped entry (what npm installs and hosts start): the one-file bundle through its code cache, which starts on about
+ * half the CPU of the tsc output. test/http/http-cli.test.ts starts both builds.
+ */
+export const CLI = fileURLToPath(new URL("../../dist/bundle/src/cli/main.js", import.meta.url));
+/** The tsc output (`npm start`), for a test that reads which of its modules Node loads. */
+export const TSC_CLI = fileURLToPath(new URL("../../dist/src/cli/main.js", import.meta.url));
 
 export function assertBuilt(): void {
   // `npm test` builds first; a bare `vitest run` after a clean checkout needs the same.
-  if (!existsSync(CLI)) throw new Error("dist/ is missing: run `npm run build` (npm test does it for you)");
+  if (!existsSync(CLI)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
 }
 
 /**

@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { cleanEnv, spawnCli, waitForMcpUrl, type RawCli } from "./cli-process.js";
+import { until } from "./until.js";
 
 export const CONFIRM_KEY = "replica-test-confirm-key-0123456789abcdef";
 
@@ -18,16 +19,16 @@ export interface SandboxProcess {
 /** `isc-identities-mcp sandbox`, waiting for its start-up line. */
 export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
   const cli = spawnCli(["sandbox", ...args], cleanEnv());
-  const deadline = Date.now() + 15_000;
-  let match: RegExpExecArray | null = null;
-  while (
-    !(match = /sandbox tenant serving on (http:\/\/127\.0\.0\.1:\d+) \(client id (\S+), client secret ([^;\s]+);/.exec(
+  const line = () =>
+    /sandbox tenant serving on (http:\/\/127\.0\.0\.1:\d+) \(client id (\S+), client secret ([^;\s]+);/.exec(
       cli.stderr(),
-    ))
-  ) {
-    if (Date.now() > deadline || cli.child.exitCode !== null) throw new Error(`sandbox did not start: ${cli.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    );
+  // 750 looks 20 ms apart: a count, not a clock (the test's own timeout ends a slow start first).
+  await until(() => line() !== null || cli.child.exitCode !== null, "the sandbox's start-up line", 750, 20).catch(
+    () => {},
+  );
+  const match = line();
+  if (!match) throw new Error(`sandbox did not start: ${cli.stderr()}`);
   return { cli, url: match[1]!, clientId: match[2]!, clientSecret: match[3]!, stop: () => stopProcess(cli) };
 }
 

@@ -1,4 +1,4 @@
-// The bench runs in a quick mode in CI: it must work and count requests right; how fast it is is for `npm run bench`.
+// The bench in its quick mode (many starts of the CLI and its peers, 300 waiting calls, three replicas on Redis): it must work and count requests right; how fast it is is for `npm run bench`.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
