@@ -113,6 +113,8 @@ await build({
   entryPoints: ["src/cli/main.ts"],
   outfile: "dist/bundle/src/cli/cli.cjs",
   plugins: [noAjvInServer, vendored, zodInitialised],
+  // A Node built-in loaded on first use (`await import("node:child_process")`) becomes a require, as bundled modules do.
+  supported: { "dynamic-import": false },
   // The bundle stands in for main.js, its entry in the same folder: `init` tells hosts to start that, and relative
   // URLs (the demo, package.json) resolve as from main.js.
   define: {
