@@ -81,6 +81,11 @@ describe("what the shipped bundle leaves out", () => {
     expect(cli).toContain("ajv is not bundled into the server");
   });
 
+  it("holds no character above U+00FF, so node reads it into a one-byte string (a wider one doubles the 800 KB and decodes it the slow way at every start)", () => {
+    const cli = readFileSync(join(dirname(BUNDLE), "cli.cjs"), "utf8");
+    expect(cli.match(/[^\x00-\xff]/g) ?? []).toEqual([]);
+  });
+
   it("carries none of the OpenTelemetry SDK, which lives in vendor/otel-sdk.cjs beside it (loaded only with telemetry on)", () => {
     const cli = readFileSync(join(dirname(BUNDLE), "cli.cjs"), "utf8");
     expect(
