@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { measureColdStarts, type ColdEntry } from "./bench-cold.js";
 import { spawnRpc } from "./bench-rpc.js";
-import { median, round } from "./bench-stats.js";
+import { round } from "./bench-stats.js";
 
 export interface Trick {
   name: string;
@@ -63,48 +63,6 @@ const withoutFlag = (flag: string) => (code: string) => {
     throw new Error("bench tricks: the V8 flag list was not found in the bundle (see src/core/v8-flags.ts)");
   return code.replace(FLAGS, FLAGS.replace(`,"${flag}"`, ""));
 };
-
-/** Preloaded with NODE_OPTIONS=-r: at the first stdout write that answers tools/list, writes the process's CPU time so far. */
-const CPU_PRELOAD = `const { writeFileSync } = require("node:fs");
-const write = process.stdout.write.bind(process.stdout);
-let done = false;
-process.stdout.write = (chunk, ...rest) => {
-  if (!done && String(chunk).includes('"tools"')) {
-    done = true;
-    const u = process.cpuUsage();
-    writeFileSync(process.env.ISC_BENCH_CPU_OUT, String((u.user + u.system) / 1000));
-  }
-  return write(chunk, ...rest);
-};`;
-
-/** CPU medians (ms) of `runs` starts of each contender to their tools/list answer, one round of all at a time. */
-async function cpuStarts<K extends string>(runs: number, entries: Record<K, ColdEntry>): Promise<Record<K, number>> {
-  const dir = mkdtempSync(join(tmpdir(), "isc-bench-cpu-"));
-  const preload = join(dir, "cpu.cjs");
-  writeFileSync(preload, CPU_PRELOAD);
-  const out = join(dir, "cpu.txt");
-  const samples = Object.fromEntries(Object.keys(entries).map((k) => [k, [] as number[]])) as Record<K, number[]>;
-  try {
-    for (let i = 0; i < runs; i++)
-      for (const key of Object.keys(entries) as K[]) {
-        const { entry, args = [], env } = entries[key];
-        rmSync(out, { force: true });
-        const rpc = await spawnRpc(entry, { ...env, NODE_OPTIONS: `-r ${preload}`, ISC_BENCH_CPU_OUT: out }, args);
-        try {
-          await rpc.request("tools/list", {});
-        } finally {
-          await rpc.close();
-        }
-        samples[key].push(Number(readFileSync(out, "utf8")));
-      }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, round(median(xs as number[]), 1)])) as Record<
-    K,
-    number
-  >;
-}
 
 async function rssAfterCalls(entry: string, env: Record<string, string>, calls: number): Promise<number> {
   const rpc = await spawnRpc(entry, env);
@@ -170,15 +128,19 @@ export async function benchTricks(
     lazyKy: cached(dirs.lazyKy),
     keepAllNames: cached(dirs.keepAllNames),
   };
-  const starts = await measureColdStarts(runs, contenders, baseEnv);
-  const cpu = await cpuStarts(runs, contenders);
+  // Wall clock and CPU time of the same starts (the CPU read from outside the process, up to the tools/list answer).
+  const { ms: starts, cpuMs: cpu } = await measureColdStarts(runs, contenders, baseEnv);
   const trick = (name: string, how: string, key: keyof typeof contenders): Trick => ({
     name,
     how,
     withMs: starts.shipped,
     withoutMs: starts[key],
     savedMs: round(starts[key] - starts.shipped, 1),
-    cpuMs: { with: cpu.shipped, without: cpu[key], saved: round(cpu[key] - cpu.shipped, 1) },
+    cpuMs: {
+      with: cpu.shipped ?? Number.NaN,
+      without: cpu[key] ?? Number.NaN,
+      saved: round((cpu[key] ?? Number.NaN) - (cpu.shipped ?? Number.NaN), 1),
+    },
   });
   const memCalls = runs >= 10 ? 3_000 : 100;
   const heapGrowing = trick(

@@ -25,10 +25,11 @@ const noAjvInServer: Plugin = {
 };
 
 /**
- * Large libraries that only optional features load (Redis with --redis-url, yaml when ~/.sailpoint/config.yaml
- * exists), each in a file of its own beside cli.cjs: a start neither reads nor parses them, cached or not.
+ * Libraries that only optional features load (Redis with --redis-url, yaml when ~/.sailpoint/config.yaml exists, open
+ * when a confirmation page goes to the desktop's browser), each in a file of its own beside cli.cjs: a start neither
+ * reads nor decodes them, cached or not. (open also carries the bundle's one character above U+00FF, see below.)
  */
-const VENDORED = ["ioredis", "yaml"];
+const VENDORED = ["ioredis", "yaml", "open"];
 /**
  * The OpenTelemetry SDK (loaded only when an OTEL_* variable or --prometheus turns telemetry on) is vendored the same
  * way, from our one module that imports it: src/cli/otel-sdk.ts, which also hands the rest of the server the API.
@@ -113,6 +114,8 @@ await build({
   entryPoints: ["src/cli/main.ts"],
   outfile: "dist/bundle/src/cli/cli.cjs",
   plugins: [noAjvInServer, vendored, zodInitialised],
+  // A Node built-in loaded on first use (`await import("node:child_process")`) becomes a require, as bundled modules do.
+  supported: { "dynamic-import": false },
   // The bundle stands in for main.js, its entry in the same folder: `init` tells hosts to start that, and relative
   // URLs (the demo, package.json) resolve as from main.js.
   define: {
@@ -146,6 +149,13 @@ const dynamicImport = /(?<![\w$.])import\(/.exec(cli);
 if (dynamicImport)
   throw new Error(
     `cli.cjs would run import() at ${cli.slice(dynamicImport.index - 60, dynamicImport.index + 60)}: load that module another way (see src/cli/demo.ts)`,
+  );
+// One character above U+00FF makes node read the whole file into a two-byte string (twice the bytes, decoded the slow
+// way): about 3 ms of every start for an 800 KB bundle. esbuild escapes strings but not regular expression literals.
+const wide = /[^\x00-\xff]/.exec(cli);
+if (wide)
+  throw new Error(
+    `cli.cjs holds ${JSON.stringify(wide[0])} at ${JSON.stringify(cli.slice(wide.index - 60, wide.index + 20))}: escape it, or vendor the library it comes from`,
   );
 writeFileSync(cliFile, cli);
 

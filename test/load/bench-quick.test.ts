@@ -39,6 +39,12 @@ describe("npm run bench (quick mode)", () => {
       expect(results.coldStartMs.floor).toBeGreaterThan(0);
       expect(results.coldStartMs.firstStart).toBeGreaterThan(0);
       expect(typeof results.coldStartMs.met.floor).toBe("boolean");
+      // The CPU time of the same starts, read from Linux's scheduler statistics (none elsewhere).
+      if (process.platform === "linux") {
+        expect(results.coldStartMs.cpuMs.server).toBeGreaterThan(0);
+        expect(results.coldStartMs.cpuMs.floor).toBeGreaterThan(0);
+        expect(results.coldStartMs.cpuRatioToFloor).toBeGreaterThan(0);
+      }
       // Both eras, each through its own SDK client, each against the SDK's floor.
       for (const era of ["2025-11-25", "2026-07-28"]) {
         expect(results.perCallMs[era]).toMatchObject({ era, calls: 50 });

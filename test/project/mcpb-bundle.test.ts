@@ -130,6 +130,7 @@ describe("the packed .mcpb", () => {
       "server/src/cli/main.js",
       "server/src/cli/package.json",
       "server/src/cli/vendor/ioredis.cjs",
+      "server/src/cli/vendor/open.cjs",
       "server/src/cli/vendor/otel-sdk.cjs",
       "server/src/cli/vendor/yaml.cjs",
     ]);

@@ -47,7 +47,7 @@ beforeAll(() => {
     }),
   ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(work, packed[0]!.filename);
-  // The entry, the CLI it runs, the libraries the CLI loads on demand (Redis, yaml, the OpenTelemetry SDK), and the demo (scripts/bundle.ts).
+  // The entry, the CLI it runs, the libraries the CLI loads on demand (Redis, yaml, open, the OpenTelemetry SDK), and the demo (scripts/bundle.ts).
   const files = packed[0]!.files.map((f) => f.path);
   expect(files.sort()).toEqual([
     "LICENSE",
@@ -57,6 +57,7 @@ beforeAll(() => {
     "dist/bundle/src/cli/main.js",
     "dist/bundle/src/cli/package.json",
     "dist/bundle/src/cli/vendor/ioredis.cjs",
+    "dist/bundle/src/cli/vendor/open.cjs",
     "dist/bundle/src/cli/vendor/otel-sdk.cjs",
     "dist/bundle/src/cli/vendor/yaml.cjs",
     "package.json",

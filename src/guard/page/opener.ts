@@ -1,5 +1,5 @@
 // Opens a confirmation page in the user's browser: the BROWSER command if set, else the `open` package where a desktop exists.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { noDesktop } from "./desktop.js";
 import { createHandoffs, type Handoffs } from "./handoff.js";
@@ -81,7 +81,8 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
     const handoff = handoffs().write(url);
     let failure: string | undefined;
     try {
-      // A spawned command is watched in the same tick: its "error" (not found, not executable) must find a listener.
+      // A spawned command is watched before its "error" (not found, not executable) is emitted: spawn emits it on the
+      // next tick, and the awaits from spawn to launchOutcome's listeners are microtasks, which run before it.
       const launched = launch(handoff.fileUrl);
       failure = await launchOutcome(launched instanceof Promise ? await launched : launched, graceMs);
     } catch (err) {
@@ -99,8 +100,10 @@ export function browserOpener(where: OpenerEnvironment = {}): BrowserOpener {
       return {
         available: true,
         how: "the BROWSER command",
+        // node:child_process is loaded by the first page opened, like the `open` package below: a start loads neither.
         open: (url) =>
-          opened("BROWSER", url, (target) => {
+          opened("BROWSER", url, async (target) => {
+            const { spawn } = await import("node:child_process");
             const args = rest.some((a) => a.includes("%s"))
               ? rest.map((a) => a.replaceAll("%s", target))
               : [...rest, target];

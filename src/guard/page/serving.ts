@@ -1,10 +1,9 @@
 // Where the pages are served: a fixed public base URL (the HTTP transport mounts them), or a loopback listener opened on demand.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import type { Logger } from "../../core/log.js";
-import { pageIdFromPath } from "./handler.js";
+import type { PageRequestHandler } from "./loopback-listener.js";
 
-export type PageRequestHandler = (req: IncomingMessage, res: ServerResponse, id: string) => Promise<void>;
+export type { PageRequestHandler };
 
 export interface PageServing {
   /** The base URL pages live under (…/confirm/<id>); a loopback listener starts on the first call. */
@@ -113,31 +112,19 @@ export function loopbackServing(
     else arm(latest);
   };
 
+  // The listener's module (and node:http with it) is loaded here, by the first page: a start that never confirms
+  // anything loads neither.
   const start = () =>
-    (starting ??= new Promise<string>((resolve, reject) => {
-      const s = createServer((req, res) => {
-        const id = pageIdFromPath((req.url ?? "/").split("?")[0]!);
-        if (id === undefined) {
-          res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-          return void res.end("Not found.");
-        }
-        handler()(req, res, id).catch((err: unknown) => {
-          opts.log.error(`confirmation page: ${err instanceof Error ? err.message : String(err)}`);
-          if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-          res.end("Internal error.");
-        });
-      });
-      s.once("error", reject);
-      s.listen(0, "127.0.0.1", () => {
-        s.off("error", reject);
-        port = (s.address() as AddressInfo).port;
+    (starting ??= import("./loopback-listener.js")
+      .then(({ listenOnLoopback }) => listenOnLoopback(handler, opts.log))
+      .then((listening) => {
+        server = listening.server;
+        port = listening.port;
         origin = `http://127.0.0.1:${port}`;
-        server = s;
         // The port itself is no secret; the page ids are.
         opts.log.debug(`confirmation pages: loopback listener on 127.0.0.1:${port}`);
-        resolve(`${origin}/`);
-      });
-    }));
+        return `${origin}/`;
+      }));
 
   return {
     base: start,
