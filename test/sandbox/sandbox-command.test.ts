@@ -61,7 +61,8 @@ describeWithRedis("sandbox command shared by replicas", () => {
       };
       // Same ISC_MCP_CONFIRM_KEY, same tenant, same Redis: B redeems A's code.
       const done = await b.call("reset_identity", { identityId: target.id, confirmationCode: first.confirmationCode });
-      expect(done.structuredContent).toMatchObject({ status: "executed" });
+      // On failure, the refusal's words say which rule stopped it (a flake seen once at load 4 showed only `undefined`).
+      expect(done.structuredContent, JSON.stringify(done.content)).toMatchObject({ status: "executed" });
       const seen = (await b.call("get_identity", { identityId: target.id })).structuredContent as {
         identity: { id: string; name: string };
       };
