@@ -1,39 +1,19 @@
 // What a dual-era client reads to tell our era, over HTTP with sessions and with --stateless, as the 2026-07-28 spec says (versioning, Streamable HTTP "Backward Compatibility").
 import { afterEach, describe, expect, it } from "vitest";
-import { rawRequest, startHttpHarness, type HttpHarness, type RawResponse } from "../support/http-harness.js";
+import {
+  modernRequest,
+  rawRequest,
+  rpcMessage as message,
+  startHttpHarness,
+  type HttpHarness,
+} from "../support/http-harness.js";
 
 const MODERN = "2026-07-28";
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
 
-/** A request in the 2026-07-28 shape (per-request `_meta` and its mirrored headers), naming `version`. */
-function modern(method: string, version = MODERN, headers: Record<string, string> = {}) {
-  const meta = {
-    "io.modelcontextprotocol/protocolVersion": version,
-    "io.modelcontextprotocol/clientInfo": { name: "dual-era", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  return {
-    headers: { "mcp-protocol-version": version, "mcp-method": method, ...headers },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 7, method, params: { _meta: meta } }),
-  };
-}
-
-type Message = {
-  id?: unknown;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: Record<string, unknown> };
-};
-/** The JSON-RPC message of an answer, sent as JSON or as the data of an SSE event. */
-function message(res: RawResponse): Message {
-  const text = res.body.trimStart().startsWith("{")
-    ? res.body
-    : res.body
-        .split("\n")
-        .filter((l) => l.startsWith("data: ") && l.length > 6)
-        .map((l) => l.slice(6))
-        .at(-1)!;
-  return JSON.parse(text) as Message;
-}
+/** A request in the 2026-07-28 shape naming `version`, with an id of its own (an error must answer it, not null). */
+const modern = (method: string, version = MODERN, headers: Record<string, string> = {}) =>
+  modernRequest(method, {}, { version, headers, id: 7 });
 
 const MODES = [
   { mode: "sessions", argv: ["--confirm", "strict"], env: {} },

@@ -6,6 +6,7 @@ import { codeDeletesOnce } from "../support/confirm-steps.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import {
   INITIALIZE,
+  modernRequest as modern,
   rawRequest,
   startHttpHarness,
   startSignedInHarness,
@@ -33,24 +34,6 @@ type Result = {
 };
 const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
 const auditOf = (h: HttpHarness): AuditLine[] => h.audit.map((l) => JSON.parse(l) as AuditLine);
-
-/** A hand-built 2026-07-28 request: the per-request `_meta` envelope and the headers that mirror it (SEP-2243). */
-function modern(
-  method: string,
-  params: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): { headers: Record<string, string>; body: string } {
-  const meta = {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
-  return {
-    headers: { "mcp-protocol-version": MODERN, "mcp-method": method, ...name, ...headers },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: meta } }),
-  };
-}
 
 const json = (res: RawResponse) =>
   JSON.parse(res.body) as { result?: Record<string, unknown>; error?: { code: number; message: string } };
@@ -148,7 +131,7 @@ describe("a 2026-07-28 client over HTTP beside 2025 sessions (--confirm strict)"
     const live = transport.sessionId!;
     expect(h.serving.sessions).toBe(1);
     for (const id of [live, "made-up-session-id"]) {
-      const req = modern("tools/list", {}, { "mcp-session-id": id });
+      const req = modern("tools/list", {}, { headers: { "mcp-session-id": id } });
       const res = await rawRequest(h.url, req);
       expect(res.status, id).toBe(200);
       expect(res.headers["mcp-session-id"], id).toBeUndefined();
@@ -259,7 +242,7 @@ describe("sign-in (OAuth) in front of the 2026 leg", () => {
     const req = modern(
       "tools/call",
       { name: "start_identity_processing", arguments: { identityIds: [plain] } },
-      { authorization: `Bearer ${token}` },
+      { headers: { authorization: `Bearer ${token}` } },
     );
     const refused = await rawRequest(h.url, req);
     expect(refused.status).toBe(403);

@@ -4,12 +4,16 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
-import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
+import {
+  modernRequest as modern,
+  rpcMessage as message,
+  startHttpHarness,
+  type HttpHarness,
+} from "../support/http-harness.js";
 import { TEST_ENV } from "../support/test-env.js";
 import { until } from "../support/until.js";
 import { recordMetrics } from "../support/record-metrics.js";
 
-const MODERN = "2026-07-28";
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
 
 interface Answer {
@@ -40,40 +44,11 @@ function post(url: string, body: string, headers: Record<string, string> = {}, s
   });
 }
 
-/** A 2026-07-28 request: the per-request `_meta` envelope and the headers that mirror it. */
-function modern(
-  method: string,
-  params: Record<string, unknown> = {},
-): { body: string; headers: Record<string, string> } {
-  const meta = {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
-    "io.modelcontextprotocol/clientCapabilities": {},
-  };
-  const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
-  return {
-    headers: { "mcp-protocol-version": MODERN, "mcp-method": method, ...name },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: meta } }),
-  };
-}
-
 /** A 2025 request with no session, as --stateless serves it. */
 const legacy = (method: string, params: Record<string, unknown> = {}) => ({
   headers: { "mcp-protocol-version": "2025-11-25" },
   body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
 });
-
-/** The JSON-RPC message of an answer, sent as JSON or as the data of one SSE event. */
-function message(a: Answer): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const text = a.body.trimStart().startsWith("{")
-    ? a.body
-    : a.body
-        .split("\n")
-        .filter((l) => l.startsWith("data: ") && l.length > 6)
-        .map((l) => l.slice(6))
-        .at(-1)!;
-  return JSON.parse(text) as ReturnType<typeof message>;
-}
 
 /** Holds the next `count` reads of identities at the sandbox until `release()`: ISC answers when the test says. */
 function holdReads(h: HttpHarness, count: number): { release: () => void; seen: () => number } {

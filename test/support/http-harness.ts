@@ -154,6 +154,44 @@ export function startSignedInHarness(idp: Pick<OidcFixture, "issuer">, argv: str
 
 const MODERN_VERSION = "2026-07-28";
 
+/**
+ * A hand-built 2026-07-28 request (or one naming another `version`): the per-request `_meta` envelope and the headers
+ * that mirror it (SEP-2243), `Mcp-Name` for a named tool.
+ */
+export function modernRequest(
+  method: string,
+  params: Record<string, unknown> = {},
+  opts: { version?: string; headers?: Record<string, string>; id?: number } = {},
+): { headers: Record<string, string>; body: string } {
+  const version = opts.version ?? MODERN_VERSION;
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": version,
+    "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const name: Record<string, string> = typeof params.name === "string" ? { "mcp-name": params.name } : {};
+  return {
+    headers: { "mcp-protocol-version": version, "mcp-method": method, ...name, ...opts.headers },
+    body: JSON.stringify({ jsonrpc: "2.0", id: opts.id ?? 1, method, params: { ...params, _meta: meta } }),
+  };
+}
+
+/** The JSON-RPC message of an answer, sent as JSON or as the data of the last SSE event. */
+export function rpcMessage(res: { body: string }): {
+  id?: unknown;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: Record<string, unknown> };
+} {
+  const text = res.body.trimStart().startsWith("{")
+    ? res.body
+    : res.body
+        .split("\n")
+        .filter((l) => l.startsWith("data: ") && l.length > 6)
+        .map((l) => l.slice(6))
+        .at(-1)!;
+  return JSON.parse(text) as ReturnType<typeof rpcMessage>;
+}
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
