@@ -19,6 +19,15 @@ export function registerToken(value: string): void {
   if (tokens.length > TOKENS_KEPT) tokens.shift();
 }
 
+/**
+ * Forgets every registered secret and token. Only for a test runner that runs many test files in one process
+ * (vitest with `isolate: false`): each file starts as a fresh process would, so one file's secret cannot mask another's words.
+ */
+export function forgetSecrets(): void {
+  secrets.clear();
+  tokens.length = 0;
+}
+
 /** Replaces every registered secret and recent token in `text` with a mask. */
 export function redact(text: string): string {
   let out = text;

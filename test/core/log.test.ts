@@ -1,6 +1,6 @@
 // Masking: secrets stay masked for the life of the process; access tokens only while they can still matter.
 import { describe, expect, it } from "vitest";
-import { createLogger, redact, registerSecret, registerToken } from "../../src/core/log.js";
+import { createLogger, forgetSecrets, redact, registerSecret, registerToken } from "../../src/core/log.js";
 
 describe("redact", () => {
   it("masks registered secrets and recent tokens wherever they appear", () => {
@@ -21,5 +21,13 @@ describe("redact", () => {
     expect(redact("rotating-token-12")).toBe("***");
     expect(redact("rotating-token-00")).toBe("rotating-token-00");
     expect(redact("long-lived-secret")).toBe("***");
+  });
+
+  it("forgets every secret and token only when told (each test file starts so: test/support/fresh-process-state.ts)", () => {
+    registerSecret("one-file-secret");
+    registerToken("one-file-token");
+    expect(redact("one-file-secret one-file-token")).toBe("*** ***");
+    forgetSecrets();
+    expect(redact("one-file-secret one-file-token")).toBe("one-file-secret one-file-token");
   });
 });
