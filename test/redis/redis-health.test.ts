@@ -8,7 +8,9 @@ describeWithRedis("health and readiness with --redis-url", () => {
   let redis: RedisServer;
   let sandbox: SandboxProcess;
   let replica: Replica;
+  let redisStarted: number;
   beforeAll(async () => {
+    redisStarted = Date.now();
     [redis, sandbox] = await Promise.all([
       startRedisServer({ password: "health-redis-pw" }),
       startSandboxProcess(["--sandbox-identities", "20"]),
@@ -27,11 +29,21 @@ describeWithRedis("health and readiness with --redis-url", () => {
   const readyzAnswers = (status: number) =>
     until(async () => (await getJson(`${replica.origin}/readyz`)).status === status, `/readyz ${status}`, 400, 50);
 
+  /** From when the replica says it tracks every confirmation it is given (ms), or undefined when it says nothing. */
+  const trackedFrom = async () => {
+    const from = (await getJson(`${replica.origin}/healthz`)).body.confirmationsTrackedFrom;
+    return typeof from === "string" ? Date.parse(from) : undefined;
+  };
+
   it("reports Redis, goes unready while it is down, and ready again when it is back", async () => {
     expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({
       status: 200,
       body: { status: "ok", redis: "reachable" },
     });
+    // Redis started just before the replica: confirmations are tracked from its start plus the 5 s clock-skew margin.
+    const firstTracked = await trackedFrom();
+    expect(firstTracked).toBeGreaterThanOrEqual(redisStarted + 5_000);
+    expect(firstTracked).toBeLessThanOrEqual(Date.now() + 5_000);
     expect(await getJson(`${replica.origin}/readyz`)).toMatchObject({
       status: 200,
       body: { status: "ready", redis: "reachable" },
@@ -40,6 +52,7 @@ describeWithRedis("health and readiness with --redis-url", () => {
     await redis.stop();
     await readyzAnswers(503);
     expect(await getJson(`${replica.origin}/healthz`)).toMatchObject({ status: 200, body: { redis: "unreachable" } });
+    expect(await trackedFrom()).toBeUndefined();
     // Reads go on under the local share of the budget.
     const read = await replica.call("list_identities", { limit: 2 });
     expect(read.isError).toBeFalsy();
@@ -61,8 +74,11 @@ describeWithRedis("health and readiness with --redis-url", () => {
     expect(replica.cli.stderr()).not.toContain(pageId);
     expect(replica.cli.stderr()).not.toContain("secret-code");
 
+    const restarted = Date.now();
     await redis.start();
     await readyzAnswers(200);
+    // Whatever was spent before the outage may be lost: tracked again only from the return, plus the margin.
+    expect(await trackedFrom()).toBeGreaterThanOrEqual(restarted + 5_000);
     expect(replica.cli.stderr()).toMatch(/is reachable again: shared state resumed/);
     expect(replica.cli.stderr()).not.toContain("health-redis-pw");
     expect(replica.cli.child.exitCode).toBeNull();

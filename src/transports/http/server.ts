@@ -1,16 +1,15 @@
-// The Streamable HTTP transport: node:http at /mcp (2025 sessions beside 2026 per request, or all per request), /healthz and /readyz, access checks and a body cap first.
+// The Streamable HTTP transport: node:http at /mcp (2025 sessions beside 2026 per request, or all per request), /healthz and /readyz (health.ts), access checks and a body cap first.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "@modelcontextprotocol/server";
 import type { Config } from "../../config/resolve.js";
 import type { Logger } from "../../core/log.js";
-import type { RedisLink } from "../../isc/redis.js";
 import { pageIdFromPath } from "../../guard/page/handler.js";
 import type { ConfirmationPages } from "../../guard/page/pages.js";
-import { PACKAGE } from "../../core/version.js";
 import { accessPolicy, checkAccess } from "./access.js";
 import { readJsonBody } from "./body.js";
 import { JSONRPC, replyError, replyJson } from "./reply.js";
+import { replyHealth, type HealthSource } from "./health.js";
 import { createSessionRegistry } from "./sessions.js";
 import { createEventLog, type EventLimits } from "./event-store.js";
 import { createPerRequestLeg, isLegacy } from "./per-request.js";
@@ -40,7 +39,7 @@ export interface HttpOptions {
   /** Sign-in tuning that is no user setting (tests shorten the key-set cooldown). */
   oauth?: GateOptions;
   /** The shared store's connection, reported by /healthz and gating /readyz. */
-  redis?: Pick<RedisLink, "ping">;
+  redis?: HealthSource;
   /** Confirmation pages to serve at …/confirm/<id> (no bearer token or sign-in: the unguessable id does that job). */
   pages?: ConfirmationPages | undefined;
   /** With sign-in: the pages' sign-in, whose callback is served beside them. */
@@ -114,16 +113,7 @@ export async function startHttpServer(
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     // Load balancers probe by IP without a token; the answer carries no data and never touches ISC.
     if ((path === "/healthz" || path === "/readyz") && (req.method === "GET" || req.method === "HEAD")) {
-      const redis = options.redis ? ((await options.redis.ping()) ? "reachable" : "unreachable") : undefined;
-      // Live while the process answers; ready only while the shared state it was configured with is reachable.
-      const ready = redis !== "unreachable";
-      const status = path === "/readyz" && !ready ? 503 : 200;
-      return replyJson(res, status, {
-        status: path === "/readyz" ? (ready ? "ready" : "not ready") : "ok",
-        name: PACKAGE.name,
-        version: PACKAGE.version,
-        ...(redis ? { redis } : {}),
-      });
+      return replyHealth(res, path === "/readyz" ? "ready" : "live", options.redis);
     }
     // Public by design (RFC 9728): hosts read it before they have a token, to learn where to sign in.
     if (prm && prm.paths.includes(path ?? "") && (req.method === "GET" || req.method === "HEAD"))
