@@ -2,7 +2,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { createSandbox, pickFixtures, serveSandbox } from "../src/sandbox/index.js";
-import { CLOCK_SKEW_MARGIN_MS } from "../src/guard/store-redis.js";
 import { median, round } from "./bench-stats.js";
 
 export interface ReplicaBench {
@@ -31,12 +30,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (Date.now() > deadline) throw new Error(`bench: waited ${ms} ms for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** How long redis-server has been up, from INFO's uptime_in_seconds: rounded down here and where a replica dates Redis's start, hence two seconds more above. */
-function redisUpMs(port: number): number {
-  const info = spawnSync("redis-cli", ["-p", String(port), "info", "server"], { encoding: "utf8" }).stdout;
-  return Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0) * 1000;
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -170,10 +163,15 @@ export async function benchReplicas(
     children.push(memory.child);
     const calls = quick ? 10 : 60;
     // A code issued within the clock-skew margin of Redis's start is refused as untracked (store-redis.ts): in quick
-    // mode the throughput runs above end about that long after Redis started, so issue the codes only after it.
+    // mode the throughput runs above end about that long after Redis started, so issue the codes once the replica says
+    // (its /healthz) it tracks them.
     await until(
-      () => redisUpMs(port) >= CLOCK_SKEW_MARGIN_MS + 2_000,
-      "redis-server to be up past the clock-skew margin",
+      async () => {
+        const health = (await (await fetch(new URL("/healthz", three[0]!.url))).json()) as Record<string, unknown>;
+        const from = health.confirmationsTrackedFrom;
+        return typeof from === "string" && Date.parse(from) <= Date.now();
+      },
+      "the replica to track confirmations (past the clock-skew margin of Redis's start)",
       30_000,
     );
     const ids = [...sandbox.state.identities.keys()];

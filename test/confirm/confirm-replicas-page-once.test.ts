@@ -1,14 +1,13 @@
 // Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, exactly one delete.
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { MODERN } from "../support/modern-harness.js";
 import { answer } from "../support/page-fixtures.js";
-import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica, untilTracking } from "../support/replica.js";
 import { until } from "../support/until.js";
 
 type Raw = Record<string, unknown> & {
@@ -57,9 +56,9 @@ describeWithRedis("a page answer presented to two replicas", () => {
       "0",
     ];
     [a, b] = (await Promise.all([startReplica(env, args), startReplica(env, args)])) as [Replica, Replica];
-    // A requestState is spent in Redis: one issued within the clock-skew margin after Redis started is refused as
-    // untracked (it could predate a restart), so the flows start past it.
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    // A requestState is spent in Redis: one issued within the clock-skew margin after Redis started (as each replica
+    // dates it) is refused as untracked (it could predate a restart), so the flows start past it.
+    await untilTracking(a, b);
   }, 30_000);
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));

@@ -7,7 +7,7 @@ import { resolveConfig } from "../../src/config/resolve.js";
 import { createLogger } from "../../src/core/log.js";
 import { connectRedis, type RedisLink } from "../../src/isc/redis.js";
 import { createAuditLog } from "../../src/guard/audit.js";
-import { CLOCK_SKEW_MARGIN_MS, createRedisStore } from "../../src/guard/store-redis.js";
+import { createRedisStore } from "../../src/guard/store-redis.js";
 import type { GuardStore } from "../../src/guard/store.js";
 import { createSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { textOf } from "../support/confirm-e2e.js";
@@ -15,7 +15,8 @@ import { HTTP_URL_PAGES } from "../support/confirm-steps.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { startPagedHttp } from "../support/paged-http.js";
 import { answer } from "../support/page-fixtures.js";
-import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { untilTracking } from "../support/replica.js";
 
 const TEN_MINUTES = 600_000;
 
@@ -51,6 +52,8 @@ async function replica(redisUrl: string, sandbox: Sandbox): Promise<Replica> {
     store,
     audit: createAuditLog({ write: () => {} }),
     pages: { tickMs: TEN_MINUTES },
+    // As the CLI does: /healthz reports the link, and says from when this replica tracks confirmations.
+    http: () => ({ redis: link }),
   });
   return {
     url: serving.url,
@@ -76,7 +79,7 @@ describeWithRedis("a page answered on another replica", () => {
     [a, b] = await Promise.all([replica(redis.url, sandbox), replica(redis.url, sandbox)]);
     // A confirmation's requestState is spent in Redis like a code: one issued within the clock-skew margin after Redis
     // started is refused as untracked (it could predate a restart), so the flow starts past it.
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    await untilTracking(a, b);
   }, 30_000);
   afterAll(async () => {
     await client?.close();

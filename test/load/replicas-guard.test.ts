@@ -2,9 +2,8 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
-import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
-import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
-import { startReplica, type Replica, type TenantEnv } from "../support/replica.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
 import { until } from "../support/until.js";
 
 const text = (r: CallToolResult) => (r.content[0]?.type === "text" ? r.content[0].text : "");
@@ -26,7 +25,7 @@ describeWithRedis("replicas sharing one Redis", () => {
     env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
     replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, args())));
     // Codes issued within the clock-skew margin after Redis started are refused (they could predate a restart).
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    await untilTracking(...replicas);
     // Plain identities only (active, correlated, unprotected, owning nothing): nothing blocks a write to them.
     const state = tenant.sandbox.state;
     ids = [...state.identities.values()]
@@ -148,16 +147,11 @@ describeWithRedis("replicas sharing one Redis", () => {
       100,
     );
     // Each replica dates Redis from its own reconnect: until the clock-skew margin has passed for it, a new code is
-    // refused as untracked (nothing written); then one acts once.
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
-    let done: CallToolResult | undefined;
-    for (let i = 0; i < 40 && statusOf(done ?? ({ content: [] } as CallToolResult)) !== "executed"; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 250));
-      const fresh = codeOf(await replicas[0]!.call("reset_identity", { identityId: id }));
-      done = await replicas[1]!.call("reset_identity", { identityId: id, confirmationCode: fresh });
-      if (done.isError) expect(text(done)).toContain("whether it was already used cannot be known");
-    }
-    expect(statusOf(done!), text(done!)).toBe("executed");
+    // refused as untracked (nothing written). Once both say it has, one code acts once.
+    await untilTracking(replicas[0]!, replicas[1]!);
+    const fresh = codeOf(await replicas[0]!.call("reset_identity", { identityId: id }));
+    const done = await replicas[1]!.call("reset_identity", { identityId: id, confirmationCode: fresh });
+    expect(statusOf(done), text(done)).toBe("executed");
     expect(writes(reset)).toHaveLength(1);
     const audit = replicas[1]!.cli.stderr();
     expect(audit).toMatch(/"outcome":"refused".*"reason":"store-unavailable"/);

@@ -101,28 +101,39 @@ const WRONG: Array<[string, Record<string, string>, string]> = [
   ],
 ];
 
-describe("layer rule (npm run lint)", () => {
-  it("passes imports that go down the layers: the CLI takes tools/ and prompts/, which take mcp/", async () => {
-    const run = await cruise({
-      "src/config/options.ts": 'import { log } from "../core/log.js";\nexport const o = log;\n',
-      "src/cli/main.ts":
-        'import { o } from "../config/options.js";\nimport { TOOLS } from "../../tools/index.js";\nimport { PROMPTS } from "../../prompts/index.js";\nexport const m = [o, TOOLS, PROMPTS];\n',
-      "src/mcp/server.ts": 'import type { D } from "./define-tool.js";\nexport type S = D;\n',
-      "src/mcp/define-tool.ts": "export type D = number;\n",
-      "src/sandbox/serve.ts": 'import { x } from "./model.js";\nexport const s = x;\n',
-      "src/sandbox/model.ts": "export const x = 1;\n",
-      "src/isc/connect.ts": 'import { s } from "../sandbox/serve.js";\nexport const c = s;\n',
-      "tools/get.ts":
-        'import { o } from "../src/config/options.js";\nimport type { D } from "../src/mcp/define-tool.js";\nexport const g: D | number = o;\n',
-    });
-    expect(run.out).toMatch(/no dependency violations found/);
-    expect(run.code).toBe(0);
-  });
+/** One dependency-cruiser run: bounded work (a second or two when idle) that took over 20 s beside a second `npm test`. */
+const ONE_RUN = 60_000;
 
-  it("fails, naming each: " + WRONG.map(([label]) => label).join("; "), async () => {
-    const run = await cruise(Object.assign({}, ...WRONG.map(([, files]) => files)));
-    for (const [label, , violation] of WRONG) expect(run.out, label).toContain(violation);
-    expect(run.out).toMatch(new RegExp(`x ${WRONG.length} dependency violations`));
-    expect(run.code).not.toBe(0);
-  });
+describe("layer rule (npm run lint)", () => {
+  it(
+    "passes imports that go down the layers: the CLI takes tools/ and prompts/, which take mcp/",
+    async () => {
+      const run = await cruise({
+        "src/config/options.ts": 'import { log } from "../core/log.js";\nexport const o = log;\n',
+        "src/cli/main.ts":
+          'import { o } from "../config/options.js";\nimport { TOOLS } from "../../tools/index.js";\nimport { PROMPTS } from "../../prompts/index.js";\nexport const m = [o, TOOLS, PROMPTS];\n',
+        "src/mcp/server.ts": 'import type { D } from "./define-tool.js";\nexport type S = D;\n',
+        "src/mcp/define-tool.ts": "export type D = number;\n",
+        "src/sandbox/serve.ts": 'import { x } from "./model.js";\nexport const s = x;\n',
+        "src/sandbox/model.ts": "export const x = 1;\n",
+        "src/isc/connect.ts": 'import { s } from "../sandbox/serve.js";\nexport const c = s;\n',
+        "tools/get.ts":
+          'import { o } from "../src/config/options.js";\nimport type { D } from "../src/mcp/define-tool.js";\nexport const g: D | number = o;\n',
+      });
+      expect(run.out).toMatch(/no dependency violations found/);
+      expect(run.code).toBe(0);
+    },
+    ONE_RUN,
+  );
+
+  it(
+    "fails, naming each: " + WRONG.map(([label]) => label).join("; "),
+    async () => {
+      const run = await cruise(Object.assign({}, ...WRONG.map(([, files]) => files)));
+      for (const [label, , violation] of WRONG) expect(run.out, label).toContain(violation);
+      expect(run.out).toMatch(new RegExp(`x ${WRONG.length} dependency violations`));
+      expect(run.code).not.toBe(0);
+    },
+    ONE_RUN,
+  );
 });

@@ -3,9 +3,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { deletable, textOf } from "../support/confirm-e2e.js";
-import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
-import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica } from "../support/replica.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica, untilTracking } from "../support/replica.js";
 
 const SEND = "send_identity_verification_account_token";
 const codeOf = (r: CallToolResult) => (r.structuredContent as { confirmationCode: string }).confirmationCode;
@@ -46,7 +45,7 @@ describeWithRedis("a Redis restart and spent codes", () => {
         (r) => r.method === "POST" && r.path.endsWith(`/identities/${id}/verification/account/send`),
       );
     // Issued past the clock-skew margin after Redis started, so only the restart can make it untracked.
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+    await untilTracking(a, b);
     const code = codeOf(await a.call(SEND, args));
     const done = await a.call(SEND, { ...args, confirmationCode: code });
     expect(done.isError, textOf(done)).toBeFalsy();
@@ -79,22 +78,12 @@ describeWithRedis("a Redis restart and spent codes", () => {
   it("codes issued after the restart (past the clock-skew margin) are shared again: issued by B, spent at A once", async () => {
     const [, id] = deletable(tenant.sandbox.state, 2) as [string, string];
     // Within the margin a code could be one a replica with a fast clock issued before the restart: refused.
-    // Each replica dates Redis from its own reconnect, which may come a moment after Redis's start: until the margin has
-    // passed for A too, its refusal is "untracked" and nothing is written; then one code issued by B acts once at A.
-    await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
-    let done: CallToolResult | undefined;
-    let code = "";
-    for (
-      let i = 0;
-      i < 40 && (done?.structuredContent as { status?: string } | undefined)?.status !== "executed";
-      i++
-    ) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 250));
-      code = codeOf(await b.call("reset_identity", { identityId: id }));
-      done = await a.call("reset_identity", { identityId: id, confirmationCode: code });
-      if (done.isError) expect(textOf(done)).toContain("whether it was already used cannot be known");
-    }
-    expect(done?.structuredContent).toMatchObject({ status: "executed" });
+    // Each replica dates Redis from its own reconnect, which may come a moment after Redis's start: once both say the
+    // margin has passed for them, one code issued by B acts once at A.
+    await untilTracking(a, b);
+    const code = codeOf(await b.call("reset_identity", { identityId: id }));
+    const done = await a.call("reset_identity", { identityId: id, confirmationCode: code });
+    expect(done.structuredContent, textOf(done)).toMatchObject({ status: "executed" });
     const again = await b.call("reset_identity", { identityId: id, confirmationCode: code });
     expect(textOf(again)).toMatch(/already used; each code works once/);
     expect(

@@ -1,8 +1,7 @@
 // `isc-identities-mcp sandbox`: the fake tenant alone on loopback, with its token endpoint, usable by any ISC client and by the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOCK_SKEW_MARGIN_MS } from "../../src/guard/store-redis.js";
-import { describeWithRedis, startRedisServer, untilUpFor, type RedisServer } from "../support/redis-server.js";
-import { startReplica, startSandboxProcess, type SandboxProcess } from "../support/replica.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, startSandboxProcess, type SandboxProcess, untilTracking } from "../support/replica.js";
 
 let sandbox: SandboxProcess;
 beforeAll(async () => {
@@ -55,7 +54,7 @@ describeWithRedis("sandbox command shared by replicas", () => {
       };
       const target = listed.items[0]!;
       // A code issued within the clock-skew margin of Redis's start is refused as untracked: issue it after.
-      await untilUpFor(redis, CLOCK_SKEW_MARGIN_MS);
+      await untilTracking(a, b);
       const first = (await a.call("reset_identity", { identityId: target.id })).structuredContent as {
         confirmationCode: string;
       };

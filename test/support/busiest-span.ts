@@ -10,3 +10,15 @@ export function busiestSpan(times: number[], spanMs: number): number {
   }
   return most;
 }
+
+/**
+ * The timestamps (ms after `start`) that came sooner than a budget of `limit` per `spanMs` allows counting from `start`:
+ * the k-th (from 0) no sooner than floor(k / limit) spans. Seen from the caller, a grant is only ever seen later than it
+ * was made, so unlike busiestSpan this cannot fail on a loaded machine; empty when the budget held.
+ */
+export function soonerThanBudget(times: number[], start: number, limit: number, spanMs: number): number[] {
+  return [...times]
+    .sort((a, b) => a - b)
+    .filter((t, k) => t - start < Math.floor(k / limit) * spanMs)
+    .map((t) => t - start);
+}

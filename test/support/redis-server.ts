@@ -97,24 +97,6 @@ export async function startRedisServer(
   };
 }
 
-/**
- * Waits until the server has been up for `ms` (by its INFO uptime), e.g. past the guard's clock-skew margin, which
- * refuses codes issued in the first seconds after Redis (re)started; the caller's timeout bounds the wait.
- */
-export async function untilUpFor(server: RedisServer, ms: number): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await client.connect();
-    // uptime_in_seconds is rounded down, here and where a replica dates Redis's start from it (src/isc/redis.ts), and
-    // the replica's reading arrives late under load: two seconds more, not one (one failed at load 4).
-    while (Number(/uptime_in_seconds:(\d+)/.exec(await client.info("server"))?.[1]) * 1000 < ms + 2_000)
-      await new Promise((r) => setTimeout(r, 100));
-  } finally {
-    client.disconnect();
-  }
-}
-
 /** True when something accepts a TCP connection on the port. */
 async function answers(port: number): Promise<boolean> {
   const { connect } = await import("node:net");

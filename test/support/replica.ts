@@ -108,3 +108,20 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+/**
+ * Waits until each replica says (its /healthz) it tracks every confirmation issued from now on: past the clock-skew
+ * margin after Redis started or came back, as that replica dates it. Codes issued before are refused as untracked.
+ */
+export async function untilTracking(...replicas: Array<{ origin: string }>): Promise<void> {
+  for (const replica of replicas)
+    await until(
+      async () => {
+        const from = (await getJson(`${replica.origin}/healthz`)).body.confirmationsTrackedFrom;
+        return typeof from === "string" && Date.parse(from) <= Date.now();
+      },
+      `${replica.origin} tracks the confirmations it is given`,
+      1_000,
+      50,
+    );
+}
