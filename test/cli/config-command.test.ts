@@ -89,9 +89,14 @@ describe("config names the real cause when the token check fails", () => {
   let plainPort: number;
   let refusedPort: number;
   const sockets = new Set<Socket>();
+  /** Connections the silent listener accepted: each is one attempt of the token check. */
+  let silentConnections = 0;
   beforeAll(async () => {
     // Accepts connections and never answers: what a firewall-less black hole or a hung proxy looks like.
-    silent = createServer((socket) => sockets.add(socket));
+    silent = createServer((socket) => {
+      silentConnections++;
+      sockets.add(socket);
+    });
     silentPort = await listen(silent);
     // Speaks plain HTTP: an https:// base URL pointing at it fails the TLS handshake.
     plain = createServer((socket) => {
@@ -109,14 +114,12 @@ describe("config names the real cause when the token check fails", () => {
     await Promise.all([silent, plain].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   });
 
-  async function timed(url: string, argv: string[] = []) {
-    const started = Date.now();
-    const result = await run(argv, { ...env, SAIL_BASE_URL: url });
-    return { ...result, ms: Date.now() - started };
-  }
+  // What a failure is called, not how long it took: the words name the cause (refused, DNS, timeout), which is what
+  // tells a fast refusal from a wait for the timeout, and they cannot depend on the machine's speed.
+  const check = (url: string, argv: string[] = []) => run(argv, { ...env, SAIL_BASE_URL: url });
 
-  it("a refused connection: named with host and port, credentials not blamed, within 3 s", async () => {
-    const { code, lines, ms } = await timed(`http://127.0.0.1:${refusedPort}`);
+  it("a refused connection: named with host and port, credentials not blamed", async () => {
+    const { code, lines } = await check(`http://127.0.0.1:${refusedPort}`);
     expect(code).toBe(1);
     expect(lines.at(-2)).toBe(
       `  contacting http://127.0.0.1:${refusedPort}/oauth/token (127.0.0.1:${refusedPort}, up to 15 s)…`,
@@ -127,21 +130,20 @@ describe("config names the real cause when the token check fails", () => {
       ),
     );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
-    expect(ms).toBeLessThan(3_000);
   });
 
-  it("an unresolvable host name (reserved .invalid): a DNS failure, within 10 s", async () => {
-    const { code, lines, ms } = await timed("https://no-such-tenant.invalid");
+  it("an unresolvable host name (reserved .invalid): a DNS failure", async () => {
+    const { code, lines } = await check("https://no-such-tenant.invalid");
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatch(
       /^✗ token check failed: Could not reach the token endpoint https:\/\/no-such-tenant\.invalid\/oauth\/token: DNS lookup failed for no-such-tenant\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)/,
     );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
-    expect(ms).toBeLessThan(10_000);
   });
 
-  it("a listener that never answers: a timeout after --request-timeout, said before the wait", async () => {
-    const { code, lines, ms } = await timed(`http://127.0.0.1:${silentPort}`, ["--request-timeout", "1000"]);
+  it("a listener that never answers: a timeout after --request-timeout, said before the wait, one retry at most", async () => {
+    const before = silentConnections;
+    const { code, lines } = await check(`http://127.0.0.1:${silentPort}`, ["--request-timeout", "1000"]);
     expect(code).toBe(1);
     expect(lines.at(-2)).toBe(
       `  contacting http://127.0.0.1:${silentPort}/oauth/token (127.0.0.1:${silentPort}, up to 1 s)…`,
@@ -152,13 +154,13 @@ describe("config names the real cause when the token check fails", () => {
       ),
     );
     expect(lines.at(-1)).not.toMatch(/SAIL_CLIENT_ID|SAIL_CLIENT_SECRET|credentials/);
-    expect(ms).toBeGreaterThanOrEqual(900);
-    // One attempt and one retry at most, each bounded.
-    expect(ms).toBeLessThan(3_500);
+    // One attempt and one retry at most, each ended by the timeout the message names.
+    expect(silentConnections - before).toBeGreaterThanOrEqual(1);
+    expect(silentConnections - before).toBeLessThanOrEqual(2);
   });
 
   it("a TLS failure: named as such with host and port", async () => {
-    const { code, lines } = await timed(`https://127.0.0.1:${plainPort}`);
+    const { code, lines } = await check(`https://127.0.0.1:${plainPort}`);
     expect(code).toBe(1);
     expect(lines.at(-1)).toMatch(
       new RegExp(
