@@ -54,7 +54,7 @@ describe("tool inventory", () => {
         openWorldHint: true,
       });
     }
-    // The kinds themselves, as DESIGN.md's table gives them: hints derived from a wrong kind would be wrong too.
+    // The kinds themselves, as the README's tool table and docs/tools.md give them: hints derived from a wrong kind would be wrong too.
     const kinds = Object.fromEntries(TOOLS.map((t) => [t.name, t.kind]));
     expect(Object.keys(kinds).filter((name) => kinds[name] === "destructive")).toEqual([
       "reset_identity",

@@ -53,7 +53,7 @@ describe("every place a tool touches", () => {
       expect(plan.notDone, `${tool.name}: refusals say what was not done`).toMatch(
         /^(No .*|The .* (was|were) not .*)\.$/,
       );
-      // A human asked to confirm sees what they confirm; a destructive tool asks for the identity's name (DESIGN.md §4).
+      // A human asked to confirm sees what they confirm; a destructive tool asks for the identity's name (docs/confirmation.md).
       if (plan.confirm !== "none") expect(plan.preview, `${tool.name}: confirms, so it must preview`).toBeDefined();
       // The guard names no tool: a tool a person may confirm gives the page its own heading and button.
       if (plan.confirm !== "none" || plan.mass)
