@@ -3,6 +3,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { until } from "../support/until.js";
+import { holdDeadlines } from "../support/held-deadlines.js";
 import { INITIALIZE, rawRequest, startHttpHarness, type HttpHarness } from "../support/http-harness.js";
 
 const KEY = { ISC_MCP_CONFIRM_KEY: "test-confirm-key-0123456789abcdef" };
@@ -57,14 +58,24 @@ describe("HTTP transport, session mode", () => {
   });
 
   it("expires idle sessions", async () => {
-    h = await startHttpHarness(["--session-idle-timeout", "0.3"]);
-    const { client, transport } = await h.connect();
-    await client.listTools();
-    expect(h.serving.sessions).toBe(1);
-    // Closed by the idle timer (0.3 s), not by anything the client does.
-    await until(() => h!.serving.sessions === 0, "the idle session closed");
+    // The idle timer is held until the test lets it pass: a loaded machine's pauses between requests cannot end it.
+    const idle = holdDeadlines(300, "closeIdle");
+    let sessionId: string;
+    try {
+      h = await startHttpHarness(["--session-idle-timeout", "0.3"]);
+      const { client, transport } = await h.connect();
+      await client.listTools();
+      expect(h.serving.sessions).toBe(1);
+      expect(idle.held).toBe(1);
+      // Closed by the idle timer, not by anything the client does.
+      idle.pass();
+      await until(() => h!.serving.sessions === 0, "the idle session closed");
+      sessionId = transport.sessionId!;
+    } finally {
+      idle.restore();
+    }
     const late = await rawRequest(h.url, {
-      headers: { "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18" },
+      headers: { "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
     });
     expect(late.status).toBe(404);

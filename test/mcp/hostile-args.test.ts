@@ -23,6 +23,8 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const RUNS = 150;
+/** A property's runs are bounded work; past a test's timeout they would go on under the next test (see hostile-query). */
+const PROPERTY_RUNS = 120_000;
 
 /** Random arguments for a tool: fully random, its valid arguments with one key made hostile or dropped, or valid as they are. */
 function argsFor(tool: (typeof TOOLS)[number]): fc.Arbitrary<Args> {
@@ -57,41 +59,45 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe("any arguments, every tool", () => {
   for (const tool of TOOLS) {
-    it(`${tool.name}: a tool result every time, invalid fields named, requests only to its own paths`, async () => {
-      let validRuns = 0;
-      await fc.assert(
-        fc.asyncProperty(argsFor(tool), async (args) => {
-          h.sandbox.clearRequests();
-          // A protocol error or a crash would reject here and fail the property.
-          const res = (await h.client.callTool({ name: tool.name, arguments: args })) as CallToolResult;
-          expect(Array.isArray(res.content)).toBe(true);
-          const text = textOf(res);
-          const bad = badFields(tool, args);
-          const sent = apiRequests(h.sandbox);
-          if (bad) {
-            expect(res.isError).toBe(true);
-            expect(text.startsWith(`Invalid arguments for tool "${tool.name}":`)).toBe(true);
-            for (const field of bad.filter(Boolean))
-              expect(text).toMatch(new RegExp(`→ at ${escape(field)}(\\[|\\.|\\n|$)`));
-            expect(h.sandbox.requests).toHaveLength(0);
-            expect(text.length).toBeLessThan(5_000);
-          } else {
-            const parsed = tool.inputSchema.parse(args) as Args;
-            const allowed = allowedRequests(tool.name, parsed, [...h.sandbox.state.tasks.keys()]);
-            for (const r of sent) expect(allowed).toContainEqual({ method: r.method, path: r.path });
-            validRuns++;
-          }
-          // Nothing destructive or email-sending ever happens without a confirmation the property cannot forge.
-          for (const r of sent) {
-            expect(r.method).not.toBe("DELETE");
-            expect(r.path).not.toMatch(/\/reset$|\/verification\/account\/send$/);
-          }
-        }),
-        { numRuns: RUNS },
-      );
-      // The property is not vacuous: a good share of the runs were valid and took the paths that reach ISC.
-      expect(validRuns).toBeGreaterThan(RUNS / 10);
-    }, 60_000);
+    it(
+      `${tool.name}: a tool result every time, invalid fields named, requests only to its own paths`,
+      async () => {
+        let validRuns = 0;
+        await fc.assert(
+          fc.asyncProperty(argsFor(tool), async (args) => {
+            h.sandbox.clearRequests();
+            // A protocol error or a crash would reject here and fail the property.
+            const res = (await h.client.callTool({ name: tool.name, arguments: args })) as CallToolResult;
+            expect(Array.isArray(res.content)).toBe(true);
+            const text = textOf(res);
+            const bad = badFields(tool, args);
+            const sent = apiRequests(h.sandbox);
+            if (bad) {
+              expect(res.isError).toBe(true);
+              expect(text.startsWith(`Invalid arguments for tool "${tool.name}":`)).toBe(true);
+              for (const field of bad.filter(Boolean))
+                expect(text).toMatch(new RegExp(`→ at ${escape(field)}(\\[|\\.|\\n|$)`));
+              expect(h.sandbox.requests).toHaveLength(0);
+              expect(text.length).toBeLessThan(5_000);
+            } else {
+              const parsed = tool.inputSchema.parse(args) as Args;
+              const allowed = allowedRequests(tool.name, parsed, [...h.sandbox.state.tasks.keys()]);
+              for (const r of sent) expect(allowed).toContainEqual({ method: r.method, path: r.path });
+              validRuns++;
+            }
+            // Nothing destructive or email-sending ever happens without a confirmation the property cannot forge.
+            for (const r of sent) {
+              expect(r.method).not.toBe("DELETE");
+              expect(r.path).not.toMatch(/\/reset$|\/verification\/account\/send$/);
+            }
+          }),
+          { numRuns: RUNS },
+        );
+        // The property is not vacuous: a good share of the runs were valid and took the paths that reach ISC.
+        expect(validRuns).toBeGreaterThan(RUNS / 10);
+      },
+      PROPERTY_RUNS,
+    );
   }
 });
 
@@ -108,39 +114,49 @@ describe("hostile ids", () => {
   });
 
   for (const tool of idTools) {
-    it(`${tool.name}: an id with /, .., %2F, ?, #, whitespace, unicode or 10,000 characters never leaves the server`, async () => {
-      await fc.assert(
-        fc.asyncProperty(badId, fc.constantFrom("identityId", "assignmentId"), async (id, field) => {
-          if (!(field in tool.inputSchema.shape)) return;
-          h.sandbox.clearRequests();
-          const res = await h.call(tool.name, { ...valid.get(tool.name), [field]: id });
-          expect(res.isError).toBe(true);
-          expect(textOf(res)).toMatch(new RegExp(`^Invalid arguments for tool "${tool.name}":[\\s\\S]*→ at ${field}`));
-          // The id itself is not echoed back in full (a 10,000-character id must not flood the context).
-          expect(textOf(res).length).toBeLessThan(1_000);
-          expect(h.sandbox.requests).toHaveLength(0);
-        }),
-        { numRuns: 60 },
-      );
-    });
+    it(
+      `${tool.name}: an id with /, .., %2F, ?, #, whitespace, unicode or 10,000 characters never leaves the server`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(badId, fc.constantFrom("identityId", "assignmentId"), async (id, field) => {
+            if (!(field in tool.inputSchema.shape)) return;
+            h.sandbox.clearRequests();
+            const res = await h.call(tool.name, { ...valid.get(tool.name), [field]: id });
+            expect(res.isError).toBe(true);
+            expect(textOf(res)).toMatch(
+              new RegExp(`^Invalid arguments for tool "${tool.name}":[\\s\\S]*→ at ${field}`),
+            );
+            // The id itself is not echoed back in full (a 10,000-character id must not flood the context).
+            expect(textOf(res).length).toBeLessThan(1_000);
+            expect(h.sandbox.requests).toHaveLength(0);
+          }),
+          { numRuns: 60 },
+        );
+      },
+      PROPERTY_RUNS,
+    );
   }
 
-  it("ids inside lists (process, invite) are checked one by one, and the bad one is named", async () => {
-    const { identityIds } = valid.get("start_identity_processing") as { identityIds: string[] };
-    await fc.assert(
-      fc.asyncProperty(badId, fc.nat({ max: 3 }), async (id, at) => {
-        h.sandbox.clearRequests();
-        const list = [...identityIds, ...identityIds, ...identityIds];
-        list.splice(at, 0, id);
-        const processing = await h.call("start_identity_processing", { identityIds: list });
-        expect(textOf(processing)).toMatch(new RegExp(`→ at identityIds\\[${at}\\]`));
-        const invite = await h.call("start_identities_invite", { ids: list });
-        expect(textOf(invite)).toMatch(new RegExp(`→ at ids\\[${at}\\]`));
-        expect(h.sandbox.requests).toHaveLength(0);
-      }),
-      { numRuns: 40 },
-    );
-  });
+  it(
+    "ids inside lists (process, invite) are checked one by one, and the bad one is named",
+    async () => {
+      const { identityIds } = valid.get("start_identity_processing") as { identityIds: string[] };
+      await fc.assert(
+        fc.asyncProperty(badId, fc.nat({ max: 3 }), async (id, at) => {
+          h.sandbox.clearRequests();
+          const list = [...identityIds, ...identityIds, ...identityIds];
+          list.splice(at, 0, id);
+          const processing = await h.call("start_identity_processing", { identityIds: list });
+          expect(textOf(processing)).toMatch(new RegExp(`→ at identityIds\\[${at}\\]`));
+          const invite = await h.call("start_identities_invite", { ids: list });
+          expect(textOf(invite)).toMatch(new RegExp(`→ at ids\\[${at}\\]`));
+          expect(h.sandbox.requests).toHaveLength(0);
+        }),
+        { numRuns: 40 },
+      );
+    },
+    PROPERTY_RUNS,
+  );
 });
 
 /** `levels` arrays each inside the next, built without recursion (so is every check of it in the server). */

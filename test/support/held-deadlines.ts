@@ -23,16 +23,17 @@ interface Held {
 
 /**
  * From now on a `setTimeout(timedOut, ms, deadline)` (how deadline.ts arms a call's deadline) of exactly `ms` is kept,
- * not armed; every other timer runs as usual. Use one test at a time (not `describe.concurrent`): `pass` ends all.
+ * not armed; every other timer runs as usual. `named` holds another timer function of that name instead (an HTTP
+ * session's `closeIdle`). Use one test at a time (not `describe.concurrent`): `pass` ends all.
  */
-export function holdDeadlines(ms: number): HeldDeadlines {
+export function holdDeadlines(ms: number, named = "timedOut"): HeldDeadlines {
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
   const scheduled: number[] = [];
   const held = new Map<object, Held>();
   const set = (fn: AnyFn, delay?: number, ...args: unknown[]) => {
     scheduled.push(delay ?? 0);
-    if (delay === ms && typeof fn === "function" && fn.name === "timedOut") {
+    if (delay === ms && typeof fn === "function" && fn.name === named) {
       // A handle clearTimeout accepts that never fires by itself: unref'd, so a held deadline keeps nothing alive.
       const handle = realSet(() => {}, 2 ** 31 - 1);
       handle.unref();

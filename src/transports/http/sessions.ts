@@ -47,10 +47,11 @@ export function createSessionRegistry(opts: SessionOptions): SessionRegistry {
   const arm = (id: string, session: Session) => {
     clearTimeout(session.timer);
     if (session.inFlight > 0) return;
-    session.timer = setTimeout(() => {
+    const closeIdle = () => {
       opts.log.info(`HTTP session ${id.slice(0, 8)}… closed after ${opts.idleMs / 1000} s idle`);
       void session.server.close();
-    }, opts.idleMs);
+    };
+    session.timer = setTimeout(closeIdle, opts.idleMs);
     session.timer.unref();
   };
 
