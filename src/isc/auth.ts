@@ -1,5 +1,5 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
-import { untilAborted } from "../core/abortable.js";
+import { untilAborted } from "./abortable.js";
 import { IscError, readErrorBody } from "../core/errors.js";
 import { isHttpError, loadKy } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";

@@ -1,7 +1,7 @@
 // A tool call's arguments against the tool's strict schema; what is wrong comes back as text a model can act on.
 import leven from "leven";
 import * as z from "zod";
-import { pathPastDepth } from "../core/json-depth.js";
+import { pathPastDepth } from "./json-depth.js";
 
 export type Parsed = { ok: true; data: unknown } | { ok: false; text: string };
 

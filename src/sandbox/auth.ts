@@ -1,5 +1,5 @@
 // The fake `/oauth/token` endpoint (client credentials) and the bearer tokens it issues.
-import { createRequire } from "node:module";
+import { randomBytes } from "node:crypto";
 import { SandboxError, json } from "./errors.js";
 import type { ResolvedOptions } from "./types.js";
 
@@ -7,11 +7,6 @@ interface IssuedToken {
   clientId: string;
   expiresAt: number;
 }
-
-// node:crypto costs `--sandbox` a start ~8 ms to load: it is loaded by the first token, at the first tool call.
-const require = createRequire(import.meta.url);
-const randomBytes = (size: number): Buffer =>
-  (require("node:crypto") as typeof import("node:crypto")).randomBytes(size);
 
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { serveTenant, startStdioCli, type ServedTenant } from "../support/cli-process.js";
 import { browserScript, deletable } from "../support/confirm-e2e.js";
 import { HOSTS, type Hosted } from "../support/era-matrix.js";
-import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { manualClock, writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
 import { MODERN, startModernCli } from "../support/modern-cli.js";
 import { answer } from "../support/page-fixtures.js";
@@ -67,7 +67,7 @@ describe("URL page (HTTP; an input request in both eras): renamed before the hum
     return { onUrl, answered: () => answered };
   };
 
-  it("2025 client (sdk 1.32, HTTP session, the SDK's legacy shim)", async () => {
+  it("2025 client (sdk 1.32, HTTP session; the server sends the 2025 elicitation itself, mcp/legacy-rounds.ts)", async () => {
     h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30"], {}, {}, { pages: true });
     const id = deletable(h.sandbox.state, 1)[0]!;
     const human = confirmsAfterRename(h, id);
@@ -195,12 +195,15 @@ describe("rounds across channels (2026 client over HTTP, form and URL declared)"
 
   for (const era of ["2025", "2026"] as const) {
     it(`${era} client: a form declined faster than a person reads goes on to the page (the next round), which confirms once; progress only rises`, async () => {
-      // 5 s: the client's instant decline is its host's, not a person's (--confirm-fast-answer).
+      // The client's instant decline is its host's, not a person's (--confirm-fast-answer 5): the guard times the form's
+      // round trip on its own clock, which stands still here, so the decline comes 0 s after the question however
+      // slowly a loaded machine runs the client (in real time it could take longer than the 5 s).
+      const clock = manualClock(Date.now());
       h = await startHttpHarness(
         ["--confirm", "strict", "--confirm-wait", "30", "--confirm-fast-answer", "5"],
         {},
         {},
-        { pages: true },
+        { pages: true, now: clock.now },
       );
       const hh = h;
       const id = deletable(hh.sandbox.state, 1)[0]!;

@@ -126,7 +126,7 @@ describe("the confirmation page without a browser", () => {
       expect(to.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
       // Plain loopback http: HttpOnly and SameSite, no Secure and so no __Host- prefix (browsers would drop it).
       expect(String(res.headers["set-cookie"])).toMatch(
-        /^isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/,
+        /^isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/,
       );
       // The sign-in cookie, handed to whoever opens the page, is no signed-in person: sent back as one, it starts a sign-in.
       const loginValue = /^isc-mcp-sign-in-[\w-]+=([^;]+)/.exec(String(res.headers["set-cookie"]))![1]!;

@@ -56,7 +56,7 @@ describe("the page's cookies behind TLS (--public-url https)", () => {
       expect(res.status).toBe(303);
       expect(res.body).not.toContain(nameOf(ids[3]!));
       expect(String(res.headers["set-cookie"])).toMatch(
-        /^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
+        /^__Host-isc-mcp-sign-in-[\w-]{22}=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
       );
       const to = new URL(String(res.headers.location));
       expect(to.origin).toBe(idp.issuer);

@@ -52,12 +52,15 @@ export interface HttpHarness {
   close(): Promise<void>;
 }
 
-/** `pages`: serve confirmation pages on the listener (URL elicitation), as serve.ts does; none by default. */
+/**
+ * `pages`: serve confirmation pages on the listener (URL elicitation), as serve.ts does; none by default. `now`: the
+ * clock of the guard and the pages (a test moves it, or holds it still); the real time by default.
+ */
 export async function startHttpHarness(
   argv: string[] = [],
   env: Record<string, string> = {},
   options: HttpOptions = {},
-  extras: { pages?: boolean } = {},
+  extras: { pages?: boolean; now?: () => number } = {},
 ): Promise<HttpHarness> {
   // Pinned to v2025 like harness.ts (its path assertions); --api-version in argv still wins.
   const resolved = resolveConfig(["--sandbox", "--http", "--port", "0", ...argv], {
@@ -74,14 +77,21 @@ export async function startHttpHarness(
   const auditLog = createAuditLog({ write: (line) => void audit.push(line) });
   let port = 0;
   const store = extras.pages ? createMemoryStore() : undefined;
+  const clock = extras.now ? { now: extras.now } : {};
   const pages = store
-    ? createConfirmationPages({ store, serving: fixedServing(() => (port ? pageBase(config, port) : undefined)), log })
+    ? createConfirmationPages({
+        store,
+        serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
+        log,
+        ...clock,
+      })
     : undefined;
   const guard = createGuard({
     config: backend.config,
     audit: auditLog,
     ...(store ? { store } : {}),
     ...(pages ? { pages } : {}),
+    ...clock,
   });
   const servers = { made: 0, open: 0 };
   // As serve.ts does: one inventory for the server and the sign-in's scope check.

@@ -1,5 +1,6 @@
 // Sign-in on the confirmation page (OpenID Connect code flow with PKCE): only the right person sees the preview and answers.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseCookie, stringifySetCookie } from "cookie";
 import * as oidc from "openid-client";
 import type { Actor } from "../../guard/index.js";
 import { PAGE_ID, pageIdFromPath, type PageGate, type PageGateResult } from "../../guard/page/handler.js";
@@ -72,14 +73,16 @@ export function createPageSignIn(opts: PageSignInOptions): PageSignIn {
   // Each cookie says what it is: a login cookie (handed to anyone who opens a page) never unseals as a signed-in person.
   const { seal, unseal } = cookieSeal(opts.key, now);
   const cookie = (name: string, value: string, maxAgeMs: number) =>
-    `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${site().secure ? "; Secure" : ""}`;
-  const read = (req: IncomingMessage, name: string) => {
-    for (const part of (req.headers.cookie ?? "").split(";")) {
-      const [k, ...v] = part.trim().split("=");
-      if (k === name) return v.join("=");
-    }
-    return undefined;
-  };
+    stringifySetCookie({
+      name,
+      value,
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      maxAge: Math.floor(maxAgeMs / 1000),
+      secure: site().secure,
+    });
+  const read = (req: IncomingMessage, name: string) => parseCookie(req.headers.cookie ?? "")[name];
 
   /** One login cookie per sign-in, named after its state: two pages signing in in one browser do not overwrite each other. */
   const loginCookie = (state: string) => `${site().names.login}-${state.slice(0, 22)}`;
