@@ -41,8 +41,9 @@ export function createRedisStore(link: RedisLink): GuardStore {
     }
   };
   // A pending confirmation is its record (`pending`, kept PENDING_KEPT_MS past expiry), its `answer` and when it was
-  // `taken` (each first-writer-wins, SET NX), `told` (its expiry reported once); `binding` points at the live one
-  // (until it expires or its answer is taken: NX makes it one per binding), `last` at the latest (kept as long).
+  // `taken` (each first-writer-wins, SET NX), `told` (its expiry reported once), `wrong` (its wrong typed names, INCR,
+  // until it expires); `binding` points at the live one (until it expires or its answer is taken: NX makes it one per
+  // binding), `last` at the latest (kept as long).
   const readPending = async (id: string): Promise<PendingConfirmation | undefined> => {
     const [raw, answer, taken] = await redis.mget(key("pending", id), key("answer", id), key("taken", id));
     if (!raw) return undefined;
@@ -187,6 +188,20 @@ export function createRedisStore(link: RedisLink): GuardStore {
         const p = await readPending(id);
         if (!p || p.answer || p.expiresAt > now) return false;
         return (await redis.set(key("told", id), "1", "PX", keep(p, now), "NX")) === "OK";
+      }),
+
+    countWrongName: (id, expiresAt, now) =>
+      run("counting a wrong name", async () => {
+        // INCR is the one atomic step, so wrong names typed through different replicas add up; the count goes with the page.
+        const k = key("wrong", id);
+        const replies = await redis
+          .multi()
+          .incr(k)
+          .pexpire(k, ttl(expiresAt - now))
+          .exec();
+        const count = replies?.[0];
+        if (!replies || !count || count[0]) throw count?.[0] ?? new Error("transaction aborted");
+        return Number(count[1]);
       }),
 
     watchPending(id, wake) {

@@ -41,6 +41,11 @@ export interface GuardStore {
   /** True for the first caller only once the confirmation `id` expired unanswered, so one re-call says it expired. */
   tellExpired(id: string, now: number): Promise<boolean>;
   /**
+   * Counts one wrong typed name on the confirmation `id` (kept until it expires at `expiresAt`) and returns how many it
+   * has had so far, whichever replica each came through: the limit belongs to the confirmation, not to a process.
+   */
+  countWrongName(id: string, expiresAt: number, now: number): Promise<number>;
+  /**
    * Calls `wake` when the pending confirmation `id` may have been answered, here or (Redis) on another replica, and
    * returns the way to stop. A hint, never the answer: the caller reads the store again, so an extra wake-up costs one
    * read, and a waiting call also reads at its progress ticks, in case one was lost.
@@ -103,6 +108,8 @@ export function createMemoryStore(): GuardStore {
   const lapsed = new Set<string>();
   /** Ids whose expiry a re-call was told. */
   const told = new Set<string>();
+  /** Wrong typed names per id, forgotten with the confirmation. */
+  const wrong = new Map<string, number>();
   const watchers = createWatchers();
   let sweptAt = Number.NEGATIVE_INFINITY;
 
@@ -113,6 +120,7 @@ export function createMemoryStore(): GuardStore {
     pending.delete(p.id);
     lapsed.delete(p.id);
     told.delete(p.id);
+    wrong.delete(p.id);
     if (byBinding.get(p.binding) === p.id) byBinding.delete(p.binding);
   };
   /** The confirmation `id` as remembered (marked lapsed once expired), or undefined once forgotten. */
@@ -207,6 +215,14 @@ export function createMemoryStore(): GuardStore {
       if (!p || p.answer || !lapsed.has(id) || told.has(id)) return false;
       told.add(id);
       return true;
+    },
+    async countWrongName(id, _expiresAt, now) {
+      // Only a confirmation this store holds is counted (so the map stays as small as `pending`); one it does not hold
+      // cannot be answered anyway.
+      if (!kept(id, now)) return 1;
+      const n = (wrong.get(id) ?? 0) + 1;
+      wrong.set(id, n);
+      return n;
     },
     watchPending: (id, wake) => watchers.watch(id, wake),
   };

@@ -5,7 +5,8 @@ import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
 
 export function browserChannel(pages: ConfirmationPages | undefined, opener: BrowserOpener, waitMs: number): Channel {
-  // Page id -> what the browser was handed for it, deleted once nobody needs it: the page answered, or expired.
+  // Page id -> what the browser was handed for it, deleted once nobody needs it: the page answered, or expired. Not
+  // confirmation state (the store holds that): this machine's hand-off to its own browser, meaningless to a replica.
   const handed = new Map<string, OpenedPage>();
   const discard = (id: string) => {
     handed.get(id)?.discard();

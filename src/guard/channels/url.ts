@@ -9,7 +9,8 @@ export const URL_WHERE = "on the confirmation page their MCP client opened";
 
 export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number): Channel {
   // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers. Kept
-  // until the page expires; in opening order, so the expired ones are at the front (no timer per page).
+  // until the page expires; in opening order, so the expired ones are at the front (no timer per page). Not confirmation
+  // state (the store holds that): a notification to send on this process's own connection, which no other replica has.
   const completions = new Map<string, { send: () => Promise<void>; until: number }>();
   const complete = (pageId: string) => {
     const entry = completions.get(pageId);

@@ -57,8 +57,8 @@ export interface PageHandlerOptions {
   lookup(id: string): Promise<PageState>;
   /** Records the answer; false when another answer came first (or the page expired meanwhile). */
   answer(id: string, answer: PendingAnswer): Promise<boolean>;
-  /** Counts a wrong typed name; returns how many so far. */
-  wrongName(id: string): number;
+  /** Counts a wrong typed name on the page (open until `expiresAt`); resolves to how many so far, on any replica. */
+  wrongName(id: string, expiresAt: number): Promise<number>;
   maxBodyBytes?: number;
   /** Sign-in in front of the page (HTTP with OAuth): who is looking, before the preview is shown or an answer taken. */
   gate?: PageGate | undefined;
@@ -185,7 +185,7 @@ export function createPageHandler(
     if (answer === "confirm" && state.view.confirmBy === "name") {
       const typed = (body.form.get("name") ?? "").trim();
       if (!(typed !== "" && state.accept.some((name) => typed === name || typed === shownText(name)))) {
-        const wrong = opts.wrongName(id);
+        const wrong = await opts.wrongName(id, state.expiresAt);
         if (wrong < MAX_WRONG_NAMES) {
           const left = MAX_WRONG_NAMES - wrong;
           const error = `That is not the identity's name (try ${left} more time${left === 1 ? "" : "s"}). Nothing was done.`;

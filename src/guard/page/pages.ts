@@ -45,8 +45,6 @@ export interface OpenPage {
 
 /** How often (by the pages' clock) the caps let go of pages that expired. */
 const SWEEP_MS = 10_000;
-/** Wrong typed names are counted for at most this many pages at once (the oldest go first). */
-const WRONG_KEPT = 10_000;
 
 /** Why a call finds no page for its binding: it expired unanswered (said once), or a confirmed answer was just used. */
 export type PageSettled = "expired" | "used" | undefined;
@@ -114,8 +112,6 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   const { store } = opts;
   const tickMs = opts.tickMs ?? TICK_MS;
   const listeners = new Set<(id: string, answer: PendingAnswer) => void>();
-  /** Wrong typed names per page id, in first-wrong order. */
-  const wrong = new Map<string, number>();
   const count = createOpenCount(
     opts.limits ?? { perOwner: PENDING_DEFAULTS.perSession, perProcess: PENDING_DEFAULTS.perProcess },
   );
@@ -133,7 +129,6 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
   };
   /** The page `id` is done here: it no longer counts toward the caps, nor keeps the listener open. */
   const release = (id: string) => {
-    wrong.delete(id);
     count.settle(id);
     opts.serving.release(id);
   };
@@ -170,12 +165,8 @@ export function createConfirmationPages(opts: ConfirmationPagesOptions): Confirm
     gate: opts.gate,
     lookup,
     answer,
-    wrongName: (id) => {
-      const n = (wrong.get(id) ?? 0) + 1;
-      wrong.set(id, n);
-      if (wrong.size > WRONG_KEPT) wrong.delete(wrong.keys().next().value!);
-      return n;
-    },
+    // Counted in the store, with the confirmation: wrong names typed through any replica add up to one limit.
+    wrongName: (id, expiresAt) => store.countWrongName(id, expiresAt, now()),
   });
 
   async function openNew(input: OpenPage): Promise<{ pending: PendingConfirmation; url: string; created: boolean }> {
