@@ -91,6 +91,20 @@ describe("the memory store's pending confirmations", () => {
     expect(await store.tellExpired("p3", T0 + 61_000)).toBe(false);
   });
 
+  it("counts a confirmation's wrong names with it, and forgets them with it", async () => {
+    const store = createMemoryStore();
+    await store.openPending(pending("w-1", "b-w", T0 + 60_000), T0);
+    expect(await store.countWrongName("w-1", T0 + 60_000, T0)).toBe(1);
+    expect(await store.countWrongName("w-1", T0 + 60_000, T0 + 1)).toBe(2);
+    // A confirmation the store does not hold is not counted (nothing to cancel, nothing kept).
+    expect(await store.countWrongName("never-opened", T0 + 60_000, T0)).toBe(1);
+    expect(await store.countWrongName("never-opened", T0 + 60_000, T0)).toBe(1);
+    // Once the record is forgotten (PENDING_KEPT_MS past its expiry), so is its count.
+    const gone = T0 + 60_000 + PENDING_KEPT_MS;
+    expect(await store.recallPending({ id: "w-1" }, gone)).toBeUndefined();
+    expect(await store.countWrongName("w-1", T0 + 60_000, gone)).toBe(1);
+  });
+
   it("wakes the waiters of a confirmation when it is first answered, and only those", async () => {
     const store = createMemoryStore();
     for (let i = 0; i < 1_000; i++) await store.openPending(pending(`id-${i}`, `b-${i}`, T0 + 60_000), T0);

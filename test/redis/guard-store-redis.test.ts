@@ -77,6 +77,22 @@ describeWithRedis("guard store on Redis", () => {
     expect(Math.max(x, y)).toBeLessThanOrEqual(10_000);
   });
 
+  it("counts a page's wrong names once across replicas, under a digest key that goes when the page expires", async () => {
+    const now = Date.now();
+    const id = "page-wrong-names-0123456789";
+    const counts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).countWrongName(id, now + 30_000, now)),
+    );
+    // INCR: every count is taken once, whichever replica took it.
+    expect(counts.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await a.countWrongName("another-page-0123456789", now + 30_000, now)).toBe(1);
+    const keys = await links[0]!.client.keys("*:wrong:*");
+    expect(keys.join(" ")).not.toContain(id);
+    const ttls = await Promise.all(keys.map((k) => links[0]!.client.pttl(k)));
+    for (const t of ttls) expect(t).toBeGreaterThan(0);
+    for (const t of ttls) expect(t).toBeLessThanOrEqual(30_000);
+  });
+
   it("counts distinct ids in a window across replicas", async () => {
     const now = Date.now();
     expect(await a.countInWindow("mass:acme:process", ["i1", "i2", "i3"], 60_000, now)).toBe(3);
