@@ -1,6 +1,7 @@
 // The start-up line's words on confirmation: which human channels this server can use, what --confirm allows, and what is hidden.
 import type { Config } from "../config/resolve.js";
 import type { Guard } from "../guard/index.js";
+import type { Inventory } from "../mcp/inventory.js";
 
 /** How each human channel reaches a person, in words an operator reads at start-up. */
 const SHOWN: Readonly<Record<string, string>> = {
@@ -17,18 +18,20 @@ export interface ConfirmSummary {
 }
 
 /**
- * `alwaysConfirmed`: the offered tools that only ever act after a confirmation. Without a session (--stateless) no client
+ * What is hidden is what the inventory's tools/list leaves out for a client without elicitation (the one place that
+ * decides it), so this line cannot disagree with what such a client is shown. Without a session (--stateless) no client
  * can elicit, so only what needs no elicitation counts. Call it once the pages can be reached (the HTTP port is known).
  */
 export function confirmSummary(
   config: Pick<Config, "confirm" | "http" | "stateless">,
   guard: Guard,
-  alwaysConfirmed: readonly string[],
+  inventory: Pick<Inventory, "tools" | "listed">,
 ): ConfirmSummary {
   const bare = { form: false, url: false };
   const sessionless = config.http && config.stateless;
   const human = guard.humanChannels(sessionless ? bare : { form: true, url: true });
-  const hidden = guard.canConfirm(bare) ? [] : [...alwaysConfirmed];
+  const shown = new Set(inventory.listed(undefined, guard.canConfirm(bare)).map((t) => t.name));
+  const hidden = inventory.tools.filter((t) => !shown.has(t.name)).map((t) => t.name);
   const on =
     human.length > 0
       ? `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}`

@@ -80,14 +80,10 @@ export async function serve(config: Config): Promise<void> {
     createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight, inventory });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and who can confirm a write (a human, or a code).
-  // Stateless requests never declared elicitation: where no other channel can reach a human, tools that always confirm are hidden.
+  // Stateless requests never declared elicitation: what tools/list hides from such a client (inventory.listed) is hidden.
   // Called once the pages can be reached (over HTTP, once the port is known).
   const offer = () => {
-    const confirming = confirmSummary(
-      config,
-      guard,
-      inventory.alwaysConfirmed.map((t) => t.name),
-    );
+    const confirming = confirmSummary(config, guard, inventory);
     const unconfirmable = config.http && config.stateless ? confirming.hiddenWithoutElicitation : [];
     const tools = inventory.tools.length - unconfirmable.length;
     return {

@@ -28,8 +28,6 @@ export interface Inventory {
   promptsFor(caller: Caller | undefined): PromptDef[];
   /** The resource templates this caller gets (list, read, completion): those whose tool it may call. */
   templatesFor(caller: Caller | undefined): TemplateDef[];
-  /** The offered tools that only ever act after a confirmation (delete, reset, …). */
-  readonly alwaysConfirmed: readonly AnyTool[];
   /**
    * The tools this caller may call: with sign-in, only those of the kinds its token's scopes allow; stdio and the
    * static HTTP token have no caller (every offered tool). A tool outside is, for the caller, a name never heard of.
@@ -86,7 +84,6 @@ export function createInventory(catalog: Catalog, selection: Selection): Invento
       const names = callableNames(caller);
       return TEMPLATES.filter((t) => names.has(t.tool));
     },
-    alwaysConfirmed: tools.filter((t) => t.guard?.alwaysConfirms),
     callable,
     listed: (caller, canConfirm) => callable(caller).filter((t) => canConfirm || !t.guard?.alwaysConfirms),
     mayRead: (caller) => allows(caller, "read"),
