@@ -7,12 +7,14 @@ import { ConfigError } from "../core/errors.js";
 import { helpText, resolveConfig } from "../config/resolve.js";
 import { loadConfigFiles } from "../config/files.js";
 import { serve } from "./serve.js";
+import { TOOLS } from "../../tools/index.js";
 import { PACKAGE } from "../core/version.js";
 import { fileURLToPath } from "node:url";
 
 async function main(): Promise<number> {
   const files = await loadConfigFiles();
-  const resolved = resolveConfig(process.argv.slice(2), process.env, files);
+  // The catalog's names, so resolution checks --tools and --exclude-tools with every other option (serve loads them anyway).
+  const resolved = resolveConfig(process.argv.slice(2), process.env, files, { tools: TOOLS.map((t) => t.name) });
   const print = (text: string) => process.stdout.write(text + "\n");
   switch (resolved.command) {
     case "help":

@@ -28,7 +28,7 @@ const COMPILE_CACHE_AFTER_MS = 1_000;
 export async function serve(config: Config): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
   applyV8Flags();
-  // What clients get, decided once: a --tools name the catalog lacks stops the start here, before anything connects.
+  // What clients get, decided once (resolution already refused a --tools name the catalog lacks).
   const inventory = createInventory({ tools: TOOLS, prompts: PROMPTS }, config);
   registerSecret(config.clientSecret);
   registerSecret(config.httpToken);

@@ -9,8 +9,15 @@ export const MIN_CONFIRM_TTL_SECONDS = 60;
 /** Shortest ISC_MCP_CONFIRM_KEY accepted: it signs confirmation codes. */
 export const MIN_CONFIRM_KEY_LENGTH = 16;
 
+/** What this build offers, for the checks that name it; the CLI passes it in (config imports neither tools/ nor mcp/). */
+export interface Known {
+  /** The catalog's tool names, in catalog order; without them --tools and --exclude-tools are not checked. */
+  tools?: readonly string[] | undefined;
+}
+
 /** Every check of a config that will serve (or be shown by `config`); normalises URLs in place. `notes` names where each value came from. */
-export function checkConfig(config: Config, notes: Readonly<Record<string, string>>): void {
+export function checkConfig(config: Config, notes: Readonly<Record<string, string>>, known: Known = {}): void {
+  if (known.tools) checkToolNames(config, known.tools);
   if (config.redisUrl) config.redisUrl = normaliseRedisUrl(config.redisUrl, notes.redisUrl ?? "--redis-url");
   if (config.confirmKey !== undefined && config.confirmKey.length < MIN_CONFIRM_KEY_LENGTH) {
     throw new ConfigError(
@@ -30,6 +37,22 @@ export function checkConfig(config: Config, notes: Readonly<Record<string, strin
     throw new ConfigError(
       `--confirm-ttl must be at least ${MIN_CONFIRM_TTL_SECONDS} seconds (time for a person to read the preview and answer), got ${config.confirmTtlSeconds}.`,
     );
+  }
+}
+
+/** Fails on a name in --tools or --exclude-tools that the catalog lacks: a typo must not quietly hide or show a tool. */
+function checkToolNames(config: Pick<Config, "tools" | "excludeTools">, valid: readonly string[]): void {
+  const names = new Set(valid);
+  for (const [flag, list] of [
+    ["--tools", config.tools],
+    ["--exclude-tools", config.excludeTools],
+  ] as const) {
+    const unknown = (list ?? []).filter((n) => !names.has(n));
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `${flag} names unknown tool(s): ${unknown.join(", ")}. Valid tools: ${[...names].join(", ")}.`,
+      );
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import type { ConfigFiles } from "./files.js";
 import { ConfigError } from "../core/errors.js";
 import { applyTenantSources, type Source } from "./tenant.js";
 import { assertConfig, type Config } from "./config.js";
-import { checkConfig, checkPort } from "./checks.js";
+import { checkConfig, checkPort, type Known } from "./checks.js";
 import { checkPlaceholders, isUnexpandedBundleSetting } from "./placeholders.js";
 import { layerOptions, readCommandLine } from "./read-options.js";
 import { normaliseBaseUrl } from "./urls.js";
@@ -11,7 +11,7 @@ import { normaliseBaseUrl } from "./urls.js";
 export { helpText } from "./help-text.js";
 export type { Source } from "./tenant.js";
 export type { Config } from "./config.js";
-export { pageShown } from "./checks.js";
+export { pageShown, type Known } from "./checks.js";
 export { isLoopback, normaliseBaseUrl } from "./urls.js";
 
 export const COMMANDS = ["serve", "config", "init", "demo", "sandbox"] as const;
@@ -39,11 +39,15 @@ const BUNDLE_FIX =
 const FIX =
   "Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.";
 
-/** `files` comes from loadConfigFiles (config-files.ts); passing it in keeps this function pure. */
+/**
+ * `files` comes from loadConfigFiles (config-files.ts); passing it in keeps this function pure. `known` is what the
+ * build offers (the catalog's tool names), which the CLI passes in so --tools and --exclude-tools are checked here too.
+ */
 export function resolveConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   files: ConfigFiles = {},
+  known: Known = {},
 ): Resolved {
   const { positionals, flags } = readCommandLine(argv);
   const [first, ...extra] = positionals;
@@ -71,7 +75,7 @@ export function resolveConfig(
   if (command === "sandbox") checkPort(config);
   if (command === "help" || command === "version" || command === "demo" || command === "sandbox")
     return { command, config, sources, notes, init };
-  checkConfig(config, notes);
+  checkConfig(config, notes, known);
 
   if (config.sandbox) {
     // The sandbox supplies its own loopback URL and credentials at start-up.

@@ -3,7 +3,6 @@
 import type { AnyTool, ToolKind } from "./define-tool.js";
 import type { PromptDef } from "./define-prompt.js";
 import type { Caller } from "./caller.js";
-import { ConfigError } from "../core/errors.js";
 import { TEMPLATES, type TemplateDef } from "./resource-templates.js";
 
 /** Everything this build can offer, in order: tools/index.ts and prompts/index.ts. */
@@ -45,24 +44,7 @@ export interface Inventory {
   kindOf(name: string): ToolKind | undefined;
 }
 
-/** Fails on a name in --tools or --exclude-tools that the catalog lacks: a typo must not quietly hide or show a tool. */
-function checkNames(all: readonly AnyTool[], selection: Selection): void {
-  const names = new Set(all.map((t) => t.name));
-  for (const [flag, list] of [
-    ["--tools", selection.tools],
-    ["--exclude-tools", selection.excludeTools],
-  ] as const) {
-    const unknown = (list ?? []).filter((n) => !names.has(n));
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        `${flag} names unknown tool(s): ${unknown.join(", ")}. Valid tools: ${[...names].join(", ")}.`,
-      );
-    }
-  }
-}
-
 export function createInventory(catalog: Catalog, selection: Selection): Inventory {
-  checkNames(catalog.tools, selection);
   const include = selection.tools && selection.tools.length > 0 ? new Set(selection.tools) : undefined;
   const exclude = new Set(selection.excludeTools ?? []);
   const tools = catalog.tools.filter(

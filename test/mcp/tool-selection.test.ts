@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { ConfigError } from "../../src/core/errors.js";
-import { inventoryFor } from "../support/inventory.js";
+import { cleanEnv, spawnCli } from "../support/cli-process.js";
 import { TOOLS } from "../../tools/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { startHarness, type Harness } from "../support/harness.js";
@@ -83,15 +83,24 @@ describe("tool selection", () => {
     expect(await listed(["--tools", "reset_identity"], { ISC_MCP_TOOLS: "get_identity" })).toEqual(["reset_identity"]);
   });
 
-  it("fails at start-up on unknown names, listing the valid ones", () => {
+  it("fails while resolving the config on unknown names, listing the valid ones", () => {
+    const known = { tools: TOOLS.map((t) => t.name) };
     for (const argv of [
       ["--tools", "get_identity,delete_everything"],
       ["--exclude-tools", "nope"],
     ]) {
-      const { config } = resolveConfig(["--sandbox", ...argv], {});
-      const start = () => inventoryFor(config);
-      expect(start).toThrow(ConfigError);
-      expect(start).toThrow(`Valid tools: ${TOOLS.map((t) => t.name).join(", ")}.`);
+      const resolve = () => resolveConfig(["--sandbox", ...argv], {}, {}, known);
+      expect(resolve).toThrow(ConfigError);
+      expect(resolve).toThrow(`Valid tools: ${TOOLS.map((t) => t.name).join(", ")}.`);
     }
+  });
+
+  it("the built CLI refuses an unknown name with every other config check: `config` says so too, and exits 2", async () => {
+    const cli = spawnCli(["config", "--sandbox", "--tools", "get_identity,get_identty"], cleanEnv());
+    expect((await cli.exited).code).toBe(2);
+    expect(cli.stderr()).toBe(
+      `isc-identities-mcp: --tools names unknown tool(s): get_identty. Valid tools: ${TOOLS.map((t) => t.name).join(", ")}.\n`,
+    );
+    expect(cli.stdout()).toBe("");
   });
 });
