@@ -1,6 +1,8 @@
-// Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, exactly one delete.
+// Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, exactly one delete;
+// wrong names typed through either count toward one limit of five.
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { MAX_WRONG_NAMES } from "../../src/guard/page/handler.js";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
@@ -156,5 +158,50 @@ describeWithRedis("a page answer presented to two replicas", () => {
       ["executed", ""],
       ["refused", "state-replayed"],
     ]);
+  }, 60_000);
+
+  it("the fifth wrong name in total cancels the page, and the delete never reaches the tenant", async () => {
+    const [, , id] = deletable(tenant.sandbox.state, 3) as [string, string, string];
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    tenant.sandbox.clearRequests();
+    const first = await (await on(a))({ name: "delete_identity", arguments: { identityId: id } });
+    expect(first.resultType).toBe("input_required");
+    const [key, ask] = Object.entries(first.inputRequests ?? {})[0]!;
+    expect(ask.params?.mode).toBe("url");
+    const { pathname } = new URL(ask.params!.url!);
+
+    // Wrong names alternately through A and B (a load balancer may send each post anywhere): one count for the page.
+    const via = [a, b];
+    for (let i = 1; i < MAX_WRONG_NAMES; i++) {
+      const wrong = await answer(`${via[i % 2]!.origin}${pathname}`, { answer: "confirm", name: "Not The Name" });
+      expect(wrong.status).toBe(422);
+      expect(wrong.body).toContain(`try ${MAX_WRONG_NAMES - i} more time`);
+    }
+    const last = await answer(`${via[MAX_WRONG_NAMES % 2]!.origin}${pathname}`, {
+      answer: "confirm",
+      name: "Still Not It",
+    });
+    expect(last.status).toBe(422);
+    expect(last.body).toContain(`typed wrong ${MAX_WRONG_NAMES} times, so this confirmation was cancelled`);
+    // The right name, now, on either replica: the confirmation is over.
+    for (const replica of via) {
+      const late = await answer(`${replica.origin}${pathname}`, { answer: "confirm", name });
+      expect(late.status).toBe(409);
+      expect(late.body).toContain("already answered: cancelled");
+    }
+
+    const retry = await (
+      await on(a)
+    )({
+      name: "delete_identity",
+      arguments: { identityId: id },
+      requestState: first.requestState,
+      inputResponses: { [key]: { action: "accept" } },
+    });
+    expect(retry.isError).toBe(true);
+    expect(text(retry)).toMatch(/^delete_identity refused: nothing was changed/);
+    expect(text(retry)).toContain(`typed wrong ${MAX_WRONG_NAMES} times`);
+    expect(tenant.sandbox.state.deleted).not.toContain(id);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
   }, 60_000);
 });
