@@ -38,6 +38,7 @@ const nameOf = (id: string) => tenant.sandbox.state.identities.get(id)!.name;
 const deletesOf = (id: string) =>
   writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
 
+// 2025 client only: the cookie and the redirect are the page's, the same whichever era asked for it.
 describe("the page's cookies behind TLS (--public-url https)", () => {
   let cli: SignedInCli | undefined;
   afterAll(async () => cli?.close());
