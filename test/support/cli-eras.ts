@@ -68,3 +68,47 @@ export const auditLinesOf = (stderr: string): AuditLine[] =>
     .map((l) => JSON.parse(l) as AuditLine);
 
 export const callResult = (r: unknown): CallToolResult => r as CallToolResult;
+
+/** The CLI over stdio as one era's client drives it, with the call options the confirmation tests use. */
+export interface EraCli {
+  client: EraClient;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    progress?: (p: { message?: string; progress?: number }) => void,
+  ): Promise<CallToolResult>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Spawns the CLI over stdio for `era` ("2025": sdk 1.32; "2026": v2 pinned), calls waiting up to a minute. */
+export async function startEraCli(era: "2025" | "2026", args: string[], env: Record<string, string>): Promise<EraCli> {
+  if (era === "2026") {
+    const cli = await startModernCli(args, env);
+    return {
+      client: cli.client,
+      call: async (name, a, progress) =>
+        callResult(
+          await cli.client.callTool({ name, arguments: a }, {
+            timeout: 60_000,
+            ...(progress ? { onprogress: progress } : {}),
+          } as never),
+        ),
+      stderr: cli.stderr,
+      close: () => cli.client.close(),
+    };
+  }
+  const cli = await startStdioCli(args, env);
+  return {
+    client: cli.client,
+    call: async (name, a, progress) =>
+      callResult(
+        await cli.client.callTool({ name, arguments: a }, undefined, {
+          timeout: 60_000,
+          ...(progress ? { onprogress: progress } : {}),
+        }),
+      ),
+    stderr: cli.stderr,
+    close: () => cli.client.close(),
+  };
+}
