@@ -1,17 +1,31 @@
 // --stateless --confirm strict: no session means no elicitation, so tools that always confirm are hidden, with one start-up warning.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, spawnCli, waitForMcpUrl, type RawCli } from "../support/cli-process.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { auditLinesOf, callResult, CLI_ERAS, type EraClient } from "../support/cli-eras.js";
+import {
+  cleanEnv,
+  serveTenant,
+  spawnCli,
+  waitForMcpUrl,
+  type RawCli,
+  type ServedTenant,
+} from "../support/cli-process.js";
+import { deletable, textOf } from "../support/confirm-e2e.js";
+import { writeRequests } from "../support/guard-helpers.js";
 import { stopProcess } from "../support/replica.js";
 
 const KEY = "stateless-strict-key-0123456789abcdef";
 
-async function start(args: string[]): Promise<{ cli: RawCli; url: string }> {
-  const cli = spawnCli(["--sandbox", "--http", "--port", "0", "--stateless", "--single-replica", ...args], {
-    ...cleanEnv(),
-    ISC_MCP_CONFIRM_KEY: KEY,
-  });
+/** `tenant`: a served sandbox to count writes at (else the CLI's own --sandbox). */
+async function start(args: string[], tenant?: ServedTenant): Promise<{ cli: RawCli; url: string }> {
+  const cli = spawnCli(
+    [...(tenant ? [] : ["--sandbox"]), "--http", "--port", "0", "--stateless", "--single-replica", ...args],
+    {
+      ...(tenant?.env ?? cleanEnv()),
+      ISC_MCP_CONFIRM_KEY: KEY,
+    },
+  );
   const url = await waitForMcpUrl(cli);
   if (!url) throw new Error(`did not start: ${cli.stderr()}`);
   return { cli, url };
@@ -28,14 +42,21 @@ async function listed(url: string): Promise<string[]> {
 }
 
 describe("--stateless --confirm strict", () => {
+  let tenant: ServedTenant;
   let strict: { cli: RawCli; url: string };
   let auto: { cli: RawCli; url: string };
+  const clients: EraClient[] = [];
   beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
     // Strict is the default: the first replica is started without --confirm.
-    [strict, auto] = await Promise.all([start([]), start(["--confirm", "auto"])]);
+    [strict, auto] = await Promise.all([start([], tenant), start(["--confirm", "auto"])]);
   }, 30_000);
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  });
   afterAll(async () => {
     await Promise.all([strict && stopProcess(strict.cli), auto && stopProcess(auto.cli)]);
+    await tenant?.served.close();
   });
 
   it("hides delete, reset and the password-reset email from tools/list, and says so once at start-up", async () => {
@@ -67,5 +88,55 @@ describe("--stateless --confirm strict", () => {
     expect(auto.cli.stderr()).toContain(
       "; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists",
     );
+  });
+
+  // Without a session a 2025 client cannot be asked; a 2026 client's capabilities and answers come with each request.
+  const modern = CLI_ERAS.find((e) => e.era !== "2025-11-25")!;
+
+  it("a 2026 client without elicitation: the same tools hidden, a delete refused, nothing written, the audit line names the era", async () => {
+    tenant.sandbox.clearRequests();
+    const client = await modern.http(strict.url);
+    clients.push(client);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).not.toContain("delete_identity");
+    expect(names).toContain("list_identities");
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const res = callResult(await client.callTool({ name: "delete_identity", arguments: { identityId: id } }));
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(/^delete_identity refused: nothing was changed/);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    await expect
+      .poll(() =>
+        auditLinesOf(strict.cli.stderr())
+          .filter((l) => l.tool === "delete_identity")
+          .at(-1),
+      )
+      .toMatchObject({ era: modern.era, outcome: "refused", targetIds: [id] });
+  });
+
+  it("a 2026 client declaring form elicitation: delete is listed, and deletes exactly once after the typed name", async () => {
+    tenant.sandbox.clearRequests();
+    const id = deletable(tenant.sandbox.state, 1)[0]!;
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    const asked: string[] = [];
+    const client = await modern.http(strict.url, { elicitation: { form: {} } }, ({ message }) => {
+      asked.push(message);
+      return message.includes(JSON.stringify(name)) ? { action: "accept", content: { name } } : { action: "decline" };
+    });
+    clients.push(client);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("delete_identity");
+    const res = callResult(await client.callTool({ name: "delete_identity", arguments: { identityId: id } }));
+    expect(textOf(res)).toContain("was deleted");
+    expect(res.isError).toBeFalsy();
+    expect(asked).toHaveLength(1);
+    expect(tenant.sandbox.state.deleted).toEqual([id]);
+    expect(writeRequests(tenant.sandbox)).toHaveLength(1);
+    await expect
+      .poll(() =>
+        auditLinesOf(strict.cli.stderr())
+          .filter((l) => l.tool === "delete_identity")
+          .at(-1),
+      )
+      .toMatchObject({ era: modern.era, outcome: "executed", confirmation: "form", targetIds: [id] });
   });
 });

@@ -6,8 +6,10 @@ import { deletable, textOf } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { rawRequest } from "../support/http-harness.js";
 import { CLIENT, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
+import { MODERN } from "../support/modern-cli.js";
 import { askerWith, AUDIENCE, startSignedInCli, visitAs, type SignedInCli } from "../support/signin-e2e.js";
 
+const ERA_OF = { "2025": "2025-11-25", "2026": MODERN } as const;
 const SCOPES = ["identities:read", "identities:write", "identities:destructive"];
 const APPROVE = "identities:approve";
 const ANA = { sub: "ana", name: "ana.lead" };
@@ -24,7 +26,7 @@ beforeAll(async () => {
     ],
   });
   tenant = await serveTenant({ identities: 40 });
-  ids = deletable(tenant.sandbox.state, 4);
+  ids = deletable(tenant.sandbox.state, 7);
 }, 60_000);
 afterAll(async () => {
   await tenant?.served.close();
@@ -36,6 +38,7 @@ const nameOf = (id: string) => tenant.sandbox.state.identities.get(id)!.name;
 const deletesOf = (id: string) =>
   writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
 
+// 2025 client only: the cookie and the redirect are the page's, the same whichever era asked for it.
 describe("the page's cookies behind TLS (--public-url https)", () => {
   let cli: SignedInCli | undefined;
   afterAll(async () => cli?.close());
@@ -81,102 +84,127 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
     await browser?.close();
   });
 
-  it("a delete asked by A and confirmed by A: one DELETE, and the audit line has actor A and confirmedBy A", async () => {
-    cli = await startSignedInCli(idp, tenant);
-    const asker = await askerWith(cli.url, await tokenOf("ana"));
-    const id = ids[0]!;
-    const { result, page } = asker.call("delete_identity", { identityId: id });
-    const { url } = await page;
-    expect(url).toMatch(new RegExp(`^${new URL(cli.url).origin}/confirm/[A-Za-z0-9_-]{24}$`));
-    const tab = await visitAs(browser, idp, "ana", url);
-    expect(await tab.locator("table").innerText()).toContain(nameOf(id));
-    // Plain loopback http: HttpOnly and SameSite; no Secure, so no __Host- prefix (a browser would drop such a cookie).
-    const cookies = await browser.context.cookies(new URL(url).origin);
-    expect(cookies.find((c) => c.name === "isc-mcp-signed-in")).toMatchObject({
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: false,
-      path: "/",
-    });
-    expect(cookies.some((c) => c.name.startsWith("isc-mcp-sign-in"))).toBe(false);
-    await tab.fill("#name", nameOf(id));
-    await tab.click("button.go");
-    await expect.poll(() => tab.locator("h1").textContent()).toBe("Confirmed");
-    const res = await result;
-    expect(res.isError, textOf(res)).toBeFalsy();
-    expect(deletesOf(id)).toHaveLength(1);
-    expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
-      expect.objectContaining({ targetIds: [id], confirmation: "url", actor: ANA, confirmedBy: ANA }),
-    ]);
-    expect(JSON.stringify(cli.audit())).not.toContain("ana@example.test");
-    await tab.close();
-    await asker.close();
-  });
+  // Each flow with a 2025 client (a session) and a 2026 one (per request); ids[base..base+2] are this era's targets.
+  for (const [era, base] of [
+    ["2025", 0],
+    ["2026", 3],
+  ] as const)
+    describe(`${era} client`, () => {
+      it("a delete asked by A and confirmed by A: one DELETE, and the audit line has actor A and confirmedBy A", async () => {
+        await cli?.close();
+        cli = await startSignedInCli(idp, tenant);
+        const asker = await askerWith(cli.url, await tokenOf("ana"), era);
+        const id = ids[base]!;
+        const { result, page } = asker.call("delete_identity", { identityId: id });
+        const { url } = await page;
+        expect(url).toMatch(new RegExp(`^${new URL(cli.url).origin}/confirm/[A-Za-z0-9_-]{24}$`));
+        const tab = await visitAs(browser, idp, "ana", url);
+        expect(await tab.locator("table").innerText()).toContain(nameOf(id));
+        // Plain loopback http: HttpOnly and SameSite; no Secure, so no __Host- prefix (a browser would drop such a cookie).
+        const cookies = await browser.context.cookies(new URL(url).origin);
+        expect(cookies.find((c) => c.name === "isc-mcp-signed-in")).toMatchObject({
+          httpOnly: true,
+          sameSite: "Lax",
+          secure: false,
+          path: "/",
+        });
+        expect(cookies.some((c) => c.name.startsWith("isc-mcp-sign-in"))).toBe(false);
+        await tab.fill("#name", nameOf(id));
+        await tab.click("button.go");
+        await expect.poll(() => tab.locator("h1").textContent()).toBe("Confirmed");
+        const res = await result;
+        expect(res.isError, textOf(res)).toBeFalsy();
+        expect(deletesOf(id)).toHaveLength(1);
+        expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
+          expect.objectContaining({
+            targetIds: [id],
+            confirmation: "url",
+            actor: ANA,
+            confirmedBy: ANA,
+            era: ERA_OF[era],
+          }),
+        ]);
+        expect(JSON.stringify(cli.audit())).not.toContain("ana@example.test");
+        await tab.close();
+        await asker.close();
+      });
 
-  it("the same delete answered by B: refused on the page, no preview, no DELETE; A's own Cancel then ends the call", async () => {
-    const asker = await askerWith(cli!.url, await tokenOf("ana"));
-    const id = ids[1]!;
-    const { result, page } = asker.call("delete_identity", { identityId: id });
-    const { url } = await page;
-    const other = await visitAs(browser, idp, "bob", url);
-    await expect.poll(() => other.locator("main").innerText()).toContain("another person's assistant asked for this");
-    expect(await other.locator("main").innerText()).not.toContain(nameOf(id));
-    expect(await other.locator("form").count()).toBe(0);
-    // An answer posted with B's signed-in cookie from the page's own origin (the page's CSP keeps scripts from doing it) is refused too.
-    const cookie = (await browser.context.cookies(new URL(url).origin)).map((c) => `${c.name}=${c.value}`).join("; ");
-    const forged = await rawRequest(url, {
-      headers: { cookie, origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" },
-      body: `answer=confirm&name=${encodeURIComponent(nameOf(id))}`,
-    });
-    expect(forged.status).toBe(403);
-    expect(forged.body).toContain("assistant asked for this; only that person may answer it");
-    await other.close();
-    expect(deletesOf(id)).toEqual([]);
-    const own = await visitAs(browser, idp, "ana", url);
-    await own.click("text=Cancel");
-    await expect.poll(() => own.locator("h1").textContent()).toBe("Cancelled");
-    const res = await result;
-    expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/the user cancelled on the confirmation page/);
-    expect(deletesOf(id)).toEqual([]);
-    expect(tenant.sandbox.state.identities.has(id)).toBe(true);
-    expect(cli!.audit().at(-1)).toMatchObject({
-      tool: "delete_identity",
-      outcome: "refused",
-      reason: "cancelled",
-      actor: ANA,
-    });
-    expect(cli!.audit().at(-1)).not.toHaveProperty("confirmedBy");
-    await own.close();
-    await asker.close();
-  });
+      it("the same delete answered by B: refused on the page, no preview, no DELETE; A's own Cancel then ends the call", async () => {
+        const asker = await askerWith(cli!.url, await tokenOf("ana"), era);
+        const id = ids[base + 1]!;
+        const { result, page } = asker.call("delete_identity", { identityId: id });
+        const { url } = await page;
+        const other = await visitAs(browser, idp, "bob", url);
+        await expect
+          .poll(() => other.locator("main").innerText())
+          .toContain("another person's assistant asked for this");
+        expect(await other.locator("main").innerText()).not.toContain(nameOf(id));
+        expect(await other.locator("form").count()).toBe(0);
+        // An answer posted with B's signed-in cookie from the page's own origin (the page's CSP keeps scripts from doing it) is refused too.
+        const cookie = (await browser.context.cookies(new URL(url).origin))
+          .map((c) => `${c.name}=${c.value}`)
+          .join("; ");
+        const forged = await rawRequest(url, {
+          headers: { cookie, origin: new URL(url).origin, "content-type": "application/x-www-form-urlencoded" },
+          body: `answer=confirm&name=${encodeURIComponent(nameOf(id))}`,
+        });
+        expect(forged.status).toBe(403);
+        expect(forged.body).toContain("assistant asked for this; only that person may answer it");
+        await other.close();
+        expect(deletesOf(id)).toEqual([]);
+        const own = await visitAs(browser, idp, "ana", url);
+        await own.click("text=Cancel");
+        await expect.poll(() => own.locator("h1").textContent()).toBe("Cancelled");
+        const res = await result;
+        expect(res.isError).toBe(true);
+        expect(textOf(res)).toMatch(/the user cancelled on the confirmation page/);
+        expect(deletesOf(id)).toEqual([]);
+        expect(tenant.sandbox.state.identities.has(id)).toBe(true);
+        expect(cli!.audit().at(-1)).toMatchObject({
+          tool: "delete_identity",
+          outcome: "refused",
+          reason: "cancelled",
+          actor: ANA,
+          era: ERA_OF[era],
+        });
+        expect(cli!.audit().at(-1)).not.toHaveProperty("confirmedBy");
+        await own.close();
+        await asker.close();
+      });
 
-  it("under --four-eyes: refused for A, who asked; accepted from approver B, and the audit line says both", async () => {
-    await cli?.close();
-    cli = await startSignedInCli(idp, tenant, ["--four-eyes"]);
-    const asker = await askerWith(cli.url, await tokenOf("ana"));
-    const id = ids[2]!;
-    const { result, page } = asker.call("delete_identity", { identityId: id });
-    const { url, message } = await page;
-    expect(message).toMatch(/A second person must approve this/);
-    const own = await visitAs(browser, idp, "ana", url);
-    await expect
-      .poll(() => own.locator("main").innerText())
-      .toContain("someone else holding the approver scope must answer this");
-    expect(await own.locator("form").count()).toBe(0);
-    await own.close();
-    expect(deletesOf(id)).toEqual([]);
-    const approver = await visitAs(browser, idp, "bob", url);
-    await approver.fill("#name", nameOf(id));
-    await approver.click("button.go");
-    await expect.poll(() => approver.locator("h1").textContent()).toBe("Confirmed");
-    const res = await result;
-    expect(res.isError, textOf(res)).toBeFalsy();
-    expect(deletesOf(id)).toHaveLength(1);
-    expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
-      expect.objectContaining({ targetIds: [id], confirmation: "url", actor: ANA, confirmedBy: BOB }),
-    ]);
-    await approver.close();
-    await asker.close();
-  });
+      it("under --four-eyes: refused for A, who asked; accepted from approver B, and the audit line says both", async () => {
+        await cli?.close();
+        cli = await startSignedInCli(idp, tenant, ["--four-eyes"]);
+        const asker = await askerWith(cli.url, await tokenOf("ana"), era);
+        const id = ids[base + 2]!;
+        const { result, page } = asker.call("delete_identity", { identityId: id });
+        const { url, message } = await page;
+        expect(message).toMatch(/A second person must approve this/);
+        const own = await visitAs(browser, idp, "ana", url);
+        await expect
+          .poll(() => own.locator("main").innerText())
+          .toContain("someone else holding the approver scope must answer this");
+        expect(await own.locator("form").count()).toBe(0);
+        await own.close();
+        expect(deletesOf(id)).toEqual([]);
+        const approver = await visitAs(browser, idp, "bob", url);
+        await approver.fill("#name", nameOf(id));
+        await approver.click("button.go");
+        await expect.poll(() => approver.locator("h1").textContent()).toBe("Confirmed");
+        const res = await result;
+        expect(res.isError, textOf(res)).toBeFalsy();
+        expect(deletesOf(id)).toHaveLength(1);
+        expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
+          expect.objectContaining({
+            targetIds: [id],
+            confirmation: "url",
+            actor: ANA,
+            confirmedBy: BOB,
+            era: ERA_OF[era],
+          }),
+        ]);
+        await approver.close();
+        await asker.close();
+      });
+    });
 });

@@ -2,11 +2,13 @@
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { TestBrowser } from "./browser.js";
 import { spawnCli, type ServedTenant } from "./cli-process.js";
+import { MODERN } from "./modern-cli.js";
 import { CLIENT, signInArgs, type OidcFixture } from "./oidc-provider.js";
 
 export { AUDIENCE } from "./oidc-provider.js";
@@ -62,7 +64,6 @@ export async function startSignedInCli(
 }
 
 export interface Asker {
-  client: Client;
   /** Calls a tool; `page()` resolves with the confirmation page's URL once the server asked the client to open it. */
   call(
     name: string,
@@ -71,31 +72,48 @@ export interface Asker {
   close(): Promise<void>;
 }
 
-/** An MCP client (URL elicitation only, as a browser-based host would have) sending this person's access token. */
-export async function askerWith(url: string, token: string): Promise<Asker> {
-  const client = new Client(
-    { name: "helpdesk-copilot", version: "1.0.0" },
-    { capabilities: { elicitation: { url: {} } } },
-  );
+/**
+ * An MCP client (URL elicitation only, as a browser-based host would have) sending this person's access token.
+ * `era` "2025": sdk 1.32 on a session; "2026": the v2 client pinned to 2026-07-28 on the per-request leg (the page comes
+ * as an input request; the client calls again with the round's requestState, and that round waits for the page).
+ */
+export async function askerWith(url: string, token: string, era: "2025" | "2026" = "2025"): Promise<Asker> {
   let opened: ((page: { url: string; message: string }) => void) | undefined;
-  client.setRequestHandler(ElicitRequestSchema, async (req) => {
-    const p = req.params as { url?: string; message: string };
+  const open = (params: unknown) => {
+    const p = params as { url?: string; message: string };
     opened?.({ url: p.url ?? "", message: p.message });
-    return { action: "accept" };
-  });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
-  );
+    return { action: "accept" as const };
+  };
+  const headers = { authorization: `Bearer ${token}` };
+  let callTool: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>;
+  let close: () => Promise<void>;
+  if (era === "2026") {
+    const client = new ModernClient(
+      { name: "helpdesk-copilot", version: "2.0.0" },
+      { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    client.setRequestHandler("elicitation/create", async (req) => open(req.params) as never);
+    await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
+    callTool = async (name, args) =>
+      (await client.callTool({ name, arguments: args }, { timeout: 150_000 } as never)) as CallToolResult;
+    close = () => client.close().catch(() => {});
+  } else {
+    const client = new Client(
+      { name: "helpdesk-copilot", version: "1.0.0" },
+      { capabilities: { elicitation: { url: {} } } },
+    );
+    client.setRequestHandler(ElicitRequestSchema, async (req) => open(req.params));
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+    callTool = async (name, args) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 150_000 })) as CallToolResult;
+    close = () => client.close().catch(() => {});
+  }
   return {
-    client,
     call(name, args) {
       const page = new Promise<{ url: string; message: string }>((resolve) => (opened = resolve));
-      const result = client.callTool({ name, arguments: args }, undefined, {
-        timeout: 150_000,
-      }) as Promise<CallToolResult>;
-      return { result, page };
+      return { result: callTool(name, args), page };
     },
-    close: () => client.close().catch(() => {}),
+    close,
   };
 }
 
