@@ -100,11 +100,11 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     const started = client.info("server").then(
       (info) => {
         const uptime = Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1]);
-        // uptime_in_seconds is Redis's whole-second clock now minus its whole-second clock at start, so the start lies
-        // within a second either side of `now - uptime`: take the latest moment, or a code issued and spent just before a
-        // restart would look issued after it (and could be spent again).
+        // uptime_in_seconds is Redis's whole-second clock now minus its whole-second clock at start, so with an uptime of
+        // u >= 1 the start lies before `now - u + 1 s`, and with 0 it is now at the latest: take the latest moment, or a
+        // code issued and spent just before a restart would look issued after it (and could be spent again).
         if (connect === connects && Number.isFinite(uptime))
-          dataSince = Math.max(floor, Date.now() - uptime * 1000 + 1000);
+          dataSince = Math.max(floor, Date.now() - Math.max(0, uptime - 1) * 1000);
       },
       () => {},
     );
