@@ -46,7 +46,9 @@ export function clientEra(server: Server, ctx: ServerContext): ClientEra {
     };
   }
   // Deprecated for 2026 requests only; on a 2025 connection it is the initialize-negotiated version (the SDK's own advice).
-  const version = server.getNegotiatedProtocolVersion();
+  // A 2025 request served without a session (--stateless) reached a server no initialize did: its HTTP header names it.
+  const version =
+    server.getNegotiatedProtocolVersion() ?? ctx.http?.req?.headers.get("mcp-protocol-version") ?? undefined;
   return {
     version,
     modern: false,
