@@ -1,7 +1,7 @@
 // Delete through a real MCP client over stdio, confirmed by a human in a real browser (chromium) on the page the server opened.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
+import { describeWithBrowser, launchBrowser, type TestBrowser, expectAnsweredElsewhere } from "../support/browser.js";
 import { auditLinesOf } from "../support/cli-eras.js";
 import { serveTenant, startStdioCli, type ServedTenant } from "../support/cli-process.js";
 import { browserScript, deletable, seenOf, textOf, type BrowserScript } from "../support/confirm-e2e.js";
@@ -85,12 +85,8 @@ for (const [era, version] of [
         .poll(() => auditLinesOf(cli.stderr()).filter((l) => l.tool === "delete_identity"))
         .toEqual([expect.objectContaining({ era: version, outcome: "executed", confirmation: "browser" })]);
       // A second tab on the same URL afterwards has nothing to answer.
-      const second = await browser.context.newPage();
-      await second.goto(url);
-      expect(await second.locator("main").innerText()).toContain("already answered: confirmed");
-      expect(await second.locator("form").count()).toBe(0);
+      await expectAnsweredElsewhere(browser, url);
       await page.close();
-      await second.close();
     });
 
     it("a wrong name changes nothing, and Cancel refuses the call", async () => {

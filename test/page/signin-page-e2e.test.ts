@@ -1,4 +1,6 @@
 // End to end with sign-in: a real provider, the built server over HTTP with OAuth, the sandbox, an MCP client with A's token, and chromium signing in as A or B.
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWithBrowser, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
@@ -37,6 +39,28 @@ const tokenOf = (sub: string) => idp.token(sub, [...SCOPES, APPROVE], { resource
 const nameOf = (id: string) => tenant.sandbox.state.identities.get(id)!.name;
 const deletesOf = (id: string) =>
   writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(`/identities/${id}`));
+
+/**
+ * The signed-in person on `tab` types the name and confirms: the page says so, the call deletes once, and its one
+ * executed audit line names who asked, who confirmed and the era.
+ */
+async function confirmOnPage(
+  tab: Page,
+  id: string,
+  result: Promise<CallToolResult>,
+  audit: () => Array<Record<string, unknown>>,
+  who: { actor: typeof ANA; confirmedBy: typeof ANA; era: string },
+): Promise<void> {
+  await tab.fill("#name", nameOf(id));
+  await tab.click("button.go");
+  await expect.poll(() => tab.locator("h1").textContent()).toBe("Confirmed");
+  const res = await result;
+  expect(res.isError, textOf(res)).toBeFalsy();
+  expect(deletesOf(id)).toHaveLength(1);
+  expect(audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
+    expect.objectContaining({ targetIds: [id], confirmation: "url", ...who }),
+  ]);
+}
 
 // 2025 client only: the cookie and the redirect are the page's, the same whichever era asked for it.
 describe("the page's cookies behind TLS (--public-url https)", () => {
@@ -109,21 +133,7 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
           path: "/",
         });
         expect(cookies.some((c) => c.name.startsWith("isc-mcp-sign-in"))).toBe(false);
-        await tab.fill("#name", nameOf(id));
-        await tab.click("button.go");
-        await expect.poll(() => tab.locator("h1").textContent()).toBe("Confirmed");
-        const res = await result;
-        expect(res.isError, textOf(res)).toBeFalsy();
-        expect(deletesOf(id)).toHaveLength(1);
-        expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
-          expect.objectContaining({
-            targetIds: [id],
-            confirmation: "url",
-            actor: ANA,
-            confirmedBy: ANA,
-            era: ERA_OF[era],
-          }),
-        ]);
+        await confirmOnPage(tab, id, result, () => cli!.audit(), { actor: ANA, confirmedBy: ANA, era: ERA_OF[era] });
         expect(JSON.stringify(cli.audit())).not.toContain("ana@example.test");
         await tab.close();
         await asker.close();
@@ -188,21 +198,11 @@ describeWithBrowser("the confirmation page signs the human in (chromium, the bui
         await own.close();
         expect(deletesOf(id)).toEqual([]);
         const approver = await visitAs(browser, idp, "bob", url);
-        await approver.fill("#name", nameOf(id));
-        await approver.click("button.go");
-        await expect.poll(() => approver.locator("h1").textContent()).toBe("Confirmed");
-        const res = await result;
-        expect(res.isError, textOf(res)).toBeFalsy();
-        expect(deletesOf(id)).toHaveLength(1);
-        expect(cli.audit().filter((l) => l.tool === "delete_identity" && l.outcome === "executed")).toEqual([
-          expect.objectContaining({
-            targetIds: [id],
-            confirmation: "url",
-            actor: ANA,
-            confirmedBy: BOB,
-            era: ERA_OF[era],
-          }),
-        ]);
+        await confirmOnPage(approver, id, result, () => cli!.audit(), {
+          actor: ANA,
+          confirmedBy: BOB,
+          era: ERA_OF[era],
+        });
         await approver.close();
         await asker.close();
       });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -63,4 +63,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A second tab on the URL of a page already confirmed finds nothing to answer: it says so and holds no form. */
+export async function expectAnsweredElsewhere(browser: TestBrowser, url: string): Promise<void> {
+  const second = await browser.context.newPage();
+  await second.goto(url);
+  expect(await second.locator("main").innerText()).toContain("already answered: confirmed");
+  expect(await second.locator("form").count()).toBe(0);
+  await second.close();
 }
