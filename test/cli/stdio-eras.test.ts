@@ -5,6 +5,7 @@ import { serveTenant, spawnCli, type RawCli, type ServedTenant } from "../suppor
 import { browserScript, deletable, type BrowserScript } from "../support/confirm-e2e.js";
 import { codeDeletesOnce, typeNameOnPage } from "../support/confirm-steps.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { auditLinesOf } from "../support/cli-eras.js";
 import { MODERN, startModernCli, type ModernCli } from "../support/modern-cli.js";
 
 /** No desktop unless a test gives one: what BROWSER says is all the server has. */
@@ -17,11 +18,6 @@ type Result = {
   structuredContent?: Record<string, unknown>;
 };
 const textOf = (r: Result): string => r.content.map((c) => c.text ?? "").join("\n");
-const auditLines = (stderr: string): AuditLine[] =>
-  stderr
-    .split("\n")
-    .filter((l) => l.startsWith('{"time"'))
-    .map((l) => JSON.parse(l) as AuditLine);
 
 /** For one describe block: a served tenant and the built CLI (these flags, no desktop) driven by a 2026-07-28 client. */
 function modernCliPerBlock(
@@ -43,7 +39,7 @@ function modernCliPerBlock(
 
 /** The delete audit lines once there are `n` of them (the CLI writes them to stderr just after answering). */
 async function deleteAudit(stderr: () => string, n: number): Promise<AuditLine[]> {
-  const lines = () => auditLines(stderr()).filter((l) => l.tool === "delete_identity");
+  const lines = () => auditLinesOf(stderr()).filter((l) => l.tool === "delete_identity");
   await expect.poll(lines).toHaveLength(n);
   return lines();
 }
@@ -225,8 +221,8 @@ describe("a host that probes with server/discover, then sends a 2025 initialize"
     expect(first.result?.structuredContent?.status).toBe("confirmation_required");
     expect(c.stdout()).toContain('{"jsonrpc":"2.0","id":null,"error":{"code":-32700');
     expect(writeRequests(tenant.sandbox)).toEqual([]);
-    await expect.poll(() => auditLines(c.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
-    expect(auditLines(c.stderr())[0]).toMatchObject({ era: "2025-11-25", tool: "delete_identity" });
+    await expect.poll(() => auditLinesOf(c.stderr()).filter((l) => l.tool === "delete_identity")).toHaveLength(1);
+    expect(auditLinesOf(c.stderr())[0]).toMatchObject({ era: "2025-11-25", tool: "delete_identity" });
   });
 
   it("serves a 2026 session opened by discover: requests with the envelope, and a delete without a channel refused under strict", async () => {

@@ -6,6 +6,7 @@ import { MAX_WRONG_NAMES } from "../../src/guard/page/handler.js";
 import { serveTenant, type ServedTenant } from "../support/cli-process.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { auditLinesOf } from "../support/cli-eras.js";
 import { MODERN } from "../support/modern-harness.js";
 import { answer } from "../support/page-fixtures.js";
 import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -23,13 +24,7 @@ const text = (r: Raw) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
 const REPLAYED = /^delete_identity refused: nothing was changed[\s\S]*already used; each one is taken once/;
 
 /** The delete_identity audit lines a replica wrote to its stderr. */
-const auditOf = (r: Replica): AuditLine[] =>
-  r.cli
-    .stderr()
-    .split("\n")
-    .filter((l) => l.startsWith('{"time"'))
-    .map((l) => JSON.parse(l) as AuditLine)
-    .filter((l) => l.tool === "delete_identity");
+const auditOf = (r: Replica): AuditLine[] => auditLinesOf(r.cli.stderr()).filter((l) => l.tool === "delete_identity");
 
 describeWithRedis("a page answer presented to two replicas", () => {
   let redis: RedisServer;

@@ -4,6 +4,7 @@ import { serveTenant, startStdioCli, type ServedTenant } from "../support/cli-pr
 import { browserScript, deletable } from "../support/confirm-e2e.js";
 import { HOSTS, type Hosted } from "../support/era-matrix.js";
 import { manualClock, writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { auditLinesOf } from "../support/cli-eras.js";
 import { startHttpHarness, type HttpHarness } from "../support/http-harness.js";
 import { MODERN, startModernCli } from "../support/modern-cli.js";
 import { answer } from "../support/page-fixtures.js";
@@ -165,13 +166,7 @@ describe("browser page (stdio, the built CLI): renamed before the human confirms
         expect(res.isError).toBe(true);
         expect(textOf(res)).toMatch(CHANGED);
         expect(writeRequests(tenant.sandbox)).toEqual([]);
-        const audit = () =>
-          auditOf(
-            cli
-              .stderr()
-              .split("\n")
-              .filter((l) => l.startsWith('{"time"')),
-          ).filter((l) => l.tool === "delete_identity");
+        const audit = () => auditLinesOf(cli.stderr()).filter((l) => l.tool === "delete_identity");
         await expect.poll(() => audit().length).toBe(1);
         expect(audit()[0]).toMatchObject({
           era: era === "2025" ? "2025-11-25" : MODERN,
