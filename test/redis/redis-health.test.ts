@@ -43,6 +43,7 @@ describeWithRedis("health and readiness with --redis-url", () => {
     // Redis started just before the replica: confirmations are tracked from its start plus the 5 s clock-skew margin.
     const firstTracked = await trackedFrom();
     expect(firstTracked).toBeGreaterThanOrEqual(redisStarted + 5_000);
+    // And never from a start in the future (not a time budget: the replica dated it by its clock before answering).
     expect(firstTracked).toBeLessThanOrEqual(Date.now() + 5_000);
     expect(await getJson(`${replica.origin}/readyz`)).toMatchObject({
       status: 200,
