@@ -15,6 +15,7 @@ import {
   type ChannelFacts,
   type InputAsk,
 } from "./channels/index.js";
+import { PREVIEW_PROGRESS } from "./channels/channel.js";
 import { waitOnPage } from "./channels/page-flow.js";
 import { URL_WHERE } from "./channels/url.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";
@@ -274,7 +275,9 @@ export function createGuard(opts: GuardOptions): Guard {
           throw refuse("elicitation-required", why, next);
         }
         // Each round reads the target (again) before it asks: one step of progress, which rises across rounds.
-        await call.progress(1, undefined, "Reading what the user will be asked to confirm").catch(() => {});
+        await call
+          .progress(PREVIEW_PROGRESS, undefined, "Reading what the user will be asked to confirm")
+          .catch(() => {});
         const p: Preview = {
           ...(await reading(() => readPreview(call.read, spec, plan.action))),
           ...(window ? { window } : {}),

@@ -47,39 +47,56 @@ describe("code (--confirm auto, no elicitation): the code binds the previewed ta
   }
 });
 
-describe("URL page (HTTP; an input request in both eras): renamed before the human confirms on the page", () => {
+describe("URL page (HTTP; an input request in both eras): renamed while the call waits on the page, then confirmed there", () => {
   let h: HttpHarness | undefined;
   afterEach(async () => {
     await h?.close();
     h = undefined;
   });
 
-  /** The client accepts opening the page; its user then confirms there (a raw POST, as the page's form sends it) after the rename. */
-  const confirmsAfterRename = (hh: HttpHarness, id: string) => {
+  /**
+   * The client accepts opening the page; once the call reports that it waits for the user, the identity is renamed and
+   * the user confirms on the page (a raw POST, as the page's form sends it). So only the read after the wait can see the
+   * change: in 2026 the round's own first read happened before the page was even shown.
+   */
+  const confirmsWhileWaiting = (hh: HttpHarness, id: string) => {
     const name = hh.sandbox.state.identities.get(id)!.name;
+    const progress: Array<{ progress: number; message?: string }> = [];
     let answered: Promise<unknown> | undefined;
     const onUrl = (url: string) => {
       answered = (async () => {
+        await expect
+          .poll(() => progress.some((p) => p.message?.startsWith("Waiting for the user")), { timeout: 15_000 })
+          .toBe(true);
         hh.sandbox.state.identities.get(id)!.name = "Someone.Else";
         expect((await answer(url, { answer: "confirm", name })).status).toBe(200);
       })();
       return { action: "accept" as const };
     };
-    return { onUrl, answered: () => answered };
+    const onprogress = (p: { progress: number; message?: string }) => void progress.push(p);
+    /** The wait says so as it starts, the step after the preview's read, not first at its tick seconds later. */
+    const waitToldAtOnce = () => {
+      const waiting = progress.findIndex((p) => p.message?.startsWith("Waiting for the user"));
+      expect(progress[waiting - 1]?.message).toMatch(/^Reading what the user will be asked to confirm/);
+      expect(progress[waiting]!.progress).toBe(progress[waiting - 1]!.progress + 1);
+    };
+    return { onUrl, onprogress, answered: () => answered, waitToldAtOnce };
   };
 
   it("2025 client (sdk 1.32, HTTP session; the server sends the 2025 elicitation itself, mcp/legacy-rounds.ts)", async () => {
     h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30"], {}, {}, { pages: true });
     const id = deletable(h.sandbox.state, 1)[0]!;
-    const human = confirmsAfterRename(h, id);
+    const human = confirmsWhileWaiting(h, id);
     const { client } = await h.connect({
       capabilities: { elicitation: { url: {} } },
       onElicit: (_m, _id, params) => human.onUrl(params.url!),
     });
     const res = (await client.callTool({ name: "delete_identity", arguments: { identityId: id } }, undefined, {
       timeout: 60_000,
+      onprogress: human.onprogress,
     })) as Result;
     await human.answered();
+    human.waitToldAtOnce();
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(CHANGED);
     expect(writeRequests(h.sandbox)).toEqual([]);
@@ -94,14 +111,15 @@ describe("URL page (HTTP; an input request in both eras): renamed before the hum
   it("2026 client (v2 pinned to 2026-07-28, the per-request leg)", async () => {
     h = await startHttpHarness(["--confirm", "strict", "--confirm-wait", "30"], {}, {}, { pages: true });
     const id = deletable(h.sandbox.state, 1)[0]!;
-    const human = confirmsAfterRename(h, id);
+    const human = confirmsWhileWaiting(h, id);
     const client = await h.connectModern({ capabilities: { elicitation: { url: {} } } });
     client.setRequestHandler("elicitation/create", async (req) => human.onUrl((req.params as { url: string }).url));
     const res = (await client.callTool(
       { name: "delete_identity", arguments: { identityId: id } },
-      { timeout: 60_000 },
+      { timeout: 60_000, onprogress: human.onprogress },
     )) as Result;
     await human.answered();
+    human.waitToldAtOnce();
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(CHANGED);
     expect(writeRequests(h.sandbox)).toEqual([]);

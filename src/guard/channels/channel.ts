@@ -8,6 +8,13 @@ import type { RefusalReason } from "../../core/errors.js";
 import type { PendingOwner } from "../page/open-count.js";
 
 /** What is known before asking, from which the guard picks the channels to ask on, in order. */
+/**
+ * The progress value a round sends while it reads what the user will be asked to confirm. What a channel reports later
+ * in that round (a page's wait) starts above it: MCP wants each progress value higher than the last, and the call drops
+ * one that is not, so a wait starting at 0 would go unseen until its first tick.
+ */
+export const PREVIEW_PROGRESS = 1;
+
 export interface ChannelFacts {
   /**
    * What the client declared (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form): at

@@ -4,7 +4,7 @@ import type { ConfirmationPages } from "../page/pages.js";
 import { sampleNames } from "../page/sample.js";
 import { acceptedNames, pageViewOf } from "../page/view-of.js";
 import type { PendingConfirmation } from "../store.js";
-import type { ChannelAnswer, ConfirmationAsk } from "./channel.js";
+import { PREVIEW_PROGRESS, type ChannelAnswer, type ConfirmationAsk } from "./channel.js";
 
 const TELL = "Tell the user it was not done; call again only if they ask for it.";
 const EXPIRED: ChannelAnswer = {
@@ -89,8 +89,10 @@ export function waitOnPage(
 ): Promise<PendingConfirmation | undefined> {
   const bound = Math.max(0, Math.min(waitMs, call.deadline - now() - DEADLINE_MARGIN_MS));
   const message = `Waiting for the user to answer the confirmation page ${where}`;
-  const total = Math.round(bound / 1000);
-  const tell = (waited: number) => call.progress(waited, total, message).catch(() => {});
+  // Seconds waited, counted from just above the preview's read, so the first value (0 s) is not dropped as a repeat.
+  const from = PREVIEW_PROGRESS + 1;
+  const total = from + Math.round(bound / 1000);
+  const tell = (waited: number) => call.progress(from + waited, total, message).catch(() => {});
   return tell(0).then(() =>
     pages.wait(id, bound, call.signal, call.wantsProgress ? (waited) => tell(Math.round(waited / 1000)) : undefined),
   );
