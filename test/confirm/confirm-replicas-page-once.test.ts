@@ -1,5 +1,5 @@
-// Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, exactly one delete;
-// wrong names typed through either count toward one limit of five.
+// Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, or two fresh calls
+// waiting on the page through each, exactly one delete; wrong names typed through either count toward one limit of five.
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { MAX_WRONG_NAMES } from "../../src/guard/page/handler.js";
@@ -66,7 +66,7 @@ describeWithRedis("a page answer presented to two replicas", () => {
   });
 
   /** A 2026-07-28 client (v2, pinned) declaring URL elicitation, on one replica; rounds are driven by hand. */
-  const on = async (replica: Replica) => {
+  const on = async (replica: Replica, onprogress?: (p: { message?: string }) => void) => {
     const client = new ModernClient(
       { name: "replicas-page-once", version: "2.0.0" },
       { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
@@ -76,7 +76,7 @@ describeWithRedis("a page answer presented to two replicas", () => {
     return (params: Record<string, unknown>) =>
       client.request(
         { method: "tools/call", params } as never,
-        { allowInputRequired: true, timeout: 120_000 } as never,
+        { allowInputRequired: true, timeout: 120_000, ...(onprogress ? { onprogress } : {}) } as never,
       ) as Promise<Raw>;
   };
 
@@ -152,6 +152,45 @@ describeWithRedis("a page answer presented to two replicas", () => {
     expect(lines.map((l) => [l.outcome, l.reason ?? ""]).sort()).toEqual([
       ["executed", ""],
       ["refused", "state-replayed"],
+    ]);
+  }, 60_000);
+
+  it("two fresh calls (no requestState) waiting on the same page through A and B: the page's one-time take lets one delete", async () => {
+    const [, , , id] = deletable(tenant.sandbox.state, 4) as [string, string, string, string];
+    const name = tenant.sandbox.state.identities.get(id)!.name;
+    tenant.sandbox.clearRequests();
+    const { page } = await askOn(a, id);
+    // The same tool and arguments again, with no state: each call finds the open page by its binding and waits on it,
+    // so no spent requestState can refuse either; only the page's own take decides which one acts.
+    const waiting: [string[], string[]] = [[], []];
+    const [onA, onB] = await Promise.all(
+      [a, b].map((replica, i) => on(replica, (p) => void waiting[i]!.push(p.message ?? ""))),
+    );
+    const calls = [onA!, onB!].map((call) => call({ name: "delete_identity", arguments: { identityId: id } }));
+    for (const call of calls) call.catch(() => {});
+    for (const [i, seen] of waiting.entries())
+      await until(
+        () => seen.some((m) => m.startsWith("Waiting for the user to answer the confirmation page")),
+        `the call through ${i ? "B" : "A"} to wait on the page`,
+      );
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+
+    expect((await answer(`${b.origin}${page.pathname}`, { answer: "confirm", name })).status).toBe(200);
+    const results = await Promise.all(calls);
+    expect(results.map((r) => r.resultType)).toEqual([undefined, undefined]);
+    const done = results.filter((r) => !r.isError);
+    expect(done.map(text)).toEqual([`Identity "${name}" (id ${id}) was deleted.`]);
+    const other = results.find((r) => r.isError)!;
+    expect(text(other)).toMatch(
+      /^delete_identity refused: nothing was changed[\s\S]*another call of this tool with the same arguments already used the user's answer/,
+    );
+    expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
+
+    // One audit line per call for this identity: executed through one replica, refused as "cancelled" through the other.
+    const lines = [...auditOf(a), ...auditOf(b)].filter((l) => l.targetIds.includes(id));
+    expect(lines.map((l) => [l.outcome, l.reason ?? "", l.confirmation, l.era]).sort()).toEqual([
+      ["executed", "", "url", MODERN],
+      ["refused", "cancelled", "url", MODERN],
     ]);
   }, 60_000);
 

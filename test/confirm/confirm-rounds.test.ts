@@ -1,10 +1,12 @@
 // A confirmation's requestState (2026-07-28, where it travels through the client): used once, for its own call only, unaltered, in time, by its own person.
+import { createHmac, randomBytes } from "node:crypto";
+import { createRequestStateCodec } from "@modelcontextprotocol/server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pickFixtures, type Fixtures } from "../../src/sandbox/index.js";
 import { lastAudit, manualClock, writeRequests } from "../support/guard-helpers.js";
 import { textOf } from "../support/harness.js";
 import { startModernHarness, MODERN, type ModernHarness } from "../support/modern-harness.js";
-import { startSignedInHarness, type HttpHarness } from "../support/http-harness.js";
+import { startHttpHarness, startSignedInHarness, type HttpHarness } from "../support/http-harness.js";
 import { AUDIENCE, startOidcProvider, type OidcFixture } from "../support/oidc-provider.js";
 
 type Raw = Record<string, unknown> & {
@@ -41,16 +43,35 @@ function expectRefused(res: Raw, reason: string, why: RegExp) {
   expect(lastAudit(h as never)).toMatchObject({ outcome: "refused", reason, era: MODERN });
 }
 
-beforeEach(async () => {
-  clock = manualClock(Date.now());
-  h = await startModernHarness({
-    argv: ["--confirm", "strict", "--confirm-ttl", "300"],
+const start = (opts: { argv?: string[]; env?: Record<string, string> } = {}) =>
+  startModernHarness({
+    argv: ["--confirm", "strict", "--confirm-ttl", "300", ...(opts.argv ?? [])],
+    ...(opts.env ? { env: opts.env } : {}),
     sandbox: { identities: 60 },
     capabilities: { elicitation: { form: {} } },
     now: clock.now,
   });
+
+beforeEach(async () => {
+  clock = manualClock(Date.now());
+  h = await start();
   fx = pickFixtures(h.sandbox.state);
 });
+
+/** A server sealing its states with a known ISC_MCP_CONFIRM_KEY (the only process with it), so a test can seal its own. */
+const KEY = "rounds-test-confirm-key-0123456789abcdef";
+const keyed = () => start({ argv: ["--single-replica"], env: { ISC_MCP_CONFIRM_KEY: KEY } });
+/** The SDK codec under `key`; src/guard/round-state.ts seals with the one derived from ISC_MCP_CONFIRM_KEY so. */
+const codecUnder = (key: Buffer) => createRequestStateCodec<Record<string, unknown>>({ key, ttlSeconds: 600 });
+const serverKey = createHmac("sha256", KEY).update("isc-identities-mcp requestState").digest();
+/** A sealed state's parts: "v1." + base64url(JSON envelope) + "." + MAC; the envelope is signed, not encrypted. */
+function partsOf(state: string) {
+  const dot = state.lastIndexOf(".");
+  const envelope = JSON.parse(Buffer.from(state.slice(3, dot), "base64url").toString()) as {
+    p: Record<string, unknown> & { exp: number };
+  };
+  return { envelope, mac: state.slice(dot + 1) };
+}
 afterEach(async () => {
   await h.close();
 });
@@ -153,6 +174,61 @@ describe("a requestState used elsewhere, altered, late or by someone else: refus
     expect(writeRequests(h.sandbox)).toEqual([]);
   });
 
+  it("well-formed but sealed by someone else (a later exp, another key; or one field edited under the old MAC): only the MAC refuses it", async () => {
+    await h.close();
+    h = await keyed();
+    const state = await askDelete(fx.plain);
+    const { envelope, mac } = partsOf(state);
+    const later = { ...envelope.p, exp: envelope.p.exp + 3_600_000 };
+    const forged = [
+      await codecUnder(randomBytes(32)).mint(later),
+      `v1.${Buffer.from(JSON.stringify({ ...envelope, p: later })).toString("base64url")}.${mac}`,
+      `v1.${Buffer.from(JSON.stringify({ ...envelope, p: { ...envelope.p, target: "x".repeat(22) } })).toString("base64url")}.${mac}`,
+    ];
+    for (const requestState of forged) {
+      const res = (await h.callRaw(
+        "delete_identity",
+        { identityId: fx.plain },
+        { requestState, inputResponses: accept(nameOf(fx.plain)) },
+      )) as Raw;
+      expectRefused(res, "state-invalid", /altered or is not one this server issued/);
+    }
+    expect(writeRequests(h.sandbox)).toEqual([]);
+    // The control: the same later body sealed under the server's own key is accepted, so nothing but the MAC refused it.
+    const resealed = await codecUnder(serverKey).mint(later);
+    const done = (await h.callRaw(
+      "delete_identity",
+      { identityId: fx.plain },
+      { requestState: resealed, inputResponses: accept(nameOf(fx.plain)) },
+    )) as Raw;
+    expect(text(done)).toContain("was deleted");
+    expect(writeRequests(h.sandbox)).toHaveLength(1);
+  });
+
+  it("on another tenant (a server with the same key, the same identity and arguments, another tenant host)", async () => {
+    await h.close();
+    h = await keyed();
+    const other = await keyed();
+    try {
+      // The sandboxes are seeded alike: the same identity, with the same name, under another tenant host.
+      expect(other.sandbox.state.identities.get(fx.plain)?.name).toBe(nameOf(fx.plain));
+      expect(other.backend.isc.tenant).not.toBe(h.backend.isc.tenant);
+      const state = await askDelete(fx.plain);
+      const res = (await other.callRaw(
+        "delete_identity",
+        { identityId: fx.plain },
+        { requestState: state, inputResponses: accept(nameOf(fx.plain)) },
+      )) as Raw;
+      expect(res.isError).toBe(true);
+      expect(text(res)).toMatch(/^delete_identity refused: nothing was changed[\s\S]*or another tenant/);
+      expect(lastAudit(other)).toMatchObject({ outcome: "refused", reason: "state-mismatch", era: MODERN });
+      expect(writeRequests(other.sandbox)).toEqual([]);
+      expect(writeRequests(h.sandbox)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("past --confirm-ttl on the guard's clock", async () => {
     const state = await askDelete(fx.plain);
     clock.advance(300_001);
@@ -174,6 +250,58 @@ describe("a requestState used elsewhere, altered, late or by someone else: refus
     )) as Raw;
     expectRefused(res, "answer-invalid", /not an answer/);
     expect(writeRequests(h.sandbox)).toEqual([]);
+  });
+});
+
+describe("a requestState whose channel this client can no longer be asked on (2026 HTTP: capabilities come per request)", () => {
+  let hh: HttpHarness | undefined;
+  afterEach(async () => {
+    await hh?.close();
+    hh = undefined;
+  });
+
+  it.each([
+    [
+      "strict: form and URL declared in round 1, URL only in round 2",
+      "strict",
+      { form: {}, url: {} },
+      { url: {} },
+      "url",
+    ],
+    ["auto: form declared in round 1, nothing in round 2", "auto", { form: {} }, undefined, "code"],
+  ] as const)("%s: refused, 0 writes", async (_, mode, before, after, left) => {
+    hh = await startHttpHarness(["--confirm", mode], {}, {}, { pages: true });
+    const [asked, answering] = [
+      await hh.connectModern({ capabilities: { elicitation: before } }),
+      await hh.connectModern({ capabilities: after ? { elicitation: after } : {} }),
+    ];
+    const raw = (client: typeof asked, params: Record<string, unknown>) =>
+      client.request({ method: "tools/call", params } as never, { allowInputRequired: true } as never) as Promise<Raw>;
+    const { plain } = pickFixtures(hh.sandbox.state);
+    const name = hh.sandbox.state.identities.get(plain)!.name;
+    const first = await raw(asked, { name: "delete_identity", arguments: { identityId: plain } });
+    expect(first.resultType).toBe("input_required");
+    expect(Object.keys(first.inputRequests ?? {})).toEqual(["confirm"]);
+    // The form's answer, typed right, sent by a request that no longer declares form elicitation.
+    const res = await raw(answering, {
+      name: "delete_identity",
+      arguments: { identityId: plain },
+      requestState: first.requestState,
+      inputResponses: accept(name),
+    });
+    expect(res.resultType).toBeUndefined();
+    expect(res.isError).toBe(true);
+    expect(text(res)).toMatch(
+      /^delete_identity refused: nothing was changed[\s\S]*asked on the form channel, which can no longer be used for this client/,
+    );
+    expect(hh.sandbox.requests.filter((r) => r.method !== "GET" && r.path !== "/oauth/token")).toEqual([]);
+    expect(hh.sandbox.state.identities.has(plain)).toBe(true);
+    expect(JSON.parse(hh.audit.at(-1)!)).toMatchObject({
+      outcome: "refused",
+      reason: "state-mismatch",
+      confirmation: left,
+      era: MODERN,
+    });
   });
 });
 

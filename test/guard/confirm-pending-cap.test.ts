@@ -1,4 +1,6 @@
 // Caps on open confirmation pages, per MCP session and per process (the built CLI over HTTP, small caps by flag): the refusal says how many and how to finish them; a re-call joins, never refused.
+// A 2026-07-28 call has no session: without sign-in only the process cap holds it.
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -8,6 +10,7 @@ import { textOf } from "../support/confirm-e2e.js";
 import { HTTP_URL_PAGES } from "../support/confirm-steps.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { answer } from "../support/page-fixtures.js";
+import { MODERN } from "../support/modern-harness.js";
 import { stopProcess } from "../support/replica.js";
 
 interface Session {
@@ -118,5 +121,68 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
       .filter((l) => l.startsWith("{") && l.includes('"tool":"reset_identity"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.filter((l) => l.reason === "too-many-pending")).toHaveLength(2);
+  }, 60_000);
+});
+
+describe("caps on open confirmation pages for 2026-07-28 calls without sign-in (--max-pending-per-session 2, --max-pending 3)", () => {
+  let tenant: ServedTenant;
+  let cli: RawCli;
+  let client: ModernClient;
+  let ids: string[];
+
+  beforeAll(async () => {
+    tenant = await serveTenant({ identities: 20 });
+    ids = [...tenant.sandbox.state.identities.keys()];
+    cli = spawnCli(
+      [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
+      tenant.env,
+    );
+    const url = await waitForMcpUrl(cli);
+    if (!url) throw new Error(`the server did not start: ${cli.stderr()}`);
+    client = new ModernClient(
+      { name: "cap-test-2026", version: "2.0.0" },
+      { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await client.connect(new ModernTransport(new URL(url)));
+  }, 30_000);
+  afterAll(async () => {
+    await client?.close().catch(() => {});
+    if (cli) await stopProcess(cli);
+    await tenant?.served.close();
+  });
+
+  /** Round 1 of a reset, by hand: the page it opened as an input request, or the refusal. */
+  const reset = (identityId: string) =>
+    client.request(
+      { method: "tools/call", params: { name: "reset_identity", arguments: { identityId } } } as never,
+      { allowInputRequired: true } as never,
+    ) as Promise<CallToolResult & { resultType?: string }>;
+
+  it("no per-session cap (there is no session): one client opens 3 pages, the 4th is refused by the process cap; a re-call still joins", async () => {
+    for (const id of ids.slice(0, 3)) {
+      const r = await reset(id);
+      expect(r.resultType, JSON.stringify(r.content)).toBe("input_required");
+    }
+    const over = await reset(ids[3]!);
+    expect(over.resultType).toBeUndefined();
+    expect(over.isError).toBe(true);
+    expect(textOf(over)).toContain("reset_identity refused: nothing was changed. The identity was not reset.");
+    expect(textOf(over)).toContain(
+      "Why: this server (all sessions together) already has 3 confirmations open, waiting for an answer on their pages, and 3 is the most this server allows (--max-pending).",
+    );
+    // The same arguments as an open page: it waits on that page (--confirm-wait 1) and is pending, not refused.
+    const joined = await reset(ids[0]!);
+    expect(joined.isError, textOf(joined)).toBeFalsy();
+    expect(statusOf(joined), textOf(joined)).toBe("confirmation_pending");
+
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    const refused = cli
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{") && l.includes('"tool":"reset_identity"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.reason === "too-many-pending");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ era: MODERN, outcome: "refused" });
   }, 60_000);
 });

@@ -1,82 +1,76 @@
 // What the spec makes a protocol error and what a tool error, through a real MCP client: unknown tools, missing resources, unknown arguments.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { TOOLS } from "../../tools/index.js";
 import { callerOf, type Caller } from "../../src/mcp/caller.js";
-import { startHarness, textOf, type Harness } from "../support/harness.js";
+import { startHarness, textOf } from "../support/harness.js";
+import { ERAS, protocolError, type EraHarness } from "../support/both-eras.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ sandbox: { identities: 40 } });
-});
-afterAll(() => h.close());
+describe.each(ERAS)("$name", ({ start }) => {
+  let h: EraHarness;
+  beforeAll(async () => {
+    h = await start({ sandbox: { identities: 40 } });
+  });
+  afterAll(() => h.close());
 
-const rejection = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("resolved");
-    },
-    (e: unknown) => e as McpError,
-  );
+  describe("protocol errors (JSON-RPC)", () => {
+    it("an unknown tool is -32602, not a tool result, and names the tools there are", async () => {
+      h.sandbox.clearRequests();
+      const err = await protocolError(h.call("delete_everything", {}));
+      expect(err.code).toBe(ErrorCode.InvalidParams);
+      expect(err.message).toBe(
+        `Unknown tool "delete_everything". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`,
+      );
+      expect(h.sandbox.requests).toEqual([]);
+    });
 
-describe("protocol errors (JSON-RPC)", () => {
-  it("an unknown tool is -32602, not a tool result, and names the tools there are", async () => {
-    h.sandbox.clearRequests();
-    const err = await rejection(h.client.callTool({ name: "delete_everything", arguments: {} }));
-    expect(err).toBeInstanceOf(McpError);
-    expect(err.code).toBe(ErrorCode.InvalidParams);
-    expect(err.message).toBe(
-      `MCP error -32602: Unknown tool "delete_everything". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`,
-    );
-    expect(h.sandbox.requests).toEqual([]);
+    it("a resource that does not exist is -32602 with its URI in data.uri (SEP-2164), malformed or missing alike", async () => {
+      const missing = "isc://identities/0123456789abcdef0123456789abcdef";
+      for (const uri of [missing, "isc://roles/abc", "isc://identities/../../oauth/token"]) {
+        const err = await protocolError(h.client.readResource({ uri }));
+        expect(err.code, uri).toBe(ErrorCode.InvalidParams);
+        expect(err.data, uri).toEqual({ uri });
+      }
+      expect((await protocolError(h.client.readResource({ uri: missing }))).message).toBe(
+        `No identity 0123456789abcdef0123456789abcdef: find ids with the list_identities tool.`,
+      );
+    });
   });
 
-  it("a resource that does not exist is -32602 with its URI in data.uri (SEP-2164), malformed or missing alike", async () => {
-    const missing = "isc://identities/0123456789abcdef0123456789abcdef";
-    for (const uri of [missing, "isc://roles/abc", "isc://identities/../../oauth/token"]) {
-      const err = await rejection(h.client.readResource({ uri }));
-      expect(err.code, uri).toBe(ErrorCode.InvalidParams);
-      expect(err.data, uri).toEqual({ uri });
-    }
-    expect((await rejection(h.client.readResource({ uri: missing }))).message).toBe(
-      `MCP error -32602: No identity 0123456789abcdef0123456789abcdef: find ids with the list_identities tool.`,
-    );
-  });
-});
+  describe("unknown arguments are refused, not ignored (a tool error the model can act on)", () => {
+    it("list_identities with `filter` names the argument it probably meant, and reaches nothing", async () => {
+      h.sandbox.clearRequests();
+      const res = await h.call("list_identities", { filter: 'name sw "A"' });
+      expect(res.isError).toBe(true);
+      expect(res.structuredContent).toBeUndefined();
+      expect(textOf(res)).toBe(
+        'Invalid arguments for tool "list_identities":\n✖ unknown argument `filter`; did you mean `filters`?\nNext step: fix filter and call again; nothing was sent to ISC.',
+      );
+      expect(h.sandbox.requests).toEqual([]);
+    });
 
-describe("unknown arguments are refused, not ignored (a tool error the model can act on)", () => {
-  it("list_identities with `filter` names the argument it probably meant, and reaches nothing", async () => {
-    h.sandbox.clearRequests();
-    const res = await h.call("list_identities", { filter: 'name sw "A"' });
-    expect(res.isError).toBe(true);
-    expect(res.structuredContent).toBeUndefined();
-    expect(textOf(res)).toBe(
-      'Invalid arguments for tool "list_identities":\n✖ unknown argument `filter`; did you mean `filters`?\nNext step: fix filter and call again; nothing was sent to ISC.',
-    );
-    expect(h.sandbox.requests).toEqual([]);
-  });
+    it("suggests across tools and case, several keys at once, and nothing when nothing is close", async () => {
+      const { plain } = pickFixtures(h.sandbox.state);
+      expect(textOf(await h.call("get_identity", { identityId: plain, identity_id: plain }))).toContain(
+        "✖ unknown argument `identity_id`; did you mean `identityId`?",
+      );
+      const both = textOf(await h.call("list_identities", { Limit: 5, colour: "red" }));
+      expect(both).toContain("✖ unknown argument `Limit`; did you mean `limit`?\n✖ unknown argument `colour`\n");
+      expect(both).toContain("Next step: fix Limit, colour and call again");
+    });
 
-  it("suggests across tools and case, several keys at once, and nothing when nothing is close", async () => {
-    const { plain } = pickFixtures(h.sandbox.state);
-    expect(textOf(await h.call("get_identity", { identityId: plain, identity_id: plain }))).toContain(
-      "✖ unknown argument `identity_id`; did you mean `identityId`?",
-    );
-    const both = textOf(await h.call("list_identities", { Limit: 5, colour: "red" }));
-    expect(both).toContain("✖ unknown argument `Limit`; did you mean `limit`?\n✖ unknown argument `colour`\n");
-    expect(both).toContain("Next step: fix Limit, colour and call again");
-  });
-
-  it("holds for writes too: an unknown argument stops a delete before the guard or ISC sees it", async () => {
-    h.sandbox.clearRequests();
-    const { plain } = pickFixtures(h.sandbox.state);
-    const res = await h.call("delete_identity", { identityId: plain, force: true });
-    expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(/^Invalid arguments for tool "delete_identity":\n✖ unknown argument `force`\n/);
-    expect(h.sandbox.requests).toEqual([]);
-    expect(h.sandbox.state.identities.has(plain)).toBe(true);
-    expect(h.audit).toEqual([]);
+    it("holds for writes too: an unknown argument stops a delete before the guard or ISC sees it", async () => {
+      h.sandbox.clearRequests();
+      const { plain } = pickFixtures(h.sandbox.state);
+      const res = await h.call("delete_identity", { identityId: plain, force: true });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toMatch(/^Invalid arguments for tool "delete_identity":\n✖ unknown argument `force`\n/);
+      expect(h.sandbox.requests).toEqual([]);
+      expect(h.sandbox.state.identities.has(plain)).toBe(true);
+      expect(h.audit).toEqual([]);
+    });
   });
 });
 
@@ -97,11 +91,9 @@ describe("a tool outside the caller's sign-in scopes", () => {
       r.sandbox.clearRequests();
       const { plain } = pickFixtures(r.sandbox.state);
       for (const name of ["delete_identity", "delete_everything"]) {
-        const err = await rejection(r.client.callTool({ name, arguments: { identityId: plain } }));
+        const err = await protocolError(r.call(name, { identityId: plain }));
         expect(err.code, name).toBe(ErrorCode.InvalidParams);
-        expect(err.message, name).toBe(
-          `MCP error -32602: Unknown tool "${name}". Available tools: ${reads.join(", ")}.`,
-        );
+        expect(err.message, name).toBe(`Unknown tool "${name}". Available tools: ${reads.join(", ")}.`);
       }
       expect(r.sandbox.requests).toEqual([]);
       expect(r.sandbox.state.identities.has(plain)).toBe(true);

@@ -13,11 +13,11 @@ export function writeRequests(sandbox: Sandbox): Array<{ method: string; path: s
 
 export type AuditLine = AuditEntry & { time: string };
 
-export function auditEntries(h: Harness): AuditLine[] {
+export function auditEntries(h: Pick<Harness, "audit">): AuditLine[] {
   return h.audit.map((line) => JSON.parse(line) as AuditLine);
 }
 
-export function lastAudit(h: Harness): AuditLine {
+export function lastAudit(h: Pick<Harness, "audit">): AuditLine {
   const entry = auditEntries(h).at(-1);
   if (!entry) throw new Error("no audit line was written");
   return entry;

@@ -48,8 +48,17 @@ export interface Harness {
   backend: Backend;
   /** Audit lines (JSON, no newline) when no --audit-log file is configured. */
   audit: string[];
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  call(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
   close(): Promise<void>;
+}
+
+/** One notifications/progress as either era's client hands it over. */
+export type ProgressNote = { progress: number; total?: number; message?: string };
+
+/** Per-call options both eras' clients take: progress notifications (the call then carries a progress token) and a timeout. */
+export interface CallOptions {
+  onprogress?: (progress: ProgressNote) => void;
+  timeout?: number;
 }
 
 /** The server side of a harness (sandbox, backend, audit, guard, one server); both eras' harnesses build it the same way. */
@@ -109,7 +118,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     sandbox,
     backend,
     audit,
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: async (name, args = {}, options) =>
+      (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
     close: async () => {
       await client.close();
       await server.close();

@@ -49,7 +49,8 @@ export async function startModernHarness(opts: ModernHarnessOptions = {}): Promi
     sandbox,
     backend,
     audit,
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    call: async (name, args = {}, options) =>
+      (await client.callTool({ name, arguments: args }, options)) as CallToolResult,
     callRaw: async (name, args, retry = {}) =>
       (await client.request(
         { method: "tools/call", params: { name, arguments: args, ...retry } } as never,
