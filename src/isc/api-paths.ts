@@ -16,9 +16,16 @@ interface Operation {
   template: string;
   /** Marked experimental by the v1 spec (it requires `X-SailPoint-Experimental: true`). */
   experimental: boolean;
+  /** The template's segments, a parameter ("{id}") as undefined: split once, not on every request. */
+  segments: ReadonlyArray<string | undefined>;
 }
 
-const op = (method: string, template: string, experimental = false): Operation => ({ method, template, experimental });
+const op = (method: string, template: string, experimental = false): Operation => ({
+  method,
+  template,
+  experimental,
+  segments: template.split("/").map((s) => (s.startsWith("{") ? undefined : s)),
+});
 
 /** Every operation the tools call, in version-free form; literal segments before parameters (invite is not an id). */
 const OPERATIONS: readonly Operation[] = [
@@ -40,11 +47,12 @@ const OPERATIONS: readonly Operation[] = [
 /** The operation a version-free path belongs to, or undefined for a path no tool calls. */
 export function operationOf(method: string, path: string): Operation | undefined {
   const have = path.split("/");
-  return OPERATIONS.find((o) => {
-    if (o.method !== method) return false;
-    const want = o.template.split("/");
-    return want.length === have.length && want.every((w, i) => w.startsWith("{") || w === have[i]);
-  });
+  return OPERATIONS.find(
+    (o) =>
+      o.method === method &&
+      o.segments.length === have.length &&
+      o.segments.every((w, i) => w === undefined || w === have[i]),
+  );
 }
 
 /**

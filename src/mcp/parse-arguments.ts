@@ -66,6 +66,10 @@ export function parseArguments(tool: { name: string; inputSchema: z.ZodType }, r
       text: `Invalid arguments for tool "${tool.name}":\n✖ ${issue}\n  → at ${shownPath(tooDeep) || "(arguments)"}\nNext step: fix ${field} and call again; nothing was sent to ISC.`,
     };
   }
+  // The error map only words the issues, but zod pays for it on every parse it is given to (a get_identity's arguments:
+  // 1.7 µs instead of 0.25 µs): valid arguments are parsed without it, and a failure is parsed again with it to be told.
+  const valid = tool.inputSchema.safeParse(raw ?? {});
+  if (valid.success) return { ok: true, data: valid.data };
   const parsed = tool.inputSchema.safeParse(raw ?? {}, { error: argumentMessages });
   if (parsed.success) return { ok: true, data: parsed.data };
   const where = (i: z.core.$ZodIssue) =>
