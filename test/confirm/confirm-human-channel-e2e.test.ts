@@ -10,6 +10,7 @@ import {
   auditLinesOf,
   CLI_ERAS,
   eraTenantPerBlock,
+  NO_DESKTOP,
   type CliEra,
   type EraCli,
   type EraClientOptions,
@@ -29,9 +30,6 @@ const block = eraTenantPerBlock(60, 40);
 const { deletesOf } = block;
 let next = 0;
 const fresh = () => block.ids[next++]!;
-
-/** No desktop unless a test gives one: what BROWSER says is all the server has. */
-const NO_DESKTOP = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
 
 /** The CLI with these flags and environment (no desktop unless given), driven by `era`'s client; closed after the test. */
 async function start(

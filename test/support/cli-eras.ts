@@ -65,6 +65,9 @@ export interface CliEra {
   http(url: string, capabilities?: Record<string, unknown>, human?: EraHuman): Promise<EraClient>;
 }
 
+/** No desktop unless a test gives one: what BROWSER says is all a spawned CLI has for a browser. */
+export const NO_DESKTOP: Readonly<Record<string, string>> = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
+
 const CALL_TIMEOUT = 60_000;
 export const callResult = (r: unknown): CallToolResult => r as CallToolResult;
 
