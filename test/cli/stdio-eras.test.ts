@@ -28,7 +28,7 @@ function modernCliPerBlock(
   const ctx = {} as { tenant: ServedTenant; cli: ModernCli };
   beforeAll(async () => {
     ctx.tenant = await serveTenant({ identities: 20 });
-    ctx.cli = await startModernCli(args, { ...ctx.tenant.env, ...NO_DESKTOP, ...env() }, capabilities);
+    ctx.cli = await startModernCli(args, { ...ctx.tenant.env, ...NO_DESKTOP, ...env() }, { capabilities });
   }, 60_000);
   afterAll(async () => {
     await ctx.cli?.client.close();

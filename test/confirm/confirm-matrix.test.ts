@@ -1,7 +1,7 @@
-// A delete confirmed by form, end to end, for every host: each era, with and without elicitation, over stdio and HTTP (support/era-matrix.ts).
+// A delete confirmed by form, end to end, for every host: each era, with and without elicitation, over stdio (in memory and the spawned CLI) and HTTP (support/era-matrix.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { deletable } from "../support/confirm-e2e.js";
-import { HOSTS, type Hosted, type Human } from "../support/era-matrix.js";
+import { CLI_HOSTS, HOSTS, type Hosted, type Human } from "../support/era-matrix.js";
 import { writeRequests } from "../support/guard-helpers.js";
 
 const STRICT = ["--confirm", "strict"];
@@ -20,7 +20,7 @@ const typesTheName: Human = (message) => {
   return name ? { action: "accept", content: { name: JSON.parse(name) as string } } : { action: "decline" };
 };
 
-for (const host of HOSTS) {
+for (const host of [...HOSTS, ...CLI_HOSTS]) {
   describe(host.name, () => {
     if (host.form) {
       it("lists every tool, and deletes exactly once after the typed name; the audit line names the era and the form", async () => {
@@ -34,7 +34,7 @@ for (const host of HOSTS) {
         expect(h.asked).toHaveLength(1);
         expect(h.sandbox.state.deleted).toEqual([id]);
         expect(writeRequests(h.sandbox)).toHaveLength(1);
-        expect(h.audit().filter((l) => l.tool === "delete_identity")).toEqual([
+        expect((await h.untilAudit(1)).filter((l) => l.tool === "delete_identity")).toEqual([
           expect.objectContaining({ era: h.era, outcome: "executed", confirmation: "form", targetIds: [id] }),
         ]);
       });
@@ -50,7 +50,7 @@ for (const host of HOSTS) {
           /^delete_identity refused: nothing was changed[\s\S]*changed \(or is gone\) while the user was confirming/,
         );
         expect(writeRequests(h.sandbox)).toEqual([]);
-        expect(h.audit().at(-1)).toMatchObject({
+        expect((await h.untilAudit(1)).at(-1)).toMatchObject({
           era: h.era,
           outcome: "refused",
           reason: "target-changed",
@@ -65,15 +65,15 @@ for (const host of HOSTS) {
         expect(res.isError).toBe(true);
         expect(textOf(res)).toMatch(/declined/);
         expect(writeRequests(h.sandbox)).toEqual([]);
-        expect(h.audit().at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "declined" });
+        expect((await h.untilAudit(1)).at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "declined" });
       });
 
       // A 2025 client is asked by this server itself (src/mcp/legacy-rounds.ts), so the guard hears every end of the
       // question; through the SDK's shim these ended the call before the guard did (no audit line).
       if (host.name.includes("2025 client")) {
         /** The delete's one audit line: refused because the form's question went unanswered. */
-        const expectOneUnansweredForm = (h: Awaited<ReturnType<typeof host.start>>) =>
-          expect(h.audit().filter((l) => l.tool === "delete_identity")).toEqual([
+        const expectOneUnansweredForm = async (h: Hosted) =>
+          expect((await h.untilAudit(1)).filter((l) => l.tool === "delete_identity")).toEqual([
             expect.objectContaining({
               era: h.era,
               outcome: "refused",
@@ -93,7 +93,7 @@ for (const host of HOSTS) {
             /^delete_identity refused: nothing was changed[\s\S]*answered the confirmation with an error/,
           );
           expect(writeRequests(h.sandbox)).toEqual([]);
-          expectOneUnansweredForm(h);
+          await expectOneUnansweredForm(h);
         });
 
         it("a human who answers only after the call's deadline: nothing written, one refused line, the late yes ignored", async () => {
@@ -111,7 +111,7 @@ for (const host of HOSTS) {
           answerNow();
           await h.call("get_identity", { identityId: id });
           expect(writeRequests(h.sandbox)).toEqual([]);
-          expectOneUnansweredForm(h);
+          await expectOneUnansweredForm(h);
         });
       }
     } else {
@@ -127,7 +127,11 @@ for (const host of HOSTS) {
         );
         expect(writeRequests(h.sandbox)).toEqual([]);
         expect(h.asked).toEqual([]);
-        expect(h.audit().at(-1)).toMatchObject({ era: h.era, outcome: "refused", reason: "elicitation-required" });
+        expect((await h.untilAudit(1)).at(-1)).toMatchObject({
+          era: h.era,
+          outcome: "refused",
+          reason: "elicitation-required",
+        });
       });
     }
   });

@@ -1,9 +1,9 @@
 // The model re-calling while the human decides: one page, at most one upstream write; expiry and strict mode leak nothing.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeWithBrowser } from "../support/browser.js";
-import { auditLinesOf, startEraCli, type EraCli } from "../support/cli-eras.js";
-import { cliStarts, serveTenant, type ServedTenant } from "../support/cli-process.js";
+import { auditLinesOf, eraTenantPerBlock, startEraCli, type EraCli } from "../support/cli-eras.js";
+import { cliStarts } from "../support/cli-process.js";
 import { browserScript, deletable, seenOf, textOf, type BrowserScript } from "../support/confirm-e2e.js";
 import { writeRequests } from "../support/guard-helpers.js";
 import { MODERN } from "../support/modern-cli.js";
@@ -23,17 +23,7 @@ for (const [era, version] of [
   ["2026", MODERN],
 ] as const)
   describeWithBrowser(`re-calls while the human decides, over stdio, ${era} client`, () => {
-    let tenant: ServedTenant;
-    let ids: string[];
-    const clis: EraCli[] = [];
-    beforeAll(async () => {
-      tenant = await serveTenant({ identities: 40 });
-      ids = deletable(tenant.sandbox.state, 6);
-    }, 30_000);
-    afterEach(async () => {
-      await Promise.all(clis.splice(0).map((c) => c.close()));
-    });
-    afterAll(async () => tenant?.served.close());
+    const block = eraTenantPerBlock(40, 6);
 
     async function start(
       args: string[],
@@ -44,20 +34,19 @@ for (const [era, version] of [
       call: (name: string, a: Record<string, unknown>, progress?: (p: unknown) => void) => Promise<CallToolResult>;
     }> {
       const script = browserScript();
-      const cli = await startEraCli(era, args, { ...tenant.env, BROWSER: script.command, ...env });
-      clis.push(cli);
+      const cli = await startEraCli(era, args, { ...block.tenant.env, BROWSER: script.command, ...env });
+      block.clis.push(cli);
       const call = (name: string, a: Record<string, unknown>, progress?: (p: unknown) => void) =>
         cli.call(name, a, progress);
       return { cli, script, call };
     }
-    const deletesOf = (id: string) =>
-      writeRequests(tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id));
+    const { deletesOf } = block;
 
     it(
       "a bounded wait with progress, then the same page on every re-call, and one DELETE",
       async () => {
         const { cli, script, call } = await start(["--confirm-wait", "2"]);
-        const id = ids[0]!;
+        const id = block.ids[0]!;
         const progress: unknown[] = [];
         const first = await call("delete_identity", { identityId: id }, (p) => progress.push(p));
         expect(first.isError).toBeFalsy();
@@ -76,7 +65,7 @@ for (const [era, version] of [
         expect(script.urls()).toHaveLength(1);
         // The human confirms; two re-calls race for the answer: one deletes, the other is refused.
         expect(
-          (await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status,
+          (await answer(url, { answer: "confirm", name: block.tenant.sandbox.state.identities.get(id)!.name })).status,
         ).toBe(200);
         const [c, d] = await Promise.all([
           call("delete_identity", { identityId: id }),
@@ -105,7 +94,7 @@ for (const [era, version] of [
       "a re-call with other arguments is another confirmation; a cancelled one is refused, then a new page opens",
       async () => {
         const { script, call } = await start(["--confirm-wait", "1"]);
-        const [x, y] = [ids[1]!, ids[2]!];
+        const [x, y] = [block.ids[1]!, block.ids[2]!];
         await call("delete_identity", { identityId: x });
         await call("delete_identity", { identityId: y });
         await script.nth(2);
@@ -125,22 +114,22 @@ for (const [era, version] of [
       "strict mode: no tool result, log line or error holds a code or the page's URL",
       async () => {
         const { cli, script, call } = await start(["--confirm", "strict", "--confirm-wait", "1"]);
-        const id = ids[4]!;
+        const id = block.ids[4]!;
         const results = [
           await call("delete_identity", { identityId: id }),
           await call("delete_identity", { identityId: id, confirmationCode: "x.y.z.w" }),
         ];
         const url = await script.nth(1);
         expect(
-          (await answer(url, { answer: "confirm", name: tenant.sandbox.state.identities.get(id)!.name })).status,
+          (await answer(url, { answer: "confirm", name: block.tenant.sandbox.state.identities.get(id)!.name })).status,
         ).toBe(200);
         results.push(await call("delete_identity", { identityId: id }));
         results.push(await call("start_identities_invite", { uninvited: true }));
         // A browser that cannot start: here --confirm auto would fall through to a code; strict refuses and hands none out.
         const unopened = await start(["--confirm", "strict"], { BROWSER: "false" });
-        const refused = await unopened.call("delete_identity", { identityId: ids[3]! });
+        const refused = await unopened.call("delete_identity", { identityId: block.ids[3]! });
         expect(refused.isError).toBe(true);
-        expect(deletesOf(ids[3]!)).toHaveLength(0);
+        expect(deletesOf(block.ids[3]!)).toHaveLength(0);
         expect(unopened.cli.stderr()).not.toMatch(/confirmationCode/);
         results.push(refused);
         for (const r of results) {
@@ -168,12 +157,12 @@ for (const [era, version] of [
         expect(names).toContain("start_identities_invite");
         const res = (await cli.client.callTool({
           name: "delete_identity",
-          arguments: { identityId: ids[5]! },
+          arguments: { identityId: block.ids[5]! },
         })) as CallToolResult;
         expect(res.isError).toBe(true);
         expect(textOf(res)).toMatch(/form elicitation|URL elicitation/);
         expect(seenOf(res)).not.toMatch(/confirmationCode "/);
-        expect(deletesOf(ids[5]!)).toHaveLength(0);
+        expect(deletesOf(block.ids[5]!)).toHaveLength(0);
       },
       RECALL_FLOW,
     );

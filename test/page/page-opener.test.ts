@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createHandoffs } from "../../src/guard/page/handoff.js";
 import { browserOpener, type BrowserOpener } from "../../src/guard/page/opener.js";
-import { pageUrlOf } from "../support/confirm-e2e.js";
+import { pageUrlOf, unusedXDisplay } from "../support/confirm-e2e.js";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "isc-mcp-opener-"));
 
@@ -187,13 +187,7 @@ describe("the browser opener", () => {
     // A display on another host (X forwarding) cannot be checked cheaply and is trusted.
     expect(browserOpener({ env: { DISPLAY: "remote.example:10.0" }, platform: "linux" }).available).toBe(true);
     // A local display with no X server behind it: a browser started there fails, often after its opener exited 0.
-    const free = [...Array(100).keys()]
-      .map((n) => 900 + n)
-      .find(
-        (n) =>
-          !existsSync(`/tmp/.X11-unix/X${n}`) &&
-          !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`),
-      )!;
+    const free = unusedXDisplay();
     const noX = browserOpener({ env: { DISPLAY: `:${free}` }, platform: "linux" });
     expect(noX.available).toBe(false);
     if (!noX.available)

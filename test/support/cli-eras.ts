@@ -2,9 +2,16 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Client as LegacyClient } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as LegacyTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { AuditLine } from "./guard-helpers.js";
-import { startStdioCli } from "./cli-process.js";
+import {
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitResult,
+} from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startStdioCli, serveTenant, type ServedTenant } from "./cli-process.js";
+import { deletable } from "./confirm-e2e.js";
+import { writeRequests, type AuditLine } from "./guard-helpers.js";
 import { MODERN, startModernCli } from "./modern-cli.js";
 
 /** The calls the tests make, the same in both eras. */
@@ -15,7 +22,37 @@ export interface EraClient {
 }
 
 /** What the host's user answers to a form (or URL) the client is asked to show. */
-export type EraHuman = (params: { message: string; mode?: string; url?: string }) => Record<string, unknown>;
+export type EraHuman = (params: {
+  message: string;
+  mode?: string;
+  url?: string;
+}) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/**
+ * The client on the CLI's stdio: what it says it is, what it declares, and what its user answers to what it is asked to
+ * show. A 2025 client is sent an elicitation/create; a 2026 client gets the question as a round's input request, which
+ * its driver hands to the same handler before calling again with the answer.
+ */
+export interface EraClientOptions {
+  info?: { name: string; version: string };
+  capabilities?: Record<string, unknown>;
+  human?: EraHuman;
+}
+
+/** The CLI over stdio as one era's client drives it, with the call options the confirmation tests use. */
+export interface EraCli {
+  client: EraClient;
+  /** Calls a tool, waiting up to a minute (a 2026 call: every round of it). */
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    progress?: (p: { message?: string; progress?: number }) => void,
+  ): Promise<CallToolResult>;
+  /** Everything the CLI wrote to stderr so far. */
+  stderr(): string;
+  /** Ends the client, and so the CLI's stdin: a host's way to stop a stdio server. */
+  close(): Promise<void>;
+}
 
 export interface CliEra {
   /** e.g. "2025 client (sdk 1.32)". */
@@ -23,23 +60,43 @@ export interface CliEra {
   /** The protocol version the audit line must name. */
   era: string;
   /** Spawns the CLI over stdio with this era's client. */
-  stdio(
-    args: string[],
-    env: Record<string, string>,
-    capabilities?: Record<string, unknown>,
-  ): Promise<{ client: EraClient; stderr(): string }>;
+  stdio(args: string[], env: Record<string, string>, client?: EraClientOptions): Promise<EraCli>;
   /** Connects this era's client to a CLI serving HTTP at `url` (a 2025 session; the 2026 leg per request); `human` answers what it is asked to show. */
   http(url: string, capabilities?: Record<string, unknown>, human?: EraHuman): Promise<EraClient>;
 }
+
+/** No desktop unless a test gives one: what BROWSER says is all a spawned CLI has for a browser. */
+export const NO_DESKTOP: Readonly<Record<string, string>> = { DISPLAY: "", WAYLAND_DISPLAY: "", BROWSER: "" };
+
+const CALL_TIMEOUT = 60_000;
+export const callResult = (r: unknown): CallToolResult => r as CallToolResult;
 
 export const CLI_ERAS: readonly CliEra[] = [
   {
     label: "2025 client (sdk 1.32)",
     era: "2025-11-25",
-    stdio: (args, env, capabilities = {}) => startStdioCli(args, env, undefined, { capabilities }),
+    stdio: async (args, env, { info, capabilities = {}, human } = {}) => {
+      const cli = await startStdioCli(args, env, undefined, {
+        ...(info ? { info } : {}),
+        capabilities: capabilities as ClientCapabilities,
+        ...(human ? { onElicit: async (p) => (await human(p)) as ElicitResult } : {}),
+      });
+      return {
+        client: cli.client,
+        call: async (name, a, progress) =>
+          callResult(
+            await cli.client.callTool({ name, arguments: a }, undefined, {
+              timeout: CALL_TIMEOUT,
+              ...(progress ? { onprogress: progress } : {}),
+            }),
+          ),
+        stderr: cli.stderr,
+        close: () => cli.client.close(),
+      };
+    },
     http: async (url, capabilities = {}, human) => {
       const client = new LegacyClient({ name: "host-2025", version: "1.0.0" }, { capabilities });
-      if (human) client.setRequestHandler(ElicitRequestSchema, async (req) => human(req.params as never) as never);
+      if (human) client.setRequestHandler(ElicitRequestSchema, async (req) => (await human(req.params)) as never);
       await client.connect(new LegacyTransport(new URL(url)));
       return client;
     },
@@ -47,13 +104,32 @@ export const CLI_ERAS: readonly CliEra[] = [
   {
     label: "2026 client (v2 pinned to 2026-07-28)",
     era: MODERN,
-    stdio: (args, env, capabilities = {}) => startModernCli(args, env, capabilities),
+    stdio: async (args, env, { info, capabilities, human } = {}) => {
+      const cli = await startModernCli(args, env, {
+        ...(info ? { info } : {}),
+        ...(capabilities ? { capabilities } : {}),
+        ...(human ? { onElicit: (p) => human(p as Parameters<EraHuman>[0]) } : {}),
+      });
+      return {
+        client: cli.client,
+        call: async (name, a, progress) =>
+          callResult(
+            await cli.client.callTool({ name, arguments: a }, {
+              timeout: CALL_TIMEOUT,
+              ...(progress ? { onprogress: progress } : {}),
+            } as never),
+          ),
+        stderr: cli.stderr,
+        close: () => cli.client.close(),
+      };
+    },
     http: async (url, capabilities = {}, human) => {
       const client = new ModernClient(
         { name: "host-2026", version: "2.0.0" },
         { capabilities, versionNegotiation: { mode: { pin: MODERN } } },
       );
-      if (human) client.setRequestHandler("elicitation/create", async (req) => human(req.params as never) as never);
+      if (human)
+        client.setRequestHandler("elicitation/create", async (req) => (await human(req.params as never)) as never);
       await client.connect(new ModernTransport(new URL(url)));
       return client;
     },
@@ -67,48 +143,42 @@ export const auditLinesOf = (stderr: string): AuditLine[] =>
     .filter((l) => l.startsWith('{"time"'))
     .map((l) => JSON.parse(l) as AuditLine);
 
-export const callResult = (r: unknown): CallToolResult => r as CallToolResult;
-
-/** The CLI over stdio as one era's client drives it, with the call options the confirmation tests use. */
-export interface EraCli {
-  client: EraClient;
-  call(
-    name: string,
-    args: Record<string, unknown>,
-    progress?: (p: { message?: string; progress?: number }) => void,
-  ): Promise<CallToolResult>;
-  stderr(): string;
-  close(): Promise<void>;
+/** Spawns the CLI over stdio for `era` ("2025": sdk 1.32; "2026": v2 pinned), calls waiting up to a minute. */
+export function startEraCli(
+  era: "2025" | "2026",
+  args: string[],
+  env: Record<string, string>,
+  client?: EraClientOptions,
+): Promise<EraCli> {
+  return CLI_ERAS[era === "2025" ? 0 : 1]!.stdio(args, env, client);
 }
 
-/** Spawns the CLI over stdio for `era` ("2025": sdk 1.32; "2026": v2 pinned), calls waiting up to a minute. */
-export async function startEraCli(era: "2025" | "2026", args: string[], env: Record<string, string>): Promise<EraCli> {
-  if (era === "2026") {
-    const cli = await startModernCli(args, env);
-    return {
-      client: cli.client,
-      call: async (name, a, progress) =>
-        callResult(
-          await cli.client.callTool({ name, arguments: a }, {
-            timeout: 60_000,
-            ...(progress ? { onprogress: progress } : {}),
-          } as never),
-        ),
-      stderr: cli.stderr,
-      close: () => cli.client.close(),
-    };
-  }
-  const cli = await startStdioCli(args, env);
-  return {
-    client: cli.client,
-    call: async (name, a, progress) =>
-      callResult(
-        await cli.client.callTool({ name, arguments: a }, undefined, {
-          timeout: 60_000,
-          ...(progress ? { onprogress: progress } : {}),
-        }),
-      ),
-    stderr: cli.stderr,
-    close: () => cli.client.close(),
+/** A describe block's sandbox tenant and the CLIs its tests start (each test's closed after it). */
+export interface EraTenant {
+  tenant: ServedTenant;
+  /** Identities a delete would succeed on, for the tests to take in turn. */
+  ids: string[];
+  /** Push each CLI a test starts: it is closed after the test. */
+  clis: EraCli[];
+  /** The DELETEs the sandbox received for `id`. */
+  deletesOf(id: string): Array<{ method: string; path: string }>;
+}
+
+/** For one describe block: a served tenant of `identities` with `n` deletable ones, and the CLIs started closed after each test. */
+export function eraTenantPerBlock(identities: number, n: number): EraTenant {
+  const ctx: EraTenant = {
+    tenant: undefined as never,
+    ids: [],
+    clis: [],
+    deletesOf: (id) => writeRequests(ctx.tenant.sandbox).filter((r) => r.method === "DELETE" && r.path.endsWith(id)),
   };
+  beforeAll(async () => {
+    ctx.tenant = await serveTenant({ identities });
+    ctx.ids = deletable(ctx.tenant.sandbox.state, n);
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(ctx.clis.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => ctx.tenant?.served.close());
+  return ctx;
 }

@@ -64,6 +64,18 @@ export function deletable(state: SandboxState, n: number): string[] {
   return ids.slice(0, n);
 }
 
+/** A local X display number no X server listens on (neither its socket file nor an abstract socket): a DISPLAY that shows nothing. */
+export function unusedXDisplay(): number {
+  const free = [...Array(100).keys()]
+    .map((n) => 900 + n)
+    .find(
+      (n) =>
+        !existsSync(`/tmp/.X11-unix/X${n}`) && !readFileSync("/proc/net/unix", "utf8").includes(`/tmp/.X11-unix/X${n}`),
+    );
+  if (free === undefined) throw new Error("no unused X display between :900 and :999");
+  return free;
+}
+
 export const textOf = (r: CallToolResult): string => r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
 
 /** Everything a model or a log reader sees of a result, as one string to search. */

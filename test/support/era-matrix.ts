@@ -5,9 +5,12 @@ import { Client as ModernClient, InMemoryTransport } from "@modelcontextprotocol
 import { createLogger } from "../../src/core/log.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { serveStdioBothEras } from "../../src/transports/stdio.js";
+import { auditLinesOf, NO_DESKTOP, startEraCli } from "./cli-eras.js";
+import { serveTenant } from "./cli-process.js";
 import type { AuditLine } from "./guard-helpers.js";
 import { startServerSide } from "./harness.js";
 import { startHttpHarness } from "./http-harness.js";
+import { until } from "./until.js";
 
 export const MODERN = "2026-07-28";
 
@@ -27,7 +30,10 @@ export interface Hosted {
   sandbox: Sandbox;
   /** The protocol version the audit line must name. */
   era: string;
+  /** The audit lines so far. */
   audit(): AuditLine[];
+  /** The audit lines once there are `n` or more: a spawned CLI writes each to its stderr just after answering. */
+  untilAudit(n: number): Promise<AuditLine[]>;
   listTools(): Promise<string[]>;
   call(name: string, args: Record<string, unknown>): Promise<Result>;
   /** The forms the client was asked to show, in order. */
@@ -44,6 +50,11 @@ export interface HostKind {
 }
 
 const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as AuditLine);
+/** `untilAudit` over a source of audit lines. */
+const untilAuditOf = (audit: () => AuditLine[]) => async (n: number) => {
+  await until(() => audit().length >= n, `${n} audit line(s)`);
+  return audit();
+};
 const FORM = { elicitation: { form: {} } };
 
 /** stdio as serve.ts runs it (serveStdioBothEras), in memory: the 2025 client is sdk 1.32's, the 2026 one the v2 client pinned to 2026-07-28. */
@@ -72,6 +83,7 @@ async function stdio(era: "2025" | "2026", form: boolean, argv: string[], human:
     sandbox: side.sandbox,
     era: era === "2025" ? "2025-11-25" : MODERN,
     audit: () => parse(side.audit),
+    untilAudit: untilAuditOf(() => parse(side.audit)),
     listTools: async () => (await client.listTools()).tools.map((t) => t.name),
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as Result,
     asked,
@@ -105,6 +117,7 @@ async function http(era: "2025" | "2026", form: boolean, argv: string[], human: 
     sandbox: h.sandbox,
     era: era === "2025" ? "2025-11-25" : MODERN,
     audit: () => parse(h.audit),
+    untilAudit: untilAuditOf(() => parse(h.audit)),
     listTools: async () => (await client.listTools()).tools.map((t) => t.name),
     call: async (name, args) => (await client.callTool({ name, arguments: args })) as Result,
     asked,
@@ -112,46 +125,61 @@ async function http(era: "2025" | "2026", form: boolean, argv: string[], human: 
   };
 }
 
+/**
+ * The built CLI spawned over stdio, as a host starts it (cli-eras.ts), its sandbox served on 127.0.0.1: the process, its
+ * argument and environment parsing and its stdio transport that the in-memory leg above leaves out.
+ */
+async function spawned(era: "2025" | "2026", form: boolean, argv: string[], human: Human): Promise<Hosted> {
+  const tenant = await serveTenant({ identities: 40 });
+  const asked: string[] = [];
+  try {
+    const cli = await startEraCli(
+      era,
+      argv,
+      { ...tenant.env, ...NO_DESKTOP },
+      {
+        capabilities: form ? FORM : {},
+        ...(form ? { human: async ({ message }) => (asked.push(message), await human(message)) } : {}),
+      },
+    );
+    const audit = () => auditLinesOf(cli.stderr());
+    return {
+      sandbox: tenant.sandbox,
+      era: era === "2025" ? "2025-11-25" : MODERN,
+      audit,
+      untilAudit: untilAuditOf(audit),
+      listTools: async () => (await cli.client.listTools()).tools.map((t) => t.name),
+      call: (name, args) => cli.call(name, args) as Promise<Result>,
+      asked,
+      close: async () => {
+        await cli.close();
+        await tenant.served.close();
+      },
+    };
+  } catch (err) {
+    await tenant.served.close();
+    throw err;
+  }
+}
+
+type Start = (era: "2025" | "2026", form: boolean, argv: string[], human: Human) => Promise<Hosted>;
+const CLIENT = { "2025": "2025 client (sdk 1.32)", "2026": "2026 client (v2 pinned to 2026-07-28)" } as const;
+
+/** One transport's hosts: each era (on the leg `leg(era)` names) with and without form elicitation. */
+const hostsOver = (leg: (era: "2025" | "2026") => string, start: Start): HostKind[] =>
+  (["2025", "2026"] as const).flatMap((era) =>
+    [true, false].map((form) => ({
+      name: `${leg(era)}, ${CLIENT[era]} ${form ? "with form elicitation" : "without elicitation"}`,
+      form,
+      start: (argv: string[], human: Human) => start(era, form, argv, human),
+    })),
+  );
+
 /** Every host: one entry per (transport, era, elicitation). A new transport or era is one more entry here. */
 export const HOSTS: readonly HostKind[] = [
-  {
-    name: "stdio, 2025 client (sdk 1.32) with form elicitation",
-    form: true,
-    start: (a, h) => stdio("2025", true, a, h),
-  },
-  {
-    name: "stdio, 2025 client (sdk 1.32) without elicitation",
-    form: false,
-    start: (a, h) => stdio("2025", false, a, h),
-  },
-  {
-    name: "stdio, 2026 client (v2 pinned to 2026-07-28) with form elicitation",
-    form: true,
-    start: (a, h) => stdio("2026", true, a, h),
-  },
-  {
-    name: "stdio, 2026 client (v2 pinned to 2026-07-28) without elicitation",
-    form: false,
-    start: (a, h) => stdio("2026", false, a, h),
-  },
-  {
-    name: "HTTP session, 2025 client (sdk 1.32) with form elicitation",
-    form: true,
-    start: (a, h) => http("2025", true, a, h),
-  },
-  {
-    name: "HTTP session, 2025 client (sdk 1.32) without elicitation",
-    form: false,
-    start: (a, h) => http("2025", false, a, h),
-  },
-  {
-    name: "HTTP 2026 leg (per request), 2026 client with form elicitation",
-    form: true,
-    start: (a, h) => http("2026", true, a, h),
-  },
-  {
-    name: "HTTP 2026 leg (per request), 2026 client without elicitation",
-    form: false,
-    start: (a, h) => http("2026", false, a, h),
-  },
+  ...hostsOver(() => "stdio", stdio),
+  ...hostsOver((era) => (era === "2025" ? "HTTP session" : "HTTP 2026 leg (per request)"), http),
 ];
+
+/** The spawned CLI over stdio, each era with and without form elicitation: for the confirmation matrix (each starts a process). */
+export const CLI_HOSTS: readonly HostKind[] = hostsOver(() => "spawned CLI over stdio", spawned);
