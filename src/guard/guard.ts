@@ -139,13 +139,13 @@ export function createGuard(opts: GuardOptions): Guard {
   const store = opts.store ?? PROCESS_STORE;
   const ttlMs = config.confirmTtlSeconds * 1000;
   const codes = createCodeBook({ key, sharedKey: given !== undefined, ttlMs, now, store });
-  const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store });
+  const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
+  const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store, fastAnswerMs });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels(
     { codes, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 },
     config.confirmVia,
   );
-  const fastAnswerMs = config.confirmFastAnswerSeconds * 1000;
   const hosts = createHostWatch(opts.log, config.confirmFastAnswerSeconds);
   const factsFor = (client: ChannelFacts["client"], destructive = false): ChannelFacts => ({
     client,
@@ -304,7 +304,10 @@ export function createGuard(opts: GuardOptions): Guard {
           key: "",
         };
         binding.key = codes.bindingKey(binding);
-        const resume = resumed && call.round ? resumeOf(resumed, call.round.response, call.round.waited) : undefined;
+        const resume =
+          resumed && call.round
+            ? resumeOf(resumed, call.round.response, await rounds.answeredAfter(resumed), call.round.waited)
+            : undefined;
         asking = resumeAsking(resumed?.nonce, binding.key);
         const turn = await askInTurn(
           candidates,

@@ -58,6 +58,12 @@ export interface RoundStates {
   spend(state: RoundState): Promise<Opened>;
   /** `open`, then `spend`: what a round answering an earlier one does before anything else. */
   take(raw: unknown, binding: Omit<Binding, "key" | "target">): Promise<Opened>;
+  /**
+   * How long after its question this round answers it (ms), on one clock: the guard's when this process asked, else the
+   * shared store's. Another replica's clock may run ahead of the asker's, and two clocks would then make a host's instant
+   * answer look like a person's (--confirm-fast-answer).
+   */
+  answeredAfter(state: RoundState): Promise<number>;
 }
 
 export interface RoundStateOptions {
@@ -67,7 +73,12 @@ export interface RoundStateOptions {
   ttlMs: number;
   now: () => number;
   store: GuardStore;
+  /** --confirm-fast-answer in ms: the window `answeredAfter` measures on the store's clock for another replica. 0: none. */
+  fastAnswerMs: number;
 }
+
+/** The store key of a question's fast-answer window: open for --confirm-fast-answer from when it was sent. */
+const answerWindow = (state: RoundState) => `answer-window\0${state.origin}\0${state.nonce}`;
 
 const AGAIN = "Call the tool again (without requestState) to show the user a fresh confirmation.";
 const refused = (reason: RefusalReason, why: string, next = AGAIN): Refused => ({ ok: false, reason, why, next });
@@ -112,6 +123,8 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
         progress: ask.progress,
         ...(ask.eid !== undefined ? { eid: ask.eid } : {}),
       };
+      // The window runs on the store's clock (Redis expires it), so a replica hearing the answer needs no clock of ours.
+      if (opts.fastAnswerMs > 0) await opts.store.startCooldown(answerWindow(state), opts.fastAnswerMs, issuedAt);
       return { sealed: await theCodec().mint(state), nonce: state.nonce };
     },
 
@@ -158,6 +171,15 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 
     sameTarget: (state, target) => state.target === mac("target", target),
 
+    async answeredAfter(state) {
+      const elapsed = opts.now() - state.issuedAt;
+      if (state.origin === thisProcess() || opts.fastAnswerMs <= 0) return elapsed;
+      // Another replica asked: its window still open means sooner than the bound, whatever the two clocks say (a
+      // claim of 1 ms when it has closed is harmless).
+      const left = await opts.store.startCooldown(answerWindow(state), 1, opts.now());
+      return left > 0 ? Math.max(0, opts.fastAnswerMs - left) : Math.max(opts.fastAnswerMs, elapsed);
+    },
+
     async spend(state) {
       const byThisProcess = state.origin === thisProcess();
       const spent = await opts.store.spend(
@@ -187,11 +209,12 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
 export function resumeOf(
   state: RoundState,
   response: unknown,
+  answeredAfterMs: number,
   waited?: boolean,
 ): { channel: string; resumed: Resumed; passedOver: PassedOver[]; automatic: number } {
   return {
     channel: state.channel,
-    resumed: { response, issuedAt: state.issuedAt, elicitationId: state.eid, waited },
+    resumed: { response, answeredAfterMs, elicitationId: state.eid, waited },
     passedOver: state.passedOver,
     automatic: state.automatic,
   };

@@ -87,8 +87,8 @@ export type InputAsk =
 export interface Resumed {
   /** The client's bare answer (`inputResponses.confirm`): untrusted, checked by the channel. */
   response: unknown;
-  /** When the question was sent (the guard's clock). */
-  issuedAt: number;
+  /** How long after the question was sent this answer came (ms, one clock: RoundStates.answeredAfter). */
+  answeredAfterMs: number;
   /** 2025 era, URL: the elicitationId the client was given. */
   elicitationId?: string | undefined;
   /** 2025 era, URL: this call already waited on the page (GuardCall.round.waited); a page still unanswered is pending. */

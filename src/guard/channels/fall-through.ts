@@ -45,14 +45,13 @@ const AUTOMATIC_NEXT =
  *   pass back) must never turn it into a yes.
  * A form or URL question goes out as an input request: the turn stops there (answer `input`) and the
  * call's next round resumes it at that channel with the client's answer (`opts.resume`). The time is
- * from the question's sending to that round, on the guard's clock (`req.now`).
+ * from the question's sending to that round, on one clock (`Resumed.answeredAfterMs`).
  */
 export async function askInTurn(
   candidates: readonly Channel[],
   req: ConfirmationAsk,
   opts: TurnOptions,
 ): Promise<Turn> {
-  const { now } = req;
   const { resume } = opts;
   const passed: Array<PassedOver & { why: string; next: string; channelRef?: Channel }> = resume
     ? resume.passedOver.map((p) => ({ ...p, why: "", next: "" }))
@@ -80,8 +79,8 @@ export async function askInTurn(
       });
       continue;
     }
-    // The question's round trip on the guard's clock: from when it was sent (an earlier round) to this round.
-    const elicited = resumed ? now() - resumed.issuedAt : undefined;
+    // The question's round trip: from when it was sent (an earlier round) to this round, on one clock.
+    const elicited = resumed?.answeredAfterMs;
     const fromHost = (answer.kind === "refused" || answer.kind === "confirmed") && answer.fromHost === true;
     const fast = fromHost && elicited !== undefined && elicited < opts.fastAnswerMs;
     const automatic = !fast

@@ -1,0 +1,129 @@
+// Two replicas whose clocks differ by 2 s, one Redis: a form answered at once is the host's, not a person's, whichever
+// replica hears it; the window that says so runs on Redis's clock, not on two replicas' clocks.
+import { pathToFileURL } from "node:url";
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import { auditLinesOf } from "../support/cli-eras.js";
+import { deletable } from "../support/confirm-e2e.js";
+import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
+import { MODERN } from "../support/modern-harness.js";
+import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
+import { startReplica, type Replica, untilTracking } from "../support/replica.js";
+import { until } from "../support/until.js";
+
+type Raw = Record<string, unknown> & {
+  resultType?: string;
+  requestState?: string;
+  inputRequests?: Record<string, { params?: { mode?: string } }>;
+  isError?: boolean;
+  content?: Array<{ type: string; text?: string }>;
+};
+const text = (r: Raw) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
+const SKEW_MS = 2_000;
+const auditOf = (r: Replica): AuditLine[] => auditLinesOf(r.cli.stderr()).filter((l) => l.tool === "delete_identity");
+
+describeWithRedis("a form's fast answer across replicas whose clocks differ", () => {
+  let redis: RedisServer;
+  let tenant: ServedTenant;
+  let plain: Replica;
+  let ahead: Replica;
+  let peek: Redis;
+  const clients: ModernClient[] = [];
+  beforeAll(async () => {
+    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
+    const env = {
+      baseUrl: tenant.served.url,
+      clientId: tenant.sandbox.clientId,
+      clientSecret: tenant.sandbox.clientSecret,
+    };
+    // The form only: a yes that does not count is refused, not passed on to a page. --confirm-fast-answer is its 1 s.
+    const args = ["--redis-url", redis.url, "--confirm", "strict", "--confirm-via", "form", "--rate-limit", "0"];
+    const skewed = {
+      NODE_OPTIONS: `--import=${pathToFileURL(new URL("../support/skewed-clock.mjs", import.meta.url).pathname).href}`,
+      SKEWED_CLOCK_MS: String(SKEW_MS),
+    };
+    [plain, ahead] = (await Promise.all([startReplica(env, args), startReplica(env, args, skewed)])) as [
+      Replica,
+      Replica,
+    ];
+    await untilTracking(plain, ahead);
+    peek = new Redis(redis.url, { lazyConnect: true });
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    peek?.disconnect();
+    await Promise.all([plain?.stop(), ahead?.stop()]);
+    await Promise.all([tenant?.served.close(), redis?.stop()]);
+  });
+
+  /** A 2026-07-28 client declaring form elicitation on `replica`; its rounds are driven by hand. */
+  const on = async (replica: Replica) => {
+    const client = new ModernClient(
+      { name: "replicas-fast-answer", version: "2.0.0" },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    clients.push(client);
+    await client.connect(new ModernTransport(new URL(replica.url)));
+    return (params: Record<string, unknown>) =>
+      client.request(
+        { method: "tools/call", params } as never,
+        { allowInputRequired: true, timeout: 60_000 } as never,
+      ) as Promise<Raw>;
+  };
+  /** Round 1 on `asker`: the form as an input request; the round that answers it with the right name. */
+  const askOn = async (asker: Replica, id: string) => {
+    const first = await (await on(asker))({ name: "delete_identity", arguments: { identityId: id } });
+    expect(first.resultType).toBe("input_required");
+    const [key, ask] = Object.entries(first.inputRequests ?? {})[0]!;
+    expect(ask.params?.mode ?? "form").toBe("form");
+    return {
+      name: "delete_identity",
+      arguments: { identityId: id },
+      requestState: first.requestState,
+      inputResponses: { [key]: { action: "accept", content: { name: tenant.sandbox.state.identities.get(id)!.name } } },
+    };
+  };
+  /** The store keeps a question's window as a cooldown (its key hashed); nothing else here starts one. */
+  const windowsOpen = async () => (await peek.keys("*:cooldown:*")).length;
+
+  it("asked on one replica, the name sent back at once through one whose clock runs 2 s ahead: the host's yes, refused, nothing deleted", async () => {
+    const [id] = deletable(tenant.sandbox.state, 1) as [string];
+    tenant.sandbox.clearRequests();
+    const answer = await askOn(plain, id);
+    // On the answering replica's clock the yes came 2 s after the question: a person's, were that clock trusted.
+    const res = await (await on(ahead))(answer);
+    expect(res.isError).toBe(true);
+    expect(text(res)).toMatch(/faster than a person can read it[\s\S]*\(auto-accepted\)/);
+    expect(writeRequests(tenant.sandbox)).toEqual([]);
+    await until(() => auditOf(ahead).length > 0, "the answering replica's audit line");
+    expect(auditOf(ahead).at(-1)).toMatchObject({
+      era: MODERN,
+      outcome: "refused",
+      reason: "auto-accepted",
+      confirmation: "form",
+    });
+  }, 60_000);
+
+  it("asked on the replica ahead, answered through the other once the window closed on Redis's clock: a person's yes, deleted once", async () => {
+    const [, id] = deletable(tenant.sandbox.state, 2) as [string, string];
+    tenant.sandbox.clearRequests();
+    const answer = await askOn(ahead, id);
+    // The person takes longer than the window; on the answering replica's clock the yes could still read under 1 s.
+    await until(
+      async () => (await windowsOpen()) === 0,
+      "the question's fast-answer window closes in Redis",
+      1_000,
+      20,
+    );
+    const res = await (await on(plain))(answer);
+    expect(res.isError, text(res)).toBeFalsy();
+    expect(text(res)).toContain("was deleted");
+    expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
+    await until(() => auditOf(plain).length > 0, "the answering replica's audit line");
+    expect(auditOf(plain).at(-1)).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "form" });
+  }, 60_000);
+});
