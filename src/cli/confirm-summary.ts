@@ -13,14 +13,20 @@ const SHOWN: Readonly<Record<string, string>> = {
 export interface ConfirmSummary {
   /** One clause for the start-up line. */
   text: string;
+  /** How many tools a client that declares elicitation is listed (the most any client gets). */
+  tools: number;
   /** The tools a client without elicitation does not see (no channel can confirm them for it). */
   hiddenWithoutElicitation: string[];
+  /** Under --stateless, what a 2025 client (never asked without a session) is not shown, in one warning; else none. */
+  warning?: string;
 }
 
 /**
  * What is hidden is what the inventory's tools/list leaves out for a client without elicitation (the one place that
- * decides it), so this line cannot disagree with what such a client is shown. Without a session (--stateless) no client
- * can elicit, so only what needs no elicitation counts. Call it once the pages can be reached (the HTTP port is known).
+ * decides it), so this line cannot disagree with what such a client is shown. Under --stateless a 2025 client is served
+ * per request and never asked (the server answering its call never saw its initialize), while a 2026-07-28 client
+ * declares elicitation with each request and is asked as with sessions. Call it once the pages can be reached (the HTTP
+ * port is known).
  */
 export function confirmSummary(
   config: Pick<Config, "confirm" | "http" | "stateless">,
@@ -28,31 +34,40 @@ export function confirmSummary(
   inventory: Pick<Inventory, "tools" | "listed">,
 ): ConfirmSummary {
   const bare = { form: false, url: false };
+  const asking = { form: true, url: true };
   const sessionless = config.http && config.stateless;
-  const human = guard.humanChannels(sessionless ? bare : { form: true, url: true });
-  const shown = new Set(inventory.listed(undefined, guard.canConfirm(bare)).map((t) => t.name));
+  const human = guard.humanChannels(asking);
+  const listed = (client: typeof bare) => inventory.listed(undefined, guard.canConfirm(client)).map((t) => t.name);
+  const shown = new Set(listed(bare));
   const hidden = inventory.tools.filter((t) => !shown.has(t.name)).map((t) => t.name);
-  const on =
-    human.length > 0
-      ? `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}`
-      : "but no human channel can reach a person here";
+  const tools = listed(asking).length;
+  // Under --stateless only a 2026-07-28 client can be asked, so the channels are named with whom they reach.
+  const to = sessionless ? ", to a 2026-07-28 client that declares elicitation" : "";
+  const channels = `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}`;
+  const on = human.length > 0 ? `${channels}${to}` : "but no human channel can reach a person here";
+  const warning =
+    sessionless && hidden.length > 0
+      ? `--stateless with --confirm ${config.confirm}: without a session a 2025 client cannot be asked, so ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} hidden from tools/list for it${human.length > 0 ? ` (a 2026-07-28 client that declares elicitation still sees them and confirms ${channels})` : ""}. Serve sessions (drop --stateless) so 2025 clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`
+      : undefined;
+  const common = { tools, hiddenWithoutElicitation: hidden, ...(warning ? { warning } : {}) };
   if (config.confirm === "auto") {
-    const where = human.length > 0 ? `a human confirms ${on}` : "no human channel can reach a person here";
+    const where =
+      human.length === 0
+        ? "no human channel can reach a person here"
+        : `a human confirms ${on}${sessionless ? "; without a session a 2025 client cannot be asked" : ""}`;
     return {
+      ...common,
       text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})`,
-      hiddenWithoutElicitation: hidden,
     };
   }
-  const why = sessionless
-    ? "without a session no client can elicit"
-    : config.http
-      ? "over HTTP only elicitation reaches its user"
-      : "no browser was found to show the confirmation page: set BROWSER";
+  const why = config.http
+    ? "over HTTP only elicitation reaches its user"
+    : "no browser was found to show the confirmation page: set BROWSER";
   const gone =
     hidden.length === 0
       ? ""
       : sessionless
-        ? `; ${hidden.join(", ")} are hidden (${why})`
+        ? `; a 2025 client (without a session it cannot be asked) or a client without elicitation is not shown ${hidden.join(", ")}`
         : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
-  return { text: `confirm: strict — only a human confirms, ${on}${gone}`, hiddenWithoutElicitation: hidden };
+  return { ...common, text: `confirm: strict — only a human confirms, ${on}${gone}` };
 }

@@ -80,15 +80,13 @@ export async function serve(config: Config): Promise<void> {
     createServer({ config: backend.config, isc: backend.isc, log, audit, guard, inFlight, inventory });
   const target = backend.sandbox ? `sandbox tenant at ${backend.config.baseUrl}` : backend.isc.tenant;
   // What a newcomer needs to see at once: how many tools the model gets, and who can confirm a write (a human, or a code).
-  // Stateless requests never declared elicitation: what tools/list hides from such a client (inventory.listed) is hidden.
+  // The count is what a client that can be asked is listed; who is shown less, and why, is in the words that follow.
   // Called once the pages can be reached (over HTTP, once the port is known).
   const offer = () => {
     const confirming = confirmSummary(config, guard, inventory);
-    const unconfirmable = config.http && config.stateless ? confirming.hiddenWithoutElicitation : [];
-    const tools = inventory.tools.length - unconfirmable.length;
     return {
-      unconfirmable,
-      text: `; ${tools} tool${tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}`,
+      warning: confirming.warning,
+      text: `; ${confirming.tools} tool${confirming.tools === 1 ? "" : "s"}${config.readOnly ? " (read-only)" : `; ${confirming.text}`}`,
     };
   };
 
@@ -108,12 +106,8 @@ export async function serve(config: Config): Promise<void> {
     const mode = config.stateless
       ? `stateless: a server per request in both eras, at most ${config.maxRequests} at once`
       : `sessions, idle timeout ${config.sessionIdleSeconds} s, at most ${config.maxSessions}; 2026-07-28 per request, at most ${config.maxRequests} at once`;
-    const { unconfirmable, text } = offer();
-    if (unconfirmable.length > 0) {
-      log.warn(
-        `--stateless with --confirm ${config.confirm}: no confirmation channel can reach a human without a session, so ${unconfirmable.join(", ")} ${unconfirmable.length === 1 ? "is" : "are"} hidden from tools/list. Serve sessions (drop --stateless) so clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`,
-      );
-    }
+    const { warning, text } = offer();
+    if (warning) log.warn(warning);
     log.info(
       `${PACKAGE.name} ${PACKAGE.version} serving MCP on ${http.url} (${mode}); ${backend.config.apiVersion} of ${target}${text}`,
     );

@@ -1,4 +1,4 @@
-// --stateless --confirm strict: no session means no elicitation, so tools that always confirm are hidden, with one start-up warning.
+// --stateless --confirm strict: a 2025 client without a session cannot be asked, so tools that always confirm are hidden from it (one start-up warning); a 2026 client declaring elicitation keeps them.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,9 @@ import { writeRequests } from "../support/guard-helpers.js";
 import { stopProcess } from "../support/replica.js";
 
 const KEY = "stateless-strict-key-0123456789abcdef";
+// Without a session a 2025 client cannot be asked; a 2026 client's capabilities and answers come with each request.
+const legacy = CLI_ERAS.find((e) => e.era === "2025-11-25")!;
+const modern = CLI_ERAS.find((e) => e.era !== "2025-11-25")!;
 
 /** `tenant`: a served sandbox to count writes at (else the CLI's own --sandbox). */
 async function start(args: string[], tenant?: ServedTenant): Promise<{ cli: RawCli; url: string }> {
@@ -59,24 +62,36 @@ describe("--stateless --confirm strict", () => {
     await tenant?.served.close();
   });
 
-  it("hides delete, reset and the password-reset email from tools/list, and says so once at start-up", async () => {
+  it("hides delete, reset and the password-reset email from a 2025 client, and says so once at start-up without denying 2026 clients", async () => {
     const hidden = ["delete_identity", "reset_identity", "send_identity_verification_account_token"];
     const names = await listed(strict.url);
     for (const name of hidden) expect(names).not.toContain(name);
     expect(names).toContain("list_identities");
     expect(names).toContain("start_identities_invite");
+    // Declaring elicitation does not help a 2025 client here: the server answering tools/list never saw its initialize.
+    const eliciting = await legacy.http(strict.url, { elicitation: { form: {}, url: {} } });
+    clients.push(eliciting);
+    const elicitingNames = (await eliciting.listTools()).tools.map((t) => t.name);
+    for (const name of hidden) expect(elicitingNames).not.toContain(name);
     const warnings = strict.cli
       .stderr()
       .split("\n")
       .filter((l) => l.includes("hidden from tools/list"));
     expect(warnings).toHaveLength(1);
     for (const name of hidden) expect(warnings[0]).toContain(name);
+    expect(warnings[0]).toContain("without a session a 2025 client cannot be asked");
+    expect(warnings[0]).toContain(
+      "a 2026-07-28 client that declares elicitation still sees them and confirms on a form the MCP client shows, or the confirmation page the MCP client opens",
+    );
     expect(warnings[0]).toContain("use --confirm auto");
-    // The start-up line counts what a client actually gets.
-    expect(strict.cli.stderr()).toMatch(
-      new RegExp(
-        `; ${names.length} tools; confirm: strict — only a human confirms, but no human channel can reach a person here; send_identity_verification_account_token, reset_identity, delete_identity are hidden \\(without a session no client can elicit\\)`,
-      ),
+    expect(warnings[0]).not.toMatch(/no (confirmation|human) channel can reach/);
+    // What the warning promises a 2026 client: one declaring only URL elicitation is listed the delete (the page's tests confirm on it).
+    const pageOnly = await modern.http(strict.url, { elicitation: { url: {} } });
+    clients.push(pageOnly);
+    expect((await pageOnly.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(hidden));
+    // The start-up line counts what a client that can be asked gets (a 2026 one, below), and who is shown less.
+    expect(strict.cli.stderr()).toContain(
+      `; ${names.length + hidden.length} tools; confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens, to a 2026-07-28 client that declares elicitation; a 2025 client (without a session it cannot be asked) or a client without elicitation is not shown send_identity_verification_account_token, reset_identity, delete_identity`,
     );
   });
 
@@ -86,12 +101,9 @@ describe("--stateless --confirm strict", () => {
     expect(names).toHaveLength(12);
     expect(auto.cli.stderr()).not.toContain("hidden from tools/list");
     expect(auto.cli.stderr()).toContain(
-      "; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists",
+      "; 12 tools; confirm: auto — a model can confirm with a code when no human channel exists (a human confirms on a form the MCP client shows, or the confirmation page the MCP client opens, to a 2026-07-28 client that declares elicitation; without a session a 2025 client cannot be asked)",
     );
   });
-
-  // Without a session a 2025 client cannot be asked; a 2026 client's capabilities and answers come with each request.
-  const modern = CLI_ERAS.find((e) => e.era !== "2025-11-25")!;
 
   it("a 2026 client without elicitation: the same tools hidden, a delete refused, nothing written, the audit line names the era", async () => {
     tenant.sandbox.clearRequests();
