@@ -143,7 +143,7 @@ export function createGuard(opts: GuardOptions): Guard {
   const rounds = createRoundStates({ key, sharedKey: given !== undefined, ttlMs, now, store, fastAnswerMs });
   const opener = opts.opener ?? browserOpener({ graceMs: config.browserGraceSeconds * 1000 });
   const channels = createChannels(
-    { codes, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000 },
+    { codes, pages: opts.pages, opener, waitMs: config.confirmWaitSeconds * 1000, now },
     config.confirmVia,
   );
   const hosts = createHostWatch(opts.log, config.confirmFastAnswerSeconds);

@@ -30,6 +30,8 @@ export async function startPagedHttp(
     audit: AuditLog;
     pages?: Partial<Omit<ConfirmationPagesOptions, "store" | "serving" | "log">>;
     http?: (inventory: ReturnType<typeof inventoryFor>) => Omit<HttpOptions, "pages">;
+    /** The clock the guard and the pages read (expiry); @default Date.now */
+    now?: () => number;
   },
 ): Promise<PagedHttp> {
   const backend = await connectBackend({ ...config, logLevel: "silent" }, { sandbox });
@@ -40,9 +42,10 @@ export async function startPagedHttp(
     store,
     serving: fixedServing(() => (port ? pageBase(config, port) : undefined)),
     log,
+    ...(opts.now ? { now: opts.now } : {}),
     ...opts.pages,
   });
-  const guard = createGuard({ config: backend.config, audit, store, pages });
+  const guard = createGuard({ config: backend.config, audit, store, pages, ...(opts.now ? { now: opts.now } : {}) });
   const inventory = inventoryFor(backend.config);
   const serving = await startHttpServer(
     config,

@@ -30,6 +30,8 @@ export interface ChannelDeps {
   opener: BrowserOpener;
   /** --confirm-wait in ms: how long a call waits for an answer on a page. */
   waitMs: number;
+  /** The guard's clock (a page's expiry is on it). */
+  now: () => number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface ChannelDeps {
 function channelsOf(d: ChannelDeps): { readonly [N in ConfirmChannel]: Channel } {
   return {
     form: formChannel,
-    url: urlChannel(d.pages, d.waitMs),
+    url: urlChannel(d.pages, d.waitMs, d.now),
     browser: browserChannel(d.pages, d.opener, d.waitMs),
     code: codeChannel(d.codes),
   };

@@ -7,7 +7,8 @@ import { askOnPage } from "./page-flow.js";
 /** Completes "a confirmation is waiting for the user …" for this channel. */
 export const URL_WHERE = "on the confirmation page their MCP client opened";
 
-export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number): Channel {
+/** `now`: the guard's clock, the one the pages' expiry is written in. */
+export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number, now: () => number): Channel {
   // Page id -> the completion notification of the elicitation that showed it, sent once when the human answers. Kept
   // until the page expires; in opening order, so the expired ones are at the front (no timer per page). Not confirmation
   // state (the store holds that): a notification to send on this process's own connection, which no other replica has.
@@ -24,7 +25,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number)
     until: number,
     call: { elicitationComplete(id: string): Promise<void> },
   ) => {
-    const t = Date.now();
+    const t = now();
     for (const [id, entry] of completions) {
       if (entry.until > t) break;
       completions.delete(id);
