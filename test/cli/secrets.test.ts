@@ -150,10 +150,9 @@ describe("secrets stay secret", () => {
     );
     try {
       const url = await waitForMcpUrl(cli);
-      expect(url, cli.stderr()).toBeDefined();
       const client = new Client({ name: "secrets", version: "1.0.0" });
       await client.connect(
-        new StreamableHTTPClientTransport(new URL(url!), {
+        new StreamableHTTPClientTransport(new URL(url), {
           requestInit: { headers: { authorization: `Bearer ${HTTP_TOKEN}` } },
         }),
       );
@@ -166,7 +165,7 @@ describe("secrets stay secret", () => {
       await everyTool(call);
       await failurePaths(call);
       await client.close();
-      const unauthorized = await fetch(url!, {
+      const unauthorized = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: "Bearer wrong" },
         body: "{}",

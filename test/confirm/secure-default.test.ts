@@ -82,8 +82,7 @@ describe.each(CLI_ERAS)("secure by default, $label", ({ era, stdio, http }) => {
     const cli: RawCli = spawnCli(["--http", "--port", "0"], env);
     closers.push(() => stopProcess(cli));
     const url = await waitForMcpUrl(cli);
-    expect(url).toBeDefined();
-    const client = await http(url!);
+    const client = await http(url);
     closers.push(() => client.close());
     const names = (await client.listTools()).tools.map((t) => t.name);
     for (const name of ALWAYS_CONFIRMED) expect(names).not.toContain(name);

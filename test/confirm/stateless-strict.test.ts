@@ -29,9 +29,7 @@ async function start(args: string[], tenant?: ServedTenant): Promise<{ cli: RawC
       ISC_MCP_CONFIRM_KEY: KEY,
     },
   );
-  const url = await waitForMcpUrl(cli);
-  if (!url) throw new Error(`did not start: ${cli.stderr()}`);
-  return { cli, url };
+  return { cli, url: await waitForMcpUrl(cli) };
 }
 
 async function listed(url: string): Promise<string[]> {

@@ -56,9 +56,7 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
       [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
       tenant.env,
     );
-    const found = await waitForMcpUrl(cli);
-    if (!found) throw new Error(`the server did not start: ${cli.stderr()}`);
-    url = found;
+    url = await waitForMcpUrl(cli);
   }, 30_000);
   afterAll(async () => {
     await Promise.all(sessions.map((s) => s.client.close().catch(() => {})));

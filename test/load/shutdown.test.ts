@@ -48,10 +48,10 @@ describe.each([
     const exit = await cli.exited;
     // It waited for both (answered below, not cancelled) and exited by itself, within the test's time.
     expect(exit.code).toBe(0);
-    const write = (await cli.response(1, 100)).result as CallToolResult;
+    const write = (await cli.response(1)).result as CallToolResult;
     expect(write.isError).toBeFalsy();
     expect(write.structuredContent).toMatchObject({ status: "executed", jobStatus: "QUEUED" });
-    const read = (await cli.response(2, 100)).result as CallToolResult;
+    const read = (await cli.response(2)).result as CallToolResult;
     expect((read.structuredContent as { identity: { id: string } }).identity.id).toBe(owner);
     expect(tenant.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
     const lines = readFileSync(audit, "utf8")
@@ -84,7 +84,7 @@ describe("shutdown bounds", () => {
     const exit = await cli.exited;
     // The grace passed (its log line says so), then the call was cancelled: ISC's answer would have taken a minute.
     expect(exit.code).toBe(0);
-    const answer = (await cli.response(1, 100)).result as CallToolResult;
+    const answer = (await cli.response(1)).result as CallToolResult;
     expect(answer.isError).toBe(true);
     expect(textOf(answer)).toMatch(
       /^get_identity failed\. The call was cancelled during GET \/v2025\/identities\/[0-9a-f]{32}\./,

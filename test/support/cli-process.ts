@@ -17,6 +17,7 @@ import {
   type SandboxOptions,
   type ServedSandbox,
 } from "../../src/sandbox/index.js";
+import { onTestFailed, TestRunner } from "vitest";
 import { TEST_ENV } from "./test-env.js";
 
 /**
@@ -118,12 +119,14 @@ export interface RawCli {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves with the exit code (or signal) and how long after `since` it came. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Resolves with the exit code (or signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends one JSON-RPC message on stdin. */
   send(message: unknown): void;
-  /** Resolves with the first JSON-RPC message on stdout with this id. */
-  response(id: number, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the first JSON-RPC message on stdout with this id; rejects at once if the CLI ends without it. */
+  response(id: number): Promise<Record<string, unknown>>;
+  /** Resolves with the first value `find` gives, looked for on each output of the CLI; rejects at once, naming `what`, if it ends first. */
+  awaitOutput<T>(what: string, find: () => T | undefined): Promise<T>;
 }
 
 /** Spawns the CLI with raw pipes, for tests that close stdin or send signals themselves. */
@@ -139,29 +142,65 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  // "close": the process ended and both streams were read to their end, so nothing more can come.
+  let closed: string | undefined;
+  child.once("close", (code, signal) => (closed = signal ? `killed by ${signal}` : `exit code ${code}`));
+  // Whole lines only: a message still being written is not JSON yet.
   const messages = () =>
     out
+      .slice(0, out.lastIndexOf("\n") + 1)
       .split("\n")
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const awaitOutput = <T>(what: string, find: () => T | undefined): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const stop = () => {
+        child.stdout!.off("data", look);
+        child.stderr!.off("data", look);
+        child.off("close", look);
+      };
+      // A listener's throw would be uncaught: a line that is not JSON fails this wait instead.
+      function look(): void {
+        let found: T | undefined;
+        try {
+          found = find();
+        } catch (e) {
+          stop();
+          return reject(e as Error);
+        }
+        if (found !== undefined) {
+          stop();
+          resolve(found);
+        } else if (closed !== undefined) {
+          stop();
+          reject(new Error(`${what}: the CLI ended (${closed}) without it; its stderr:\n${err}`));
+        }
+      }
+      // Listened to after spawnCli's own listeners, so `out` and `err` already hold each chunk.
+      child.stdout!.on("data", look);
+      child.stderr!.on("data", look);
+      child.on("close", look);
+      look();
+      // A live CLI that never prints it: no clock here; the test's own timeout ends the wait, and the failure names it.
+      // (In a hook there is no test to fail: the hook's own timeout ends it, and vitest names the hook.)
+      if (TestRunner.getCurrentTest()) {
+        onTestFailed(() => {
+          if (child.listeners("close").includes(look))
+            console.error(`still waiting for ${what}; the CLI's stderr so far:\n${err}`);
+        });
+      }
+    });
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     exited,
     send: (message) => child.stdin!.write(JSON.stringify(message) + "\n"),
-    async response(id, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = messages().find((m) => m.id === id);
-        if (found) return found;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`no response with id ${id} within ${timeoutMs} ms; stderr: ${err}`);
-    },
+    awaitOutput,
+    response: (id) => awaitOutput(`the response with id ${id}`, () => messages().find((m) => m.id === id)),
   };
 }
 
@@ -176,15 +215,15 @@ export function initialize(cli: RawCli): void {
   cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
 }
 
-/** Waits for an `--http --port 0` CLI's startup line on stderr and returns the URL it serves MCP on. */
-export async function waitForMcpUrl(cli: RawCli, timeoutMs = 15_000): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const url = /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(cli.stderr())?.[1];
-    if (url) return url;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return undefined;
+/**
+ * Waits for an `--http --port 0` CLI's start-up line on stderr and returns the URL it serves MCP on; rejects at once,
+ * with its stderr, if it ends first.
+ */
+export function waitForMcpUrl(cli: RawCli): Promise<string> {
+  return cli.awaitOutput(
+    "the start-up line naming the MCP URL",
+    () => /serving MCP on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(cli.stderr())?.[1],
+  );
 }
 
 /**

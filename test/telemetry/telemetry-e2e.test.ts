@@ -384,8 +384,7 @@ describe("telemetry over HTTP", () => {
       const cli = spawnCli(["--http", "--port", "0"], { ...t.env, ...otelEnv(r), ISC_MCP_CONFIRM: "strict" });
       cleanups.push(() => cli.child.kill("SIGTERM"));
       const url = await waitForMcpUrl(cli);
-      expect(url, cli.stderr()).toBeDefined();
-      const transport = new StreamableHTTPClientTransport(new URL(url!));
+      const transport = new StreamableHTTPClientTransport(new URL(url));
       const client = new Client({ name: "telemetry-http", version: "1.0.0" });
       await client.connect(transport);
       cleanups.push(() => client.close());
@@ -441,10 +440,9 @@ describe("Prometheus text on the HTTP listener (--prometheus)", () => {
       });
       cleanups.push(() => cli.child.kill("SIGTERM"));
       const url = await waitForMcpUrl(cli);
-      expect(url, cli.stderr()).toBeDefined();
       const client = new Client({ name: "telemetry-prometheus", version: "1.0.0" });
       await client.connect(
-        new StreamableHTTPClientTransport(new URL(url!), {
+        new StreamableHTTPClientTransport(new URL(url), {
           requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
         }),
       );
@@ -454,8 +452,8 @@ describe("Prometheus text on the HTTP listener (--prometheus)", () => {
         ((await client.callTool({ name: "get_identity", arguments: { identityId: plain } })) as CallToolResult).isError,
       ).toBeFalsy();
 
-      const metrics = new URL("/metrics", url!).href;
-      const host = new URL(url!).host;
+      const metrics = new URL("/metrics", url).href;
+      const host = new URL(url).host;
       expect((await get(metrics, { host })).status).toBe(401);
       expect((await get(metrics, { host: "evil.example", authorization: `Bearer ${TOKEN}` })).status).toBe(403);
       const ok = await get(metrics, { host, authorization: `Bearer ${TOKEN}` });
@@ -473,7 +471,7 @@ describe("Prometheus text on the HTTP listener (--prometheus)", () => {
       cleanups.push(() => plainCli.child.kill("SIGTERM"));
       const other = await waitForMcpUrl(plainCli);
       expect(
-        (await get(new URL("/metrics", other!).href, { host: new URL(other!).host, authorization: `Bearer ${TOKEN}` }))
+        (await get(new URL("/metrics", other).href, { host: new URL(other).host, authorization: `Bearer ${TOKEN}` }))
           .status,
       ).toBe(404);
       expect(plainCli.stderr()).not.toContain("OpenTelemetry");
