@@ -21,8 +21,13 @@ export interface RedisLink {
    * say. Anything but "noeviction" may drop keys that carry an expiry (a spent code's) under memory pressure.
    */
   readonly maxmemoryPolicy: string | undefined;
-  /** Settles once what the latest connect asked of the server (start, maxmemory-policy) is in, answered or not. */
+  /**
+   * Settles once what the latest connect asked of the server (start, maxmemory-policy) is in; a policy left unsaid on a
+   * connection still up is asked again first (a spend must not be refused for good over a read cut short).
+   */
   learned(): Promise<void>;
+  /** Settles once what the latest connect asked is in, answered or not, asking nothing again: for /healthz. */
+  settled(): Promise<void>;
   /** One PING within the command timeout; for /healthz and /readyz. */
   ping(): Promise<boolean>;
   /** Runs when Redis goes away (once per outage) and when it is back. */
@@ -163,6 +168,7 @@ export async function connectRedis(opts: RedisLinkOptions): Promise<RedisLink> {
     get maxmemoryPolicy() {
       return maxmemoryPolicy;
     },
+    settled: () => learning,
     learned: () =>
       learning.then(() => {
         // The read failed on a connection that is still up (cut short, timed out): ask again rather than refuse for good.

@@ -5,7 +5,7 @@ import type { RedisLink } from "../../isc/redis.js";
 import { PACKAGE } from "../../core/version.js";
 import { replyJson } from "./reply.js";
 
-export type HealthSource = Pick<RedisLink, "ping" | "learned" | "dataSince">;
+export type HealthSource = Pick<RedisLink, "ping" | "settled" | "dataSince">;
 
 /** Live while the process answers; ready only while Redis (with --redis-url) is reachable. Never touches ISC. */
 export async function replyHealth(res: ServerResponse, probe: "live" | "ready", redis?: HealthSource): Promise<void> {
@@ -25,7 +25,8 @@ export async function replyHealth(res: ServerResponse, probe: "live" | "ready", 
  * last started or was last reached, plus the clock-skew margin) are refused as untracked. Said once Redis told its start.
  */
 async function trackedFrom(redis: HealthSource): Promise<{ confirmationsTrackedFrom?: string }> {
-  await redis.learned();
+  // Only the start is needed here: a probe every few seconds must not ask a Redis that would not say its policy again.
+  await redis.settled();
   const since = redis.dataSince;
   return since === undefined ? {} : { confirmationsTrackedFrom: new Date(since + CLOCK_SKEW_MARGIN_MS).toISOString() };
 }
