@@ -136,7 +136,6 @@ describe("caps on open confirmation pages for 2026-07-28 calls without sign-in (
       tenant.env,
     );
     const url = await waitForMcpUrl(cli);
-    if (!url) throw new Error(`the server did not start: ${cli.stderr()}`);
     client = new ModernClient(
       { name: "cap-test-2026", version: "2.0.0" },
       { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
