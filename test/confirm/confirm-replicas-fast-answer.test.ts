@@ -4,13 +4,13 @@ import { pathToFileURL } from "node:url";
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import type { ServedTenant } from "../support/cli-process.js";
 import { auditLinesOf } from "../support/cli-eras.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { MODERN } from "../support/modern-harness.js";
-import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica, untilTracking } from "../support/replica.js";
+import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
+import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
 import { until } from "../support/until.js";
 
 type Raw = Record<string, unknown> & {
@@ -32,12 +32,8 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
   let peek: Redis;
   const clients: ModernClient[] = [];
   beforeAll(async () => {
-    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
-    const env = {
-      baseUrl: tenant.served.url,
-      clientId: tenant.sandbox.clientId,
-      clientSecret: tenant.sandbox.clientSecret,
-    };
+    let env: TenantEnv;
+    ({ redis, tenant, env } = await startRedisAndTenant());
     // The form only: a yes that does not count is refused, not passed on to a page. --confirm-fast-answer is its 1 s.
     const args = ["--redis-url", redis.url, "--confirm", "strict", "--confirm-via", "form", "--rate-limit", "0"];
     const skewed = {

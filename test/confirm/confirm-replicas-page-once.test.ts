@@ -3,14 +3,14 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { MAX_WRONG_NAMES } from "../../src/guard/page/handler.js";
-import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import type { ServedTenant } from "../support/cli-process.js";
 import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { auditLinesOf } from "../support/cli-eras.js";
 import { MODERN } from "../support/modern-harness.js";
 import { answer } from "../support/page-fixtures.js";
-import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica, untilTracking } from "../support/replica.js";
+import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
+import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
 import { until } from "../support/until.js";
 
 type Raw = Record<string, unknown> & {
@@ -33,12 +33,8 @@ describeWithRedis("a page answer presented to two replicas", () => {
   let b: Replica;
   const clients: ModernClient[] = [];
   beforeAll(async () => {
-    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
-    const env = {
-      baseUrl: tenant.served.url,
-      clientId: tenant.sandbox.clientId,
-      clientSecret: tenant.sandbox.clientSecret,
-    };
+    let env: TenantEnv;
+    ({ redis, tenant, env } = await startRedisAndTenant());
     // Stateless replicas as deployment.md runs them: the same ISC_MCP_CONFIRM_KEY (startReplica), one Redis.
     const args = [
       "--redis-url",

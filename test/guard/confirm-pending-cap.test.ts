@@ -22,6 +22,19 @@ interface Session {
 
 const statusOf = (r: CallToolResult) => (r.structuredContent as { status?: string } | undefined)?.status;
 
+/**
+ * A tenant and the built CLI serving it over HTTP with the small caps. --confirm-wait 1: each call answers "pending"
+ * after a second and its page stays open (for --confirm-ttl, 5 min).
+ */
+async function startCapped(): Promise<{ tenant: ServedTenant; ids: string[]; cli: RawCli; url: string }> {
+  const tenant = await serveTenant({ identities: 20 });
+  const cli = spawnCli(
+    [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
+    tenant.env,
+  );
+  return { tenant, ids: [...tenant.sandbox.state.identities.keys()], cli, url: await waitForMcpUrl(cli) };
+}
+
 describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pending 3)", () => {
   let tenant: ServedTenant;
   let cli: RawCli;
@@ -49,14 +62,7 @@ describe("caps on open confirmation pages (--max-pending-per-session 2, --max-pe
   }
 
   beforeAll(async () => {
-    tenant = await serveTenant({ identities: 20 });
-    ids = [...tenant.sandbox.state.identities.keys()];
-    // --confirm-wait 1: each call answers "pending" after a second and its page stays open (for --confirm-ttl, 5 min).
-    cli = spawnCli(
-      [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
-      tenant.env,
-    );
-    url = await waitForMcpUrl(cli);
+    ({ tenant, ids, cli, url } = await startCapped());
   }, 30_000);
   afterAll(async () => {
     await Promise.all(sessions.map((s) => s.client.close().catch(() => {})));
@@ -129,13 +135,8 @@ describe("caps on open confirmation pages for 2026-07-28 calls without sign-in (
   let ids: string[];
 
   beforeAll(async () => {
-    tenant = await serveTenant({ identities: 20 });
-    ids = [...tenant.sandbox.state.identities.keys()];
-    cli = spawnCli(
-      [...HTTP_URL_PAGES, "--confirm-wait", "1", "--max-pending-per-session", "2", "--max-pending", "3"],
-      tenant.env,
-    );
-    const url = await waitForMcpUrl(cli);
+    let url: string;
+    ({ tenant, ids, cli, url } = await startCapped());
     client = new ModernClient(
       { name: "cap-test-2026", version: "2.0.0" },
       { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },

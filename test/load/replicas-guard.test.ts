@@ -1,9 +1,9 @@
 // Three --stateless replicas (real processes), one tenant, one real Redis: a confirmation code works once across all of them, and so do cooldowns and windows.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { serveTenant, type ServedTenant } from "../support/cli-process.js";
-import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
+import type { ServedTenant } from "../support/cli-process.js";
+import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
+import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
 import { until } from "../support/until.js";
 
 const text = (r: CallToolResult) => (r.content[0]?.type === "text" ? r.content[0].text : "");
@@ -21,8 +21,7 @@ describeWithRedis("replicas sharing one Redis", () => {
   let ids: string[];
 
   beforeAll(async () => {
-    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 80 })]);
-    env = { baseUrl: tenant.served.url, clientId: tenant.sandbox.clientId, clientSecret: tenant.sandbox.clientSecret };
+    ({ redis, tenant, env } = await startRedisAndTenant(80));
     replicas = await Promise.all([1, 2, 3].map(() => startReplica(env, args())));
     // Codes issued within the clock-skew margin after Redis started are refused (they could predate a restart).
     await untilTracking(...replicas);

@@ -1,10 +1,10 @@
 // Replicas sharing a Redis that restarts empty: a code spent before the restart is not spent again after it, on any replica.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { serveTenant, type ServedTenant } from "../support/cli-process.js";
+import type { ServedTenant } from "../support/cli-process.js";
 import { deletable, textOf } from "../support/confirm-e2e.js";
-import { describeWithRedis, startRedisServer, type RedisServer } from "../support/redis-server.js";
-import { startReplica, type Replica, untilTracking } from "../support/replica.js";
+import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
+import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
 
 const SEND = "send_identity_verification_account_token";
 const codeOf = (r: CallToolResult) => (r.structuredContent as { confirmationCode: string }).confirmationCode;
@@ -15,12 +15,8 @@ describeWithRedis("a Redis restart and spent codes", () => {
   let a: Replica;
   let b: Replica;
   beforeAll(async () => {
-    [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities: 40 })]);
-    const env = {
-      baseUrl: tenant.served.url,
-      clientId: tenant.sandbox.clientId,
-      clientSecret: tenant.sandbox.clientSecret,
-    };
+    let env: TenantEnv;
+    ({ redis, tenant, env } = await startRedisAndTenant());
     [a, b] = (await Promise.all(
       [1, 2].map(() => startReplica(env, ["--redis-url", redis.url, "--confirm", "auto", "--rate-limit", "0"])),
     )) as [Replica, Replica];

@@ -3,7 +3,8 @@ import { Client as ModernClient, StreamableHTTPClientTransport as ModernTranspor
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { cleanEnv, spawnCli, waitForMcpUrl, type RawCli } from "./cli-process.js";
+import { cleanEnv, serveTenant, spawnCli, waitForMcpUrl, type RawCli, type ServedTenant } from "./cli-process.js";
+import { startRedisServer, type RedisServer } from "./redis-server.js";
 import { until } from "./until.js";
 
 export const CONFIRM_KEY = "replica-test-confirm-key-0123456789abcdef";
@@ -54,6 +55,21 @@ export interface TenantEnv {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+}
+
+/** One real Redis and one served sandbox tenant, started side by side, and the tenant as replicas are given it. */
+export async function startRedisAndTenant(identities = 40): Promise<{
+  redis: RedisServer;
+  tenant: ServedTenant;
+  env: TenantEnv;
+}> {
+  const [redis, tenant] = await Promise.all([startRedisServer(), serveTenant({ identities })]);
+  const env = {
+    baseUrl: tenant.served.url,
+    clientId: tenant.sandbox.clientId,
+    clientSecret: tenant.sandbox.clientSecret,
+  };
+  return { redis, tenant, env };
 }
 
 export async function startReplica(
