@@ -1,11 +1,14 @@
 // Sign-in over HTTP against a real OpenID Connect provider on loopback: metadata, refused tokens, scopes, rotation, a provider that is down.
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWTPayload } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pickFixtures } from "../../src/sandbox/index.js";
+import { protocolError } from "../support/both-eras.js";
+import { CLI_ERAS, type CliEra, type EraClient, type EraHuman } from "../support/cli-eras.js";
 import {
   INITIALIZE,
+  modernRequest,
   rawRequest,
   startHttpHarness,
   startSignedInHarness,
@@ -34,6 +37,8 @@ const WRITE_TOOLS = [
 
 let idp: OidcFixture;
 let h: HttpHarness | undefined;
+/** Clients of either era a test connected through CLI_ERAS, closed after it (before the harness). */
+const eraClients: EraClient[] = [];
 
 beforeAll(async () => {
   idp = await startOidcProvider({
@@ -47,13 +52,22 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 afterEach(async () => {
+  await Promise.all(eraClients.splice(0).map((c) => c.close().catch(() => {})));
   await h?.close();
   h = undefined;
 });
 
 const start = (provider = idp, argv: string[] = []) => startSignedInHarness(provider, argv);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const FORM = { elicitation: { form: {} } };
 const tokenFor = (sub: string, scopes = ALL) => idp.token(sub, scopes, { resource: AUDIENCE });
+
+/** `era`'s client on the harness with `token`; with `human`, it declares form elicitation and answers with it. */
+async function connectAs(era: CliEra, token: string, human?: EraHuman): Promise<EraClient> {
+  const client = await era.http(h!.url, human ? FORM : {}, human, bearer(token));
+  eraClients.push(client);
+  return client;
+}
 
 /** A token signed with the provider's own key but with claims the provider would never issue. */
 async function forged(claims: JWTPayload, key = idp.signingKey): Promise<string> {
@@ -217,46 +231,6 @@ describe("rights follow the person", () => {
     expect((await seen("wes")).prompts).toEqual([]);
   });
 
-  it("a call beyond the token's scopes gets 403 with a scope challenge, and nothing reaches ISC", async () => {
-    h = await start();
-    const token = await tokenFor("rita");
-    const { transport } = await h.connect({ headers: bearer(token) });
-    const id = pickFixtures(h.sandbox.state).plain;
-    h.sandbox.clearRequests();
-    const call = JSON.stringify({
-      jsonrpc: "2.0",
-      id: 7,
-      method: "tools/call",
-      params: { name: "delete_identity", arguments: { identityId: id } },
-    });
-    const res = await rawRequest(h.url, {
-      headers: { ...bearer(token), "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-11-25" },
-      body: call,
-    });
-    expect(res.status).toBe(403);
-    expect(challenge(res)).toBe(
-      `Bearer error="insufficient_scope", scope="${READ} ${DESTRUCTIVE}", resource_metadata="${PRM_URL}", error_description="the tool delete_identity needs the ${DESTRUCTIVE} scope"`,
-    );
-    expect(h.sandbox.requests).toEqual([]);
-    expect(h.sandbox.state.identities.has(id)).toBe(true);
-    expect(h.audit).toEqual([]);
-  });
-
-  it("a tool this server does not offer (--read-only) is unknown, not a scope challenge to sign in with more rights", async () => {
-    h = await start(idp, ["--read-only"]);
-    const { client } = await h.connect({ headers: bearer(await tokenFor("rita")) });
-    const id = pickFixtures(h.sandbox.state).plain;
-    h.sandbox.clearRequests();
-    const err = await client
-      .callTool({ name: "delete_identity", arguments: { identityId: id } })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(McpError);
-    expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
-    expect((err as McpError).message).toMatch(/Unknown tool "delete_identity"/);
-    expect(h.sandbox.requests).toEqual([]);
-    expect(h.sandbox.state.identities.has(id)).toBe(true);
-  });
-
   it("a token with none of the three scopes is refused with a challenge for the read scope", async () => {
     h = await start();
     const err = await h.connect({ headers: bearer(await tokenFor("nobody")) }).catch((e: unknown) => e);
@@ -264,82 +238,128 @@ describe("rights follow the person", () => {
     expect((err as StreamableHTTPError).code).toBe(403);
   });
 
-  it("the audit line names who asked: sub and one display claim, nothing else from the token", async () => {
-    h = await start();
-    const token = await tokenFor("ana");
-    const { client } = await h.connect({ headers: bearer(token) });
-    const id = pickFixtures(h.sandbox.state).plain;
-    const result = (await client.callTool({
-      name: "start_identity_processing",
-      arguments: { identityIds: [id] },
-    })) as CallToolResult;
-    expect(result.isError).toBeFalsy();
-    const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
-    expect(line).toMatchObject({
-      tool: "start_identity_processing",
-      outcome: "executed",
-      actor: { sub: "ana", name: "ana.lead" },
+  // The cases that reach a guarded tool, for each era's client (2025: sdk 1.32 on a session; 2026: v2 pinned to
+  // 2026-07-28, per request, the token on each).
+  describe.each(CLI_ERAS)("$label", (era) => {
+    it("a call beyond the token's scopes gets 403 with a scope challenge, and nothing reaches ISC", async () => {
+      h = await start();
+      const token = await tokenFor("rita");
+      const id = pickFixtures(h.sandbox.state).plain;
+      const params = { name: "delete_identity", arguments: { identityId: id } };
+      // 2025: on the session the person opened; 2026: a request of its own, with the envelope and its headers.
+      const sent =
+        era.era === "2025-11-25"
+          ? {
+              headers: {
+                ...bearer(token),
+                "mcp-session-id": (await h.connect({ headers: bearer(token) })).transport.sessionId!,
+                "mcp-protocol-version": "2025-11-25",
+              },
+              body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params }),
+            }
+          : modernRequest("tools/call", params, { headers: bearer(token), id: 7 });
+      h.sandbox.clearRequests();
+      const res = await rawRequest(h.url, sent);
+      expect(res.status).toBe(403);
+      expect(challenge(res)).toBe(
+        `Bearer error="insufficient_scope", scope="${READ} ${DESTRUCTIVE}", resource_metadata="${PRM_URL}", error_description="the tool delete_identity needs the ${DESTRUCTIVE} scope"`,
+      );
+      expect(h.sandbox.requests).toEqual([]);
+      expect(h.sandbox.state.identities.has(id)).toBe(true);
+      expect(h.audit).toEqual([]);
     });
-    expect(h.audit.join("")).not.toContain("ana@example.test");
-    expect(h.audit.join("")).not.toContain(token.split(".")[2]);
-    // The person's token never goes to ISC: the sandbox only ever saw the server's own client-credentials token.
-    expect(h.sandbox.requests.some((r) => r.headers.authorization?.includes(token))).toBe(false);
+
+    it("a tool this server does not offer (--read-only) is unknown, not a scope challenge to sign in with more rights", async () => {
+      h = await start(idp, ["--read-only"]);
+      const client = await connectAs(era, await tokenFor("rita"));
+      const id = pickFixtures(h.sandbox.state).plain;
+      h.sandbox.clearRequests();
+      const err = await protocolError(client.callTool({ name: "delete_identity", arguments: { identityId: id } }));
+      expect(err.code).toBe(ErrorCode.InvalidParams);
+      expect(err.message).toMatch(/Unknown tool "delete_identity"/);
+      expect(h.sandbox.requests).toEqual([]);
+      expect(h.sandbox.state.identities.has(id)).toBe(true);
+    });
+
+    it("the audit line names who asked: sub and one display claim, nothing else from the token", async () => {
+      h = await start();
+      const token = await tokenFor("ana");
+      const client = await connectAs(era, token);
+      const id = pickFixtures(h.sandbox.state).plain;
+      const result = (await client.callTool({
+        name: "start_identity_processing",
+        arguments: { identityIds: [id] },
+      })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
+      expect(line).toMatchObject({
+        era: era.era,
+        tool: "start_identity_processing",
+        outcome: "executed",
+        actor: { sub: "ana", name: "ana.lead" },
+      });
+      expect(h.audit.join("")).not.toContain("ana@example.test");
+      expect(h.audit.join("")).not.toContain(token.split(".")[2]);
+      // The person's token never goes to ISC: the sandbox only ever saw the server's own client-credentials token.
+      expect(h.sandbox.requests.some((r) => r.headers.authorization?.includes(token))).toBe(false);
+    });
+
+    it("a delete asked by A and confirmed by A on their client's form: one DELETE, and the audit line names both", async () => {
+      h = await start();
+      const id = pickFixtures(h.sandbox.state).plain;
+      const name = h.sandbox.state.identities.get(id)!.name;
+      const client = await connectAs(era, await tokenFor("ana"), () => ({ action: "accept", content: { name } }));
+      h.sandbox.clearRequests();
+      const result = (await client.callTool({
+        name: "delete_identity",
+        arguments: { identityId: id },
+      })) as CallToolResult;
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(h.sandbox.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+        expect.stringMatching(new RegExp(`/identities/${id}$`)),
+      ]);
+      const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
+      expect(line).toMatchObject({
+        era: era.era,
+        tool: "delete_identity",
+        targetIds: [id],
+        outcome: "executed",
+        confirmation: "form",
+        actor: { sub: "ana", name: "ana.lead" },
+        confirmedBy: { sub: "ana", name: "ana.lead" },
+      });
+    });
+
+    it("under --four-eyes the asker's own form (or a code) cannot confirm a destructive tool: refused, nothing deleted", async () => {
+      h = await start(idp, ["--four-eyes"]);
+      const id = pickFixtures(h.sandbox.state).plain;
+      const name = h.sandbox.state.identities.get(id)!.name;
+      let asked = 0;
+      const client = await connectAs(
+        era,
+        await tokenFor("ana"),
+        () => (asked++, { action: "accept", content: { name } }),
+      );
+      const result = (await client.callTool({
+        name: "delete_identity",
+        arguments: { identityId: id },
+      })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toMatch(/second person to approve destructive actions \(--four-eyes\)/);
+      expect(asked).toBe(0);
+      expect(h.sandbox.requests.filter((r) => r.method === "DELETE")).toEqual([]);
+      expect(h.sandbox.state.identities.has(id)).toBe(true);
+      expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({
+        era: era.era,
+        tool: "delete_identity",
+        outcome: "refused",
+        actor: { sub: "ana" },
+      });
+      expect(JSON.parse(h.audit.at(-1)!)).not.toHaveProperty("confirmedBy");
+    });
   });
 
-  it("a delete asked by A and confirmed by A on their client's form: one DELETE, and the audit line names both", async () => {
-    h = await start();
-    const id = pickFixtures(h.sandbox.state).plain;
-    const name = h.sandbox.state.identities.get(id)!.name;
-    const { client } = await h.connect({
-      headers: bearer(await tokenFor("ana")),
-      onElicit: () => ({ action: "accept", content: { name } }),
-    });
-    h.sandbox.clearRequests();
-    const result = (await client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id },
-    })) as CallToolResult;
-    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    expect(h.sandbox.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
-      expect.stringMatching(new RegExp(`/identities/${id}$`)),
-    ]);
-    const line = JSON.parse(h.audit.at(-1)!) as Record<string, unknown>;
-    expect(line).toMatchObject({
-      tool: "delete_identity",
-      targetIds: [id],
-      outcome: "executed",
-      confirmation: "form",
-      actor: { sub: "ana", name: "ana.lead" },
-      confirmedBy: { sub: "ana", name: "ana.lead" },
-    });
-  });
-
-  it("under --four-eyes the asker's own form (or a code) cannot confirm a destructive tool: refused, nothing deleted", async () => {
-    h = await start(idp, ["--four-eyes"]);
-    const id = pickFixtures(h.sandbox.state).plain;
-    const name = h.sandbox.state.identities.get(id)!.name;
-    let asked = 0;
-    const { client } = await h.connect({
-      headers: bearer(await tokenFor("ana")),
-      onElicit: () => (asked++, { action: "accept", content: { name } }),
-    });
-    const result = (await client.callTool({
-      name: "delete_identity",
-      arguments: { identityId: id },
-    })) as CallToolResult;
-    expect(result.isError).toBe(true);
-    expect(JSON.stringify(result.content)).toMatch(/second person to approve destructive actions \(--four-eyes\)/);
-    expect(asked).toBe(0);
-    expect(h.sandbox.requests.filter((r) => r.method === "DELETE")).toEqual([]);
-    expect(h.sandbox.state.identities.has(id)).toBe(true);
-    expect(JSON.parse(h.audit.at(-1)!)).toMatchObject({
-      tool: "delete_identity",
-      outcome: "refused",
-      actor: { sub: "ana" },
-    });
-    expect(JSON.parse(h.audit.at(-1)!)).not.toHaveProperty("confirmedBy");
-  });
-
+  // 2025 only: a 2026 request has no session; each carries its own token (the per-era cases above).
   it("a session answers only the person who opened it", async () => {
     h = await start();
     const { transport } = await h.connect({ headers: bearer(await tokenFor("rita")) });

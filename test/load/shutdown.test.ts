@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { pickFixtures } from "../../src/sandbox/index.js";
 import { textOf } from "../support/harness.js";
-import { initialize, serveTenant, spawnCli, type ServedTenant } from "../support/cli-process.js";
+import { initialize, serveTenant, spawnCli, type RawCli, type ServedTenant } from "../support/cli-process.js";
+import { MODERN } from "../support/modern-cli.js";
 import { until } from "../support/until.js";
 
 let tenant: ServedTenant | undefined;
@@ -15,56 +16,87 @@ afterEach(async () => {
   tenant = undefined;
 });
 
+/** The 2026 envelope each request carries (this era has no initialize). */
+const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": MODERN,
+  "io.modelcontextprotocol/clientInfo": { name: "raw-2026", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+/**
+ * Each era's opening on the raw stdio, and the `_meta` its calls carry: 2025 initializes a session (as cli-process's
+ * `initialize` does, at 2025-06-18); 2026 probes with server/discover, then every call carries the envelope. Raw lines,
+ * not the SDK clients: the test signals the process mid-call and reads the answers written before it exited.
+ */
+const RAW_ERAS = [
+  { label: "2025 client", era: "2025-06-18", open: (cli: RawCli) => initialize(cli), meta: {} },
+  {
+    label: "2026 client",
+    era: MODERN,
+    open: (cli: RawCli) => cli.send({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: ENVELOPE } }),
+    meta: { _meta: ENVELOPE },
+  },
+];
+
 describe.each([
-  ["SIGTERM", (cli: ReturnType<typeof spawnCli>) => cli.child.kill("SIGTERM")],
-  ["stdin closing", (cli: ReturnType<typeof spawnCli>) => cli.child.stdin!.end()],
-])("shutdown on %s", (_label, stop) => {
-  it("lets an in-flight write and read finish, answers them, writes the audit line, then exits 0", async () => {
-    tenant = await serveTenant();
-    const { plain, owner } = pickFixtures(tenant.sandbox.state);
-    const audit = join(mkdtempSync(join(tmpdir(), "isc-shutdown-")), "audit.jsonl");
-    const cli = spawnCli(["--audit-log", audit, "--log-level", "info"], tenant.env);
-    initialize(cli);
-    await cli.response(0);
-    // Both calls are held by ISC for 1.5 s, so the signal lands while they are in flight.
-    tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_500, count: 2 });
-    cli.send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "tools/call",
-      params: { name: "synchronize_attributes_for_identity", arguments: { identityId: plain } },
-    });
-    cli.send({
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "get_identity", arguments: { identityId: owner } },
-    });
-    await until(
-      () => tenant!.sandbox.requests.filter((r) => r.path.startsWith("/v2025/")).length === 2,
-      "both calls to reach ISC",
-    );
-    stop(cli);
-    const exit = await cli.exited;
-    // It waited for both (answered below, not cancelled) and exited by itself, within the test's time.
-    expect(exit.code).toBe(0);
-    const write = (await cli.response(1)).result as CallToolResult;
-    expect(write.isError).toBeFalsy();
-    expect(write.structuredContent).toMatchObject({ status: "executed", jobStatus: "QUEUED" });
-    const read = (await cli.response(2)).result as CallToolResult;
-    expect((read.structuredContent as { identity: { id: string } }).identity.id).toBe(owner);
-    expect(tenant.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
-    const lines = readFileSync(audit, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual([
-      expect.objectContaining({ tool: "synchronize_attributes_for_identity", outcome: "executed", targetIds: [plain] }),
-    ]);
-    expect(cli.stderr()).toMatch(/shutting down/);
-  });
+  ["SIGTERM", (cli: RawCli) => cli.child.kill("SIGTERM")],
+  ["stdin closing", (cli: RawCli) => cli.child.stdin!.end()],
+] as const)("shutdown on %s", (_label, stop) => {
+  it.each(RAW_ERAS)(
+    "$label: lets an in-flight write and read finish, answers them, writes the audit line, then exits 0",
+    async ({ era, open, meta }) => {
+      tenant = await serveTenant();
+      const { plain, owner } = pickFixtures(tenant.sandbox.state);
+      const audit = join(mkdtempSync(join(tmpdir(), "isc-shutdown-")), "audit.jsonl");
+      const cli = spawnCli(["--audit-log", audit, "--log-level", "info"], tenant.env);
+      open(cli);
+      expect((await cli.response(0)).error).toBeUndefined();
+      // Both calls are held by ISC for 1.5 s, so the signal lands while they are in flight.
+      tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_500, count: 2 });
+      cli.send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "synchronize_attributes_for_identity", arguments: { identityId: plain }, ...meta },
+      });
+      cli.send({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "get_identity", arguments: { identityId: owner }, ...meta },
+      });
+      await until(
+        () => tenant!.sandbox.requests.filter((r) => r.path.startsWith("/v2025/")).length === 2,
+        "both calls to reach ISC",
+      );
+      stop(cli);
+      const exit = await cli.exited;
+      // It waited for both (answered below, not cancelled) and exited by itself, within the test's time.
+      expect(exit.code).toBe(0);
+      const write = (await cli.response(1)).result as CallToolResult;
+      expect(write.isError).toBeFalsy();
+      expect(write.structuredContent).toMatchObject({ status: "executed", jobStatus: "QUEUED" });
+      const read = (await cli.response(2)).result as CallToolResult;
+      expect((read.structuredContent as { identity: { id: string } }).identity.id).toBe(owner);
+      expect(tenant.sandbox.state.syncs.map((s) => s.identityId)).toEqual([plain]);
+      const lines = readFileSync(audit, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          era,
+          tool: "synchronize_attributes_for_identity",
+          outcome: "executed",
+          targetIds: [plain],
+        }),
+      ]);
+      expect(cli.stderr()).toMatch(/shutting down/);
+    },
+  );
 });
 
+// 2025 only: the grace is the process's, not an era's, and get_identity is a read the guard does not hold.
 describe("shutdown bounds", () => {
   it("a call still running after the 5 s grace is cancelled, answered as such, and the process exits 0", async () => {
     tenant = await serveTenant();

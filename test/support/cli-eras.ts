@@ -61,8 +61,16 @@ export interface CliEra {
   era: string;
   /** Spawns the CLI over stdio with this era's client. */
   stdio(args: string[], env: Record<string, string>, client?: EraClientOptions): Promise<EraCli>;
-  /** Connects this era's client to a CLI serving HTTP at `url` (a 2025 session; the 2026 leg per request); `human` answers what it is asked to show. */
-  http(url: string, capabilities?: Record<string, unknown>, human?: EraHuman): Promise<EraClient>;
+  /**
+   * Connects this era's client to a CLI serving HTTP at `url` (a 2025 session; the 2026 leg per request); `human`
+   * answers what it is asked to show; `headers` go with every request (e.g. a bearer token).
+   */
+  http(
+    url: string,
+    capabilities?: Record<string, unknown>,
+    human?: EraHuman,
+    headers?: Record<string, string>,
+  ): Promise<EraClient>;
 }
 
 /** No desktop unless a test gives one: what BROWSER says is all a spawned CLI has for a browser. */
@@ -94,10 +102,10 @@ export const CLI_ERAS: readonly CliEra[] = [
         close: () => cli.client.close(),
       };
     },
-    http: async (url, capabilities = {}, human) => {
+    http: async (url, capabilities = {}, human, headers = {}) => {
       const client = new LegacyClient({ name: "host-2025", version: "1.0.0" }, { capabilities });
       if (human) client.setRequestHandler(ElicitRequestSchema, async (req) => (await human(req.params)) as never);
-      await client.connect(new LegacyTransport(new URL(url)));
+      await client.connect(new LegacyTransport(new URL(url), { requestInit: { headers } }));
       return client;
     },
   },
@@ -123,14 +131,14 @@ export const CLI_ERAS: readonly CliEra[] = [
         close: () => cli.client.close(),
       };
     },
-    http: async (url, capabilities = {}, human) => {
+    http: async (url, capabilities = {}, human, headers = {}) => {
       const client = new ModernClient(
         { name: "host-2026", version: "2.0.0" },
         { capabilities, versionNegotiation: { mode: { pin: MODERN } } },
       );
       if (human)
         client.setRequestHandler("elicitation/create", async (req) => (await human(req.params as never)) as never);
-      await client.connect(new ModernTransport(new URL(url)));
+      await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
       return client;
     },
   },
