@@ -140,3 +140,20 @@ export async function untilTracking(...replicas: Array<{ origin: string }>): Pro
       50,
     );
 }
+
+/** A replica's client in one protocol era: the 2025 client (sdk 1.32, a session per call) or the v2 client pinned to 2026-07-28. */
+export interface ReplicaEra {
+  label: string;
+  /** The protocol version the audit line must name. */
+  era: string;
+  call(replica: Replica, name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+}
+
+export const REPLICA_ERAS: readonly ReplicaEra[] = [
+  { label: "2025 client (sdk 1.32)", era: "2025-11-25", call: (r, name, args) => r.call(name, args) },
+  {
+    label: "2026 client (v2 pinned to 2026-07-28)",
+    era: "2026-07-28",
+    call: (r, name, args) => r.callModern(name, args),
+  },
+];
