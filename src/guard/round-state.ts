@@ -124,7 +124,9 @@ export function createRoundStates(opts: RoundStateOptions): RoundStates {
         ...(ask.eid !== undefined ? { eid: ask.eid } : {}),
       };
       // The window runs on the store's clock (Redis expires it), so a replica hearing the answer needs no clock of ours.
-      if (opts.fastAnswerMs > 0) await opts.store.startCooldown(answerWindow(state), opts.fastAnswerMs, issuedAt);
+      // Only another process holding the shared key can answer this state, so a lone process writes none.
+      if (opts.sharedKey && opts.fastAnswerMs > 0)
+        await opts.store.startCooldown(answerWindow(state), opts.fastAnswerMs, issuedAt);
       return { sealed: await theCodec().mint(state), nonce: state.nonce };
     },
 
