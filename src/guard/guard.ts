@@ -14,8 +14,8 @@ import {
   type ChannelCall,
   type ChannelFacts,
   type InputAsk,
+  PREVIEW_PROGRESS,
 } from "./channels/index.js";
-import { PREVIEW_PROGRESS } from "./channels/channel.js";
 import { waitOnPage } from "./channels/page-flow.js";
 import { URL_WHERE } from "./channels/url.js";
 import { createHostWatch, type HostInfo } from "./host-watch.js";

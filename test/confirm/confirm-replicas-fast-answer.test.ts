@@ -1,7 +1,6 @@
 // Two replicas whose clocks differ by 2 s, one Redis: a form answered at once is the host's, not a person's, whichever
 // replica hears it; the window that says so runs on Redis's clock, not on two replicas' clocks.
-import { pathToFileURL } from "node:url";
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import type { Client as ModernClient } from "@modelcontextprotocol/client";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type { ServedTenant } from "../support/cli-process.js";
@@ -10,17 +9,18 @@ import { deletable } from "../support/confirm-e2e.js";
 import { writeRequests, type AuditLine } from "../support/guard-helpers.js";
 import { MODERN } from "../support/modern-harness.js";
 import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
-import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
+import {
+  roundsOn,
+  roundText,
+  startRedisAndTenant,
+  startReplica,
+  type RawRound,
+  type Replica,
+  type TenantEnv,
+  untilTracking,
+} from "../support/replica.js";
 import { until } from "../support/until.js";
 
-type Raw = Record<string, unknown> & {
-  resultType?: string;
-  requestState?: string;
-  inputRequests?: Record<string, { params?: { mode?: string } }>;
-  isError?: boolean;
-  content?: Array<{ type: string; text?: string }>;
-};
-const text = (r: Raw) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
 const SKEW_MS = 2_000;
 const auditOf = (r: Replica): AuditLine[] => auditLinesOf(r.cli.stderr()).filter((l) => l.tool === "delete_identity");
 
@@ -37,7 +37,7 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
     // The form only: a yes that does not count is refused, not passed on to a page. --confirm-fast-answer is its 1 s.
     const args = ["--redis-url", redis.url, "--confirm", "strict", "--confirm-via", "form", "--rate-limit", "0"];
     const skewed = {
-      NODE_OPTIONS: `--import=${pathToFileURL(new URL("../support/skewed-clock.mjs", import.meta.url).pathname).href}`,
+      NODE_OPTIONS: `--import=${new URL("../support/skewed-clock.mjs", import.meta.url).href}`,
       SKEWED_CLOCK_MS: String(SKEW_MS),
     };
     [plain, ahead] = (await Promise.all([startReplica(env, args), startReplica(env, args, skewed)])) as [
@@ -57,19 +57,7 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
   });
 
   /** A 2026-07-28 client declaring form elicitation on `replica`; its rounds are driven by hand. */
-  const on = async (replica: Replica) => {
-    const client = new ModernClient(
-      { name: "replicas-fast-answer", version: "2.0.0" },
-      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
-    );
-    clients.push(client);
-    await client.connect(new ModernTransport(new URL(replica.url)));
-    return (params: Record<string, unknown>) =>
-      client.request(
-        { method: "tools/call", params } as never,
-        { allowInputRequired: true, timeout: 60_000 } as never,
-      ) as Promise<Raw>;
-  };
+  const on = (replica: Replica) => roundsOn(replica, "replicas-fast-answer", { elicitation: { form: {} } }, clients);
   /** Round 1 on `asker`: the form as an input request; the round that answers it with the right name. */
   const askOn = async (asker: Replica, id: string) => {
     const first = await (await on(asker))({ name: "delete_identity", arguments: { identityId: id } });
@@ -93,7 +81,7 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
     // On the answering replica's clock the yes came 2 s after the question: a person's, were that clock trusted.
     const res = await (await on(ahead))(answer);
     expect(res.isError).toBe(true);
-    expect(text(res)).toMatch(/faster than a person can read it[\s\S]*\(auto-accepted\)/);
+    expect(roundText(res)).toMatch(/faster than a person can read it[\s\S]*\(auto-accepted\)/);
     expect(writeRequests(tenant.sandbox)).toEqual([]);
     await until(() => auditOf(ahead).length > 0, "the answering replica's audit line");
     expect(auditOf(ahead).at(-1)).toMatchObject({
@@ -116,8 +104,8 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
       20,
     );
     const res = await (await on(plain))(answer);
-    expect(res.isError, text(res)).toBeFalsy();
-    expect(text(res)).toContain("was deleted");
+    expect(res.isError, roundText(res)).toBeFalsy();
+    expect(roundText(res)).toContain("was deleted");
     expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
     await until(() => auditOf(plain).length > 0, "the answering replica's audit line");
     expect(auditOf(plain).at(-1)).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "form" });

@@ -1,6 +1,6 @@
 // Two replicas on one real Redis: one page answer, the same 2026-07-28 retry round presented to both, or two fresh calls
 // waiting on the page through each, exactly one delete; wrong names typed through either count toward one limit of five.
-import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from "@modelcontextprotocol/client";
+import type { Client as ModernClient } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { MAX_WRONG_NAMES } from "../../src/guard/page/handler.js";
 import type { ServedTenant } from "../support/cli-process.js";
@@ -10,17 +10,18 @@ import { auditLinesOf } from "../support/cli-eras.js";
 import { MODERN } from "../support/modern-harness.js";
 import { answer } from "../support/page-fixtures.js";
 import { describeWithRedis, type RedisServer } from "../support/redis-server.js";
-import { startRedisAndTenant, startReplica, type Replica, type TenantEnv, untilTracking } from "../support/replica.js";
+import {
+  roundsOn,
+  roundText,
+  startRedisAndTenant,
+  startReplica,
+  type RawRound,
+  type Replica,
+  type TenantEnv,
+  untilTracking,
+} from "../support/replica.js";
 import { until } from "../support/until.js";
 
-type Raw = Record<string, unknown> & {
-  resultType?: string;
-  requestState?: string;
-  inputRequests?: Record<string, { method?: string; params?: { mode?: string; url?: string } }>;
-  isError?: boolean;
-  content?: Array<{ type: string; text?: string }>;
-};
-const text = (r: Raw) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
 const REPLAYED = /^delete_identity refused: nothing was changed[\s\S]*already used; each one is taken once/;
 
 /** The delete_identity audit lines a replica wrote to its stderr. */
@@ -61,20 +62,9 @@ describeWithRedis("a page answer presented to two replicas", () => {
     await Promise.all([tenant?.served.close(), redis?.stop()]);
   });
 
-  /** A 2026-07-28 client (v2, pinned) declaring URL elicitation, on one replica; rounds are driven by hand. */
-  const on = async (replica: Replica, onprogress?: (p: { message?: string }) => void) => {
-    const client = new ModernClient(
-      { name: "replicas-page-once", version: "2.0.0" },
-      { capabilities: { elicitation: { url: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
-    );
-    clients.push(client);
-    await client.connect(new ModernTransport(new URL(replica.url)));
-    return (params: Record<string, unknown>) =>
-      client.request(
-        { method: "tools/call", params } as never,
-        { allowInputRequired: true, timeout: 120_000, ...(onprogress ? { onprogress } : {}) } as never,
-      ) as Promise<Raw>;
-  };
+  /** A 2026-07-28 client declaring URL elicitation on `replica`; its rounds are driven by hand. */
+  const on = (replica: Replica, onprogress?: (p: { message?: string }) => void) =>
+    roundsOn(replica, "replicas-page-once", { elicitation: { url: {} } }, clients, onprogress);
 
   /** Round 1 on `replica`: the page as an input request; the retry round that says the client opened it. */
   const askOn = async (replica: Replica, id: string) => {
@@ -104,14 +94,14 @@ describeWithRedis("a page answer presented to two replicas", () => {
     expect((await answer(`${b.origin}${page.pathname}`, { answer: "confirm", name })).status).toBe(200);
 
     const done = await (await on(a))(retry);
-    expect(done.isError, text(done)).toBeFalsy();
-    expect(text(done)).toContain("was deleted");
+    expect(done.isError, roundText(done)).toBeFalsy();
+    expect(roundText(done)).toContain("was deleted");
     expect(tenant.sandbox.state.deleted).toEqual([id]);
 
     const replay = await (await on(b))(retry);
     expect(replay.resultType).toBeUndefined();
     expect(replay.isError).toBe(true);
-    expect(text(replay)).toMatch(REPLAYED);
+    expect(roundText(replay)).toMatch(REPLAYED);
 
     expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
     expect(auditOf(a).at(-1)).toMatchObject({ era: MODERN, outcome: "executed", confirmation: "url" });
@@ -124,22 +114,22 @@ describeWithRedis("a page answer presented to two replicas", () => {
     tenant.sandbox.clearRequests();
     const { page, retry } = await askOn(b, id);
     const [onA, onB] = await Promise.all([on(a), on(b)]);
-    const settled: Raw[] = [];
+    const settled: RawRound[] = [];
     const rounds = [onA(retry), onB(retry)].map((p) => p.then((r) => (settled.push(r), r)));
     // A failed assertion below closes the clients under a waiting round: reported as that failure, not as an unhandled one.
     for (const round of rounds) round.catch(() => {});
     // Before anyone answered the page: the round that did not spend the state is refused at once, the other waits.
     await until(() => settled.length > 0, "one of the two rounds to be refused");
     expect(settled).toHaveLength(1);
-    expect(text(settled[0]!)).toMatch(REPLAYED);
+    expect(roundText(settled[0]!)).toMatch(REPLAYED);
     expect(writeRequests(tenant.sandbox)).toEqual([]);
 
     // The human confirms on the page (through A, whichever replica waits on it).
     expect((await answer(`${a.origin}${page.pathname}`, { answer: "confirm", name })).status).toBe(200);
     const [fromA, fromB] = await Promise.all(rounds);
     const results = [fromA!, fromB!];
-    expect(results.filter((r) => !r.isError && text(r).includes("was deleted"))).toHaveLength(1);
-    expect(results.filter((r) => r.isError && REPLAYED.test(text(r)))).toHaveLength(1);
+    expect(results.filter((r) => !r.isError && roundText(r).includes("was deleted"))).toHaveLength(1);
+    expect(results.filter((r) => r.isError && REPLAYED.test(roundText(r)))).toHaveLength(1);
     expect(tenant.sandbox.state.deleted).toContain(id);
     expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
 
@@ -175,9 +165,9 @@ describeWithRedis("a page answer presented to two replicas", () => {
     const results = await Promise.all(calls);
     expect(results.map((r) => r.resultType)).toEqual([undefined, undefined]);
     const done = results.filter((r) => !r.isError);
-    expect(done.map(text)).toEqual([`Identity "${name}" (id ${id}) was deleted.`]);
+    expect(done.map(roundText)).toEqual([`Identity "${name}" (id ${id}) was deleted.`]);
     const other = results.find((r) => r.isError)!;
-    expect(text(other)).toMatch(
+    expect(roundText(other)).toMatch(
       /^delete_identity refused: nothing was changed[\s\S]*another call of this tool with the same arguments already used the user's answer/,
     );
     expect(writeRequests(tenant.sandbox)).toEqual([{ method: "DELETE", path: `/v2025/identities/${id}`, body: "" }]);
@@ -229,8 +219,8 @@ describeWithRedis("a page answer presented to two replicas", () => {
       inputResponses: { [key]: { action: "accept" } },
     });
     expect(retry.isError).toBe(true);
-    expect(text(retry)).toMatch(/^delete_identity refused: nothing was changed/);
-    expect(text(retry)).toContain(`typed wrong ${MAX_WRONG_NAMES} times`);
+    expect(roundText(retry)).toMatch(/^delete_identity refused: nothing was changed/);
+    expect(roundText(retry)).toContain(`typed wrong ${MAX_WRONG_NAMES} times`);
     expect(tenant.sandbox.state.deleted).not.toContain(id);
     expect(writeRequests(tenant.sandbox)).toEqual([]);
   }, 60_000);

@@ -157,3 +157,37 @@ export const REPLICA_ERAS: readonly ReplicaEra[] = [
     call: (r, name, args) => r.callModern(name, args),
   },
 ];
+
+/** What a 2026-07-28 tools/call answers when its rounds are driven by hand: a result, or an input request. */
+export type RawRound = Record<string, unknown> & {
+  resultType?: string;
+  requestState?: string;
+  inputRequests?: Record<string, { method?: string; params?: { mode?: string; url?: string } }>;
+  isError?: boolean;
+  content?: Array<{ type: string; text?: string }>;
+};
+export const roundText = (r: RawRound) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
+
+/**
+ * A 2026-07-28 client (v2, pinned) named `name` on `replica`, declaring `capabilities`; each tools/call is one round,
+ * returned as the server answered it (an input request included). `clients` collects it for the test to close.
+ */
+export async function roundsOn(
+  replica: Replica,
+  name: string,
+  capabilities: Record<string, unknown>,
+  clients: ModernClient[],
+  onprogress?: (p: { message?: string }) => void,
+): Promise<(params: Record<string, unknown>) => Promise<RawRound>> {
+  const client = new ModernClient(
+    { name, version: "2.0.0" },
+    { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  clients.push(client);
+  await client.connect(new ModernTransport(new URL(replica.url)));
+  return (params) =>
+    client.request(
+      { method: "tools/call", params } as never,
+      { allowInputRequired: true, timeout: 120_000, ...(onprogress ? { onprogress } : {}) } as never,
+    ) as Promise<RawRound>;
+}

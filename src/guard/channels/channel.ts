@@ -7,7 +7,6 @@ import type { Preview } from "../preview.js";
 import type { RefusalReason } from "../../core/errors.js";
 import type { PendingOwner } from "../page/open-count.js";
 
-/** What is known before asking, from which the guard picks the channels to ask on, in order. */
 /**
  * The progress value a round sends while it reads what the user will be asked to confirm. What a channel reports later
  * in that round (a page's wait) starts above it: MCP wants each progress value higher than the last, and the call drops
@@ -15,6 +14,7 @@ import type { PendingOwner } from "../page/open-count.js";
  */
 export const PREVIEW_PROGRESS = 1;
 
+/** What is known before asking, from which the guard picks the channels to ask on, in order. */
 export interface ChannelFacts {
   /**
    * What the client declared (`elicitation.form` / `elicitation.url`; an empty `elicitation: {}` means form): at

@@ -20,6 +20,7 @@ export type {
   InputAsk,
   Resumed,
 } from "./channel.js";
+export { PREVIEW_PROGRESS } from "./channel.js";
 export { askInTurn, type PassedOver, type Turn } from "./fall-through.js";
 
 /** What a channel may be built with. */
