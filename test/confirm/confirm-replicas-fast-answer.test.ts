@@ -14,7 +14,6 @@ import {
   roundText,
   startRedisAndTenant,
   startReplica,
-  type RawRound,
   type Replica,
   type TenantEnv,
   untilTracking,
