@@ -94,15 +94,39 @@ export async function loadConfigFiles(where: ConfigFileLocations = {}): Promise<
       : []),
   ];
   for (const { path, read } of sources) {
+    let text: string | undefined;
     try {
-      const text = readIfPresent(path);
+      text = readIfPresent(path);
       if (text !== undefined) await read(path, text);
     } catch (err) {
       problems.push(
-        `${path} could not be read (${(err as Error).message.split("\n")[0]}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`,
+        `${path} could not be read (${unreadable(err, text)}); fix or remove it, or set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.`,
       );
     }
   }
   if (problems.length > 0) files.problems = problems;
   return files;
+}
+
+/**
+ * Why a file could not be read, in words that never quote it: JSON's and YAML's own messages show an excerpt of the
+ * text around the fault, and in config.json that excerpt is often the client secret (a pasted value in curly quotes).
+ */
+function unreadable(err: unknown, text: string | undefined): string {
+  const e = err as Error & { code?: string; linePos?: { line: number; col: number }[] };
+  if (e.name === "YAMLParseError") {
+    const at = e.linePos?.[0];
+    return `not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ""}: ${e.code ?? "syntax error"}`;
+  }
+  if (e instanceof SyntaxError && text !== undefined) {
+    const position = /at position (\d+)/.exec(e.message);
+    const before = position ? text.slice(0, Number(position[1])).split("\n") : undefined;
+    const at = before ? ` at line ${before.length}, column ${before[before.length - 1]!.length + 1}` : "";
+    const curly = /[\u2018\u2019\u201c\u201d]/.test(text)
+      ? '; it has curly quotes, which JSON does not take: use plain "'
+      : "";
+    return `not valid JSON${at}${curly}`;
+  }
+  // Ours ("not a JSON object") or the file system's (the path and the errno): neither quotes the text.
+  return e.message.split("\n")[0]!;
 }

@@ -54,6 +54,25 @@ describe("loadConfigFiles", () => {
     const broken = await loadConfigFiles(temp({ json: "{ nope" }));
     expect(broken.problems?.[0]).toMatch(/config\.json could not be read/);
   });
+
+  // Secrets never reach a log: JSON's and YAML's own messages quote the text around the fault, often the secret.
+  it("says where a file is broken without quoting it", async () => {
+    const pasted = await loadConfigFiles(
+      temp({
+        json: '{"BaseURL":"https://acme.api.identitynow.com","ClientSecret": \u201cREALSECRETvalue1234567\u201d}',
+      }),
+    );
+    expect(pasted.problems?.[0]).toMatch(/config\.json could not be read \(not valid JSON; it has curly quotes/);
+    expect(pasted.problems?.[0]).not.toMatch(/REALSECRE|tSecret/);
+    const comma = await loadConfigFiles(temp({ json: '{\n  "ClientSecret": "s3cr3t-value",\n}' }));
+    expect(comma.problems?.[0]).toMatch(/could not be read \(not valid JSON at line 3, column 1\)/);
+    expect(comma.problems?.[0]).not.toContain("s3cr3t");
+    const yaml = await loadConfigFiles(temp({ yaml: "activeenvironment: acme\nclientsecret: s3cr3t-value: nested\n" }));
+    expect(yaml.problems?.[0]).toMatch(
+      /config\.yaml could not be read \(not valid YAML at line 2, column \d+: [A-Z_]+\)/,
+    );
+    expect(yaml.problems?.[0]).not.toContain("s3cr3t");
+  });
 });
 
 describe("resolveConfig with config files", () => {
