@@ -1,5 +1,14 @@
 // `isc-identities-mcp init --client HOST [--write]`: prints the host's config block, or merges it into the host's file after a backup.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homeFolder } from "../core/home.js";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../core/errors.js";
@@ -152,7 +161,10 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   }
 
   let existing: Json = {};
+  // The file may hold the client secret (a host's env block): a new one is the user's alone, an existing one keeps its mode.
+  let mode = 0o600;
   if (existsSync(file)) {
+    mode = statSync(file).mode & 0o777;
     const text = readFileSync(file, "utf8");
     let parsed: unknown;
     try {
@@ -174,7 +186,9 @@ export function runInit(resolved: Resolved, io: InitIo): number {
   mkdirSync(dirname(file), { recursive: true });
   // Write beside the target and rename, so a crash never leaves half a config file.
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(merged, null, 2) + "\n");
+  writeFileSync(temp, JSON.stringify(merged, null, 2) + "\n", { mode: 0o600 });
+  // Set after writing, not through the umask, so a group-readable file the user chose stays so and no other bit is lost.
+  chmodSync(temp, mode);
   renameSync(temp, file);
   io.out(`${replaced ? "Updated" : "Added"} server "${SERVER_NAME}" in ${file} (${spec.label}).`);
   io.note(told);

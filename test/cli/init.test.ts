@@ -1,5 +1,5 @@
 // `isc-identities-mcp init`: the exact block per host, and --write merging into an existing file after a backup.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -256,6 +256,20 @@ describe("init --write", () => {
       SAIL_CLIENT_ID: "cid",
       SAIL_CLIENT_SECRET: "typed-by-the-user",
     });
+  });
+
+  // The file holds the client secret once the user types it in: rewriting it must not open it to other users.
+  it("writes a new host file for its owner only, and keeps an existing file's mode", () => {
+    const where = dirs();
+    init(["--client", "claude-desktop", "--write"], CREDS, { ...where, platform: "linux" });
+    const file = join(where.home, ".config", "Claude", "claude_desktop_config.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    chmodSync(file, 0o640);
+    init(["--client", "claude-desktop", "--write"], CREDS, { ...where, platform: "linux" });
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    chmodSync(file, 0o600);
+    init(["--client", "claude-desktop", "--write"], CREDS, { ...where, platform: "linux" });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it("merges into an existing file, keeping other servers and settings, after a timestamped backup", () => {
