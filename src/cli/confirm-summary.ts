@@ -64,15 +64,18 @@ export function confirmSummary(
     sessionless && hidden.length > 0
       ? `--stateless with --confirm ${config.confirm}: without a session a 2025 client cannot be asked, so ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} hidden from tools/list for it${human.length > 0 ? ` (a 2026-07-28 client that ${declares} still sees them and confirms ${channels})` : ""}. Serve sessions (drop --stateless) so 2025 clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`
       : undefined;
+  // What such a client is listed decides the words: not shown (strict, or no code in --confirm-via), or given a code.
+  const pageless = !noPage
+    ? ""
+    : noPage.hidden.length > 0
+      ? `; a 2026-07-28 client with URL elicitation only cannot confirm and is not shown ${noPage.hidden.join(", ")}${config.confirm === "strict" && hidden.length > 0 ? " either" : ""}: ${noPage.why}`
+      : `; no person can confirm for a 2026-07-28 client with URL elicitation only, which gets a code instead: ${noPage.why}`;
   const common = { tools, hiddenWithoutElicitation: hidden, ...(warning ? { warning } : {}) };
   if (config.confirm === "auto") {
     const where =
       human.length === 0
         ? "no human channel can reach a person here"
         : `a human confirms ${on}${sessionless ? "; without a session a 2025 client cannot be asked" : ""}`;
-    const pageless = noPage
-      ? `; no person can confirm for a 2026-07-28 client with URL elicitation only, which gets a code instead: ${noPage.why}`
-      : "";
     return {
       ...common,
       text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})${pageless}`,
@@ -87,9 +90,5 @@ export function confirmSummary(
       : sessionless
         ? `; a 2025 client (without a session it cannot be asked) or a client without elicitation is not shown ${hidden.join(", ")}`
         : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
-  const pageless =
-    noPage && noPage.hidden.length > 0
-      ? `; a 2026-07-28 client with URL elicitation only cannot confirm and is not shown ${noPage.hidden.join(", ")} either: ${noPage.why}`
-      : "";
   return { ...common, text: `confirm: strict — only a human confirms, ${on}${gone}${pageless}` };
 }
