@@ -97,7 +97,8 @@ describe("--stateless with sign-in and --oauth-client-id, without a browser", ()
 describe("--stateless with sign-in and no --oauth-client-id", () => {
   let strict: SignedInCli | undefined;
   let auto: SignedInCli | undefined;
-  afterAll(async () => Promise.all([strict?.close(), auto?.close()]));
+  let noCode: SignedInCli | undefined;
+  afterAll(async () => Promise.all([strict?.close(), auto?.close(), noCode?.close()]));
 
   it("starts, and its start-up line says a client with URL elicitation only cannot confirm and how to turn the page on; that client is not listed delete, and nothing is written", async () => {
     strict = await startSignedInCli(idp, tenant, STATELESS, { env: { ISC_MCP_CONFIRM_KEY: KEY }, withoutClient: true });
@@ -136,6 +137,25 @@ describe("--stateless with sign-in and no --oauth-client-id", () => {
       expect(textOf(res)).toMatch(/^Confirmation required: nothing has been changed yet[\s\S]*plus confirmationCode "/);
       expect(offered).toBe(false);
       expect(deletesOf(ids[1]!)).toEqual([]);
+    } finally {
+      await asker.close();
+    }
+  }, 60_000);
+
+  it("under --confirm auto without code in --confirm-via the line says such a client is not shown delete, and it is not", async () => {
+    noCode = await startSignedInCli(idp, tenant, [...STATELESS, "--confirm", "auto", "--confirm-via", "form,url"], {
+      env: { ISC_MCP_CONFIRM_KEY: KEY },
+      withoutClient: true,
+    });
+    expect(noCode.stderr()).toContain(
+      "; a 2026-07-28 client with URL elicitation only cannot confirm and is not shown send_identity_verification_account_token, reset_identity, delete_identity: no confirmation page is served",
+    );
+    expect(noCode.stderr()).not.toContain("which gets a code instead");
+    const asker = await askerWith(noCode.url, await tokenOf("ana"), "2026");
+    try {
+      const names = await asker.tools();
+      for (const name of ALWAYS_CONFIRMED) expect(names).not.toContain(name);
+      await refusedOutright(noCode, asker, ids[1]!);
     } finally {
       await asker.close();
     }
