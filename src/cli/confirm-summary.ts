@@ -1,5 +1,5 @@
 // The start-up line's words on confirmation: which human channels this server can use, what --confirm allows, and what is hidden.
-import type { Config } from "../config/resolve.js";
+import { pageWanted, type Config } from "../config/resolve.js";
 import type { Guard } from "../guard/index.js";
 import type { Inventory } from "../mcp/inventory.js";
 
@@ -29,26 +29,47 @@ export interface ConfirmSummary {
  * port is known).
  */
 export function confirmSummary(
-  config: Pick<Config, "confirm" | "http" | "stateless">,
+  config: Pick<Config, "confirm" | "http" | "stateless" | "readOnly" | "confirmVia" | "oauthIssuer" | "oauthClientId">,
   guard: Guard,
   inventory: Pick<Inventory, "tools" | "listed">,
 ): ConfirmSummary {
   const bare = { form: false, url: false };
+  const pageOnly = { form: false, url: true };
   const asking = { form: true, url: true };
   const sessionless = config.http && config.stateless;
   const human = guard.humanChannels(asking);
   const listed = (client: typeof bare) => inventory.listed(undefined, guard.canConfirm(client)).map((t) => t.name);
-  const shown = new Set(listed(bare));
-  const hidden = inventory.tools.filter((t) => !shown.has(t.name)).map((t) => t.name);
+  const hiddenFrom = (client: typeof bare) => {
+    const shown = new Set(listed(client));
+    return inventory.tools.filter((t) => !shown.has(t.name)).map((t) => t.name);
+  };
+  const hidden = hiddenFrom(bare);
   const tools = listed(asking).length;
+  // --stateless with --oauth-issuer but no --oauth-client-id starts without a page (config/checks.ts): a client that
+  // can only open a page then has no way for a person to confirm, which the operator must read, with the fix.
+  const noPage =
+    config.http && config.oauthIssuer && !config.oauthClientId && pageWanted(config) && !human.includes("url")
+      ? {
+          hidden: hiddenFrom(pageOnly),
+          why: "no confirmation page is served, as with --oauth-issuer the page signs people in through this server's own client at the provider (set --oauth-client-id to turn the page on)",
+        }
+      : undefined;
   // Under --stateless only a 2026-07-28 client can be asked, so the channels are named with whom they reach.
-  const to = sessionless ? ", to a 2026-07-28 client that declares elicitation" : "";
+  const kinds = (["form", "url"] as const).filter((k) => human.includes(k));
+  const declares = `declares ${kinds.length === 1 ? `${kinds[0] === "url" ? "URL" : "form"} ` : ""}elicitation`;
+  const to = sessionless ? `, to a 2026-07-28 client that ${declares}` : "";
   const channels = `on ${human.map((name) => SHOWN[name] ?? name).join(", or ")}`;
   const on = human.length > 0 ? `${channels}${to}` : "but no human channel can reach a person here";
   const warning =
     sessionless && hidden.length > 0
-      ? `--stateless with --confirm ${config.confirm}: without a session a 2025 client cannot be asked, so ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} hidden from tools/list for it${human.length > 0 ? ` (a 2026-07-28 client that declares elicitation still sees them and confirms ${channels})` : ""}. Serve sessions (drop --stateless) so 2025 clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`
+      ? `--stateless with --confirm ${config.confirm}: without a session a 2025 client cannot be asked, so ${hidden.join(", ")} ${hidden.length === 1 ? "is" : "are"} hidden from tools/list for it${human.length > 0 ? ` (a 2026-07-28 client that ${declares} still sees them and confirms ${channels})` : ""}. Serve sessions (drop --stateless) so 2025 clients can elicit, or ${config.confirm === "strict" ? "use --confirm auto" : "add code to --confirm-via"} for confirmation codes.`
       : undefined;
+  // What such a client is listed decides the words: not shown (strict, or no code in --confirm-via), or given a code.
+  const pageless = !noPage
+    ? ""
+    : noPage.hidden.length > 0
+      ? `; a 2026-07-28 client with URL elicitation only cannot confirm and is not shown ${noPage.hidden.join(", ")}${config.confirm === "strict" && hidden.length > 0 ? " either" : ""}: ${noPage.why}`
+      : `; no person can confirm for a 2026-07-28 client with URL elicitation only, which gets a code instead: ${noPage.why}`;
   const common = { tools, hiddenWithoutElicitation: hidden, ...(warning ? { warning } : {}) };
   if (config.confirm === "auto") {
     const where =
@@ -57,7 +78,7 @@ export function confirmSummary(
         : `a human confirms ${on}${sessionless ? "; without a session a 2025 client cannot be asked" : ""}`;
     return {
       ...common,
-      text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})`,
+      text: `confirm: auto — a model can confirm with a code when no human channel exists (${where})${pageless}`,
     };
   }
   const why = config.http
@@ -69,5 +90,5 @@ export function confirmSummary(
       : sessionless
         ? `; a 2025 client (without a session it cannot be asked) or a client without elicitation is not shown ${hidden.join(", ")}`
         : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
-  return { ...common, text: `confirm: strict — only a human confirms, ${on}${gone}` };
+  return { ...common, text: `confirm: strict — only a human confirms, ${on}${gone}${pageless}` };
 }

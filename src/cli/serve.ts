@@ -57,8 +57,9 @@ export async function serve(config: Config): Promise<void> {
   let pages: ConfirmationPages | undefined;
   const base = () => (httpPort ? pageBase(config, httpPort) : undefined);
   const serving = config.http ? fixedServing(base, NO_PUBLIC_URL) : loopbackServing(() => pages!.handle, { log });
-  // With sign-in over HTTP the page first signs the human in through the same identity provider.
-  // Where no page can be shown (read-only, stateless, url not in --confirm-via) there is none: never a page without sign-in.
+  // With sign-in over HTTP the page first signs the human in through the same identity provider, with sessions or
+  // --stateless alike. Where no page can be shown (read-only, url not in --confirm-via, or --stateless without
+  // --oauth-client-id) there is none: never a page without sign-in.
   const oauth = Boolean(config.http && config.oauthIssuer);
   const signIn =
     oauth && pageShown(config)

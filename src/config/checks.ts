@@ -152,7 +152,9 @@ function checkOAuth(config: Config): void {
     );
   }
   // Without its own client the page could not tell who answers; rather than serve it open, the server does not start.
-  if (pageShown(config) && !config.oauthClientId) {
+  // Under --stateless such a config always started without a page (pageShown), so it still does: the start-up line
+  // says that a client with URL elicitation only cannot confirm, and that --oauth-client-id turns the page on.
+  if (pageWanted(config) && !config.stateless && !config.oauthClientId) {
     const at =
       config.publicUrl ??
       (isLoopback(config.host) && config.port ? `http://${config.host}:${config.port}/` : "<--public-url>/");
@@ -172,7 +174,17 @@ function checkOAuth(config: Config): void {
   }
 }
 
-/** Whether an HTTP server with this config can ever show a confirmation page (through URL elicitation): not read-only, with sessions, url allowed. */
-export function pageShown(config: Pick<Config, "readOnly" | "stateless" | "confirmVia">): boolean {
-  return !config.readOnly && !config.stateless && (!config.confirmVia || config.confirmVia.includes("url"));
+/** Whether this config asks for confirmation pages (through URL elicitation) at all: not read-only, url allowed by --confirm-via. */
+export function pageWanted(config: Pick<Config, "readOnly" | "confirmVia">): boolean {
+  return !config.readOnly && (!config.confirmVia || config.confirmVia.includes("url"));
+}
+
+/**
+ * Whether a server with this config can ever show a confirmation page: wanted, and with sign-in (--oauth-issuer) its
+ * own client at the provider (--oauth-client-id), since a page is never served without signing its person in. With
+ * sessions the check above refuses a page without that client; under --stateless (where the page's sign-in state
+ * travels in sealed cookies and the page in the shared store, so any replica serves any step) there is then no page.
+ */
+export function pageShown(config: Pick<Config, "readOnly" | "confirmVia" | "oauthIssuer" | "oauthClientId">): boolean {
+  return pageWanted(config) && (!config.oauthIssuer || Boolean(config.oauthClientId));
 }

@@ -11,7 +11,7 @@ import { normaliseBaseUrl } from "./urls.js";
 export { helpText } from "./help-text.js";
 export type { Source } from "./tenant.js";
 export type { Config } from "./config.js";
-export { pageShown, type Known } from "./checks.js";
+export { pageShown, pageWanted, type Known } from "./checks.js";
 export { isLoopback, normaliseBaseUrl } from "./urls.js";
 
 export const COMMANDS = ["serve", "config", "init", "demo", "sandbox"] as const;

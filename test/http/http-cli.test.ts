@@ -113,7 +113,7 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", cliStarts(4), 
     expect(stateless.stderr).toMatch(/--stateless needs ISC_MCP_CONFIRM_KEY/);
   });
 
-  it("with sign-in but no page to show (--read-only, --stateless) starts without the page's own --oauth-client-id", async () => {
+  it("with sign-in but no page to show (--read-only, --stateless) starts without the page's own --oauth-client-id; under --stateless it says how to turn the page on", async () => {
     const oauth = ["--oauth-issuer", "http://127.0.0.1:1/", "--oauth-audience", "http://127.0.0.1:3000/mcp"];
     const env = { ...cleanEnv(), ISC_MCP_CONFIRM_KEY: "k".repeat(32) };
     for (const extra of [
@@ -134,7 +134,9 @@ describe.each(Object.entries(BUILDS))("built CLI over HTTP (%s)", cliStarts(4), 
       });
       child.kill("SIGTERM");
       expect(started, `${extra.join(" ")}: ${stderr}`).toBe(true);
-      expect(stderr).not.toContain("--oauth-client-id");
+      // Read-only needs no page; under --stateless a client with URL elicitation only could use one (signin-stateless-e2e).
+      if (extra.includes("--read-only")) expect(stderr).not.toContain("--oauth-client-id");
+      else expect(stderr).toContain("(set --oauth-client-id to turn the page on)");
     }
     // With a page to show, the same settings refuse to start, naming what to set.
     const paged = spawnSync(process.execPath, [cli, "--sandbox", "--http", "--port", "0", ...oauth], {

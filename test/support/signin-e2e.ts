@@ -22,15 +22,24 @@ export interface SignedInCli {
   close(): Promise<void>;
 }
 
-/** The CLI with sign-in (its page client registered at the provider once the port is known), auditing to a file. */
+/**
+ * The CLI with sign-in (its page client registered at the provider once the port is known), auditing to a file.
+ * `withoutClient`: no --oauth-client-id (and no client secret); `env`: more environment (e.g. ISC_MCP_CONFIRM_KEY).
+ */
 export async function startSignedInCli(
   idp: OidcFixture,
-  tenant: ServedTenant,
+  tenant: Pick<ServedTenant, "env">,
   args: string[] = [],
+  { env = {}, withoutClient = false }: { env?: Record<string, string>; withoutClient?: boolean } = {},
 ): Promise<SignedInCli> {
   const auditFile = join(mkdtempSync(join(tmpdir(), "isc-mcp-signin-")), "audit.jsonl");
-  const argv = ["--http", "--port", "0", ...signInArgs(idp), "--audit-log", auditFile, "--confirm-wait", "90", ...args];
-  const cli = spawnCli(argv, { ...tenant.env, ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret });
+  const signIn = withoutClient ? signInArgs(idp).slice(0, 4) : signInArgs(idp);
+  const argv = ["--http", "--port", "0", ...signIn, "--audit-log", auditFile, "--confirm-wait", "90", ...args];
+  const cli = spawnCli(argv, {
+    ...tenant.env,
+    ...(withoutClient ? {} : { ISC_MCP_OAUTH_CLIENT_SECRET: CLIENT.secret }),
+    ...env,
+  });
   const close = async () => {
     if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGTERM");
     const killer = setTimeout(() => cli.child.kill("SIGKILL"), 10_000);
@@ -69,6 +78,8 @@ export interface Asker {
     name: string,
     args: Record<string, unknown>,
   ): { result: Promise<CallToolResult>; page: Promise<{ url: string; message: string }> };
+  /** The names tools/list gives this client. */
+  tools(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -87,6 +98,7 @@ export async function askerWith(url: string, token: string, era: "2025" | "2026"
   const headers = { authorization: `Bearer ${token}` };
   let callTool: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>;
   let close: () => Promise<void>;
+  let tools: () => Promise<string[]>;
   if (era === "2026") {
     const client = new ModernClient(
       { name: "helpdesk-copilot", version: "2.0.0" },
@@ -96,6 +108,7 @@ export async function askerWith(url: string, token: string, era: "2025" | "2026"
     await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
     callTool = async (name, args) =>
       (await client.callTool({ name, arguments: args }, { timeout: 150_000 } as never)) as CallToolResult;
+    tools = async () => (await client.listTools()).tools.map((t) => t.name);
     close = () => client.close().catch(() => {});
   } else {
     const client = new Client(
@@ -106,6 +119,7 @@ export async function askerWith(url: string, token: string, era: "2025" | "2026"
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
     callTool = async (name, args) =>
       (await client.callTool({ name, arguments: args }, undefined, { timeout: 150_000 })) as CallToolResult;
+    tools = async () => (await client.listTools()).tools.map((t) => t.name);
     close = () => client.close().catch(() => {});
   }
   return {
@@ -113,6 +127,7 @@ export async function askerWith(url: string, token: string, era: "2025" | "2026"
       const page = new Promise<{ url: string; message: string }>((resolve) => (opened = resolve));
       return { result: callTool(name, args), page };
     },
+    tools: () => tools(),
     close,
   };
 }

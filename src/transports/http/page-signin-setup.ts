@@ -31,7 +31,7 @@ export function pageSignInFor(
 ): PageSignInSetup | undefined {
   const settings = oauthSettings(config);
   if (!settings) return undefined;
-  // Resolution refuses an issuer without --oauth-client-id wherever a page is shown (config/checks.ts), so one is set.
+  // Called only where a page is shown (config/checks.ts pageShown), which with an issuer means --oauth-client-id is set.
   const issuer = createIssuer({
     issuer: settings.issuer,
     clientId: config.oauthClientId,
