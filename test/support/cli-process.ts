@@ -204,13 +204,13 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
   };
 }
 
-/** The JSON-RPC handshake a host sends first. */
-export function initialize(cli: RawCli): void {
+/** The JSON-RPC handshake a host sends first, at `protocolVersion` (2025-06-18 unless a test names another). */
+export function initialize(cli: RawCli, protocolVersion = "2025-06-18"): void {
   cli.send({
     jsonrpc: "2.0",
     id: 0,
     method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
   });
   cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
 }
