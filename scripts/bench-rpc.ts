@@ -1,4 +1,4 @@
-// A bare JSON-RPC client over a child's stdio for the per-call and cold-start benches: no SDK client validation, so only the server is timed.
+// A bare JSON-RPC client over a child's stdio for the cold-start, memory and waiting benches, in either protocol era: no SDK client validation, so only the server is measured.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 
@@ -11,8 +11,17 @@ export interface RpcChild {
 
 const CLOSE_GRACE_MS = 3_000;
 
+/** The protocol eras a raw client can speak: 2025 opens a session with initialize; 2026-07-28 has none. */
+export type RpcEra = "2025-11-25" | "2026-07-28";
+
 export interface RpcOptions {
-  /** What the client declares at initialize. @default none */
+  /**
+   * The era the client speaks, as that era's SDK client does: 2025-11-25 initializes (the version sdk 1.x sends);
+   * 2026-07-28 probes with server/discover, then every request carries the `_meta` envelope (protocol version, client
+   * info and capabilities) the v2 client pinned to it sends. @default "2025-11-25"
+   */
+  era?: RpcEra;
+  /** What the client declares (at initialize, or in each 2026 request's envelope). @default none */
   capabilities?: Record<string, unknown>;
   /** Answers a request the server sends (e.g. elicitation/create); without it they go unanswered. */
   onRequest?: (method: string, params: Record<string, unknown>) => Record<string, unknown>;
@@ -63,21 +72,37 @@ export async function spawnRpc(
       resolve();
     }),
   );
+  const clientInfo = { name: "bench-rpc", version: "1" };
+  const capabilities = options.capabilities ?? {};
+  // 2026-07-28: what the v2 client puts in every request's `_meta` (there is no session to remember it).
+  const envelope =
+    options.era === "2026-07-28"
+      ? {
+          "io.modelcontextprotocol/protocolVersion": options.era,
+          "io.modelcontextprotocol/clientInfo": clientInfo,
+          "io.modelcontextprotocol/clientCapabilities": capabilities,
+        }
+      : undefined;
   let nextId = 0;
   const request = (method: string, params: Record<string, unknown>) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       if (ended) return reject(ended);
       const id = ++nextId;
       pending.set(id, { resolve, reject });
-      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params })}\n`);
+      const sent = envelope
+        ? { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), ...envelope } }
+        : params;
+      child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, params: sent })}\n`);
     });
-  // The protocol version the SDK's own client sends.
-  await request("initialize", {
-    protocolVersion: "2025-11-25",
-    capabilities: options.capabilities ?? {},
-    clientInfo: { name: "bench-rpc", version: "1" },
-  });
-  child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+  if (envelope) {
+    // The v2 client's opening probe (no initialize, no initialized notification in this era).
+    const discovered = await request("server/discover", {});
+    if (!discovered.result) throw new Error(`server/discover failed: ${JSON.stringify(discovered).slice(0, 300)}`);
+  } else {
+    // The protocol version the SDK's own client sends.
+    await request("initialize", { protocolVersion: "2025-11-25", capabilities, clientInfo });
+    child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+  }
   return {
     pid: child.pid,
     request,

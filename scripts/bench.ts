@@ -8,7 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createSandbox, pickFixtures, serveSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { measureTokens } from "./measure-tokens.js";
-import { spawnRpc } from "./bench-rpc.js";
+import { spawnRpc, type RpcEra } from "./bench-rpc.js";
 import { round } from "./bench-stats.js";
 import { measureColdStarts } from "./bench-cold.js";
 import { benchReplicas } from "./bench-replicas.js";
@@ -173,39 +173,65 @@ async function callsPhase(): Promise<Results> {
   });
 }
 
+/** RSS growth of one server over `get_identity` calls from a raw client of one protocol era (issue #25 §8). */
+interface MemoryFigures {
+  era: RpcEra;
+  rssAfterStart: number;
+  rssAfterWarmup: number;
+  warmupCalls: number;
+  rssAfterCalls: number;
+  calls: number;
+  growth: number;
+  growthAfterWarmup: number;
+  target: string;
+  met: boolean;
+}
+
+/** The memory phase: the 2025 figures at the top (the shape the results file has always had), each later era under its own key. */
+type MemoryResults = MemoryFigures & { "2026-07-28"?: MemoryFigures };
+
+async function memoryOf(era: RpcEra, env: Record<string, string>, plain: string): Promise<MemoryFigures> {
+  // Raw JSON-RPC, each request as that era's SDK client sends it: the client's own work (result validation, its
+  // envelope) happens in this process, not in the server's memory.
+  const rpc = await spawnRpc(serverEntry, env, [], { era });
+  try {
+    const rssStart = rssMb(rpc.pid ?? null);
+    const callGet = async () => {
+      const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } })) as {
+        result?: { isError?: boolean };
+      };
+      if (!r.result || r.result.isError) throw new Error(`get_identity failed during the ${era} memory bench`);
+    };
+    // A long-running server is measured warm: by then the JIT and V8's heap sizing have settled; growth from here on
+    // would be a leak or unbounded caching.
+    for (let i = 0; i < N.warmup; i++) await callGet();
+    const rssWarm = rssMb(rpc.pid ?? null);
+    for (let i = 0; i < N.memCalls; i++) await callGet();
+    const rssAfter = rssMb(rpc.pid ?? null);
+    const growthAfterWarmup = round(rssAfter - rssWarm, 1);
+    return {
+      era,
+      rssAfterStart: rssStart,
+      rssAfterWarmup: rssWarm,
+      warmupCalls: N.warmup,
+      rssAfterCalls: rssAfter,
+      calls: N.memCalls,
+      growth: round(rssAfter - rssStart, 1),
+      growthAfterWarmup,
+      target: `<= ${MEMORY_GROWTH_MB} MB growth over ${N.memCalls} calls after warm-up`,
+      met: growthAfterWarmup <= MEMORY_GROWTH_MB,
+    };
+  } finally {
+    await rpc.close();
+  }
+}
+
+/** Each era against a server of its own, one after the other (not at once: each RSS is one server's alone). */
 async function memoryPhase(): Promise<Results> {
   return withTenant(async ({ env, plain }) => {
-    // Raw JSON-RPC: the SDK client's own result validation is not the server's memory.
-    const rpc = await spawnRpc(serverEntry, env);
-    try {
-      const rssStart = rssMb(rpc.pid ?? null);
-      const callGet = async () => {
-        const r = (await rpc.request("tools/call", { name: "get_identity", arguments: { identityId: plain } })) as {
-          result?: { isError?: boolean };
-        };
-        if (!r.result || r.result.isError) throw new Error("get_identity failed during the memory bench");
-      };
-      // A long-running server is measured warm: by then the JIT and V8's heap sizing have settled; growth from here on
-      // would be a leak or unbounded caching.
-      for (let i = 0; i < N.warmup; i++) await callGet();
-      const rssWarm = rssMb(rpc.pid ?? null);
-      for (let i = 0; i < N.memCalls; i++) await callGet();
-      const rssAfter = rssMb(rpc.pid ?? null);
-      const growthAfterWarmup = round(rssAfter - rssWarm, 1);
-      return {
-        rssAfterStart: rssStart,
-        rssAfterWarmup: rssWarm,
-        warmupCalls: N.warmup,
-        rssAfterCalls: rssAfter,
-        calls: N.memCalls,
-        growth: round(rssAfter - rssStart, 1),
-        growthAfterWarmup,
-        target: `<= ${MEMORY_GROWTH_MB} MB growth over ${N.memCalls} calls after warm-up`,
-        met: growthAfterWarmup <= MEMORY_GROWTH_MB,
-      };
-    } finally {
-      await rpc.close();
-    }
+    const legacy = await memoryOf("2025-11-25", env, plain);
+    const modern = await memoryOf("2026-07-28", env, plain);
+    return { ...legacy, "2026-07-28": modern } satisfies MemoryResults;
   });
 }
 
@@ -258,12 +284,14 @@ function rows(r: Results): Array<[string, string]> {
       `server ${e.serverMedian} vs SDK floor ${e.floorMedian}: +${e.aboveFloor} (target <= +0.25: ${yes(e.met)}) | over a direct GET ${e.overheadMedian} (floor ${e.floorOverheadMedian}), p99 ${e.overheadP99} | ${e.calls} calls, ${e.client}`,
     ]);
   }
-  const m = r.memoryMb as (Record<string, number> & { met: boolean }) | undefined;
-  if (m)
+  const mem = r.memoryMb as MemoryResults | undefined;
+  for (const m of mem ? [mem, mem["2026-07-28"]] : []) {
+    if (!m) continue;
     out.push([
-      "memory (RSS MB)",
+      `memory, ${m.era} (RSS MB)`,
       `+${m.growthAfterWarmup} over ${m.calls} calls after ${m.warmupCalls} warm-up (target <= ${MEMORY_GROWTH_MB}: ${yes(m.met)}) | start ${m.rssAfterStart}, warm ${m.rssAfterWarmup}, after ${m.rssAfterCalls}`,
     ]);
+  }
   const bulk = r.bulk as Record<string, number> | undefined;
   if (bulk)
     out.push([

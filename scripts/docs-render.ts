@@ -53,6 +53,18 @@ interface Measured {
   machine?: { cpu: string; cores: number };
 }
 
+interface MemoryFigures {
+  era?: string;
+  rssAfterStart: number;
+  rssAfterWarmup: number;
+  warmupCalls: number;
+  rssAfterCalls: number;
+  calls: number;
+  growth: number;
+  growthAfterWarmup: number;
+  met: boolean;
+}
+
 interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
@@ -79,16 +91,8 @@ interface BenchResults {
     rateLimited429: number;
     wallMs: number;
   };
-  memoryMb: Measured & {
-    rssAfterStart: number;
-    rssAfterWarmup: number;
-    warmupCalls: number;
-    rssAfterCalls: number;
-    calls: number;
-    growth: number;
-    growthAfterWarmup: number;
-    met: boolean;
-  };
+  /** The 2025-11-25 figures (the era is named since the 2026 leg came), and the 2026-07-28 ones under their key. */
+  memoryMb: Measured & MemoryFigures & { "2026-07-28"?: MemoryFigures };
   tokens: {
     toolsList: number;
     instructions: number;
@@ -132,6 +136,14 @@ function perCallRows(calls: BenchResults["perCallMs"]): string[] {
   );
 }
 
+/** One row, each protocol era's server measured alone from a raw client of that era (2026: not before it was measured). */
+function memoryRow(m: BenchResults["memoryMb"]): string {
+  const figures = (f: MemoryFigures) =>
+    `${f.rssAfterStart} MB after start, ${f.rssAfterWarmup} MB after ${f.warmupCalls} warm-up calls, ${f.rssAfterCalls} MB after ${f.calls} more: +${f.growthAfterWarmup} MB${met(f.met)} (+${f.growth} MB from start)`;
+  const modern = m["2026-07-28"];
+  return `| memory (RSS), \`get_identity\` calls from a raw client of each protocol era${alone(m)} | 2025-11-25: ${figures(m)}; 2026-07-28: ${modern ? figures(modern) : "not measured yet"} | ≤ 30 MB growth over ${m.calls} calls after warm-up, each era |`;
+}
+
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 
 /** The README's numbers come from the committed bench/latest.json, so they cannot drift from a real run. */
@@ -153,7 +165,7 @@ function benchTable(): string {
     `| cold start, spawn → \`tools/list\` answer read over stdio by a bare JSON-RPC client (median of ${c.runs})${alone(c)} | tenant configured ${c.server} ms = ${c.ratioToFloor}× the SDK's floor (${c.floor} ms: its low-level \`Server\`, stdio, one static tool, bundled the same way)${met(c.met.floor)}; minimal one-tool \`McpServer\` ${c.minimal} ms${met(c.met.minimal)}; \`--sandbox\` ${c.sandbox} ms; without its code cache ${c.firstStart} ms; unbundled tsc output ${c.tscOutput} ms; bare \`node -e ""\` ${c.node} ms | ≤ 1.15× the SDK's floor; faster than the minimal \`McpServer\` |`,
     ...perCallRows(b.perCallMs),
     `| bulk: ${b.bulk.identities} identities via \`list_identities\` (${b.bulk.calls} calls, \`maxItems\` + \`offset\`) | ${b.bulk.read} read, ${b.bulk.upstreamRequests} upstream requests (expected ${b.bulk.expectedRequests}), ${b.bulk.tokenRequests} token request, ${b.bulk.rateLimited429} × 429, ${b.bulk.wallMs} ms | ${b.bulk.expectedRequests} requests, 1 token, 0 × 429 |`,
-    `| memory (RSS), \`get_identity\` calls${alone(b.memoryMb)} | ${b.memoryMb.rssAfterStart} MB after start, ${b.memoryMb.rssAfterWarmup} MB after ${b.memoryMb.warmupCalls} warm-up calls, ${b.memoryMb.rssAfterCalls} MB after ${b.memoryMb.calls} more: +${b.memoryMb.growthAfterWarmup} MB${met(b.memoryMb.met)} (+${b.memoryMb.growth} MB from start) | ≤ 30 MB growth over ${b.memoryMb.calls} calls after warm-up |`,
+    memoryRow(b.memoryMb),
     `| \`tools/list\`, all ${Object.keys(t.perTool).length} tools with output schemas | ${t.toolsList} tokens | ≤ 3,000 |`,
     `| 50 identities, \`list_identities\` default view vs raw ISC JSON (${t.list50.raw} tokens) | structured ${t.list50.structured} (${pct(t.list50.structuredRatio)}), text ${t.list50.text} (${pct(t.list50.textRatio)}) | ≤ 25% |`,
     `| server instructions | ${t.instructions} tokens | ≤ 150 |`,

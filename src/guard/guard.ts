@@ -33,6 +33,7 @@ import {
   type Asking,
 } from "./confirmation-telemetry.js";
 import { PROCESS_STORE, type GuardStore } from "./store.js";
+import { UNANSWERED_NEXT } from "./unanswered.js";
 
 /** One tool call as the guard sees it; the MCP layer builds it. */
 export interface GuardCall extends ChannelCall {
@@ -229,7 +230,7 @@ export function createGuard(opts: GuardOptions): Guard {
         passedOver = resumed.passedOver.length ? resumed.passedOver : undefined;
         asking = resumeAsking(resumed.nonce, "");
         humanAnswered(asking, false);
-        throw refuse("elicitation-failed", `${call.round.failed}.`, "Ask the user whether to try again.");
+        throw refuse("elicitation-failed", `${call.round.failed}.`, UNANSWERED_NEXT);
       }
 
       // Batches add up: the threshold is on what this tool touched on this tenant within the window, this call included.

@@ -4,3 +4,4 @@ export { createGuard, type Guard, type GuardCall, type GuardOptions, type GuardO
 export type { ActResult, ConfirmBy, GuardPlan, PreviewSpec } from "./plan.js";
 export { createMemoryStore, type GuardStore, type PendingAnswer, type PendingConfirmation } from "./store.js";
 export { renderPreview, type Preview } from "./preview.js";
+export { unanswered, UNANSWERED_NEXT } from "./unanswered.js";

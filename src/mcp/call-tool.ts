@@ -14,7 +14,7 @@ import type { InFlight } from "../core/in-flight.js";
 import { redact, type Logger } from "../core/log.js";
 import { readOnly, writerFor } from "../isc/body.js";
 import type { IscClient } from "../isc/client.js";
-import type { Guard, GuardCall, GuardOutcome } from "../guard/index.js";
+import { unanswered, type Guard, type GuardCall, type GuardOutcome } from "../guard/index.js";
 import type { Actor } from "../guard/index.js";
 import type { PendingOwner } from "../guard/page/open-count.js";
 import type { ToolDef, ToolOutput } from "./define-tool.js";
@@ -23,7 +23,7 @@ import { parseArguments } from "./parse-arguments.js";
 import { doneUncheckedOutput, waitingOutput } from "./guarded-output.js";
 import type { FollowContext } from "./follow-task.js";
 import { clientEra } from "./client-era.js";
-import { legacyRound, unanswered } from "./legacy-rounds.js";
+import { legacyRound } from "./legacy-rounds.js";
 
 export interface CallDeps {
   server: Server;

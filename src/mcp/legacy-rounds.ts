@@ -1,7 +1,6 @@
 // A 2025-era client's confirmation round, sent by this server (not the SDK's legacy shim), so every end of the question reaches the guard.
 import type { InputRequiredResult, Server, ServerContext } from "@modelcontextprotocol/server";
-import { DeadlinePassed, spokenMs } from "../core/deadline.js";
-import type { GuardCall } from "../guard/index.js";
+import { unanswered, type GuardCall } from "../guard/index.js";
 
 /**
  * Sends the round's question (`inputRequests.confirm`, an elicitation/create in form or URL mode) on the call's own
@@ -34,14 +33,4 @@ export async function legacyRound(
     // The client's error text stays out of the result and the audit line: it is the host's, not this server's.
     return { state, response: undefined, failed: unanswered(signal) };
   }
-}
-
-/** Why a round has no answer: the call's deadline, its end (cancelled, or its client went away), else the client's error. */
-export function unanswered(signal: AbortSignal): string {
-  const reason: unknown = signal.aborted ? signal.reason : undefined;
-  return reason instanceof DeadlinePassed
-    ? `nobody answered the confirmation within the call's ${spokenMs(reason.ms)}`
-    : signal.aborted
-      ? "the call was cancelled (or its client went away) while the confirmation was being asked"
-      : "the MCP client answered the confirmation with an error, so it may never have been shown";
 }

@@ -207,8 +207,8 @@ describeWithBrowser("confirmation over HTTP", () => {
           .toMatchObject({
             tool: "delete_identity",
             outcome: "refused",
-            // 2026: the page stays open for a later round (the client decides when to call again), so it is left pending.
-            reason: era === "2025" ? "elicitation-failed" : "confirmation-pending",
+            // Both eras: the question went unanswered (the page stays open for a later call with the same arguments).
+            reason: "elicitation-failed",
             confirmation: "url",
             era: ERA_OF[era],
           });

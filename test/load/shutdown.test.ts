@@ -23,17 +23,27 @@ const ENVELOPE = {
   "io.modelcontextprotocol/clientCapabilities": {},
 };
 
+/** The newest 2025-era protocol version the server speaks (what sdk 1.x's client asks for). */
+const LATEST_2025 = "2025-11-25";
+
 /**
- * Each era's opening on the raw stdio, and the `_meta` its calls carry: 2025 initializes a session (as cli-process's
- * `initialize` does, at 2025-06-18); 2026 probes with server/discover, then every call carries the envelope. Raw lines,
- * not the SDK clients: the test signals the process mid-call and reads the answers written before it exited.
+ * Each era's opening on the raw stdio, what its answer says the version is, and the `_meta` its calls carry: 2025
+ * initializes a session at 2025-11-25; 2026 probes with server/discover, then every call carries the envelope. Raw
+ * lines, not the SDK clients: the test signals the process mid-call and reads the answers written before it exited.
  */
 const RAW_ERAS = [
-  { label: "2025 client", era: "2025-06-18", open: (cli: RawCli) => initialize(cli), meta: {} },
+  {
+    label: "2025 client",
+    era: LATEST_2025,
+    open: (cli: RawCli) => initialize(cli, LATEST_2025),
+    opened: { protocolVersion: LATEST_2025 },
+    meta: {},
+  },
   {
     label: "2026 client",
     era: MODERN,
     open: (cli: RawCli) => cli.send({ jsonrpc: "2.0", id: 0, method: "server/discover", params: { _meta: ENVELOPE } }),
+    opened: { supportedVersions: expect.arrayContaining([MODERN]) as unknown },
     meta: { _meta: ENVELOPE },
   },
 ];
@@ -44,13 +54,15 @@ describe.each([
 ] as const)("shutdown on %s", (_label, stop) => {
   it.each(RAW_ERAS)(
     "$label: lets an in-flight write and read finish, answers them, writes the audit line, then exits 0",
-    async ({ era, open, meta }) => {
+    async ({ era, open, opened, meta }) => {
       tenant = await serveTenant();
       const { plain, owner } = pickFixtures(tenant.sandbox.state);
       const audit = join(mkdtempSync(join(tmpdir(), "isc-shutdown-")), "audit.jsonl");
       const cli = spawnCli(["--audit-log", audit, "--log-level", "info"], tenant.env);
       open(cli);
-      expect((await cli.response(0)).error).toBeUndefined();
+      const opening = await cli.response(0);
+      expect(opening.error).toBeUndefined();
+      expect(opening.result).toMatchObject(opened);
       // Both calls are held by ISC for 1.5 s, so the signal lands while they are in flight.
       tenant.sandbox.inject({ path: /^\/v2025\//, delayMs: 1_500, count: 2 });
       cli.send({
@@ -83,6 +95,7 @@ describe.each([
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The audit line names the protocol version the call came in on.
       expect(lines).toEqual([
         expect.objectContaining({
           era,

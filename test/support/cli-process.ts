@@ -19,6 +19,7 @@ import {
 } from "../../src/sandbox/index.js";
 import { onTestFailed, TestRunner } from "vitest";
 import { TEST_ENV } from "./test-env.js";
+import { waitingInHook } from "./hook-waits.js";
 
 /**
  * The shipped entry (what npm installs and hosts start): the one-file bundle through its code cache, which starts on about
@@ -157,10 +158,16 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   const awaitOutput = <T>(what: string, find: () => T | undefined): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      // A live CLI that never prints it: no clock here; the test's own timeout ends the wait, and the failure names it.
+      // In a hook there is no test to fail: the hook's own timeout ends it and vitest names only the hook, so the wait is
+      // named when the file ends (hook-waits.ts).
+      const inTest = TestRunner.getCurrentTest() !== undefined;
+      const inHook = inTest ? undefined : waitingInHook(what, () => err);
       const stop = () => {
         child.stdout!.off("data", look);
         child.stderr!.off("data", look);
         child.off("close", look);
+        inHook?.done();
       };
       // A listener's throw would be uncaught: a line that is not JSON fails this wait instead.
       function look(): void {
@@ -184,9 +191,7 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
       child.stderr!.on("data", look);
       child.on("close", look);
       look();
-      // A live CLI that never prints it: no clock here; the test's own timeout ends the wait, and the failure names it.
-      // (In a hook there is no test to fail: the hook's own timeout ends it, and vitest names the hook.)
-      if (TestRunner.getCurrentTest()) {
+      if (inTest) {
         onTestFailed(() => {
           if (child.listeners("close").includes(look))
             console.error(`still waiting for ${what}; the CLI's stderr so far:\n${err}`);
@@ -204,13 +209,13 @@ export function spawnCli(args: string[], env: Record<string, string>, cwd?: stri
   };
 }
 
-/** The JSON-RPC handshake a host sends first. */
-export function initialize(cli: RawCli): void {
+/** The JSON-RPC handshake a host sends first, at `protocolVersion` (2025-06-18 unless a test names another). */
+export function initialize(cli: RawCli, protocolVersion = "2025-06-18"): void {
   cli.send({
     jsonrpc: "2.0",
     id: 0,
     method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
   });
   cli.send({ jsonrpc: "2.0", method: "notifications/initialized" });
 }

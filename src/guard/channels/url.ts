@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { ConfirmationPages } from "../page/pages.js";
 import type { Channel } from "./channel.js";
 import { askOnPage } from "./page-flow.js";
+import { unanswered, UNANSWERED_NEXT } from "../unanswered.js";
 
 /** Completes "a confirmation is waiting for the user …" for this channel. */
 export const URL_WHERE = "on the confirmation page their MCP client opened";
@@ -68,7 +69,7 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number,
           if (open) remember(open.id, eid, open.expiresAt, req.call);
         }
       }
-      return askOnPage(
+      const answer = await askOnPage(
         {
           pages: pages!,
           waitMs,
@@ -88,6 +89,17 @@ export function urlChannel(pages: ConfirmationPages | undefined, waitMs: number,
         },
         req,
       );
+      // 2026 era: this round waited on the page its client said it opened, and the call ended meanwhile (cancelled, its
+      // client gone, shutdown). A 2025 call waits on that page before its next round and records this end as the
+      // question going unanswered (mcp/call-tool.ts); so does this one, not as a "pending" nobody will read.
+      if (resumed && answer.kind === "pending" && req.call.signal.aborted)
+        return {
+          kind: "refused",
+          reason: "elicitation-failed",
+          why: `${unanswered(req.call.signal)}.`,
+          next: UNANSWERED_NEXT,
+        };
+      return answer;
     },
   };
 }
