@@ -5,7 +5,7 @@ import { redact } from "../core/log.js";
 import type { Actor } from "./actor.js";
 
 export type AuditOutcome = "executed" | "refused" | "failed";
-/** The confirmation channel whose answer stands ("form", "code", ...), "none-needed", or "none-available" (no channel could be used). */
+/** The confirmation channel whose answer stands ("form", "code", ...), or that would have been asked first on a call refused before anyone answered; "none-needed"; or "none-available" (no channel could be used). */
 export type ConfirmationMethod = string;
 
 export interface AuditEntry {

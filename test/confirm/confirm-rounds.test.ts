@@ -40,7 +40,8 @@ function expectRefused(res: Raw, reason: string, why: RegExp) {
     /^delete_identity refused: nothing was changed|^reset_identity refused: nothing was changed/,
   );
   expect(text(res)).toMatch(why);
-  expect(lastAudit(h as never)).toMatchObject({ outcome: "refused", reason, era: MODERN });
+  // A refused state is still a call that needed a confirmation: never "none-needed" on a delete or reset.
+  expect(lastAudit(h as never)).toMatchObject({ outcome: "refused", reason, era: MODERN, confirmation: "form" });
 }
 
 const start = (opts: { argv?: string[]; env?: Record<string, string> } = {}) =>
