@@ -29,7 +29,7 @@ const noAjvInServer: Plugin = {
  * when a confirmation page goes to the desktop's browser), each in a file of its own beside cli.cjs: a start neither
  * reads nor decodes them, cached or not. (open also carries the bundle's one character above U+00FF, see below.)
  */
-const VENDORED = ["ioredis", "yaml", "open"];
+const VENDORED = ["ioredis", "yaml", "open", "undici"];
 /**
  * The OpenTelemetry SDK (loaded only when an OTEL_* variable or --prometheus turns telemetry on) is vendored the same
  * way, from our one module that imports it: src/cli/otel-sdk.ts, which also hands the rest of the server the API.

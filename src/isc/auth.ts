@@ -1,7 +1,7 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
 import { untilAborted } from "./abortable.js";
 import { IscError, readErrorBody } from "../core/errors.js";
-import { isHttpError, loadKy } from "./ky-lazy.js";
+import { isHttpError, loadKy, loadTransport } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";
 import { quoted } from "../core/quote.js";
 import { USER_AGENT } from "../core/version.js";
@@ -59,9 +59,10 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
       : undefined;
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
-      const { default: ky } = await loadKy();
+      const [{ default: ky }, fetch] = await Promise.all([loadKy(), loadTransport()]);
       body = await ky
         .post(`${opts.baseUrl}/oauth/token`, {
+          fetch,
           body: form,
           timeout: opts.timeoutMs,
           retry: { limit: 1, methods: ["post"] },

@@ -8,6 +8,13 @@ export function loadKy(): Promise<KyModule> {
   return (loading ??= import("ky"));
 }
 
+let sending: Promise<typeof fetch> | undefined;
+
+/** ky's `fetch` for ISC (undici-fetch.ts), loaded on first use like ky: undici is a vendored file in the bundle. */
+export function loadTransport(): Promise<typeof fetch> {
+  return (sending ??= import("./undici-fetch.js").then((m) => m.undiciFetch));
+}
+
 /** ky's HTTPError, recognised without importing ky at start-up. */
 export function isHttpError(error: unknown): error is HTTPError {
   return error instanceof Error && error.name === "HTTPError" && "response" in error;

@@ -132,6 +132,7 @@ describe("the packed .mcpb", () => {
       "server/src/cli/vendor/ioredis.cjs",
       "server/src/cli/vendor/open.cjs",
       "server/src/cli/vendor/otel-sdk.cjs",
+      "server/src/cli/vendor/undici.cjs",
       "server/src/cli/vendor/yaml.cjs",
     ]);
     expect(readFileSync(join(dir, "manifest.json"), "utf8")).toBe(readFileSync(join(root, "manifest.json"), "utf8"));

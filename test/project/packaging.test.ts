@@ -59,6 +59,7 @@ beforeAll(() => {
     "dist/bundle/src/cli/vendor/ioredis.cjs",
     "dist/bundle/src/cli/vendor/open.cjs",
     "dist/bundle/src/cli/vendor/otel-sdk.cjs",
+    "dist/bundle/src/cli/vendor/undici.cjs",
     "dist/bundle/src/cli/vendor/yaml.cjs",
     "package.json",
   ]);

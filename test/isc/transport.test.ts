@@ -1,0 +1,126 @@
+// What ky's undici transport (src/isc/undici-fetch.ts) must do as fetch did: decode compressed answers, speak TLS with
+// NODE_EXTRA_CA_CERTS, and never follow a redirect with the token; against real servers on 127.0.0.1.
+import { spawnSync, execFileSync } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import { createIscClient } from "../../src/isc/client.js";
+import { IscError } from "../../src/core/errors.js";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+async function listen(server: Server, handler: Handler): Promise<string> {
+  server.on("request", handler);
+  servers.push(server);
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  const { port } = server.address() as { port: number };
+  return `127.0.0.1:${port}`;
+}
+
+const tokens = { getToken: async () => "t0ken", invalidate: () => undefined, fetchCount: 0 };
+const client = (baseUrl: string) =>
+  createIscClient({ baseUrl, apiVersion: "v2025", tokens, requestTimeoutMs: 5_000, maxRetryAfterSeconds: 1 });
+
+const identity = { id: "2c9180835d2e5168015d32f890ca1581", name: "Ada", attributes: { note: "x".repeat(2_000) } };
+
+describe("the undici transport", () => {
+  it("asks for compressed answers and decodes gzip and brotli, as fetch does", async () => {
+    const asked: string[] = [];
+    const host = await listen(createServer(), (req, res) => {
+      asked.push(String(req.headers["accept-encoding"]));
+      const json = Buffer.from(JSON.stringify(identity));
+      const br = req.url?.includes("brotli");
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": br ? "br" : "gzip" });
+      res.end(br ? brotliCompressSync(json) : gzipSync(json));
+    });
+    const isc = client(`http://${host}`);
+    expect((await isc.request("GET", "identities/gzip")).data).toEqual(identity);
+    expect((await isc.request("GET", "identities/brotli")).data).toEqual(identity);
+    expect(asked).toEqual(["gzip, deflate", "gzip, deflate"]);
+  });
+
+  it("does not follow a redirect: the 302 is an HTTP error, and the token goes nowhere else", async () => {
+    let elsewhere = 0;
+    const other = await listen(createServer(), (_req, res) => {
+      elsewhere++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(identity));
+    });
+    const host = await listen(createServer(), (_req, res) => {
+      res.writeHead(302, { location: `http://${other}/v2025/identities/x` }).end();
+    });
+    const err = await client(`http://${host}`)
+      .request("GET", "identities/x")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IscError);
+    expect(err).toMatchObject({ kind: "http", status: 302 });
+    expect(elsewhere).toBe(0);
+  });
+
+  it("sends a write's JSON body whole, with its type and length", async () => {
+    const got: { type?: string; length?: string; body: string }[] = [];
+    const host = await listen(createServer(), (req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        got.push({ type: req.headers["content-type"], length: req.headers["content-length"], body });
+        res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ id: "task" }));
+      });
+    });
+    const sent = { identityIds: ["a", "b"], note: "ünïcode" };
+    const answer = await client(`http://${host}`).request("POST", "identities/process", { json: sent });
+    expect(answer).toMatchObject({ status: 202, data: { id: "task" } });
+    expect(got).toEqual([
+      { type: "application/json", length: String(Buffer.byteLength(JSON.stringify(sent))), body: JSON.stringify(sent) },
+    ]);
+  });
+});
+
+const OPENSSL = spawnSync("sh", ["-c", "command -v openssl"], { encoding: "utf8" }).stdout.trim() || undefined;
+const describeWithOpenssl = OPENSSL ? describe : process.env.CI ? describe : describe.skip;
+if (!OPENSSL && !process.env.CI) process.stderr.write("skipping the TLS transport test: openssl is not installed\n");
+
+describeWithOpenssl("the undici transport over TLS", () => {
+  it("reaches an https tenant whose CA is in NODE_EXTRA_CA_CERTS, and names the TLS failure without it", async () => {
+    if (!OPENSSL) throw new Error("openssl is not installed (apt-get install openssl)");
+    const dir = mkdtempSync(join(tmpdir(), "isc-tls-"));
+    try {
+      execFileSync(OPENSSL, [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+      ], { stdio: "ignore" }); // prettier-ignore
+      const host = await listen(
+        createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }),
+        (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(identity)),
+      );
+      // NODE_EXTRA_CA_CERTS is read when a process starts: each case is a fresh node running the built client.
+      const script = `import { createIscClient } from ${JSON.stringify(new URL("../../dist/src/isc/client.js", import.meta.url).href)};
+        const tokens = { getToken: async () => "t0ken", invalidate: () => undefined, fetchCount: 0 };
+        const isc = createIscClient({ baseUrl: "https://${host}", apiVersion: "v2025", tokens, requestTimeoutMs: 5000, maxRetryAfterSeconds: 1, retryLimit: 0 });
+        isc.request("GET", "identities/x").then((r) => console.log(JSON.stringify(r.data.name)), (e) => console.log(e.message));`;
+      const run = async (env: Record<string, string>) => {
+        const { spawn } = await import("node:child_process");
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+          env: { PATH: process.env.PATH ?? "", ...env },
+        });
+        let out = "";
+        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+        await new Promise((done) => child.on("close", done));
+        return out.trim();
+      };
+      expect(await run({ NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") })).toBe('"Ada"');
+      expect(await run({})).toMatch(
+        /^Could not reach ISC for GET \/v2025\/identities\/x \(DEPTH_ZERO_SELF_SIGNED_CERT\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
