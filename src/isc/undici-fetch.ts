@@ -25,7 +25,12 @@ const DECODERS: Record<string, () => Transform> = {
  * ISC sends none, and a 3xx reaches the caller as an HTTP error instead of carrying the token elsewhere.
  */
 export async function undiciFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-  const req = input instanceof Request && init === undefined ? input : new Request(input, init);
+  // ky passes its Request with the options fetch alone would know, `{}` for ours: copying it then would be the third
+  // Request this file exists to avoid.
+  const req =
+    input instanceof Request && (init === undefined || Object.keys(init).length === 0)
+      ? input
+      : new Request(input, init);
   const { signal } = req;
   const headers: string[] = [];
   req.headers.forEach((value, name) => headers.push(name, value));
