@@ -73,6 +73,11 @@ function checkHttp(config: Config): void {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
     if (config.oauthIssuer || config.oauthAudience)
       throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
+    // Without sign-in no approver can be told apart from the asker: every destructive call would be refused.
+    if (config.fourEyes)
+      throw new ConfigError(
+        "--four-eyes needs sign-in, which only the HTTP transport has: add --http --oauth-issuer … --oauth-audience … --oauth-client-id … (the confirmation page signs the approver in).",
+      );
     if (config.prometheus)
       throw new ConfigError(
         "--prometheus serves /metrics on the HTTP listener: add --http (or export over OTLP with OTEL_EXPORTER_OTLP_ENDPOINT, which stdio can do).",
