@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { OPTIONS } from "../../src/config/options.js";
+import { resolveConfig } from "../../src/config/resolve.js";
 import { CLI, assertBuilt, cleanEnv, cliStarts } from "../support/cli-process.js";
 
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
@@ -33,5 +35,48 @@ describe("start-up refusals of the built CLI", cliStarts(8), () => {
     expect(shown.status).toBe(2);
     expect(shown.stdout).not.toContain("✓");
     expect(shown.stderr).toMatch(/--four-eyes needs sign-in.*--http --oauth-issuer/);
+  });
+
+  it("says a negative number is not accepted, instead of parseArgs' 'argument is ambiguous'", () => {
+    const negative = run(["--sandbox", "--max-retry-after", "-1"]);
+    expect(negative.status).toBe(2);
+    expect(negative.stderr).toBe('isc-identities-mcp: --max-retry-after must be a non-negative number, got "-1".');
+    const missing = run(["--sandbox", "--confirm-ttl"]);
+    expect(missing.stderr).toBe(
+      "isc-identities-mcp: --confirm-ttl needs a value (--confirm-ttl SECONDS). Run with --help to see the options.",
+    );
+  });
+
+  it("points a secret's guessed flag at its environment variable, without echoing the value", () => {
+    const secret = "s3cret-on-the-command-line";
+    for (const [flag, variable] of [
+      ["client-secret", "SAIL_CLIENT_SECRET"],
+      ["http-token", "ISC_MCP_HTTP_TOKEN"],
+      ["confirm-key", "ISC_MCP_CONFIRM_KEY"],
+      ["oauth-client-secret", "ISC_MCP_OAUTH_CLIENT_SECRET"],
+    ]) {
+      const out = run(["--sandbox", `--${flag}`, secret]);
+      expect(out.status).toBe(2);
+      expect(out.stderr).toBe(
+        `isc-identities-mcp: --${flag} is not an option: secrets are read from the environment only (flags show up in process lists). Set ${variable} instead.`,
+      );
+    }
+  });
+});
+
+describe("numeric options given a negative value", () => {
+  it("every one says it must be a non-negative number, spelled either way", () => {
+    const numeric = OPTIONS.filter((o) => o.type === "number" && o.flag);
+    expect(numeric.length).toBeGreaterThan(10);
+    for (const o of numeric) {
+      for (const argv of [
+        ["--sandbox", `--${o.flag}`, "-1"],
+        ["--sandbox", `--${o.flag}=-1`],
+      ]) {
+        expect(() => resolveConfig(argv, {}), argv.join(" ")).toThrow(
+          `--${o.flag} must be a non-negative number, got "-1".`,
+        );
+      }
+    }
   });
 });
