@@ -64,6 +64,17 @@ describe("start-up refusals of the built CLI", cliStarts(8), () => {
   });
 });
 
+describe("--help's option texts", () => {
+  it("asks for a personal access token, names both ways off loopback, and says the confirm key seals requestState", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    const line = (start: RegExp) => help.stdout.split("\n").find((l) => start.test(l)) ?? "";
+    expect(line(/^ {2}--client-id /)).toMatch(/personal access token \(not an API client/);
+    expect(line(/^ {2}--host /)).toMatch(/anything but loopback needs ISC_MCP_HTTP_TOKEN or --oauth-issuer\./);
+    expect(line(/ISC_MCP_CONFIRM_KEY\]$/)).toMatch(/signs confirmation codes and seals .*requestState/);
+  });
+});
+
 describe("numeric options given a negative value", () => {
   it("every one says it must be a non-negative number, spelled either way", () => {
     const numeric = OPTIONS.filter((o) => o.type === "number" && o.flag);
