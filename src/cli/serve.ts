@@ -121,8 +121,10 @@ export async function serve(config: Config): Promise<void> {
       await connection.close();
       await pages?.close();
     };
+    const { warning, text } = offer();
+    if (warning) log.warn(warning);
     log.info(
-      `${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`,
+      `${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${text}`,
     );
   }
 
