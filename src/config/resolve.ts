@@ -108,7 +108,11 @@ export function resolveConfig(
     const fromBundle = ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "ISC_MCP_TENANT"].some((name) =>
       isUnexpandedBundleSetting(env[name] ?? ""),
     );
-    throw new ConfigError(`Missing ${missing.join(", ")}. ${fromBundle ? BUNDLE_FIX : FIX}`);
+    const json = files.sdkJson;
+    const misspelt = json?.misspelt
+      ? ` ${json.path} was read, but not its keys, which SailPoint's SDK spells exactly (case included): rename ${json.misspelt.join(", ")}.`
+      : "";
+    throw new ConfigError(`Missing ${missing.join(", ")}.${misspelt} ${fromBundle ? BUNDLE_FIX : FIX}`);
   }
   if (config.baseUrl) {
     try {

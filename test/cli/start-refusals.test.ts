@@ -1,6 +1,6 @@
 // The built CLI's start-up refusals a newcomer meets: each names the option, variable or file to change.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,6 +61,23 @@ describe("start-up refusals of the built CLI", cliStarts(8), () => {
         `isc-identities-mcp: --${flag} is not an option: secrets are read from the environment only (flags show up in process lists). Set ${variable} instead.`,
       );
     }
+  });
+});
+
+describe("a ./config.json the SDK would not read", () => {
+  it("is named, with the keys to rename, when its values are what is missing", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-json-case-"));
+    const file = join(cwd, "config.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ baseUrl: "https://acme.api.identitynow.com", clientId: "cid", client_secret: "hush-123" }),
+    );
+    const out = run([], {}, cwd);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe(
+      `isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. ${file} was read, but not its keys, which SailPoint's SDK spells exactly (case included): rename baseUrl → BaseURL, clientId → ClientId, client_secret → ClientSecret. Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.`,
+    );
+    expect(out.stderr).not.toContain("hush-123");
   });
 });
 
