@@ -1,6 +1,7 @@
 // The built CLI's start-up refusals a newcomer meets: each names the option, variable or file to change.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -60,6 +61,23 @@ describe("start-up refusals of the built CLI", cliStarts(8), () => {
       expect(out.stderr).toBe(
         `isc-identities-mcp: --${flag} is not an option: secrets are read from the environment only (flags show up in process lists). Set ${variable} instead.`,
       );
+    }
+  });
+});
+
+describe("a port already in use", () => {
+  it("names --port and 0 for a free one, instead of 'failed to start: listen EADDRINUSE'", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const out = run(["--sandbox", "--http", "--port", String(port), "--confirm", "strict"]);
+      expect(out.status).toBe(2);
+      expect(out.stderr).toBe(
+        `isc-identities-mcp: port ${port} of 127.0.0.1 is already in use: pick another with --port (0 takes a free one), or stop what listens there.`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
