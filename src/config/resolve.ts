@@ -114,15 +114,7 @@ export function resolveConfig(
       : "";
     throw new ConfigError(`Missing ${missing.join(", ")}.${misspelt} ${fromBundle ? BUNDLE_FIX : FIX}`);
   }
-  if (config.baseUrl) {
-    try {
-      config.baseUrl = normaliseBaseUrl(config.baseUrl);
-    } catch (err) {
-      // The value may come from a file or --tenant: say which, or the user edits the wrong place.
-      throw sources.baseUrl === "env"
-        ? err
-        : new ConfigError(`${(err as Error).message} (The base URL came from ${notes.baseUrl}.)`);
-    }
-  }
+  // The value may come from a file or --tenant: the message says which.
+  if (config.baseUrl) config.baseUrl = normaliseBaseUrl(config.baseUrl, notes.baseUrl);
   return { command, config, sources, notes, init };
 }

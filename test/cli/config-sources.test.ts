@@ -153,7 +153,7 @@ describe("resolveConfig with config files", () => {
     const files = await loadConfigFiles(
       temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }),
     );
-    expect(() => resolveConfig([], {}, files)).toThrow(/must use https .*came from .*config\.json/);
+    expect(() => resolveConfig([], {}, files)).toThrow(/^The base URL \(from \S*config\.json\) must use https/);
   });
 
   it("reports a broken file only when a value was needed from it", async () => {

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../../src/config/options.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { CLI, assertBuilt, cleanEnv, cliStarts } from "../support/cli-process.js";
+import { createSandbox, serveSandbox } from "../../src/sandbox/index.js";
+import { CLI, assertBuilt, cleanEnv, cliStarts, spawnCli } from "../support/cli-process.js";
 
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
 const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-refusals-"));
@@ -96,6 +97,39 @@ describe("a ./config.json the SDK would not read", () => {
       `isc-identities-mcp: Missing SAIL_BASE_URL, SAIL_CLIENT_ID, SAIL_CLIENT_SECRET. ${file} was read, but not its keys, which SailPoint's SDK spells exactly (case included): rename baseUrl → BaseURL, clientId → ClientId, client_secret → ClientSecret. Set SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret), or run with --sandbox to try the built-in sandbox tenant.`,
     );
     expect(out.stderr).not.toContain("hush-123");
+  });
+});
+
+describe("a base URL that came from a file", () => {
+  it("is named by where it came from when refused, not as SAIL_BASE_URL", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-json-url-"));
+    const file = join(cwd, "config.json");
+    writeFileSync(file, JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "cid", ClientSecret: "s" }));
+    const out = run([], {}, cwd);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toBe(
+      `isc-identities-mcp: The base URL (from ${file}) must use https (plain http is only allowed for loopback addresses): "http://acme.example.com".`,
+    );
+  });
+
+  it("is named by where it came from when the token endpoint refuses the credentials", async () => {
+    const served = await serveSandbox(
+      createSandbox({ identities: 5, clientId: "real-id", clientSecret: "real-secret" }),
+    );
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-json-token-"));
+      const file = join(cwd, "config.json");
+      writeFileSync(file, JSON.stringify({ BaseURL: served.url, ClientId: "wrong-id", ClientSecret: "wrong-secret" }));
+      const cli = spawnCli(["config"], { ...cleanEnv(), HOME: cwd, USERPROFILE: cwd }, cwd);
+      expect((await cli.exited).code).toBe(1);
+      expect(cli.stdout().trimEnd().split("\n").at(-1)).toMatch(
+        new RegExp(
+          `^✗ credentials failed: .*rejected the client credentials.* Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET \\(a personal access token's client id and secret\\) and the base URL \\(from ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)\\.$`,
+        ),
+      );
+    } finally {
+      await served.close();
+    }
   });
 });
 
