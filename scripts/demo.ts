@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE } from "../src/core/version.js";
+import { detectInvocation, type Invocation } from "../src/cli/invocation.js";
 
 const cli = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const out = (line = "") => process.stdout.write(line + "\n");
@@ -136,8 +137,17 @@ async function main(): Promise<void> {
   await client.close();
   const readme =
     PACKAGE.root && existsSync(join(PACKAGE.root, "README.md")) ? join(PACKAGE.root, "README.md") : PACKAGE.homepage;
+  // The bare command exists only on a global install's PATH: from a checkout (where the README sends newcomers) or a
+  // local install, npx finds this package's own bin; from npx's cache, npx -y fetches it again.
+  const kind = detectInvocation({ entry: fileURLToPath(import.meta.url), execPath: process.execPath }).kind;
+  const command: Record<Invocation["kind"], string> = {
+    "global install": "isc-identities-mcp",
+    npx: "npx -y isc-identities-mcp",
+    checkout: "npx isc-identities-mcp",
+    "local install": "npx isc-identities-mcp",
+  };
   out(
-    `\nDone. To use it with your tenant, read "Install" and "Use it with your tenant" in ${readme}, or run: isc-identities-mcp init --client claude-desktop|claude-code|vscode|cursor`,
+    `\nDone. To use it with your tenant, read "Install" and "Use it with your tenant" in ${readme}, or run: ${command[kind]} init --client claude-desktop|claude-code|vscode|cursor`,
   );
 }
 

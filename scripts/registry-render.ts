@@ -47,7 +47,15 @@ export function serverEnv(): OptionDef[] {
 const describe = (o: OptionDef) => `${o.description}${o.values ? ` One of: ${o.values.join(", ")}.` : ""}`;
 
 /** The bundle's settings: the user types these once; Claude Desktop keeps `sensitive` ones in the OS keychain. */
-const USER_CONFIG: ReadonlyArray<{ id: string; env: string; title: string; sensitive?: boolean; note?: string }> = [
+/** `description` replaces the option's own where that speaks of flags, which a bundle's user never types. */
+const USER_CONFIG: ReadonlyArray<{
+  id: string;
+  env: string;
+  title: string;
+  sensitive?: boolean;
+  description?: string;
+  note?: string;
+}> = [
   {
     id: "tenant",
     env: "ISC_MCP_TENANT",
@@ -66,6 +74,7 @@ const USER_CONFIG: ReadonlyArray<{ id: string; env: string; title: string; sensi
     env: "SAIL_CLIENT_SECRET",
     title: "Client secret",
     sensitive: true,
+    description: "The personal access token's secret.",
     note: "Kept in the OS keychain. Not needed with the sandbox.",
   },
   { id: "read_only", env: "ISC_MCP_READ_ONLY", title: "Read-only" },
@@ -74,7 +83,6 @@ const USER_CONFIG: ReadonlyArray<{ id: string; env: string; title: string; sensi
     id: "sandbox",
     env: "ISC_MCP_SANDBOX",
     title: "Sandbox tenant",
-    note: "Try the server against a built-in fake tenant, without credentials.",
   },
 ];
 
@@ -90,7 +98,7 @@ function userConfig(): Record<string, Record<string, unknown>> {
         {
           type,
           title: u.title,
-          description: [describe(o), u.note].filter(Boolean).join(" "),
+          description: [u.description ?? describe(o), u.note].filter(Boolean).join(" "),
           required: false,
           ...(u.sensitive ? { sensitive: true } : {}),
           // No default for strings: an empty optional setting reaches the server as "${user_config.x}", which it reads as not set.

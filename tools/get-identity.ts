@@ -11,7 +11,7 @@ export const getIdentity = defineTool({
   title: "Get identity",
   description: "Read one identity by id (from list_identities).",
   kind: "read",
-  rights: "idn:identity:read",
+  rights: "idn:identity:read or idn:identity:manage",
   inputSchema: z.object({ identityId: identityIdArg, view: viewArg, fields: fieldsArg }),
   outputSchema: z.object({ identity: identityRow }),
   async handler(args, ctx) {

@@ -13,7 +13,7 @@ export const getRoleAssignment = defineTool({
   title: "Get role assignment",
   description: "Read one role assignment in detail. Get assignmentId from get_role_assignments.",
   kind: "read",
-  rights: "idn:identity:read",
+  rights: "idn:identity:read, idn:identity-direct-report:read or idn:identity:manage",
   inputSchema: z.object({
     identityId: identityIdArg,
     assignmentId: idArg("Assignment id from get_role_assignments."),

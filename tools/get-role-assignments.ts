@@ -13,7 +13,7 @@ export const getRoleAssignments = defineTool({
   title: "List role assignments",
   description: "List the roles assigned to an identity (role, assignment id, dates).",
   kind: "read",
-  rights: "idn:identity:read",
+  rights: "idn:identity:read, idn:identity-direct-report:read or idn:identity:manage",
   inputSchema: z.object({
     identityId: identityIdArg,
     roleId: z.string().max(128).optional().describe("Only assignments of this role id."),

@@ -12,7 +12,8 @@ export const getTaskStatus = defineTool({
   title: "Get task status",
   description: "Whether an ISC task finished, and how: follow up a write tool's taskId.",
   kind: "read",
-  rights: "idn:task-management:read",
+  rights:
+    "idn:task-management:read or idn:task-management:write (ORG_ADMIN, HELPDESK, CERT_ADMIN, REPORT_ADMIN, ROLE_ADMIN, ROLE_SUBADMIN, SOURCE_ADMIN or SOURCE_SUBADMIN)",
   inputSchema: z.object({
     taskId: idArg("From a write tool's result."),
   }),

@@ -12,7 +12,7 @@ export const listIdentities = defineTool({
   title: "List identities",
   description: "Find identities by name, alias, email, status and more. Start here to get the id the other tools need.",
   kind: "read",
-  rights: "idn:identity:read",
+  rights: "idn:identity:read or idn:identity:manage",
   errorHints: {
     400: 'Fix the arguments: filters support id (eq, in), name/alias/firstname/lastname/email (eq, sw), cloudStatus/processingState/correlated/protected (eq), e.g. name sw "Ali"; sorters: name, alias, cloudStatus.',
   },

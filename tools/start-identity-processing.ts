@@ -14,7 +14,7 @@ export const startIdentityProcessing = defineTool({
     "Re-process identities (attributes, roles, access, lifecycle) that look stale or show processing errors. Asynchronous; big batches need confirmation.",
   kind: "write",
   idempotent: true,
-  rights: "idn:identity:process or idn:identity:manage",
+  rights: "idn:identity:process or idn:identity:manage (ORG_ADMIN or HELPDESK)",
   inputSchema: z.object({
     identityIds: identityIdsArg(250, "Identity ids from list_identities."),
     waitSeconds: waitSecondsArg,

@@ -70,7 +70,14 @@ export function confirmSummary(
     : noPage.hidden.length > 0
       ? `; a 2026-07-28 client with URL elicitation only cannot confirm and is not shown ${noPage.hidden.join(", ")}${config.confirm === "strict" && hidden.length > 0 ? " either" : ""}: ${noPage.why}`
       : `; no person can confirm for a 2026-07-28 client with URL elicitation only, which gets a code instead: ${noPage.why}`;
-  const common = { tools, hiddenWithoutElicitation: hidden, ...(warning ? { warning } : {}) };
+  // Under strict no code is ever offered: a code in --confirm-via would otherwise be ignored without a word.
+  const via = config.confirmVia && config.confirmVia.length > 0 ? config.confirmVia : undefined;
+  const codeIgnored =
+    config.confirm === "strict" && via?.includes("code")
+      ? "--confirm-via names code, which only --confirm auto uses: under strict no confirmation code is offered."
+      : undefined;
+  const warned = [warning, codeIgnored].filter(Boolean).join(" ");
+  const common = { tools, hiddenWithoutElicitation: hidden, ...(warned ? { warning: warned } : {}) };
   if (config.confirm === "auto") {
     const where =
       human.length === 0
@@ -83,12 +90,19 @@ export function confirmSummary(
   }
   const why = config.http
     ? "over HTTP only elicitation reaches its user"
-    : "no browser was found to show the confirmation page: set BROWSER";
+    : via && !via.includes("browser")
+      ? "--confirm-via leaves out browser"
+      : "no browser was found to show the confirmation page: set BROWSER";
+  // Whom the hiding concerns: with no human channel, every client; with one kind of elicitation, a client without that kind.
+  const without =
+    kinds.length === 1 ? `without ${kinds[0] === "url" ? "URL" : "form"} elicitation` : "without elicitation";
   const gone =
     hidden.length === 0
       ? ""
-      : sessionless
-        ? `; a 2025 client (without a session it cannot be asked) or a client without elicitation is not shown ${hidden.join(", ")}`
-        : `; a client without elicitation is not shown ${hidden.join(", ")} (${why})`;
+      : human.length === 0
+        ? `; no client is shown ${hidden.join(", ")} (${via?.every((c) => c === "code") ? "--confirm-via names no human channel" : why})`
+        : sessionless
+          ? `; a 2025 client (without a session it cannot be asked) or a client ${without} is not shown ${hidden.join(", ")}`
+          : `; a client ${without} is not shown ${hidden.join(", ")} (${why})`;
   return { ...common, text: `confirm: strict — only a human confirms, ${on}${gone}${pageless}` };
 }

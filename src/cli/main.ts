@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       await (await import("./sandbox.js")).runSandbox(resolved);
       return -1; // keep running until a signal
     case "serve":
-      await serve(resolved.config);
+      await serve(resolved.config, resolved.config.sandbox ? undefined : resolved.notes.baseUrl);
       return -1; // keep running until a signal or the end of stdin
   }
 }
@@ -57,8 +57,13 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
+    const listen = err as NodeJS.ErrnoException & { port?: number; address?: string };
     const message =
-      err instanceof ConfigError ? err.message : `failed to start: ${err instanceof Error ? err.message : String(err)}`;
+      err instanceof ConfigError
+        ? err.message
+        : listen.code === "EADDRINUSE"
+          ? `port ${listen.port ?? ""} of ${listen.address ?? "this host"} is already in use: pick another with --port (0 takes a free one), or stop what listens there.`
+          : `failed to start: ${err instanceof Error ? err.message : String(err)}`;
     process.stderr.write(`isc-identities-mcp: ${message}\n`);
     process.exit(2);
   },

@@ -25,7 +25,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /** A start that compiled without a code cache writes one this long after it began serving (or at shutdown, if sooner). */
 const COMPILE_CACHE_AFTER_MS = 1_000;
 
-export async function serve(config: Config): Promise<void> {
+/** `baseUrlFrom`: where the base URL came from (resolution's note), which the token endpoint's hints name. */
+export async function serve(config: Config, baseUrlFrom?: string): Promise<void> {
   // The shipped entry set them already (before compiling); the tsc output starts here.
   applyV8Flags();
   // What clients get, decided once (resolution already refused a --tools name the catalog lacks).
@@ -47,7 +48,7 @@ export async function serve(config: Config): Promise<void> {
         outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,
       })
     : undefined;
-  const backend = await connectBackend(config, { log, ...(redis ? { redis } : {}) });
+  const backend = await connectBackend(config, { log, baseUrlFrom, ...(redis ? { redis } : {}) });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   // With --redis-url every replica spends codes, starts cooldowns, counts windows and keeps pending confirmations in one place.
@@ -121,8 +122,10 @@ export async function serve(config: Config): Promise<void> {
       await connection.close();
       await pages?.close();
     };
+    const { warning, text } = offer();
+    if (warning) log.warn(warning);
     log.info(
-      `${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${offer().text}`,
+      `${PACKAGE.name} ${PACKAGE.version} serving MCP on stdio; ${backend.config.apiVersion} of ${target}${text}`,
     );
   }
 

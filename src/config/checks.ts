@@ -6,7 +6,7 @@ import { isLoopback, normalisePublicUrl, oauthUrl } from "./urls.js";
 
 /** Shortest --confirm-ttl accepted. */
 export const MIN_CONFIRM_TTL_SECONDS = 60;
-/** Shortest ISC_MCP_CONFIRM_KEY accepted: it signs confirmation codes. */
+/** Shortest ISC_MCP_CONFIRM_KEY accepted: it signs confirmation codes and seals requestState. */
 export const MIN_CONFIRM_KEY_LENGTH = 16;
 
 /** What this build offers, for the checks that name it; the CLI passes it in (config imports neither tools/ nor mcp/). */
@@ -21,7 +21,7 @@ export function checkConfig(config: Config, notes: Readonly<Record<string, strin
   if (config.redisUrl) config.redisUrl = normaliseRedisUrl(config.redisUrl, notes.redisUrl ?? "--redis-url");
   if (config.confirmKey !== undefined && config.confirmKey.length < MIN_CONFIRM_KEY_LENGTH) {
     throw new ConfigError(
-      `ISC_MCP_CONFIRM_KEY must be at least ${MIN_CONFIRM_KEY_LENGTH} characters long (a long random secret: it signs confirmation codes).`,
+      `ISC_MCP_CONFIRM_KEY must be at least ${MIN_CONFIRM_KEY_LENGTH} characters long (a long random secret: it signs confirmation codes and seals requestState).`,
     );
   }
   checkHttp(config);
@@ -73,6 +73,11 @@ function checkHttp(config: Config): void {
     if (config.stateless) throw new ConfigError("--stateless only applies to the HTTP transport: add --http.");
     if (config.oauthIssuer || config.oauthAudience)
       throw new ConfigError("--oauth-issuer and --oauth-audience only apply to the HTTP transport: add --http.");
+    // Without sign-in no approver can be told apart from the asker: every destructive call would be refused.
+    if (config.fourEyes)
+      throw new ConfigError(
+        "--four-eyes needs sign-in, which only the HTTP transport has: add --http --oauth-issuer … --oauth-audience … --oauth-client-id … (the confirmation page signs the approver in).",
+      );
     if (config.prometheus)
       throw new ConfigError(
         "--prometheus serves /metrics on the HTTP listener: add --http (or export over OTLP with OTEL_EXPORTER_OTLP_ENDPOINT, which stdio can do).",

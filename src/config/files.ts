@@ -9,7 +9,13 @@ export interface SdkConfigJson {
   baseUrl?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Keys the SDK would not read, each a known key in another spelling (baseUrl for BaseURL): `${given} → ${wanted}`. */
+  misspelt?: string[];
 }
+
+/** The SDK's keys in ./config.json, exactly as it reads them. */
+const SDK_KEYS = ["BaseURL", "ClientId", "ClientSecret"] as const;
+const loose = (key: string) => key.toLowerCase().replace(/[_\s-]/g, "");
 
 /** The part of the SailPoint CLI's config.yaml we use: base URLs only (its secrets live in the OS keyring). */
 export interface CliConfigYaml {
@@ -53,6 +59,12 @@ export function parseSdkConfigJson(path: string, text: string): SdkConfigJson {
   if (baseUrl) out.baseUrl = baseUrl;
   if (clientId) out.clientId = clientId;
   if (clientSecret) out.clientSecret = clientSecret;
+  // The SDK reads these spellings only; another one is ignored, so say which, or the user is told only what is missing.
+  const misspelt = Object.keys(data).flatMap((key) => {
+    const wanted = SDK_KEYS.find((k) => k !== key && loose(k) === loose(key));
+    return wanted && !(wanted in data) ? [`${key} → ${wanted}`] : [];
+  });
+  if (misspelt.length > 0) out.misspelt = misspelt;
   return out;
 }
 

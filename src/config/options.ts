@@ -74,7 +74,8 @@ const TABLE = [
     type: "string",
     required: true,
     placeholder: "ID",
-    description: "OAuth client id of a personal access token or API client.",
+    description:
+      "OAuth client id of a personal access token (not an API client: its token acts for no user, and most tools need one).",
   },
   {
     key: "clientSecret",
@@ -181,7 +182,7 @@ const TABLE = [
     type: "string",
     secret: true,
     description:
-      "Key that signs confirmation codes (16+ characters, the same on every replica); needs --redis-url, or --single-replica; default: a random key per process.",
+      "Key that signs confirmation codes and seals a 2026-07-28 confirmation's requestState (16+ characters, the same on every replica); needs --redis-url, or --single-replica; default: a random key per process.",
   },
   {
     key: "confirmTtlSeconds",
@@ -329,7 +330,7 @@ const TABLE = [
     type: "string",
     default: "127.0.0.1",
     placeholder: "ADDRESS",
-    description: "Address the HTTP transport binds; anything but loopback needs ISC_MCP_HTTP_TOKEN.",
+    description: "Address the HTTP transport binds; anything but loopback needs ISC_MCP_HTTP_TOKEN or --oauth-issuer.",
   },
   {
     key: "port",

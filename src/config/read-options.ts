@@ -37,7 +37,7 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
     return { positionals: parsed.positionals, flags: parsed.values as CommandLine["flags"] };
   } catch (err) {
     throw new ConfigError(
-      argumentError(err as Error & { code?: string }, [
+      argumentError(err as Error & { code?: string }, argv, [
         ...flagDefs.map((o) => o.flag),
         ...INIT_FLAGS,
         "help",
@@ -75,12 +75,42 @@ export function layerOptions(flags: CommandLine["flags"], env: Readonly<Record<s
   return { values, sources, notes };
 }
 
+/**
+ * The flag a person would guess for each secret (SAIL_CLIENT_SECRET → client-secret): secrets have no flag, since flags
+ * show up in process lists, so such a guess is pointed at its variable.
+ */
+const SECRET_GUESSES = new Map(
+  OPTIONS.filter((o) => o.secret && o.env).map((o) => [
+    o
+      .env!.replace(/^(SAIL|ISC_MCP)_/, "")
+      .toLowerCase()
+      .replaceAll("_", "-"),
+    o.env!,
+  ]),
+);
+
 /** parseArgs' messages run on about "--" and positionals; say what was wrong and the closest real flag. */
-function argumentError(err: Error & { code?: string }, flags: readonly string[]): string {
+function argumentError(err: Error & { code?: string }, argv: readonly string[], flags: readonly string[]): string {
   const help = "Run with --help to see the options.";
+  if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    // "argument is ambiguous": the value starts with a dash (a negative number, or the next flag); "missing": none.
+    const flag = /'--([a-z-]+)/.exec(err.message)?.[1];
+    const def = OPTIONS.find((o) => o.flag && o.flag === flag);
+    if (flag && def) {
+      const next = argv[argv.indexOf(`--${flag}`) + 1];
+      const numeric = next !== undefined && next.trim() !== "" && Number.isFinite(Number(next));
+      if (def.type === "number" && numeric) return `--${flag} must be a non-negative number, got "${next}".`;
+      if (numeric || (next !== undefined && !next.startsWith("--")))
+        return `--${flag} got "${next}", which starts with a dash: write --${flag}=${next} if that is the value.`;
+      return `--${flag} needs a value (--${flag} ${def.placeholder ?? "VALUE"}). ${help}`;
+    }
+  }
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const given = /'([^']+)'/.exec(err.message)?.[1] ?? "";
     const name = given.replace(/^-+/, "").split("=")[0]!;
+    const secret = SECRET_GUESSES.get(name.toLowerCase());
+    if (secret)
+      return `--${name} is not an option: secrets are read from the environment only (flags show up in process lists). Set ${secret} instead.`;
     const ranked = flags.map((f) => ({ f, d: leven(name.toLowerCase(), f) })).sort((a, b) => a.d - b.d);
     // A typo (edits of at most a third of the letters), else a real flag the given one starts.
     const close = ranked[0] && ranked[0].d <= Math.max(2, Math.floor(name.length / 3)) ? ranked[0].f : undefined;

@@ -108,17 +108,13 @@ export function resolveConfig(
     const fromBundle = ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET", "ISC_MCP_TENANT"].some((name) =>
       isUnexpandedBundleSetting(env[name] ?? ""),
     );
-    throw new ConfigError(`Missing ${missing.join(", ")}. ${fromBundle ? BUNDLE_FIX : FIX}`);
+    const json = files.sdkJson;
+    const misspelt = json?.misspelt
+      ? ` ${json.path} was read, but not its keys, which SailPoint's SDK spells exactly (case included): rename ${json.misspelt.join(", ")}.`
+      : "";
+    throw new ConfigError(`Missing ${missing.join(", ")}.${misspelt} ${fromBundle ? BUNDLE_FIX : FIX}`);
   }
-  if (config.baseUrl) {
-    try {
-      config.baseUrl = normaliseBaseUrl(config.baseUrl);
-    } catch (err) {
-      // The value may come from a file or --tenant: say which, or the user edits the wrong place.
-      throw sources.baseUrl === "env"
-        ? err
-        : new ConfigError(`${(err as Error).message} (The base URL came from ${notes.baseUrl}.)`);
-    }
-  }
+  // The value may come from a file or --tenant: the message says which.
+  if (config.baseUrl) config.baseUrl = normaliseBaseUrl(config.baseUrl, notes.baseUrl);
   return { command, config, sources, notes, init };
 }

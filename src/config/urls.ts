@@ -6,37 +6,45 @@ export function isLoopback(hostname: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-/** Checks and normalises the tenant root: https (or loopback http), no path, no version suffix. */
-export function normaliseBaseUrl(raw: string): string {
+/** The base URL as a message names it: its variable or flag, else "the base URL (from <file, or --tenant acme>)". */
+export function baseUrlLabel(from = "SAIL_BASE_URL"): string {
+  return /^(SAIL_BASE_URL|--base-url)$/.test(from) ? from : `the base URL (from ${from})`;
+}
+
+/**
+ * Checks and normalises the tenant root: https (or loopback http), no path, no version suffix. `from` is where the value
+ * came from (a variable, a flag, a file): the message names it, or the user edits the wrong place.
+ */
+export function normaliseBaseUrl(raw: string, from = "SAIL_BASE_URL"): string {
+  const label = baseUrlLabel(from);
+  const what = label[0]!.toUpperCase() + label.slice(1);
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
     throw new ConfigError(
-      `SAIL_BASE_URL is not a URL: "${raw}". Use the tenant root, e.g. https://acme.api.identitynow.com.`,
+      `${what} is not a URL: "${raw}". Use the tenant root, e.g. https://acme.api.identitynow.com.`,
     );
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new ConfigError(
-      `SAIL_BASE_URL must use https (plain http is only allowed for loopback addresses): "${raw}".`,
-    );
+    throw new ConfigError(`${what} must use https (plain http is only allowed for loopback addresses): "${raw}".`);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new ConfigError(
-      `SAIL_BASE_URL must be a plain tenant root without credentials, query or fragment: "${url.origin}".`,
+      `${what} must be a plain tenant root without credentials, query or fragment: "${url.origin}".`,
     );
   }
   // The tenant's web address (what the browser shows) is the most common wrong value; its API lives on TENANT.api.….
   const ui = /^([a-z0-9-]+)\.(identitynow(?:-demo)?\.com)$/i.exec(url.hostname);
   if (ui) {
     throw new ConfigError(
-      `SAIL_BASE_URL ${url.origin} is the tenant's web address, not its API: did you mean https://${ui[1]!.toLowerCase()}.api.${ui[2]!.toLowerCase()}?`,
+      `${what} ${url.origin} is the tenant's web address, not its API: did you mean https://${ui[1]!.toLowerCase()}.api.${ui[2]!.toLowerCase()}?`,
     );
   }
   const path = url.pathname.replace(/\/+$/, "");
   if (path !== "") {
     throw new ConfigError(
-      `SAIL_BASE_URL must be the tenant root without a path or version (got "${path}"), e.g. ${url.origin}.`,
+      `${what} must be the tenant root without a path or version (got "${path}"), e.g. ${url.origin}.`,
     );
   }
   return url.origin;

@@ -8,12 +8,15 @@ import { USER_AGENT } from "../core/version.js";
 import { hostPort, networkCause } from "./network-cause.js";
 import { traceRequest } from "./request-trace.js";
 import { telemetry } from "../core/telemetry.js";
+import { baseUrlLabel } from "../config/urls.js";
 
 export interface TokenProviderOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** Where the base URL came from (a variable, a flag, a file), for the hints. @default SAIL_BASE_URL */
+  baseUrlFrom?: string;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
 }
@@ -27,14 +30,14 @@ export interface TokenProvider {
   readonly fetchCount: number;
 }
 
-const CREDENTIALS_HINT =
-  "Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and SAIL_BASE_URL.";
-// Only a 400/401 from the token endpoint is about the credentials; anything else is about where the server points or the network.
-const BASE_URL_HINT = "Check SAIL_BASE_URL: it must be the tenant's API root, e.g. https://acme.api.identitynow.com.";
-const NETWORK_HINT = "Check SAIL_BASE_URL and that this machine can reach it (network, proxy, firewall).";
-
 export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
   const now = opts.now ?? Date.now;
+  // The hints name the base URL where it was set (ISC_MCP_TENANT, ./config.json …), or the user edits the wrong place.
+  const base = baseUrlLabel(opts.baseUrlFrom);
+  const credentialsHint = `Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and ${base}.`;
+  // Only a 400/401 from the token endpoint is about the credentials; anything else is about where the server points or the network.
+  const baseUrlHint = `Check ${base}: it must be the tenant's API root, e.g. https://acme.api.identitynow.com.`;
+  const networkHint = `Check ${base} and that this machine can reach it (network, proxy, firewall).`;
   registerSecret(opts.clientSecret);
   let cached: { token: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;
@@ -81,7 +84,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     if (!b || typeof b.access_token !== "string" || b.access_token === "") {
       throw new IscError({
         kind: "auth",
-        message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${BASE_URL_HINT}`,
+        message: `The token endpoint ${opts.baseUrl}/oauth/token answered without an access_token. ${baseUrlHint}`,
       });
     }
     registerToken(b.access_token);
@@ -116,10 +119,10 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
       const credentials = status === 400 || status === 401;
       const why = credentials ? "rejected the client credentials" : `failed with HTTP ${status}`;
       const hint = credentials
-        ? CREDENTIALS_HINT
+        ? credentialsHint
         : status >= 500
           ? "ISC's token service failed; this is not about the credentials."
-          : BASE_URL_HINT;
+          : baseUrlHint;
       return new IscError({
         kind: "auth",
         status,
@@ -129,20 +132,20 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     if (err instanceof SyntaxError) {
       return new IscError({
         kind: "auth",
-        message: `The token endpoint ${where} answered with a body that is not JSON. ${BASE_URL_HINT}`,
+        message: `The token endpoint ${where} answered with a body that is not JSON. ${baseUrlHint}`,
       });
     }
     const cause = networkCause(err, where, opts.timeoutMs);
     if (cause?.kind === "timeout") {
       return new IscError({
         kind: "auth",
-        message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms (${hostPort(where)}, timeout: something accepts connections there but does not answer, or a firewall drops them). ${NETWORK_HINT}`,
+        message: `The token endpoint ${where} did not answer within ${opts.timeoutMs} ms (${hostPort(where)}, timeout: something accepts connections there but does not answer, or a firewall drops them). ${networkHint}`,
       });
     }
     // Still kind "auth": nothing reached ISC's API, so even a write can say for sure that nothing happened.
     return new IscError({
       kind: "auth",
-      message: `Could not reach the token endpoint ${where}: ${cause?.text ?? (err as Error).message}. ${NETWORK_HINT}`,
+      message: `Could not reach the token endpoint ${where}: ${cause?.text ?? (err as Error).message}. ${networkHint}`,
     });
   }
 }

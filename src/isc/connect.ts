@@ -27,6 +27,8 @@ export interface BackendOptions {
   log?: Logger;
   /** Token lifetimes and the waits between attempts and task polls run on it. @default the real clock */
   clock?: Clock;
+  /** Where the base URL came from, for the token endpoint's hints. @default SAIL_BASE_URL */
+  baseUrlFrom?: string;
 }
 
 export async function connectBackend(config: Config, options: BackendOptions = {}): Promise<Backend> {
@@ -47,6 +49,7 @@ export async function connectBackend(config: Config, options: BackendOptions = {
     clientId: effective.clientId,
     clientSecret: effective.clientSecret,
     timeoutMs: effective.requestTimeoutMs,
+    ...(options.baseUrlFrom ? { baseUrlFrom: options.baseUrlFrom } : {}),
     ...(options.clock ? { now: options.clock.now } : {}),
   });
   // One budget per tenant + client id + API version: the unit ISC counts.

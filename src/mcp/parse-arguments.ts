@@ -9,7 +9,7 @@ export type Parsed = { ok: true; data: unknown } | { ok: false; text: string };
  * The known argument closest to a misspelt one (case ignored), or none when none is close: at most a third of the
  * longer name's letters may differ, so `filter` finds `filters` and `identity_id` finds `identityId`, but `x` nothing.
  */
-function closest(name: string, known: readonly string[]): string | undefined {
+export function closest(name: string, known: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = leven(name.toLowerCase(), candidate.toLowerCase());

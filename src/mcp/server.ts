@@ -1,5 +1,5 @@
 // The MCP server factory: lists what the inventory offers each client, and hands each tool call to call-tool.ts. SDK-specific.
-import type { CallToolResult, InputRequiredResult, Server } from "@modelcontextprotocol/server";
+import type { CallToolResult, InputRequiredResult, Server, ServerContext } from "@modelcontextprotocol/server";
 import { TracedServer } from "./traced-server.js";
 import { createAuditLog, type AuditLog } from "../guard/audit.js";
 import type { Config } from "../config/resolve.js";
@@ -18,6 +18,7 @@ import { registerPrompts } from "./prompts.js";
 import { registerCompletions } from "./completions.js";
 import { registerResources } from "./resources.js";
 import { invalidParams } from "./protocol-errors.js";
+import { closest } from "./parse-arguments.js";
 
 export interface ServerDeps {
   config: Config;
@@ -57,11 +58,11 @@ export function createServer(deps: ServerDeps): Server {
   );
 
   // Per request: with sign-in, each request's token decides which tools its person sees and may run (inventory.ts); a
-  // 2026-era client declares what it can receive in each request, not once at initialize.
-  server.setRequestHandler("tools/list", async (_request, ctx) => {
-    const canConfirm = guard.canConfirm(clientEra(server, ctx).elicitation);
-    return { tools: inventory.listed(callerOf(ctx.http?.authInfo), canConfirm).map(listedTool) };
-  });
+  // 2026-era client declares what it can receive in each request, not once at initialize. An unknown tool's error names
+  // only what this lists.
+  const listed = (ctx: ServerContext) =>
+    inventory.listed(callerOf(ctx.http?.authInfo), guard.canConfirm(clientEra(server, ctx).elicitation));
+  server.setRequestHandler("tools/list", async (_request, ctx) => ({ tools: listed(ctx).map(listedTool) }));
   registerPrompts(server, inventory);
   registerCompletions(server, inventory, deps.isc, deps.log);
   registerResources(server, inventory, deps.isc, deps.config.callTimeoutMs);
@@ -69,11 +70,20 @@ export function createServer(deps: ServerDeps): Server {
   server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const available = inventory.callable(callerOf(ctx.http?.authInfo));
     const tool = available.find((t) => t.name === request.params.name);
-    // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result.
-    if (!tool)
-      throw invalidParams(
-        `Unknown tool "${request.params.name}". Available tools: ${available.map((t) => t.name).join(", ")}.`,
+    // Spec 2025-11-25 lists unknown tools under protocol errors: -32602, not a tool result. It names only the tools
+    // tools/list shows this client, so a tool hidden from it (no human channel under strict) is neither named nor guessed.
+    if (!tool) {
+      const names = listed(ctx).map((t) => t.name);
+      // Only a tool of the same verb: get_identity is no guess for delete_identity, whatever the letters say.
+      const verb = (name: string) => name.split("_")[0]!.toLowerCase();
+      const near = closest(
+        request.params.name,
+        names.filter((n) => verb(n) === verb(request.params.name)),
       );
+      throw invalidParams(
+        `Unknown tool "${request.params.name}".${near ? ` Did you mean ${near}?` : ""} Available tools: ${names.join(", ")}.`,
+      );
+    }
     return callTool(tool, request.params.arguments, ctx, {
       server,
       config: deps.config,

@@ -24,7 +24,7 @@ beforeAll(() => {
   if (!existsSync(CLI)) throw new Error("dist/bundle is missing: run `npm run build` (npm test does it for you)");
 });
 
-describe("built CLI over stdio", cliStarts(3), () => {
+describe("built CLI over stdio", cliStarts(6), () => {
   it("lists and calls tools against the sandbox, logging only to stderr", async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
@@ -62,8 +62,8 @@ describe("built CLI over stdio", cliStarts(3), () => {
     );
   });
 
-  /** The start-up line of a stdio server started with `args` and `env` (no BROWSER and no desktop unless `env` gives one). */
-  const startupLine = async (args: string[], env: Record<string, string> = {}): Promise<string> => {
+  /** The stderr of a stdio server started with `args` and `env` up to its end (no BROWSER and no desktop unless `env` gives one). */
+  const startupLog = async (args: string[], env: Record<string, string> = {}): Promise<string> => {
     const base = Object.fromEntries(
       Object.entries(cleanEnv()).filter(([k]) => !["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"].includes(k)),
     );
@@ -83,8 +83,11 @@ describe("built CLI over stdio", cliStarts(3), () => {
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.stdin.end();
     await exited;
-    return stderr.split("\n").find((l) => l.includes("serving MCP"))!;
+    return stderr;
   };
+  /** The start-up line of such a server. */
+  const startupLine = async (args: string[], env: Record<string, string> = {}): Promise<string> =>
+    (await startupLog(args, env)).split("\n").find((l) => l.includes("serving MCP"))!;
   const hidden = TOOLS.filter((t) => t.guard?.alwaysConfirms)
     .map((t) => t.name)
     .join(", ");
@@ -102,6 +105,27 @@ describe("built CLI over stdio", cliStarts(3), () => {
     expect(line).toMatch(
       /confirm: strict — only a human confirms, on a form the MCP client shows, or the confirmation page the MCP client opens, or the confirmation page opened in the user's browser$/,
     );
+  });
+
+  it("under strict, warns that a code in --confirm-via is never used, and names whom the hiding concerns", async () => {
+    const codeOnly = await startupLog(["--confirm", "strict", "--confirm-via", "code"]);
+    expect(codeOnly).toContain(
+      "warn: --confirm-via names code, which only --confirm auto uses: under strict no confirmation code is offered.",
+    );
+    // No human channel: every client gets the same smaller list, not only one without elicitation.
+    const shown = TOOLS.length - hidden.split(", ").length;
+    expect(codeOnly.split("\n").find((l) => l.includes("serving MCP"))).toMatch(
+      new RegExp(
+        `; ${shown} tools; confirm: strict — only a human confirms, but no human channel can reach a person here; no client is shown ${hidden} \\(--confirm-via names no human channel\\)$`,
+      ),
+    );
+    expect(await startupLine(["--confirm", "strict", "--confirm-via", "url"])).toMatch(
+      new RegExp(
+        `; ${TOOLS.length} tools; confirm: strict — only a human confirms, on the confirmation page the MCP client opens; a client without URL elicitation is not shown ${hidden} \\(--confirm-via leaves out browser\\)$`,
+      ),
+    );
+    // Without code in --confirm-via there is nothing to warn about.
+    expect(await startupLog(["--confirm", "strict", "--confirm-via", "form"])).not.toMatch(/warn:/);
   });
 
   it("says so in words when the operator opted into codes, and counts read-only tools", async () => {

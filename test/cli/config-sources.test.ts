@@ -116,7 +116,7 @@ describe("resolveConfig with config files", () => {
       temp({ yaml: `${YAML}        pat:\n            clientid: y\n            clientsecret: leaked\n` }),
     );
     expect(() => resolveConfig([], { SAIL_CLIENT_ID: "i" }, yamlWithSecret)).toThrow(/^Missing SAIL_CLIENT_SECRET/);
-    expect(() => resolveConfig(["--client-secret", "x"], {})).toThrow(/--help/);
+    expect(() => resolveConfig(["--client-secret", "x"], {})).toThrow(/Set SAIL_CLIENT_SECRET instead/);
   });
 
   it("expands --tenant / ISC_MCP_TENANT and refuses two different tenants at one level", () => {
@@ -153,7 +153,7 @@ describe("resolveConfig with config files", () => {
     const files = await loadConfigFiles(
       temp({ json: JSON.stringify({ BaseURL: "http://acme.example.com", ClientId: "i", ClientSecret: "s" }) }),
     );
-    expect(() => resolveConfig([], {}, files)).toThrow(/must use https .*came from .*config\.json/);
+    expect(() => resolveConfig([], {}, files)).toThrow(/^The base URL \(from \S*config\.json\) must use https/);
   });
 
   it("reports a broken file only when a value was needed from it", async () => {

@@ -11,19 +11,37 @@ import { ERAS, protocolError, type EraHarness } from "../support/both-eras.js";
 describe.each(ERAS)("$name", ({ start }) => {
   let h: EraHarness;
   beforeAll(async () => {
-    h = await start({ sandbox: { identities: 40 } });
+    h = await start({ argv: ["--confirm", "strict"], sandbox: { identities: 40 } });
   });
   afterAll(() => h.close());
 
   describe("protocol errors (JSON-RPC)", () => {
-    it("an unknown tool is -32602, not a tool result, and names the tools there are", async () => {
+    it("an unknown tool is -32602, not a tool result, and names only the tools this client is listed", async () => {
+      // Strict, and this client declares no elicitation: delete and reset are hidden from it, so not named or guessed.
+      const listed = (await h.client.listTools()).tools.map((t) => t.name);
+      expect(listed).toEqual(TOOLS.filter((t) => !t.guard?.alwaysConfirms).map((t) => t.name));
       h.sandbox.clearRequests();
-      const err = await protocolError(h.call("delete_everything", {}));
-      expect(err.code).toBe(ErrorCode.InvalidParams);
-      expect(err.message).toBe(
-        `Unknown tool "delete_everything". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`,
-      );
+      for (const name of ["delete_everything", "delete_identities"]) {
+        const err = await protocolError(h.call(name, {}));
+        expect(err.code).toBe(ErrorCode.InvalidParams);
+        expect(err.message).toBe(`Unknown tool "${name}". Available tools: ${listed.join(", ")}.`);
+      }
       expect(h.sandbox.requests).toEqual([]);
+    });
+
+    it("to a client with form elicitation, names every tool and guesses the closest one of the same verb", async () => {
+      const f = await start({ argv: ["--confirm", "strict"], onElicit: () => ({ action: "decline" }) });
+      try {
+        const all = TOOLS.map((t) => t.name);
+        expect((await f.client.listTools()).tools.map((t) => t.name)).toEqual(all);
+        const err = await protocolError(f.call("delete_identities", {}));
+        expect(err.message).toBe(
+          `Unknown tool "delete_identities". Did you mean delete_identity? Available tools: ${all.join(", ")}.`,
+        );
+        expect(f.sandbox.requests).toEqual([]);
+      } finally {
+        await f.close();
+      }
     });
 
     it("a resource that does not exist is -32602 with its URI in data.uri (SEP-2164), malformed or missing alike", async () => {

@@ -203,6 +203,10 @@ describe.concurrent("the README's Try it", () => {
       expect(run.stdout).toContain("▶ list_identities");
       expect(run.stdout).toContain('[the human answers] {"action":"decline"}');
       expect(run.stdout).toMatch(/\[the human answers\] \{"action":"accept","content":\{"name":/);
+      // From a checkout the bare command is on no PATH: npx finds the package's own bin.
+      expect(run.stdout.trimEnd().split("\n").at(-1)).toMatch(
+        / or run: npx isc-identities-mcp init --client claude-desktop\|claude-code\|vscode\|cursor$/,
+      );
     },
   );
 });

@@ -40,7 +40,7 @@ const manifest = JSON.parse(read("manifest.json")) as {
   tools: Array<{ name: string }>;
   prompts: Array<{ name: string; arguments: string[] }>;
   server: { mcp_config: { env: Record<string, string> } };
-  user_config: Record<string, { sensitive?: boolean; default?: unknown; type: string }>;
+  user_config: Record<string, { sensitive?: boolean; default?: unknown; type: string; description: string }>;
 };
 /** Every variable the server reads: the option table's, and the confirmation key the guard reads. */
 /** The secrets known today; any option the table marks secret later is one too. */
@@ -72,6 +72,18 @@ describe("manifest.json", () => {
     expect(manifest.user_config.client_secret).not.toHaveProperty("default");
     expect(manifest.user_config.read_only).toMatchObject({ type: "boolean", default: false });
     expect(manifest.user_config.confirm).toMatchObject({ type: "string", default: "strict" });
+  });
+
+  it("speaks to a bundle's user, who types settings, not flags: no process lists, no sentence said twice", () => {
+    const settings = manifest.user_config;
+    for (const [id, { description }] of Object.entries(settings)) {
+      expect(description, id).not.toMatch(/process list|environment only/);
+      const sentences = description.split(/(?<=[.)])\s+/).map((t) => t.toLowerCase().replace(/\W+/g, " ").trim());
+      expect(new Set(sentences).size, `${id}: ${description}`).toBe(sentences.length);
+    }
+    // Said once: the sandbox's description used to add "Try the server against a built-in fake tenant, without credentials."
+    expect(settings.sandbox!.description).toBe("Run against the built-in sandbox tenant (no credentials needed).");
+    expect(settings.client_id!.description).toMatch(/^OAuth client id of a personal access token \(not an API client/);
   });
 });
 
