@@ -24,7 +24,7 @@ interface ToolInfo<I extends z.ZodObject> {
   description: string;
   /** True when repeating the call has no further effect (reads always are). */
   idempotent?: boolean;
-  /** The ISC rights the API client needs, named in 403 errors. */
+  /** The ISC rights the personal access token needs (its scopes, its owner's user level), named in 403 errors. */
   rights: string;
   /** This tool's next step for an ISC error status (e.g. its filter grammar for a 400), instead of the generic one. */
   errorHints?: Readonly<Partial<Record<number, string>>>;

@@ -53,7 +53,7 @@ function nextStep(err: IscError, tool: ErrorTextTool): string {
     case 401:
       return "ISC rejected the server's token even after a refresh: the credentials need fixing by whoever runs the server.";
     case 403:
-      return `The API client lacks the rights for ${tool.name}: it needs ${tool.rights}. Ask an ISC admin to grant them; retrying will not help.`;
+      return `The personal access token lacks the rights for ${tool.name}: it needs ${tool.rights}. Ask an ISC admin to grant the token those scopes, or its owner that user level; retrying will not help.`;
     case 404:
       return "No such identity or assignment: find the right id with list_identities (or get_role_assignments for assignment ids).";
     default:

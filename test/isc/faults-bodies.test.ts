@@ -68,7 +68,7 @@ describe("bodies ISC should never send", () => {
       [
         403,
         '{"messages": [null, 5, {"text": 7}, {"text": "Forbidden by policy"}]}',
-        /HTTP 403: "Forbidden by policy"\nNext step: The API client lacks the rights for get_identity/,
+        /HTTP 403: "Forbidden by policy"\nNext step: The personal access token lacks the rights for get_identity/,
       ],
       [400, "", /HTTP 400\nNext step: Fix the arguments/],
     ];

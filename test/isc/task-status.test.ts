@@ -144,7 +144,7 @@ for (const version of ["v1", "v2025"]) {
       const res = await h.call("get_task_status", { taskId: [...h.sandbox.state.tasks.keys()][0]! });
       expect(res.isError).toBe(true);
       expect(textOf(res)).toMatch(
-        /Next step: The API client lacks the rights for get_task_status: it needs idn:task-management:read or idn:task-management:write \(ORG_ADMIN, HELPDESK,/,
+        /Next step: The personal access token lacks the rights for get_task_status: it needs idn:task-management:read or idn:task-management:write \(ORG_ADMIN, HELPDESK,/,
       );
     });
   });
