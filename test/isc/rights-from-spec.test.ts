@@ -45,7 +45,7 @@ describe("a 403 from ISC", () => {
     const res = await h.call("start_identity_processing", { identityIds: ids });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toContain(
-      "it needs idn:identity:process or idn:identity:manage (ORG_ADMIN or HELPDESK). Ask an ISC admin to grant them",
+      "it needs idn:identity:process or idn:identity:manage (ORG_ADMIN or HELPDESK). Ask an ISC admin to grant the token those scopes",
     );
   });
 });
