@@ -14,6 +14,20 @@ const CLOSE_GRACE_MS = 3_000;
 /** The protocol eras a raw client can speak: 2025 opens a session with initialize; 2026-07-28 has none. */
 export type RpcEra = "2025-11-25" | "2026-07-28";
 
+/** RSS (MB) of one server over `get_identity` calls from a raw client of one era: the memory phase's figures (issue #25 §8). */
+export interface MemoryFigures {
+  era: RpcEra;
+  rssAfterStart: number;
+  rssAfterWarmup: number;
+  warmupCalls: number;
+  rssAfterCalls: number;
+  calls: number;
+  growth: number;
+  growthAfterWarmup: number;
+  target: string;
+  met: boolean;
+}
+
 export interface RpcOptions {
   /**
    * The era the client speaks, as that era's SDK client does: 2025-11-25 initializes (the version sdk 1.x sends);

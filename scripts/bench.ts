@@ -8,7 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createSandbox, pickFixtures, serveSandbox, type Sandbox } from "../src/sandbox/index.js";
 import { measureTokens } from "./measure-tokens.js";
-import { spawnRpc, type RpcEra } from "./bench-rpc.js";
+import { spawnRpc, type MemoryFigures, type RpcEra } from "./bench-rpc.js";
 import { round } from "./bench-stats.js";
 import { measureColdStarts } from "./bench-cold.js";
 import { benchReplicas } from "./bench-replicas.js";
@@ -171,20 +171,6 @@ async function callsPhase(): Promise<Results> {
     for (const era of ["2025-11-25", "2026-07-28"] as const) eras[era] = await benchEra(era, opts);
     return eras;
   });
-}
-
-/** RSS growth of one server over `get_identity` calls from a raw client of one protocol era (issue #25 §8). */
-interface MemoryFigures {
-  era: RpcEra;
-  rssAfterStart: number;
-  rssAfterWarmup: number;
-  warmupCalls: number;
-  rssAfterCalls: number;
-  calls: number;
-  growth: number;
-  growthAfterWarmup: number;
-  target: string;
-  met: boolean;
 }
 
 /** The memory phase: the 2025 figures at the top (the shape the results file has always had), each later era under its own key. */

@@ -10,6 +10,7 @@ import type { ReplicaBench } from "./bench-replicas.js";
 import type { SandboxBench } from "./bench-sandbox.js";
 import type { PendingBench } from "./bench-pending.js";
 import type { EraCalls } from "./bench-eras.js";
+import type { MemoryFigures as RecordedMemory } from "./bench-rpc.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -53,17 +54,8 @@ interface Measured {
   machine?: { cpu: string; cores: number };
 }
 
-interface MemoryFigures {
-  era?: string;
-  rssAfterStart: number;
-  rssAfterWarmup: number;
-  warmupCalls: number;
-  rssAfterCalls: number;
-  calls: number;
-  growth: number;
-  growthAfterWarmup: number;
-  met: boolean;
-}
+/** Files written before the memory phase named its era have none. */
+type MemoryFigures = Omit<RecordedMemory, "era" | "target"> & { era?: string };
 
 interface BenchResults {
   date: string;
