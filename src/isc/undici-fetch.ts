@@ -37,8 +37,8 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
   // Ask for what fetch asks for (it decodes the answer too): list pages of identities compress well.
   if (!req.headers.has("accept-encoding"))
     headers.push("accept-encoding", req.url.startsWith("https:") ? "br, gzip, deflate" : "gzip, deflate");
-  // ky's JSON body is a string turned stream; read back, it lets undici send it with a content-length.
-  const body = req.body ? await req.text() : undefined;
+  // ky's JSON or form body is a stream; read back (as bytes: exact whatever it holds), undici sends it with a length.
+  const body = req.body ? Buffer.from(await req.arrayBuffer()) : undefined;
   let answer: Awaited<ReturnType<typeof request>>;
   try {
     answer = await request(req.url, { method: req.method as "GET", headers, body, signal, dispatcher: agent });
@@ -46,22 +46,42 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
     throw signal.aborted ? signal.reason : new TypeError("fetch failed", { cause: error });
   }
   const { statusCode: status, body: raw } = answer;
-  const answerHeaders = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
-    else if (value !== undefined) answerHeaders.append(name, value);
+  try {
+    const answerHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
+      else if (value !== undefined) answerHeaders.append(name, value);
+    }
+    if (NULL_BODY.has(status) || req.method === "HEAD") {
+      raw.dump().catch(() => undefined);
+      return new Response(null, { status, headers: answerHeaders });
+    }
+    const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
+    return new Response(webBody(decoder ? decoded(raw, decoder()) : raw, signal), { status, headers: answerHeaders });
+  } catch (error) {
+    // An answer no Response can carry (a status outside 200-599 from a broken proxy): its connection is let go, and the
+    // error names the status instead of a bare RangeError.
+    raw.destroy();
+    const why = `ISC's answer has HTTP status ${status}, which no client can take (a proxy in between?)`;
+    throw new TypeError("fetch failed", { cause: new Error(why, { cause: error }) });
   }
-  if (NULL_BODY.has(status) || req.method === "HEAD") {
-    raw.dump().catch(() => undefined);
-    return new Response(null, { status, headers: answerHeaders });
-  }
-  const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
-  return new Response(webBody(decoder ? decoded(raw, decoder()) : raw, signal), { status, headers: answerHeaders });
 }
 
-/** pipe() does not pass an error on: a socket cut mid-body must end the decoded stream too. */
-function decoded(raw: Readable, decoder: Transform): Readable {
+/** undici's answer body: a Readable that can also be drained. */
+type Body = Awaited<ReturnType<typeof request>>["body"];
+
+/**
+ * pipe() does not pass an error on: a socket cut mid-body must end the decoded stream too. And a body that fails to
+ * decode (a corrupt answer, an error page labelled gzip) or is cancelled is drained, up to 1 MB (beyond, undici closes
+ * the connection): left paused, its connection would stay busy until undici's 300 s body timeout.
+ */
+function decoded(raw: Body, decoder: Transform): Readable {
   raw.once("error", (error) => decoder.destroy(error));
+  decoder.once("close", () => {
+    if (raw.readableEnded) return;
+    raw.unpipe(decoder);
+    raw.dump({ limit: 1 << 20 }).catch(() => undefined);
+  });
   return raw.pipe(decoder);
 }
 

@@ -10,6 +10,7 @@ import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createIscClient } from "../../src/isc/client.js";
 import { IscError } from "../../src/core/errors.js";
+import { until } from "../support/until.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -45,6 +46,31 @@ describe("the undici transport", () => {
     expect((await isc.request("GET", "identities/gzip")).data).toEqual(identity);
     expect((await isc.request("GET", "identities/brotli")).data).toEqual(identity);
     expect(asked).toEqual(["gzip, deflate", "gzip, deflate"]);
+  });
+
+  // An answer labelled gzip that is not (a gateway's error page, a corrupt body) fails its read. Larger than what
+  // undici buffers, it must be drained or its connection closed: left paused, the connection would stay busy, mid-answer,
+  // until undici's 300 s body timeout.
+  it("lets go of the connection of a body that fails to decode, and the next request still answers", async () => {
+    let junkSocket: import("node:net").Socket | undefined;
+    let junkClosed = false;
+    const host = await listen(createServer(), (req, res) => {
+      if (req.url?.includes("junk")) {
+        junkSocket = req.socket;
+        req.socket.once("close", () => (junkClosed = true));
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        res.end(Buffer.alloc(8_000_000, 7));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(identity));
+    });
+    const isc = client(`http://${host}`);
+    const failed = await isc.request("GET", "identities/junk").catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(IscError);
+    expect(junkSocket).toBeDefined();
+    expect((await isc.request("GET", "identities/fine")).data).toEqual(identity);
+    await until(() => junkClosed, "the failed answer's connection is let go", 2_500, 2);
   });
 
   it("does not follow a redirect: the 302 is an HTTP error, and the token goes nowhere else", async () => {
