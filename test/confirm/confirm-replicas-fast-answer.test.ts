@@ -104,9 +104,8 @@ describeWithRedis("a form's fast answer across replicas whose clocks differ", ()
     const answer = await askOn(ahead, id);
     // The person takes longer than the window: Redis ends it now rather than in 4 s. On the answering replica's clock
     // the question was asked 4.5 s in the future, so only the store can say the window has closed.
-    const open = await windows();
-    expect(open.length).toBeGreaterThan(0);
-    for (const key of open) await peek.pexpire(key, 1);
+    // (On a machine stalled past the window's 4 s it has closed already; the answer must delete all the same.)
+    for (const key of await windows()) await peek.pexpire(key, 1);
     await until(async () => (await windows()).length === 0, "the question's fast-answer window closes in Redis");
     const res = await (await on(plain))(answer);
     expect(res.isError, roundText(res)).toBeFalsy();
