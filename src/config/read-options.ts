@@ -97,7 +97,9 @@ function argumentError(err: Error & { code?: string }, argv: readonly string[], 
     const flag = /'--([a-z-]+)/.exec(err.message)?.[1];
     const def = OPTIONS.find((o) => o.flag && o.flag === flag);
     if (flag && def) {
-      const next = argv[argv.indexOf(`--${flag}`) + 1];
+      // The occurrence parseArgs refused: the one followed by a dash or by nothing (a flag may be given twice).
+      const at = argv.findIndex((a, i) => a === `--${flag}` && (argv[i + 1] ?? "-").startsWith("-"));
+      const next = at >= 0 ? argv[at + 1] : undefined;
       const numeric = next !== undefined && next.trim() !== "" && Number.isFinite(Number(next));
       if (def.type === "number" && numeric) return `--${flag} must be a non-negative number, got "${next}".`;
       if (numeric || (next !== undefined && !next.startsWith("--")))

@@ -159,4 +159,10 @@ describe("numeric options given a negative value", () => {
       }
     }
   });
+
+  it("names the value it refused when the flag is given twice", () => {
+    expect(() => resolveConfig(["--sandbox", "--port", "3000", "--port", "-1"], {})).toThrow(
+      '--port must be a non-negative number, got "-1".',
+    );
+  });
 });
