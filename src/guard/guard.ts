@@ -216,11 +216,11 @@ export function createGuard(opts: GuardOptions): Guard {
     };
 
     try {
-      // A round answering an earlier round's question: its state is checked against this call and spent (once, in the
-      // shared store) before anything else; the target is checked once this round's preview is read.
       // A round answers a question, so this call needs a confirmation: its audit line must not say none-needed if the
       // state is refused. Until the state is checked, it names the channel this client would be asked on first.
       if (call.round) confirmation = channels.candidates(facts)[0]?.name ?? "none-available";
+      // A round answering an earlier round's question: its state is checked against this call and spent (once, in the
+      // shared store) before anything else; the target is checked once this round's preview is read.
       const taken = call.round
         ? await rounds.take(call.round.state, { tool, tenant, args: call.args, asker: call.actor?.sub })
         : undefined;
