@@ -47,10 +47,13 @@ describe("malformed lines on stdio", () => {
         error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 request, notification or response." },
       },
     ]);
+    // stderr is a pipe of its own: its log lines may reach the test after the list's answer on stdout.
+    const invalid = /stdio: answered a JSON line that is not a JSON-RPC message with -32600 \(id null\)/g;
+    await c.awaitOutput("the log's two -32600 lines", () =>
+      (c.stderr().match(invalid)?.length ?? 0) >= 2 ? true : undefined,
+    );
     expect(c.stderr()).toContain("stdio: answered a line that is not JSON with -32700 (id null)");
-    expect(
-      c.stderr().match(/stdio: answered a JSON line that is not a JSON-RPC message with -32600 \(id null\)/g),
-    ).toHaveLength(2);
+    expect(c.stderr().match(invalid)).toHaveLength(2);
     // What the lines held is not logged.
     expect(c.stderr()).not.toContain("just a string");
     expect(c.child.exitCode).toBeNull();
