@@ -1,5 +1,5 @@
 // Runs the server: connects the tenant (or sandbox), then serves MCP over stdio or Streamable HTTP until a signal ends it.
-import { applyV8Flags } from "./boot/v8-flags.js";
+import { setHeapFlag } from "./boot/v8-flags.js";
 import { saveCompileCache } from "./boot/compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
@@ -22,13 +22,14 @@ import { startTelemetry, telemetryPlan } from "./telemetry.js";
 /** How long shutdown waits for calls in progress; hosts usually send SIGKILL some seconds after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-/** A start that compiled without a code cache writes one this long after it began serving (or at shutdown, if sooner). */
-const COMPILE_CACHE_AFTER_MS = 1_000;
+/**
+ * Start-up is over this long after serving began: a start that compiled without a code cache writes one then (or at
+ * shutdown, if sooner), and the heap flag is set.
+ */
+const START_UP_MS = 1_000;
 
 /** `baseUrlFrom`: where the base URL came from (resolution's note), which the token endpoint's hints name. */
 export async function serve(config: Config, baseUrlFrom?: string): Promise<void> {
-  // The shipped entry set them already (before compiling); the tsc output starts here.
-  applyV8Flags();
   // What clients get, decided once (resolution already refused a --tools name the catalog lacks).
   const inventory = createInventory({ tools: TOOLS, prompts: PROMPTS }, config);
   registerSecret(config.clientSecret);
@@ -129,8 +130,13 @@ export async function serve(config: Config, baseUrlFrom?: string): Promise<void>
     );
   }
 
-  // Long enough for a host's initialize and tools/list, so the cache holds what a start runs; unref'd: never keeps us up.
-  setTimeout(saveCompileCache, COMPILE_CACHE_AFTER_MS).unref();
+  // Long enough for a host's initialize and tools/list, so the cache holds what a start runs. The heap flag only then,
+  // and after the cache: a flag set sooner would slow every Node module still to load (src/cli/boot/v8-flags.ts).
+  // Unref'd: never keeps us up.
+  setTimeout(() => {
+    saveCompileCache();
+    setHeapFlag();
+  }, START_UP_MS).unref();
 
   let closing = false;
   async function shutdown(why: string): Promise<void> {

@@ -19,12 +19,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { cacheDirectory } from "../../src/cli/boot/compile-cache.js";
-import { V8_FLAGS } from "../../src/cli/boot/v8-flags.js";
+import { HEAP_GROWING, V8_FLAGS } from "../../src/cli/boot/v8-flags.js";
 import { TOOLS } from "../../tools/index.js";
 import { cleanEnv, cliStarts } from "../support/cli-process.js";
 
@@ -152,6 +152,71 @@ describe("the code cache of the shipped entry", cliStarts(8), () => {
     utimesSync(file, hourAgo, hourAgo);
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
     expect(statSync(file).mtimeMs).toBe(hourAgo.getTime());
+  });
+
+  it("sets no V8 flag while a start runs (the checksum only around reading the cache), the heap flag once start-up is over, and the next start still uses the cache", async () => {
+    const parent = join(work, "long");
+    const dir = join(parent, "isc-identities-mcp");
+    const log = join(work, "flags.log");
+    const probe = fileURLToPath(new URL("../support/v8-flag-probe.cjs", import.meta.url));
+    const client = new Client({ name: "compile-cache-test", version: "1.0.0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ["-r", probe, ENTRY, "--sandbox"],
+        env: { ...cleanEnv(), NODE_COMPILE_CACHE: parent, ISC_TEST_FLAGS_OUT: log },
+        stderr: "pipe",
+      }),
+    );
+    await client.listTools();
+    // Start-up is over once the first start has written its cache (serve.ts); the heap flag is set right after.
+    await expect.poll(() => caches(dir).length, { timeout: 20_000, interval: 100 }).toBe(1);
+    await expect.poll(() => readFileSync(log, "utf8"), { timeout: 20_000, interval: 100 }).toContain(HEAP_GROWING);
+    const file = join(dir, caches(dir)[0]!);
+    const written = identity(file);
+    const listed = await client.callTool({ name: "list_identities", arguments: { limit: 1 } });
+    expect(listed.isError).toBeFalsy();
+    await client.close();
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    const tag = (line: string | undefined) => line?.split(" ")[1];
+    // Nothing but the checksum, on and off again, before the first answer: Node's modules kept their own code.
+    expect(lines.slice(1, 4).map((l) => l.replace(/ \d+$/, ""))).toEqual([
+      "set --verify-snapshot-checksum",
+      "set --no-verify-snapshot-checksum",
+      "answer",
+    ]);
+    expect(tag(lines[3])).toBe(tag(lines[0]));
+    // Then the cache, written under the checksum with no heap flag, and the heap flag after it.
+    expect(lines.slice(4)).toEqual([
+      "set --verify-snapshot-checksum",
+      "set --no-verify-snapshot-checksum",
+      `set ${HEAP_GROWING}`,
+    ]);
+    expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
+    // Accepted by the next start: not written again.
+    expect(identity(file)).toBe(written);
+  });
+
+  it("reads and writes a cache with V8's checksum on and the heap flag off, and leaves every flag as it found it", () => {
+    // In a Node of its own: flags are process-wide. V8's cachedDataVersionTag() folds in every flag set.
+    const flags = pathToFileURL(fileURLToPath(new URL("../../dist/src/cli/boot/v8-flags.js", import.meta.url))).href;
+    const script = `
+      import { cachedDataVersionTag as tag } from "node:v8";
+      import { setHeapFlag, withCacheChecksum } from ${JSON.stringify(flags)};
+      const start = tag();
+      const reading = withCacheChecksum(tag);
+      const afterReading = tag();
+      setHeapFlag();
+      const heap = tag();
+      const writing = withCacheChecksum(tag);
+      console.log(JSON.stringify({ start, reading, afterReading, heap, writing, afterWriting: tag() }));`;
+    const t = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+    expect(t.reading).not.toBe(t.start);
+    expect(t.afterReading).toBe(t.start);
+    expect(t.heap).not.toBe(t.start);
+    // A cache written once the heap flag is on matches the flags of the next start's read.
+    expect(t.writing).toBe(t.reading);
+    expect(t.afterWriting).toBe(t.heap);
   });
 
   it("sets only V8 flags this Node knows (V8 ignores all flags after one it does not)", () => {

@@ -22,6 +22,7 @@ import { homeFolder } from "../../core/home.js";
 import { dirname, join, posix, win32 } from "node:path";
 import { Script } from "node:vm";
 import { SAVE_COMPILE_CACHE } from "./compile-cache-hook.js";
+import { withCacheChecksum } from "./v8-flags.js";
 
 const SUFFIX = ".v8cache";
 /** Other builds' caches (another installed version, an older Node) go once they are unused for this long. */
@@ -125,8 +126,10 @@ export function runWithCompileCache(file: string, bundleKey: string): void {
   // The wrapper adds no line, so stack traces keep the bundle's line numbers. The bundle has no import(): a script
   // compiled here could not run one without an experimental loader.
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`;
-  // A damaged cache is refused (not run) because bin.ts turns on V8's checksum check first (src/cli/boot/v8-flags.ts).
-  const script = new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  // A damaged cache is refused (not run): V8 checks its checksum while reading it (src/cli/boot/v8-flags.ts).
+  const script = withCacheChecksum(
+    () => new Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) }),
+  );
   let pending = !cachedData || script.cachedDataRejected === true;
   (globalThis as { [SAVE_COMPILE_CACHE]?: () => void })[SAVE_COMPILE_CACHE] = () => {
     if (!pending) return;
@@ -144,7 +147,7 @@ function writeCache(dir: string, cacheFile: string, script: Script): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ourFolder(dir)) return;
-    const data = script.createCachedData();
+    const data = withCacheChecksum(() => script.createCachedData());
     const fd = openSync(partial, "wx", 0o600);
     try {
       writeFileSync(fd, data);
