@@ -1,6 +1,7 @@
 // ky's `fetch` for ISC, sent with undici's request(): fetch would copy ky's Request a third time and wrap the answer in its own streams machinery.
 import { Agent, request } from "undici";
 import type { Readable, Transform } from "node:stream";
+import type { UnderlyingSource } from "node:stream/web";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 
 /** One keep-alive pool for the process, with undici's defaults: the same timeouts as the Agent behind `fetch`. */
@@ -57,7 +58,8 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
       return new Response(null, { status, headers: answerHeaders });
     }
     const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
-    return new Response(webBody(decoder ? decoded(raw, decoder()) : raw, signal), { status, headers: answerHeaders });
+    const body = webBody(decoder ? decoded(raw, decoder()) : raw, signal, req);
+    return new Response(body, { status, headers: answerHeaders });
   } catch (error) {
     // An answer no Response can carry (a status outside 200-599 from a broken proxy): its connection is let go, and the
     // error names the status instead of a bare RangeError.
@@ -88,27 +90,32 @@ function decoded(raw: Body, decoder: Transform): Readable {
 /**
  * The answer's body as the web stream a Response reads, fed by the socket's chunks (Buffers are Uint8Arrays), paused
  * while 16 chunks wait unread. A deadline or cancellation mid-body ends it with the signal's reason, as fetch's does.
+ *
+ * The stream holds ky's `request` until it is done. `signal` is that Request's, and it follows the call's signal only
+ * while the Request lives: undici keeps the link through a WeakRef and a FinalizationRegistry, and ky lets go of its
+ * Request as soon as it has the Response. A full garbage collection while the body was still arriving then cut the
+ * link, and the call's deadline could no longer end a body that had stopped (the call hung). The stream lets go of
+ * its source, and so of the Request, once it closes or fails.
  */
-function webBody(source: Readable, signal: AbortSignal): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        source.on("data", (chunk: Buffer) => {
-          controller.enqueue(chunk);
-          if ((controller.desiredSize ?? 1) <= 0) source.pause();
-        });
-        source.once("end", () => controller.close());
-        source.once("error", (error) =>
-          controller.error(signal.aborted ? signal.reason : new TypeError("terminated", { cause: error })),
-        );
-      },
-      pull() {
-        source.resume();
-      },
-      cancel(reason) {
-        source.destroy(reason instanceof Error ? reason : undefined);
-      },
+function webBody(source: Readable, signal: AbortSignal, request: Request): ReadableStream<Uint8Array> {
+  const underlying: UnderlyingSource<Uint8Array> & { request: Request } = {
+    request,
+    start(controller) {
+      source.on("data", (chunk: Buffer) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 1) <= 0) source.pause();
+      });
+      source.once("end", () => controller.close());
+      source.once("error", (error) =>
+        controller.error(signal.aborted ? signal.reason : new TypeError("terminated", { cause: error })),
+      );
     },
-    { highWaterMark: 16 },
-  );
+    pull() {
+      source.resume();
+    },
+    cancel(reason) {
+      source.destroy(reason instanceof Error ? reason : undefined);
+    },
+  };
+  return new ReadableStream<Uint8Array>(underlying, { highWaterMark: 16 });
 }

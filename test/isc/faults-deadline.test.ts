@@ -7,6 +7,7 @@ import { lastAudit } from "../support/guard-helpers.js";
 import { holdDeadlines, type HeldDeadlines } from "../support/held-deadlines.js";
 import { apiRequests } from "../support/tool-calls.js";
 import { until } from "../support/until.js";
+import { collectGarbage } from "../support/collect-garbage.js";
 
 /**
  * Every stall below never ends by itself (or only long after this), and the call's 3-s deadline is held until the test
@@ -125,6 +126,25 @@ describe("the call's deadline, at every point of a request", () => {
       );
       expect(res.isError).toBe(true);
       expect(textOf(res)).toBe(
+        `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n${RETRY}`,
+      );
+      expect(apiRequests(sandbox).map((r) => r.status)).toEqual([200]);
+    });
+  });
+
+  it("a body that stops half-way, a read, with full garbage collections meanwhile: the deadline still ends it", async ({
+    expect,
+  }) => {
+    await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
+      const { plain } = pickFixtures(sandbox.state);
+      sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 20 });
+      const call = h.call("get_identity", { identityId: plain });
+      await until(() => apiRequests(sandbox)[0]?.status === 200, "ISC's answer begun");
+      // By now ky has handed over the Response and let go of its Request, whose signal the body's deadline goes
+      // through (src/isc/undici-fetch.ts, webBody). Before the body held that Request, this call never ended.
+      await collectGarbage();
+      deadlines.pass();
+      expect(textOf(await call)).toBe(
         `get_identity failed. ISC did not answer GET /v2025/identities/${plain} within 3 s (this call's time limit, --call-timeout): its answer (HTTP 200) was still arriving; nothing was changed.\n${RETRY}`,
       );
       expect(apiRequests(sandbox).map((r) => r.status)).toEqual([200]);
