@@ -1,5 +1,6 @@
 // OAuth2 client-credentials tokens: cached until shortly before expiry, one refresh in flight shared by all callers.
 import { untilAborted } from "./abortable.js";
+import { startDeadline } from "../core/deadline.js";
 import { IscError, readErrorBody } from "../core/errors.js";
 import { isHttpError, loadKy, loadTransport } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";
@@ -60,6 +61,9 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
           beforeRetry: [({ error }: { error: Error }) => trace.failed(error)],
         }
       : undefined;
+    // ky's timeout ends once the answer's head is in; this bound also covers its body. Every waiting call shares one
+    // refresh, so a body that stopped must not hold them all until undici's 300-s body timeout.
+    const bound = startDeadline([], opts.timeoutMs);
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
       const [{ default: ky }, fetch] = await Promise.all([loadKy(), loadTransport()]);
@@ -67,6 +71,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
         .post(`${opts.baseUrl}/oauth/token`, {
           fetch,
           body: form,
+          signal: bound.signal,
           timeout: opts.timeoutMs,
           retry: { limit: 1, methods: ["post"] },
           headers: { "user-agent": USER_AGENT, accept: "application/json" },
@@ -77,6 +82,8 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
       trace?.failed(err);
       telemetry()?.instruments.tokenRefreshes.add(1, { "isc_mcp.outcome": "failed" });
       throw await tokenError(err);
+    } finally {
+      bound.clear();
     }
     const b = body as { access_token?: unknown; expires_in?: unknown } | null;
     const ok = Boolean(b && typeof b.access_token === "string" && b.access_token !== "");

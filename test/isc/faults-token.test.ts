@@ -120,6 +120,23 @@ describe("token endpoint failures", () => {
     expect(apiRequests(h.sandbox)).toHaveLength(0);
   });
 
+  it("a token answer whose body stops half-way ends at the request timeout, and the next call gets a token at once", async () => {
+    // The call's own limit is far off: what ends the refresh must be its own bound, not the call's deadline.
+    h = await startHarness({ config: { requestTimeoutMs: 250 }, argv: ["--call-timeout", "600000"] });
+    const { plain } = pickFixtures(h.sandbox.state);
+    h.sandbox.inject({ path: "/oauth/token", stallBodyAfterBytes: 5, count: 1 });
+    const res = await h.call("get_identity", { identityId: plain });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(
+      /The token endpoint http:\/\/127\.0\.0\.1:\d+\/oauth\/token did not answer within 250 ms \(127\.0\.0\.1:\d+, timeout/,
+    );
+    expect(textOf(res)).toMatch(RETRY_LATER);
+    expect(apiRequests(h.sandbox)).toHaveLength(0);
+    // The shared refresh is over: the next call asks for a token of its own and gets it.
+    expect((await h.call("get_identity", { identityId: plain })).isError).toBeFalsy();
+    expect(tokenRequests(h.sandbox).map((r) => r.status)).toEqual([200, 200]);
+  });
+
   it("concurrent calls during a token outage share the failing token requests instead of each making their own", async () => {
     h = await startHarness();
     const { plain } = pickFixtures(h.sandbox.state);
