@@ -58,7 +58,9 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
       return new Response(null, { status, headers: answerHeaders });
     }
     const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
-    const body = webBody(decoder ? decoded(raw, decoder()) : raw, signal, req);
+    // ky's own Request too when `req` is a copy: the copy's signal follows ky's only while ky's Request lives.
+    const held = input instanceof Request && input !== req ? [req, input] : [req];
+    const body = webBody(decoder ? decoded(raw, decoder()) : raw, signal, held);
     return new Response(body, { status, headers: answerHeaders });
   } catch (error) {
     // An answer no Response can carry (a status outside 200-599 from a broken proxy): its connection is let go, and the
@@ -91,15 +93,15 @@ function decoded(raw: Body, decoder: Transform): Readable {
  * The answer's body as the web stream a Response reads, fed by the socket's chunks (Buffers are Uint8Arrays), paused
  * while 16 chunks wait unread. A deadline or cancellation mid-body ends it with the signal's reason, as fetch's does.
  *
- * The stream holds ky's `request` until it is done. `signal` is that Request's, and it follows the call's signal only
- * while the Request lives: undici keeps the link through a WeakRef and a FinalizationRegistry, and ky lets go of its
- * Request as soon as it has the Response. A full garbage collection while the body was still arriving then cut the
- * link, and the call's deadline could no longer end a body that had stopped (the call hung). The stream lets go of
- * its source, and so of the Request, once it closes or fails.
+ * The stream holds ky's `requests` until it is done. `signal` is a Request's, and it follows the call's signal only
+ * while that Request lives: Node's `Request` keeps the link through a WeakRef and a FinalizationRegistry, and ky lets
+ * go of its Request as soon as it has the Response. A full garbage collection while the body was still arriving then
+ * cut the link, and the call's deadline could no longer end a body that had stopped (the call waited for undici's
+ * 300-s body timeout). The stream lets go of its source, and so of the Requests, once it closes or fails.
  */
-function webBody(source: Readable, signal: AbortSignal, request: Request): ReadableStream<Uint8Array> {
-  const underlying: UnderlyingSource<Uint8Array> & { request: Request } = {
-    request,
+function webBody(source: Readable, signal: AbortSignal, requests: Request[]): ReadableStream<Uint8Array> {
+  const underlying: UnderlyingSource<Uint8Array> & { requests: Request[] } = {
+    requests,
     start(controller) {
       source.on("data", (chunk: Buffer) => {
         controller.enqueue(chunk);

@@ -1,5 +1,6 @@
 // A call's deadline, wherever it meets an ISC request (no answer, a body cut half-way, a retry wait, a token refresh, the
 // rate budget): one clear text each, never "internal error", and the writes the sandbox counted match what it claims.
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, it } from "vitest";
 import { pickFixtures, type Sandbox } from "../../src/sandbox/index.js";
 import { startHarness, textOf, type Harness, type HarnessOptions } from "../support/harness.js";
@@ -138,10 +139,16 @@ describe("the call's deadline, at every point of a request", () => {
     await withHarness({ argv: [...CALL_TIMEOUT] }, async (h, sandbox) => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 20 });
+      // undici announces the answer's head as the client reads it: from then on the call reads the body, and ky,
+      // having handed over the Response, has let go of its Request (src/isc/undici-fetch.ts, webBody).
+      let headRead = () => {};
+      const read = new Promise<void>((resolve) => (headRead = resolve));
+      subscribe("undici:request:headers", headRead);
       const call = h.call("get_identity", { identityId: plain });
+      await read;
+      unsubscribe("undici:request:headers", headRead);
       await until(() => apiRequests(sandbox)[0]?.status === 200, "ISC's answer begun");
-      // By now ky has handed over the Response and let go of its Request, whose signal the body's deadline goes
-      // through (src/isc/undici-fetch.ts, webBody). Before the body held that Request, this call never ended.
+      // Before the body held that Request, this call went on until undici's 300-s body timeout.
       await collectGarbage();
       deadlines.pass();
       expect(textOf(await call)).toBe(
