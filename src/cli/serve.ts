@@ -3,6 +3,7 @@ import { setHeapFlag } from "./boot/v8-flags.js";
 import { saveCompileCache } from "./boot/compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
+import { preloadTransport } from "../isc/ky-lazy.js";
 import { pageShown, type Config } from "../config/resolve.js";
 import { createGuard } from "../guard/index.js";
 import { createConfirmationPages, type ConfirmationPages } from "../guard/page/pages.js";
@@ -24,7 +25,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * Start-up is over this long after serving began: a start that compiled without a code cache writes one then (or at
- * shutdown, if sooner), and the heap flag is set.
+ * shutdown, if sooner), what the first ISC request needs is loaded, and the heap flag is set.
  */
 const START_UP_MS = 1_000;
 
@@ -130,12 +131,14 @@ export async function serve(config: Config, baseUrlFrom?: string): Promise<void>
     );
   }
 
-  // Long enough for a host's initialize and tools/list, so the cache holds what a start runs. The heap flag only then,
-  // and after the cache: a flag set sooner would slow every Node module still to load (src/cli/boot/v8-flags.ts).
-  // Unref'd: never keeps us up.
+  // Long enough for a host's initialize and tools/list, so the cache holds what a start runs. Then what the first tool
+  // call would load, and only after both the heap flag: every Node module loaded after a V8 flag compiles from source
+  // (src/cli/boot/v8-flags.ts). Unref'd: never keeps us up.
   setTimeout(() => {
     saveCompileCache();
-    setHeapFlag();
+    void preloadTransport()
+      .catch(() => {})
+      .finally(setHeapFlag);
   }, START_UP_MS).unref();
 
   let closing = false;

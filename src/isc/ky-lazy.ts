@@ -15,6 +15,15 @@ export function loadTransport(): Promise<typeof fetch> {
   return (sending ??= import("./undici-fetch.js").then((m) => m.undiciFetch));
 }
 
+/**
+ * Loads what the first ISC request would: ky (whose import probes Node's Request, Response and streams), its transport
+ * (undici, zlib). serve.ts runs it once start-up is over and before the heap flag, since a Node module loaded after any
+ * V8 flag compiles from source (src/cli/boot/v8-flags.ts): the first tool call then finds them loaded.
+ */
+export async function preloadTransport(): Promise<void> {
+  await Promise.all([loadKy(), loadTransport()]);
+}
+
 /** ky's HTTPError, recognised without importing ky at start-up. */
 export function isHttpError(error: unknown): error is HTTPError {
   return error instanceof Error && error.name === "HTTPError" && "response" in error;

@@ -154,7 +154,7 @@ describe("the code cache of the shipped entry", cliStarts(8), () => {
     expect(statSync(file).mtimeMs).toBe(hourAgo.getTime());
   });
 
-  it("sets no V8 flag while a start runs (the checksum only around reading the cache), the heap flag once start-up is over, and the next start still uses the cache", async () => {
+  it("sets no V8 flag while a start runs (the checksum only around reading the cache), the heap flag once start-up is over and the first call's modules are loaded, and the next start still uses the cache", async () => {
     const parent = join(work, "long");
     const dir = join(parent, "isc-identities-mcp");
     const log = join(work, "flags.log");
@@ -177,6 +177,7 @@ describe("the code cache of the shipped entry", cliStarts(8), () => {
     const listed = await client.callTool({ name: "list_identities", arguments: { limit: 1 } });
     expect(listed.isError).toBeFalsy();
     await client.close();
+    await expect.poll(() => readFileSync(log, "utf8"), { timeout: 20_000, interval: 100 }).toContain("loaded after");
     const lines = readFileSync(log, "utf8").trim().split("\n");
     const tag = (line: string | undefined) => line?.split(" ")[1];
     // Nothing but the checksum, on and off again, before the first answer: Node's modules kept their own code.
@@ -186,11 +187,13 @@ describe("the code cache of the shipped entry", cliStarts(8), () => {
       "answer",
     ]);
     expect(tag(lines[3])).toBe(tag(lines[0]));
-    // Then the cache, written under the checksum with no heap flag, and the heap flag after it.
+    // Then the cache, written under the checksum with no heap flag, what the first tool call needs, and the heap flag;
+    // the call after it loaded no Node module (one loaded then would compile from source).
     expect(lines.slice(4)).toEqual([
       "set --verify-snapshot-checksum",
       "set --no-verify-snapshot-checksum",
       `set ${HEAP_GROWING}`,
+      "loaded after the heap flag:",
     ]);
     expect(await start({ NODE_COMPILE_CACHE: parent })).toEqual(ALL);
     // Accepted by the next start: not written again.
@@ -217,6 +220,14 @@ describe("the code cache of the shipped entry", cliStarts(8), () => {
     // A cache written once the heap flag is on matches the flags of the next start's read.
     expect(t.writing).toBe(t.reading);
     expect(t.afterWriting).toBe(t.heap);
+    // Node started with the checksum on keeps it on.
+    const on = JSON.parse(
+      execFileSync(process.execPath, ["--verify-snapshot-checksum", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+      }),
+    );
+    expect(on.reading).toBe(on.start);
+    expect(on.afterReading).toBe(on.start);
   });
 
   it("sets only V8 flags this Node knows (V8 ignores all flags after one it does not)", () => {

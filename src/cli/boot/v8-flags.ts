@@ -4,7 +4,7 @@
 // 20 and 22 alike). So the checksum check is on only while this server's code cache is read or written, and the heap
 // flag is set once start-up is over (serve.ts). Set one at a time: V8 ignores everything after a flag it does not know
 // (and says so on stderr). test/cli/compile-cache.test.ts checks that this Node knows each of them.
-import { setFlagsFromString } from "node:v8";
+import { cachedDataVersionTag, setFlagsFromString } from "node:v8";
 
 /**
  * A code cache whose bytes were damaged (a bad disk, a torn write) is refused instead of crashing V8 at every start.
@@ -36,17 +36,21 @@ export function setHeapFlag(): void {
 }
 
 /**
- * Reads or writes a code cache (`work`) with V8's checksum on and no other flag set, so that a cache written at any
- * time matches the flags of the start that reads it. Every flag is back as it was afterwards.
+ * Reads or writes a code cache (`work`) with V8's checksum on and the heap flag at its default, so that a cache
+ * written at any time matches the flags of the start that reads it; both are back as they were afterwards. (The cache
+ * is written before the heap flag is set, as serve.ts orders it: resetting it here is a guard should that change.)
  */
 export function withCacheChecksum<T>(work: () => T): T {
   const heap = (globalThis as Marked)[HEAP_FLAG_SET] === true;
+  // V8's tag folds in every flag set: unchanged, the checksum was on already (node --verify-snapshot-checksum).
+  const before = cachedDataVersionTag();
   setFlagsFromString(CACHE_CHECKSUM);
+  const wasOn = cachedDataVersionTag() === before;
   if (heap) setFlagsFromString(HEAP_GROWING_DEFAULT);
   try {
     return work();
   } finally {
-    setFlagsFromString(CACHE_CHECKSUM_OFF);
+    if (!wasOn) setFlagsFromString(CACHE_CHECKSUM_OFF);
     if (heap) setFlagsFromString(HEAP_GROWING);
   }
 }
