@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { measureColdStarts, type ColdEntry } from "./bench-cold.js";
 import { spawnRpc } from "./bench-rpc.js";
 import { round } from "./bench-stats.js";
-import { HEAP_GROWING } from "../src/cli/boot/v8-flags.js";
+import { HEAP_GROWING, HEAP_GROWING_DEFAULT } from "../src/cli/boot/v8-flags.js";
 
 export interface Trick {
   name: string;
@@ -63,7 +63,7 @@ const withoutHeapFlag = (code: string, file: string) => {
   const flag = JSON.stringify(HEAP_GROWING);
   if (file === "cli.cjs" && !code.includes(flag))
     throw new Error(`bench tricks: ${flag} was not found in cli.cjs (see src/cli/boot/v8-flags.ts)`);
-  return code.replaceAll(flag, JSON.stringify(HEAP_GROWING.replace(/=.*/, "=0")));
+  return code.replaceAll(flag, JSON.stringify(HEAP_GROWING_DEFAULT));
 };
 
 async function rssAfterCalls(entry: string, env: Record<string, string>, calls: number): Promise<number> {

@@ -20,7 +20,7 @@ const CACHE_CHECKSUM_OFF = "--no-verify-snapshot-checksum";
  */
 export const HEAP_GROWING = "--heap-growing-percent=50";
 /** Its default: V8 picks the factor itself. */
-const HEAP_GROWING_DEFAULT = "--heap-growing-percent=0";
+export const HEAP_GROWING_DEFAULT = "--heap-growing-percent=0";
 
 /** Every flag the server sets. */
 export const V8_FLAGS: readonly string[] = [CACHE_CHECKSUM, HEAP_GROWING];
