@@ -1,14 +1,15 @@
-// ky's `fetch` for ISC, sent with undici's request(): fetch would copy ky's Request a third time and wrap the answer in its own streams machinery.
+// ky's `fetch` for ISC, sent with undici's request(): fetch would copy ky's Request a third time, and its Response reads
+// through web streams (answer.ts).
 import { Agent, request } from "undici";
 import type { Readable, Transform } from "node:stream";
-import type { UnderlyingSource } from "node:stream/web";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { Answer } from "./answer.js";
 
 /** One keep-alive pool for the process, with undici's defaults: the same timeouts as the Agent behind `fetch`. */
 const agent = new Agent();
 
-/** Statuses whose Response must have no body (the Response constructor refuses one). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** Statuses that carry no body: fetch gives none, whatever came. */
+const NULL_BODY = new Set([204, 205, 304]);
 
 /** How fetch decodes a body (one coding; any other is handed over as it came, as fetch does). */
 const DECODERS: Record<string, () => Transform> = {
@@ -47,28 +48,26 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
     throw signal.aborted ? signal.reason : new TypeError("fetch failed", { cause: error });
   }
   const { statusCode: status, body: raw } = answer;
-  try {
-    const answerHeaders = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
-      else if (value !== undefined) answerHeaders.append(name, value);
-    }
-    if (NULL_BODY.has(status) || req.method === "HEAD") {
-      raw.dump().catch(() => undefined);
-      return new Response(null, { status, headers: answerHeaders });
-    }
-    const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
-    // ky's own Request too when `req` is a copy: the copy's signal follows ky's only while ky's Request lives.
-    const held = input instanceof Request && input !== req ? [req, input] : [req];
-    const body = webBody(decoder ? decoded(raw, decoder()) : raw, signal, held);
-    return new Response(body, { status, headers: answerHeaders });
-  } catch (error) {
-    // An answer no Response can carry (a status outside 200-599 from a broken proxy): its connection is let go, and the
-    // error names the status instead of a bare RangeError.
-    raw.destroy();
+  // A status no Response can carry (outside 200-599, from a broken proxy): its connection is let go, and the error names
+  // the status.
+  if (status < 200 || status > 599) {
+    raw.once("error", () => undefined).destroy();
     const why = `ISC's answer has HTTP status ${status}, which no client can take (a proxy in between?)`;
-    throw new TypeError("fetch failed", { cause: new Error(why, { cause: error }) });
+    throw new TypeError("fetch failed", { cause: new Error(why) });
   }
+  const answerHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
+    else if (value !== undefined) answerHeaders.append(name, value);
+  }
+  if (NULL_BODY.has(status) || req.method === "HEAD") {
+    raw.dump().catch(() => undefined);
+    return new Answer(status, answerHeaders, req.url, Promise.resolve(new Uint8Array()));
+  }
+  const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
+  // ky's own Request too when `req` is a copy: the copy's signal follows ky's only while ky's Request lives.
+  const held = input instanceof Request && input !== req ? [req, input] : [req];
+  return new Answer(status, answerHeaders, req.url, readAll(decoder ? decoded(raw, decoder()) : raw, signal, held));
 }
 
 /** undici's answer body: a Readable that can also be drained. */
@@ -90,34 +89,27 @@ function decoded(raw: Body, decoder: Transform): Readable {
 }
 
 /**
- * The answer's body as the web stream a Response reads, fed by the socket's chunks (Buffers are Uint8Arrays), paused
- * while 16 chunks wait unread. A deadline or cancellation mid-body ends it with the signal's reason, as fetch's does.
+ * The whole body, read from the first chunk on (an answer nobody reads still frees its connection). A deadline or
+ * cancellation mid-body fails it with the signal's reason, a cut connection with TypeError "terminated", as fetch's do.
  *
- * The stream holds ky's `requests` until it is done. `signal` is a Request's, and it follows the call's signal only
- * while that Request lives: Node's `Request` keeps the link through a WeakRef and a FinalizationRegistry, and ky lets
- * go of its Request as soon as it has the Response. A full garbage collection while the body was still arriving then
- * cut the link, and the call's deadline could no longer end a body that had stopped (the call waited for undici's
- * 300-s body timeout). The stream lets go of its source, and so of the Requests, once it closes or fails.
+ * `requests` (ky's) are held until the body ends. `signal` is a Request's, and it follows the call's signal only while
+ * that Request lives: Node's `Request` keeps the link through a WeakRef and a FinalizationRegistry, and ky lets go of
+ * its Request as soon as it has the answer. A full garbage collection while the body was still arriving then cut the
+ * link, and the call's deadline could no longer end a body that had stopped (the call waited for undici's 300-s body
+ * timeout). The listeners below hold them, and drop them once the body ends or fails.
  */
-function webBody(source: Readable, signal: AbortSignal, requests: Request[]): ReadableStream<Uint8Array> {
-  const underlying: UnderlyingSource<Uint8Array> & { requests: Request[] } = {
-    requests,
-    start(controller) {
-      source.on("data", (chunk: Buffer) => {
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 1) <= 0) source.pause();
-      });
-      source.once("end", () => controller.close());
-      source.once("error", (error) =>
-        controller.error(signal.aborted ? signal.reason : new TypeError("terminated", { cause: error })),
-      );
-    },
-    pull() {
-      source.resume();
-    },
-    cancel(reason) {
-      source.destroy(reason instanceof Error ? reason : undefined);
-    },
-  };
-  return new ReadableStream<Uint8Array>(underlying, { highWaterMark: 16 });
+function readAll(source: Readable, signal: AbortSignal, requests: Request[]): Promise<Uint8Array> {
+  const pinned = { requests };
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    source.on("data", (chunk: Buffer) => chunks.push(chunk));
+    source.once("end", () => {
+      pinned.requests = [];
+      done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    source.once("error", (error) => {
+      pinned.requests = [];
+      fail(signal.aborted ? signal.reason : new TypeError("terminated", { cause: error }));
+    });
+  });
 }

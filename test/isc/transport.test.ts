@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createIscClient } from "../../src/isc/client.js";
+import { undiciFetch } from "../../src/isc/undici-fetch.js";
 import { IscError } from "../../src/core/errors.js";
 import { until } from "../support/until.js";
 
@@ -27,8 +28,8 @@ async function listen(server: Server, handler: Handler): Promise<string> {
 }
 
 const tokens = { getToken: async () => "t0ken", invalidate: () => undefined, fetchCount: 0 };
-const client = (baseUrl: string) =>
-  createIscClient({ baseUrl, apiVersion: "v2025", tokens, requestTimeoutMs: 5_000, maxRetryAfterSeconds: 1 });
+const options = { apiVersion: "v2025" as const, tokens, requestTimeoutMs: 5_000, maxRetryAfterSeconds: 1 };
+const client = (baseUrl: string) => createIscClient({ ...options, baseUrl });
 
 const identity = { id: "2c9180835d2e5168015d32f890ca1581", name: "Ada", attributes: { note: "x".repeat(2_000) } };
 
@@ -106,6 +107,62 @@ describe("the undici transport", () => {
     expect(got).toEqual([
       { type: "application/json", length: String(Buffer.byteLength(JSON.stringify(sent))), body: JSON.stringify(sent) },
     ]);
+  });
+  // ky drops a retried answer unread. Its body is still read off the socket, so the connection goes back to the pool:
+  // left paused mid-body (32 MB is more than a loopback socket buffers), it would stay busy until undici's 300-s body
+  // timeout, and the server could not finish sending it.
+  it("reads a retried 503's body that nobody reads off its connection, to the end", async () => {
+    let first: ServerResponse | undefined;
+    let sent = false;
+    const host = await listen(createServer(), (_req, res) => {
+      if (!first) {
+        first = res.once("finish", () => (sent = true));
+        res.writeHead(503, { "content-type": "text/plain" }).end(Buffer.alloc(32_000_000, 120));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(identity));
+    });
+    const isc = createIscClient({ ...options, baseUrl: `http://${host}`, retryBackoffMs: 1 });
+    expect((await isc.request("GET", "identities/x")).data).toEqual(identity);
+    await until(() => sent, "the retried answer's body is read to its end", 2_500, 2);
+  });
+
+  it("reads a body as fetch does: a leading BOM dropped, UTF-8 decoded", async () => {
+    const host = await listen(createServer(), (_req, res) => {
+      const json = Buffer.from(JSON.stringify({ ...identity, name: "Zoë" }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]));
+    });
+    expect((await client(`http://${host}`).request("GET", "identities/x")).data).toMatchObject({ name: "Zoë" });
+  });
+
+  it("names an HTTP status no client can take (a broken proxy's 600) instead of failing on it", async () => {
+    const host = await listen(createServer(), (req) => {
+      req.socket.end("HTTP/1.1 600 Odd\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
+    });
+    const err = await createIscClient({ ...options, baseUrl: `http://${host}`, retryLimit: 0 })
+      .request("GET", "identities/x")
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "network" });
+    expect((err as Error).message).toContain("ISC's answer has HTTP status 600, which no client can take");
+  });
+});
+
+describe("the undici transport's answer, read as ky and its hooks read a Response", () => {
+  it("reads once, clones before a read, and carries status, headers and url", async () => {
+    const host = await listen(createServer(), (_req, res) => {
+      res.writeHead(404, { "content-type": "application/json", "x-deprecated": "true" }).end('{"detailCode":"404"}');
+    });
+    const answer = await undiciFetch(new Request(`http://${host}/v2025/identities/x`));
+    expect(answer).toMatchObject({ status: 404, ok: false, url: `http://${host}/v2025/identities/x`, bodyUsed: false });
+    expect(answer.headers.get("x-deprecated")).toBe("true");
+    const copy = answer.clone();
+    expect(await answer.json()).toEqual({ detailCode: "404" });
+    expect(answer.bodyUsed).toBe(true);
+    await expect(answer.text()).rejects.toThrow(TypeError);
+    expect(() => answer.clone()).toThrow(TypeError);
+    expect(await new Response(copy.body).text()).toBe('{"detailCode":"404"}');
   });
 });
 
