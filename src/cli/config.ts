@@ -77,7 +77,7 @@ export async function runConfigCommand(resolved: Resolved, io: ConfigCommandIo):
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     timeoutMs,
-    baseUrlFrom: resolved.notes.baseUrl,
+    from: resolved.notes,
   });
   // Said before the wait, so a silent endpoint is not mistaken for a hung command.
   io.out(`  contacting ${config.baseUrl}/oauth/token (${hostPort(config.baseUrl)}, up to ${seconds(timeoutMs)})…`);

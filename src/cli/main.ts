@@ -47,7 +47,7 @@ async function main(): Promise<number> {
       await (await import("./sandbox.js")).runSandbox(resolved);
       return -1; // keep running until a signal
     case "serve":
-      await serve(resolved.config, resolved.config.sandbox ? undefined : resolved.notes.baseUrl);
+      await serve(resolved.config, resolved.config.sandbox ? undefined : resolved.notes);
       return -1; // keep running until a signal or the end of stdin
   }
 }

@@ -5,6 +5,7 @@ import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
 import { preloadTransport } from "../isc/ky-lazy.js";
 import { pageShown, type Config } from "../config/resolve.js";
+import type { SettingSources } from "../config/labels.js";
 import { createGuard } from "../guard/index.js";
 import { createConfirmationPages, type ConfirmationPages } from "../guard/page/pages.js";
 import { fixedServing, loopbackServing, NO_PUBLIC_URL, pageBase } from "../guard/page/serving.js";
@@ -29,8 +30,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 const START_UP_MS = 1_000;
 
-/** `baseUrlFrom`: where the base URL came from (resolution's note), which the token endpoint's hints name. */
-export async function serve(config: Config, baseUrlFrom?: string): Promise<void> {
+/** `from`: where the base URL and credentials came from (resolution's notes), which the token endpoint's hints name. */
+export async function serve(config: Config, from?: SettingSources): Promise<void> {
   // What clients get, decided once (resolution already refused a --tools name the catalog lacks).
   const inventory = createInventory({ tools: TOOLS, prompts: PROMPTS }, config);
   registerSecret(config.clientSecret);
@@ -50,7 +51,7 @@ export async function serve(config: Config, baseUrlFrom?: string): Promise<void>
         outageNote: `confirmation codes, confirmations and cooldown-limited writes are refused until it is back; reads go on under a local limit of ${(await import("../isc/rate-budget-redis.js")).fallbackLimit(config.rateLimit)} requests per 10 s.`,
       })
     : undefined;
-  const backend = await connectBackend(config, { log, baseUrlFrom, ...(redis ? { redis } : {}) });
+  const backend = await connectBackend(config, { log, from, ...(redis ? { redis } : {}) });
   // One audit log and one guard per process: every HTTP session (or stateless request) shares them.
   const audit = createAuditLog({ file: backend.config.auditLog });
   // With --redis-url every replica spends codes, starts cooldowns, counts windows and keeps pending confirmations in one place.

@@ -1,14 +1,10 @@
 // The URLs a config names (tenant root, public page URL, OAuth issuer and audience): checked and normalised, or refused.
 import { ConfigError } from "../core/errors.js";
+import { baseUrlLabel } from "./labels.js";
 
 export function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "");
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
-/** The base URL as a message names it: its variable or flag, else "the base URL (from <file, or --tenant acme>)". */
-export function baseUrlLabel(from = "SAIL_BASE_URL"): string {
-  return /^(SAIL_BASE_URL|--base-url)$/.test(from) ? from : `the base URL (from ${from})`;
 }
 
 /**

@@ -9,15 +9,15 @@ import { USER_AGENT } from "../core/version.js";
 import { hostPort, networkCause } from "./network-cause.js";
 import { traceRequest } from "./request-trace.js";
 import { telemetry } from "../core/telemetry.js";
-import { baseUrlLabel } from "../config/urls.js";
+import { baseUrlLabel, credentialsLabel, type SettingSources } from "../config/labels.js";
 
 export interface TokenProviderOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
-  /** Where the base URL came from (a variable, a flag, a file), for the hints. @default SAIL_BASE_URL */
-  baseUrlFrom?: string;
+  /** Where the base URL and credentials came from (a variable, a flag, a file), for the hints. @default the SAIL_* variables */
+  from?: SettingSources;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
 }
@@ -33,9 +33,10 @@ export interface TokenProvider {
 
 export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
   const now = opts.now ?? Date.now;
-  // The hints name the base URL where it was set (ISC_MCP_TENANT, ./config.json …), or the user edits the wrong place.
-  const base = baseUrlLabel(opts.baseUrlFrom);
-  const credentialsHint = `Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET (a personal access token's client id and secret) and ${base}.`;
+  // The hints name each setting where it was set (ISC_MCP_TENANT, ./config.json …), or the user edits the wrong place.
+  const base = baseUrlLabel(opts.from?.baseUrl);
+  const credentials = credentialsLabel(opts.from?.clientId, opts.from?.clientSecret);
+  const credentialsHint = `Check ${credentials} (a personal access token's client id and secret) and ${base}.`;
   // Only a 400/401 from the token endpoint is about the credentials; anything else is about where the server points or the network.
   const baseUrlHint = `Check ${base}: it must be the tenant's API root, e.g. https://acme.api.identitynow.com.`;
   const networkHint = `Check ${base} and that this machine can reach it (network, proxy, firewall).`;

@@ -1,5 +1,6 @@
 // Connects a Config to an ISC tenant: the real one, or the built-in sandbox served on a loopback port.
 import type { Config } from "../config/resolve.js";
+import type { SettingSources } from "../config/labels.js";
 import type { Logger } from "../core/log.js";
 import { createTokenProvider } from "./auth.js";
 import { createIscClient, type IscClient } from "./client.js";
@@ -27,8 +28,8 @@ export interface BackendOptions {
   log?: Logger;
   /** Token lifetimes and the waits between attempts and task polls run on it. @default the real clock */
   clock?: Clock;
-  /** Where the base URL came from, for the token endpoint's hints. @default SAIL_BASE_URL */
-  baseUrlFrom?: string;
+  /** Where the base URL and credentials came from, for the token endpoint's hints. @default the SAIL_* variables */
+  from?: SettingSources;
 }
 
 export async function connectBackend(config: Config, options: BackendOptions = {}): Promise<Backend> {
@@ -49,7 +50,7 @@ export async function connectBackend(config: Config, options: BackendOptions = {
     clientId: effective.clientId,
     clientSecret: effective.clientSecret,
     timeoutMs: effective.requestTimeoutMs,
-    ...(options.baseUrlFrom ? { baseUrlFrom: options.baseUrlFrom } : {}),
+    ...(options.from ? { from: options.from } : {}),
     ...(options.clock ? { now: options.clock.now } : {}),
   });
   // One budget per tenant + client id + API version: the unit ISC counts.

@@ -4,11 +4,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../../src/config/options.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { createSandbox, serveSandbox } from "../../src/sandbox/index.js";
-import { CLI, assertBuilt, cleanEnv, cliStarts, spawnCli } from "../support/cli-process.js";
+import { CLI, assertBuilt, cleanEnv, cliStarts, spawnCli, startStdioCli } from "../support/cli-process.js";
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // An empty home and working folder: a developer's own ./config.json or ~/.sailpoint/config.yaml must not leak in.
 const EMPTY = mkdtempSync(join(tmpdir(), "isc-mcp-refusals-"));
@@ -100,7 +103,7 @@ describe("a ./config.json the SDK would not read", () => {
   });
 });
 
-describe("a base URL that came from a file", () => {
+describe("a base URL or credentials that came from a file", () => {
   it("is named by where it came from when refused, not as SAIL_BASE_URL", () => {
     const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-json-url-"));
     const file = join(cwd, "config.json");
@@ -112,7 +115,7 @@ describe("a base URL that came from a file", () => {
     );
   });
 
-  it("is named by where it came from when the token endpoint refuses the credentials", async () => {
+  it("are named by where they came from when the token endpoint refuses the credentials", async () => {
     const served = await serveSandbox(
       createSandbox({ identities: 5, clientId: "real-id", clientSecret: "real-secret" }),
     );
@@ -124,10 +127,35 @@ describe("a base URL that came from a file", () => {
       expect((await cli.exited).code).toBe(1);
       expect(cli.stdout().trimEnd().split("\n").at(-1)).toMatch(
         new RegExp(
-          `^✗ credentials failed: .*rejected the client credentials.* Check SAIL_CLIENT_ID and SAIL_CLIENT_SECRET \\(a personal access token's client id and secret\\) and the base URL \\(from ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)\\.$`,
+          `^✗ credentials failed: .*rejected the client credentials.* Check ClientId and ClientSecret in ${escaped(file)} \\(a personal access token's client id and secret\\) and the base URL \\(from ${escaped(file)}\\)\\.$`,
         ),
       );
     } finally {
+      await served.close();
+    }
+  });
+});
+
+describe("credentials from two places, refused while serving", cliStarts(1), () => {
+  // The hint a tool call carries names the variable for one and the file's key for the other.
+  it("names SAIL_CLIENT_ID and ClientSecret in ./config.json, each where it was set", async () => {
+    const served = await serveSandbox(
+      createSandbox({ identities: 5, clientId: "real-id", clientSecret: "real-secret" }),
+    );
+    const cwd = mkdtempSync(join(tmpdir(), "isc-mcp-json-secret-"));
+    const file = join(cwd, "config.json");
+    writeFileSync(file, JSON.stringify({ ClientSecret: "wrong-secret" }));
+    const env = { ...cleanEnv(), HOME: cwd, USERPROFILE: cwd, SAIL_BASE_URL: served.url, SAIL_CLIENT_ID: "real-id" };
+    const cli = await startStdioCli([], env, cwd);
+    try {
+      const result = (await cli.client.callTool({ name: "list_identities", arguments: {} })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+      expect(text).toContain(
+        `Check SAIL_CLIENT_ID and ClientSecret in ${file} (a personal access token's client id and secret) and SAIL_BASE_URL.`,
+      );
+    } finally {
+      await cli.client.close();
       await served.close();
     }
   });
