@@ -1,7 +1,13 @@
-// The Response ky gets from undici-fetch.ts: the reading side of a fetch Response over bytes that are already arriving,
+// The Response ky gets from undici-fetch.ts: the reading side of a fetch Response over a body that is already arriving,
 // with no web stream unless someone asks for `body`.
 
 const utf8 = new TextDecoder();
+const EMPTY = new Uint8Array();
+
+/** A body as it arrives. `take()` is the promise of all of it (the same promise each time); until then it may be let go. */
+export interface ArrivingBody {
+  take(): Promise<Uint8Array>;
+}
 
 /**
  * On Node 20, a `new Response` over a web `ReadableStream`, then `text()` through that stream's reader, cost ~90 µs of
@@ -9,10 +15,9 @@ const utf8 = new TextDecoder();
  * read an answer once, whole, and look at its status and headers; that is what this class does directly, and a real
  * Response is built only for the readers nobody here uses (`blob`, `formData`).
  *
- * `bytes` is the whole body, read from the socket from the start (so an answer nobody reads, such as a retried 503,
- * never holds its connection); it fails as fetch's body does (the signal's reason, or TypeError "terminated").
- * Like fetch's, a body is read once (`bodyUsed`), and `clone()` gives a second reader of the same bytes (ky clones for
- * its afterResponse hooks, which telemetry uses).
+ * `arriving` is the body (null for a status or method that has none, as fetch's `body` is). Like fetch's, it is read
+ * once (`bodyUsed`), and `clone()` gives a second reader of the same bytes (ky clones for its afterResponse hooks,
+ * which telemetry uses, then cancels the clone's `body`: that reads nothing).
  */
 export class Answer implements Response {
   readonly ok: boolean;
@@ -27,25 +32,27 @@ export class Answer implements Response {
     readonly status: number,
     readonly headers: Headers,
     readonly url: string,
-    private readonly bytesRead: Promise<Uint8Array>,
+    private readonly arriving: ArrivingBody | null,
   ) {
     this.ok = status >= 200 && status <= 299;
-    // An answer that is never read (ky drops a retried one) must not fail as an unhandled rejection.
-    bytesRead.catch(() => undefined);
   }
 
   get bodyUsed(): boolean {
     return this.#used;
   }
 
-  /** A web stream of the bytes, made on first use (ky only cancels it, when it drops a clone). */
-  get body(): ReadableStream<Uint8Array> {
-    return (this.#stream ??= new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        controller.enqueue(await this.#take());
-        controller.close();
+  /** A web stream of the bytes, made on first use; it takes the body only when read (no chunk is pulled ahead). */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.arriving) return null;
+    return (this.#stream ??= new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          controller.enqueue(await this.#take());
+          controller.close();
+        },
       },
-    }));
+      { highWaterMark: 0 },
+    ));
   }
 
   /** A copy, as fetch's: a small Buffer from the socket is a view into a pool shared with other answers. */
@@ -54,8 +61,7 @@ export class Answer implements Response {
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.#take();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    return (await this.bytes()).buffer;
   }
 
   /** UTF-8 with a leading BOM dropped (TextDecoder's default), as fetch's text() reads; JSON.parse would fail on one. */
@@ -78,18 +84,18 @@ export class Answer implements Response {
 
   clone(): Answer {
     if (this.#used) throw new TypeError("Response.clone: Body has already been consumed.");
-    return new Answer(this.status, new Headers(this.headers), this.url, this.bytesRead);
+    return new Answer(this.status, new Headers(this.headers), this.url, this.arriving);
   }
 
   /** The bytes, once: a second read fails as fetch's does. */
   #take(): Promise<Uint8Array> {
     if (this.#used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
     this.#used = true;
-    return this.bytesRead;
+    return this.arriving ? this.arriving.take() : Promise.resolve(EMPTY);
   }
 
   async #response(): Promise<Response> {
     const bytes = await this.#take();
-    return new Response(bytes, { status: this.status, headers: this.headers });
+    return new Response(this.arriving ? bytes : null, { status: this.status, headers: this.headers });
   }
 }

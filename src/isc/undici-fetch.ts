@@ -3,7 +3,7 @@
 import { Agent, request } from "undici";
 import type { Readable, Transform } from "node:stream";
 import { constants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { Answer } from "./answer.js";
+import { Answer, type ArrivingBody } from "./answer.js";
 
 /** One keep-alive pool for the process, with undici's defaults: the same timeouts as the Agent behind `fetch`. */
 const agent = new Agent();
@@ -48,35 +48,54 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
     throw signal.aborted ? signal.reason : new TypeError("fetch failed", { cause: error });
   }
   const { statusCode: status, body: raw } = answer;
-  // A status no Response can carry (outside 200-599, from a broken proxy): its connection is let go, and the error names
-  // the status.
-  if (status < 200 || status > 599) {
+  let answerHeaders: Headers;
+  try {
+    // A status no Response can carry (outside 200-599, from a broken proxy) is named.
+    if (status < 200 || status > 599)
+      throw new Error(`ISC's answer has HTTP status ${status}, which no client can take (a proxy in between?)`);
+    answerHeaders = headersOf(answer.headers);
+  } catch (error) {
+    // Its connection is let go: a body left paused is never timed out by undici.
     raw.once("error", () => undefined).destroy();
-    const why = `ISC's answer has HTTP status ${status}, which no client can take (a proxy in between?)`;
-    throw new TypeError("fetch failed", { cause: new Error(why) });
-  }
-  const answerHeaders = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (Array.isArray(value)) for (const one of value) answerHeaders.append(name, one);
-    else if (value !== undefined) answerHeaders.append(name, value);
+    throw new TypeError("fetch failed", { cause: error });
   }
   if (NULL_BODY.has(status) || req.method === "HEAD") {
     raw.dump().catch(() => undefined);
-    return new Answer(status, answerHeaders, req.url, Promise.resolve(new Uint8Array()));
+    return new Answer(status, answerHeaders, req.url, null);
   }
   const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
   // ky's own Request too when `req` is a copy: the copy's signal follows ky's only while ky's Request lives.
   const held = input instanceof Request && input !== req ? [req, input] : [req];
-  return new Answer(status, answerHeaders, req.url, readAll(decoder ? decoded(raw, decoder()) : raw, signal, held));
+  return new Answer(status, answerHeaders, req.url, arriving(decoder ? decoded(raw, decoder()) : raw, signal, held));
 }
+
+/**
+ * undici's header values are read as UTF-8; fetch reads their bytes as Latin-1 (all a header can hold). A value with
+ * anything beyond ASCII is turned back into its bytes and read as fetch reads it: a `€` from a proxy would otherwise
+ * make `Headers` throw. (Bytes that are not UTF-8 reached us as U+FFFD already: those read differently from fetch, but
+ * never fail.)
+ */
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  const add = (name: string, value: string) =>
+    headers.append(name, NOT_ASCII.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value);
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const one of value) add(name, one);
+    else if (value !== undefined) add(name, value);
+  }
+  return headers;
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
 
 /** undici's answer body: a Readable that can also be drained. */
 type Body = Awaited<ReturnType<typeof request>>["body"];
 
 /**
  * pipe() does not pass an error on: a socket cut mid-body must end the decoded stream too. And a body that fails to
- * decode (a corrupt answer, an error page labelled gzip) or is cancelled is drained, up to 1 MB (beyond, undici closes
- * the connection): left paused, its connection would stay busy until undici's 300 s body timeout.
+ * decode (a corrupt answer, an error page labelled gzip) or that nobody read past the limit below is drained, up to
+ * 1 MB (beyond, undici closes the connection): left paused, its connection would stay busy for good, since undici does
+ * not time out a body its reader has paused.
  */
 function decoded(raw: Body, decoder: Transform): Readable {
   raw.once("error", (error) => decoder.destroy(error));
@@ -88,9 +107,15 @@ function decoded(raw: Body, decoder: Transform): Readable {
   return raw.pipe(decoder);
 }
 
+/** How much of an answer may arrive before anyone asks for it. Past it, nobody will (ky dropped a retried answer). */
+const UNREAD_LIMIT = 1 << 20;
+
 /**
- * The whole body, read from the first chunk on (an answer nobody reads still frees its connection). A deadline or
- * cancellation mid-body fails it with the signal's reason, a cut connection with TypeError "terminated", as fetch's do.
+ * The body, read from the first chunk on: an answer nobody reads (a retried 503) still lets go of its connection,
+ * closed by undici once more than UNREAD_LIMIT of it arrived unasked. The one who takes it gets all of it, as fetch's
+ * text() does. A deadline or cancellation mid-body fails it with the signal's reason, a cut connection with TypeError
+ * "terminated", as fetch's do. client.ts takes a body within the same turn as ky hands the answer over, before the
+ * socket is read again.
  *
  * `requests` (ky's) are held until the body ends. `signal` is a Request's, and it follows the call's signal only while
  * that Request lives: Node's `Request` keeps the link through a WeakRef and a FinalizationRegistry, and ky lets go of
@@ -98,18 +123,33 @@ function decoded(raw: Body, decoder: Transform): Readable {
  * link, and the call's deadline could no longer end a body that had stopped (the call waited for undici's 300-s body
  * timeout). The listeners below hold them, and drop them once the body ends or fails.
  */
-function readAll(source: Readable, signal: AbortSignal, requests: Request[]): Promise<Uint8Array> {
+function arriving(source: Readable, signal: AbortSignal, requests: Request[]): ArrivingBody {
   const pinned = { requests };
-  return new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    source.on("data", (chunk: Buffer) => chunks.push(chunk));
+  let taken = false;
+  let size = 0;
+  const chunks: Buffer[] = [];
+  const whole = new Promise<Uint8Array>((done, fail) => {
+    source.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (!taken && size > UNREAD_LIMIT) source.destroy(new Error(`nobody read the answer's first ${size} bytes`));
+    });
     source.once("end", () => {
       pinned.requests = [];
       done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
     source.once("error", (error) => {
       pinned.requests = [];
+      chunks.length = 0;
       fail(signal.aborted ? signal.reason : new TypeError("terminated", { cause: error }));
     });
   });
+  // A body nobody takes must not fail as an unhandled rejection.
+  whole.catch(() => undefined);
+  return {
+    take: () => {
+      taken = true;
+      return whole;
+    },
+  };
 }

@@ -140,7 +140,7 @@ describe("the call's deadline, at every point of a request", () => {
       const { plain } = pickFixtures(sandbox.state);
       sandbox.inject({ method: "GET", path: `/v2025/identities/${plain}`, stallBodyAfterBytes: 20 });
       // undici announces the answer's head as the client reads it: from then on the call reads the body, and ky,
-      // having handed over the Response, has let go of its Request (src/isc/undici-fetch.ts, webBody).
+      // having handed over the answer, has let go of its Request (src/isc/undici-fetch.ts, `arriving`).
       let headRead = () => {};
       const read = new Promise<void>((resolve) => (headRead = resolve));
       subscribe("undici:request:headers", headRead);
