@@ -68,6 +68,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
       const [{ default: ky }, fetch] = await Promise.all([loadKy(), loadTransport()]);
+      // ky's json() takes the body as soon as it has the answer (an answer nobody takes is let go: undici-fetch.ts).
       body = await ky
         .post(`${opts.baseUrl}/oauth/token`, {
           fetch,

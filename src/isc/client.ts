@@ -157,6 +157,7 @@ export function createIscClient(opts: IscClientOptions): IscClient {
         ctx.phase = "body";
         ctx.status = response.status;
         // Inside the try: a deadline or cancellation can end the body as well as the request, and must read as one.
+        // Taken at once, with no wait since ky handed it over: an answer nobody takes is let go past 1 MB (undici-fetch.ts).
         text = await response.text();
       } catch (err) {
         trace?.failed(err);

@@ -11,13 +11,16 @@ const agent = new Agent();
 /** Statuses that carry no body: fetch gives none, whatever came. */
 const NULL_BODY = new Set([204, 205, 304]);
 
-/** How fetch decodes a body (one coding; any other is handed over as it came, as fetch does). */
-const DECODERS: Record<string, () => Transform> = {
-  gzip: () => createGunzip({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH }),
-  "x-gzip": () => createGunzip({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH }),
-  deflate: () => createInflate({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH }),
-  br: () => createBrotliDecompress(),
-};
+/**
+ * How fetch decodes a body (one coding; any other is handed over as it came, as fetch does). A Map: a coding named
+ * `constructor` must not find a built-in.
+ */
+const DECODERS = new Map<string, () => Transform>([
+  ["gzip", () => createGunzip({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH })],
+  ["x-gzip", () => createGunzip({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH })],
+  ["deflate", () => createInflate({ flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH })],
+  ["br", () => createBrotliDecompress()],
+]);
 
 /**
  * What ky hands `fetch` is always a Request (its own, with the signal that carries the call's deadline, its
@@ -63,7 +66,7 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
     raw.dump().catch(() => undefined);
     return new Answer(status, answerHeaders, req.url, null);
   }
-  const decoder = DECODERS[answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? ""];
+  const decoder = DECODERS.get(answerHeaders.get("content-encoding")?.trim().toLowerCase() ?? "");
   // ky's own Request too when `req` is a copy: the copy's signal follows ky's only while ky's Request lives.
   const held = input instanceof Request && input !== req ? [req, input] : [req];
   return new Answer(status, answerHeaders, req.url, arriving(decoder ? decoded(raw, decoder()) : raw, signal, held));
@@ -72,13 +75,17 @@ export async function undiciFetch(input: string | URL | Request, init?: RequestI
 /**
  * undici's header values are read as UTF-8; fetch reads their bytes as Latin-1 (all a header can hold). A value with
  * anything beyond ASCII is turned back into its bytes and read as fetch reads it: a `€` from a proxy would otherwise
- * make `Headers` throw. (Bytes that are not UTF-8 reached us as U+FFFD already: those read differently from fetch, but
- * never fail.)
+ * make `Headers` throw. undici already did so for `content-disposition` when `content-length` came too. (Bytes that are
+ * not UTF-8 reached us as U+FFFD already: those read differently from fetch, but never fail.)
  */
 function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
+  const asLatin1 = "content-length" in raw ? (name: string) => name !== "content-disposition" : () => true;
   const add = (name: string, value: string) =>
-    headers.append(name, NOT_ASCII.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value);
+    headers.append(
+      name,
+      NOT_ASCII.test(value) && asLatin1(name) ? Buffer.from(value, "utf8").toString("latin1") : value,
+    );
   for (const [name, value] of Object.entries(raw)) {
     if (Array.isArray(value)) for (const one of value) add(name, one);
     else if (value !== undefined) add(name, value);
@@ -111,11 +118,12 @@ function decoded(raw: Body, decoder: Transform): Readable {
 const UNREAD_LIMIT = 1 << 20;
 
 /**
- * The body, read from the first chunk on: an answer nobody reads (a retried 503) still lets go of its connection,
- * closed by undici once more than UNREAD_LIMIT of it arrived unasked. The one who takes it gets all of it, as fetch's
- * text() does. A deadline or cancellation mid-body fails it with the signal's reason, a cut connection with TypeError
- * "terminated", as fetch's do. client.ts takes a body within the same turn as ky hands the answer over, before the
- * socket is read again.
+ * The body, read from the first chunk on: an answer nobody reads (a retried 503) still lets go of its connection. Once
+ * more than UNREAD_LIMIT of it arrived unasked, it is destroyed: undici closes the connection (for a decoded body,
+ * `decoded` first drains up to 1 MB more of what came). The one who takes it gets all of it, as fetch's text() does. A
+ * deadline or cancellation mid-body fails it with the signal's reason, a cut connection with TypeError "terminated",
+ * as fetch's do. client.ts and auth.ts take a body in the same turn as ky hands the answer over, before the socket is
+ * read again; a wait in between would make a body over UNREAD_LIMIT fail ("nobody read the answer's first … bytes").
  *
  * `requests` (ky's) are held until the body ends. `signal` is a Request's, and it follows the call's signal only while
  * that Request lives: Node's `Request` keeps the link through a WeakRef and a FinalizationRegistry, and ky lets go of
