@@ -11,9 +11,9 @@ export interface ArrivingBody {
 
 /**
  * On Node 20, a `new Response` over a web `ReadableStream`, then `text()` through that stream's reader, cost ~90 µs of
- * each ISC call (docs/benchmarks.md, run 12): more than everything else this server adds to a call. ky and client.ts
- * read an answer once, whole, and look at its status and headers; that is what this class does directly, and a real
- * Response is built only for the readers nobody here uses (`blob`, `formData`).
+ * each ISC call (docs/benchmarks.md, run 12): the largest single share of what this server added to a call above the
+ * SDK's floor. ky, client.ts and auth.ts read an answer once, whole, and look at its status and headers; that is what
+ * this class does directly, and a real Response is built only for the readers nobody here uses (`blob`, `formData`).
  *
  * `arriving` is the body (null for a status or method that has none, as fetch's `body` is). Like fetch's, it is read
  * once (`bodyUsed`), and `clone()` gives a second reader of the same bytes (ky clones for its afterResponse hooks,
