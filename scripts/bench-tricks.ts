@@ -107,7 +107,10 @@ export async function benchTricks(
     // end of the bundle, once every module is defined and before anything is served.
     lazyKy: variant(bundleDir, "ky", (code, file) => {
       if (file !== "cli.cjs") return code;
-      const init = /[\w$]+\?\?=Promise\.resolve\(\)\.then\(\(\)=>\(([\w$]+)\(\),[\w$]+\)\)/.exec(code)?.[1];
+      // loadHttp's `??= Promise.all([import("ky"), import("./undici-fetch.js")])`, as esbuild writes it: ky's comes first.
+      const init = /[\w$]+\?\?=Promise\.all\(\[Promise\.resolve\(\)\.then\(\(\)=>\(([\w$]+)\(\),[\w$]+\)\)/.exec(
+        code,
+      )?.[1];
       if (!init) throw new Error("bench tricks: ky's lazy import was not found in cli.cjs (see src/isc/ky-lazy.ts)");
       return `${code}\n;${init}();\n`;
     }),

@@ -3,7 +3,7 @@ import { setHeapFlag } from "./boot/v8-flags.js";
 import { saveCompileCache } from "./boot/compile-cache-hook.js";
 import { createAuditLog } from "../guard/audit.js";
 import { connectBackend } from "../isc/connect.js";
-import { preloadTransport } from "../isc/ky-lazy.js";
+import { loadHttp } from "../isc/ky-lazy.js";
 import { pageShown, type Config } from "../config/resolve.js";
 import type { SettingSources } from "../config/labels.js";
 import { createGuard } from "../guard/index.js";
@@ -137,7 +137,7 @@ export async function serve(config: Config, from?: SettingSources): Promise<void
   // (src/cli/boot/v8-flags.ts). Unref'd: never keeps us up.
   setTimeout(() => {
     saveCompileCache();
-    void preloadTransport()
+    void loadHttp()
       .catch(() => {})
       .finally(setHeapFlag);
   }, START_UP_MS).unref();

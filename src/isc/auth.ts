@@ -2,7 +2,7 @@
 import { untilAborted } from "./abortable.js";
 import { startDeadline } from "../core/deadline.js";
 import { IscError, readErrorBody } from "../core/errors.js";
-import { isHttpError, loadKy, loadTransport } from "./ky-lazy.js";
+import { isHttpError, loadHttp } from "./ky-lazy.js";
 import { registerSecret, registerToken } from "../core/log.js";
 import { quoted } from "../core/quote.js";
 import { USER_AGENT } from "../core/version.js";
@@ -67,7 +67,7 @@ export function createTokenProvider(opts: TokenProviderOptions): TokenProvider {
     const bound = startDeadline([], opts.timeoutMs);
     try {
       // Token requests are cheap and idempotent, but a failure here is usually configuration: retry once only.
-      const [{ default: ky }, fetch] = await Promise.all([loadKy(), loadTransport()]);
+      const { ky, fetch } = await loadHttp();
       // ky's json() takes the body as soon as it has the answer (an answer nobody takes is let go: undici-fetch.ts).
       body = await ky
         .post(`${opts.baseUrl}/oauth/token`, {

@@ -1,6 +1,6 @@
 // The one HTTP client for ISC (ky): versioned paths, bearer token and experimental header per attempt, retries, one error type.
 import type { HTTPError, KyInstance, RetryOptions } from "ky";
-import { isHttpError, isKyTimeout, loadKy, loadTransport } from "./ky-lazy.js";
+import { isHttpError, isKyTimeout, loadHttp } from "./ky-lazy.js";
 import { IscError, readErrorBody } from "../core/errors.js";
 import { quoted } from "../core/quote.js";
 import type { TokenProvider } from "./auth.js";
@@ -86,7 +86,7 @@ export function parseRetryAfter(value: string | null, now: () => number = Date.n
 export function createIscClient(opts: IscClientOptions): IscClient {
   let api: Promise<KyInstance> | undefined;
   const getApi = () =>
-    (api ??= Promise.all([loadKy(), loadTransport()]).then(([{ default: ky }, fetch]) =>
+    (api ??= loadHttp().then(({ ky, fetch }) =>
       ky.create({
         fetch,
         prefixUrl: `${opts.baseUrl}/`,

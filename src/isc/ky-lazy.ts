@@ -1,27 +1,24 @@
 // ky, loaded on first use: importing it probes fetch support, which loads undici (~35 ms), a cost that start-up should not pay.
 import type { HTTPError, TimeoutError } from "ky";
 
-type KyModule = typeof import("ky");
-let loading: Promise<KyModule> | undefined;
-
-export function loadKy(): Promise<KyModule> {
-  return (loading ??= import("ky"));
+/** ky, and the `fetch` it is given for ISC (undici-fetch.ts: undici is a vendored file in the bundle). */
+export interface Http {
+  ky: typeof import("ky").default;
+  fetch: typeof fetch;
 }
 
-let sending: Promise<typeof fetch> | undefined;
-
-/** ky's `fetch` for ISC (undici-fetch.ts), loaded on first use like ky: undici is a vendored file in the bundle. */
-export function loadTransport(): Promise<typeof fetch> {
-  return (sending ??= import("./undici-fetch.js").then((m) => m.undiciFetch));
-}
+let loading: Promise<Http> | undefined;
 
 /**
- * Loads what the first ISC request would: ky (whose import probes Node's Request, Response and streams), its transport
- * (undici, zlib). serve.ts runs it once start-up is over and before the heap flag, since a Node module loaded after any
- * V8 flag compiles from source (src/cli/boot/v8-flags.ts): the first tool call then finds them loaded.
+ * Loads ky and its transport once, for every ISC request (client.ts, auth.ts). serve.ts also calls it once start-up is
+ * over and before the heap flag, since a Node module loaded after any V8 flag compiles from source
+ * (src/cli/boot/v8-flags.ts): the first tool call then finds them loaded.
  */
-export async function preloadTransport(): Promise<void> {
-  await Promise.all([loadKy(), loadTransport()]);
+export function loadHttp(): Promise<Http> {
+  return (loading ??= Promise.all([import("ky"), import("./undici-fetch.js")]).then(([k, t]) => ({
+    ky: k.default,
+    fetch: t.undiciFetch,
+  })));
 }
 
 /** ky's HTTPError, recognised without importing ky at start-up. */
